@@ -1,0 +1,3 @@
+"""Gradscape: see how neural networks learn."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The web layer: validate, call the core, serialize."""

@@ -1,0 +1,32 @@
+"""Assemble the FastAPI app: static files, templates, Plotly.js and routers; nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app import __version__
+from app.api.routes import health, pages
+from app.config import Settings, get_settings
+
+# Plotly.js ships inside the plotly Python package: serving it from there keeps the app offline.
+PLOTLY_JS_DIR = Path(plotly.__file__).resolve().parent / "package_data"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Gradscape", version=__version__)
+    app.state.settings = settings
+    app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
+    app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
+    app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
+    for module in (health, pages):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()
