@@ -10,7 +10,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api.routes import health, pages
+from app.api import errors
+from app.api.jsonsafe import SafeJSONResponse
+from app.api.routes import health, optimizers, pages, surfaces, trajectories, ws
 from app.config import Settings, get_settings
 
 # Plotly.js ships inside the plotly Python package: serving it from there keeps the app offline.
@@ -19,12 +21,16 @@ PLOTLY_JS_DIR = Path(plotly.__file__).resolve().parent / "package_data"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Gradscape", version=__version__)
+    app = FastAPI(
+        title="Gradscape", version=__version__, default_response_class=SafeJSONResponse
+    )
     app.state.settings = settings
+    app.state.sessions = 0  # live websocket sessions, for the concurrency limit
+    errors.install(app)
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
-    for module in (health, pages):
+    for module in (health, pages, surfaces, optimizers, trajectories, ws):
         app.include_router(module.router)
     return app
 

@@ -1,0 +1,42 @@
+"""The optimizers and learning-rate schedules, with their hyperparameters and defaults."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.core.optimizers import OPTIMIZERS
+from app.core.schedules import SCHEDULES
+
+router = APIRouter(prefix="/api", tags=["optimizers"])
+
+
+@router.get("/optimizers")
+def list_optimizers() -> list[dict[str, Any]]:
+    """Each optimizer's id, name, one-line description, update equation and hyperparameters."""
+    return [
+        {
+            "id": cls.id,
+            "name": cls.name,
+            "description": cls.description,
+            "equation": getattr(cls, "equation", ""),
+            "hyperparameters": {k: asdict(h) for k, h in cls.hyperparameters.items()},
+        }
+        for cls in OPTIMIZERS.values()
+    ]
+
+
+@router.get("/schedules")
+def list_schedules() -> list[dict[str, Any]]:
+    """Each learning-rate schedule and its parameters."""
+    return [
+        {
+            "id": kind,
+            "name": getattr(cls, "name", kind),
+            "description": getattr(cls, "description", ""),
+            "parameters": {k: asdict(p) for k, p in cls.hyperparameters.items()},
+        }
+        for kind, cls in SCHEDULES.items()
+    ]

@@ -1,0 +1,450 @@
+"""One websocket client: receive commands, step the runs, stream coalesced frames.
+
+Three loops share a session:
+- the receiver (the connection's own coroutine) parses commands and is the only place that
+  learns of a disconnect (Starlette notices one only inside `receive()`);
+- the producer steps the runs in a worker thread, paced at `speed`, and appends to the outbox;
+- the sender drains the outbox: consecutive frames are merged into one message, so a slow client
+  gets fewer, larger messages instead of a queue, and every send has a timeout.
+The producer waits while the outbox holds more than `MAX_PENDING_STEPS`: memory stays bounded
+whatever the client does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app.api.errors import clean_errors
+from app.api.jsonsafe import dumps, json_safe
+from app.api.routes.surfaces import describe
+from app.api.schemas.ws import (
+    MESSAGE_TYPES,
+    PROTOCOL_VERSION,
+    Pause,
+    Reset,
+    Resume,
+    SetParams,
+    SetSpeed,
+    StartSurface,
+    StepN,
+    Stop,
+    client_message,
+)
+from app.config import Settings
+from app.core.runs import Run, Step
+
+log = logging.getLogger("gradscape.ws")
+
+SEND_TIMEOUT = 10.0  # seconds a single send may take before the client is called stalled
+MAX_PENDING_STEPS = 20_000  # run-steps waiting in the outbox before the producer waits
+FRAME_INTERVAL = 1 / 60  # target time between frames when running at full speed
+MAX_BATCH = 4_000  # run-steps computed per worker-thread call at full speed
+
+
+class ClientError(Exception):
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+    def frame(self) -> dict[str, Any]:
+        return {"type": "error", "code": self.code, "message": self.message, "field": self.field}
+
+
+def step_json(s: Step) -> dict[str, Any]:
+    d = {
+        "step": s.step,
+        "params": list(s.params),
+        "grad": list(s.grad),
+        "loss": s.loss,
+        "lr": s.lr,
+        "update": list(s.update) if s.update is not None else None,
+        "lambda_max": s.lambda_max,
+    }
+    if not all(map(math.isfinite, (*s.params, *s.grad, s.loss))):
+        d = json_safe(d)
+    return d
+
+
+@dataclass
+class RunSet:
+    """The runs of one `start`, with what is waiting to be applied between two steps."""
+
+    runs: list[Run]
+    steps: int  # steps per run asked for
+    changes: deque = field(default_factory=deque)  # (run ids, values), applied by the producer
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def active(self) -> list[int]:
+        return [i for i, r in enumerate(self.runs) if r.status == "running" and
+                r.step_count < self.steps]
+
+    def advance(self, n: int) -> tuple[list[list[Step]], list[dict[str, Any]]]:
+        """Up to n lockstep steps of every active run (worker thread). Returns the steps per run
+        and the events (applied changes, divergences) in the order they happened."""
+        out: list[list[Step]] = [[] for _ in self.runs]
+        events: list[dict[str, Any]] = []
+        with self.lock:
+            for _ in range(n):
+                while self.changes:
+                    events.append(self._apply(*self.changes.popleft()))
+                active = self.active
+                if not active:
+                    break
+                for i in active:
+                    run = self.runs[i]
+                    out[i].append(run.step())
+                    if run.status == "diverged":
+                        events.append({"type": "diverged", "run": i, "step": run.diverged_at,
+                                       "reason": run.reason})
+            while self.changes:
+                events.append(self._apply(*self.changes.popleft()))
+        return out, events
+
+    def _apply(self, ids: list[int], values: dict[str, float]) -> dict[str, Any]:
+        for i in ids:
+            for name, value in values.items():
+                self.runs[i].set(name, value)
+        return {"type": "updated", "runs": ids, "values": values,
+                "from_step": {str(i): self.runs[i].step_count + 1 for i in ids}}
+
+
+class Session:
+    def __init__(self, websocket: WebSocket, settings: Settings) -> None:
+        self.ws = websocket
+        self.settings = settings
+        self.outbox: deque[dict[str, Any]] = deque()
+        self.pending_steps = 0
+        self.has_mail = asyncio.Event()
+        self.drained = asyncio.Event()
+        self.wake = asyncio.Event()
+        self.runset: RunSet | None = None
+        self.state = "idle"  # idle | running | paused | done
+        self.speed = 60.0
+        self.budget: int | None = None  # steps left before pausing (the `step` command)
+        self.producer: asyncio.Task | None = None
+        self.closed = False
+
+    # -- the receiver ----------------------------------------------------------------------
+    async def serve(self) -> None:
+        """Run until the client leaves or stalls; whichever loop ends first ends the others."""
+        self.post({"type": "welcome", "protocol": PROTOCOL_VERSION, "messages": MESSAGE_TYPES,
+                   "limits": {"max_steps": self.settings.max_steps,
+                              "max_runs": self.settings.max_runs,
+                              "max_message_bytes": self.settings.max_message_bytes}})
+        sender = asyncio.create_task(self._send_loop())
+        receiver = asyncio.create_task(self._receive_loop())
+        try:
+            await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.closed = True
+            tasks = [t for t in (self.producer, sender, receiver) if t is not None]
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _receive_loop(self) -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                text = message.get("text")
+                if text is None:
+                    text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+                try:
+                    await self.handle(text)
+                except ClientError as err:
+                    self.post(err.frame())
+
+    async def handle(self, text: str) -> None:
+        if len(text.encode("utf-8")) > self.settings.max_message_bytes:
+            raise ClientError("too_large", f"message larger than "
+                              f"{self.settings.max_message_bytes} bytes", None)
+        try:
+            raw = orjson.loads(text)  # strict: NaN and Infinity are not JSON
+        except orjson.JSONDecodeError as err:
+            raise ClientError("bad_json", f"not valid JSON: {err}") from None
+        if not isinstance(raw, dict) or "type" not in raw:
+            raise ClientError("bad_message", "a message is a JSON object with a 'type'", "type")
+        if raw["type"] not in MESSAGE_TYPES:
+            raise ClientError("unknown_type", f"unknown message type {raw['type']!r}; expected "
+                              f"one of {', '.join(MESSAGE_TYPES)}", "type")
+        try:
+            msg = client_message.validate_python(raw)
+        except ValidationError as err:
+            first = clean_errors(err.errors(), drop_prefix=1)[0]
+            raise ClientError("invalid", f"{first['field']}: {first['msg']}" if first["field"]
+                              else first["msg"], first["field"] or None) from None
+        await self.dispatch(msg)
+
+    async def dispatch(self, msg: Any) -> None:
+        if isinstance(msg, StartSurface):
+            await self.start(msg)
+            return
+        if isinstance(msg, SetSpeed):
+            self.speed = msg.speed
+            self.post({"type": "speed", "speed": self.speed})
+            self.wake.set()
+            return
+        rs = self.runset
+        if rs is None:
+            raise ClientError("no_run", f"nothing to {msg.type}: send 'start' first")
+        if isinstance(msg, Pause):
+            self._set_state("paused")
+        elif isinstance(msg, Resume):
+            self._require_unfinished(msg.type)
+            self.budget = None
+            self._set_state("running")
+        elif isinstance(msg, StepN):
+            self._require_unfinished(msg.type)
+            self.budget = msg.n
+            self._set_state("running")
+        elif isinstance(msg, SetParams):
+            self._queue_set(rs, msg)
+        elif isinstance(msg, Reset):
+            await self._stop_producer()
+            with rs.lock:
+                rs.changes.clear()
+                for run in rs.runs:
+                    run.reset()
+            self.post({"type": "reset", "runs": [self._run_head(i, r) for i, r in
+                                                 enumerate(rs.runs)]})
+            self._set_state("paused")
+            self._ensure_producer()
+        elif isinstance(msg, Stop):
+            await self._stop_producer()
+            self._finish("stopped")
+
+    # -- commands ------------------------------------------------------------------------------
+    async def start(self, msg: StartSurface) -> None:
+        await self._stop_producer()
+        surface, start = msg.resolved_surface, msg.resolved_start
+        try:
+            runs = [Run(surface, start, spec.to_config()) for spec in msg.runs]
+        except (ValueError, TypeError, KeyError) as err:
+            raise ClientError("invalid", str(err)) from None
+        self.runset = RunSet(runs=runs, steps=msg.steps)
+        self.speed = msg.speed
+        self.budget = None
+        self.post({
+            "type": "started",
+            "protocol": PROTOCOL_VERSION,
+            "runs": [self._run_info(i, r, spec.color) for i, (r, spec) in
+                     enumerate(zip(runs, msg.runs, strict=True))],
+            "config": {"surface": describe(surface), "start": list(start), "steps": msg.steps,
+                       "speed": msg.speed},
+        })
+        self.post({"type": "frame", "runs": [self._run_head(i, r) for i, r in enumerate(runs)]})
+        self._set_state("running")
+        self._ensure_producer()
+
+    def _queue_set(self, rs: RunSet, msg: SetParams) -> None:
+        ids = list(range(len(rs.runs))) if msg.run == "all" else [msg.run]
+        if any(not 0 <= i < len(rs.runs) for i in ids):
+            raise ClientError("invalid", f"run: no run {msg.run}; runs are 0 to "
+                              f"{len(rs.runs) - 1}", "run")
+        values = msg.values
+        if not values:
+            raise ClientError("invalid", "set: name a value to change, e.g. {\"lr\": 0.1}")
+        for i in ids:
+            spec = rs.runs[i].optimizer.hyperparameters
+            for name, value in values.items():
+                if name not in spec:
+                    raise ClientError("invalid", f"{name}: not a hyperparameter of "
+                                      f"{rs.runs[i].config.optimizer}", name)
+                if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                        or not math.isfinite(value):
+                    raise ClientError("invalid", f"{name}: must be a finite number", name)
+                h = spec[name]
+                if not h.min <= value <= h.max or (name == "lr" and value <= 0):
+                    raise ClientError("invalid", f"{name}: must be between {h.min:g} and "
+                                      f"{h.max:g}", name)
+        rs.changes.append((ids, {k: float(v) for k, v in values.items()}))
+        if self.state != "running":
+            # Apply now so that the next `step` uses it (the producer is idle).
+            with rs.lock:
+                while rs.changes:
+                    self.post(rs._apply(*rs.changes.popleft()))
+
+    def _require_unfinished(self, what: str) -> None:
+        if self.state == "done":
+            raise ClientError("finished", f"cannot {what}: the runs have finished; send 'reset' "
+                              "to replay or 'start' for new runs")
+
+    # -- the producer --------------------------------------------------------------------------
+    def _ensure_producer(self) -> None:
+        if self.producer is None or self.producer.done():
+            self.producer = asyncio.create_task(self._produce())
+
+    async def _stop_producer(self) -> None:
+        if self.producer is not None and not self.producer.done():
+            self.producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.producer
+        self.producer = None
+
+    async def _produce(self) -> None:
+        rs = self.runset
+        assert rs is not None
+        credit = 0.0  # steps earned at the current speed but not yet taken
+        last = time.perf_counter()
+        while True:
+            if self.state != "running":
+                self.wake.clear()
+                await self.wake.wait()
+                last = time.perf_counter()
+                credit = 0.0
+                continue
+            if self.pending_steps > MAX_PENDING_STEPS:
+                self.drained.clear()
+                await self.drained.wait()
+                continue
+            n_runs = max(1, len(rs.active))
+            if self.budget is not None:
+                n = min(self.budget, max(1, MAX_BATCH // n_runs))  # `step` does not wait
+            elif self.speed > 0:
+                now = time.perf_counter()
+                credit = min(credit + (now - last) * self.speed, self.speed)  # at most 1 s owed
+                last = now
+                n = int(credit)
+                if n == 0:
+                    await self._sleep_or_wake((1 - credit) / self.speed)
+                    continue
+                credit -= n
+            else:
+                n = max(1, MAX_BATCH // n_runs)
+            if n * n_runs > 200:
+                steps, events = await asyncio.to_thread(rs.advance, n)
+            else:
+                steps, events = rs.advance(n)
+            taken = max((len(s) for s in steps), default=0)
+            self._post_steps(rs, steps, events)
+            if self.budget is not None:
+                self.budget -= taken
+                if self.budget <= 0:
+                    self.budget = None
+                    self._set_state("paused")
+            if not rs.active:
+                self._finish("done")
+                return
+            if self.speed == 0 or self.budget is not None:
+                await asyncio.sleep(0)  # let the receiver and sender in
+            else:
+                await self._sleep_or_wake(min(FRAME_INTERVAL, 1 / self.speed))
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        self.wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wake.wait(), timeout=max(seconds, 0.001))
+
+    def _post_steps(self, rs: RunSet, steps: list[list[Step]], events: list[dict]) -> None:
+        runs = []
+        for i, run_steps in enumerate(steps):
+            if run_steps:
+                run = rs.runs[i]
+                runs.append({"id": i, "status": run.status, "lr": run.lr,
+                             "steps": [step_json(s) for s in run_steps],
+                             "state": json_safe(run.optimizer.state_snapshot())})
+        updates = [e for e in events if e["type"] == "updated"]
+        for e in updates:
+            self.post(e)
+        if runs:
+            self.post({"type": "frame", "runs": runs})
+        for e in events:
+            if e["type"] != "updated":
+                self.post(e)
+
+    def _finish(self, status: str) -> None:
+        rs = self.runset
+        if rs is None:
+            return
+        for run in rs.runs:
+            if run.status == "running":
+                run.status = status if status == "stopped" else "done"
+        self.post({"type": "done", "runs": [
+            {"id": i, "status": r.status, "steps": r.step_count, "diverged_at": r.diverged_at}
+            for i, r in enumerate(rs.runs)]})
+        self.state = "done"
+
+    def _set_state(self, state: str) -> None:
+        if self.state != state:
+            self.state = state
+            step = 0 if self.runset is None else max(r.step_count for r in self.runset.runs)
+            self.post({"type": "state", "state": state, "step": step})
+        self.wake.set()
+
+    def _run_info(self, i: int, run: Run, color: str | None) -> dict[str, Any]:
+        opt = run.optimizer
+        return {"id": i, "optimizer": run.config.optimizer, "color": color,
+                "lr": run.base_lr, "hyperparameters": {k: getattr(opt, k) for k in
+                                                        opt.hyperparameters},
+                "schedule": {"kind": run.config.schedule, **run.config.schedule_params},
+                "noise": run.config.noise, "seed": run.config.seed}
+
+    def _run_head(self, i: int, run: Run) -> dict[str, Any]:
+        return {"id": i, "status": run.status, "lr": run.lr, "steps": [step_json(run.current)]}
+
+    # -- the sender ----------------------------------------------------------------------------
+    def post(self, message: dict[str, Any]) -> None:
+        """Queue a message; a frame right after a frame is merged into it (coalescing)."""
+        if message["type"] == "frame":
+            self.pending_steps += sum(len(r["steps"]) for r in message["runs"])
+            if self.outbox and self.outbox[-1]["type"] == "frame":
+                _merge_frames(self.outbox[-1], message)
+                self.has_mail.set()
+                return
+        self.outbox.append(message)
+        self.has_mail.set()
+
+    async def _send_loop(self) -> None:
+        try:
+            while True:
+                await self.has_mail.wait()
+                self.has_mail.clear()
+                while self.outbox:
+                    message = self.outbox.popleft()
+                    if message["type"] == "frame":
+                        self.pending_steps -= sum(len(r["steps"]) for r in message["runs"])
+                        self.drained.set()
+                    await asyncio.wait_for(self.ws.send_text(dumps(message).decode()),
+                                           timeout=SEND_TIMEOUT)
+        except TimeoutError:
+            log.warning("closing a stalled websocket client (a send took over %.0f s)",
+                        SEND_TIMEOUT)
+            await self._close(1008, "client too slow: stopped reading")
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            await self._close(1011, "connection lost")
+
+    async def _close(self, code: int, reason: str) -> None:
+        self.closed = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(code=code, reason=reason), timeout=1.0)
+
+
+def _merge_frames(into: dict[str, Any], new: dict[str, Any]) -> None:
+    by_id = {r["id"]: r for r in into["runs"]}
+    for r in new["runs"]:
+        old = by_id.get(r["id"])
+        if old is None:
+            into["runs"].append(r)
+            by_id[r["id"]] = r
+        else:
+            old["steps"].extend(r["steps"])
+            old["status"], old["lr"] = r["status"], r["lr"]
+            if "state" in r:
+                old["state"] = r["state"]

@@ -1,0 +1,204 @@
+"""Optimizers descending a surface in lockstep: one `Run` per optimizer configuration.
+
+A run is stepped, not computed in one go, so that the same object serves the one-shot HTTP
+endpoint and the live websocket (where the learning rate can change between two steps): the two
+cannot disagree. Point k of a run is reached by step k; point 0 is the start.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.core.optimizers import Optimizer, make_optimizer
+from app.core.schedules import make_schedule
+from app.core.surfaces import Surface
+
+# A run is called diverged once it is this many plot widths outside the plot, or non-finite.
+DIVERGENCE_MARGIN = 25.0
+# Noise is drawn in blocks: one NumPy call per block instead of one per step.
+_NOISE_BLOCK = 512
+
+Vec2 = tuple[float, float]
+
+
+@dataclass
+class RunConfig:
+    """One optimizer configuration, as the user set it."""
+
+    optimizer: str
+    lr: float | None = None  # None: the optimizer's (PyTorch) default
+    hyperparameters: dict[str, float] = field(default_factory=dict)
+    schedule: str = "constant"
+    schedule_params: dict[str, float] = field(default_factory=dict)
+    noise: float = 0.0  # std of Gaussian noise added to each gradient component
+    seed: int = 0  # seeds the gradient noise
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one step produced. `grad` is the (noisy) gradient at `params`, used by the next step."""
+
+    step: int
+    params: Vec2
+    grad: Vec2
+    loss: float
+    lr: float | None  # the learning rate that produced this point (None at the start)
+    update: Vec2 | None  # params - previous params (None at the start)
+    lambda_max: float  # largest Hessian eigenvalue at params
+
+
+def lambda_max_2x2(h: np.ndarray) -> float:
+    """Largest eigenvalue of a symmetric 2x2 matrix in closed form (eigvalsh costs ~10x more)."""
+    a, b, c = float(h[0, 0]), float(h[0, 1]), float(h[1, 1])
+    return 0.5 * (a + c) + math.hypot(0.5 * (a - c), b)
+
+
+class Run:
+    """One optimizer walking one surface, one step at a time."""
+
+    def __init__(self, surface: Surface, start: Sequence[float], config: RunConfig) -> None:
+        self.surface = surface
+        self.start: Vec2 = (float(start[0]), float(start[1]))
+        self.config = config
+        hyper = dict(config.hyperparameters)
+        if config.lr is not None:
+            hyper["lr"] = config.lr
+        self.optimizer: Optimizer = make_optimizer(config.optimizer, **hyper)
+        self.base_lr = float(self.optimizer.lr)
+        self.schedule = make_schedule(config.schedule, **config.schedule_params)
+        (x0, x1), (y0, y1) = surface.bounds
+        mx, my = DIVERGENCE_MARGIN * (x1 - x0), DIVERGENCE_MARGIN * (y1 - y0)
+        self._limits = (x0 - mx, x1 + mx, y0 - my, y1 + my)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the start point with fresh optimizer state; live changes are kept."""
+        self.optimizer.reset()
+        self.step_count = 0
+        self.status = "running"
+        self.diverged_at: int | None = None
+        self.reason: str | None = None
+        self._rng = np.random.default_rng(self.config.seed)
+        self._noise: list[list[float]] = []
+        self.current = self._observe(self.start, lr=None, update=None)
+
+    def set(self, name: str, value: float) -> None:
+        """Change lr or any hyperparameter; it applies from the next step."""
+        if name == "lr":
+            self.optimizer.set("lr", value)
+            self.base_lr = float(value)
+        else:
+            self.optimizer.set(name, value)
+
+    @property
+    def lr(self) -> float:
+        """The learning rate the next step will use (schedule applied)."""
+        return self.schedule.lr_at(self.base_lr, self.step_count)
+
+    def step(self) -> Step:
+        """Take one optimizer step; on divergence the run stops and `status` says so."""
+        if self.status != "running":
+            raise RuntimeError(f"run is {self.status}")
+        lr = self.lr
+        self.optimizer.lr = lr
+        here = self.current
+        try:
+            new = self.optimizer.step(here.params, here.grad)
+        except (OverflowError, ZeroDivisionError, ValueError):
+            new = (math.nan, math.nan)
+        self.step_count += 1
+        update = (new[0] - here.params[0], new[1] - here.params[1])
+        self.current = self._observe((float(new[0]), float(new[1])), lr=lr, update=update)
+        self._check_divergence()
+        return self.current
+
+    def steps(self, n: int) -> Iterator[Step]:
+        """Up to n steps; stops early when the run diverges."""
+        for _ in range(n):
+            if self.status != "running":
+                return
+            yield self.step()
+
+    def _observe(self, p: Vec2, lr: float | None, update: Vec2 | None) -> Step:
+        x, y = p
+        try:
+            f, gx, gy = self.surface.value_and_grad(x, y)
+            lam = lambda_max_2x2(self.surface.hessian(x, y))
+        except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
+            f, gx, gy, lam = math.nan, math.nan, math.nan, math.nan
+        if self.config.noise > 0.0:
+            if not self._noise:
+                block = self._rng.standard_normal((_NOISE_BLOCK, 2)) * self.config.noise
+                self._noise = block.tolist()[::-1]
+            nx, ny = self._noise.pop()
+            gx, gy = gx + nx, gy + ny
+        return Step(self.step_count, p, (gx, gy), f, lr, update, lam)
+
+    def _check_divergence(self) -> None:
+        s = self.current
+        x, y = s.params
+        values = (x, y, s.loss, s.grad[0], s.grad[1])
+        if not all(math.isfinite(v) for v in values):
+            self._diverge("the values became infinite: learning rate too large for this curvature")
+            return
+        x_lo, x_hi, y_lo, y_hi = self._limits
+        if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi):
+            self._diverge("the path left the plot far behind: learning rate too large")
+
+    def _diverge(self, reason: str) -> None:
+        self.status = "diverged"
+        self.diverged_at = self.step_count
+        self.reason = reason
+
+
+@dataclass
+class Trajectory:
+    """A finished run, as arrays aligned on point index (0 = start)."""
+
+    config: RunConfig
+    status: str
+    diverged_at: int | None
+    reason: str | None
+    params: list[Vec2]
+    grads: list[Vec2]
+    losses: list[float]
+    lrs: list[float]  # lrs[k-1] is the learning rate of step k (len = number of steps taken)
+    lambda_max: list[float]
+
+
+def run_trajectories(
+    surface: Surface, start: Sequence[float], steps: int, configs: Sequence[RunConfig]
+) -> list[Trajectory]:
+    """Run every configuration from one start point for `steps` steps (or until it diverges)."""
+    runs = [Run(surface, start, c) for c in configs]
+    records: list[list[Step]] = [[r.current] for r in runs]
+    for _ in range(steps):
+        active = False
+        for run, rec in zip(runs, records, strict=True):
+            if run.status == "running":
+                rec.append(run.step())
+                active = True
+        if not active:
+            break
+    out = []
+    for run, rec in zip(runs, records, strict=True):
+        if run.status == "running":
+            run.status = "done"
+        out.append(
+            Trajectory(
+                config=run.config,
+                status=run.status,
+                diverged_at=run.diverged_at,
+                reason=run.reason,
+                params=[s.params for s in rec],
+                grads=[s.grad for s in rec],
+                losses=[s.loss for s in rec],
+                lrs=[s.lr for s in rec[1:] if s.lr is not None],
+                lambda_max=[s.lambda_max for s in rec],
+            )
+        )
+    return out

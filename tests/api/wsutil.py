@@ -1,0 +1,54 @@
+"""Helpers for websocket tests: strict parsing and reading until a message of a kind."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def strict_loads(text: str) -> Any:
+    """Parse as a browser's JSON.parse would: NaN and Infinity are refused."""
+
+    def refuse(token: str) -> Any:
+        raise AssertionError(f"non-standard JSON constant {token} in {text[:200]}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def collect_steps(messages: list[dict], run: int) -> list[dict]:
+    """Every step of one run across the frames received so far, in order."""
+    steps = []
+    for m in messages:
+        if m["type"] == "frame":
+            for r in m["runs"]:
+                if r["id"] == run:
+                    steps.extend(r["steps"])
+    return steps
+
+
+class Reader:
+    """Wraps a TestClient websocket session; keeps every message for later inspection."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.messages: list[dict] = []
+
+    def send(self, message: dict | str) -> None:
+        self.ws.send_text(message if isinstance(message, str) else json.dumps(message))
+
+    def next(self) -> dict:
+        m = strict_loads(self.ws.receive_text())
+        self.messages.append(m)
+        return m
+
+    def until(self, kind: str, limit: int = 100_000, **match: Any) -> dict:
+        for _ in range(limit):
+            m = self.next()
+            if m["type"] == kind and all(m.get(k) == v for k, v in match.items()):
+                return m
+            if m["type"] == "error":
+                raise AssertionError(f"error while waiting for {kind}: {m}")
+        raise AssertionError(f"no {kind} message among {limit}")
+
+    def steps(self, run: int) -> list[dict]:
+        return collect_steps(self.messages, run)

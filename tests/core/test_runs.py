@@ -1,0 +1,125 @@
+"""Runs in lockstep: the recorded arrays, divergence, live changes, and the 2/lambda_max edge."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from app.core.optimizers import make_optimizer
+
+from app.core.runs import Run, RunConfig, lambda_max_2x2, run_trajectories
+from app.core.surfaces import SURFACES, make_ravine
+
+
+def test_arrays_are_aligned_on_points() -> None:
+    surface = SURFACES["rosenbrock"]
+    (t,) = run_trajectories(surface, (-1.5, 2.0), 50, [RunConfig("adam", lr=0.01)])
+    assert t.status == "done" and t.diverged_at is None
+    assert len(t.params) == len(t.grads) == len(t.losses) == len(t.lambda_max) == 51
+    assert len(t.lrs) == 50
+    assert t.params[0] == (-1.5, 2.0)
+    for (x, y), loss, grad in zip(t.params, t.losses, t.grads, strict=True):
+        f, gx, gy = surface.value_and_grad(x, y)
+        assert loss == pytest.approx(f, rel=1e-12)
+        assert grad == pytest.approx((gx, gy), rel=1e-12)
+
+
+def test_trajectory_equals_the_optimizer_driven_by_hand() -> None:
+    surface = SURFACES["himmelblau"]
+    (t,) = run_trajectories(surface, (0.5, -1.0), 30, [RunConfig("rmsprop", lr=0.05)])
+    opt = make_optimizer("rmsprop", lr=0.05)
+    p = (0.5, -1.0)
+    for k in range(30):
+        _, gx, gy = surface.value_and_grad(*p)
+        p = tuple(opt.step(p, (gx, gy)))
+        assert t.params[k + 1] == pytest.approx(p, rel=1e-15, abs=1e-15)
+
+
+def test_runs_in_lockstep_are_independent() -> None:
+    surface = SURFACES["rosenbrock"]
+    configs = [RunConfig("sgd", lr=1e-3), RunConfig("adam", lr=0.05)]
+    both = run_trajectories(surface, (-1.5, 2.0), 40, configs)
+    for cfg, t in zip(configs, both, strict=True):
+        (alone,) = run_trajectories(surface, (-1.5, 2.0), 40, [cfg])
+        assert t.params == alone.params
+
+
+@pytest.mark.parametrize("factor, status", [(0.95, "done"), (1.05, "diverged")])
+def test_the_two_over_lambda_max_edge_on_a_quadratic(factor: float, status: str) -> None:
+    """Plain GD on a quadratic converges for lr * lambda_max < 2 and diverges above."""
+    surface = make_ravine(condition=10.0)
+    start = surface.default_start
+    edge = 2.0 / surface.lambda_max(*start)
+    (t,) = run_trajectories(surface, start, 2_000, [RunConfig("sgd", lr=factor * edge)])
+    assert t.status == status
+    if status == "done":
+        assert t.losses[-1] < 1e-6 * t.losses[0]
+    else:
+        assert t.diverged_at is not None and 1 <= t.diverged_at <= 2_000
+        assert len(t.params) == t.diverged_at + 1
+        assert "learning rate" in (t.reason or "")
+
+
+def test_a_diverging_run_stops_and_the_others_go_on() -> None:
+    surface = SURFACES["bowl"]
+    configs = [RunConfig("sgd", lr=9.0), RunConfig("sgd", lr=0.1)]
+    bad, good = run_trajectories(surface, surface.default_start, 300, configs)
+    assert bad.status == "diverged" and bad.diverged_at is not None and bad.diverged_at < 300
+    assert good.status == "done" and len(good.params) == 301
+
+
+def test_live_lr_change_applies_from_the_next_step() -> None:
+    surface = SURFACES["bowl"]
+    run = Run(surface, (2.0, 1.0), RunConfig("sgd", lr=0.01))
+    first = list(run.steps(5))
+    run.set("lr", 0.2)
+    after = run.step()
+    assert [s.lr for s in first] == [0.01] * 5
+    assert after.lr == 0.2
+    x, y = first[-1].params
+    _, gx, gy = surface.value_and_grad(x, y)
+    assert after.params == pytest.approx((x - 0.2 * gx, y - 0.2 * gy), rel=1e-15)
+
+
+def test_schedule_sets_the_lr_in_effect() -> None:
+    cfg = RunConfig("sgd", lr=0.1, schedule="step", schedule_params={"step_size": 10, "gamma": 0.5})
+    (t,) = run_trajectories(SURFACES["bowl"], (1.0, 1.0), 30, [cfg])
+    assert t.lrs[:10] == [0.1] * 10
+    assert t.lrs[10:20] == pytest.approx([0.05] * 10)
+    assert t.lrs[20:] == pytest.approx([0.025] * 10)
+
+
+def test_gradient_noise_is_seeded_and_changes_the_path() -> None:
+    surface = SURFACES["bowl"]
+    noisy = [RunConfig("sgd", lr=0.05, noise=0.5, seed=s) for s in (1, 1, 2)]
+    a, b, c = run_trajectories(surface, (2.0, 2.0), 100, noisy)
+    (clean,) = run_trajectories(surface, (2.0, 2.0), 100, [RunConfig("sgd", lr=0.05)])
+    assert a.params == b.params
+    assert a.params != c.params
+    assert a.params != clean.params
+    # The recorded gradient is the noisy one actually used.
+    x, y = a.params[3]
+    assert a.grads[3] != pytest.approx(surface.value_and_grad(x, y)[1:])
+
+
+def test_reset_replays_the_same_path() -> None:
+    run = Run(SURFACES["beale"], (1.0, 1.5), RunConfig("adam", lr=0.01, noise=0.1, seed=3))
+    first = [s.params for s in run.steps(20)]
+    run.reset()
+    assert [s.params for s in run.steps(20)] == first
+
+
+def test_lambda_max_closed_form_matches_eigvalsh() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        a = rng.normal(size=(2, 2))
+        h = a + a.T
+        assert lambda_max_2x2(h) == pytest.approx(np.linalg.eigvalsh(h)[-1], rel=1e-12, abs=1e-12)
+
+
+def test_non_finite_values_mean_diverged_not_a_crash() -> None:
+    surface = SURFACES["rosenbrock"]
+    (t,) = run_trajectories(surface, (-1.5, 2.0), 200, [RunConfig("sgd", lr=1.0)])
+    assert t.status == "diverged"
+    assert not all(math.isfinite(v) for v in t.params[-1] + (t.losses[-1],)) or t.reason
