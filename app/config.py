@@ -33,6 +33,11 @@ class Settings:
     # Websocket sessions open at once, overall.
     max_sessions: int = field(default_factory=lambda: _int_env("GRADSCAPE_MAX_SESSIONS", 100))
 
+    # Seconds one websocket send may take before the client is called stalled and closed.
+    send_timeout: float = field(
+        default_factory=lambda: float(os.environ.get("GRADSCAPE_SEND_TIMEOUT", "10"))
+    )
+
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"
 

@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.sessions = 0  # live websocket sessions, for the concurrency limit
+    app.state.live_sessions = set()  # the Session objects themselves, for introspection
     errors.install(app)
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")

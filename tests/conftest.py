@@ -1,14 +1,84 @@
-"""Shared fixtures: an in-process TestClient for HTTP and websocket tests."""
+"""Shared fixtures: an in-process TestClient, and a real uvicorn server on a free loopback port."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.main import create_app
 
 
 @pytest.fixture()
-def client() -> TestClient:
+def client() -> Iterator[TestClient]:
     with TestClient(create_app()) as c:
         yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    app: FastAPI
+    server: uvicorn.Server
+    port: int
+    loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def tasks(self) -> set[asyncio.Task]:
+        """The server loop's live asyncio tasks (to check that nothing is left behind)."""
+        assert self.loop is not None
+        return asyncio.all_tasks(self.loop)
+
+
+@contextlib.contextmanager
+def serve(app: FastAPI) -> Iterator[LiveServer]:
+    """Run `app` under a real uvicorn in a thread, on a free loopback port."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    live = LiveServer(app=app, server=server, port=port)
+
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        live.loop = loop
+        loop.run_until_complete(server.serve())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield live
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture()
+def live_server() -> Iterator[LiveServer]:
+    with serve(create_app()) as live:
+        yield live

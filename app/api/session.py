@@ -47,7 +47,6 @@ from app.core.runs import Run, Step
 
 log = logging.getLogger("gradscape.ws")
 
-SEND_TIMEOUT = 10.0  # seconds a single send may take before the client is called stalled
 MAX_PENDING_STEPS = 20_000  # run-steps waiting in the outbox before the producer waits
 FRAME_INTERVAL = 1 / 60  # target time between frames when running at full speed
 MAX_BATCH = 4_000  # run-steps computed per worker-thread call at full speed
@@ -422,10 +421,10 @@ class Session:
                         self.pending_steps -= sum(len(r["steps"]) for r in message["runs"])
                         self.drained.set()
                     await asyncio.wait_for(self.ws.send_text(dumps(message).decode()),
-                                           timeout=SEND_TIMEOUT)
+                                           timeout=self.settings.send_timeout)
         except TimeoutError:
-            log.warning("closing a stalled websocket client (a send took over %.0f s)",
-                        SEND_TIMEOUT)
+            log.warning("closing a stalled websocket client (a send took over %.1f s)",
+                        self.settings.send_timeout)
             await self._close(1008, "client too slow: stopped reading")
         except (WebSocketDisconnect, RuntimeError, OSError):
             await self._close(1011, "connection lost")

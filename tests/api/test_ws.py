@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from app.core.optimizers import make_optimizer
 
+from app.core.optimizers import make_optimizer
 from app.core.runs import Run, RunConfig
 from app.core.surfaces import SURFACES
 from tests.api.wsutil import Reader
@@ -71,7 +71,8 @@ def test_pause_step_resume(conn: Reader) -> None:
 
 
 def test_set_lr_mid_run_matches_the_core(conn: Reader) -> None:
-    conn.send(START | {"speed": 1000, "steps": 400, "runs": [{"optimizer": "momentum", "lr": 1e-4}]})
+    momentum = [{"optimizer": "momentum", "lr": 1e-4}]
+    conn.send(START | {"speed": 1000, "steps": 400, "runs": momentum})
     conn.until("started")
     while len(conn.steps(0)) < 20:
         conn.until("frame")

@@ -29,7 +29,10 @@ async def live(websocket: WebSocket) -> None:
         await websocket.close(code=1013, reason="too many sessions")
         return
     app.state.sessions += 1
+    session = Session(websocket, settings)
+    app.state.live_sessions.add(session)
     try:
-        await Session(websocket, settings).serve()
+        await session.serve()
     finally:
+        app.state.live_sessions.discard(session)
         app.state.sessions -= 1

@@ -1,0 +1,215 @@
+"""The network: its options, a backprop trace for one example, and its loss landscape.
+
+Routes are plain `def`: the work is NumPy, so Starlette runs them in its threadpool and the
+event loop stays free. Every array leaves through `_json`, which turns non-finite numbers into
+null: a diverged run is reported by its status, never by NaN in the JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, HTTPException
+
+from app.api.schemas import mlp as schemas
+from app.api.schemas.mlp import (
+    BackpropRequest,
+    BackpropResponse,
+    LandscapeRequest,
+    LandscapeResponse,
+)
+from app.core.activations import ACTIVATIONS
+from app.core.backprop_trace import Chain, backprop_trace, classic_example, weight_chain
+from app.core.datasets import DATASETS, make_dataset
+from app.core.directions import DIRECTION_MODES
+from app.core.landscape import compute_landscape
+from app.core.losses import LOSSES
+from app.core.mlp import MLP
+from app.core.optimizers import OPTIMIZERS
+
+router = APIRouter(prefix="/api/mlp", tags=["mlp"])
+
+CLASSIC_DESCRIPTION = (
+    "The classic hand-worked exercise: 3 inputs, two ReLU hidden layers (4 and 3 units), a "
+    "softmax + cross-entropy output. Prediction [0.5, 0.5, 0] against target [0, 1, 0], so "
+    "dL/dz3 = [0.5, -0.5, 0]. One unit in each hidden layer is off (z < 0): watch 1[z > 0] stop "
+    "its gradient. The bias -40 on the third output stands for the walk-through's exact 0 "
+    "(a softmax gives e^-40/2 ≈ 2e-18 there)."
+)
+
+
+def _json(a: Any) -> Any:
+    """Nested lists of floats with None where a value is NaN or infinite."""
+    arr = np.asarray(a, dtype=np.float64)
+    if np.all(np.isfinite(arr)):
+        return arr.tolist()
+    return np.where(np.isfinite(arr), arr, None).tolist()
+
+
+def _num(v: float) -> float | None:
+    return float(v) if np.isfinite(v) else None
+
+
+def _chain_json(c: Chain) -> dict[str, Any]:
+    return {
+        "layer": c.layer, "row": c.row, "col": c.col, "value": _num(c.value),
+        "links": [
+            {
+                "quantity": link.quantity, "value": _num(link.value), "formula": link.formula,
+                "terms": None if link.terms is None else [
+                    {"k": k, "W": _num(w), "dz": _num(dz)} for k, w, dz in link.terms
+                ],
+            }
+            for link in c.links
+        ],
+    }
+
+
+@router.get("/options")
+def options() -> dict[str, Any]:
+    """What the network pages may offer: datasets, activations, losses, modes and limits."""
+    return {
+        "datasets": [
+            {"id": s.id, "name": s.name, "task": s.task, "description": s.description,
+             "default_noise": s.default_noise, "classes": s.default_classes,
+             "variable_classes": s.variable_classes, "inputs": s.inputs}
+            for s in DATASETS.values()
+        ],
+        "activations": [
+            {"id": a.id, "name": a.name, "formula": a.formula.format(z="z", a="a"),
+             "derivative": a.derivative.format(z="z", a="a"), "words": a.words}
+            for a in ACTIVATIONS.values()
+        ],
+        "losses": [
+            {"id": loss.id, "name": loss.name, "task": loss.task, "output": loss.output,
+             "formula": loss.formula}
+            for loss in LOSSES.values()
+        ],
+        "directions": list(DIRECTION_MODES),
+        "optimizers": list(OPTIMIZERS),
+        "limits": {
+            "steps": schemas.MAX_STEPS, "grid": [schemas.MIN_GRID, schemas.MAX_GRID],
+            "points": schemas.MAX_POINTS, "hidden_layers": schemas.MAX_HIDDEN_LAYERS,
+            "width": schemas.MAX_WIDTH, "runs": schemas.MAX_RUNS,
+        },
+    }
+
+
+@router.post("/backprop", response_model=BackpropResponse)
+def backprop(request: BackpropRequest) -> dict[str, Any]:
+    """Forward, backward (last layer first) and one gradient-descent step for one example."""
+    if request.example == "classic":
+        model, theta, x, y, lr = classic_example()
+        lr = request.lr or lr
+        description = CLASSIC_DESCRIPTION
+    else:
+        assert request.layers is not None and request.x is not None and request.y is not None
+        sizes = (len(request.x), *(len(layer.b) for layer in request.layers))
+        acts = tuple(str(layer.activation) for layer in request.layers[:-1])
+        model = MLP(sizes, acts, request.loss)
+        theta = MLP.flatten([(np.array(layer.W, dtype=np.float64), np.array(layer.b))
+                             for layer in request.layers])
+        x, y = np.array(request.x), np.array(request.y)
+        lr = request.lr or 0.1
+        description = f"Your network: {'-'.join(map(str, sizes))}, {LOSSES[request.loss].name}."
+
+    with np.errstate(all="ignore"):  # overflow shows up as null, explained by the numbers
+        trace = backprop_trace(model, theta, x, y, lr)
+        chain = None
+        if request.chain is not None:
+            try:
+                chain = _chain_json(weight_chain(trace, *request.chain.ref()))
+            except ValueError as err:
+                raise HTTPException(422, detail=f"chain: {err}") from None
+
+    output = model.loss_fn.output
+    return {
+        "loss": _num(trace.loss),
+        "loss_after": _num(trace.loss_after),
+        "lr": trace.lr,
+        "x": trace.x.tolist(),
+        "y": trace.y.tolist(),
+        "y_pred": _json(trace.forward[-1].a),
+        "forward": [
+            {"layer": f.layer, "z": _json(f.z), "a": _json(f.a), "formula": f.formula}
+            for f in trace.forward
+        ],
+        "backward": [
+            {
+                "layer": b.layer, "da": None if b.da is None else _json(b.da), "dz": _json(b.dz),
+                "dW": _json(b.dW), "db": _json(b.db), "da_prev": _json(b.da_prev),
+                "formula": b.formula, "words": b.words,
+            }
+            for b in trace.backward
+        ],
+        "updated": [
+            {"layer": u.layer, "W": _json(u.W), "b": _json(u.b), "formula": u.formula}
+            for u in trace.updated
+        ],
+        "layers": [
+            {"W": W.tolist(), "b": b.tolist(),
+             "activation": (model.activations[k] if k < model.n_layers - 1 else output)}
+            for k, (W, b) in enumerate(model.unflatten(theta))
+        ],
+        "chain": chain,
+        "example": request.example,
+        "description": description,
+    }
+
+
+@router.post("/landscape", response_model=LandscapeResponse)
+def landscape(request: LandscapeRequest) -> dict[str, Any]:
+    """Train the runs from shared initial weights and slice the loss around the centre."""
+    ds = request.dataset
+    data = make_dataset(ds.id, ds.n, ds.noise, ds.seed, ds.n_classes)
+    model = MLP.build(request.sizes, request.network.activation, request.loss)
+    y = model.targets(data.y)
+    theta0 = model.init(np.random.default_rng(request.seed), request.network.init)
+    configs = [r.to_config(request.seed) for r in request.runs]
+    weights = tuple(w.ref() for w in request.weights) if request.weights else None
+    try:
+        result = compute_landscape(
+            model, data.x, y, theta0, configs, request.steps, request.directions, request.grid,
+            seed=request.seed, weights=weights,
+            centre=request.centre, span=tuple(request.span) if request.span else None,
+        )
+    except ValueError as err:
+        raise HTTPException(422, detail=str(err)) from None
+
+    plane, mid = result.plane, request.grid // 2
+    runs = []
+    for spec, run in zip(request.runs, result.runs, strict=True):
+        r = run.result
+        axes = run.offsets + np.array(plane.origin)  # (T, 2) axis values
+        lr = spec.lr if spec.lr is not None else OPTIMIZERS[spec.optimizer]().lr
+        runs.append({
+            "optimizer": spec.optimizer,
+            "lr": float(lr),
+            "batch_size": spec.batch_size,
+            "status": r.status,
+            "diverged_at": r.diverged_at,
+            "steps": r.steps.tolist(),
+            "path": {"x": _json(axes[:, 0]), "y": _json(axes[:, 1])},
+            "loss": _json(r.losses),
+            "slice_loss": _json(run.slice_loss),
+            "distance": _json(run.distance),
+            "final_loss": _num(r.losses[-1]) if r.status == "done" and len(r.losses) else None,
+        })
+    return {
+        "directions": plane.mode,
+        "x": {"label": plane.labels[0], "values": result.x_axis.tolist()},
+        "y": {"label": plane.labels[1], "values": result.y_axis.tolist()},
+        "z": _json(result.z),
+        "centre": {
+            "x": plane.origin[0], "y": plane.origin[1], "loss": _num(result.centre_loss),
+            "grid_loss": _num(result.z[mid, mid]),
+        },
+        "explained_variance": (list(plane.explained_variance)
+                               if plane.explained_variance is not None else None),
+        "dtype": result.dtype,
+        "sizes": list(model.sizes),
+        "n_params": model.n_params,
+        "initial_loss": model.loss_value(theta0, data.x, y),
+        "runs": runs,
+    }

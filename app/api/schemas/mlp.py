@@ -1,0 +1,491 @@
+"""Request models for the network endpoints: `POST /api/mlp/backprop` and `POST /api/mlp/landscape`.
+
+Every number is finite (NaN, "Infinity" and friends are refused with a 422 naming the field), and
+every size has a limit, so one request cannot freeze the server for the whole class. Names are
+checked against the core's registries. Messages of model-level checks start with the field name
+("steps: ..."), which the app's error handler moves into the error's location.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from app.core.activations import ACTIVATIONS
+from app.core.datasets import DATASETS
+from app.core.directions import DIRECTION_MODES
+from app.core.landscape import CENTRES
+from app.core.losses import LOSSES
+from app.core.mlp import INIT_SCHEMES
+from app.core.optimizers import OPTIMIZERS, HyperparameterError
+from app.core.schedules import SCHEDULES
+from app.core.training import TrainConfig
+
+# Strict numbers: pydantic accepts "NaN", "inf" and "Infinity" for floats unless told not to.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(allow_inf_nan=False, ge=0.0)]
+Positive = Annotated[float, Field(allow_inf_nan=False, gt=0.0)]
+Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
+
+# Limits (each refusal names the field and the limit).
+MAX_STEPS = 5000
+MIN_GRID, MAX_GRID = 5, 151
+MAX_POINTS = 2000
+MAX_HIDDEN_LAYERS = 6
+MAX_WIDTH = 64
+MAX_RUNS = 8
+MAX_CLASSES = 6
+MAX_RUN_STEPS = 20_000  # runs x steps: each step costs ~0.3 ms of Python at least
+MAX_TRAIN_WORK = 1e10  # runs x steps x batch x parameters (multiply-adds, about 5 s)
+MAX_GRID_WORK = 2e10  # grid^2 x points x parameters (about 2 s batched)
+MAX_LR = 10.0
+
+
+def _choose(value: str, registry: dict[str, Any] | tuple[str, ...], what: str) -> str:
+    if value not in registry:
+        raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(registry)}")
+    return value
+
+
+# --- POST /api/mlp/backprop ------------------------------------------------------------------
+
+
+class LayerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    W: list[list[Finite]] = Field(..., description="weights, shape (out, in): z = W a_prev + b")
+    b: list[Finite] = Field(..., description="biases, length out")
+    activation: str | None = Field(
+        None,
+        description="hidden layers: one of " + ", ".join(ACTIVATIONS) + "; the last layer's is "
+        "set by the loss (softmax for cross_entropy, linear for mse) and may be omitted",
+    )
+
+
+class WeightRefIn(BaseModel):
+    """One weight W_layer[row, col] (1-based layer, 0-based row and col), or b_layer[row]."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    layer: int = Field(..., ge=1, le=MAX_HIDDEN_LAYERS + 1)
+    row: int = Field(..., ge=0, lt=MAX_WIDTH)
+    col: int | None = Field(None, ge=0, lt=MAX_WIDTH, description="null: the bias b_layer[row]")
+
+    def ref(self) -> tuple[int, int, int | None]:
+        return (self.layer, self.row, self.col)
+
+
+class BackpropRequest(BaseModel):
+    """A network and one example, or {"example": "classic"} for the hand-worked exercise."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"example": "classic", "chain": {"layer": 1, "row": 0, "col": 2}},
+                {
+                    "layers": [
+                        {"W": [[1, -1], [0, 2]], "b": [0, 1], "activation": "relu"},
+                        {"W": [[1, 1], [-1, 1]], "b": [0, 0]},
+                    ],
+                    "loss": "cross_entropy",
+                    "x": [1, 2],
+                    "y": [1, 0],
+                    "lr": 0.1,
+                },
+            ]
+        },
+    )
+
+    example: Literal["classic"] | None = Field(
+        None, description="'classic': the built-in 3-layer ReLU/softmax walk-through"
+    )
+    layers: list[LayerIn] | None = Field(None, min_length=1, max_length=MAX_HIDDEN_LAYERS + 1)
+    loss: str = Field("cross_entropy", description="one of " + ", ".join(LOSSES))
+    x: list[Finite] | None = Field(None, min_length=1, max_length=MAX_WIDTH)
+    y: list[Finite] | None = Field(None, min_length=1, max_length=MAX_WIDTH)
+    lr: Positive | None = Field(None, le=MAX_LR, description="default 0.1 (classic: 0.01)")
+    chain: WeightRefIn | None = Field(None, description="show the chain rule for this weight")
+
+    @field_validator("loss")
+    @classmethod
+    def _known_loss(cls, v: str) -> str:
+        return _choose(v, LOSSES, "loss")
+
+    @model_validator(mode="after")
+    def _shapes(self) -> BackpropRequest:
+        if self.example is not None:
+            if self.layers is not None or self.x is not None or self.y is not None:
+                raise ValueError("example: give either an example or layers, x and y, not both")
+            return self
+        for name in ("layers", "x", "y"):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: required unless an example is given")
+        assert self.layers is not None and self.x is not None and self.y is not None
+        width = len(self.x)
+        output = LOSSES[self.loss].output
+        for k, layer in enumerate(self.layers):
+            rows = len(layer.W)
+            if not 1 <= rows <= MAX_WIDTH or any(len(r) != width for r in layer.W):
+                raise ValueError(
+                    f"layers: layer {k + 1}'s W must have 1..{MAX_WIDTH} rows of {width} values "
+                    "(its input width)"
+                )
+            if len(layer.b) != rows:
+                raise ValueError(f"layers: layer {k + 1}'s b must have {rows} values")
+            last = k == len(self.layers) - 1
+            if last and layer.activation not in (None, output):
+                raise ValueError(
+                    f"layers: the last layer's activation is {output} with loss {self.loss}"
+                )
+            if not last and layer.activation not in ACTIVATIONS:
+                raise ValueError(
+                    f"layers: layer {k + 1} needs an activation, one of {', '.join(ACTIVATIONS)}"
+                )
+            width = rows
+        if len(self.y) != width:
+            raise ValueError(f"y: must have {width} values, one per output")
+        if self.loss == "cross_entropy" and (
+            min(self.y) < 0 or abs(sum(self.y) - 1.0) > 1e-6
+        ):
+            raise ValueError("y: cross-entropy needs a probability vector (one-hot, sums to 1)")
+        return self
+
+
+# --- POST /api/mlp/landscape -----------------------------------------------------------------
+
+
+class DatasetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field("moons", description="one of " + ", ".join(DATASETS))
+    n: int = Field(200, ge=4, le=MAX_POINTS, description="number of points")
+    noise: NonNegative | None = Field(None, le=2.0, description="null: the dataset's default")
+    seed: Seed = 0
+    n_classes: int | None = Field(
+        None, ge=2, le=MAX_CLASSES, description="blobs and spirals only"
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _choose(v, DATASETS, "dataset")
+
+    @model_validator(mode="after")
+    def _classes(self) -> DatasetIn:
+        if self.n_classes is not None and not DATASETS[self.id].variable_classes:
+            raise ValueError(f"n_classes: the {self.id} dataset has a fixed number of classes")
+        return self
+
+
+class NetworkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
+        [16, 16], max_length=MAX_HIDDEN_LAYERS, description="hidden layer widths"
+    )
+    activation: str = Field("tanh", description="one of " + ", ".join(ACTIVATIONS))
+    init: str = Field("auto", description="auto (He for ReLUs, else Xavier), he or xavier")
+
+    @field_validator("activation")
+    @classmethod
+    def _known_activation(cls, v: str) -> str:
+        return _choose(v, ACTIVATIONS, "activation")
+
+    @field_validator("init")
+    @classmethod
+    def _known_init(cls, v: str) -> str:
+        return _choose(v, INIT_SCHEMES, "init")
+
+
+class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field("constant", description="one of " + ", ".join(SCHEDULES))
+    params: dict[str, Finite] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _valid(self) -> ScheduleIn:
+        _choose(self.kind, SCHEDULES, "schedule")
+        try:
+            SCHEDULES[self.kind](**self.params)
+        except HyperparameterError as err:
+            raise ValueError(f"params: {err}") from None
+        return self
+
+
+class RunIn(BaseModel):
+    """One optimizer configuration to train the network with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    optimizer: str = Field("adam", description="one of " + ", ".join(OPTIMIZERS))
+    lr: Positive | None = Field(None, description="null: the optimizer's default")
+    hyperparameters: dict[str, Finite] = Field(default_factory=dict)
+    schedule: ScheduleIn = Field(default_factory=ScheduleIn)
+    batch_size: int | None = Field(
+        None, ge=1, le=MAX_POINTS, description="null: full batch; else minibatches (SGD noise)"
+    )
+
+    @field_validator("optimizer")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _choose(v, OPTIMIZERS, "optimizer")
+
+    @field_validator("lr")
+    @classmethod
+    def _lr_range(cls, v: float | None, info: ValidationInfo) -> float | None:
+        opt = info.data.get("optimizer")
+        if v is not None and opt in OPTIMIZERS:
+            try:
+                return OPTIMIZERS[opt].hyperparameters["lr"].validate("lr", v)
+            except HyperparameterError as err:
+                raise ValueError(str(err)) from None
+        return v
+
+    @field_validator("hyperparameters")
+    @classmethod
+    def _hyper(cls, v: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        opt = info.data.get("optimizer")
+        if opt in OPTIMIZERS:
+            specs = OPTIMIZERS[opt].hyperparameters
+            for name, value in v.items():
+                if name == "lr" or name not in specs:
+                    valid = ", ".join(k for k in specs if k != "lr") or "none"
+                    raise ValueError(f"{opt} has no hyperparameter {name!r} here; valid: {valid}")
+                try:
+                    specs[name].validate(name, value)
+                except HyperparameterError as err:
+                    raise ValueError(str(err)) from None
+        return v
+
+    def to_config(self, seed: int) -> TrainConfig:
+        return TrainConfig(
+            optimizer=self.optimizer, lr=self.lr, hyperparameters=dict(self.hyperparameters),
+            schedule=self.schedule.kind, schedule_params=dict(self.schedule.params),
+            batch_size=self.batch_size, seed=seed,
+        )
+
+
+class LandscapeRequest(BaseModel):
+    """Train runs from the same initial weights, then slice the loss on a plane through the
+    centre and project every run's path onto it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "dataset": {"id": "moons", "n": 200, "noise": 0.1, "seed": 0},
+                    "network": {"hidden": [16, 16], "activation": "tanh"},
+                    "seed": 0,
+                    "steps": 300,
+                    "runs": [
+                        {"optimizer": "adam", "lr": 0.01},
+                        {"optimizer": "sgd", "lr": 0.5, "batch_size": 32},
+                    ],
+                    "directions": "pca",
+                    "grid": 51,
+                }
+            ]
+        },
+    )
+
+    dataset: DatasetIn = Field(default_factory=DatasetIn)
+    network: NetworkIn = Field(default_factory=NetworkIn)
+    seed: Seed = Field(0, description="seeds the initial weights, minibatches and random plane")
+    steps: int = Field(200, ge=1, le=MAX_STEPS)
+    runs: list[RunIn] = Field(
+        default_factory=lambda: [RunIn()], min_length=1, max_length=MAX_RUNS
+    )
+    directions: str = Field(
+        "pca", description="weights (two chosen weights), random (filter-normalised), or pca"
+    )
+    weights: list[WeightRefIn] | None = Field(
+        None, min_length=2, max_length=2, description="directions=weights: the two weights"
+    )
+    grid: int = Field(51, ge=MIN_GRID, le=MAX_GRID, description="odd: the centre is a node")
+    centre: str = Field("final", description="final (the first healthy run's) or initial")
+    span: list[Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1e6)]] | None = Field(
+        None, min_length=2, max_length=2,
+        description="half-widths of the grid along each axis; null: fit the paths",
+    )
+
+    @field_validator("directions")
+    @classmethod
+    def _known_mode(cls, v: str) -> str:
+        return _choose(v, DIRECTION_MODES, "direction mode")
+
+    @field_validator("centre")
+    @classmethod
+    def _known_centre(cls, v: str) -> str:
+        return _choose(v, CENTRES, "centre")
+
+    @field_validator("grid")
+    @classmethod
+    def _odd(cls, v: int) -> int:
+        if v % 2 == 0:
+            raise ValueError("the grid size must be odd so that the centre is a grid point")
+        return v
+
+    @model_validator(mode="after")
+    def _budget(self) -> LandscapeRequest:
+        sizes = self.sizes
+        params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
+        n = self.dataset.n
+        if self.weights is not None:
+            if self.directions != "weights":
+                raise ValueError("weights: only used with directions 'weights'")
+            for w in self.weights:
+                if w.layer > len(sizes) - 1 or w.row >= sizes[w.layer] or (
+                    w.col is not None and w.col >= sizes[w.layer - 1]
+                ):
+                    raise ValueError(f"weights: the network has no weight {w.ref()}")
+            if self.weights[0].ref() == self.weights[1].ref():
+                raise ValueError("weights: choose two different weights")
+        if len(self.runs) * self.steps > MAX_RUN_STEPS:
+            raise ValueError(
+                f"steps: runs x steps must be at most {MAX_RUN_STEPS} "
+                f"(got {len(self.runs)} x {self.steps})"
+            )
+        work = sum(min(r.batch_size or n, n) for r in self.runs) * self.steps * params
+        if work > MAX_TRAIN_WORK:
+            raise ValueError(
+                f"steps: training would cost {work:.2g} multiply-adds (limit {MAX_TRAIN_WORK:.0g})"
+                ": use fewer steps or runs, smaller batches, a smaller network or dataset"
+            )
+        if self.grid**2 * n * params > MAX_GRID_WORK:
+            raise ValueError(
+                f"grid: {self.grid}² points x {n} samples x {params} parameters exceeds "
+                f"{MAX_GRID_WORK:.0g}: use a smaller grid, dataset or network"
+            )
+        return self
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        spec = DATASETS[self.dataset.id]
+        classes = self.dataset.n_classes or spec.default_classes or 1
+        return (spec.inputs, *self.network.hidden, classes)
+
+    @property
+    def loss(self) -> str:
+        return "mse" if DATASETS[self.dataset.id].task == "regression" else "cross_entropy"
+
+
+# --- responses (documented in the OpenAPI schema; non-finite numbers are null) ---------------
+
+Num = float | None  # null where a value overflowed (a diverged run, a huge weight)
+
+
+class ForwardOut(BaseModel):
+    layer: int
+    z: list[Num]
+    a: list[Num]
+    formula: dict[str, str] = Field(..., description="'z' and 'a' in symbols")
+
+
+class BackwardOut(BaseModel):
+    layer: int
+    da: list[Num] | None = Field(..., description="dL/da of this layer; null at the output")
+    dz: list[Num]
+    dW: list[list[Num]]
+    db: list[Num]
+    da_prev: list[Num]
+    formula: dict[str, str] = Field(..., description="'dz', 'dW', 'db', 'da_prev' in symbols")
+    words: dict[str, str] = Field(..., description="the same keys, in a sentence each")
+
+
+class UpdateOut(BaseModel):
+    layer: int
+    W: list[list[Num]]
+    b: list[Num]
+    formula: str
+
+
+class LayerOut(BaseModel):
+    W: list[list[float]]
+    b: list[float]
+    activation: str
+
+
+class ChainTermOut(BaseModel):
+    k: int
+    W: Num
+    dz: Num
+
+
+class ChainLinkOut(BaseModel):
+    quantity: str
+    value: Num
+    formula: str
+    terms: list[ChainTermOut] | None = None
+
+
+class ChainOut(BaseModel):
+    layer: int
+    row: int
+    col: int | None
+    value: Num
+    links: list[ChainLinkOut]
+
+
+class BackpropResponse(BaseModel):
+    loss: Num
+    loss_after: Num = Field(..., description="the same example's loss after the update")
+    lr: float
+    x: list[float]
+    y: list[float]
+    y_pred: list[Num]
+    forward: list[ForwardOut] = Field(..., description="layer 1 first")
+    backward: list[BackwardOut] = Field(..., description="last layer first, as computed")
+    updated: list[UpdateOut] = Field(..., description="W <- W - lr dL/dW, layer 1 first")
+    layers: list[LayerOut] = Field(..., description="the network before the update")
+    chain: ChainOut | None
+    example: str | None
+    description: str
+
+
+class AxisOut(BaseModel):
+    label: str
+    values: list[float]
+
+
+class CentreOut(BaseModel):
+    x: float
+    y: float
+    loss: Num = Field(..., description="the network's loss at the centre (float64)")
+    grid_loss: Num = Field(..., description="the grid's value there (grid dtype)")
+
+
+class PathOut(BaseModel):
+    x: list[Num]
+    y: list[Num]
+
+
+class RunOut(BaseModel):
+    optimizer: str
+    lr: float
+    batch_size: int | None
+    status: str = Field(..., description="done or diverged")
+    diverged_at: int | None
+    steps: list[int] = Field(..., description="step number of each path point")
+    path: PathOut = Field(..., description="projection onto the plane, in axis values")
+    loss: list[Num] = Field(..., description="true full-batch loss at each path point")
+    slice_loss: list[Num] = Field(..., description="the slice's loss at the projected point")
+    distance: list[Num] = Field(..., description="how far the point lies off the plane")
+    final_loss: Num = Field(..., description="null if the run diverged")
+
+
+class LandscapeResponse(BaseModel):
+    directions: str
+    x: AxisOut
+    y: AxisOut
+    z: list[list[Num]] = Field(..., description="z[j][i]: loss at (x[i], y[j])")
+    centre: CentreOut
+    explained_variance: list[float] | None = Field(..., description="pca: fraction per axis")
+    dtype: str
+    sizes: list[int]
+    n_params: int
+    initial_loss: float
+    runs: list[RunOut]
