@@ -1,0 +1,245 @@
+"""Optimizers against PyTorch golden vectors (tests/golden/optimizers.json), plus their API."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.optimizers import (
+    OPTIMIZERS,
+    Hyperparameter,
+    HyperparameterError,
+    Optimizer,
+    make_optimizer,
+)
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "optimizers.json"
+IDS = [
+    "sgd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "rmsprop",
+    "adadelta",
+    "adam",
+    "adamw",
+    "nadam",
+    "amsgrad",
+]
+# torch keywords that an id fixes instead of exposing (e.g. nesterov=True for "nesterov")
+FIXED_BY_ID = {
+    "sgd": {"momentum", "dampening", "nesterov"},
+    "momentum": {"nesterov"},
+    "nesterov": {"dampening", "nesterov"},
+    "adam": {"amsgrad", "decoupled_weight_decay"},
+    "adamw": {"amsgrad"},
+    "amsgrad": {"amsgrad", "decoupled_weight_decay"},
+}
+STATE_KEYS = {
+    "sgd": set(),
+    "momentum": {"momentum_buffer"},
+    "nesterov": {"momentum_buffer"},
+    "adagrad": {"clr", "sum"},
+    "rmsprop": {"square_avg"},
+    "adadelta": {"square_avg", "acc_delta"},
+    "adam": {"m", "v", "m_hat", "v_hat", "bias_correction1", "bias_correction2"},
+    "adamw": {"m", "v", "m_hat", "v_hat", "bias_correction1", "bias_correction2"},
+    "amsgrad": {"m", "v", "v_max", "m_hat", "v_hat"},
+    "nadam": {"m", "v", "mu", "mu_next", "mu_product"},
+}
+
+
+@cache
+def golden() -> dict:
+    return json.loads(GOLDEN.read_text())
+
+
+def golden_runs() -> list[tuple[str, dict]]:
+    return [(oid, run) for oid, entry in golden()["optimizers"].items() for run in entry["runs"]]
+
+
+def replay(opt: Optimizer, run: dict, as_tuple: bool) -> list[list[float]]:
+    """Step through the stored gradients, applying the run's mid-run lr changes."""
+    g = golden()
+    params = tuple(g["params0"]) if as_tuple else np.array(g["params0"])
+    changes = {int(k): v for k, v in run["lr_changes"].items()}
+    out = []
+    for k, grad in enumerate(g["grads"]):
+        if k in changes:
+            opt.lr = changes[k]
+        params = opt.step(params, tuple(grad) if as_tuple else np.array(grad))
+        out.append(list(params))
+    return out
+
+
+def test_registry_order() -> None:
+    assert list(OPTIMIZERS) == IDS
+    assert set(golden()["optimizers"]) == set(IDS)
+
+
+@pytest.mark.parametrize(
+    ("oid", "run"), golden_runs(), ids=[f"{o}-{r['name']}" for o, r in golden_runs()]
+)
+def test_matches_torch(oid: str, run: dict) -> None:
+    expected = np.array(run["params"])  # (steps, 5)
+    from_array = replay(make_optimizer(oid, **run["hyper"]), run, as_tuple=False)
+    np.testing.assert_allclose(from_array, expected, rtol=1e-10, atol=1e-14)
+    # the float path runs the same operations in the same order: identical, not merely close
+    from_tuple = replay(make_optimizer(oid, **run["hyper"]), run, as_tuple=True)
+    assert from_tuple == from_array
+    assert all(type(x) is float for x in from_tuple[-1])
+
+
+@pytest.mark.parametrize("oid", IDS)
+def test_defaults_are_torchs(oid: str) -> None:
+    torch_defaults = golden()["optimizers"][oid]["torch_defaults"]
+    cls = OPTIMIZERS[oid]
+    assert set(cls.hyperparameters) == set(torch_defaults) - FIXED_BY_ID.get(oid, set())
+    for name, spec in cls.hyperparameters.items():
+        assert spec.default == torch_defaults[name], name
+    opt = cls()
+    for name in FIXED_BY_ID.get(oid, set()):
+        # plain SGD has no momentum attributes at all, which is torch's momentum=0
+        assert getattr(opt, name, torch_defaults[name]) == torch_defaults[name], name
+
+
+@pytest.mark.parametrize("oid", IDS)
+def test_class_metadata(oid: str) -> None:
+    cls = OPTIMIZERS[oid]
+    assert cls.id == oid and cls.name and cls.equation and cls.__doc__
+    assert cls.description.endswith(".") and cls.description.count(". ") == 0
+    annotated = {n for k in cls.__mro__ for n in getattr(k, "__annotations__", {})}
+    for name, spec in cls.hyperparameters.items():
+        assert name in annotated, f"{name} has no typed field"
+        assert spec.min <= spec.default <= spec.max, name
+        assert spec.help
+        if spec.log:
+            assert spec.min > 0, name
+
+
+@pytest.mark.parametrize("oid", IDS)
+def test_reset_restores_first_step_behaviour(oid: str) -> None:
+    run = golden()["optimizers"][oid]["runs"][1]
+    opt = make_optimizer(oid, **run["hyper"])
+    opt.step((5.0, -5.0), (1.0, 2.0))
+    opt.step((5.0, -5.0), (3.0, -2.0))
+    opt.reset()
+    assert opt.t == 0 and opt.state_snapshot() == {"step": 0}
+    # after a reset the layout may change too: here from 2 floats to a 5-element array
+    np.testing.assert_allclose(replay(opt, run, as_tuple=False), run["params"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("oid", IDS)
+def test_state_snapshot(oid: str) -> None:
+    tuple_opt, array_opt = make_optimizer(oid), make_optimizer(oid)
+    for grad in [(0.5, -1.0), (0.2, 0.3), (-0.4, 0.1)]:
+        params = tuple_opt.step((1.0, 2.0), grad)
+        array_opt.step(np.array([1.0, 2.0]), np.array(grad))
+    assert isinstance(params, tuple)
+    from_tuple, from_array = tuple_opt.state_snapshot(), array_opt.state_snapshot()
+    assert from_tuple["step"] == from_array["step"] == 3 == tuple_opt.t
+    assert STATE_KEYS[oid] <= set(from_tuple)
+    assert set(from_tuple) == set(from_array)
+    for key, value in from_tuple.items():
+        if isinstance(value, list):
+            assert len(value) == 2 and all(type(x) is float for x in value), key
+            assert isinstance(from_array[key], np.ndarray), key
+            assert from_array[key].tolist() == value, key
+        else:
+            assert value == from_array[key], key
+
+
+def test_adam_snapshot_values() -> None:
+    opt = make_optimizer("adam")
+    opt.step((1.0,), (0.5,))
+    snap = opt.state_snapshot()
+    # after one step the bias-corrected averages are the gradient and its square
+    assert snap["m_hat"][0] == pytest.approx(0.5)
+    assert snap["v_hat"][0] == pytest.approx(0.25)
+
+
+def test_step_does_not_mutate_inputs() -> None:
+    params, grad = np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((2, 2))
+    before = params.copy()
+    out = make_optimizer("adam").step(params, grad)
+    assert out is not params and out.shape == (2, 2) and out.dtype == np.float64
+    np.testing.assert_array_equal(params, before)
+
+
+def test_layout_errors() -> None:
+    opt = make_optimizer("momentum")
+    with pytest.raises(ValueError, match="grad"):
+        opt.step((1.0, 2.0), (1.0,))
+    with pytest.raises(ValueError, match="shape"):
+        opt.step(np.zeros(3), np.zeros(4))
+    opt.step((1.0, 2.0), (1.0, 1.0))
+    with pytest.raises(ValueError, match="reset"):
+        opt.step((1.0, 2.0, 3.0), (1.0, 1.0, 1.0))
+    with pytest.raises(ValueError, match="reset"):
+        opt.step(np.zeros(2), np.zeros(2))
+
+
+def test_live_hyperparameter_changes() -> None:
+    opt = make_optimizer("sgd")
+    assert opt.step((1.0,), (1.0,)) == (1.0 - 1e-3,)
+    opt.lr = 0.5
+    assert opt.step((1.0,), (1.0,)) == (0.5,)
+    opt.set("lr", 0.25)
+    assert opt.lr == 0.25 and opt.config() == {"lr": 0.25, "weight_decay": 0.0}
+
+
+def test_validation_names_the_field() -> None:
+    with pytest.raises(ValueError, match="betas") as info:
+        make_optimizer("adam", betas=(0.9, 0.99))
+    assert isinstance(info.value, HyperparameterError) and info.value.field == "betas"
+    with pytest.raises(ValueError, match="beta1"):
+        make_optimizer("adam", beta1=1.5)
+    with pytest.raises(ValueError, match="lr"):
+        make_optimizer("sgd", lr=-1.0)
+    with pytest.raises(ValueError, match="lr"):
+        make_optimizer("sgd", lr=math.nan)
+    with pytest.raises(ValueError, match="eps"):
+        make_optimizer("adam", eps="small")
+    opt = make_optimizer("rmsprop")
+    with pytest.raises(ValueError, match="momentum"):
+        opt.momentum = -0.1
+    with pytest.raises(ValueError, match="centered"):
+        opt.centered = "yes"
+    with pytest.raises(ValueError, match="nope"):
+        opt.set("nope", 1.0)
+    opt.centered = 1
+    assert opt.centered is True
+    assert opt.momentum == 0.0  # the failed assignment left the old value
+    nesterov = make_optimizer("nesterov")
+    with pytest.raises(ValueError, match="dampening"):
+        make_optimizer("nesterov", dampening=0.5)  # torch requires 0 with nesterov
+    with pytest.raises(ValueError, match="dampening"):
+        nesterov.dampening = 0.5
+    with pytest.raises(ValueError, match="learning_rate"):
+        nesterov.learning_rate = 0.1  # a typo must not pass silently
+
+
+def test_unknown_optimizer_lists_valid_ids() -> None:
+    with pytest.raises(ValueError, match="adamw"):
+        make_optimizer("adamax")
+
+
+def test_hyperparameter_kinds() -> None:
+    spec = Hyperparameter(5, 1, 10, "an int", kind="int")
+    assert spec.validate("n", 3.0) == 3 and isinstance(spec.validate("n", 3.0), int)
+    with pytest.raises(ValueError, match="n must be an integer"):
+        spec.validate("n", 2.5)
+    with pytest.raises(ValueError, match="n must be a number"):
+        spec.validate("n", True)
+
+
+def test_adagrad_lr_decay_and_initial_accumulator() -> None:
+    opt = make_optimizer("adagrad", lr=1.0, lr_decay=1.0, initial_accumulator_value=3.0)
+    assert opt.step((0.0,), (1.0,)) == pytest.approx((-1.0 / 2.0,))  # sum 3 + 1 = 4
+    assert opt.step((0.0,), (0.0,)) == (0.0,)
+    assert opt.state_snapshot()["clr"] == 0.5  # lr / (1 + (t - 1) * lr_decay) at t = 2
