@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from app.core.surfaces import Surface
 
 # A run is called diverged once it is this many plot widths outside the plot, or non-finite.
 DIVERGENCE_MARGIN = 25.0
+_INF = math.inf  # `-_INF < v < _INF` is false for both infinities and for NaN
 # Noise is drawn in blocks: one NumPy call per block instead of one per step.
 _NOISE_BLOCK = 512
 
@@ -38,9 +40,10 @@ class RunConfig:
     seed: int = 0  # seeds the gradient noise
 
 
-@dataclass(frozen=True)
-class Step:
-    """What one step produced. `grad` is the (noisy) gradient at `params`, used by the next step."""
+class Step(NamedTuple):
+    """What one step produced. `grad` is the (noisy) gradient at `params`, used by the next step.
+
+    A NamedTuple, not a dataclass: a run makes hundreds of thousands of these a second."""
 
     step: int
     params: Vec2
@@ -48,7 +51,6 @@ class Step:
     loss: float
     lr: float | None  # the learning rate that produced this point (None at the start)
     update: Vec2 | None  # params - previous params (None at the start)
-    lambda_max: float  # largest Hessian eigenvalue at params
 
 
 def lambda_max_2x2(h: np.ndarray) -> float:
@@ -99,12 +101,23 @@ class Run:
         """The learning rate the next step will use (schedule applied)."""
         return self.schedule.lr_at(self.base_lr, self.step_count)
 
+    def lambda_max(self) -> float:
+        """Largest Hessian eigenvalue at the current point (nan where it cannot be evaluated).
+
+        Computed on demand: it costs more than a whole optimizer step."""
+        x, y = self.current.params
+        try:
+            return lambda_max_2x2(self.surface.hessian(x, y))
+        except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
+            return math.nan
+
     def step(self) -> Step:
         """Take one optimizer step; on divergence the run stops and `status` says so."""
         if self.status != "running":
             raise RuntimeError(f"run is {self.status}")
-        lr = self.lr
-        self.optimizer.lr = lr
+        lr = self.schedule.lr_at(self.base_lr, self.step_count)
+        if lr != self.optimizer.lr:  # assignment validates: skip it when nothing changed
+            self.optimizer.lr = lr
         here = self.current
         try:
             new = self.optimizer.step(here.params, here.grad)
@@ -127,27 +140,28 @@ class Run:
         x, y = p
         try:
             f, gx, gy = self.surface.value_and_grad(x, y)
-            lam = lambda_max_2x2(self.surface.hessian(x, y))
         except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
-            f, gx, gy, lam = math.nan, math.nan, math.nan, math.nan
+            f, gx, gy = math.nan, math.nan, math.nan
         if self.config.noise > 0.0:
             if not self._noise:
                 block = self._rng.standard_normal((_NOISE_BLOCK, 2)) * self.config.noise
                 self._noise = block.tolist()[::-1]
             nx, ny = self._noise.pop()
             gx, gy = gx + nx, gy + ny
-        return Step(self.step_count, p, (gx, gy), f, lr, update, lam)
+        return Step(self.step_count, p, (gx, gy), f, lr, update)
 
     def _check_divergence(self) -> None:
         s = self.current
         x, y = s.params
-        values = (x, y, s.loss, s.grad[0], s.grad[1])
-        if not all(math.isfinite(v) for v in values):
-            self._diverge("the values became infinite: learning rate too large for this curvature")
-            return
         x_lo, x_hi, y_lo, y_hi = self._limits
-        if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi):
+        # One comparison chain catches NaN too (every comparison with NaN is false).
+        if x_lo <= x <= x_hi and y_lo <= y <= y_hi and -_INF < s.loss < _INF \
+                and -_INF < s.grad[0] < _INF and -_INF < s.grad[1] < _INF:
+            return
+        if all(map(math.isfinite, (x, y, s.loss, *s.grad))):
             self._diverge("the path left the plot far behind: learning rate too large")
+        else:
+            self._diverge("the values became infinite: learning rate too large for this curvature")
 
     def _diverge(self, reason: str) -> None:
         self.status = "diverged"
@@ -176,16 +190,18 @@ def run_trajectories(
     """Run every configuration from one start point for `steps` steps (or until it diverges)."""
     runs = [Run(surface, start, c) for c in configs]
     records: list[list[Step]] = [[r.current] for r in runs]
+    curvature: list[list[float]] = [[r.lambda_max()] for r in runs]
     for _ in range(steps):
         active = False
-        for run, rec in zip(runs, records, strict=True):
+        for run, rec, lam in zip(runs, records, curvature, strict=True):
             if run.status == "running":
                 rec.append(run.step())
+                lam.append(run.lambda_max())
                 active = True
         if not active:
             break
     out = []
-    for run, rec in zip(runs, records, strict=True):
+    for run, rec, lam in zip(runs, records, curvature, strict=True):
         if run.status == "running":
             run.status = "done"
         out.append(
@@ -198,7 +214,7 @@ def run_trajectories(
                 grads=[s.grad for s in rec],
                 losses=[s.loss for s in rec],
                 lrs=[s.lr for s in rec[1:] if s.lr is not None],
-                lambda_max=[s.lambda_max for s in rec],
+                lambda_max=lam,
             )
         )
     return out
