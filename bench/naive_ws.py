@@ -1,0 +1,33 @@
+"""The naive baseline for bench/stream.py: the same core runs, one `send_json` per lockstep step,
+no batching, stdlib json. Served by uvicorn as `bench.naive_ws:app`."""
+
+from __future__ import annotations
+
+import time
+
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+
+from app.api.schemas.ws import client_message
+from app.api.session import step_json
+from app.core.runs import Run
+
+
+async def naive(websocket: WebSocket) -> None:
+    await websocket.accept()
+    msg = client_message.validate_python(await websocket.receive_json())
+    runs = [Run(msg.resolved_surface, msg.resolved_start, r.to_config()) for r in msg.runs]
+    for _ in range(msg.steps):
+        steps = [r.step() for r in runs]
+        await websocket.send_json({
+            "type": "frame", "t": time.time(),
+            "runs": [{"id": i, "status": r.status, "lambda_max": r.lambda_max(),
+                      "steps": [step_json(s)]}
+                     for i, (r, s) in enumerate(zip(runs, steps, strict=True))],
+        })
+    await websocket.send_json({"type": "done"})
+    await websocket.close()
+
+
+app = Starlette(routes=[WebSocketRoute("/ws", naive)])

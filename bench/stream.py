@@ -1,0 +1,142 @@
+"""Live-run streaming on loopback, against a real uvicorn server in another process.
+
+1. Throughput: run-steps per second delivered to one client (4 runs on Rosenbrock, speed 0,
+   permessage-deflate on), against a naive server (bench/naive_ws.py: one send_json per step).
+2. Concurrency: N clients at once, each streaming 4 runs x 2,000 steps: completion, errors, and
+   p50/p99 lag from a step's computation (the frame's `t`) to its arrival.
+
+Run: `.venv/bin/python bench/stream.py [--clients 50]`. Figures go in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = [{"optimizer": o, "lr": lr} for o, lr in
+        (("sgd", 1e-4), ("momentum", 1e-4), ("rmsprop", 1e-3), ("adam", 1e-2))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`uvicorn <app>` in a subprocess, waited for until it accepts connections."""
+
+    def __init__(self, app: str) -> None:
+        self.port = free_port()
+        env = dict(os.environ, GRADSCAPE_MAX_SESSIONS="1000", PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", app, "--port", str(self.port), "--log-level",
+             "warning"], cwd=ROOT, env=env)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"{app} did not start")
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+async def stream(url: str, steps: int, lags: list[float] | None = None,
+                 skip_welcome: bool = True, speed: float = 0) -> tuple[int, float, bool]:
+    """Start one session and read until done. Returns (run-steps received, seconds, compressed)."""
+    async with websockets.connect(url, max_size=2**28) as ws:
+        compressed = bool(ws.protocol.extensions)
+        if skip_welcome:
+            await ws.recv()
+        t0 = time.perf_counter()
+        await ws.send(json.dumps({"type": "start", "surface": "rosenbrock", "start": [-1.5, 2.0],
+                                  "steps": steps, "speed": speed, "runs": RUNS}))
+        received = 0
+        while True:
+            m = orjson.loads(await ws.recv())
+            if m["type"] == "frame":
+                if lags is not None:
+                    lags.append(time.time() - m["t"])
+                received += sum(len(r["steps"]) for r in m["runs"])
+            elif m["type"] == "done":
+                return received, time.perf_counter() - t0, compressed
+            elif m["type"] == "error":
+                raise RuntimeError(m)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def concurrency(url: str, clients: int, steps: int, speed: float) -> None:
+    lags: list[float] = []
+    t0 = time.perf_counter()
+    results = await asyncio.gather(*(stream(url, steps, lags, speed=speed)
+                                     for _ in range(clients)), return_exceptions=True)
+    wall = time.perf_counter() - t0
+    errors = [r for r in results if isinstance(r, BaseException)]
+    complete = sum(1 for r in results if not isinstance(r, BaseException)
+                   and r[0] == len(RUNS) * (steps + 1))
+    pace = f"speed {speed:g} steps/s" if speed else "full speed"
+    print(f"{clients} clients x {len(RUNS)} runs x {steps} steps at {pace}: "
+          f"{complete}/{clients} complete, "
+          f"{len(errors)} errors, wall {wall:.2f} s")
+    if lags:
+        print(f"  lag from computation to arrival: p50 {percentile(lags, 0.5) * 1e3:.1f} ms, "
+              f"p99 {percentile(lags, 0.99) * 1e3:.1f} ms, max {max(lags) * 1e3:.1f} ms "
+              f"(goal: p99 < 100 ms)")
+    for e in errors[:3]:
+        print("  error:", repr(e))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=20_000, help="steps per run, throughput")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--client-steps", type=int, default=2_000)
+    parser.add_argument("--client-speed", type=float, default=250,
+                        help="steps per second of each client in the paced run")
+    args = parser.parse_args()
+
+    with Server("app.main:app") as ours:
+        asyncio.run(stream(ours.url, 200))  # warm up
+        n, secs, compressed = asyncio.run(stream(ours.url, args.steps))
+        ours_rate = n / secs
+        print(f"gradscape /ws: {n} run-steps in {secs:.2f} s = {ours_rate:,.0f} run-steps/s "
+              f"(compression {'on' if compressed else 'off'}; goal >= 300,000)")
+        with Server("bench.naive_ws:app") as naive:
+            steps = max(1, args.steps // 4)
+            asyncio.run(stream(naive.url, 200, skip_welcome=False))
+            n2, secs2, _ = asyncio.run(stream(naive.url, steps, skip_welcome=False))
+            naive_rate = n2 / secs2
+            print(f"naive baseline (send_json per step): {naive_rate:,.0f} run-steps/s")
+            print(f"ratio: {ours_rate / naive_rate:.1f}x the naive baseline (goal >= 3x)")
+        for speed in (0, args.client_speed):
+            asyncio.run(concurrency(ours.url, args.clients, args.client_steps, speed))
+
+
+if __name__ == "__main__":
+    main()
