@@ -7,10 +7,26 @@ whole class; each refusal names the limit in its error message.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _asset_root() -> Path:
+    """Where static/ and templates/ are: the source checkout (also an editable install), or the
+    data files a regular `pip install .` puts under sys.prefix/share/gradscape."""
+    override = os.environ.get("GRADSCAPE_ROOT")
+    if override:
+        return Path(override)
+    if (ROOT / "templates").is_dir():
+        return ROOT
+    return Path(sys.prefix) / "share" / "gradscape"
+
+
+def _list_env(name: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
 
 
 def _int_env(name: str, default: int) -> int:
@@ -30,16 +46,30 @@ class Settings:
     max_message_bytes: int = field(
         default_factory=lambda: _int_env("GRADSCAPE_MAX_MESSAGE_BYTES", 256_000)
     )
-    # Websocket sessions open at once, overall.
+    # Websocket sessions open at once, overall and from one client address.
     max_sessions: int = field(default_factory=lambda: _int_env("GRADSCAPE_MAX_SESSIONS", 100))
+    max_sessions_per_client: int = field(
+        default_factory=lambda: _int_env("GRADSCAPE_MAX_SESSIONS_PER_CLIENT", 12)
+    )
+    # Run-steps per second one session may compute (all its runs together): one student at
+    # full speed cannot starve the class.
+    max_run_steps_per_second: int = field(
+        default_factory=lambda: _int_env("GRADSCAPE_MAX_RUN_STEPS_PER_SECOND", 400_000)
+    )
+    # Origins allowed to open the websocket besides the page's own (--allow-origin).
+    allow_origins: tuple[str, ...] = field(
+        default_factory=lambda: _list_env("GRADSCAPE_ALLOW_ORIGINS")
+    )
+    # Host names accepted in a websocket handshake besides this machine's own names/addresses.
+    extra_hosts: tuple[str, ...] = field(default_factory=lambda: _list_env("GRADSCAPE_HOSTS"))
 
     # Seconds one websocket send may take before the client is called stalled and closed.
     send_timeout: float = field(
         default_factory=lambda: float(os.environ.get("GRADSCAPE_SEND_TIMEOUT", "10"))
     )
 
-    static_dir: Path = ROOT / "static"
-    templates_dir: Path = ROOT / "templates"
+    static_dir: Path = field(default_factory=lambda: _asset_root() / "static")
+    templates_dir: Path = field(default_factory=lambda: _asset_root() / "templates")
 
 
 def get_settings() -> Settings:

@@ -13,6 +13,7 @@ from app import __version__
 from app.api import errors
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.routes import health, optimizers, pages, surfaces, trajectories, ws
+from app.api.security import SecurityHeaders
 from app.config import Settings, get_settings
 
 # Plotly.js ships inside the plotly Python package: serving it from there keeps the app offline.
@@ -27,6 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = 0  # live websocket sessions, for the concurrency limit
     app.state.live_sessions = set()  # the Session objects themselves, for introspection
+    app.state.sessions_by_client = {}  # client address -> open sessions
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")

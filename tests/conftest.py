@@ -15,12 +15,18 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.config import Settings
 from app.main import create_app
+
+
+def settings_for_tests(**overrides) -> Settings:
+    """Settings for in-process tests: TestClient's made-up host name is trusted."""
+    return Settings(**({"extra_hosts": ("testserver",)} | overrides))
 
 
 @pytest.fixture()
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(settings_for_tests())) as c:
         yield c
 
 

@@ -7,6 +7,7 @@ import logging
 from fastapi import APIRouter, WebSocket
 
 from app.api.jsonsafe import dumps
+from app.api.security import handshake_refusal
 from app.api.session import Session
 
 router = APIRouter(tags=["live"])
@@ -18,17 +19,29 @@ async def live(websocket: WebSocket) -> None:
     """Stream optimizer runs step by step; the client steers them while they run."""
     app = websocket.app
     settings = app.state.settings
+    refusal = handshake_refusal(websocket.headers.get("host"), websocket.headers.get("origin"),
+                                settings)
+    if refusal is not None:
+        log.warning("refused a websocket handshake from origin %r: %s",
+                    websocket.headers.get("origin"), refusal)
+        await websocket.close(code=1008)  # before accept: the handshake gets HTTP 403
+        return
+    client = websocket.client.host if websocket.client else "?"
     await websocket.accept()
+    per_client = app.state.sessions_by_client
+    if per_client.get(client, 0) >= settings.max_sessions_per_client:
+        await _refuse(websocket, "too_many_sessions",
+                      f"this device already has {settings.max_sessions_per_client} live "
+                      "sessions open; close a tab and try again")
+        return
     if app.state.sessions >= settings.max_sessions:
         # Accept first: a refused handshake cannot tell the browser why.
-        await websocket.send_text(dumps({
-            "type": "error", "code": "too_many_sessions", "field": None,
-            "message": f"the server already serves {settings.max_sessions} live sessions; "
-                       "try again in a moment",
-        }).decode())
-        await websocket.close(code=1013, reason="too many sessions")
+        await _refuse(websocket, "too_many_sessions",
+                      f"the server already serves {settings.max_sessions} live sessions; "
+                      "try again in a moment")
         return
     app.state.sessions += 1
+    per_client[client] = per_client.get(client, 0) + 1
     session = Session(websocket, settings)
     app.state.live_sessions.add(session)
     try:
@@ -36,3 +49,13 @@ async def live(websocket: WebSocket) -> None:
     finally:
         app.state.live_sessions.discard(session)
         app.state.sessions -= 1
+        per_client[client] -= 1
+        if per_client[client] <= 0:
+            del per_client[client]
+
+
+async def _refuse(websocket: WebSocket, code: str, message: str) -> None:
+    await websocket.send_text(
+        dumps({"type": "error", "code": code, "field": None, "message": message}).decode()
+    )
+    await websocket.close(code=1013, reason=code.replace("_", " "))

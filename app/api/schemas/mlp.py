@@ -37,8 +37,8 @@ MAX_WIDTH = 64
 MAX_RUNS = 8
 MAX_CLASSES = 6
 MAX_RUN_STEPS = 20_000  # runs x steps: each step costs ~0.3 ms of Python at least
-MAX_TRAIN_WORK = 1e10  # runs x steps x batch x parameters (multiply-adds, about 5 s)
-MAX_GRID_WORK = 2e10  # grid^2 x points x parameters (about 2 s batched)
+MAX_TRAIN_WORK = 5e9  # runs x steps x batch x parameters (multiply-adds, about 4 s)
+MAX_GRID_WORK = 5e10  # grid^2 x points x parameters (about 3 s batched)
 MAX_LR = 10.0
 
 

@@ -1,0 +1,124 @@
+"""The network's loss landscape: train some runs, slice the loss on a plane, project the paths.
+
+All runs start from the same initial weights (a fair comparison). The plane passes through the
+centre (the final weights of the first run that did not diverge, or the initial weights) and is
+spanned by two chosen weights, two filter-normalised random directions, or the top two PCA
+directions of the paths (see directions.py). The grid is evaluated batched (landscape_grid.py).
+
+Each path point carries two losses: the true loss at theta_t, and the slice's loss at theta_t's
+projection onto the plane. They agree only when theta_t lies on the plane; `distance` says how
+far off it is, so the UI can say when the path appears to climb or cut through a hill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.directions import Plane, WeightRef, pca_plane, random_plane, weight_plane
+from app.core.landscape_grid import SliceEvaluator
+from app.core.mlp import MLP
+from app.core.training import TrainConfig, TrainResult, train
+
+Array = NDArray[np.float64]
+MAX_PATH_POINTS = 501  # points kept per run (evenly spaced steps, and the last)
+RANGE_MARGIN = 1.25  # the grid reaches this far beyond the farthest path point
+CENTRES = ("final", "initial")
+
+
+@dataclass
+class RunPath:
+    result: TrainResult
+    offsets: Array  # (T, 2) plane offsets of the projected path
+    slice_loss: Array  # (T,) the slice's loss at the projections (grid dtype)
+    distance: Array  # (T,) distance of theta_t from the plane
+
+    @property
+    def true_loss(self) -> Array:
+        return self.result.losses
+
+
+@dataclass
+class Landscape:
+    plane: Plane
+    c1: Array  # (n,) plane offsets along d1; axis values are plane.origin[0] + c1
+    c2: Array  # (n,)
+    z: Array  # (n, n) slice loss, z[j, i] at (c1[i], c2[j]); may hold inf where float32 overflowed
+    centre_loss: float  # the network's loss at the centre, float64
+    runs: list[RunPath]
+    dtype: str
+
+    @property
+    def x_axis(self) -> Array:
+        return self.plane.origin[0] + self.c1
+
+    @property
+    def y_axis(self) -> Array:
+        return self.plane.origin[1] + self.c2
+
+
+def _half_widths(paths: list[Array], floor: float | None) -> tuple[float, float]:
+    """Symmetric half-widths that show every path with a margin (so the centre is a grid node)."""
+    reach = np.zeros(2)
+    for p in paths:
+        if len(p):
+            reach = np.maximum(reach, np.abs(p).max(axis=0))
+    reach *= RANGE_MARGIN
+    if floor is None:  # PCA: axes in units of the path itself
+        floor = max(0.05 * float(reach.max()), 1e-3)
+    return max(float(reach[0]), floor), max(float(reach[1]), floor)
+
+
+def compute_landscape(
+    model: MLP, x: Array, y: Array, theta0: Array, configs: list[TrainConfig], steps: int,
+    mode: str, n: int, seed: int = 0, weights: tuple[WeightRef, WeightRef] | None = None,
+    centre: str = "final", span: tuple[float, float] | None = None,
+    dtype: type = np.float32,
+) -> Landscape:
+    """Train every config from theta0, then slice the loss on an n x n grid around the centre.
+
+    y holds (N, outputs) targets. span, if given, sets the grid's half-widths (plane offsets).
+    """
+    results = [train(model, theta0, x, y, steps, c, max_points=MAX_PATH_POINTS) for c in configs]
+    healthy = [r for r in results if r.status == "done"]
+    if centre == "initial":
+        theta_c = np.array(theta0, dtype=np.float64)
+    else:
+        theta_c = (healthy[0] if healthy else results[0]).final
+        theta_c = theta_c if len(theta_c) else np.array(theta0, dtype=np.float64)
+
+    if mode == "weights":
+        if weights is None:  # the first two weights of layer 1: W1[0,0] and W1[0,1] (or b1[0])
+            weights = ((1, 0, 0), (1, 0, 1 if model.sizes[0] > 1 else None))
+        plane = weight_plane(model, theta_c, *weights)
+    elif mode == "random":
+        plane = random_plane(model, theta_c, np.random.default_rng([seed, 1]))
+    elif mode == "pca":
+        plane = pca_plane([r.thetas for r in results if len(r.thetas)], theta_c)
+    else:
+        raise ValueError(f"unknown direction mode {mode!r}")
+
+    offsets = [plane.project(r.thetas) if len(r.thetas) else np.zeros((0, 2)) for r in results]
+    if span is None:
+        shown = [o for o, r in zip(offsets, results, strict=True) if r.status == "done"]
+        span = _half_widths(shown or offsets, None if mode == "pca" else 1.0)
+    c1 = np.linspace(-span[0], span[0], n)
+    c2 = np.linspace(-span[1], span[1], n)
+
+    evaluator = SliceEvaluator(model, plane, x, y, dtype=dtype)
+    z = evaluator.mesh(c1, c2)
+    runs = [
+        RunPath(
+            result=r,
+            offsets=o,
+            slice_loss=evaluator.points(o) if len(o) else np.zeros(0),
+            distance=plane.distance(r.thetas) if len(o) else np.zeros(0),
+        )
+        for r, o in zip(results, offsets, strict=True)
+    ]
+    return Landscape(
+        plane=plane, c1=c1, c2=c2, z=z, centre_loss=model.loss_value(theta_c, x, y), runs=runs,
+        dtype=np.dtype(dtype).name,
+    )

@@ -1,0 +1,116 @@
+"""Output layer + loss pairs, each travelling with its gradient with respect to the logits.
+
+A loss owns the output activation because the pair is what makes the gradient simple: softmax
+followed by cross-entropy gives dL/dz = y_pred - y_target, linear followed by the mean squared
+error gives dL/dz = 2 (y_pred - y_target) / K. Neither needs the softmax Jacobian.
+
+Conventions: z and y hold one sample per row, classes/outputs on `axis` (-1 by default: (N, K));
+the landscape passes axis=-2 for its (grid, K, N) layout. The batch loss is the mean of
+`per_sample` over samples, so its gradient is `delta / N`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.floating]
+
+
+@dataclass(frozen=True)
+class Loss:
+    id: str
+    name: str
+    task: str  # "classification" or "regression": which datasets it fits
+    output: str  # the output layer's activation, "softmax" or "linear"
+    # y_pred from the logits z (same shape as z).
+    predict: Callable[..., Array]
+    # The loss of each sample: (..., K, ...) -> the class axis reduced away.
+    per_sample: Callable[..., Array]
+    # d(per-sample loss)/dz from (y_pred, y), (N, K): the output delta before averaging over
+    # the batch. Written in y_pred, which the forward pass already holds: no second softmax.
+    delta: Callable[[Array, Array], Array]
+    formula: str  # the loss of one example, in symbols
+    output_formula: str  # y_pred from z, with {z} placeholder
+    delta_formula: str  # dL/dz of the output layer, in symbols
+    words: str
+
+    def value(self, z: Array, y: Array) -> float:
+        """Mean loss over a batch (N, K)."""
+        return float(self.per_sample(z, y).mean())
+
+    def value_and_delta(self, z: Array, y: Array) -> tuple[float, Array]:
+        """(mean loss, dL/dz) for a batch (N, K): the start of the backward pass."""
+        return self.value(z, y), self.delta(self.predict(z), y) / z.shape[0]
+
+
+def softmax(z: Array, axis: int = -1) -> Array:
+    # Shifting by the max leaves softmax unchanged and keeps exp from overflowing.
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def logsumexp(z: Array, axis: int = -1) -> Array:
+    m = z.max(axis=axis, keepdims=True)
+    return np.squeeze(m, axis=axis) + np.log(np.exp(z - m).sum(axis=axis))
+
+
+def _ce_per_sample(z: Array, y: Array, axis: int = -1) -> Array:
+    # -sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k   (targets sum to 1)
+    return logsumexp(z, axis) - (y * z).sum(axis=axis)
+
+
+def _ce_delta(y_pred: Array, y: Array) -> Array:
+    return y_pred - y
+
+
+def _mse_per_sample(z: Array, y: Array, axis: int = -1) -> Array:
+    return ((z - y) ** 2).mean(axis=axis)
+
+
+def _mse_delta(y_pred: Array, y: Array) -> Array:
+    return 2.0 * (y_pred - y) / y_pred.shape[-1]
+
+
+LOSSES: dict[str, Loss] = {
+    loss.id: loss
+    for loss in (
+        Loss(
+            id="cross_entropy",
+            name="softmax + cross-entropy",
+            task="classification",
+            output="softmax",
+            predict=softmax,
+            per_sample=_ce_per_sample,
+            delta=_ce_delta,
+            formula="L = -Σ_k y_k log ŷ_k",
+            output_formula="ŷ = softmax({z})",
+            delta_formula="ŷ - y",
+            words="Softmax and cross-entropy together give the simplest possible output "
+            "gradient: prediction minus target.",
+        ),
+        Loss(
+            id="mse",
+            name="linear + mean squared error",
+            task="regression",
+            output="linear",
+            predict=lambda z, axis=-1: z.copy(),
+            per_sample=_mse_per_sample,
+            delta=_mse_delta,
+            formula="L = (1/K) Σ_k (ŷ_k - y_k)²",
+            output_formula="ŷ = {z}",
+            delta_formula="2(ŷ - y) / K",
+            words="The squared error's gradient is twice the error, averaged over the outputs.",
+        ),
+    )
+}
+
+
+def get_loss(loss_id: str) -> Loss:
+    try:
+        return LOSSES[loss_id]
+    except KeyError:
+        raise ValueError(f"unknown loss {loss_id!r}; choose one of {sorted(LOSSES)}") from None

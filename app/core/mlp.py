@@ -1,0 +1,222 @@
+"""The network: a multilayer perceptron with a hand-written backward pass.
+
+Conventions (PyTorch's Linear and the usual lecture notes): layer l computes z_l = W_l a_{l-1} + b_l
+with W_l of shape (out, in) and a_0 = x; hidden layers apply an activation, the output layer is
+owned by the loss (softmax for cross-entropy, identity for MSE). A batch holds one sample per row,
+so in code z_l = a_{l-1} @ W_l.T + b_l, (N, out).
+
+Layers are numbered from 1 wherever a number is shown to a person (W1, z2, ...); Python lists of
+layers are indexed from 0. All parameters live in one flat float64 vector theta (W1, b1, W2, b2,
+... each W row-major) so that any optimizer of the core can train the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.activations import Activation, get_activation
+from app.core.losses import Loss, get_loss
+
+Array = NDArray[np.float64]
+INIT_SCHEMES = ("auto", "he", "xavier")
+
+
+@dataclass
+class Forward:
+    """Every intermediate of one forward pass; the backward pass reads it, the trace shows it."""
+
+    zs: list[Array]  # zs[l]: (N, sizes[l+1]) pre-activations of layer l+1
+    acts: list[Array]  # acts[0] = x (N, sizes[0]); acts[l+1] = f(zs[l]); acts[-1] = y_pred
+
+
+@dataclass
+class LayerGrad:
+    """The four gradients of one layer, in the order backprop computes them."""
+
+    dz: Array  # dL/dz_l (N, out)
+    dW: Array  # dL/dW_l (out, in)
+    db: Array  # dL/db_l (out,)
+    da_prev: Array  # dL/da_{l-1} (N, in): handed to the layer below
+    da: Array | None = None  # dL/da_l (N, out) for hidden layers; None at the output
+
+
+@dataclass(frozen=True)
+class MLP:
+    sizes: tuple[int, ...]  # (inputs, hidden_1, ..., outputs)
+    activations: tuple[str, ...]  # one per hidden layer
+    loss: str = "cross_entropy"  # fixes the output layer: softmax + CE or linear + MSE
+    _acts: tuple[Activation, ...] = field(init=False, repr=False, compare=False)
+    _loss: Loss = field(init=False, repr=False, compare=False)
+    _shapes: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
+    _offsets: tuple[tuple[int, int, int], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
+        object.__setattr__(self, "activations", tuple(self.activations))
+        if len(self.sizes) < 2 or min(self.sizes) < 1:
+            raise ValueError("sizes needs an input and an output size, all >= 1")
+        if len(self.activations) != len(self.sizes) - 2:
+            raise ValueError(
+                f"{len(self.sizes) - 2} hidden layers need as many activations, "
+                f"got {len(self.activations)}"
+            )
+        object.__setattr__(self, "_acts", tuple(get_activation(a) for a in self.activations))
+        object.__setattr__(self, "_loss", get_loss(self.loss))
+        # The layout of theta, computed once (forward and backward need it on every step).
+        shapes = [(o, i) for i, o in zip(self.sizes[:-1], self.sizes[1:], strict=True)]
+        offsets, k = [], 0
+        for o, i in shapes:
+            offsets.append((k, k + o * i, k + o * i + o))
+            k += o * i + o
+        object.__setattr__(self, "_shapes", tuple(shapes))
+        object.__setattr__(self, "_offsets", tuple(offsets))
+
+    @classmethod
+    def build(
+        cls, sizes: list[int] | tuple[int, ...], activation: str = "relu",
+        loss: str = "cross_entropy",
+    ) -> MLP:
+        """The usual case: one activation for every hidden layer."""
+        return cls(tuple(sizes), (activation,) * (len(sizes) - 2), loss)
+
+    # --- the flat parameter vector -------------------------------------------------------
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.sizes) - 1
+
+    @property
+    def shapes(self) -> list[tuple[int, int]]:
+        """(out, in) of every W."""
+        return list(self._shapes)
+
+    @property
+    def n_params(self) -> int:
+        return self._offsets[-1][2]
+
+    @property
+    def loss_fn(self) -> Loss:
+        return self._loss
+
+    def activation(self, layer: int) -> Activation | None:
+        """The activation of layer `layer` (1-based); None for the output layer."""
+        return self._acts[layer - 1] if layer < self.n_layers else None
+
+    def offsets(self) -> list[tuple[int, int, int]]:
+        """(start of W, start of b, end) of each layer in theta."""
+        return list(self._offsets)
+
+    def unflatten(self, theta: Array) -> list[tuple[Array, Array]]:
+        """[(W (out, in), b (out,))] per layer: views into theta, no copies."""
+        if theta.shape != (self.n_params,):
+            raise ValueError(f"theta must have shape ({self.n_params},), got {theta.shape}")
+        return [
+            (theta[w:b].reshape(shape), theta[b:e])
+            for (w, b, e), shape in zip(self._offsets, self._shapes, strict=True)
+        ]
+
+    @staticmethod
+    def flatten(params: list[tuple[Array, Array]]) -> Array:
+        return np.concatenate([np.concatenate([W.ravel(), b.ravel()]) for W, b in params])
+
+    def param_index(self, layer: int, row: int, col: int | None) -> int:
+        """Index in theta of W_layer[row, col], or of b_layer[row] when col is None."""
+        if not 1 <= layer <= self.n_layers:
+            raise ValueError(f"layer must be in 1..{self.n_layers}")
+        o, i = self.shapes[layer - 1]
+        if not 0 <= row < o or (col is not None and not 0 <= col < i):
+            raise ValueError(f"W{layer} has shape ({o}, {i}): index out of range")
+        w, b, _ = self.offsets()[layer - 1]
+        return b + row if col is None else w + row * i + col
+
+    def param_name(self, index: int) -> str:
+        """'W2[1,0]' or 'b1[3]' for an index into theta (1-based layer, 0-based entries)."""
+        for layer, ((w, b, e), (_, i)) in enumerate(
+            zip(self.offsets(), self.shapes, strict=True), start=1
+        ):
+            if w <= index < b:
+                return f"W{layer}[{(index - w) // i},{(index - w) % i}]"
+            if b <= index < e:
+                return f"b{layer}[{index - b}]"
+        raise ValueError(f"index {index} outside theta ({self.n_params} parameters)")
+
+    def init(self, rng: np.random.Generator, scheme: str = "auto") -> Array:
+        """Gaussian weights, zero biases. He: var 2/fan_in (keeps ReLU activations' variance);
+        Xavier/Glorot: var 2/(fan_in + fan_out) (tanh, sigmoid, linear). "auto" picks per layer
+        from the activation that follows it; the output layer gets Xavier."""
+        if scheme not in INIT_SCHEMES:
+            raise ValueError(f"unknown init scheme {scheme!r}; choose one of {INIT_SCHEMES}")
+        params = []
+        for layer, (o, i) in enumerate(self.shapes, start=1):
+            act = self.activation(layer)
+            kind = scheme if scheme != "auto" else (act.init if act else "xavier")
+            std = np.sqrt(2.0 / i) if kind == "he" else np.sqrt(2.0 / (i + o))
+            params.append((rng.normal(0.0, std, size=(o, i)), np.zeros(o)))
+        return self.flatten(params)
+
+    # --- forward and backward --------------------------------------------------------------
+
+    def forward(self, theta: Array, x: Array) -> Forward:
+        """x (N, inputs) -> every z_l and a_l."""
+        a = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        fwd = Forward(zs=[], acts=[a])
+        for layer, (W, b) in enumerate(self.unflatten(theta), start=1):
+            z = a @ W.T + b  # (N, out)
+            act = self.activation(layer)
+            a = act.f(z) if act else self._loss.predict(z)
+            fwd.zs.append(z)
+            fwd.acts.append(a)
+        return fwd
+
+    def backward(self, theta: Array, fwd: Forward, y: Array) -> list[LayerGrad]:
+        """Backprop by hand, from the output layer back to the first; returns one LayerGrad per
+        layer, indexed like the layers (grads[0] is layer 1)."""
+        params = self.unflatten(theta)
+        y = np.atleast_2d(y)
+        grads: list[LayerGrad | None] = [None] * self.n_layers
+        # Output layer: the loss hands us dL/dz directly (y_pred - y for softmax + CE).
+        dz = self._loss.delta(fwd.acts[-1], y) / len(y)  # mean over the batch
+        da: Array | None = None
+        for k in range(self.n_layers - 1, -1, -1):
+            if da is not None:  # hidden layer: dL/dz = dL/da * f'(z)
+                act = self._acts[k]
+                dz = da * act.df(fwd.zs[k], fwd.acts[k + 1])
+            W, _ = params[k]
+            a_prev = fwd.acts[k]
+            g = LayerGrad(
+                dz=dz,
+                dW=dz.T @ a_prev,  # (out, N) @ (N, in): sums over the batch
+                db=dz.sum(axis=0),
+                da_prev=dz @ W,  # (N, out) @ (out, in): dL/da_{l-1} = W^T dL/dz per sample
+                da=da,
+            )
+            grads[k] = g
+            da = g.da_prev
+        return [g for g in grads if g is not None]
+
+    def loss_value(self, theta: Array, x: Array, y: Array) -> float:
+        return self._loss.value(self.forward(theta, x).zs[-1], np.atleast_2d(y))
+
+    def loss_and_grad(self, theta: Array, x: Array, y: Array) -> tuple[float, Array]:
+        """Mean loss over the batch and its gradient as a flat vector shaped like theta."""
+        fwd = self.forward(theta, x)
+        loss = self._loss.value(fwd.zs[-1], np.atleast_2d(y))
+        grads = self.backward(theta, fwd, y)
+        return loss, self.flatten([(g.dW, g.db) for g in grads])
+
+    def predict(self, theta: Array, x: Array) -> Array:
+        """y_pred (N, outputs): class probabilities or regression values."""
+        return self.forward(theta, x).acts[-1]
+
+    def targets(self, y: Array) -> Array:
+        """Dataset labels -> (N, outputs) targets: one-hot for class ids, a column for values."""
+        y = np.asarray(y)
+        if self._loss.task == "classification" and y.ndim == 1:
+            k = self.sizes[-1]
+            if y.size and (y.min() < 0 or y.max() >= k):
+                raise ValueError(f"class labels must be in 0..{k - 1}")
+            return np.eye(k)[y.astype(int)]
+        return y.reshape(len(y), -1).astype(np.float64)
