@@ -1,29 +1,63 @@
-"""The `gradscape` command: serve the app."""
+"""The `gradscape` command: serve the app, on this machine only or to a classroom."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import webbrowser
 
 import uvicorn
 
+from app.net import lan_addresses
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gradscape", description="Serve Gradscape locally.")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser = argparse.ArgumentParser(prog="gradscape", description="Serve Gradscape.")
+    parser.add_argument("--host", default=None,
+                        help="interface to bind (default 127.0.0.1; 0.0.0.0 with --classroom)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--open", action="store_true", help="open a browser tab once serving")
+    parser.add_argument("--classroom", action="store_true",
+                        help="serve the whole local network: bind all interfaces, print the LAN "
+                             "URL and a QR code students can scan")
+    parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                        help="also accept live connections from pages of this origin "
+                             "(e.g. https://school.example); repeatable")
     return parser
+
+
+def banner(host: str, port: int, classroom: bool) -> str:
+    """What the teacher reads in the terminal: where the app is, and how students join."""
+    from app.api.routes.classroom import terminal_qr
+
+    local = f"http://127.0.0.1:{port}/"
+    lines = [f"Gradscape is serving at {local}"]
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        addresses = lan_addresses() if host in ("0.0.0.0", "::") else [host]
+        if addresses:
+            url = f"http://{addresses[0]}:{port}/"
+            lines += [f"Students join at {url}", terminal_qr(url)]
+            lines += [f"  also reachable at http://{a}:{port}/" for a in addresses[1:]]
+        else:
+            lines.append("No network address found: is this machine on the school network?")
+    if classroom:
+        lines.append("Classroom mode: the page's Join button shows this address as a QR code.")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
-    print(f"Gradscape is serving at {url}", flush=True)
+    host = args.host or ("0.0.0.0" if args.classroom else "127.0.0.1")
+    if args.allow_origin:
+        os.environ["GRADSCAPE_ALLOW_ORIGINS"] = ",".join(args.allow_origin)
+    if args.classroom:
+        os.environ["GRADSCAPE_CLASSROOM"] = "1"
+    print(banner(host, args.port, args.classroom), flush=True)
     if args.open:
+        url = f"http://127.0.0.1:{args.port}/"
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run("app.main:app", host=args.host, port=args.port, log_level="info")
+    uvicorn.run("app.main:app", host=host, port=args.port, log_level="info")
 
 
 if __name__ == "__main__":

@@ -60,6 +60,8 @@ class Settings:
     allow_origins: tuple[str, ...] = field(
         default_factory=lambda: _list_env("GRADSCAPE_ALLOW_ORIGINS")
     )
+    # Classroom mode (`gradscape --classroom`): the page offers a Join QR code of the LAN URL.
+    classroom: bool = field(default_factory=lambda: os.environ.get("GRADSCAPE_CLASSROOM") == "1")
     # Host names accepted in a websocket handshake besides this machine's own names/addresses.
     extra_hosts: tuple[str, ...] = field(default_factory=lambda: _list_env("GRADSCAPE_HOSTS"))
 

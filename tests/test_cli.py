@@ -1,0 +1,61 @@
+"""The `gradscape` command: safe defaults, classroom mode, and what it prints."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import cli
+from app.net import lan_addresses
+
+
+@pytest.fixture()
+def served(monkeypatch) -> dict:
+    """Run main() with uvicorn.run replaced by a recorder."""
+    calls: dict = {}
+    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
+    # setenv first so that monkeypatch restores the original environment after the test.
+    for name in ("GRADSCAPE_CLASSROOM", "GRADSCAPE_ALLOW_ORIGINS"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    return calls
+
+
+def test_default_binds_loopback_only(served: dict, capsys) -> None:
+    cli.main([])
+    assert served["host"] == "127.0.0.1" and served["port"] == 8000
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8000/" in out and "Students join" not in out
+
+
+def test_classroom_binds_all_interfaces_and_prints_the_lan_url(served, capsys, monkeypatch):
+    cli.main(["--classroom", "--port", "8123", "--allow-origin", "https://school.example"])
+    assert served["host"] == "0.0.0.0" and served["port"] == 8123
+    import os
+
+    assert os.environ["GRADSCAPE_CLASSROOM"] == "1"
+    assert os.environ["GRADSCAPE_ALLOW_ORIGINS"] == "https://school.example"
+    out = capsys.readouterr().out
+    addresses = lan_addresses()
+    if addresses:
+        assert f"Students join at http://{addresses[0]}:8123/" in out
+        assert "█" in out or "▀" in out  # the QR code, in block characters
+    else:
+        assert "No network address found" in out
+
+
+def test_explicit_host_wins(served: dict) -> None:
+    cli.main(["--classroom", "--host", "127.0.0.1"])
+    assert served["host"] == "127.0.0.1"
+
+
+def test_qr_endpoint(client) -> None:
+    r = client.get("/api/qr", params={"text": "http://10.0.0.5:8000/?surface=bowl"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert r.text.lstrip().startswith("<svg")
+    assert client.get("/api/qr", params={"text": "x" * 3000}).status_code == 422
+
+
+def test_classroom_endpoint(client) -> None:
+    data = client.get("/api/classroom").json()
+    assert data["classroom"] is False
+    assert all(not a.startswith("127.") for a in data["lan_addresses"])
