@@ -294,6 +294,8 @@ class Session:
         assert rs is not None
         credit = 0.0  # steps earned at the current speed but not yet taken
         last = time.perf_counter()
+        limit = self.settings.max_run_steps_per_second
+        allowance, refilled = limit / 10, last  # token bucket of run-steps for this session
         while True:
             if self.state != "running":
                 self.wake.clear()
@@ -319,6 +321,14 @@ class Session:
                 credit -= n
             else:
                 n = max(1, MAX_BATCH // n_runs)
+            # The per-session rate limit: one student at full speed cannot starve the class.
+            now = time.perf_counter()
+            allowance = min(limit / 10, allowance + (now - refilled) * limit)
+            refilled = now
+            if allowance < n * n_runs:
+                await asyncio.sleep((n * n_runs - allowance) / limit)
+                continue
+            allowance -= n * n_runs
             if n * n_runs > 200:
                 steps, events = await asyncio.to_thread(rs.advance, n)
             else:

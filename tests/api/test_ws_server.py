@@ -185,3 +185,16 @@ def test_concurrent_clients_all_complete(live_server: LiveServer, n: int) -> Non
         assert [r["status"] for r in c.until("done")["runs"]] == ["done", "done"]
         assert len(collect_steps(c.messages, 1)) == 501
         c.close()
+
+
+def test_a_session_is_held_to_its_rate_limit() -> None:
+    app = create_app(Settings(max_run_steps_per_second=20_000))
+    with serve(app) as live:
+        c = Client(live.ws_url)
+        t0 = time.perf_counter()
+        c.send(START | {"steps": 10_000})  # 2 runs x 10,000 steps at speed 0
+        c.until("done")
+        elapsed = time.perf_counter() - t0
+        c.close()
+    # 20,000 run-steps at 20,000 per second (the bucket starts with a tenth of a second).
+    assert elapsed > 0.8, f"{elapsed:.2f} s: the limit was not applied"
