@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 router = APIRouter(tags=["pages"])
 
@@ -12,3 +12,10 @@ router = APIRouter(tags=["pages"])
 def descent(request: Request) -> HTMLResponse:
     """The descent view: optimizers on a 2D loss surface."""
     return request.app.state.templates.TemplateResponse(request, "index.html", {})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon(request: Request) -> FileResponse:
+    """Browsers ask for /favicon.ico on their own; answer with the app's icon."""
+    path = request.app.state.settings.static_dir / "img" / "favicon.svg"
+    return FileResponse(path, media_type="image/svg+xml")
