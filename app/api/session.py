@@ -290,6 +290,19 @@ class Session:
         self.producer = None
 
     async def _produce(self) -> None:
+        """Step the runs while running; a bug in here must not freeze the session silently."""
+        try:
+            await self._produce_steps()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("a live run failed")
+            self.post({"type": "error", "code": "internal", "field": None,
+                       "message": "the server could not compute the next step; the runs were "
+                                  "stopped (send 'start' to begin again)"})
+            self._finish("stopped")
+
+    async def _produce_steps(self) -> None:
         rs = self.runset
         assert rs is not None
         credit = 0.0  # steps earned at the current speed but not yet taken

@@ -116,8 +116,9 @@ class Run:
         if self.status != "running":
             raise RuntimeError(f"run is {self.status}")
         lr = self.schedule.lr_at(self.base_lr, self.step_count)
-        if lr != self.optimizer.lr:  # assignment validates: skip it when nothing changed
-            self.optimizer.lr = lr
+        if lr != self.optimizer.lr:
+            # Bypass the user-facing range check: a decaying schedule may go below its minimum.
+            object.__setattr__(self.optimizer, "lr", lr)
         here = self.current
         try:
             new = self.optimizer.step(here.params, here.grad)

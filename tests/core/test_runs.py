@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from app.core.optimizers import make_optimizer
 
+from app.core.optimizers import make_optimizer
 from app.core.runs import Run, RunConfig, lambda_max_2x2, run_trajectories
 from app.core.surfaces import SURFACES, make_ravine
 
@@ -123,3 +123,10 @@ def test_non_finite_values_mean_diverged_not_a_crash() -> None:
     (t,) = run_trajectories(surface, (-1.5, 2.0), 200, [RunConfig("sgd", lr=1.0)])
     assert t.status == "diverged"
     assert not all(math.isfinite(v) for v in t.params[-1] + (t.losses[-1],)) or t.reason
+
+
+def test_a_schedule_may_decay_below_the_user_facing_lr_minimum() -> None:
+    cfg = RunConfig("sgd", lr=1e-5, schedule="step", schedule_params={"step_size": 1,
+                                                                       "gamma": 0.1})
+    (t,) = run_trajectories(SURFACES["bowl"], (1.0, 1.0), 10, [cfg])
+    assert t.status == "done" and t.lrs[-1] == pytest.approx(1e-14)
