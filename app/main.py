@@ -12,7 +12,16 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.api import errors
 from app.api.jsonsafe import SafeJSONResponse
-from app.api.routes import classroom, health, optimizers, pages, surfaces, trajectories, ws
+from app.api.routes import (
+    classroom,
+    health,
+    mlp,
+    optimizers,
+    pages,
+    surfaces,
+    trajectories,
+    ws,
+)
 from app.api.security import SecurityHeaders
 from app.config import Settings, get_settings
 
@@ -34,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
-    for module in (health, pages, surfaces, optimizers, trajectories, classroom, ws):
+    for module in (health, pages, surfaces, optimizers, trajectories, mlp, classroom, ws):
         app.include_router(module.router)
     return app
 

@@ -39,7 +39,8 @@ class Server:
 
     def __init__(self, app: str) -> None:
         self.port = free_port()
-        env = dict(os.environ, GRADSCAPE_MAX_SESSIONS="1000", PYTHONPATH=str(ROOT))
+        env = dict(os.environ, GRADSCAPE_MAX_SESSIONS="1000",
+                   GRADSCAPE_MAX_SESSIONS_PER_CLIENT="1000", PYTHONPATH=str(ROOT))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", app, "--port", str(self.port), "--log-level",
              "warning"], cwd=ROOT, env=env)

@@ -13,12 +13,8 @@ import numpy as np
 from fastapi import APIRouter, HTTPException
 
 from app.api.schemas import mlp as schemas
-from app.api.schemas.mlp import (
-    BackpropRequest,
-    BackpropResponse,
-    LandscapeRequest,
-    LandscapeResponse,
-)
+from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
+from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
 from app.core.activations import ACTIVATIONS
 from app.core.backprop_trace import Chain, backprop_trace, classic_example, weight_chain
 from app.core.datasets import DATASETS, make_dataset
