@@ -10,7 +10,6 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from app.api.schemas.ws import client_message
-from app.api.session import step_json
 from app.core.runs import Run
 
 
@@ -23,7 +22,8 @@ async def naive(websocket: WebSocket) -> None:
         await websocket.send_json({
             "type": "frame", "t": time.time(),
             "runs": [{"id": i, "status": r.status, "lambda_max": r.lambda_max(),
-                      "steps": [step_json(s)]}
+                      "steps": [{"step": s.step, "params": s.params, "grad": s.grad,
+                                 "loss": s.loss, "lr": s.lr}]}
                      for i, (r, s) in enumerate(zip(runs, steps, strict=True))],
         })
     await websocket.send_json({"type": "done"})

@@ -16,10 +16,8 @@ import asyncio
 import contextlib
 import logging
 import math
-import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -27,8 +25,8 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.api.errors import clean_errors
-from app.api.jsonsafe import dumps, json_safe
-from app.api.routes.surfaces import describe
+from app.api.jsonsafe import dumps
+from app.api.live_runs import NetworkRuns, RunSet, SurfaceRuns
 from app.api.schemas.ws import (
     MESSAGE_TYPES,
     PROTOCOL_VERSION,
@@ -37,19 +35,21 @@ from app.api.schemas.ws import (
     Resume,
     SetParams,
     SetSpeed,
+    StartNetwork,
     StartSurface,
     StepN,
     Stop,
     client_message,
 )
 from app.config import Settings
-from app.core.runs import Run, Step
 
 log = logging.getLogger("gradscape.ws")
 
 MAX_PENDING_STEPS = 800  # run-steps waiting in the outbox before the producer waits
 FRAME_INTERVAL = 1 / 60  # target time between frames when running at full speed
 MAX_BATCH = 400  # run-steps computed per batch at full speed (~2 ms): short batches keep lag low
+BATCH_SECONDS = 0.004  # target compute time of one batch at full speed (networks: fewer steps)
+INLINE_SECONDS = 0.001  # batches expected to take longer go to a worker thread
 
 
 class ClientError(Exception):
@@ -59,56 +59,6 @@ class ClientError(Exception):
 
     def frame(self) -> dict[str, Any]:
         return {"type": "error", "code": self.code, "message": self.message, "field": self.field}
-
-
-def step_json(s: Step) -> dict[str, Any]:
-    """One step as sent. Tuples serialize as arrays; orjson writes a non-finite float as null,
-    which is how a diverged run's last point travels (tests parse every message strictly)."""
-    return {"step": s.step, "params": s.params, "grad": s.grad, "loss": s.loss, "lr": s.lr}
-
-
-@dataclass
-class RunSet:
-    """The runs of one `start`, with what is waiting to be applied between two steps."""
-
-    runs: list[Run]
-    steps: int  # steps per run asked for
-    changes: deque = field(default_factory=deque)  # (run ids, values), applied by the producer
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def active(self) -> list[int]:
-        return [i for i, r in enumerate(self.runs) if r.status == "running" and
-                r.step_count < self.steps]
-
-    def advance(self, n: int) -> tuple[list[list[Step]], list[dict[str, Any]]]:
-        """Up to n lockstep steps of every active run (worker thread). Returns the steps per run
-        and the events (applied changes, divergences) in the order they happened."""
-        out: list[list[Step]] = [[] for _ in self.runs]
-        events: list[dict[str, Any]] = []
-        with self.lock:
-            for _ in range(n):
-                while self.changes:
-                    events.append(self._apply(*self.changes.popleft()))
-                active = self.active
-                if not active:
-                    break
-                for i in active:
-                    run = self.runs[i]
-                    out[i].append(run.step())
-                    if run.status == "diverged":
-                        events.append({"type": "diverged", "run": i, "step": run.diverged_at,
-                                       "reason": run.reason})
-            while self.changes:
-                events.append(self._apply(*self.changes.popleft()))
-        return out, events
-
-    def _apply(self, ids: list[int], values: dict[str, float]) -> dict[str, Any]:
-        for i in ids:
-            for name, value in values.items():
-                self.runs[i].set(name, value)
-        return {"type": "updated", "runs": ids, "values": values,
-                "from_step": {str(i): self.runs[i].step_count + 1 for i in ids}}
 
 
 class Session:
@@ -183,7 +133,7 @@ class Session:
         await self.dispatch(msg)
 
     async def dispatch(self, msg: Any) -> None:
-        if isinstance(msg, StartSurface):
+        if isinstance(msg, StartSurface | StartNetwork):
             await self.start(msg)
             return
         if isinstance(msg, SetSpeed):
@@ -208,12 +158,11 @@ class Session:
             self._queue_set(rs, msg)
         elif isinstance(msg, Reset):
             await self._stop_producer()
-            with rs.lock:
-                rs.changes.clear()
-                for run in rs.runs:
-                    run.reset()
-            self.post({"type": "reset", "runs": [self._run_head(i, r) for i, r in
-                                                 enumerate(rs.runs)]})
+            rs.reset(new_weights=msg.new_weights)
+            reset: dict[str, Any] = {"type": "reset", "runs": self._heads(rs)}
+            if isinstance(rs, NetworkRuns):
+                reset["plane"] = rs.plane_json()
+            self.post(reset)
             self._set_state("paused")
             self._ensure_producer()
         elif isinstance(msg, Stop):
@@ -221,28 +170,27 @@ class Session:
             self._finish("stopped")
 
     # -- commands ------------------------------------------------------------------------------
-    async def start(self, msg: StartSurface) -> None:
+    async def start(self, msg: StartSurface | StartNetwork) -> None:
         await self._stop_producer()
-        surface, start = msg.resolved_surface, msg.resolved_start
         try:
-            runs = [Run(surface, start, spec.to_config()) for spec in msg.runs]
+            if isinstance(msg, StartSurface):
+                rs, config = SurfaceRuns.from_message(msg)
+            else:  # building the problem trains nothing but may take a moment: off the loop
+                rs, config = await asyncio.to_thread(NetworkRuns.from_message, msg)
         except (ValueError, TypeError, KeyError) as err:
             raise ClientError("invalid", str(err)) from None
-        self.runset = RunSet(runs=runs, steps=msg.steps)
+        self.runset = rs
         self.speed = msg.speed
         self.budget = None
-        self.post({
-            "type": "started",
-            "protocol": PROTOCOL_VERSION,
-            "runs": [self._run_info(i, r, spec.color) for i, (r, spec) in
-                     enumerate(zip(runs, msg.runs, strict=True))],
-            "config": {"surface": describe(surface), "start": list(start), "steps": msg.steps,
-                       "speed": msg.speed},
-        })
-        self.post({"type": "frame", "t": time.time(),
-                   "runs": [self._run_head(i, r) for i, r in enumerate(runs)]})
+        self.post({"type": "started", "protocol": PROTOCOL_VERSION,
+                   "runs": [rs.run_info(i) for i in range(len(rs.runs))], "config": config})
+        self.post({"type": "frame", "t": time.time(), "runs": self._heads(rs)})
         self._set_state("running")
         self._ensure_producer()
+
+    def _heads(self, rs: RunSet) -> list[dict[str, Any]]:
+        """Every run at its current point (its start, after `start` or `reset`)."""
+        return [rs.run_json(i, [r.current], final=True) for i, r in enumerate(rs.runs)]
 
     def _queue_set(self, rs: RunSet, msg: SetParams) -> None:
         ids = list(range(len(rs.runs))) if msg.run == "all" else [msg.run]
@@ -270,7 +218,7 @@ class Session:
             # Apply now so that the next `step` uses it (the producer is idle).
             with rs.lock:
                 while rs.changes:
-                    self.post(rs._apply(*rs.changes.popleft()))
+                    self.post(rs.apply(*rs.changes.popleft()))
 
     def _require_unfinished(self, what: str) -> None:
         if self.state == "done":
@@ -332,8 +280,9 @@ class Session:
                     await self._sleep_or_wake((1 - credit) / self.speed)
                     continue
                 credit -= n
-            else:
-                n = max(1, MAX_BATCH // n_runs)
+            else:  # as fast as allowed, in batches of a few milliseconds
+                n = int(BATCH_SECONDS / max(rs.seconds_per_step * n_runs, 1e-9))
+                n = max(1, min(n, MAX_BATCH // n_runs))
             # The per-session rate limit: one student at full speed cannot starve the class.
             now = time.perf_counter()
             allowance = min(limit / 10, allowance + (now - refilled) * limit)
@@ -342,7 +291,7 @@ class Session:
                 await asyncio.sleep((n * n_runs - allowance) / limit)
                 continue
             allowance -= n * n_runs
-            if n * n_runs > 200:
+            if n * n_runs * rs.seconds_per_step > INLINE_SECONDS:
                 steps, events = await asyncio.to_thread(rs.advance, n)
             else:
                 steps, events = rs.advance(n)
@@ -366,18 +315,13 @@ class Session:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.wake.wait(), timeout=max(seconds, 0.001))
 
-    def _post_steps(self, rs: RunSet, steps: list[list[Step]], events: list[dict]) -> None:
-        runs = []
-        for i, run_steps in enumerate(steps):
-            if run_steps:
-                run = rs.runs[i]
-                runs.append({"id": i, "status": run.status, "lr": run.lr,
-                             "lambda_max": run.lambda_max(),
-                             "steps": [step_json(s) for s in run_steps],
-                             "state": json_safe(run.optimizer.state_snapshot())})
-        updates = [e for e in events if e["type"] == "updated"]
-        for e in updates:
-            self.post(e)
+    def _post_steps(self, rs: RunSet, steps: list[list[Any]], events: list[dict]) -> None:
+        finished = not rs.active
+        runs = [rs.run_json(i, run_steps, final=finished or rs.runs[i].status != "running")
+                for i, run_steps in enumerate(steps) if run_steps]
+        for e in events:
+            if e["type"] == "updated":
+                self.post(e)
         if runs:
             # t: when these steps were computed (epoch seconds), for measuring delivery lag.
             self.post({"type": "frame", "t": time.time(), "runs": runs})
@@ -403,18 +347,6 @@ class Session:
             step = 0 if self.runset is None else max(r.step_count for r in self.runset.runs)
             self.post({"type": "state", "state": state, "step": step})
         self.wake.set()
-
-    def _run_info(self, i: int, run: Run, color: str | None) -> dict[str, Any]:
-        opt = run.optimizer
-        return {"id": i, "optimizer": run.config.optimizer, "color": color,
-                "lr": run.base_lr, "hyperparameters": {k: getattr(opt, k) for k in
-                                                        opt.hyperparameters},
-                "schedule": {"kind": run.config.schedule, **run.config.schedule_params},
-                "noise": run.config.noise, "seed": run.config.seed}
-
-    def _run_head(self, i: int, run: Run) -> dict[str, Any]:
-        return {"id": i, "status": run.status, "lr": run.lr, "lambda_max": run.lambda_max(),
-                "steps": [step_json(run.current)]}
 
     # -- the sender ----------------------------------------------------------------------------
     def post(self, message: dict[str, Any]) -> None:
@@ -460,8 +392,6 @@ def _merge_frames(into: dict[str, Any], new: dict[str, Any]) -> None:
         if old is None:
             into["runs"].append(r)
             by_id[r["id"]] = r
-        else:
+        else:  # the steps add up; everything else describes the latest
             old["steps"].extend(r["steps"])
-            old["status"], old["lr"], old["lambda_max"] = r["status"], r["lr"], r["lambda_max"]
-            if "state" in r:
-                old["state"] = r["state"]
+            old.update((k, v) for k, v in r.items() if k != "steps")

@@ -14,6 +14,18 @@ def descent(request: Request) -> HTMLResponse:
     return request.app.state.templates.TemplateResponse(request, "index.html", {})
 
 
+@router.get("/network", response_class=HTMLResponse, include_in_schema=False)
+def network(request: Request) -> HTMLResponse:
+    """The network view: a small network learning a 2D dataset, live."""
+    return request.app.state.templates.TemplateResponse(request, "network.html", {})
+
+
+@router.get("/backprop", response_class=HTMLResponse, include_in_schema=False)
+def backprop(request: Request) -> HTMLResponse:
+    """The backprop stepper: the chain rule, one step at a time."""
+    return request.app.state.templates.TemplateResponse(request, "backprop.html", {})
+
+
 @router.get("/favicon.ico", include_in_schema=False)
 def favicon(request: Request) -> FileResponse:
     """Browsers ask for /favicon.ico on their own; answer with the app's icon."""

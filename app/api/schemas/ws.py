@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    model_validator,
+)
 
 from app.api.schemas.common import Finite
+from app.api.schemas.mlp import (
+    MAX_POINTS,
+    MAX_STEPS,
+    DatasetIn,
+    NetworkIn,
+    RunIn,
+    Seed,
+    WeightRefIn,
+)
 from app.api.schemas.trajectories import TrajectoryRequest
+from app.config import get_settings
+from app.core.datasets import DATASETS, make_dataset
 
 PROTOCOL_VERSION = 1
 # Steps per second per run; 0 runs as fast as the server computes and the client reads.
@@ -23,6 +44,83 @@ class StartSurface(TrajectoryRequest):
 
     type: Literal["start"]
     speed: Speed = 60.0
+
+
+class StartNetwork(_Message):
+    """Train a network live: a dataset (or the user's own points), an architecture, a seed and
+    optimizer runs that all start from the same initial weights, plus speed."""
+
+    type: Literal["start"]
+    dataset: DatasetIn = Field(default_factory=DatasetIn)
+    points: list[Annotated[list[Finite], Field(min_length=3, max_length=3)]] | None = Field(
+        None, max_length=MAX_POINTS,
+        description="your own data: [[x1, x2, class], ...] (replaces the dataset's points)")
+    network: NetworkIn = Field(default_factory=NetworkIn)
+    seed: Seed = Field(0, description="seeds the initial weights, minibatches and the plane")
+    steps: int = Field(500, ge=1, le=MAX_STEPS)
+    runs: list[RunIn] = Field(default_factory=lambda: [RunIn(optimizer="sgd", lr=0.1),
+                                                       RunIn(optimizer="adam", lr=0.01)],
+                              min_length=1)
+    speed: Speed = 30.0
+    plane: Literal["random", "weights"] = Field(
+        "random", description="the plane the live path is drawn on, through the initial weights")
+    weights: list[WeightRefIn] | None = Field(None, min_length=2, max_length=2)
+    weights_every: int | None = Field(
+        None, ge=1, le=10_000, description="send weights and gradients every k steps; "
+        "null: every step for small networks, less often for large ones")
+    boundary: int = Field(41, ge=5, le=101, description="decision-boundary grid points per side")
+
+    @model_validator(mode="after")
+    def _limits(self) -> StartNetwork:
+        if len(self.runs) > get_settings().max_runs:
+            raise ValueError(f"runs: at most {get_settings().max_runs} runs at once")
+        if self.points is not None:
+            if DATASETS[self.dataset.id].task != "classification":
+                raise ValueError("points: your own points are for classification datasets")
+            labels = [p[2] for p in self.points]
+            if len(self.points) < 4:
+                raise ValueError("points: give at least 4 points")
+            if any(label != int(label) or not 0 <= label < 6 for label in labels):
+                raise ValueError("points: a class label is a whole number from 0 to 5")
+            if len(set(labels)) < 2:
+                raise ValueError("points: give points of at least two classes")
+        sizes = self.sizes
+        if self.weights is not None:
+            if self.plane != "weights":
+                raise ValueError("weights: only used with plane 'weights'")
+            for w in self.weights:
+                if w.layer > len(sizes) - 1 or w.row >= sizes[w.layer] or (
+                    w.col is not None and w.col >= sizes[w.layer - 1]
+                ):
+                    raise ValueError(f"weights: the network has no weight {w.ref()}")
+            if self.weights[0].ref() == self.weights[1].ref():
+                raise ValueError("weights: choose two different weights")
+        return self
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x (N, 2), labels (N,)): the user's points, or the dataset generated from its seed."""
+        if self.points is not None:
+            arr = np.asarray(self.points, dtype=np.float64)
+            return arr[:, :2], arr[:, 2].astype(np.int64)
+        ds = self.dataset
+        data = make_dataset(ds.id, ds.n, ds.noise, ds.seed, ds.n_classes)
+        return data.x, data.y
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        spec = DATASETS[self.dataset.id]
+        if self.points is not None:
+            classes = int(max(p[2] for p in self.points)) + 1
+        else:
+            classes = self.dataset.n_classes or spec.default_classes or 1
+        return (spec.inputs, *self.network.hidden, max(classes, 1))
+
+    @property
+    def loss(self) -> str:
+        return "mse" if DATASETS[self.dataset.id].task == "regression" else "cross_entropy"
+
+    def resolved_weights_every(self, n_params: int) -> int:
+        return self.weights_every or max(1, math.ceil(n_params / 50))
 
 
 class Pause(_Message):
@@ -59,18 +157,34 @@ class SetSpeed(_Message):
 
 
 class Reset(_Message):
-    """Back to the start point, fresh optimizer state; live changes are kept. Pauses."""
+    """Back to the start point, fresh optimizer state; live changes are kept. Pauses.
+    Network runs keep their shared initial weights unless `new_weights` asks for new ones."""
 
     type: Literal["reset"]
+    new_weights: bool = False
 
 
 class Stop(_Message):
     type: Literal["stop"]
 
 
+def _kind(value: Any) -> str | None:
+    """The message's tag: its type, with a start told apart by what it starts."""
+    if not isinstance(value, dict):
+        return None
+    kind = value.get("type")
+    if kind == "start" and ("dataset" in value or "network" in value or "points" in value):
+        return "start_network"
+    return kind if isinstance(kind, str) else None
+
+
 ClientMessage = Annotated[
-    StartSurface | Pause | Resume | StepN | SetParams | SetSpeed | Reset | Stop,
-    Field(discriminator="type"),
+    Annotated[StartSurface, Tag("start")] | Annotated[StartNetwork, Tag("start_network")]
+    | Annotated[Pause, Tag("pause")] | Annotated[Resume, Tag("resume")]
+    | Annotated[StepN, Tag("step")] | Annotated[SetParams, Tag("set")]
+    | Annotated[SetSpeed, Tag("speed")] | Annotated[Reset, Tag("reset")]
+    | Annotated[Stop, Tag("stop")],
+    Discriminator(_kind),
 ]
 client_message = TypeAdapter(ClientMessage)
 MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop")

@@ -1,0 +1,214 @@
+"""The runs of one live session, and how they turn into protocol messages.
+
+Two kinds share one session loop: optimizers on a surface (`SurfaceRuns`) and networks learning
+a dataset (`NetworkRuns`). Each knows how to start, how a step and a run look on the wire, and
+what the `started` message says about its configuration.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.api.jsonsafe import json_safe
+from app.api.routes.surfaces import describe
+from app.api.schemas.ws import StartNetwork, StartSurface
+from app.core.mlp import MLP
+from app.core.network_runs import NetStep, NetworkRun, Problem, make_problem
+from app.core.runs import Run, Step
+
+BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run
+BOUNDARY_MARGIN = 0.15  # the boundary grid extends the data's range by this fraction
+
+
+@dataclass
+class RunSet:
+    """The runs of one `start`, with what is waiting to be applied between two steps."""
+
+    runs: list[Any]  # Run or NetworkRun: both step, set, reset and report status
+    steps: int  # steps per run asked for
+    changes: deque = field(default_factory=deque)  # (run ids, values), applied by the producer
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    seconds_per_step: float = 5e-6  # running estimate of one run-step's cost
+    colors: list[str | None] = field(default_factory=list)  # display colours, UI only
+
+    @property
+    def active(self) -> list[int]:
+        return [i for i, r in enumerate(self.runs) if r.status == "running" and
+                r.step_count < self.steps]
+
+    def advance(self, n: int) -> tuple[list[list[Any]], list[dict[str, Any]]]:
+        """Up to n lockstep steps of every active run (often in a worker thread). Returns the
+        steps per run and the events (applied changes, divergences) in the order they happened."""
+        out: list[list[Any]] = [[] for _ in self.runs]
+        events: list[dict[str, Any]] = []
+        t0, taken = time.perf_counter(), 0
+        with self.lock:
+            for _ in range(n):
+                while self.changes:
+                    events.append(self.apply(*self.changes.popleft()))
+                active = self.active
+                if not active:
+                    break
+                for i in active:
+                    run = self.runs[i]
+                    out[i].append(run.step())
+                    taken += 1
+                    if run.status == "diverged":
+                        events.append({"type": "diverged", "run": i, "step": run.diverged_at,
+                                       "reason": run.reason})
+            while self.changes:
+                events.append(self.apply(*self.changes.popleft()))
+        if taken:
+            per_step = (time.perf_counter() - t0) / taken
+            self.seconds_per_step = 0.8 * self.seconds_per_step + 0.2 * per_step
+        return out, events
+
+    def apply(self, ids: list[int], values: dict[str, float]) -> dict[str, Any]:
+        for i in ids:
+            for name, value in values.items():
+                self.runs[i].set(name, value)
+        return {"type": "updated", "runs": ids, "values": values,
+                "from_step": {str(i): self.runs[i].step_count + 1 for i in ids}}
+
+    def reset(self, new_weights: bool = False) -> None:
+        with self.lock:
+            self.changes.clear()
+            for run in self.runs:
+                run.reset()
+
+    # What each kind says on the wire.
+    def step_json(self, s: Any, run: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def run_json(self, i: int, steps: list[Any], final: bool = False) -> dict[str, Any]:
+        run = self.runs[i]
+        return {"id": i, "status": run.status, "lr": run.lr,
+                "steps": [self.step_json(s, run) for s in steps]}
+
+    def run_info(self, i: int) -> dict[str, Any]:
+        run = self.runs[i]
+        opt = run.optimizer
+        return {"id": i, "optimizer": run.config.optimizer, "lr": run.base_lr,
+                "color": self.colors[i] if i < len(self.colors) else None,
+                "hyperparameters": {k: getattr(opt, k) for k in opt.hyperparameters},
+                "schedule": {"kind": run.config.schedule, **run.config.schedule_params},
+                "seed": run.config.seed}
+
+
+class SurfaceRuns(RunSet):
+    """Optimizers descending a 2D surface from one start point."""
+
+    @classmethod
+    def from_message(cls, msg: StartSurface) -> tuple[SurfaceRuns, dict[str, Any]]:
+        surface, start = msg.resolved_surface, msg.resolved_start
+        rs = cls(runs=[Run(surface, start, spec.to_config()) for spec in msg.runs],
+                 steps=msg.steps, colors=[spec.color for spec in msg.runs])
+        config = {"kind": "surface", "surface": describe(surface), "start": list(start),
+                  "steps": msg.steps, "speed": msg.speed}
+        return rs, config
+
+    def run_info(self, i: int) -> dict[str, Any]:
+        return super().run_info(i) | {"noise": self.runs[i].config.noise}
+
+    def step_json(self, s: Step, run: Run) -> dict[str, Any]:
+        """Tuples serialize as arrays; orjson writes a non-finite float as null, which is how a
+        diverged run's last point travels (tests parse every message strictly)."""
+        return {"step": s.step, "params": s.params, "grad": s.grad, "loss": s.loss, "lr": s.lr}
+
+    def run_json(self, i: int, steps: list[Any], final: bool = False) -> dict[str, Any]:
+        run = self.runs[i]
+        return super().run_json(i, steps) | {
+            "lambda_max": run.lambda_max(),
+            "state": json_safe(run.optimizer.state_snapshot()),
+        }
+
+
+class NetworkRuns(RunSet):
+    """Optimizers training one network from shared initial weights."""
+
+    problem: Problem
+    message: StartNetwork
+    weights_every: int = 1
+    boundary_x: np.ndarray
+    boundary_y: np.ndarray
+    resets: int = 0
+    _last_boundary: dict[int, float]
+
+    @classmethod
+    def from_message(cls, msg: StartNetwork) -> tuple[NetworkRuns, dict[str, Any]]:
+        x, labels = msg.data()
+        model = MLP.build(msg.sizes, msg.network.activation, msg.loss)
+        problem = cls._problem(msg, model, x, labels, msg.seed)
+        runs = [NetworkRun(problem, spec.to_config(msg.seed)) for spec in msg.runs]
+        rs = cls(runs=runs, steps=msg.steps, seconds_per_step=3e-4)
+        rs.problem, rs.message = problem, msg
+        rs.weights_every = msg.resolved_weights_every(model.n_params)
+        rs._last_boundary = {}
+        regression = model.loss_fn.task == "regression"
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        pad = (hi - lo) * BOUNDARY_MARGIN + 1e-9
+        rs.boundary_x = np.linspace(lo[0] - pad[0], hi[0] + pad[0], msg.boundary)
+        rs.boundary_y = (np.zeros(0) if regression else
+                         np.linspace(lo[1] - pad[1], hi[1] + pad[1], msg.boundary))
+        config = {
+            "kind": "network", "steps": msg.steps, "speed": msg.speed, "seed": msg.seed,
+            "task": model.loss_fn.task, "sizes": list(model.sizes), "n_params": model.n_params,
+            "activation": msg.network.activation, "loss": msg.loss,
+            "data": {"x": x, "labels": labels},
+            "dataset": msg.dataset.model_dump(), "custom_points": msg.points is not None,
+            "weights_every": rs.weights_every,
+            "boundary": {"x": rs.boundary_x, "y": rs.boundary_y},
+            "plane": rs.plane_json(),
+        }
+        return rs, json_safe(config)
+
+    @staticmethod
+    def _problem(msg: StartNetwork, model: MLP, x, labels, seed: int) -> Problem:
+        weights = tuple(w.ref() for w in msg.weights) if msg.weights else None
+        return make_problem(model, x, labels, seed, msg.network.init, msg.plane, weights)
+
+    def plane_json(self) -> dict[str, Any]:
+        plane = self.problem.plane
+        return {"mode": plane.mode, "labels": list(plane.labels), "origin": list(plane.origin),
+                "seed": self.message.seed + self.resets}
+
+    def reset(self, new_weights: bool = False) -> None:
+        with self.lock:
+            self.changes.clear()
+            problem = None
+            if new_weights:
+                self.resets += 1
+                p = self.problem
+                problem = self._problem(self.message, p.model, p.x, p.labels,
+                                        self.message.seed + self.resets)
+                self.problem = problem
+            for run in self.runs:
+                run.reset(problem)
+            self._last_boundary.clear()
+
+    def step_json(self, s: NetStep, run: NetworkRun) -> dict[str, Any]:
+        d = {"step": s.step, "loss": s.loss, "accuracy": s.accuracy, "lr": s.lr,
+             "grad_norms": s.grad_norms, "plane": s.plane}
+        if s.step % self.weights_every == 0:
+            model = self.problem.model
+            d["weights"] = [{"W": W, "b": b} for W, b in model.unflatten(s.theta)]
+            d["grads"] = [{"W": W, "b": b} for W, b in model.unflatten(s.grad)]
+        return d
+
+    def run_json(self, i: int, steps: list[Any], final: bool = False) -> dict[str, Any]:
+        out = super().run_json(i, steps)
+        now = time.monotonic()
+        if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
+            self._last_boundary[i] = now
+            out["boundary"] = {"step": self.runs[i].step_count,
+                               "z": self.runs[i].predict_grid(self.boundary_x, self.boundary_y)}
+        return out
+
+    def run_info(self, i: int) -> dict[str, Any]:
+        return super().run_info(i) | {"batch_size": self.runs[i].config.batch_size}
