@@ -30,9 +30,18 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+def _default(value: Any) -> Any:
+    """What orjson cannot write itself: non-contiguous arrays, NumPy scalars of other kinds."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
 def dumps(value: Any) -> bytes:
     """Serialize with orjson (fast); it also writes null for any non-finite float that slips by."""
-    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY, default=_default)
 
 
 def dumps_safe(value: Any) -> bytes:

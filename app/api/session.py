@@ -378,6 +378,9 @@ class Session:
             await self._close(1008, "client too slow: stopped reading")
         except (WebSocketDisconnect, RuntimeError, OSError):
             await self._close(1011, "connection lost")
+        except Exception:  # a bug: say so in the log, and end the session rather than hang
+            log.exception("could not send a message")
+            await self._close(1011, "internal error")
 
     async def _close(self, code: int, reason: str) -> None:
         self.closed = True

@@ -157,4 +157,4 @@ class NetworkRun:
             probs = model.predict(theta, np.column_stack([gx.ravel(), gy.ravel()]))
             k = probs.shape[1]
             out = probs[:, 1] if k == 2 else np.argmax(probs, axis=1).astype(float)
-            return out.reshape(len(ys), len(xs))
+            return np.ascontiguousarray(out.reshape(len(ys), len(xs)))

@@ -1,0 +1,107 @@
+"""Network runs over /ws: what a step carries, live changes, reset with new weights, own data."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.wsutil import Reader
+
+START = {"type": "start", "dataset": {"id": "moons", "n": 100, "seed": 1},
+         "network": {"hidden": [8, 8], "activation": "tanh"}, "seed": 3, "steps": 60,
+         "speed": 0, "runs": [{"optimizer": "sgd", "lr": 0.5}, {"optimizer": "adam", "lr": 0.02}]}
+
+
+@pytest.fixture()
+def conn(client):
+    with client.websocket_connect("/ws") as ws:
+        reader = Reader(ws)
+        assert reader.next()["type"] == "welcome"
+        yield reader
+
+
+def test_a_network_session_streams_what_the_view_draws(conn: Reader) -> None:
+    conn.send(START)
+    started = conn.until("started")
+    config = started["config"]
+    assert config["kind"] == "network" and config["sizes"] == [2, 8, 8, 2]
+    assert len(config["data"]["x"]) == 100 and len(config["data"]["labels"]) == 100
+    assert config["plane"]["mode"] == "random"
+    every = config["weights_every"]
+    assert every >= 1
+    done = conn.until("done")
+    assert [r["status"] for r in done["runs"]] == ["done", "done"]
+    for run in (0, 1):
+        steps = conn.steps(run)
+        assert [s["step"] for s in steps] == list(range(61))
+        assert steps[0]["plane"] == [0.0, 0.0]  # the plane passes through the initial weights
+        assert all(0 <= s["accuracy"] <= 1 and len(s["grad_norms"]) == 3 for s in steps)
+        with_weights = [s for s in steps if "weights" in s]
+        assert [s["step"] for s in with_weights] == list(range(0, 61, every))
+        w = with_weights[-1]["weights"]
+        assert [len(w[0]["W"]), len(w[0]["W"][0])] == [8, 2]  # W1 is (out, in)
+    assert conn.steps(1)[-1]["loss"] < conn.steps(1)[0]["loss"]
+    frames = [m for m in conn.messages if m["type"] == "frame"]
+    boundaries = [r["boundary"] for m in frames for r in m["runs"] if "boundary" in r]
+    assert boundaries and len(boundaries[-1]["z"]) == len(config["boundary"]["y"])
+    # Both runs start from the same weights: a fair comparison.
+    assert conn.steps(0)[0]["weights"] == conn.steps(1)[0]["weights"]
+
+
+def test_set_lr_and_reset_with_new_weights(conn: Reader) -> None:
+    conn.send(START | {"speed": 200, "steps": 2000})
+    conn.until("frame")
+    conn.send({"type": "set", "run": 0, "lr": 0.05})
+    k = conn.until("updated")["from_step"]["0"]
+    conn.send({"type": "pause"})
+    conn.until("state", state="paused")
+    steps = conn.steps(0)
+    assert all(s["lr"] == 0.05 for s in steps if s["step"] >= k)
+    first = conn.steps(0)[0]["weights"]
+    conn.messages.clear()
+    conn.send({"type": "reset"})
+    same = conn.until("reset")
+    assert same["runs"][0]["steps"][0]["weights"] == first
+    conn.send({"type": "reset", "new_weights": True})
+    new = conn.until("reset")
+    assert new["runs"][0]["steps"][0]["weights"] != first
+    assert new["plane"]["seed"] == START["seed"] + 1
+    conn.send({"type": "stop"})
+    conn.until("done")
+
+
+def test_own_points(conn: Reader) -> None:
+    points = [[0, 0, 0], [0.1, 0.2, 0], [1, 1, 1], [0.9, 1.1, 1], [0.5, 0.4, 2]]
+    conn.send(START | {"points": points, "steps": 5})
+    started = conn.until("started")
+    assert started["config"]["sizes"][-1] == 3 and started["config"]["custom_points"]
+    conn.until("done")
+
+
+@pytest.mark.parametrize(
+    "patch, field",
+    [
+        ({"points": [[0, 0, 0], [1, 1, 0], [2, 2, 0], [3, 3, 0]]}, "points"),
+        ({"points": [[0, 0, 0.5]] * 4}, "points"),
+        ({"network": {"hidden": [1000]}}, "network.hidden.0"),
+        ({"dataset": {"id": "nope"}}, "dataset.id"),
+        ({"runs": [{"optimizer": "adam", "lr": "NaN"}]}, "runs.0.lr"),
+        ({"steps": 10**7}, "steps"),
+        ({"plane": "pca"}, "plane"),
+    ],
+)
+def test_bad_network_starts_name_the_field(conn: Reader, patch: dict, field: str) -> None:
+    conn.send(START | patch)
+    error = conn.until("error")
+    assert error["field"] == field, error
+    conn.send(START | {"steps": 2})
+    conn.until("done")
+
+
+def test_a_diverging_network_run(conn: Reader) -> None:
+    conn.send({"type": "start", "dataset": {"id": "sine", "n": 80}, "network": {"hidden": [16],
+               "activation": "relu"}, "steps": 300, "speed": 0,
+               "runs": [{"optimizer": "sgd", "lr": 10.0}, {"optimizer": "adam", "lr": 0.01}]})
+    diverged = conn.until("diverged")
+    assert diverged["run"] == 0
+    done = conn.until("done")
+    assert [r["status"] for r in done["runs"]] == ["diverged", "done"]
