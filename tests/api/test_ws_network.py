@@ -105,3 +105,28 @@ def test_a_diverging_network_run(conn: Reader) -> None:
     assert diverged["run"] == 0
     done = conn.until("done")
     assert [r["status"] for r in done["runs"]] == ["diverged", "done"]
+
+
+def test_the_live_plane_is_the_landscape_endpoints_plane(conn: Reader, client) -> None:
+    """The page draws live paths over POST /api/mlp/landscape's surface: same plane."""
+    conn.send(START | {"steps": 40})
+    started = conn.until("started")
+    conn.until("done")
+    plane = started["config"]["plane"]
+    body = {k: START[k] for k in ("dataset", "network", "runs")} | {
+        "seed": plane["seed"], "steps": 40, "directions": plane["mode"], "centre": "initial",
+        "grid": 11}
+    r = client.post("/api/mlp/landscape", json=body)
+    assert r.status_code == 200, r.text
+    for i, run in enumerate(r.json()["runs"]):
+        live = conn.steps(i)[-1]["plane"]
+        assert [run["path"]["x"][-1], run["path"]["y"][-1]] == pytest.approx(live, rel=1e-9)
+
+
+def test_landscape_with_own_points(client) -> None:
+    points = [[0, 0, 0], [0.1, 0.2, 0], [1, 1, 1], [0.9, 1.1, 1], [0.2, 0.1, 0], [1, 0.8, 1]]
+    body = {"points": points, "network": {"hidden": [4]}, "steps": 20, "grid": 5,
+            "runs": [{"optimizer": "adam", "lr": 0.05}]}
+    r = client.post("/api/mlp/landscape", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["sizes"] == [2, 4, 2]

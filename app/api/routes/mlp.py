@@ -17,7 +17,7 @@ from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
 from app.core.activations import ACTIVATIONS
 from app.core.backprop_trace import Chain, backprop_trace, classic_example, weight_chain
-from app.core.datasets import DATASETS, make_dataset
+from app.core.datasets import DATASETS
 from app.core.directions import DIRECTION_MODES
 from app.core.landscape import compute_landscape
 from app.core.losses import LOSSES
@@ -157,16 +157,15 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
 @router.post("/landscape", response_model=LandscapeResponse)
 def landscape(request: LandscapeRequest) -> dict[str, Any]:
     """Train the runs from shared initial weights and slice the loss around the centre."""
-    ds = request.dataset
-    data = make_dataset(ds.id, ds.n, ds.noise, ds.seed, ds.n_classes)
+    x, labels = request.data()
     model = MLP.build(request.sizes, request.network.activation, request.loss)
-    y = model.targets(data.y)
+    y = model.targets(labels)
     theta0 = model.init(np.random.default_rng(request.seed), request.network.init)
     configs = [r.to_config(request.seed) for r in request.runs]
     weights = tuple(w.ref() for w in request.weights) if request.weights else None
     try:
         result = compute_landscape(
-            model, data.x, y, theta0, configs, request.steps, request.directions, request.grid,
+            model, x, y, theta0, configs, request.steps, request.directions, request.grid,
             seed=request.seed, weights=weights,
             centre=request.centre, span=tuple(request.span) if request.span else None,
         )
@@ -206,6 +205,6 @@ def landscape(request: LandscapeRequest) -> dict[str, Any]:
         "dtype": result.dtype,
         "sizes": list(model.sizes),
         "n_params": model.n_params,
-        "initial_loss": model.loss_value(theta0, data.x, y),
+        "initial_loss": model.loss_value(theta0, x, y),
         "runs": runs,
     }

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from app.core.activations import ACTIVATIONS
-from app.core.datasets import DATASETS
+from app.core.datasets import DATASETS, make_dataset
 from app.core.directions import DIRECTION_MODES
 from app.core.landscape import CENTRES
 from app.core.losses import LOSSES
@@ -271,7 +272,58 @@ class RunIn(BaseModel):
         )
 
 
-class LandscapeRequest(BaseModel):
+class TrainingData(BaseModel):
+    """The data a network learns: a generated dataset, or the user's own points."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dataset: DatasetIn = Field(default_factory=DatasetIn)
+    points: list[Annotated[list[Finite], Field(min_length=3, max_length=3)]] | None = Field(
+        None, max_length=MAX_POINTS,
+        description="your own data: [[x1, x2, class], ...] (replaces the dataset's points)")
+
+    @model_validator(mode="after")
+    def _points(self) -> TrainingData:
+        if self.points is None:
+            return self
+        if DATASETS[self.dataset.id].task != "classification":
+            raise ValueError("points: your own points are for classification datasets")
+        labels = [p[2] for p in self.points]
+        if len(self.points) < 4:
+            raise ValueError("points: give at least 4 points")
+        if any(label != int(label) or not 0 <= label < MAX_CLASSES for label in labels):
+            raise ValueError(f"points: a class label is a whole number from 0 to "
+                             f"{MAX_CLASSES - 1}")
+        if len(set(labels)) < 2:
+            raise ValueError("points: give points of at least two classes")
+        return self
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x (N, inputs), labels (N,)): the user's points, or the generated dataset."""
+        if self.points is not None:
+            arr = np.asarray(self.points, dtype=np.float64)
+            return arr[:, :2], arr[:, 2].astype(np.int64)
+        ds = self.dataset
+        data = make_dataset(ds.id, ds.n, ds.noise, ds.seed, ds.n_classes)
+        return data.x, data.y
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.points) if self.points is not None else self.dataset.n
+
+    @property
+    def n_outputs(self) -> int:
+        if self.points is not None:
+            return int(max(p[2] for p in self.points)) + 1
+        spec = DATASETS[self.dataset.id]
+        return self.dataset.n_classes or spec.default_classes or 1
+
+    @property
+    def loss(self) -> str:
+        return "mse" if DATASETS[self.dataset.id].task == "regression" else "cross_entropy"
+
+
+class LandscapeRequest(TrainingData):
     """Train runs from the same initial weights, then slice the loss on a plane through the
     centre and project every run's path onto it."""
 
@@ -295,7 +347,6 @@ class LandscapeRequest(BaseModel):
         },
     )
 
-    dataset: DatasetIn = Field(default_factory=DatasetIn)
     network: NetworkIn = Field(default_factory=NetworkIn)
     seed: Seed = Field(0, description="seeds the initial weights, minibatches and random plane")
     steps: int = Field(200, ge=1, le=MAX_STEPS)
@@ -336,7 +387,7 @@ class LandscapeRequest(BaseModel):
     def _budget(self) -> LandscapeRequest:
         sizes = self.sizes
         params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
-        n = self.dataset.n
+        n = self.n_samples
         if self.weights is not None:
             if self.directions != "weights":
                 raise ValueError("weights: only used with directions 'weights'")
@@ -367,10 +418,4 @@ class LandscapeRequest(BaseModel):
 
     @property
     def sizes(self) -> tuple[int, ...]:
-        spec = DATASETS[self.dataset.id]
-        classes = self.dataset.n_classes or spec.default_classes or 1
-        return (spec.inputs, *self.network.hidden, classes)
-
-    @property
-    def loss(self) -> str:
-        return "mse" if DATASETS[self.dataset.id].task == "regression" else "cross_entropy"
+        return (DATASETS[self.dataset.id].inputs, *self.network.hidden, self.n_outputs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -18,17 +17,16 @@ from pydantic import (
 
 from app.api.schemas.common import Finite
 from app.api.schemas.mlp import (
-    MAX_POINTS,
     MAX_STEPS,
-    DatasetIn,
     NetworkIn,
     RunIn,
     Seed,
+    TrainingData,
     WeightRefIn,
 )
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.config import get_settings
-from app.core.datasets import DATASETS, make_dataset
+from app.core.datasets import DATASETS
 
 PROTOCOL_VERSION = 1
 # Steps per second per run; 0 runs as fast as the server computes and the client reads.
@@ -46,15 +44,11 @@ class StartSurface(TrajectoryRequest):
     speed: Speed = 60.0
 
 
-class StartNetwork(_Message):
+class StartNetwork(TrainingData):
     """Train a network live: a dataset (or the user's own points), an architecture, a seed and
     optimizer runs that all start from the same initial weights, plus speed."""
 
     type: Literal["start"]
-    dataset: DatasetIn = Field(default_factory=DatasetIn)
-    points: list[Annotated[list[Finite], Field(min_length=3, max_length=3)]] | None = Field(
-        None, max_length=MAX_POINTS,
-        description="your own data: [[x1, x2, class], ...] (replaces the dataset's points)")
     network: NetworkIn = Field(default_factory=NetworkIn)
     seed: Seed = Field(0, description="seeds the initial weights, minibatches and the plane")
     steps: int = Field(500, ge=1, le=MAX_STEPS)
@@ -74,16 +68,6 @@ class StartNetwork(_Message):
     def _limits(self) -> StartNetwork:
         if len(self.runs) > get_settings().max_runs:
             raise ValueError(f"runs: at most {get_settings().max_runs} runs at once")
-        if self.points is not None:
-            if DATASETS[self.dataset.id].task != "classification":
-                raise ValueError("points: your own points are for classification datasets")
-            labels = [p[2] for p in self.points]
-            if len(self.points) < 4:
-                raise ValueError("points: give at least 4 points")
-            if any(label != int(label) or not 0 <= label < 6 for label in labels):
-                raise ValueError("points: a class label is a whole number from 0 to 5")
-            if len(set(labels)) < 2:
-                raise ValueError("points: give points of at least two classes")
         sizes = self.sizes
         if self.weights is not None:
             if self.plane != "weights":
@@ -97,27 +81,9 @@ class StartNetwork(_Message):
                 raise ValueError("weights: choose two different weights")
         return self
 
-    def data(self) -> tuple[np.ndarray, np.ndarray]:
-        """(x (N, 2), labels (N,)): the user's points, or the dataset generated from its seed."""
-        if self.points is not None:
-            arr = np.asarray(self.points, dtype=np.float64)
-            return arr[:, :2], arr[:, 2].astype(np.int64)
-        ds = self.dataset
-        data = make_dataset(ds.id, ds.n, ds.noise, ds.seed, ds.n_classes)
-        return data.x, data.y
-
     @property
     def sizes(self) -> tuple[int, ...]:
-        spec = DATASETS[self.dataset.id]
-        if self.points is not None:
-            classes = int(max(p[2] for p in self.points)) + 1
-        else:
-            classes = self.dataset.n_classes or spec.default_classes or 1
-        return (spec.inputs, *self.network.hidden, max(classes, 1))
-
-    @property
-    def loss(self) -> str:
-        return "mse" if DATASETS[self.dataset.id].task == "regression" else "cross_entropy"
+        return (DATASETS[self.dataset.id].inputs, *self.network.hidden, self.n_outputs)
 
     def resolved_weights_every(self, n_params: int) -> int:
         return self.weights_every or max(1, math.ceil(n_params / 50))
