@@ -570,7 +570,7 @@ class ExpressionSurface(Surface):
     def value_and_grad(self, x: float, y: float) -> tuple[float, float, float]:
         return self.expr.value_and_grad(x, y)
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
         """Central differences of the exact gradient, symmetrised."""
         hx, hy = _HESSIAN_STEP * max(1.0, abs(x)), _HESSIAN_STEP * max(1.0, abs(y))
         g = self.expr.value_and_grad
@@ -578,11 +578,10 @@ class ExpressionSurface(Surface):
         _, bx, by = g(x - hx, y)
         _, cx, cy = g(x, y + hy)
         _, dx, dy = g(x, y - hy)
-        h = np.array([
-            [(ax - bx) / (2 * hx), (ay - by) / (2 * hx)],  # d/dx of (f_x, f_y)
-            [(cx - dx) / (2 * hy), (cy - dy) / (2 * hy)],  # d/dy of (f_x, f_y)
-        ])
-        return 0.5 * (h + h.T)
+        fxx = (ax - bx) / (2 * hx)  # d/dx of f_x
+        fyy = (cy - dy) / (2 * hy)  # d/dy of f_y
+        fxy = 0.5 * ((ay - by) / (2 * hx) + (cx - dx) / (2 * hy))  # symmetrised
+        return fxx, fxy, fyy
 
 
 def make_expression_surface(

@@ -53,12 +53,6 @@ class Step(NamedTuple):
     update: Vec2 | None  # params - previous params (None at the start)
 
 
-def lambda_max_2x2(h: np.ndarray) -> float:
-    """Largest eigenvalue of a symmetric 2x2 matrix in closed form (eigvalsh costs ~10x more)."""
-    a, b, c = float(h[0, 0]), float(h[0, 1]), float(h[1, 1])
-    return 0.5 * (a + c) + math.hypot(0.5 * (a - c), b)
-
-
 class Run:
     """One optimizer walking one surface, one step at a time."""
 
@@ -86,6 +80,7 @@ class Run:
         self.reason: str | None = None
         self._rng = np.random.default_rng(self.config.seed)
         self._noise: list[list[float]] = []
+        self._noise_std = self.config.noise
         self.current = self._observe(self.start, lr=None, update=None)
 
     def set(self, name: str, value: float) -> None:
@@ -107,28 +102,35 @@ class Run:
         Computed on demand: it costs more than a whole optimizer step."""
         x, y = self.current.params
         try:
-            return lambda_max_2x2(self.surface.hessian(x, y))
+            return self.surface.lambda_max(x, y)
         except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
             return math.nan
 
     def step(self) -> Step:
-        """Take one optimizer step; on divergence the run stops and `status` says so."""
+        """Take one optimizer step; on divergence the run stops and `status` says so.
+
+        The hot path of every run (a few microseconds): locals, no helper calls it can avoid."""
         if self.status != "running":
             raise RuntimeError(f"run is {self.status}")
+        opt = self.optimizer
         lr = self.schedule.lr_at(self.base_lr, self.step_count)
-        if lr != self.optimizer.lr:
+        if lr != opt.lr:
             # Bypass the user-facing range check: a decaying schedule may go below its minimum.
-            object.__setattr__(self.optimizer, "lr", lr)
+            object.__setattr__(opt, "lr", lr)
         here = self.current
+        (px, py) = here.params
         try:
-            new = self.optimizer.step(here.params, here.grad)
+            x, y = opt.step(here.params, here.grad)
         except (OverflowError, ZeroDivisionError, ValueError):
-            new = (math.nan, math.nan)
+            x, y = math.nan, math.nan
         self.step_count += 1
-        update = (new[0] - here.params[0], new[1] - here.params[1])
-        self.current = self._observe((float(new[0]), float(new[1])), lr=lr, update=update)
-        self._check_divergence()
-        return self.current
+        self.current = current = self._observe((x, y), lr, (x - px, y - py))
+        x_lo, x_hi, y_lo, y_hi = self._limits
+        # One comparison chain catches NaN too (every comparison with NaN is false).
+        if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi and -_INF < current.loss < _INF
+                and -_INF < current.grad[0] < _INF and -_INF < current.grad[1] < _INF):
+            self._diverge()
+        return current
 
     def steps(self, n: int) -> Iterator[Step]:
         """Up to n steps; stops early when the run diverges."""
@@ -143,28 +145,20 @@ class Run:
             f, gx, gy = self.surface.value_and_grad(x, y)
         except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
             f, gx, gy = math.nan, math.nan, math.nan
-        if self.config.noise > 0.0:
+        if self._noise_std:
             if not self._noise:
-                block = self._rng.standard_normal((_NOISE_BLOCK, 2)) * self.config.noise
+                block = self._rng.standard_normal((_NOISE_BLOCK, 2)) * self._noise_std
                 self._noise = block.tolist()[::-1]
             nx, ny = self._noise.pop()
             gx, gy = gx + nx, gy + ny
         return Step(self.step_count, p, (gx, gy), f, lr, update)
 
-    def _check_divergence(self) -> None:
+    def _diverge(self) -> None:
         s = self.current
-        x, y = s.params
-        x_lo, x_hi, y_lo, y_hi = self._limits
-        # One comparison chain catches NaN too (every comparison with NaN is false).
-        if x_lo <= x <= x_hi and y_lo <= y <= y_hi and -_INF < s.loss < _INF \
-                and -_INF < s.grad[0] < _INF and -_INF < s.grad[1] < _INF:
-            return
-        if all(map(math.isfinite, (x, y, s.loss, *s.grad))):
-            self._diverge("the path left the plot far behind: learning rate too large")
+        if all(map(math.isfinite, (*s.params, s.loss, *s.grad))):
+            reason = "the path left the plot far behind: learning rate too large"
         else:
-            self._diverge("the values became infinite: learning rate too large for this curvature")
-
-    def _diverge(self, reason: str) -> None:
+            reason = "the values became infinite: learning rate too large for this curvature"
         self.status = "diverged"
         self.diverged_at = self.step_count
         self.reason = reason

@@ -51,13 +51,21 @@ class Surface:
         """(f, df/dx, df/dy) at one point, as plain floats."""
         raise NotImplementedError
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
-        """The 2x2 matrix of second derivatives at one point."""
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
+        """(f_xx, f_xy, f_yy) at one point, as plain floats (a run asks at every step)."""
         raise NotImplementedError
 
+    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
+        """The 2x2 matrix of second derivatives at one point."""
+        fxx, fxy, fyy = self.hessian_entries(x, y)
+        return np.array([[fxx, fxy], [fxy, fyy]], dtype=np.float64)
+
     def lambda_max(self, x: float, y: float) -> float:
-        """Largest Hessian eigenvalue: plain GD is stable on a quadratic only for lr * it < 2."""
-        return float(np.linalg.eigvalsh(self.hessian(x, y))[-1])
+        """Largest Hessian eigenvalue: plain GD is stable on a quadratic only for lr * it < 2.
+
+        Closed form for a symmetric 2x2 matrix (eigvalsh costs ten times more)."""
+        fxx, fxy, fyy = self.hessian_entries(x, y)
+        return 0.5 * (fxx + fyy) + math.hypot(0.5 * (fxx - fyy), fxy)
 
     def grid(self, n: int) -> tuple[NDArray, NDArray, NDArray]:
         """x (n,), y (n,), z (n, n) with z[i, j] = f(x[j], y[i]) over the plot bounds."""
@@ -72,10 +80,6 @@ class Surface:
         if not self.minima:
             return None
         return float(min(self.value(np.float64(x), np.float64(y)) for x, y in self.minima))
-
-
-def _hess(fxx: float, fxy: float, fyy: float) -> NDArray[np.float64]:
-    return np.array([[fxx, fxy], [fxy, fyy]], dtype=np.float64)
 
 
 # --- quadratics: the bowl, the ravine and Booth -----------------------------------------------
@@ -102,8 +106,8 @@ class _Quadratic(Surface):
         gy = self.hxy * x + self.hyy * y
         return 0.5 * (x * gx + y * gy), gx, gy
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
-        return _hess(self.hxx, self.hxy, self.hyy)
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
+        return (self.hxx, self.hxy, self.hyy)
 
 
 _BOWL = _Quadratic(
@@ -173,8 +177,8 @@ class _Booth(Surface):
         p, q = x + 2.0 * y - 7.0, 2.0 * x + y - 5.0
         return p * p + q * q, 2.0 * p + 4.0 * q, 4.0 * p + 2.0 * q
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
-        return _hess(10.0, 8.0, 10.0)
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
+        return (10.0, 8.0, 10.0)
 
 
 _BOOTH = _Booth(
@@ -209,8 +213,8 @@ class _Rosenbrock(Surface):
             200.0 * d,
         )
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
-        return _hess(2.0 - 400.0 * y + 1200.0 * x * x, -400.0 * x, 200.0)
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
+        return (2.0 - 400.0 * y + 1200.0 * x * x, -400.0 * x, 200.0)
 
 
 _ROSENBROCK = _Rosenbrock(
@@ -238,9 +242,9 @@ class _Himmelblau(Surface):
         a, b = x * x + y - 11.0, x + y * y - 7.0
         return a * a + b * b, 4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
         a, b = x * x + y - 11.0, x + y * y - 7.0
-        return _hess(4.0 * a + 8.0 * x * x + 2.0, 4.0 * (x + y), 4.0 * b + 8.0 * y * y + 2.0)
+        return (4.0 * a + 8.0 * x * x + 2.0, 4.0 * (x + y), 4.0 * b + 8.0 * y * y + 2.0)
 
 
 _HIMMELBLAU = _Himmelblau(
@@ -280,7 +284,7 @@ class _Beale(Surface):
             2.0 * x * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3),
         )
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
         y2 = y * y
         y3 = y2 * y
         t1, t2, t3 = 1.5 - x + x * y, 2.25 - x + x * y2, 2.625 - x + x * y3
@@ -290,7 +294,7 @@ class _Beale(Surface):
         fxx = 2.0 * (dx1 * dx1 + dx2 * dx2 + dx3 * dx3)
         fxy = 2.0 * (dx1 * dy1 + dx2 * dy2 + dx3 * dy3 + t1 + 2.0 * y * t2 + 3.0 * y2 * t3)
         fyy = 2.0 * (dy1 * dy1 + dy2 * dy2 + dy3 * dy3 + 2.0 * x * t2 + 6.0 * x * y * t3)
-        return _hess(fxx, fxy, fyy)
+        return (fxx, fxy, fyy)
 
 
 _BEALE = _Beale(
@@ -323,9 +327,9 @@ class _SixHumpCamel(Surface):
             x + y * (-8.0 + 16.0 * y2),
         )
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
         x2 = x * x
-        return _hess(8.0 - 25.2 * x2 + 10.0 * x2 * x2, 1.0, -8.0 + 48.0 * y * y)
+        return (8.0 - 25.2 * x2 + 10.0 * x2 * x2, 1.0, -8.0 + 48.0 * y * y)
 
 
 _SIX_HUMP_CAMEL = _SixHumpCamel(
@@ -362,8 +366,8 @@ class _StyblinskiTang(Surface):
             2.0 * y2 * y - 16.0 * y + 2.5,
         )
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
-        return _hess(6.0 * x * x - 16.0, 0.0, 6.0 * y * y - 16.0)
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
+        return (6.0 * x * x - 16.0, 0.0, 6.0 * y * y - 16.0)
 
 
 # Root of 2 t^3 - 16 t + 2.5 = 0 near -2.9, to double precision.
@@ -401,9 +405,9 @@ class _Rastrigin(Surface):
             2.0 * y + 20.0 * pi * sin(wy),
         )
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
         k = 40.0 * pi * pi
-        return _hess(2.0 + k * cos(2.0 * pi * x), 0.0, 2.0 + k * cos(2.0 * pi * y))
+        return (2.0 + k * cos(2.0 * pi * x), 0.0, 2.0 + k * cos(2.0 * pi * y))
 
 
 _RASTRIGIN = _Rastrigin(
@@ -448,7 +452,7 @@ class _Ackley(Surface):
             k * y + pi * e2 * sin(wy),
         )
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
         wx, wy = 2.0 * pi * x, 2.0 * pi * y
         sx, sy = sin(wx), sin(wy)
         e2 = exp(0.5 * (cos(wx) + cos(wy)))
@@ -466,7 +470,7 @@ class _Ackley(Surface):
             fxx += g1 / (2.0 * r) + q * x * x
             fyy += g1 / (2.0 * r) + q * y * y
             fxy += q * x * y
-        return _hess(fxx, fxy, fyy)
+        return (fxx, fxy, fyy)
 
 
 _ACKLEY = _Ackley(
@@ -499,8 +503,8 @@ class _Saddle(Surface):
         x, y = float(x), float(y)
         return x * x - y * y, 2.0 * x, -2.0 * y
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
-        return _hess(2.0, 0.0, -2.0)
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
+        return (2.0, 0.0, -2.0)
 
 
 _SADDLE = _Saddle(
@@ -527,8 +531,8 @@ class _MonkeySaddle(Surface):
         x, y = float(x), float(y)
         return x * x * x - 3.0 * x * y * y, 3.0 * (x * x - y * y), -6.0 * x * y
 
-    def hessian(self, x: float, y: float) -> NDArray[np.float64]:
-        return _hess(6.0 * x, -6.0 * y, -6.0 * x)
+    def hessian_entries(self, x: float, y: float) -> tuple[float, float, float]:
+        return (6.0 * x, -6.0 * y, -6.0 * x)
 
 
 _MONKEY_SADDLE = _MonkeySaddle(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.core.optimizers import make_optimizer
-from app.core.runs import Run, RunConfig, lambda_max_2x2, run_trajectories
+from app.core.runs import Run, RunConfig, run_trajectories
 from app.core.surfaces import SURFACES, make_ravine
 
 
@@ -110,12 +110,14 @@ def test_reset_replays_the_same_path() -> None:
     assert [s.params for s in run.steps(20)] == first
 
 
-def test_lambda_max_closed_form_matches_eigvalsh() -> None:
+@pytest.mark.parametrize("surface_id", list(SURFACES))
+def test_lambda_max_closed_form_matches_eigvalsh(surface_id: str) -> None:
+    surface = SURFACES[surface_id]
+    (x0, x1), (y0, y1) = surface.bounds
     rng = np.random.default_rng(0)
-    for _ in range(100):
-        a = rng.normal(size=(2, 2))
-        h = a + a.T
-        assert lambda_max_2x2(h) == pytest.approx(np.linalg.eigvalsh(h)[-1], rel=1e-12, abs=1e-12)
+    for x, y in zip(rng.uniform(x0, x1, 50), rng.uniform(y0, y1, 50), strict=True):
+        expected = np.linalg.eigvalsh(surface.hessian(x, y))[-1]
+        assert surface.lambda_max(x, y) == pytest.approx(expected, rel=1e-10, abs=1e-10)
 
 
 def test_non_finite_values_mean_diverged_not_a_crash() -> None:
