@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from app.core.optimizers import OPTIMIZERS
 
+from app.core.optimizers import OPTIMIZERS
 from app.core.surfaces import SURFACES
 
 
