@@ -1,0 +1,35 @@
+// HTTP calls to the JSON API. A 422 becomes an ApiError that names the field and carries the
+// server's message (app/api/errors.py: {detail: [{loc, field, msg}], message}).
+
+export class ApiError extends Error {
+  constructor(status, body, url) {
+    const first = body && Array.isArray(body.detail) ? body.detail[0] : null;
+    super((body && body.message) || (first && first.msg) || `HTTP ${status} from ${url}`);
+    this.status = status;
+    this.field = first ? first.field : null;
+    this.msg = first ? first.msg : this.message; // the message without the field prefix
+    this.detail = body ? body.detail : null;
+  }
+}
+
+/** GET a JSON document; throws ApiError on an HTTP error, TypeError when the server is away. */
+export async function getJSON(url, { signal } = {}) {
+  const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, body, url);
+  return body;
+}
+
+/** The three registries every page lists from (never from a copy in JavaScript). */
+export function loadRegistries() {
+  return Promise.all([
+    getJSON("/api/surfaces"),
+    getJSON("/api/optimizers"),
+    getJSON("/api/schedules"),
+  ]).then(([surfaces, optimizers, schedules]) => ({ surfaces, optimizers, schedules }));
+}

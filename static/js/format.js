@@ -1,0 +1,32 @@
+// Number formatting for readouts: short, stable widths, and a dash for a missing value
+// (a diverged run's last point arrives with nulls).
+
+/** True for a finite number (false for null, NaN, ±Infinity, strings). */
+export const isNum = (x) => typeof x === "number" && Number.isFinite(x);
+
+/** x with `digits` significant digits; exponent form when tiny or huge; "—" when missing. */
+export function fmt(x, digits = 3) {
+  if (!isNum(x)) return "—";
+  if (x === 0) return "0";
+  const a = Math.abs(Number(x.toPrecision(digits))); // 9.9999e-4 shows as 0.001, not 1e-3
+  if (a < 1e-3 || a >= 1e5) {
+    return x.toExponential(Math.max(0, digits - 1)).replace("e+", "e").replace(/\.?0+e/, "e");
+  }
+  return String(Number(x.toPrecision(digits)));
+}
+
+/** A 2-vector as "(x, y)". */
+export function fmtVec(v, digits = 3) {
+  if (!v) return "—";
+  return `(${fmt(v[0], digits)}, ${fmt(v[1], digits)})`;
+}
+
+/** Round to `digits` significant digits, as a number (keeps URLs and number boxes short). */
+export function roundSig(x, digits = 4) {
+  if (!isNum(x) || x === 0) return x;
+  return Number(x.toPrecision(digits));
+}
+
+export function clamp(x, lo, hi) {
+  return Math.min(hi, Math.max(lo, x));
+}

@@ -1,0 +1,104 @@
+// One network run's steps as they stream in (docs/protocol.md, "Network runs"): loss, accuracy,
+// learning rate, plane coordinates and per-layer gradient norms in growable typed arrays; the
+// latest weights, gradients and decision boundary as they arrive. A null number (a diverged
+// run's last step) is stored as NaN here and leaves the page as an empty cell or null.
+
+const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
+const SERIES = ["loss", "acc", "lr", "px", "py"];
+
+export class NetRun {
+  /** info: started.runs[i]; layers: the number of weight matrices. */
+  constructor(info, layers) {
+    this.info = info;
+    this.layers = layers;
+    this.capacity = 0;
+    this.step = new Int32Array(0);
+    for (const f of SERIES) this[f] = new Float64Array(0);
+    this.gn = Array.from({ length: layers }, () => new Float64Array(0));
+    this.version = 0; // bumped on every change: views redraw when it moves
+    this.clear();
+  }
+
+  clear() {
+    this.n = 0;
+    this.status = "running";
+    this.divergedAt = null;
+    this.reason = null;
+    this.lrNext = this.info.lr; // what the next step will use (frame.runs[i].lr)
+    this.weights = null; // {step, layers: [{W, b}]}, every weights_every steps
+    this.grads = null;
+    this.boundary = null; // {step, z}
+    this.version += 1;
+  }
+
+  _grow(min) {
+    const capacity = Math.max(min, this.capacity * 2, 256);
+    const grow = (a, Type = Float64Array) => {
+      const b = new Type(capacity);
+      b.set(a.subarray(0, this.n));
+      return b;
+    };
+    this.step = grow(this.step, Int32Array);
+    for (const f of SERIES) this[f] = grow(this[f]);
+    this.gn = this.gn.map((a) => grow(a));
+    this.capacity = capacity;
+  }
+
+  /** Add the steps of one frame; step k lands at index k (a step we hold already: a reset). */
+  append(steps) {
+    if (!steps || !steps.length) return;
+    const first = steps[0].step;
+    if (Number.isInteger(first) && first < this.n) this.n = Math.max(0, first);
+    if (this.n + steps.length > this.capacity) this._grow(this.n + steps.length);
+    for (const s of steps) {
+      const i = this.n;
+      this.step[i] = s.step;
+      this.loss[i] = num(s.loss);
+      this.acc[i] = num(s.accuracy);
+      this.lr[i] = num(s.lr);
+      const p = s.plane || [];
+      this.px[i] = num(p[0]);
+      this.py[i] = num(p[1]);
+      const g = s.grad_norms || [];
+      for (let l = 0; l < this.layers; l++) this.gn[l][i] = num(g[l]);
+      if (s.weights) this.weights = { step: s.step, layers: s.weights };
+      if (s.grads) this.grads = { step: s.step, layers: s.grads };
+      this.n += 1;
+    }
+    this.version += 1;
+  }
+
+  /** A `frame` (or `reset`) entry for this run: {status, lr, steps, boundary?}. */
+  absorb(r) {
+    if (r.steps && r.steps.length && r.steps[0].step === 0) this.clear();
+    this.append(r.steps);
+    if (r.status) this.status = r.status;
+    if (typeof r.lr === "number") this.lrNext = r.lr;
+    // A diverged run's last boundary is of blown-up weights: keep the one before it.
+    if (r.boundary && r.status !== "diverged") this.boundary = r.boundary;
+    this.version += 1;
+  }
+
+  /** The learning rate of the last step taken (schedules and live changes included), or null. */
+  get lrInEffect() {
+    for (let k = this.n - 1; k >= 1; k--) if (Number.isFinite(this.lr[k])) return this.lr[k];
+    return null;
+  }
+
+  /** The last finite value of a series, or null. */
+  last(field) {
+    for (let k = this.n - 1; k >= 0; k--) if (Number.isFinite(this[field][k])) return this[field][k];
+    return null;
+  }
+
+  /** Rows for export: [step, loss, accuracy, lr, plane1, plane2, gradnorm per layer...]. */
+  rows() {
+    const v = (x) => (Number.isFinite(x) ? x : null);
+    const out = [];
+    for (let k = 0; k < this.n; k++) {
+      out.push([this.step[k], v(this.loss[k]), v(this.acc[k]), v(this.lr[k]), v(this.px[k]), v(this.py[k]),
+        ...this.gn.map((a) => v(a[k]))]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,109 @@
+// One run's steps as they stream in (docs/protocol.md, `frame`): growable typed arrays, so a
+// 20,000-step run costs a few hundred kilobytes and appending is cheap. A null number (a diverged
+// run's last point) is stored as NaN here and never leaves the page as NaN: exports write it as
+// an empty cell or null.
+
+const FIELDS = ["x", "y", "gx", "gy", "loss", "lr"];
+const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
+
+export class Trajectory {
+  constructor() {
+    this.capacity = 0;
+    for (const f of FIELDS) this[f] = new Float64Array(0);
+    this.step = new Int32Array(0);
+    this.generation = 0; // bumped whenever points are removed (reset, restart): redraw from scratch
+    this.clear();
+  }
+
+  /** Forget every point; the run starts over. */
+  clear() {
+    this.n = 0;
+    this.generation += 1;
+    this.status = "running";
+    this.divergedAt = null;
+    this.reason = null;
+    this.state = null; // optimizer state after the last step (frame.state)
+    this.lrNext = null; // the learning rate the next step will use (frame.runs[i].lr)
+    this.lambdaMax = null; // largest Hessian eigenvalue at the head
+    this.lambda0 = null; // ... at the start point (step 0)
+  }
+
+  _grow(min) {
+    const capacity = Math.max(min, this.capacity * 2, 256);
+    for (const f of FIELDS) {
+      const a = new Float64Array(capacity);
+      a.set(this[f].subarray(0, this.n));
+      this[f] = a;
+    }
+    const s = new Int32Array(capacity);
+    s.set(this.step.subarray(0, this.n));
+    this.step = s;
+    this.capacity = capacity;
+  }
+
+  /** Add the steps of one frame ({step, params, grad, loss, lr}); step k lands at index k. */
+  append(steps) {
+    if (!steps || !steps.length) return;
+    const first = steps[0].step;
+    if (Number.isInteger(first) && first < this.n) {
+      this.n = Math.max(0, first); // a step we already hold: the run went back (reset)
+      this.generation += 1;
+    }
+    if (this.n + steps.length > this.capacity) this._grow(this.n + steps.length);
+    for (const s of steps) {
+      const i = this.n;
+      const p = s.params || [];
+      const g = s.grad || [];
+      this.x[i] = num(p[0]);
+      this.y[i] = num(p[1]);
+      this.gx[i] = num(g[0]);
+      this.gy[i] = num(g[1]);
+      this.loss[i] = num(s.loss);
+      this.lr[i] = num(s.lr);
+      this.step[i] = Number.isInteger(s.step) ? s.step : i;
+      this.n = i + 1;
+    }
+  }
+
+  /** Update run-level fields of a frame entry: status, lr, lambda_max, state. */
+  absorb(entry) {
+    if (entry.status) this.status = entry.status;
+    if ("lr" in entry) this.lrNext = Number.isFinite(entry.lr) ? entry.lr : null;
+    if ("lambda_max" in entry) this.lambdaMax = Number.isFinite(entry.lambda_max) ? entry.lambda_max : null;
+    if (entry.state) this.state = entry.state;
+    this.append(entry.steps);
+    if (this.n === 1 && this.lambdaMax !== null) this.lambda0 = this.lambdaMax;
+  }
+
+  /** Index of the last point with finite coordinates (-1 when none). */
+  lastFinite() {
+    for (let i = this.n - 1; i >= 0; i--) if (Number.isFinite(this.x[i]) && Number.isFinite(this.y[i])) return i;
+    return -1;
+  }
+
+  /** The learning rate in effect: the one that produced the last step (null at the start). */
+  get lrInEffect() {
+    for (let i = this.n - 1; i >= 1; i--) if (Number.isFinite(this.lr[i])) return this.lr[i];
+    return null;
+  }
+
+  value(field, i) {
+    const v = this[field][i];
+    return Number.isFinite(v) ? v : null;
+  }
+
+  /** Plain rows for export: [step, x, y, loss, grad_x, grad_y, lr] with null for missing. */
+  rows() {
+    const out = [];
+    for (let i = 0; i < this.n; i++) {
+      out.push([this.step[i], this.value("x", i), this.value("y", i), this.value("loss", i),
+        this.value("gx", i), this.value("gy", i), this.value("lr", i)]);
+    }
+    return out;
+  }
+
+  /** A frozen copy of the path, for a ghost. */
+  snapshot() {
+    return { n: this.n, x: this.x.slice(0, this.n), y: this.y.slice(0, this.n), loss: this.loss.slice(0, this.n) };
+  }
+}

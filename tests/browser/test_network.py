@@ -1,0 +1,447 @@
+"""The /network page in a real browser (Debian's Chromium through Playwright) against a real server.
+
+Uses tests/browser/conftest.py: one server, one browser and one context per module (skipped
+without Chromium, failing on CI), and its App wrapper that collects console errors. Every test
+fails on a console error, an uncaught exception, or a request that leaves the machine (the page
+must work offline). Figures are read back from the page: Plotly's `gd.data` and the read-only
+debug hook `window.gradscape`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.conftest import App
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"  # network-*.png
+LOCAL = ("127.0.0.1", "localhost")
+
+
+def watch(pg, base: str) -> App:
+    """Collect the page's console errors (App) and its requests to other hosts."""
+    app = App(pg, base)
+    app.outside = []  # type: ignore[attr-defined]
+
+    def record(request) -> None:
+        url = urlsplit(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL:
+            app.outside.append(request.url)  # type: ignore[attr-defined]
+
+    pg.on("request", record)
+    pg.base = base  # type: ignore[attr-defined]
+    pg.app = app  # type: ignore[attr-defined]
+    return app
+
+
+def check(app: App) -> None:
+    """No console errors (but those the test listed in app.allowed); nothing left the machine."""
+    app.assert_clean()
+    assert not app.outside, f"requests left the machine: {app.outside}"  # type: ignore[attr-defined]
+
+
+@pytest.fixture()
+def page(browser_context, server) -> Iterator:
+    """A fresh 1280x720 page, not loaded yet (for tests about loading, or about the socket)."""
+    pg = browser_context.new_page()
+    app = watch(pg, server.url)
+    try:
+        yield pg
+        check(app)
+    finally:
+        pg.close()
+
+
+@pytest.fixture(scope="module")
+def shared_network(browser_context, server) -> Iterator:
+    """One /network page for the tests that open their view as a link in the same tab: each
+    fresh page spends a second or two of CPU parsing Plotly.js."""
+    pg = browser_context.new_page()
+    app = watch(pg, server.url)
+    open_page(pg, "speed=0&steps=5")
+    check(app)  # its loading, too, logged no error
+    try:
+        yield pg
+    finally:
+        pg.close()
+
+
+@pytest.fixture()
+def shared(shared_network) -> Iterator:
+    """The shared page for one test: its own errors; afterwards the same checks as `page`."""
+    pg = shared_network
+    pg.app.begin()
+    pg.app.outside.clear()
+    yield pg
+    check(pg.app)
+
+
+def navigate(pg, fragment: str) -> None:
+    """Open a link to /network in the same tab (a hash change) and wait for its runs."""
+    started = pg.evaluate("window.gradscape.stats.started")
+    pg.evaluate("(h) => { location.hash = h; }", fragment)
+    until(pg, f"window.gradscape.stats.started > {started}")
+
+
+def until(pg, expr: str, timeout: float = 15_000) -> None:
+    """Wait until a JavaScript expression is truthy. Passed as a function: the page's CSP
+    forbids eval, which Playwright would use for a bare expression."""
+    pg.wait_for_function(f"() => ({expr})", timeout=timeout)
+
+
+def open_page(pg, fragment: str = "") -> None:
+    pg.goto(f"{pg.base}/network{'#' + fragment if fragment else ''}")
+    until(pg, "window.gradscape && window.gradscape.config() !== null")
+
+
+def wait_done(pg, timeout: float = 15_000) -> None:
+    until(pg, "window.gradscape.play === 'done'", timeout=timeout)
+
+
+def figure(pg, div: str) -> list[dict]:
+    """The traces Plotly drew in a div (types, lengths and a few values, not whole arrays)."""
+    return pg.evaluate(
+        """(id) => (document.getElementById(id).data || []).map((t) => ({
+            type: t.type, mode: t.mode || null,
+            n: t.x ? t.x.length : 0,
+            z: t.z ? [t.z.length, Array.isArray(t.z[0]) ? t.z[0].length : 0] : null,
+            zsum: t.z ? t.z.flat().reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0) : null,
+            x: t.x ? Array.from(t.x).slice(-3) : null,
+        }))""",
+        div,
+    )
+
+
+def shot(pg, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.mouse.move(2, 715)  # no tooltip over the picture
+    pg.wait_for_timeout(80)
+    pg.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_the_page_loads_fits_the_screen_and_trains(page) -> None:
+    """Loads without errors, lists the registries, shows the essentials at 1280x720, and the
+    boundary, the landscape and the charts follow the training live, then the final slice."""
+    open_page(page, "speed=100&steps=250")
+    options = json.loads(page.evaluate("fetch('/api/mlp/options').then(r => r.text())"))
+    # Datasets, activations and plane modes come from the API, never from a copy in JavaScript.
+    listed = "(sel) => [...document.querySelectorAll(sel)].map(o => o.value || o.dataset.mode)"
+    assert page.evaluate(listed, "#dataset option") == [d["id"] for d in options["datasets"]]
+    assert page.evaluate(listed, "#activation option") == [a["id"] for a in options["activations"]]
+    assert page.evaluate(listed, "#plane-modes button") == options["directions"]
+    assert page.evaluate(listed, ".run-card select.optimizer") == ["sgd", "adam"]
+
+    until(
+        page,
+        "(document.getElementById('boundary').data || [])"
+        ".filter(t => t.type === 'contour').length === 2",
+        timeout=15_000,
+    )
+    first = page.evaluate("window.gradscape.runs().map(r => r.boundaryStep)")
+    early = figure(page, "boundary")
+    until(page, "window.gradscape.runs().every(r => r.boundaryStep >= 60)", timeout=15_000)
+    until(page, "window.gradscape.landscape().grid > 0", timeout=15_000)
+    page.wait_for_timeout(250)  # drawn at the next animation frames
+    # The essentials are on screen at 1280x720, without scrolling.
+    for sel in (
+        "#play",
+        "#dataset",
+        "#hidden",
+        ".run-card .lr-box",
+        "#boundary .main-svg",
+        "#landscape .main-svg",
+        "#loss-chart canvas",
+        "#landscape-caption",
+    ):
+        box = page.locator(sel).first.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720, sel
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, sel
+    assert page.evaluate("document.scrollingElement.scrollHeight") <= 720
+    shot(page, "network-live.png")
+
+    # The boundary moved: later steps, a different P(class 1) on the grid.
+    later = figure(page, "boundary")
+    assert min(page.evaluate("window.gradscape.runs().map(r => r.boundaryStep)")) > max(first)
+    contours = [t for t in later if t["type"] == "contour"]
+    assert len(contours) == 2 and all(t["z"] == [41, 41] for t in contours)
+    before = [t["zsum"] for t in early if t["type"] == "contour"]
+    assert before and [t["zsum"] for t in contours] != before
+    # The live landscape: a surface, and each run's projected path over it.
+    until(
+        page,
+        "document.getElementById('landscape').data.filter("
+        "t => t.mode === 'lines' && t.x.length > 10).length === 2",
+    )
+    land = figure(page, "landscape")
+    assert land[0]["type"] == "contour" and land[0]["z"][0] >= 5
+    paths = [t for t in land if t["mode"] == "lines"]
+    assert len(paths) == 2 and all(t["n"] > 10 for t in paths)
+    assert "real loss" in page.evaluate("window.gradscape.landscape().readout")
+
+    wait_done(page)
+    # After training: the finished runs sliced again; the readout compares the two losses.
+    until(
+        page,
+        "window.gradscape.landscape().phase === 'final'"
+        " && window.gradscape.landscape().busy === null",
+    )
+    info = page.evaluate("window.gradscape.landscape()")
+    assert info["mode"] == "random" and info["error"] is None
+    assert re.search(r"slice (shows|and the real loss agree)", info["readout"])
+    assert "projected" in info["caption"]
+    until(page, "window.gradscape.charts().loss.lengths.every(n => n > 100)")
+    charts = page.evaluate("window.gradscape.charts()")
+    assert len(charts["loss"]["lengths"]) == 2 and len(charts["accuracy"]["lengths"]) == 2
+    assert len(charts["gradNorms"]["lengths"]) == 3  # one line per layer of the selected run
+    assert [t["type"] for t in figure(page, "heatmaps")] == ["heatmap", "heatmap"]
+
+
+def test_the_learning_rate_changes_mid_run(shared) -> None:
+    page = shared
+    navigate(page, "speed=60&steps=3000")
+    until(page, "window.gradscape.runs()[0].n > 5")
+    box = page.locator(".run-card").nth(0).locator(".lr-box")
+    box.fill("0.05")
+    until(page, "window.gradscape.runs()[0].lrInEffect === 0.05")
+    assert page.evaluate("window.gradscape.state.runs[0].lr") == 0.05
+    until(page, "document.querySelector('.run-card .lr-effect').textContent === '0.05'")
+    # The other run is untouched; the arrow keys scale the selected run's lr by 1.25.
+    assert page.evaluate("window.gradscape.runs()[1].lrInEffect") == 0.02
+    page.locator(".run-card").nth(1).locator(".readout").click()
+    page.keyboard.press("ArrowUp")
+    until(page, "window.gradscape.runs()[1].lrInEffect === 0.025")
+    assert "run=adam,lr=0.025" in page.evaluate("window.gradscape.link()")
+    # Space pauses, and the run stays where it is.
+    page.locator("#counter").click()
+    page.keyboard.press(" ")
+    until(page, "window.gradscape.play === 'paused'")
+    assert page.locator("#play").inner_text() == "Train"
+
+
+def test_own_points_by_clicking_and_from_a_csv(shared) -> None:
+    page = shared
+    navigate(page, "speed=0&steps=60")
+    wait_done(page)
+    page.click("#clear-points")
+    until(page, "window.gradscape.state.points.length === 0")
+    assert "at least 4" in page.inner_text("#data-note")
+    spots = [
+        (-1, -1, 0),
+        (-0.8, -1.2, 0),
+        (-1.2, -0.7, 0),
+        (1, 1, 1),
+        (0.8, 1.2, 1),
+        (1.2, 0.8, 1),
+        (0.9, -1.0, 2),
+    ]
+    for x, y, c in spots:
+        page.click(f"#class-picker button[data-cls='{c}']")
+        px, py = page.evaluate(f"window.gradscape.boundaryPoint(0, {x}, {y})")
+        page.mouse.click(px, py)
+    until(page, "window.gradscape.state.points.length === 7")
+    until(
+        page,
+        "(() => { const c = window.gradscape.config();"
+        " return c && c.custom && c.points === 7; })()",
+    )
+    wait_done(page)
+    state = page.evaluate("window.gradscape.state")
+    for (x, y, c), p in zip(spots, state["points"], strict=True):
+        assert p[0] == pytest.approx(x, abs=0.05) and p[1] == pytest.approx(y, abs=0.05)
+        assert p[2] == c
+    assert page.evaluate("window.gradscape.config().sizes").pop() == 3  # a third class: 3 outputs
+    until(
+        page,
+        "document.getElementById('boundary').data.some("
+        "t => t.type === 'heatmap' && t.z.length === 41)",
+    )
+    assert "pts=" in page.evaluate("location.hash")
+    shot(page, "network-own-points.png")
+    # Shift-click removes the nearest point.
+    px, py = page.evaluate("window.gradscape.boundaryPoint(0, 0.9, -1.0)")
+    page.keyboard.down("Shift")
+    page.mouse.click(px, py)
+    page.keyboard.up("Shift")
+    until(page, "window.gradscape.state.points.length === 6")
+
+    # A CSV: a bad one says which line is wrong and why; a good one is trained on.
+    def upload(name: str, data: bytes) -> None:
+        page.set_input_files(
+            "#csv-file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+        )
+
+    error = page.locator("#data-error")
+    upload("bad.csv", b"x1,x2,label\n0.1,0.2,0\n0.5,abc,1\n")
+    error.wait_for(state="visible")
+    assert "bad.csv: line 3" in error.inner_text() and "abc" in error.inner_text()
+    upload("short.csv", b"1,2\n")
+    until(page, "document.getElementById('data-error').textContent.includes('line 1')")
+    assert "expected 3 values" in error.inner_text()
+    upload("labels.csv", b"0,0,0\n1,1,1.5\n")
+    until(page, "document.getElementById('data-error').textContent.includes('line 2')")
+    upload("good.csv", b"# my points\n0,0,0\n0.2,0.1,0\n1,1,1\n0.9,1.1,1\n0.1,0.3,0\n1.2,0.8,1\n")
+    until(
+        page,
+        "(() => { const c = window.gradscape.config();"
+        " return c && c.custom && c.points === 6; })()",
+    )
+    assert error.is_hidden()
+    assert page.evaluate("window.gradscape.state.points")[2] == [1, 1, 1]
+
+
+def test_a_link_round_trip_restores_the_state_and_pca_slices_the_finished_runs(
+    shared, browser_context
+) -> None:
+    page = shared
+    fragment = (
+        "ds=circles&n=150&noise=0.08&dseed=3&hidden=12,6&act=relu&run=adam,lr=0.01"
+        "&run=rmsprop,lr=0.003&run=sgd,lr=0.2,batch=32&steps=150&speed=0&plane=pca&sel=2"
+    )
+    navigate(page, fragment)
+    state = page.evaluate("window.gradscape.state")
+    assert state["dataset"] == "circles" and state["n"] == 150 and state["noise"] == 0.08
+    assert state["hidden"] == [12, 6] and state["activation"] == "relu"
+    assert state["runs"] == [
+        {"optimizer": "adam", "lr": 0.01},
+        {"optimizer": "rmsprop", "lr": 0.003},
+        {"optimizer": "sgd", "lr": 0.2, "batch": 32},
+    ]
+    assert (state["steps"], state["speed"], state["plane"], state["sel"]) == (150, 0, "pca", 2)
+    # The controls show it, and the server trains exactly that.
+    assert page.input_value("#dataset") == "circles"
+    assert page.input_value("#hidden") == "12, 6"
+    assert page.input_value("#activation") == "relu"
+    assert page.locator(".run-card").count() == 3
+    assert page.locator(".run-card").nth(2).locator(".lr-box").input_value() == "0.2"
+    assert page.locator(".run-card").nth(2).locator("input.batch").input_value() == "32"
+    assert "selected" in (page.locator(".run-card").nth(2).get_attribute("class") or "")
+    assert page.get_attribute("#plane-modes [data-mode='pca']", "aria-pressed") == "true"
+    assert page.evaluate("window.gradscape.config().sizes") == [2, 12, 6, 2]
+    # PCA: a random plane while training, the finished runs' own plane after.
+    wait_done(page)
+    until(page, "window.gradscape.landscape().mode === 'pca'", timeout=15_000)
+    assert "the two directions the weights moved most" in page.evaluate(
+        "window.gradscape.landscape().caption"
+    )
+    until(page, "document.getElementById('landscape').data[0].type === 'contour'")
+    # Change something in the page; its link reopens the same state in a fresh page.
+    page.select_option("#activation", "sigmoid")
+    page.fill("#steps", "200")
+    page.press("#steps", "Enter")
+    until(page, "location.hash.includes('act=sigmoid') && location.hash.includes('steps=200')")
+    link = page.evaluate("window.gradscape.link()")
+    before = page.evaluate("window.gradscape.state")
+    other = browser_context.new_page()
+    watched = watch(other, page.base)
+    try:
+        other.goto(link)
+        until(other, "window.gradscape && window.gradscape.config() !== null")
+        assert other.evaluate("window.gradscape.state") == before
+        assert other.input_value("#activation") == "sigmoid"
+        check(watched)
+    finally:
+        other.close()
+
+
+def test_errors_are_shown_divergence_server_errors_and_a_dropped_connection(page) -> None:
+    """Between the page and the server: spoil the first start, later drop the connection."""
+    sockets: list = []
+    spoilt: list = []
+
+    def relay(ws) -> None:
+        server = ws.connect_to_server()
+        sockets.append(ws)
+
+        def up(message) -> None:
+            msg = json.loads(message)
+            if msg.get("type") == "start" and not spoilt:
+                spoilt.append(msg)
+                msg["dataset"]["n"] = 3
+            server.send(json.dumps(msg))
+
+        ws.on_message(up)
+
+    page.route_web_socket(re.compile(r".*/ws$"), relay)
+    page.goto(
+        f"{page.base}/network#run=sgd,lr=10&run=adam,lr=0.01&hidden=8,8&act=relu&speed=0&steps=60"
+    )
+    # An error frame is shown near the controls, naming the field; the field is marked.
+    error = page.locator(".message.error")
+    error.wait_for(state="visible")
+    assert "dataset.n" in error.inner_text() and "greater than or equal to 4" in error.inner_text()
+    until(page, "document.getElementById('n').classList.contains('invalid')")
+    # Train for real: the SGD run blows up, and says where.
+    page.click("#play")
+    badge = page.locator(".run-card").nth(0).locator(".badge.diverged")
+    badge.wait_for(state="visible")
+    assert re.match(r"Diverged at step \d+: .*blew up", badge.inner_text())
+    wait_done(page)
+    assert page.locator(".run-card").nth(1).locator(".badge.diverged").is_hidden()
+    assert "diverged at step" in page.evaluate(
+        "document.getElementById('boundary').layout.annotations[0].text"
+    )
+    assert not page.evaluate("document.getElementById('n').classList.contains('invalid')")
+    shot(page, "network-diverged.png")
+    # A value the server would refuse is caught at the control, with a sentence.
+    page.fill("#n", "3")
+    page.press("#n", "Tab")
+    assert "whole number from 4" in page.locator(".message").last.inner_text()
+    # Lose the connection: the page says so, reconnects and trains again.
+    sockets[-1].close()
+    page.locator(".message.warn").filter(has_text="reconnecting").wait_for(state="visible")
+    until(page, "document.querySelectorAll('.message.warn').length === 0", timeout=15_000)
+    until(page, "window.gradscape.play === 'done' && window.gradscape.stats.starts >= 3")
+    assert len(sockets) >= 2
+
+
+def test_a_refused_landscape_is_explained_and_presentation_mode(shared) -> None:
+    page = shared
+    message = "steps: training would cost 1.7e+11 multiply-adds (limit 5e+09): use fewer steps"
+
+    def refuse(route) -> None:
+        detail = [
+            {"loc": ["body", "steps"], "field": "body.steps", "msg": message, "type": "value_error"}
+        ]
+        route.fulfill(
+            status=422,
+            content_type="application/json",
+            body=json.dumps({"detail": detail, "message": f"body.steps: {message}"}),
+        )
+
+    page.route("**/api/mlp/landscape", refuse)
+    try:
+        refused_then_presented(page)
+    finally:
+        page.unroute("**/api/mlp/landscape")
+        page.keyboard.press("Escape")  # out of presentation mode
+
+
+def refused_then_presented(page) -> None:
+    # Chromium logs every failed HTTP response itself; the page's own code logs nothing.
+    page.app.allowed.append("status of 422 (Unprocessable Entity)")
+    navigate(page, "speed=0&steps=30")
+    wait_done(page)
+    until(page, "document.getElementById('landscape-status').textContent.includes('multiply-adds')")
+    assert (
+        page.locator("#landscape-status")
+        .inner_text()
+        .startswith("No landscape: steps: training would cost")
+    )
+    # Presentation mode: larger type, the heatmaps hidden, the essentials still on screen.
+    page.locator("#counter").click()
+    page.keyboard.press("p")
+    until(page, "document.body.classList.contains('presenting')")
+    assert page.locator(".heatmaps").is_hidden()
+    assert "present=1" in page.evaluate("window.gradscape.link()")
+    for sel in ("#play", "#boundary .main-svg", "#landscape", "#loss-chart canvas"):
+        box = page.locator(sel).first.bounding_box()
+        assert box and box["y"] + box["height"] <= 720, sel
+    page.wait_for_timeout(300)  # the plots redraw at their new size
+    shot(page, "network-present.png")
