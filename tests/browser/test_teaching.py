@@ -1,0 +1,59 @@
+"""The lessons of docs/teaching.md, run in Chromium: each preset plays to its end and shows its
+point, and the screenshots in docs/img/teaching/ are taken here (the docs show what a class sees).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import App
+
+pytestmark = pytest.mark.browser
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "teaching"
+
+
+def run_preset(app: App, preset: str) -> list[dict]:
+    app.navigate("")
+    app.page.click(f"[data-preset={preset}]")
+    app.wait("(runs) => runs.length > 0 && runs.every(r => r.n > 1)")
+    app.page.select_option("#speed", "0")  # to the end at full speed
+    app.wait("(runs) => runs.every(r => r.status === 'done' || r.status === 'diverged')",
+             timeout=60_000)
+    app.page.wait_for_timeout(300)  # the last animation frame
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    app.page.mouse.move(2, 715)
+    app.page.screenshot(path=str(DOCS_IMG / f"{preset}.png"))
+    return app.runs()
+
+
+def test_overshoot_lesson(app: App) -> None:
+    under, over = run_preset(app, "overshoot")
+    assert under["status"] == "done" and over["status"] == "diverged"
+    app.assert_clean()
+
+
+def test_sgd_vs_adam_lesson(app: App) -> None:
+    runs = run_preset(app, "sgd-adam")
+    assert [r["status"] for r in runs] == ["done", "done"]
+    app.assert_clean()
+
+
+@pytest.mark.parametrize("preset", ["ravine", "saddle", "noise", "rastrigin"])
+def test_the_other_lessons_play_to_the_end(app: App, preset: str) -> None:
+    runs = run_preset(app, preset)
+    assert len(runs) >= 2 and all(r["status"] in ("done", "diverged") for r in runs)
+    app.assert_clean()
+
+
+def test_backprop_lesson_screenshot(fresh_app: App) -> None:
+    page = fresh_app.page
+    page.goto(f"{fresh_app.base_url}/backprop#step=4")
+    page.wait_for_selector("svg")
+    page.wait_for_timeout(500)
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS_IMG / "backprop.png"))
+    assert "0.5" in page.inner_text("body")
+    fresh_app.assert_clean()
