@@ -27,6 +27,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from app.api.errors import clean_errors
 from app.api.jsonsafe import dumps
 from app.api.live_runs import NetworkRuns, RunSet, SurfaceRuns
+from app.api.schemas.mlp import MAX_STEPS as MAX_NETWORK_STEPS
 from app.api.schemas.ws import (
     MESSAGE_TYPES,
     PROTOCOL_VERSION,
@@ -82,8 +83,11 @@ class Session:
         """Run until the client leaves or stalls; whichever loop ends first ends the others."""
         self.post({"type": "welcome", "protocol": PROTOCOL_VERSION, "messages": MESSAGE_TYPES,
                    "limits": {"max_steps": self.settings.max_steps,
+                              "max_network_steps": MAX_NETWORK_STEPS,
                               "max_runs": self.settings.max_runs,
-                              "max_message_bytes": self.settings.max_message_bytes}})
+                              "max_message_bytes": self.settings.max_message_bytes,
+                              "max_run_steps_per_second":
+                                  self.settings.max_run_steps_per_second}})
         sender = asyncio.create_task(self._send_loop())
         receiver = asyncio.create_task(self._receive_loop())
         try:
