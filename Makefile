@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test docs-img bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Retake the screenshots of docs/teaching.md from the presets themselves.
+docs-img: $(VENV)/.installed-test
+	GRADSCAPE_DOCS_IMG=1 $(BIN)/python -m pytest -q tests/browser/test_teaching.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/engine.py

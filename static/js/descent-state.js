@@ -12,6 +12,7 @@ import { Store, Types } from "./state.js";
 export const PALETTE = ["#e8590c", "#1864ab", "#2f9e44", "#ae3ec9", "#c2255c", "#0b7285", "#5c940d", "#495057"];
 export const ARROWS = ["grad", "update", "state"];
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 1000, 0]; // steps per second; 0: as fast as possible
+export const GRID_N = 151; // points per side of the surface grid (the map; 3D takes every third)
 
 /** The default view: SGD against Adam on Rosenbrock, learning rates that make a good demo. */
 export const DEFAULTS = {

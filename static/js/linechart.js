@@ -147,7 +147,9 @@ export class CanvasLineChart {
       ctx.moveTo(x, m.t);
       ctx.lineTo(x, m.t + ph);
       ctx.stroke();
-      ctx.fillText(fmt(v, 3), x, m.t + ph + 3);
+      const label = fmt(v, 3);
+      const half = ctx.measureText(label).width / 2;
+      ctx.fillText(label, Math.min(x, width - half - 2), m.t + ph + 3); // the last one stays inside
     }
     ctx.fillText("step", m.l + pw / 2, m.t + ph + 3 + fs * 1.1);
     ctx.strokeStyle = "#9aa5b1";

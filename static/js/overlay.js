@@ -2,11 +2,12 @@
 // Plotly figure per frame costs more and more as paths grow; canvas costs only the new segments).
 // Two canvases, so that a frame commits two textures whatever the number of runs (in a trace of
 // software rendering, committing one canvas per run was the main cost of a frame):
-// - the paths canvas holds the ghosts and the paths, drawn incrementally: each animation frame
-//   adds only the new segments, skipping points less than half a pixel from the last one drawn.
-//   Each frame draws the white halos of all new segments first, then the colours (with the last
-//   few old points again, whose colour the new halo just covered). Earlier runs are drawn wider,
-//   so on a full redraw a path on top of another leaves the one underneath as a border;
+// - the paths canvas holds the ghosts and the paths. Short paths are redrawn whole every frame;
+//   long ones incrementally: each animation frame adds only the new segments, skipping points
+//   less than half a pixel from the last one drawn. A frame draws the white halos of all its
+//   segments first, then the colours (with the last few old points again, whose colour the new
+//   halo just covered). Earlier runs are drawn wider, so where runs are stacked in run order a
+//   path on top of another leaves the one underneath visible as a border;
 // - the heads canvas is cleared and redrawn every frame: start point, heads, arrows.
 // A full redraw happens only when the mapping changes (resize) or points were removed (reset).
 // Page-agnostic: it draws {trajectory, color} lists through an axis mapping (plots.linearMapping).
@@ -15,6 +16,10 @@ const MIN_STEP_PX = 0.5; // points closer than this to the last drawn one are sk
 const DOT_GAP_PX = 7; // steps at least this far apart get a dot each: discrete jumps stay visible
 const FAR = 1e5; // clamp far-away points (a diverging run) so canvas maths stays finite
 const TAIL_POINTS = 4; // drawn points whose colour is stroked again with the next batch
+// Up to this many points in all, every frame redraws every path, so runs stack in run order
+// (a later run over an earlier, wider one); beyond, frames add only new segments and a run
+// drawn later covers an earlier one where they overlap.
+const FULL_REDRAW_POINTS = 6000;
 
 const clampPx = (v) => (v > FAR ? FAR : v < -FAR ? -FAR : v);
 
@@ -81,6 +86,7 @@ export class PathOverlay {
     if (!this.map) return 0;
     const ctx = this._context(this.paths);
     if (this.drawn.size !== scene.runs.length) this.full = true; // a run was added or removed
+    if (scene.runs.reduce((sum, r) => sum + r.traj.n, 0) <= FULL_REDRAW_POINTS) this.full = true;
     for (const r of scene.runs) {
       const d = this.drawn.get(r.traj);
       if (!d || d.generation !== r.traj.generation || d.color !== r.color || d.upTo > r.traj.n) this.full = true;

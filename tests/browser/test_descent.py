@@ -188,6 +188,39 @@ def test_url_round_trip_restores_the_state(app: App, browser_context) -> None:
     app.assert_clean()
 
 
+def test_runs_are_added_removed_and_configured_from_the_api_spec(app: App, server) -> None:
+    app.navigate("speed=20&steps=3000")
+    page = app.page
+    app.wait("(runs) => runs.length === 2 && runs.every(r => r.n > 2)")
+    page.click("#add-run")
+    app.wait("(runs, s) => s.runs.length === 3 && runs.length === 3 && runs.every(r => r.n > 2)")
+    assert page.locator(".run-card").count() == 3 and app.state()["sel"] == 2
+    # The settings of a run are built from GET /api/optimizers and /api/schedules.
+    adam = next(o for o in api(server, "/api/optimizers") if o["id"] == "adam")
+    card = page.locator(CARD.format(1))
+    card.locator("button[aria-label='Run 2 settings']").click()
+    names = card.locator(".details input[data-name]").evaluate_all(
+        "xs => xs.map(x => x.dataset.name)")
+    assert names == [k for k in adam["hyperparameters"] if k != "lr"]
+    kinds = card.locator(".details select option").evaluate_all("os => os.map(o => o.value)")
+    assert kinds == [s["id"] for s in api(server, "/api/schedules")]
+    # A hyperparameter changed while running goes to the server as a live change.
+    beta1 = card.locator(".details input[data-name='beta1']")
+    beta1.fill("0.5")
+    beta1.press("Enter")
+    app.wait("(runs, s) => s.runs[1].hp.beta1 === 0.5")
+    assert app.js("() => gradscape.play") == "running"
+    # A schedule is a new run (the server cannot change it live): the runs start over.
+    starts = app.js("() => gradscape.stats.starts")
+    card.locator(".details select").select_option("cosine")
+    page.wait_for_function("(n) => gradscape.stats.starts > n", arg=starts)
+    assert app.state()["runs"][1]["schedule"] == {"kind": "cosine"}
+    page.click("button[aria-label='Remove run 3']")
+    app.wait("(runs, s) => s.runs.length === 2 && runs.length === 2 && runs.every(r => r.n > 2)")
+    assert page.locator(".run-card").count() == 2
+    app.assert_clean()
+
+
 def test_a_click_on_the_map_sets_the_start_point(app: App) -> None:
     app.navigate("surface=bowl&speed=20")
     app.wait("(runs) => runs.every(r => r.n > 2)")
@@ -200,7 +233,7 @@ def test_a_click_on_the_map_sets_the_start_point(app: App) -> None:
     app.wait("(runs, s) => runs.every(r => r.n > 2)")
     assert app.js("() => gradscape.path(0)[0]")[1:3] == start
     assert app.js("() => gradscape.path(1)[0]")[1:3] == start
-    assert "click the map" in app.page.inner_text("#surface-info")
+    assert "click the map" in app.page.inner_text("#start-info")
     app.assert_clean()
 
 
@@ -356,6 +389,7 @@ def test_copy_link_falls_back_to_a_selected_field(app: App) -> None:
     field = app.page.locator("#link-field")
     if field.is_visible():
         assert field.input_value() == app.js("() => gradscape.link()")
+        assert_fits(app)  # a popover under the button, not a wider toolbar
     app.assert_clean()
 
 

@@ -1,9 +1,13 @@
 """The lessons of docs/teaching.md, run in Chromium: each preset plays to its end and shows its
-point, and the screenshots in docs/img/teaching/ are taken here (the docs show what a class sees).
+point, and the screenshots of docs/img/teaching/ are taken here (the docs show what a class sees).
+
+Screenshots go to tests/artifacts/teaching/; `make docs-img` (GRADSCAPE_DOCS_IMG=1) writes them
+into docs/img/teaching/ instead, so that an ordinary test run leaves the tracked files alone.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,9 @@ from tests.browser.conftest import App
 
 pytestmark = pytest.mark.browser
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "teaching"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_IMG = (ROOT / "docs" / "img" / "teaching" if os.environ.get("GRADSCAPE_DOCS_IMG")
+            else ROOT / "tests" / "artifacts" / "teaching")
 
 
 def run_preset(app: App, preset: str) -> list[dict]:

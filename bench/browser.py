@@ -1,0 +1,209 @@
+"""The descent view in headless Chromium: time to first frame, frames drawn per second with 6 runs
+x 5,000 steps at full speed, and the cost of an update for four ways of drawing growing paths.
+
+    .venv/bin/python bench/browser.py              # all three
+    .venv/bin/python bench/browser.py --quick      # fewer repetitions
+    .venv/bin/python bench/browser.py --no-compare # skip the renderer comparison
+
+Starts its own server (uvicorn in a subprocess on a free loopback port) and drives Debian's
+Chromium (/usr/bin/chromium, or $GRADSCAPE_CHROMIUM) with the browser tests' launch arguments.
+Figures go to stdout and to bench/out/browser.json; docs/performance-browser.md records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("GRADSCAPE_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 720}
+# Six optimizers, 5,000 steps each, as fast as the server computes and the page reads.
+SIX_RUNS = ("surface=rosenbrock&steps=5000&speed=0"
+            "&run=sgd,lr=0.001&run=momentum,lr=0.0005&run=nesterov,lr=0.0005"
+            "&run=adam,lr=0.05&run=rmsprop,lr=0.01&run=adagrad,lr=0.5")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def wait_for_plotly(page) -> None:
+    page.wait_for_function("() => window.gradscape && gradscape.stats.plotlyAt !== null",
+                           timeout=30_000)
+
+
+def first_frame(browser, base: str, repeats: int) -> dict:
+    """Navigation start to the first path segment drawn; a fresh context (cold cache) each time."""
+    rows = []
+    for _ in range(repeats):
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto(f"{base}/")
+        wait_for_plotly(page)
+        rows.append(page.evaluate("() => gradscape.stats"))
+        context.close()
+
+    def med(key: str) -> float:
+        return round(statistics.median(r[key] for r in rows))
+
+    return {"repeats": repeats, "surface_painted_ms": med("surfaceAt"),
+            "first_head_ms": med("firstHeadAt"), "first_path_ms": med("firstPathAt"),
+            "plotly_ready_ms": med("plotlyAt")}
+
+
+# Counts every animation frame and the gaps between them, in the page.
+FRAME_PROBE = """() => {
+  window.__probe = { times: [] };
+  const tick = (now) => { window.__probe.times.push(now); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+}"""
+
+
+def sustained(browser, base: str, hash_: str, label: str) -> dict:
+    """Frames per second while the runs stream in: the page's own redraw counter (stats.draws) and
+    every animation frame with its gap, from `started` to the last run finishing."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{base}/#speed=1")
+    wait_for_plotly(page)
+    page.wait_for_timeout(300)
+    page.evaluate(FRAME_PROBE)
+    starts = page.evaluate("() => gradscape.stats.starts")
+    t0 = time.perf_counter()
+    # Open the runs' link in this tab; the window starts now and ends when every run is done.
+    page.evaluate("""(h) => {
+        __probe.times = []; window.__t0 = performance.now();
+        window.__d0 = gradscape.stats.draws; window.__s0 = gradscape.stats.steps;
+        history.replaceState(null, '', '#-'); location.hash = h; }""", hash_)
+    page.wait_for_function("(n) => gradscape.stats.starts > n", arg=starts)
+    page.wait_for_function("() => gradscape.play === 'done'", timeout=120_000, polling=100)
+    wall = time.perf_counter() - t0
+    r = page.evaluate("""() => ({ t0: __t0, done: gradscape.stats.doneAt,
+        draws: gradscape.stats.drawsAtDone - __d0, steps: gradscape.stats.steps - __s0,
+        times: __probe.times, runs: gradscape.runs().map(r => r.n) })""")
+    context.close()
+    times = [t for t in r["times"] if t <= r["done"]]
+    gaps = sorted(b - a for a, b in zip([r["t0"], *times], times, strict=False)) or [0]
+    seconds = (r["done"] - r["t0"]) / 1000
+    return {
+        "label": label,
+        "seconds": round(seconds, 2),
+        "wall_seconds": round(wall, 2),
+        "run_steps_received": r["steps"],
+        "points_per_run": r["runs"],
+        "redraws_per_s": round(r["draws"] / seconds, 1),
+        "animation_frames_per_s": round(len(times) / seconds, 1),
+        "frame_gap_ms_median": round(statistics.median(gaps), 1),
+        "frame_gap_ms_p95": round(gaps[int(0.95 * (len(gaps) - 1))], 1),
+        "frame_gap_ms_max": round(gaps[-1], 1),
+    }
+
+
+# The renderer comparison, evaluated in the page (bench/browser_renderers.js).
+RENDERERS_JS = Path(__file__).resolve().parent / "browser_renderers.js"
+# Playwright must see a function first, not a comment.
+COMPARE = "\n".join(line for line in RENDERERS_JS.read_text().splitlines()
+                     if not line.startswith("//"))
+
+
+def compare(browser, base: str, updates: int) -> dict:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(f"{base}/#speed=1&steps=1")
+    wait_for_plotly(page)
+    args = {"lengths": [500, 2000, 5000], "updates": updates, "batch": 20}
+    result = page.evaluate(COMPARE, args)
+    context.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--no-compare", action="store_true", help="skip the renderer comparison")
+    args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"Chromium not found at {CHROMIUM} (set GRADSCAPE_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    results: dict = {"cpus": os.cpu_count(), "viewport": VIEWPORT}
+    with server() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        results["chromium"] = browser.version
+        print(f"Chromium {browser.version}, {os.cpu_count()} CPUs, {base}")
+
+        ff = first_frame(browser, base, 3 if args.quick else 7)
+        results["first_frame"] = ff
+        print(f"\nTime to first frame of the default view (median of {ff['repeats']} cold loads):")
+        print(f"  surface painted (canvas)  {ff['surface_painted_ms']:6} ms")
+        print(f"  first path drawn          {ff['first_path_ms']:6} ms   (goal: < 1000 ms)")
+        print(f"  Plotly contour ready      {ff['plotly_ready_ms']:6} ms")
+
+        print("\nFrames while runs stream in (6 runs x 5,000 steps unless said):")
+        paced = SIX_RUNS.replace("speed=0", "speed=500")
+        longer = SIX_RUNS.replace("steps=5000", "steps=20000")  # the server's max_steps
+        runs = [sustained(browser, base, SIX_RUNS, "full speed (speed 0)"),
+                sustained(browser, base, longer, "full speed, 20,000 steps"),
+                sustained(browser, base, paced, "paced, 500 steps/s per run")]
+        results["sustained"] = runs
+        for r in runs:
+            print(f"  {r['label']:28} {r['seconds']:6.2f} s  "
+                  f"redraws {r['redraws_per_s']:5.1f}/s  "
+                  f"animation frames {r['animation_frames_per_s']:5.1f}/s  "
+                  f"gap median {r['frame_gap_ms_median']} ms, p95 {r['frame_gap_ms_p95']} ms, "
+                  f"max {r['frame_gap_ms_max']} ms  (goal: >= 30 fps)")
+
+        if not args.no_compare:
+            cmp_ = compare(browser, base, 3 if args.quick else 6)
+            results["renderers"] = cmp_
+            print("\nOne update (6 paths, +20 points each), ms to the next frame, by path length:")
+            lengths = list(next(iter(cmp_.values())).keys())
+            print("  " + " " * 44 + "".join(f"{L:>10}" for L in lengths))
+            for name, row in cmp_.items():
+                print(f"  {name:44}" + "".join(f"{row[L]:10.1f}" for L in lengths))
+        browser.close()
+
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "browser.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
