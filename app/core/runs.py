@@ -18,8 +18,10 @@ from app.core.optimizers import Optimizer, make_optimizer
 from app.core.schedules import make_schedule
 from app.core.surfaces import Surface
 
-# A run is called diverged once it is this many plot widths outside the plot, or non-finite.
-DIVERGENCE_MARGIN = 25.0
+# A run is called diverged once it is this many plot widths outside the plot, or non-finite:
+# far enough that no optimizer comes back, near enough that the badge comes while the class
+# still watches (lr 2.1 on the bowl from (-1.2, 0.9): step 35).
+DIVERGENCE_MARGIN = 5.0
 _INF = math.inf  # `-_INF < v < _INF` is false for both infinities and for NaN
 # Noise is drawn in blocks: one NumPy call per block instead of one per step.
 _NOISE_BLOCK = 512
@@ -156,7 +158,11 @@ class Run:
     def _diverge(self) -> None:
         s = self.current
         if all(map(math.isfinite, (*s.params, s.loss, *s.grad))):
-            reason = "the path left the plot far behind: learning rate too large"
+            if self.surface.minima:
+                reason = "the path left the plot far behind: learning rate too large"
+            else:  # a saddle has no bottom: leaving is what descent does there, at any lr
+                reason = ("the path left the plot: this surface has no minimum, it falls "
+                          "forever that way")
         else:
             reason = "the values became infinite: learning rate too large for this curvature"
         self.status = "diverged"
