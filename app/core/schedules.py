@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
-from app.core.optimizers import Configurable, Hyperparameter
+from app.core.parameters import Configurable, Hyperparameter
 
 
 class Schedule(Configurable):

@@ -18,6 +18,8 @@ from math import cos, exp, pi, sin, sqrt
 import numpy as np
 from numpy.typing import NDArray
 
+from app.core.parameters import Hyperparameter
+
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 Point = tuple[float, float]
 # `value` takes arrays (grids) or scalars (np.float64 included) and returns the same kind.
@@ -43,6 +45,8 @@ class Surface:
     # Only the adjustable parameters (the ones `get_surface` accepts), for display and URLs;
     # fixed constants such as Rosenbrock's b = 100 live in the formula instead.
     params: dict[str, float] = field(default_factory=dict)
+    # What each adjustable parameter may be: the UI builds its controls from these.
+    parameters: dict[str, Hyperparameter] = field(default_factory=dict)
 
     def value(self, x: Values, y: Values) -> Values:
         raise NotImplementedError
@@ -125,21 +129,36 @@ _BOWL = _Quadratic(
 
 # The ravine's default tilt: at 0 degrees the valley would run along an axis, which quietly hands
 # per-coordinate methods (Adam, RMSProp) a perfect preconditioner; tilted, they must earn it.
-RAVINE_DEFAULT_ANGLE_DEG = 30.0
+RAVINE_DEFAULT_ANGLE = 30.0
+RAVINE_PARAMETERS = {
+    "condition": Hyperparameter(
+        10.0, 1.0, 10_000.0, "Condition number: how many times steeper the valley is across than "
+        "along. It is also lambda_max, so plain gradient descent needs lr < 2/condition.",
+        log=True, label="κ"),
+    "angle": Hyperparameter(
+        RAVINE_DEFAULT_ANGLE, -90.0, 90.0, "Rotation of the valley in degrees. At 0 it runs "
+        "along the x axis, which hands per-coordinate methods (Adam, RMSprop) an easy time.",
+        label="θ°"),
+}
 
 
-def make_ravine(condition: float = 10.0, angle_deg: float = RAVINE_DEFAULT_ANGLE_DEG) -> Surface:
-    """f = 1/2 (u^2 + condition * v^2), (u, v) = (x, y) in axes turned by angle_deg.
+def make_ravine(condition: float = 10.0, angle: float = RAVINE_DEFAULT_ANGLE) -> Surface:
+    """f = 1/2 (u^2 + condition * v^2), (u, v) = (x, y) in axes turned by angle.
 
     u runs along the valley floor (curvature 1), v across it (curvature `condition`), so
     lambda_max = condition exactly and condition 1 gives back the bowl.
     """
-    condition, angle_deg = float(condition), float(angle_deg)
+    condition, angle = float(condition), float(angle)
     if not (math.isfinite(condition) and condition >= 1.0):
         raise ValueError(f"ravine condition number must be a finite number >= 1, got {condition}")
-    if not math.isfinite(angle_deg):
-        raise ValueError(f"ravine angle must be a finite number of degrees, got {angle_deg}")
-    c, s = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
+    if not math.isfinite(angle):
+        raise ValueError(f"ravine angle must be a finite number of degrees, got {angle}")
+    for name, value in (("condition", condition), ("angle", angle)):
+        spec = RAVINE_PARAMETERS[name]
+        if not spec.min <= value <= spec.max:
+            raise ValueError(f"{name}: the ravine's {name} must be between {spec.min:g} and "
+                             f"{spec.max:g}, got {value:g}")
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     # H = e_u e_u^T + condition * e_v e_v^T with e_u = (c, s), e_v = (-s, c).
     hxx, hxy, hyy = c * c + condition * s * s, (1.0 - condition) * c * s, s * s + condition * c * c
     # Start far along the valley and a little up its side: (u, v) = (-4, 1), turned back to (x, y).
@@ -154,12 +173,13 @@ def make_ravine(condition: float = 10.0, angle_deg: float = RAVINE_DEFAULT_ANGLE
         formula_latex=(
             r"f(x, y) = \tfrac{1}{2}\left(u^2 + \kappa\, v^2\right),\quad "
             r"u = x\cos\theta + y\sin\theta,\ v = -x\sin\theta + y\cos\theta,\quad "
-            rf"\kappa = {condition:g},\ \theta = {angle_deg:g}^\circ"
+            rf"\kappa = {condition:g},\ \theta = {angle:g}^\circ"
         ),
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
         minima=((0.0, 0.0),),
         default_start=start,
-        params={"condition": condition, "angle_deg": angle_deg},
+        params={"condition": condition, "angle": angle},
+        parameters=RAVINE_PARAMETERS,
         hxx=hxx,
         hxy=hxy,
         hyy=hyy,
@@ -569,7 +589,7 @@ SURFACES: dict[str, Surface] = {
 }
 
 # Surfaces that take parameters, and the factory that builds them.
-_FACTORIES = {"ravine": (make_ravine, frozenset({"condition", "angle_deg"}))}
+_FACTORIES = {"ravine": (make_ravine, frozenset({"condition", "angle"}))}
 
 
 def get_surface(surface_id: str, **params: float) -> Surface:

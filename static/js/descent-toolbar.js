@@ -10,13 +10,6 @@ import { PRESETS } from "./presets.js";
 
 const $ = (id) => document.getElementById(id);
 const LR_FACTOR = 1.25; // Up/Down arrow keys
-// Surface parameters the API reports (surface.params) and their controls. The grid and /ws take
-// them as `condition` and `angle` (see the report: the API could describe these itself).
-const SURFACE_PARAMS = {
-  condition: { key: "condition", label: "κ", min: 1, max: 1000, log: true, tip: "Condition number: how many times steeper the valley is across than along. Also λmax, so plain gradient descent needs lr < 2/κ." },
-  angle_deg: { key: "angle", label: "θ°", min: -90, max: 90, log: false, tip: "Rotation of the valley in degrees. At 0° it runs along the x axis, which hands per-coordinate methods (Adam, RMSprop) an easy time." },
-};
-
 export const toolbar = {
   buildStaticControls() {
     const surface = $("surface");
@@ -104,21 +97,25 @@ export const toolbar = {
   },
 
   renderSurfaceParams() {
+    // The API describes each adjustable surface parameter (surface.parameters: default, min,
+    // max, log, label, help); the controls are built from that, never from a copy here.
     const s = this.store.state;
     const box = $("surface-params");
     const desc = s.surface === "custom" ? null : this.surfaces.get(s.surface);
-    const params = desc ? Object.keys(desc.params || {}).filter((k) => SURFACE_PARAMS[k]) : [];
-    const signature = `${s.surface}|${params.join(",")}`;
+    const specs = (desc && desc.parameters) || {};
+    const names = Object.keys(specs);
+    const signature = `${s.surface}|${names.join(",")}`;
+    const toSlider = (p, v) => (p.log ? Math.log10(v) : v);
     if (box.dataset.signature !== signature) {
       box.dataset.signature = signature;
       box.replaceChildren();
-      for (const name of params) {
-        const p = SURFACE_PARAMS[name];
-        const toSlider = (v) => (p.log ? Math.log10(v) : v);
+      for (const name of names) {
+        const p = specs[name];
         const fromSlider = (v) => (p.log ? roundSig(10 ** v, 3) : Math.round(v));
+        const label = p.label || name;
         const range = el("input", {
-          type: "range", min: toSlider(p.min), max: toSlider(p.max), step: p.log ? 0.01 : 1,
-          tip: p.tip, "aria-label": p.label, dataset: { param: p.key },
+          type: "range", min: toSlider(p, p.min), max: toSlider(p, p.max), step: p.log ? 0.01 : 1,
+          tip: p.help, "aria-label": label, dataset: { param: name },
         });
         const out = el("output");
         let timer = null;
@@ -126,17 +123,16 @@ export const toolbar = {
           const v = fromSlider(Number(range.value));
           out.textContent = fmt(v, 3);
           clearTimeout(timer);
-          timer = setTimeout(() => this.store.set({ [p.key]: v, start: null }), 250);
+          timer = setTimeout(() => this.store.set({ [name]: v, start: null }), 250);
         });
-        box.append(el("label", { class: "field", tip: p.tip }, [el("span", { class: "field-label", text: p.label }), range, out]));
+        box.append(el("label", { class: "field", tip: p.help }, [el("span", { class: "field-label", text: label }), range, out]));
       }
     }
     for (const range of box.querySelectorAll("input[data-param]")) {
-      const key = range.dataset.param;
-      const name = Object.keys(SURFACE_PARAMS).find((k) => SURFACE_PARAMS[k].key === key);
-      const p = SURFACE_PARAMS[name];
-      const value = s[key] ?? desc.params[name];
-      if (document.activeElement !== range) range.value = String(p.log ? Math.log10(value) : value);
+      const name = range.dataset.param;
+      const p = specs[name];
+      const value = s[name] ?? desc.params[name] ?? p.default;
+      if (document.activeElement !== range) range.value = String(toSlider(p, value));
       range.nextElementSibling.textContent = fmt(value, 3);
     }
   },

@@ -138,3 +138,15 @@ def test_bad_input_is_a_422_naming_the_field(client, patch: dict, field: str) ->
     fields = [d["field"] for d in data["detail"]]
     assert any(f == f"body.{field}" or f.startswith(f"body.{field}.") for f in fields), fields
     assert data["message"]
+
+
+def test_surface_parameters_are_described_for_the_controls(client) -> None:
+    ravine = next(s for s in client.get("/api/surfaces").json() if s["id"] == "ravine")
+    assert set(ravine["parameters"]) == set(ravine["params"]) == {"condition", "angle"}
+    spec = ravine["parameters"]["condition"]
+    assert spec["min"] == 1 and spec["log"] and spec["help"]
+    # The names the API describes are the names it takes.
+    r = client.get("/api/surfaces/ravine/grid", params={"n": 5, "condition": 40, "angle": 15})
+    assert r.json()["surface"]["params"] == {"condition": 40.0, "angle": 15.0}
+    bad = client.get("/api/surfaces/ravine/grid", params={"n": 5, "condition": 0.5})
+    assert bad.status_code == 422 and "condition" in bad.json()["message"]

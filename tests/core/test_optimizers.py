@@ -10,13 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.core.optimizers import (
-    OPTIMIZERS,
-    Hyperparameter,
-    HyperparameterError,
-    Optimizer,
-    make_optimizer,
-)
+from app.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from app.core.parameters import Hyperparameter, HyperparameterError
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "optimizers.json"
 IDS = [

@@ -212,17 +212,17 @@ def test_bowl_curvature_is_one_everywhere() -> None:
 
 
 @pytest.mark.parametrize(
-    ("condition", "angle_deg"), [(10.0, 30.0), (25.0, -50.0), (1.0, 0.0), (1e4, 90.0)]
+    ("condition", "angle"), [(10.0, 30.0), (25.0, -50.0), (1.0, 0.0), (1e4, 90.0)]
 )
-def test_ravine_curvatures_and_valley_direction(condition: float, angle_deg: float) -> None:
-    ravine = make_ravine(condition, angle_deg)
-    assert ravine.params == {"condition": condition, "angle_deg": angle_deg}
+def test_ravine_curvatures_and_valley_direction(condition: float, angle: float) -> None:
+    ravine = make_ravine(condition, angle)
+    assert ravine.params == {"condition": condition, "angle": angle}
     assert ravine.lambda_max(0.3, -0.7) == pytest.approx(condition)
     eigvals, eigvecs = np.linalg.eigh(ravine.hessian(0.0, 0.0))
     np.testing.assert_allclose(eigvals, [1.0, condition], rtol=1e-12)
     if condition > 1:
-        # The gentle direction (curvature 1) is the valley floor, at angle_deg from the x axis.
-        theta = math.radians(angle_deg)
+        # The gentle direction (curvature 1) is the valley floor, at angle from the x axis.
+        theta = math.radians(angle)
         floor = np.array([math.cos(theta), math.sin(theta)])
         assert abs(floor @ eigvecs[:, 0]) == pytest.approx(1.0)
 
@@ -255,10 +255,10 @@ def test_ackley_origin_is_handled() -> None:
 def test_get_surface_returns_registered_and_parametrised_surfaces() -> None:
     assert get_surface("rosenbrock") is SURFACES["rosenbrock"]
     assert get_surface("ravine") is SURFACES["ravine"]
-    ravine = get_surface("ravine", condition=25.0, angle_deg=-50.0)
-    assert ravine.params == {"condition": 25.0, "angle_deg": -50.0}
+    ravine = get_surface("ravine", condition=25.0, angle=-50.0)
+    assert ravine.params == {"condition": 25.0, "angle": -50.0}
     assert ravine.lambda_max(0.0, 0.0) == pytest.approx(25.0)
-    assert get_surface("ravine", condition=4.0).params["angle_deg"] == 30.0
+    assert get_surface("ravine", condition=4.0).params["angle"] == 30.0
 
 
 def test_get_surface_unknown_id_names_the_valid_ones() -> None:

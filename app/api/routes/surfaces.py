@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -28,6 +29,7 @@ def describe(surface: Surface) -> dict[str, Any]:
         "min_value": surface.min_value,
         "default_start": list(surface.default_start),
         "params": dict(surface.params),
+        "parameters": {k: asdict(h) for k, h in surface.parameters.items()},
     }
 
 

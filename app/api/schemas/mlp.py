@@ -19,7 +19,8 @@ from app.core.directions import DIRECTION_MODES
 from app.core.landscape import CENTRES
 from app.core.losses import LOSSES
 from app.core.mlp import INIT_SCHEMES
-from app.core.optimizers import OPTIMIZERS, HyperparameterError
+from app.core.optimizers import OPTIMIZERS
+from app.core.parameters import HyperparameterError
 from app.core.schedules import SCHEDULES
 from app.core.training import TrainConfig
 

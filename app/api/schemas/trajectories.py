@@ -52,7 +52,7 @@ class SurfaceSpec(BaseModel):
             raise ValueError("give a surface id or an expr")
         if self.id not in SURFACES:
             raise ValueError(f"unknown surface '{self.id}'; choose one of {', '.join(SURFACES)}")
-        params = {k: v for k, v in (("condition", self.condition), ("angle_deg", self.angle))
+        params = {k: v for k, v in (("condition", self.condition), ("angle", self.angle))
                   if v is not None}
         if params and self.id != "ravine":
             raise ValueError("condition and angle apply to the ravine only")
