@@ -273,6 +273,23 @@ class RunIn(BaseModel):
         )
 
 
+def check_weight_refs(
+    weights: list[WeightRefIn] | None, sizes: tuple[int, ...], wanted: bool, mode_field: str
+) -> None:
+    """Two chosen weights: only with the 'weights' mode, existing in the network, different."""
+    if weights is None:
+        return
+    if not wanted:
+        raise ValueError(f"weights: only used with {mode_field} 'weights'")
+    for w in weights:
+        if w.layer > len(sizes) - 1 or w.row >= sizes[w.layer] or (
+            w.col is not None and w.col >= sizes[w.layer - 1]
+        ):
+            raise ValueError(f"weights: the network has no weight {w.ref()}")
+    if weights[0].ref() == weights[1].ref():
+        raise ValueError("weights: choose two different weights")
+
+
 class TrainingData(BaseModel):
     """The data a network learns: a generated dataset, or the user's own points."""
 
@@ -389,16 +406,7 @@ class LandscapeRequest(TrainingData):
         sizes = self.sizes
         params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
         n = self.n_samples
-        if self.weights is not None:
-            if self.directions != "weights":
-                raise ValueError("weights: only used with directions 'weights'")
-            for w in self.weights:
-                if w.layer > len(sizes) - 1 or w.row >= sizes[w.layer] or (
-                    w.col is not None and w.col >= sizes[w.layer - 1]
-                ):
-                    raise ValueError(f"weights: the network has no weight {w.ref()}")
-            if self.weights[0].ref() == self.weights[1].ref():
-                raise ValueError("weights: choose two different weights")
+        check_weight_refs(self.weights, sizes, self.directions == "weights", "directions")
         if len(self.runs) * self.steps > MAX_RUN_STEPS:
             raise ValueError(
                 f"steps: runs x steps must be at most {MAX_RUN_STEPS} "

@@ -23,6 +23,7 @@ from app.api.schemas.mlp import (
     Seed,
     TrainingData,
     WeightRefIn,
+    check_weight_refs,
 )
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.config import get_settings
@@ -68,17 +69,7 @@ class StartNetwork(TrainingData):
     def _limits(self) -> StartNetwork:
         if len(self.runs) > get_settings().max_runs:
             raise ValueError(f"runs: at most {get_settings().max_runs} runs at once")
-        sizes = self.sizes
-        if self.weights is not None:
-            if self.plane != "weights":
-                raise ValueError("weights: only used with plane 'weights'")
-            for w in self.weights:
-                if w.layer > len(sizes) - 1 or w.row >= sizes[w.layer] or (
-                    w.col is not None and w.col >= sizes[w.layer - 1]
-                ):
-                    raise ValueError(f"weights: the network has no weight {w.ref()}")
-            if self.weights[0].ref() == self.weights[1].ref():
-                raise ValueError("weights: choose two different weights")
+        check_weight_refs(self.weights, self.sizes, self.plane == "weights", "plane")
         return self
 
     @property
