@@ -65,9 +65,11 @@ class Server:
 
 
 async def stream(url: str, steps: int, lags: list[float] | None = None,
-                 skip_welcome: bool = True, speed: float = 0) -> tuple[int, float, bool]:
+                 skip_welcome: bool = True, speed: float = 0,
+                 compress: bool = True) -> tuple[int, float, bool]:
     """Start one session and read until done. Returns (run-steps received, seconds, compressed)."""
-    async with websockets.connect(url, max_size=2**28) as ws:
+    options = {} if compress else {"compression": None}
+    async with websockets.connect(url, max_size=2**28, **options) as ws:
         compressed = bool(ws.protocol.extensions)
         if skip_welcome:
             await ws.recv()
@@ -128,6 +130,8 @@ def main() -> None:
         ours_rate = n / secs
         print(f"gradscape /ws: {n} run-steps in {secs:.2f} s = {ours_rate:,.0f} run-steps/s "
               f"(compression {'on' if compressed else 'off'}; goal >= 300,000)")
+        n3, secs3, _ = asyncio.run(stream(ours.url, args.steps, compress=False))
+        print(f"  the same without compression: {n3 / secs3:,.0f} run-steps/s")
         with Server("bench.naive_ws:app") as naive:
             steps = max(1, args.steps // 4)
             asyncio.run(stream(naive.url, 200, skip_welcome=False))
