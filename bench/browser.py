@@ -7,7 +7,7 @@ x 5,000 steps at full speed, and the cost of an update for four ways of drawing 
 
 Starts its own server (uvicorn in a subprocess on a free loopback port) and drives Debian's
 Chromium (/usr/bin/chromium, or $GRADSCAPE_CHROMIUM) with the browser tests' launch arguments.
-Figures go to stdout and to bench/out/browser.json; docs/performance-browser.md records them.
+Figures go to stdout and to bench/out/browser.json; docs/performance.md records them.
 """
 
 from __future__ import annotations

@@ -110,10 +110,8 @@ def cycles(n: int) -> None:
               f"{time.perf_counter() - t0:.1f} s: sessions left {app.state.sessions}, tasks "
               f"{len(live.tasks())} (baseline {base_tasks}), RSS {base_rss:.1f} MB -> "
               f"{rss_mb():.1f} MB (peak during {max(samples):.1f} MB)")
-        quarter = max(1, len(samples) // 4)
         print(f"    RSS every 50 cycles: {' '.join(f'{s:.0f}' for s in samples)} MB; "
               f"growth over the last half: {samples[-1] - samples[len(samples) // 2]:+.1f} MB")
-        del quarter
 
 
 async def stalled_beside(url: str, port: int, pid: int, n: int) -> None:
@@ -143,7 +141,8 @@ async def stalled_beside(url: str, port: int, pid: int, n: int) -> None:
     stalled.close()
     print(f"[3] {n} normal clients, median completion alone {sorted(alone)[n // 2]:.2f} s, "
           f"beside a client that never reads {sorted(beside)[n // 2]:.2f} s; server RSS "
-          f"{rss_before:.1f} -> {rss_after:.1f} MB; stalled client closed by the server: {closed}")
+          f"{rss_before:.1f} -> {rss_after:.1f} MB; the stalled client's TCP connection closed: "
+          f"{closed} (its session ends at the send timeout: see the server's log line)")
 
 
 def main() -> None:
