@@ -10,6 +10,7 @@ import webbrowser
 import uvicorn
 
 from app.net import lan_addresses
+from app.wsprotocol import protocol
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.open:
         url = f"http://127.0.0.1:{args.port}/"
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run("app.main:app", host=host, port=args.port, log_level="info")
+    ws = protocol() or "auto"
+    uvicorn.run("app.main:app", host=host, port=args.port, log_level="info", ws=ws)
 
 
 if __name__ == "__main__":

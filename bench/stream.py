@@ -35,15 +35,17 @@ def free_port() -> int:
 
 
 class Server:
-    """`uvicorn <app>` in a subprocess, waited for until it accepts connections."""
+    """The app under uvicorn in a subprocess, waited for until it accepts connections."""
 
     def __init__(self, app: str) -> None:
         self.port = free_port()
         env = dict(os.environ, GRADSCAPE_MAX_SESSIONS="1000",
                    GRADSCAPE_MAX_SESSIONS_PER_CLIENT="1000", PYTHONPATH=str(ROOT))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", app, "--port", str(self.port), "--log-level",
-             "warning"], cwd=ROOT, env=env)
+        # Served as `gradscape` serves: with its websocket protocol (app/wsprotocol.py).
+        code = ("import uvicorn; from app.wsprotocol import protocol; "
+                f"uvicorn.run({app!r}, port={self.port}, log_level='warning', "
+                "ws=protocol() or 'auto')")
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with socket.socket() as s:

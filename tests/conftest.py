@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from app.wsprotocol import protocol
 
 
 def settings_for_tests(**overrides) -> Settings:
@@ -61,7 +62,8 @@ class LiveServer:
 def serve(app: FastAPI) -> Iterator[LiveServer]:
     """Run `app` under a real uvicorn in a thread, on a free loopback port."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
+                            ws=protocol() or "auto")  # as `gradscape` serves
     server = uvicorn.Server(config)
     live = LiveServer(app=app, server=server, port=port)
 

@@ -43,6 +43,7 @@ from app.api.schemas.ws import (
     client_message,
 )
 from app.config import Settings
+from app.wsprotocol import STALLED_CLOSE_CODE
 
 log = logging.getLogger("gradscape.ws")
 
@@ -379,7 +380,7 @@ class Session:
         except TimeoutError:
             log.warning("closing a stalled websocket client (a send took over %.1f s)",
                         self.settings.send_timeout)
-            await self._close(1008, "client too slow: stopped reading")
+            await self._close(STALLED_CLOSE_CODE, "client too slow: stopped reading")
         except (WebSocketDisconnect, RuntimeError, OSError):
             await self._close(1011, "connection lost")
         except Exception:  # a bug: say so in the log, and end the session rather than hang

@@ -172,8 +172,14 @@ def test_a_client_that_never_reads_is_bounded_and_closed() -> None:
             assert peak <= MAX_PENDING_STEPS + MAX_BATCH
             elapsed = time.perf_counter() - t0
             assert elapsed < 30, f"normal clients took {elapsed:.1f} s beside a stalled one"
-            # The stalled session is closed by the send timeout; its session ends.
+            # The stalled session is closed by the send timeout; its session ends, and its TCP
+            # connection is reset rather than left waiting to flush (app/wsprotocol.py).
             assert wait_for(lambda: app.state.sessions == 0, timeout=30)
+            stalled.settimeout(10)
+            with pytest.raises((ConnectionResetError, EOFError)):
+                while True:
+                    if not stalled.recv(1 << 20):
+                        raise EOFError
 
 
 @pytest.mark.parametrize("n", [3])
