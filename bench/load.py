@@ -3,7 +3,8 @@
 1. 60 concurrent clients, each running the default comparison (SGD vs Adam on Rosenbrock) for
    2,000 steps: completion, errors, p50/p99 frame lag (server in its own process).
 2. 1,000 connect / start / disconnect-mid-run cycles, half closing cleanly and half dropping the
-   TCP connection: server tasks back to baseline, RSS flat (server in this process, a thread).
+   TCP connection: server tasks back to baseline (server in this process, a thread), then the
+   same against a server in its own process, whose RSS alone is read from /proc.
 3. One client that never reads beside 20 normal ones: the others' completion time against the
    same 20 alone, the server's RSS, and whether the stalled client is closed.
 
@@ -114,6 +115,22 @@ def cycles(n: int) -> None:
               f"growth over the last half: {samples[-1] - samples[len(samples) // 2]:+.1f} MB")
 
 
+def cycles_rss(n: int) -> None:
+    """The same cycles against a server in its own process: its RSS alone, from /proc."""
+    with Server("app.main:app") as server:
+        async def run_batch(k: int, offset: int) -> None:
+            await asyncio.gather(*(cycle(server.url, (offset + i) % 2 == 0) for i in range(k)))
+
+        samples = []
+        for start in range(0, n, 50):
+            asyncio.run(run_batch(min(50, n - start), start))
+            samples.append(rss_mb(str(server.proc.pid)))
+    half = len(samples) // 2
+    print(f"[2b] {n} cycles against a server process: its RSS every 50 cycles "
+          f"{' '.join(f'{s:.0f}' for s in samples)} MB; over the last half "
+          f"{samples[-1] - samples[half]:+.1f} MB")
+
+
 async def stalled_beside(url: str, port: int, pid: int, n: int) -> None:
     lags: list[float] = []
     alone = await asyncio.gather(*(client(url, lags) for _ in range(n)))
@@ -154,6 +171,7 @@ def main() -> None:
     with Server("app.main:app") as server:
         asyncio.run(many(server.url, args.clients))
     cycles(args.cycles)
+    cycles_rss(args.cycles)
     import os
 
     os.environ["GRADSCAPE_SEND_TIMEOUT"] = "3"
