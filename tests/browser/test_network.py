@@ -241,10 +241,26 @@ def test_own_points_by_clicking_and_from_a_csv(shared) -> None:
         (1.2, 0.8, 1),
         (0.9, -1.0, 2),
     ]
-    for x, y, c in spots:
+    for i, (x, y, c) in enumerate(spots):
         page.click(f"#class-picker button[data-cls='{c}']")
-        px, py = page.evaluate(f"window.gradscape.boundaryPoint(0, {x}, {y})")
+        # Each new point restarts training and may re-lay the plot out: aim only once the
+        # point-to-pixel mapping has held still for a few frames.
+        px, py = page.evaluate(
+            """async ([x, y]) => {
+                const frame = () => new Promise((r) => requestAnimationFrame(r));
+                let last = null;
+                for (let k = 0; k < 200; k++) {
+                    await frame();
+                    const p = window.gradscape.boundaryPoint(0, x, y);
+                    if (last && p[0] === last[0] && p[1] === last[1] && k > 5) return p;
+                    last = p;
+                }
+                return last;
+            }""",
+            [x, y],
+        )
         page.mouse.click(px, py)
+        until(page, f"window.gradscape.state.points.length === {i + 1}")
     until(page, "window.gradscape.state.points.length === 7")
     until(
         page,
