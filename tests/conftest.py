@@ -59,9 +59,10 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def serve(app: FastAPI) -> Iterator[LiveServer]:
-    """Run `app` under a real uvicorn in a thread, on a free loopback port."""
-    port = free_port()
+def serve(app: FastAPI, port: int | None = None) -> Iterator[LiveServer]:
+    """Run `app` under a real uvicorn in a thread, on a loopback port (a free one by default;
+    a given one to stop a server and start it again where a page expects it)."""
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
                             ws=protocol() or "auto")  # as `gradscape` serves
     server = uvicorn.Server(config)
@@ -77,7 +78,7 @@ def serve(app: FastAPI) -> Iterator[LiveServer]:
     deadline = time.monotonic() + 15
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
+            raise RuntimeError(f"uvicorn did not start on port {port}")
         time.sleep(0.02)
     try:
         yield live

@@ -10,17 +10,13 @@ nothing).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from app.main import create_app
@@ -182,31 +178,9 @@ def api(server: LiveServer, path: str) -> Any:
         return json.load(response)
 
 
-@contextlib.contextmanager
-def serve_on(app: FastAPI, port: int) -> Iterator[LiveServer]:
-    """Like tests.conftest.serve, on a given port (to stop a server and start it again)."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    live = LiveServer(app=app, server=server, port=port)
-    def run() -> None:
-        import asyncio
-
-        loop = asyncio.new_event_loop()
-        live.loop = loop
-        loop.run_until_complete(server.serve())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"uvicorn did not start on port {port}")
-        time.sleep(0.02)
-    try:
-        yield live
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def serve_on(app: FastAPI, port: int):
+    """tests.conftest.serve on a given port (to stop a server and start it again)."""
+    return serve(app, port)
 
 
 __all__ = ["App", "api", "free_port", "require_browser", "serve_on", "ARTIFACTS"]
