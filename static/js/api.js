@@ -12,9 +12,8 @@ export class ApiError extends Error {
   }
 }
 
-/** GET a JSON document; throws ApiError on an HTTP error, TypeError when the server is away. */
-export async function getJSON(url, { signal } = {}) {
-  const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+async function fetchJSON(url, init) {
+  const response = await fetch(url, init);
   let body = null;
   try {
     body = await response.json();
@@ -23,6 +22,21 @@ export async function getJSON(url, { signal } = {}) {
   }
   if (!response.ok) throw new ApiError(response.status, body, url);
   return body;
+}
+
+/** GET a JSON document; throws ApiError on an HTTP error, TypeError when the server is away. */
+export function getJSON(url, { signal } = {}) {
+  return fetchJSON(url, { signal, headers: { Accept: "application/json" } });
+}
+
+/** POST a JSON body; throws ApiError on an HTTP error (422: the message names the field). */
+export function postJSON(url, body, { signal } = {}) {
+  return fetchJSON(url, {
+    method: "POST",
+    signal,
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
 }
 
 /** The three registries every page lists from (never from a copy in JavaScript). */

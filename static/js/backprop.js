@@ -4,7 +4,7 @@
 // recipe: ask the server for the trace the new state needs, and only if it accepts, set the
 // state and render. A refusal (422) is shown next to the field it names and changes nothing.
 
-import { ApiError, getJSON } from "./api.js";
+import { ApiError, getJSON, postJSON } from "./api.js";
 import { bindKeys } from "./keyboard.js";
 import { isPresenting, setPresenting } from "./presentation.js";
 import { initTooltips } from "./tooltips.js";
@@ -22,22 +22,6 @@ const $ = (id) => document.getElementById(id);
 const store = new BackpropStore();
 const view = { trace: null, steps: [], names: null, options: null, updateLayer: 1, seq: 0 };
 let editor = null;
-
-async function postJSON(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(body),
-  });
-  let data = null;
-  try {
-    data = await response.json();
-  } catch {
-    data = null;
-  }
-  if (!response.ok) throw new ApiError(response.status, data, url);
-  return data;
-}
 
 // --- messages ----------------------------------------------------------------------------------
 

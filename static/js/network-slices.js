@@ -7,7 +7,7 @@
 //          paths carry the real loss, the slice's loss and the distance from the plane.
 // A newer request aborts an older one; a 422 (a cost limit, say) is reported with its message.
 
-import { postJSON } from "./network-api.js";
+import { postJSON } from "./api.js";
 
 const GRID_WORK = 4e10; // grid^2 x samples x weights, under the server's 5e10
 const TRAIN_WORK = 4e9; // runs x steps x batch x weights, under the server's 5e9
