@@ -17,6 +17,7 @@ import operator
 import re
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, NoReturn
@@ -297,16 +298,27 @@ class _Builder:
         return Call(name, self.build(node.args[0], depth + 1))
 
 
+def _ast_parse(src: str) -> ast.Expression:
+    # Tokenizer warnings ("invalid decimal literal" in 1if x) become SyntaxErrors we report
+    # rather than noise in the server log.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return ast.parse(src, mode="eval")
+
+
 def parse_expression(text: str) -> Expression:
     """Parse a formula in x and y, or raise ExpressionError naming the offending token."""
     src, origin = _prepare(text)
     builder = _Builder(text, src, origin)
     try:
-        # Tokenizer warnings ("invalid decimal literal" in 1if x) become SyntaxErrors we report
-        # rather than noise in the server log.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            tree = ast.parse(src, mode="eval")
+        try:
+            tree = _ast_parse(src)
+        except SystemError:
+            # CPython 3.11's AST recursion-depth bookkeeping can trip after a deeply nested input
+            # ("AST constructor recursion depth mismatch", seen once in a full test run). It is
+            # kept per thread, so a fresh thread parses with fresh bookkeeping.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                tree = pool.submit(_ast_parse, src).result()
     except SyntaxError as err:
         builder.syntax(err)
     except (RecursionError, MemoryError, ValueError):

@@ -358,3 +358,22 @@ def test_any_text_parses_or_raises_expression_error(text: str) -> None:
     f, fx, fy = expr.value_and_grad(0.3, -0.7)  # accepted formulas evaluate without raising
     assert all(type(v) is float for v in (f, fx, fy))
     assert np.asarray(expr.evaluate(np.zeros(3), np.ones(3))).shape == (3,)
+
+
+def test_a_cpython_ast_bookkeeping_error_is_retried_in_a_fresh_thread(monkeypatch) -> None:
+    """CPython 3.11 once raised SystemError ("AST constructor recursion depth mismatch") for a
+    valid formula after deep inputs; parse_expression parses again in a fresh thread."""
+    import threading
+
+    real = ex.ast.parse
+    main = threading.get_ident()
+
+    def flaky(src, mode="exec"):
+        if threading.get_ident() == main:
+            raise SystemError("AST constructor recursion depth mismatch (before=123, after=95)")
+        return real(src, mode=mode)
+
+    monkeypatch.setattr(ex.ast, "parse", flaky)
+    assert parse_expression("x**2 + y").value_and_grad(1.0, 2.0) == (3.0, 2.0, 1.0)
+    with pytest.raises(ExpressionError):
+        parse_expression("x +* y")
