@@ -55,6 +55,28 @@ class Step(NamedTuple):
     update: Vec2 | None  # params - previous params (None at the start)
 
 
+@dataclass
+class StepColumns:
+    """Steps as columns, one list per field: what a batch of live steps is kept and sent as.
+
+    Appending five values costs less than building a `Step` per step, and a column of numbers
+    is what a plot consumes anyway."""
+
+    step: list[int] = field(default_factory=list)
+    params: list[Vec2] = field(default_factory=list)
+    grad: list[Vec2] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    lr: list[float | None] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, steps: Sequence[Step]) -> StepColumns:
+        return cls([s.step for s in steps], [s.params for s in steps], [s.grad for s in steps],
+                   [s.loss for s in steps], [s.lr for s in steps])
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+
 class Run:
     """One optimizer walking one surface, one step at a time."""
 
@@ -109,30 +131,68 @@ class Run:
             return math.nan
 
     def step(self) -> Step:
-        """Take one optimizer step; on divergence the run stops and `status` says so.
-
-        The hot path of every run (a few microseconds): locals, no helper calls it can avoid."""
+        """Take one optimizer step; on divergence the run stops and `status` says so."""
         if self.status != "running":
             raise RuntimeError(f"run is {self.status}")
+        self.advance(1, StepColumns())
+        return self.current
+
+    def advance(self, n: int, out: StepColumns) -> int:
+        """Take up to n steps, appending each to `out`; returns how many were taken.
+
+        The hot path of every live run: one loop over locals, no `Step` per step (only the last
+        becomes `current`), stopping at divergence. `step()` is this loop with n = 1, so the
+        HTTP runs and the live stream cannot disagree."""
+        if self.status != "running" or n <= 0:
+            return 0
         opt = self.optimizer
-        lr = self.schedule.lr_at(self.base_lr, self.step_count)
-        if lr != opt.lr:
-            # Bypass the user-facing range check: a decaying schedule may go below its minimum.
-            object.__setattr__(opt, "lr", lr)
-        here = self.current
-        (px, py) = here.params
-        try:
-            x, y = opt.step(here.params, here.grad)
-        except (OverflowError, ZeroDivisionError, ValueError):
-            x, y = math.nan, math.nan
-        self.step_count += 1
-        self.current = current = self._observe((x, y), lr, (x - px, y - py))
+        opt_step, lr_at, base_lr = opt.step, self.schedule.lr_at, self.base_lr
+        value_and_grad = self.surface.value_and_grad
         x_lo, x_hi, y_lo, y_hi = self._limits
-        # One comparison chain catches NaN too (every comparison with NaN is false).
-        if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi and -_INF < current.loss < _INF
-                and -_INF < current.grad[0] < _INF and -_INF < current.grad[1] < _INF):
+        here = self.current
+        p, g, f, lr = here.params, here.grad, here.loss, here.lr
+        prev = p
+        k = self.step_count
+        noisy = bool(self._noise_std)
+        add_step, add_params, add_grad = out.step.append, out.params.append, out.grad.append
+        add_loss, add_lr = out.loss.append, out.lr.append
+        diverged = False
+        for _ in range(n):
+            lr = lr_at(base_lr, k)
+            if lr != opt.lr:
+                # Bypass the user-facing range check: a decaying schedule may go below its minimum.
+                object.__setattr__(opt, "lr", lr)
+            prev = p
+            try:
+                p = opt_step(p, g)
+            except (OverflowError, ZeroDivisionError, ValueError):
+                p = (math.nan, math.nan)
+            x, y = p
+            try:
+                f, gx, gy = value_and_grad(x, y)
+            except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
+                f, gx, gy = math.nan, math.nan, math.nan
+            if noisy:
+                nx, ny = self._next_noise()
+                gx, gy = gx + nx, gy + ny
+            g = (gx, gy)
+            k += 1
+            add_step(k)
+            add_params(p)
+            add_grad(g)
+            add_loss(f)
+            add_lr(lr)
+            # One comparison chain catches NaN too (every comparison with NaN is false).
+            if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi and -_INF < f < _INF
+                    and -_INF < gx < _INF and -_INF < gy < _INF):
+                diverged = True
+                break
+        taken = k - self.step_count
+        self.step_count = k
+        self.current = Step(k, p, g, f, lr, (p[0] - prev[0], p[1] - prev[1]))
+        if diverged:
             self._diverge()
-        return current
+        return taken
 
     def steps(self, n: int) -> Iterator[Step]:
         """Up to n steps; stops early when the run diverges."""
@@ -148,12 +208,15 @@ class Run:
         except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
             f, gx, gy = math.nan, math.nan, math.nan
         if self._noise_std:
-            if not self._noise:
-                block = self._rng.standard_normal((_NOISE_BLOCK, 2)) * self._noise_std
-                self._noise = block.tolist()[::-1]
-            nx, ny = self._noise.pop()
+            nx, ny = self._next_noise()
             gx, gy = gx + nx, gy + ny
         return Step(self.step_count, p, (gx, gy), f, lr, update)
+
+    def _next_noise(self) -> list[float]:
+        if not self._noise:
+            block = self._rng.standard_normal((_NOISE_BLOCK, 2)) * self._noise_std
+            self._noise = block.tolist()[::-1]
+        return self._noise.pop()
 
     def _diverge(self) -> None:
         s = self.current

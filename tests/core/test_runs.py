@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.core.optimizers import make_optimizer
-from app.core.runs import Run, RunConfig, run_trajectories
+from app.core.runs import Run, RunConfig, StepColumns, run_trajectories
 from app.core.surfaces import SURFACES, make_ravine
 
 
@@ -132,3 +132,28 @@ def test_a_schedule_may_decay_below_the_user_facing_lr_minimum() -> None:
                                                                        "gamma": 0.1})
     (t,) = run_trajectories(SURFACES["bowl"], (1.0, 1.0), 10, [cfg])
     assert t.status == "done" and t.lrs[-1] == pytest.approx(1e-14)
+
+
+@pytest.mark.parametrize("config", [
+    RunConfig("adam", lr=0.05, noise=0.3, seed=4),
+    RunConfig("nadam", lr=0.01, schedule="step", schedule_params={"step_size": 7, "gamma": 0.5}),
+])
+def test_advance_in_batches_equals_stepping_one_by_one(config: RunConfig) -> None:
+    """The live stream takes batches of steps as columns: cut anywhere, the path is the same."""
+    surface = SURFACES["rosenbrock"]
+    one = Run(surface, (-1.5, 2.0), config)
+    rows = [one.step() for _ in range(120)]
+    batched = Run(surface, (-1.5, 2.0), config)
+    cols = StepColumns()
+    assert [batched.advance(n, cols) for n in (1, 7, 0, 100, 12)] == [1, 7, 0, 100, 12]
+    assert cols == StepColumns.of(rows)
+    assert batched.current == one.current and batched.step_count == 120
+
+
+def test_advance_stops_at_divergence_mid_batch() -> None:
+    run = Run(SURFACES["bowl"], (-1.2, 0.9), RunConfig("sgd", lr=2.1))
+    cols = StepColumns()
+    taken = run.advance(500, cols)
+    assert run.status == "diverged" and taken == run.diverged_at == len(cols) < 500
+    assert cols.step == list(range(1, taken + 1))
+    assert run.advance(10, cols) == 0 and len(cols) == taken
