@@ -1,8 +1,12 @@
 """The runs of one live session, and how they turn into protocol messages.
 
 Two kinds share one session loop: optimizers on a surface (`SurfaceRuns`) and networks learning
-a dataset (`NetworkRuns`). Each knows how to start, how a step and a run look on the wire, and
-what the `started` message says about its configuration.
+a dataset (`NetworkRuns`). Each knows how to start, how a batch of steps and a run look on the
+wire, and what the `started` message says about its configuration.
+
+On the wire a run's steps are columns (protocol v2): `{"step": [...], "loss": [...], ...}`, one
+list per field with one entry per step, so a frame of hundreds of steps is a few lists of numbers
+rather than hundreds of small objects (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -20,7 +24,7 @@ from app.api.routes.surfaces import describe
 from app.api.schemas.ws import StartNetwork, StartSurface
 from app.core.mlp import MLP
 from app.core.network_runs import NetStep, NetworkRun, Problem, make_problem
-from app.core.runs import Run, Step
+from app.core.runs import Run, StepColumns
 
 BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run
 BOUNDARY_MARGIN = 0.15  # the boundary grid extends the data's range by this fraction
@@ -32,6 +36,7 @@ class RunSet:
 
     runs: list[Any]  # Run or NetworkRun: both step, set, reset and report status
     steps: int  # steps per run asked for
+    threaded: ClassVar[bool] = True  # batches run in a worker thread (NumPy releases the GIL)
     changes: deque = field(default_factory=deque)  # (run ids, values), applied by the producer
     lock: threading.Lock = field(default_factory=threading.Lock)
     seconds_per_step: float = 5e-6  # running estimate of one run-step's cost
@@ -83,13 +88,17 @@ class RunSet:
                 run.reset()
 
     # What each kind says on the wire.
-    def step_json(self, s: Any, run: Any) -> dict[str, Any]:
+    def head(self, i: int) -> Any:
+        """A batch holding only run i's current point (its start after `start` or `reset`)."""
+        return [self.runs[i].current]
+
+    def steps_json(self, batch: Any) -> dict[str, list[Any]]:
+        """A batch of one run's steps as columns."""
         raise NotImplementedError
 
-    def run_json(self, i: int, steps: list[Any], final: bool = False) -> dict[str, Any]:
+    def run_json(self, i: int, batch: Any, final: bool = False) -> dict[str, Any]:
         run = self.runs[i]
-        return {"id": i, "status": run.status, "lr": run.lr,
-                "steps": [self.step_json(s, run) for s in steps]}
+        return {"id": i, "status": run.status, "lr": run.lr, "steps": self.steps_json(batch)}
 
     def run_info(self, i: int) -> dict[str, Any]:
         run = self.runs[i]
@@ -102,7 +111,36 @@ class RunSet:
 
 
 class SurfaceRuns(RunSet):
-    """Optimizers descending a 2D surface from one start point."""
+    """Optimizers descending a 2D surface from one start point.
+
+    A step costs microseconds of pure Python, which a worker thread would not run in parallel
+    (the GIL) but would make wait for the GIL: batches are short and run on the event loop."""
+
+    threaded = False
+
+    def advance(self, n: int) -> tuple[list[StepColumns], list[dict[str, Any]]]:
+        """Up to n steps of every active run, run by run. Changes apply before the batch: a batch
+        runs on the event loop, so no command can arrive in the middle of one."""
+        out = [StepColumns() for _ in self.runs]
+        events: list[dict[str, Any]] = []
+        t0 = time.perf_counter()
+        with self.lock:
+            while self.changes:
+                events.append(self.apply(*self.changes.popleft()))
+            for i in self.active:
+                run = self.runs[i]
+                run.advance(min(n, self.steps - run.step_count), out[i])
+                if run.status == "diverged":
+                    events.append({"type": "diverged", "run": i, "step": run.diverged_at,
+                                   "reason": run.reason})
+        taken = sum(map(len, out))
+        if taken:
+            per_step = (time.perf_counter() - t0) / taken
+            self.seconds_per_step = 0.8 * self.seconds_per_step + 0.2 * per_step
+        return out, events
+
+    def head(self, i: int) -> StepColumns:
+        return StepColumns.of([self.runs[i].current])
 
     @classmethod
     def from_message(cls, msg: StartSurface) -> tuple[SurfaceRuns, dict[str, Any]]:
@@ -116,14 +154,16 @@ class SurfaceRuns(RunSet):
     def run_info(self, i: int) -> dict[str, Any]:
         return super().run_info(i) | {"noise": self.runs[i].config.noise}
 
-    def step_json(self, s: Step, run: Run) -> dict[str, Any]:
-        """Tuples serialize as arrays; orjson writes a non-finite float as null, which is how a
-        diverged run's last point travels (tests parse every message strictly)."""
-        return {"step": s.step, "params": s.params, "grad": s.grad, "loss": s.loss, "lr": s.lr}
+    def steps_json(self, batch: StepColumns) -> dict[str, list[Any]]:
+        """The columns as they are: tuples serialize as arrays, and orjson writes a non-finite
+        float as null, which is how a diverged run's last point travels (tests parse every
+        message strictly)."""
+        return {"step": batch.step, "params": batch.params, "grad": batch.grad,
+                "loss": batch.loss, "lr": batch.lr}
 
-    def run_json(self, i: int, steps: list[Any], final: bool = False) -> dict[str, Any]:
+    def run_json(self, i: int, batch: StepColumns, final: bool = False) -> dict[str, Any]:
         run = self.runs[i]
-        return super().run_json(i, steps) | {
+        return super().run_json(i, batch) | {
             "lambda_max": run.lambda_max(),
             "state": json_safe(run.optimizer.state_snapshot()),
         }
@@ -192,17 +232,26 @@ class NetworkRuns(RunSet):
                 run.reset(problem)
             self._last_boundary.clear()
 
-    def step_json(self, s: NetStep, run: NetworkRun) -> dict[str, Any]:
-        d = {"step": s.step, "loss": s.loss, "accuracy": s.accuracy, "lr": s.lr,
-             "grad_norms": s.grad_norms, "plane": s.plane}
-        if s.step % self.weights_every == 0:
-            model = self.problem.model
-            d["weights"] = [{"W": W, "b": b} for W, b in model.unflatten(s.theta)]
-            d["grads"] = [{"W": W, "b": b} for W, b in model.unflatten(s.grad)]
-        return d
+    def steps_json(self, batch: list[NetStep]) -> dict[str, list[Any]]:
+        """Columns of scalars and per-layer lists; `weights` and `grads` only when a step of the
+        batch carries them (every `weights_every`-th), null at the steps that do not."""
+        cols: dict[str, list[Any]] = {
+            "step": [s.step for s in batch], "loss": [s.loss for s in batch],
+            "accuracy": [s.accuracy for s in batch], "lr": [s.lr for s in batch],
+            "grad_norms": [s.grad_norms for s in batch], "plane": [s.plane for s in batch]}
+        if any(s.step % self.weights_every == 0 for s in batch):
+            unflatten = self.problem.model.unflatten
+            cols["weights"], cols["grads"] = [], []
+            for s in batch:
+                keep = s.step % self.weights_every == 0
+                cols["weights"].append([{"W": W, "b": b} for W, b in unflatten(s.theta)]
+                                       if keep else None)
+                cols["grads"].append([{"W": W, "b": b} for W, b in unflatten(s.grad)]
+                                     if keep else None)
+        return cols
 
-    def run_json(self, i: int, steps: list[Any], final: bool = False) -> dict[str, Any]:
-        out = super().run_json(i, steps)
+    def run_json(self, i: int, batch: list[NetStep], final: bool = False) -> dict[str, Any]:
+        out = super().run_json(i, batch)
         now = time.monotonic()
         if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
             self._last_boundary[i] = now

@@ -18,7 +18,7 @@ import logging
 import math
 import time
 from collections import deque
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 from pydantic import ValidationError
@@ -49,9 +49,13 @@ log = logging.getLogger("gradscape.ws")
 
 MAX_PENDING_STEPS = 800  # run-steps waiting in the outbox before the producer waits
 FRAME_INTERVAL = 1 / 60  # target time between frames when running at full speed
-MAX_BATCH = 400  # run-steps computed per batch at full speed (~2 ms): short batches keep lag low
+MAX_BATCH = 400  # run-steps computed per batch at full speed (~1 ms): short batches keep lag low
 BATCH_SECONDS = 0.004  # target compute time of one batch at full speed (networks: fewer steps)
-INLINE_SECONDS = 0.001  # batches expected to take longer go to a worker thread
+# Sessions at full speed share the event loop in turns; a step waits for the others' turns
+# before it is sent, so their batches shrink as they grow in number: one round of all of them
+# takes about this long.
+ROUND_SECONDS = 0.025
+INLINE_SECONDS = 0.001  # threaded kinds: batches expected to take longer go to a worker thread
 
 
 class ClientError(Exception):
@@ -64,6 +68,8 @@ class ClientError(Exception):
 
 
 class Session:
+    busy: ClassVar[set[Session]] = set()  # sessions stepping at full speed, on this server
+
     def __init__(self, websocket: WebSocket, settings: Settings) -> None:
         self.ws = websocket
         self.settings = settings
@@ -195,7 +201,7 @@ class Session:
 
     def _heads(self, rs: RunSet) -> list[dict[str, Any]]:
         """Every run at its current point (its start, after `start` or `reset`)."""
-        return [rs.run_json(i, [r.current], final=True) for i, r in enumerate(rs.runs)]
+        return [rs.run_json(i, rs.head(i), final=True) for i in range(len(rs.runs))]
 
     def _queue_set(self, rs: RunSet, msg: SetParams) -> None:
         ids = list(range(len(rs.runs))) if msg.run == "all" else [msg.run]
@@ -254,6 +260,8 @@ class Session:
                        "message": "the server could not compute the next step; the runs were "
                                   "stopped (send 'start' to begin again)"})
             self._finish("stopped")
+        finally:
+            Session.busy.discard(self)
 
     async def _produce_steps(self) -> None:
         rs = self.runset
@@ -263,6 +271,10 @@ class Session:
         limit = self.settings.max_run_steps_per_second
         allowance, refilled = limit / 10, last  # token bucket of run-steps for this session
         while True:
+            if self.state != "running" or self.speed != 0 or self.budget is not None:
+                Session.busy.discard(self)
+            else:
+                Session.busy.add(self)
             if self.state != "running":
                 self.wake.clear()
                 await self.wake.wait()
@@ -286,7 +298,8 @@ class Session:
                     continue
                 credit -= n
             else:  # as fast as allowed, in batches of a few milliseconds
-                n = int(BATCH_SECONDS / max(rs.seconds_per_step * n_runs, 1e-9))
+                seconds = min(BATCH_SECONDS, ROUND_SECONDS / max(1, len(Session.busy)))
+                n = int(seconds / max(rs.seconds_per_step * n_runs, 1e-9))
                 n = max(1, min(n, MAX_BATCH // n_runs))
             # The per-session rate limit: one student at full speed cannot starve the class.
             now = time.perf_counter()
@@ -296,7 +309,7 @@ class Session:
                 await asyncio.sleep((n * n_runs - allowance) / limit)
                 continue
             allowance -= n * n_runs
-            if n * n_runs * rs.seconds_per_step > INLINE_SECONDS:
+            if rs.threaded and n * n_runs * rs.seconds_per_step > INLINE_SECONDS:
                 steps, events = await asyncio.to_thread(rs.advance, n)
             else:
                 steps, events = rs.advance(n)
@@ -357,7 +370,7 @@ class Session:
     def post(self, message: dict[str, Any]) -> None:
         """Queue a message; a frame right after a frame is merged into it (coalescing)."""
         if message["type"] == "frame":
-            self.pending_steps += sum(len(r["steps"]) for r in message["runs"])
+            self.pending_steps += _count_steps(message)
             if self.outbox and self.outbox[-1]["type"] == "frame":
                 _merge_frames(self.outbox[-1], message)  # keeps the older `t`
                 self.has_mail.set()
@@ -373,7 +386,7 @@ class Session:
                 while self.outbox:
                     message = self.outbox.popleft()
                     if message["type"] == "frame":
-                        self.pending_steps -= sum(len(r["steps"]) for r in message["runs"])
+                        self.pending_steps -= _count_steps(message)
                         self.drained.set()
                     await asyncio.wait_for(self.ws.send_text(dumps(message).decode()),
                                            timeout=self.settings.send_timeout)
@@ -393,6 +406,10 @@ class Session:
             await asyncio.wait_for(self.ws.close(code=code, reason=reason), timeout=1.0)
 
 
+def _count_steps(frame: dict[str, Any]) -> int:
+    return sum(len(r["steps"]["step"]) for r in frame["runs"])
+
+
 def _merge_frames(into: dict[str, Any], new: dict[str, Any]) -> None:
     by_id = {r["id"]: r for r in into["runs"]}
     for r in new["runs"]:
@@ -401,5 +418,16 @@ def _merge_frames(into: dict[str, Any], new: dict[str, Any]) -> None:
             into["runs"].append(r)
             by_id[r["id"]] = r
         else:  # the steps add up; everything else describes the latest
-            old["steps"].extend(r["steps"])
+            _extend_columns(old["steps"], r["steps"])
             old.update((k, v) for k, v in r.items() if k != "steps")
+
+
+def _extend_columns(into: dict[str, list[Any]], new: dict[str, list[Any]]) -> None:
+    """Append one batch's columns to another's; a column only one of them has (a network's
+    weights, sent every k-th step) is padded with nulls, so every column stays one per step."""
+    n_into, n_new = len(into["step"]), len(new["step"])
+    for name in [*into, *(k for k in new if k not in into)]:
+        column = into.get(name)
+        if column is None:
+            column = into[name] = [None] * n_into
+        column.extend(new[name] if name in new else [None] * n_new)

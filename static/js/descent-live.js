@@ -29,7 +29,7 @@ export const live = {
         const t = this.trajectories[r.id];
         if (!t) continue;
         t.absorb(r);
-        this.stats.steps += r.steps ? r.steps.length : 0;
+        this.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
       }
       this.dirty = true;
       this.chartsDirty = true;

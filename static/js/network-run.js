@@ -44,25 +44,30 @@ export class NetRun {
     this.capacity = capacity;
   }
 
-  /** Add the steps of one frame; step k lands at index k (a step we hold already: a reset). */
-  append(steps) {
+  /** Add the steps of one frame, as columns (entry j of every column is step j of the frame;
+   * weights and grads are null at the steps that do not carry them); step k lands at index k
+   * (a step we hold already: a reset). */
+  append(cols) {
+    const steps = cols && cols.step;
     if (!steps || !steps.length) return;
-    const first = steps[0].step;
+    const first = steps[0];
     if (Number.isInteger(first) && first < this.n) this.n = Math.max(0, first);
-    if (this.n + steps.length > this.capacity) this._grow(this.n + steps.length);
-    for (const s of steps) {
+    const m = steps.length;
+    if (this.n + m > this.capacity) this._grow(this.n + m);
+    const { loss = [], accuracy = [], lr = [], plane = [], grad_norms: norms = [], weights = [], grads = [] } = cols;
+    for (let j = 0; j < m; j++) {
       const i = this.n;
-      this.step[i] = s.step;
-      this.loss[i] = num(s.loss);
-      this.acc[i] = num(s.accuracy);
-      this.lr[i] = num(s.lr);
-      const p = s.plane || [];
+      this.step[i] = steps[j];
+      this.loss[i] = num(loss[j]);
+      this.acc[i] = num(accuracy[j]);
+      this.lr[i] = num(lr[j]);
+      const p = plane[j] || [];
       this.px[i] = num(p[0]);
       this.py[i] = num(p[1]);
-      const g = s.grad_norms || [];
+      const g = norms[j] || [];
       for (let l = 0; l < this.layers; l++) this.gn[l][i] = num(g[l]);
-      if (s.weights) this.weights = { step: s.step, layers: s.weights };
-      if (s.grads) this.grads = { step: s.step, layers: s.grads };
+      if (weights[j]) this.weights = { step: steps[j], layers: weights[j] };
+      if (grads[j]) this.grads = { step: steps[j], layers: grads[j] };
       this.n += 1;
     }
     this.version += 1;
@@ -70,7 +75,7 @@ export class NetRun {
 
   /** A `frame` (or `reset`) entry for this run: {status, lr, steps, boundary?}. */
   absorb(r) {
-    if (r.steps && r.steps.length && r.steps[0].step === 0) this.clear();
+    if (r.steps && r.steps.step && r.steps.step[0] === 0) this.clear();
     this.append(r.steps);
     if (r.status) this.status = r.status;
     if (typeof r.lr === "number") this.lrNext = r.lr;

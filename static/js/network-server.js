@@ -44,7 +44,7 @@ export function bindServer(page) {
       const run = page.runs[r.id];
       if (!run) continue;
       run.absorb(r);
-      page.stats.steps += r.steps ? r.steps.length : 0;
+      page.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
       if (r.boundary) page.stats.boundaries += 1;
     }
     page.markDirty();

@@ -2,6 +2,9 @@
 // exponential backoff, and a guard so that no NaN or Infinity is ever sent.
 // Page-agnostic: pages subscribe with on(type, fn) and watch the connection with on("status").
 
+/** The version of docs/protocol.md this client reads (the server says its own in `welcome`). */
+export const PROTOCOL = 2;
+
 /** JSON text of a message, refusing non-finite numbers (the server parses strictly). */
 export function encodeMessage(message) {
   return JSON.stringify(message, (key, value) => {
@@ -109,6 +112,13 @@ export class LiveSocket {
       this.parseMs += performance.now() - t0;
     } catch {
       this.emit("error", { code: "bad_json", message: "the server sent a message that is not JSON", field: null });
+      return;
+    }
+    if (message.type === "welcome" && message.protocol !== PROTOCOL) {
+      // A page from the browser's cache against a newer server: frames would be misread.
+      this.emit("error", { code: "protocol", field: null,
+        message: `this page speaks protocol ${PROTOCOL} but the server speaks ${message.protocol}: reload the page` });
+      this.close();
       return;
     }
     if (message.type === "welcome") {

@@ -41,26 +41,30 @@ export class Trajectory {
     this.capacity = capacity;
   }
 
-  /** Add the steps of one frame ({step, params, grad, loss, lr}); step k lands at index k. */
-  append(steps) {
+  /** Add the steps of one frame, as columns ({step: [...], params: [[x, y], ...], grad, loss,
+   * lr}: entry j of every column is step j of the frame); step k lands at index k. */
+  append(cols) {
+    const steps = cols && cols.step;
     if (!steps || !steps.length) return;
-    const first = steps[0].step;
+    const first = steps[0];
     if (Number.isInteger(first) && first < this.n) {
       this.n = Math.max(0, first); // a step we already hold: the run went back (reset)
       this.generation += 1;
     }
-    if (this.n + steps.length > this.capacity) this._grow(this.n + steps.length);
-    for (const s of steps) {
+    const m = steps.length;
+    if (this.n + m > this.capacity) this._grow(this.n + m);
+    const { params = [], grad = [], loss = [], lr = [] } = cols;
+    for (let j = 0; j < m; j++) {
       const i = this.n;
-      const p = s.params || [];
-      const g = s.grad || [];
+      const p = params[j] || [];
+      const g = grad[j] || [];
       this.x[i] = num(p[0]);
       this.y[i] = num(p[1]);
       this.gx[i] = num(g[0]);
       this.gy[i] = num(g[1]);
-      this.loss[i] = num(s.loss);
-      this.lr[i] = num(s.lr);
-      this.step[i] = Number.isInteger(s.step) ? s.step : i;
+      this.loss[i] = num(loss[j]);
+      this.lr[i] = num(lr[j]);
+      this.step[i] = Number.isInteger(steps[j]) ? steps[j] : i;
       this.n = i + 1;
     }
   }

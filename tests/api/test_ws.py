@@ -24,7 +24,7 @@ def conn(client):
     with client.websocket_connect("/ws") as ws:
         reader = Reader(ws)
         welcome = reader.next()
-        assert welcome["type"] == "welcome" and welcome["protocol"] == 1
+        assert welcome["type"] == "welcome" and welcome["protocol"] == 2
         yield reader
 
 
@@ -129,7 +129,7 @@ def test_reset_replays_from_the_start(conn: Reader) -> None:
     conn.messages.clear()
     conn.send({"type": "reset"})
     reset = conn.until("reset")
-    assert reset["runs"][1]["steps"][0]["step"] == 0
+    assert reset["runs"][1]["steps"]["step"] == [0]
     conn.until("state", state="paused")
     conn.send({"type": "resume"})
     conn.until("done")
@@ -195,3 +195,23 @@ def test_too_many_sessions_are_told_why(client) -> None:
         reader = Reader(ws)
         m = reader.next()
         assert m["type"] == "error" and m["code"] == "too_many_sessions"
+
+
+def test_merged_frames_keep_one_entry_per_step_in_every_column() -> None:
+    """Coalescing two frames of a network run where only the second carries weights: the weights
+    column is padded with nulls for the first frame's steps, and the latest run fields win."""
+    from app.api.session import _merge_frames
+
+    first = {"type": "frame", "t": 1.0, "runs": [
+        {"id": 0, "status": "running", "lr": 0.1, "steps": {"step": [1, 2], "loss": [3.0, 2.0]}}]}
+    second = {"type": "frame", "t": 2.0, "runs": [
+        {"id": 0, "status": "diverged", "lr": 0.2,
+         "steps": {"step": [3], "loss": [None], "weights": [[{"W": [[1.0]], "b": [0.0]}]]}},
+        {"id": 1, "status": "running", "lr": 0.3, "steps": {"step": [3], "loss": [1.0]}}]}
+    _merge_frames(first, second)
+    assert first["t"] == 1.0  # the oldest step's time: lag is never under-reported
+    run0, run1 = first["runs"]
+    assert run0["steps"] == {"step": [1, 2, 3], "loss": [3.0, 2.0, None],
+                             "weights": [None, None, [{"W": [[1.0]], "b": [0.0]}]]}
+    assert (run0["status"], run0["lr"]) == ("diverged", 0.2)
+    assert run1["steps"] == {"step": [3], "loss": [1.0]}

@@ -60,10 +60,10 @@ def test_set_lr_and_reset_with_new_weights(conn: Reader) -> None:
     conn.messages.clear()
     conn.send({"type": "reset"})
     same = conn.until("reset")
-    assert same["runs"][0]["steps"][0]["weights"] == first
+    assert same["runs"][0]["steps"]["weights"][0] == first
     conn.send({"type": "reset", "new_weights": True})
     new = conn.until("reset")
-    assert new["runs"][0]["steps"][0]["weights"] != first
+    assert new["runs"][0]["steps"]["weights"][0] != first
     assert new["plane"]["seed"] == START["seed"] + 1
     conn.send({"type": "stop"})
     conn.until("done")
@@ -130,3 +130,17 @@ def test_landscape_with_own_points(client) -> None:
     r = client.post("/api/mlp/landscape", json=body)
     assert r.status_code == 200, r.text
     assert r.json()["sizes"] == [2, 4, 2]
+
+
+def test_weights_every_k_steps_travel_as_a_column_with_nulls_between(conn: Reader) -> None:
+    conn.send(START | {"weights_every": 7, "speed": 0})
+    assert conn.until("started")["config"]["weights_every"] == 7
+    conn.until("done")
+    frames = [r["steps"] for m in conn.messages if m["type"] == "frame" for r in m["runs"]]
+    for cols in frames:
+        assert len({len(c) for c in cols.values()}) == 1  # one entry per step in every column
+        if "weights" in cols:
+            carried = [k for k, w in zip(cols["step"], cols["weights"], strict=True) if w]
+            assert carried == [k for k in cols["step"] if k % 7 == 0]
+    steps = conn.steps(0)
+    assert [s["step"] for s in steps if "weights" in s] == list(range(0, 61, 7))

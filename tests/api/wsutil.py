@@ -15,6 +15,18 @@ def strict_loads(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+def step_rows(columns: dict[str, list]) -> list[dict]:
+    """A frame's steps (columns, one list per field) as one dict per step; a null in a column
+    only some steps fill (a network's weights) means the step does not carry that field."""
+    n = len(columns["step"])
+    assert all(len(c) == n for c in columns.values()), "every column has one entry per step"
+    return [{k: c[i] for k, c in columns.items() if c[i] is not None or k not in SPARSE}
+            for i in range(n)]
+
+
+SPARSE = {"weights", "grads"}  # the columns a network sends every k-th step only
+
+
 def collect_steps(messages: list[dict], run: int) -> list[dict]:
     """Every step of one run across the frames received so far, in order."""
     steps = []
@@ -22,7 +34,7 @@ def collect_steps(messages: list[dict], run: int) -> list[dict]:
         if m["type"] == "frame":
             for r in m["runs"]:
                 if r["id"] == run:
-                    steps.extend(r["steps"])
+                    steps.extend(step_rows(r["steps"]))
     return steps
 
 

@@ -29,7 +29,7 @@ from app.api.schemas.trajectories import TrajectoryRequest
 from app.config import get_settings
 from app.core.datasets import DATASETS
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 # Steps per second per run; 0 runs as fast as the server computes and the client reads.
 Speed = Annotated[Finite, Field(ge=0, le=100_000)]
 
