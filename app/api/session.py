@@ -3,9 +3,11 @@
 Three loops share a session:
 - the receiver (the connection's own coroutine) parses commands and is the only place that
   learns of a disconnect (Starlette notices one only inside `receive()`);
-- the producer steps the runs in a worker thread, paced at `speed`, and appends to the outbox;
-- the sender drains the outbox: consecutive frames are merged into one message, so a slow client
-  gets fewer, larger messages instead of a queue, and every send has a timeout.
+- the producer steps the runs (surfaces on the loop in short batches, networks in a worker
+  thread), paced at `speed`, appends to the outbox and sends what it holds right away;
+- the sender drains the outbox of everything else: consecutive frames are merged into one
+  message, so a slow client gets fewer, larger messages instead of a queue, and every send has
+  a timeout.
 The producer waits while the outbox holds more than `MAX_PENDING_STEPS`: memory stays bounded
 whatever the client does.
 """
@@ -47,7 +49,10 @@ from app.wsprotocol import STALLED_CLOSE_CODE
 
 log = logging.getLogger("gradscape.ws")
 
-MAX_PENDING_STEPS = 800  # run-steps waiting in the outbox before the producer waits
+# Run-steps waiting in the outbox before the producer waits: none. A batch computed before the
+# last one has left only waits longer (with 50 sessions at full speed, 800 each meant ~0.5 s of
+# lag), and the client sees no more steps a second: one core both computes and sends.
+MAX_PENDING_STEPS = 0
 FRAME_INTERVAL = 1 / 60  # target time between frames when running at full speed
 MAX_BATCH = 400  # run-steps computed per batch at full speed (~1 ms): short batches keep lag low
 BATCH_SECONDS = 0.004  # target compute time of one batch at full speed (networks: fewer steps)
@@ -76,6 +81,7 @@ class Session:
         self.outbox: deque[dict[str, Any]] = deque()
         self.pending_steps = 0
         self.has_mail = asyncio.Event()
+        self.sending = asyncio.Lock()  # one sender at a time: messages leave in order
         self.drained = asyncio.Event()
         self.wake = asyncio.Event()
         self.runset: RunSet | None = None
@@ -322,6 +328,12 @@ class Session:
                     self._set_state("paused")
             if not rs.active:
                 self._finish("done")
+                await self._deliver()
+                return
+            # Send now: woken through the outbox, the sender would queue behind every other
+            # session's next batch (tens of milliseconds with 50 at full speed).
+            await self._deliver()
+            if self.closed:
                 return
             if self.speed == 0 or self.budget is not None:
                 await asyncio.sleep(0)  # let the receiver and sender in
@@ -379,29 +391,36 @@ class Session:
         self.has_mail.set()
 
     async def _send_loop(self) -> None:
-        try:
-            while True:
-                await self.has_mail.wait()
-                self.has_mail.clear()
-                while self.outbox:
+        while not self.closed:
+            await self.has_mail.wait()
+            self.has_mail.clear()
+            await self._deliver()
+
+    async def _deliver(self) -> None:
+        """Send what the outbox holds, in order: from the sender loop, and from the producer right
+        after a batch. On failure the connection is closed and `closed` set."""
+        async with self.sending:
+            try:
+                while self.outbox and not self.closed:
                     message = self.outbox.popleft()
                     if message["type"] == "frame":
                         self.pending_steps -= _count_steps(message)
                         self.drained.set()
                     await asyncio.wait_for(self.ws.send_text(dumps(message).decode()),
                                            timeout=self.settings.send_timeout)
-        except TimeoutError:
-            log.warning("closing a stalled websocket client (a send took over %.1f s)",
-                        self.settings.send_timeout)
-            await self._close(STALLED_CLOSE_CODE, "client too slow: stopped reading")
-        except (WebSocketDisconnect, RuntimeError, OSError):
-            await self._close(1011, "connection lost")
-        except Exception:  # a bug: say so in the log, and end the session rather than hang
-            log.exception("could not send a message")
-            await self._close(1011, "internal error")
+            except TimeoutError:
+                log.warning("closing a stalled websocket client (a send took over %.1f s)",
+                            self.settings.send_timeout)
+                await self._close(STALLED_CLOSE_CODE, "client too slow: stopped reading")
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                await self._close(1011, "connection lost")
+            except Exception:  # a bug: say so in the log, and end the session rather than hang
+                log.exception("could not send a message")
+                await self._close(1011, "internal error")
 
     async def _close(self, code: int, reason: str) -> None:
         self.closed = True
+        self.has_mail.set()  # the sender loop sees `closed` and ends, and with it the session
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.ws.close(code=code, reason=reason), timeout=1.0)
 
