@@ -16,6 +16,7 @@ in one dict per optimizer; `_begin_step` fills it once per step.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -122,6 +123,28 @@ class Optimizer(Configurable):
         if n == 2:  # the 2D-surface hot path, unrolled: map() costs more than two updates
             return (update(params[0], grad[0], slots[0]), update(params[1], grad[1], slots[1]))
         return tuple(map(update, params, grad, slots))
+
+    def pair_stepper(self) -> Callable[[Sequence[float], Sequence[float]], tuple[float, float]]:
+        """`step` for one (x, y) pair, without the checks `step` makes on every call: for the loop
+        of a live run, which takes thousands of steps on the same two coordinates.
+
+        The function holds this optimizer's state: it is valid until the next `reset()`."""
+        if self._layout != 2:
+            self._start(2, [self._initial_slot(), self._initial_slot()])
+        state, update = self._state, self._update
+        slot_x, slot_y = self._slots
+        begin = None if type(self)._begin_step is Optimizer._begin_step else self._begin_step
+
+        if begin is None:
+            def step(p: Sequence[float], g: Sequence[float]) -> tuple[float, float]:
+                state["step"] += 1
+                return (update(p[0], g[0], slot_x), update(p[1], g[1], slot_y))
+        else:
+            def step(p: Sequence[float], g: Sequence[float]) -> tuple[float, float]:
+                state["step"] += 1
+                begin(state)
+                return (update(p[0], g[0], slot_x), update(p[1], g[1], slot_y))
+        return step
 
     def _step_array(self, params: Params, grad: Params) -> NDArray[np.float64]:
         p = np.asarray(params, dtype=np.float64)

@@ -146,7 +146,7 @@ class Run:
         if self.status != "running" or n <= 0:
             return 0
         opt = self.optimizer
-        opt_step, lr_at, base_lr = opt.step, self.schedule.lr_at, self.base_lr
+        opt_step, lr_at, base_lr = opt.pair_stepper(), self.schedule.lr_at, self.base_lr
         value_and_grad = self.surface.value_and_grad
         x_lo, x_hi, y_lo, y_hi = self._limits
         here = self.current

@@ -238,3 +238,23 @@ def test_adagrad_lr_decay_and_initial_accumulator() -> None:
     assert opt.step((0.0,), (1.0,)) == pytest.approx((-1.0 / 2.0,))  # sum 3 + 1 = 4
     assert opt.step((0.0,), (0.0,)) == (0.0,)
     assert opt.state_snapshot()["clr"] == 0.5  # lr / (1 + (t - 1) * lr_decay) at t = 2
+
+
+@pytest.mark.parametrize("optimizer_id", list(OPTIMIZERS))
+def test_pair_stepper_is_step_without_the_checks(optimizer_id: str) -> None:
+    """Live runs step through `pair_stepper`: it must agree with `step` bit for bit, before and
+    after a reset, with weight decay on so that every branch of the rule runs."""
+    hyper = {"weight_decay": 0.01} if "weight_decay" in OPTIMIZERS[optimizer_id].hyperparameters \
+        else {}
+    rng = np.random.default_rng(7)
+    grads = [tuple(g) for g in rng.normal(size=(40, 2)).tolist()]
+    by_step, by_pair = make_optimizer(optimizer_id, **hyper), make_optimizer(optimizer_id, **hyper)
+    for _ in range(2):
+        p = q = (0.3, -1.2)
+        pair = by_pair.pair_stepper()
+        for g in grads:
+            p, q = by_step.step(p, g), pair(q, g)
+            assert p == q
+        assert by_pair.state_snapshot() == by_step.state_snapshot()
+        by_step.reset()
+        by_pair.reset()
