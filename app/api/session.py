@@ -10,6 +10,10 @@ Three loops share a session:
   a timeout.
 The producer waits while the outbox holds more than `MAX_PENDING_STEPS`: memory stays bounded
 whatever the client does.
+
+Timeouts are `asyncio.timeout`, never `asyncio.wait_for`: on Python 3.11 `wait_for` swallows a
+cancellation that arrives just as what it awaits completes, so a cancelled producer went on
+stepping and the `start` that cancelled it waited forever (seen in the browser tests).
 """
 
 from __future__ import annotations
@@ -343,7 +347,8 @@ class Session:
     async def _sleep_or_wake(self, seconds: float) -> None:
         self.wake.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.wake.wait(), timeout=max(seconds, 0.001))
+            async with asyncio.timeout(max(seconds, 0.001)):
+                await self.wake.wait()
 
     def _post_steps(self, rs: RunSet, steps: list[list[Any]], events: list[dict]) -> None:
         finished = not rs.active
@@ -406,8 +411,8 @@ class Session:
                     if message["type"] == "frame":
                         self.pending_steps -= _count_steps(message)
                         self.drained.set()
-                    await asyncio.wait_for(self.ws.send_text(dumps(message).decode()),
-                                           timeout=self.settings.send_timeout)
+                    async with asyncio.timeout(self.settings.send_timeout):
+                        await self.ws.send_text(dumps(message).decode())
             except TimeoutError:
                 log.warning("closing a stalled websocket client (a send took over %.1f s)",
                             self.settings.send_timeout)
@@ -422,7 +427,8 @@ class Session:
         self.closed = True
         self.has_mail.set()  # the sender loop sees `closed` and ends, and with it the session
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.ws.close(code=code, reason=reason), timeout=1.0)
+            async with asyncio.timeout(1.0):
+                await self.ws.close(code=code, reason=reason)
 
 
 def _count_steps(frame: dict[str, Any]) -> int:

@@ -215,3 +215,39 @@ def test_merged_frames_keep_one_entry_per_step_in_every_column() -> None:
                              "weights": [None, None, [{"W": [[1.0]], "b": [0.0]}]]}
     assert (run0["status"], run0["lr"]) == ("diverged", 0.2)
     assert run1["steps"] == {"step": [3], "loss": [1.0]}
+
+
+def test_a_cancelled_wait_is_not_swallowed_when_its_event_fires_at_the_same_moment() -> None:
+    """Python 3.11's asyncio.wait_for returns normally when a cancellation and the awaited
+    event land together; the session's waits must end in CancelledError, or a cancelled
+    producer keeps running and the command that cancelled it waits forever."""
+    import asyncio
+
+    from app.api.session import Session
+
+    async def race() -> str:
+        session = Session.__new__(Session)  # only the event the wait uses
+        session.wake = asyncio.Event()
+        task = asyncio.create_task(session._sleep_or_wake(10.0))
+        await asyncio.sleep(0)  # the task now waits on the event
+        session.wake.set()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return "cancelled"
+        return "swallowed"
+
+    assert asyncio.run(race()) == "cancelled"
+
+
+def test_start_again_and_again_while_running_always_gets_started(conn: Reader) -> None:
+    """A page restarts its runs on every settings change, often mid-run: each `start` must
+    stop the running producer and answer, at any speed."""
+    for i in range(40):
+        conn.send(START | {"speed": [20, 0, 500][i % 3], "steps": 2000})
+        started = conn.until("started")
+        assert len(started["runs"]) == 2
+        conn.until("frame")
+    conn.send({"type": "stop"})
+    assert [r["status"] for r in conn.until("done")["runs"]] == ["stopped", "stopped"]
