@@ -102,6 +102,7 @@ class Optimizer(Configurable):
         self._state: dict[str, float] = {"step": 0}  # shared by all coordinates
         self._slots: list[dict[str, Value]] = []  # one per coordinate, or one for an array
         self._layout: int | tuple[int, ...] | None = None  # tuple length, or array shape
+        self._pair: Callable[[Sequence[float], Sequence[float]], tuple[float, float]] | None = None
 
     @property
     def t(self) -> int:
@@ -128,7 +129,9 @@ class Optimizer(Configurable):
         """`step` for one (x, y) pair, without the checks `step` makes on every call: for the loop
         of a live run, which takes thousands of steps on the same two coordinates.
 
-        The function holds this optimizer's state: it is valid until the next `reset()`."""
+        The function holds this optimizer's state: made once, it is valid until `reset()`."""
+        if self._pair is not None:
+            return self._pair
         if self._layout != 2:
             self._start(2, [self._initial_slot(), self._initial_slot()])
         state, update = self._state, self._update
@@ -144,6 +147,7 @@ class Optimizer(Configurable):
                 state["step"] += 1
                 begin(state)
                 return (update(p[0], g[0], slot_x), update(p[1], g[1], slot_y))
+        self._pair = step
         return step
 
     def _step_array(self, params: Params, grad: Params) -> NDArray[np.float64]:

@@ -29,6 +29,10 @@ _NOISE_BLOCK = 512
 Vec2 = tuple[float, float]
 
 
+def _ignore(value: object) -> None:
+    """An append that keeps nothing: `step()` wants only the last point."""
+
+
 @dataclass
 class RunConfig:
     """One optimizer configuration, as the user set it."""
@@ -125,20 +129,18 @@ class Run:
 
         Computed on demand: it costs more than a whole optimizer step."""
         x, y = self.current.params
-        try:
-            return self.surface.lambda_max(x, y)
-        except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
-            return math.nan
+        return lambda_max_at(self.surface, x, y)
 
     def step(self) -> Step:
         """Take one optimizer step; on divergence the run stops and `status` says so."""
         if self.status != "running":
             raise RuntimeError(f"run is {self.status}")
-        self.advance(1, StepColumns())
+        self.advance(1, None)
         return self.current
 
-    def advance(self, n: int, out: StepColumns) -> int:
-        """Take up to n steps, appending each to `out`; returns how many were taken.
+    def advance(self, n: int, out: StepColumns | None) -> int:
+        """Take up to n steps, appending each to `out` (None: keep only the last, `current`);
+        returns how many were taken.
 
         The hot path of every live run: one loop over locals, no `Step` per step (only the last
         becomes `current`), stopping at divergence. `step()` is this loop with n = 1, so the
@@ -154,8 +156,11 @@ class Run:
         prev = p
         k = self.step_count
         noisy = bool(self._noise_std)
-        add_step, add_params, add_grad = out.step.append, out.params.append, out.grad.append
-        add_loss, add_lr = out.loss.append, out.lr.append
+        if out is None:
+            add_step = add_params = add_grad = add_loss = add_lr = _ignore
+        else:
+            add_step, add_params, add_grad = out.step.append, out.params.append, out.grad.append
+            add_loss, add_lr = out.loss.append, out.lr.append
         diverged = False
         for _ in range(n):
             lr = lr_at(base_lr, k)
@@ -252,20 +257,11 @@ def run_trajectories(
     surface: Surface, start: Sequence[float], steps: int, configs: Sequence[RunConfig]
 ) -> list[Trajectory]:
     """Run every configuration from one start point for `steps` steps (or until it diverges)."""
-    runs = [Run(surface, start, c) for c in configs]
-    records: list[list[Step]] = [[r.current] for r in runs]
-    curvature: list[list[float]] = [[r.lambda_max()] for r in runs]
-    for _ in range(steps):
-        active = False
-        for run, rec, lam in zip(runs, records, curvature, strict=True):
-            if run.status == "running":
-                rec.append(run.step())
-                lam.append(run.lambda_max())
-                active = True
-        if not active:
-            break
     out = []
-    for run, rec, lam in zip(runs, records, curvature, strict=True):
+    for config in configs:  # independent runs: nothing changes them mid-way here
+        run = Run(surface, start, config)
+        cols = StepColumns.of([run.current])
+        run.advance(steps, cols)
         if run.status == "running":
             run.status = "done"
         out.append(
@@ -274,11 +270,19 @@ def run_trajectories(
                 status=run.status,
                 diverged_at=run.diverged_at,
                 reason=run.reason,
-                params=[s.params for s in rec],
-                grads=[s.grad for s in rec],
-                losses=[s.loss for s in rec],
-                lrs=[s.lr for s in rec[1:] if s.lr is not None],
-                lambda_max=lam,
+                params=cols.params,
+                grads=cols.grad,
+                losses=cols.loss,
+                lrs=cols.lr[1:],
+                lambda_max=[lambda_max_at(surface, x, y) for x, y in cols.params],
             )
         )
     return out
+
+
+def lambda_max_at(surface: Surface, x: float, y: float) -> float:
+    """Largest Hessian eigenvalue at (x, y), nan where it cannot be evaluated."""
+    try:
+        return surface.lambda_max(x, y)
+    except (OverflowError, ZeroDivisionError, ValueError, FloatingPointError):
+        return math.nan
