@@ -5,11 +5,12 @@
    never allows, so its socket and megabytes of buffers would stay until it went away.
 2. permessage-deflate at zlib level 1 (`GRADSCAPE_DEFLATE_LEVEL`; uvicorn uses 6): deflate was
    31% of the server's time streaming at full speed (py-spy); A/B in one session, 4 runs each,
-   one client: level 6 gave 105k-186k run-steps/s, level 1 a steady 170k-179k. With zlib's own
-   window and memory (15 bits, memLevel 8; uvicorn asks for 12 and 5) level 1 compresses a
-   frame 20% faster (1.25 vs 1.58 us a run-step, best of 7): 256 KB per connection instead of
-   32 KB, 25 MB for a hundred. Compressing in a thread (zlib lets go of the GIL) was tried and
-   was slower: the thread waited for the GIL at every hand-over.
+   one client: level 6 gave 105k-186k run-steps/s, level 1 a steady 170k-179k. The window stays
+   at uvicorn's 12 bits and memLevel 5: zlib's own 15 and 8 compress a frame 20% faster (1.25
+   vs 1.58 us a run-step) but their 64 KB buffers fragmented the heap, and the server's RSS
+   crept from 78 to 163 MB over 3,000 connect/disconnect cycles (flat at 91-92 MB with 12 and
+   5; bench/load.py [2b]). Compressing in a thread (zlib lets go of the GIL) was slower too:
+   the thread waited for the GIL at every hand-over.
 
 This reaches into uvicorn's sans-I/O implementation; if that is missing, `protocol()` returns
 None and uvicorn's default is used unchanged.
@@ -45,8 +46,8 @@ def protocol() -> type | None:
 
                 self.conn = ServerProtocol(
                     extensions=[ServerPerMessageDeflateFactory(
-                        server_max_window_bits=15, client_max_window_bits=12,
-                        compress_settings={"memLevel": 8, "level": level})],
+                        server_max_window_bits=12, client_max_window_bits=12,
+                        compress_settings={"memLevel": 5, "level": level})],
                     max_size=self.config.ws_max_size,
                     logger=logging.getLogger("uvicorn.error"),
                 )

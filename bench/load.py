@@ -45,15 +45,16 @@ def rss_mb(pid: str = "self") -> float:
     return float("nan")
 
 
-async def client(url: str, lags: list[float], message: dict = DEFAULT) -> float:
+async def client(url: str, lags: list[tuple[float, int]], message: dict = DEFAULT) -> float:
     t0 = time.perf_counter()
     async with websockets.connect(url, max_size=2**28) as ws:
         await ws.recv()
         await ws.send(json.dumps(message))
         while True:
             m = json.loads(await ws.recv())
-            if m["type"] == "frame":
-                lags.append(time.time() - m["t"])
+            if m["type"] == "frame":  # every step of the frame, with the frame's lag
+                n = sum(len(r["steps"]["step"]) for r in m["runs"])
+                lags.append((time.time() - m["t"], n))
             elif m["type"] == "done":
                 return time.perf_counter() - t0
             elif m["type"] == "error":
@@ -61,13 +62,13 @@ async def client(url: str, lags: list[float], message: dict = DEFAULT) -> float:
 
 
 async def many(url: str, n: int) -> None:
-    lags: list[float] = []
+    lags: list[tuple[float, int]] = []
     t0 = time.perf_counter()
     results = await asyncio.gather(*(client(url, lags) for _ in range(n)),
                                    return_exceptions=True)
     errors = [r for r in results if isinstance(r, BaseException)]
     print(f"[1] {n} clients x default comparison x 2,000 steps: {n - len(errors)}/{n} complete, "
-          f"{len(errors)} errors, wall {time.perf_counter() - t0:.2f} s; frame lag "
+          f"{len(errors)} errors, wall {time.perf_counter() - t0:.2f} s; lag per step "
           f"p50 {percentile(lags, 0.5) * 1e3:.0f} ms, p99 {percentile(lags, 0.99) * 1e3:.0f} ms")
     for e in errors[:3]:
         print("    error:", repr(e))
@@ -132,7 +133,7 @@ def cycles_rss(n: int) -> None:
 
 
 async def stalled_beside(url: str, port: int, pid: int, n: int) -> None:
-    lags: list[float] = []
+    lags: list[tuple[float, int]] = []
     alone = await asyncio.gather(*(client(url, lags) for _ in range(n)))
     eight = [{"optimizer": "sgd", "lr": 1e-4 * (i + 1)} for i in range(8)]
     stalled = _raw_websocket(port, DEFAULT | {"steps": 20_000, "runs": eight})
