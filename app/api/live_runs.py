@@ -4,9 +4,10 @@ Two kinds share one session loop: optimizers on a surface (`SurfaceRuns`) and ne
 a dataset (`NetworkRuns`). Each knows how to start, how a batch of steps and a run look on the
 wire, and what the `started` message says about its configuration.
 
-On the wire a run's steps are columns (protocol v2): `{"step": [...], "loss": [...], ...}`, one
-list per field with one entry per step, so a frame of hundreds of steps is a few lists of numbers
-rather than hundreds of small objects (docs/protocol.md).
+A batch of steps is kept as columns, one list per field. On the wire a run's steps are one
+object per step, or, when the client's `start` asks for `columns` (the pages do), those columns
+as they are: `{"step": [...], "loss": [...], ...}`, a few lists of numbers instead of hundreds of
+small objects, cheaper to build, compress and parse (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class RunSet:
     changes: deque = field(default_factory=deque)  # (run ids, values), applied by the producer
     lock: threading.Lock = field(default_factory=threading.Lock)
     seconds_per_step: float = 5e-6  # running estimate of one run-step's cost
+    columns: bool = False  # steps on the wire as columns (else one object per step)
     colors: list[str | None] = field(default_factory=list)  # display colours, UI only
 
     @property
@@ -98,7 +100,9 @@ class RunSet:
 
     def run_json(self, i: int, batch: Any, final: bool = False) -> dict[str, Any]:
         run = self.runs[i]
-        return {"id": i, "status": run.status, "lr": run.lr, "steps": self.steps_json(batch)}
+        columns = self.steps_json(batch)
+        return {"id": i, "status": run.status, "lr": run.lr,
+                "steps": columns if self.columns else rows(columns)}
 
     def run_info(self, i: int) -> dict[str, Any]:
         run = self.runs[i]
@@ -108,6 +112,21 @@ class RunSet:
                 "hyperparameters": {k: getattr(opt, k) for k in opt.hyperparameters},
                 "schedule": {"kind": run.config.schedule, **run.config.schedule_params},
                 "seed": run.config.seed}
+
+
+def rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Columns as one object per step; a null in `weights` or `grads` (the steps between two
+    every-k-th ones) leaves the field out, as in the object of such a step."""
+    names = list(columns)
+    out = [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    for name in SPARSE_COLUMNS.intersection(names):
+        for step in out:
+            if step[name] is None:
+                del step[name]
+    return out
+
+
+SPARSE_COLUMNS = {"weights", "grads"}
 
 
 class SurfaceRuns(RunSet):
@@ -146,9 +165,9 @@ class SurfaceRuns(RunSet):
     def from_message(cls, msg: StartSurface) -> tuple[SurfaceRuns, dict[str, Any]]:
         surface, start = msg.resolved_surface, msg.resolved_start
         rs = cls(runs=[Run(surface, start, spec.to_config()) for spec in msg.runs],
-                 steps=msg.steps, colors=[spec.color for spec in msg.runs])
+                 steps=msg.steps, colors=[spec.color for spec in msg.runs], columns=msg.columns)
         config = {"kind": "surface", "surface": describe(surface), "start": list(start),
-                  "steps": msg.steps, "speed": msg.speed}
+                  "steps": msg.steps, "speed": msg.speed, "columns": msg.columns}
         return rs, config
 
     def run_info(self, i: int) -> dict[str, Any]:
@@ -186,7 +205,7 @@ class NetworkRuns(RunSet):
         model = MLP.build(msg.sizes, msg.network.activation, msg.loss)
         problem = cls._problem(msg, model, x, labels, msg.seed)
         runs = [NetworkRun(problem, spec.to_config(msg.seed)) for spec in msg.runs]
-        rs = cls(runs=runs, steps=msg.steps, seconds_per_step=3e-4)
+        rs = cls(runs=runs, steps=msg.steps, seconds_per_step=3e-4, columns=msg.columns)
         rs.problem, rs.message = problem, msg
         rs.weights_every = msg.resolved_weights_every(model.n_params)
         rs._last_boundary = {}
@@ -198,6 +217,7 @@ class NetworkRuns(RunSet):
                          np.linspace(lo[1] - pad[1], hi[1] + pad[1], msg.boundary))
         config = {
             "kind": "network", "steps": msg.steps, "speed": msg.speed, "seed": msg.seed,
+            "columns": msg.columns,
             "task": model.loss_fn.task, "sizes": list(model.sizes), "n_params": model.n_params,
             "activation": msg.network.activation, "loss": msg.loss,
             "data": {"x": x, "labels": labels},

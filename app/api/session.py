@@ -432,7 +432,11 @@ class Session:
 
 
 def _count_steps(frame: dict[str, Any]) -> int:
-    return sum(len(r["steps"]["step"]) for r in frame["runs"])
+    return sum(_n_steps(r["steps"]) for r in frame["runs"])
+
+
+def _n_steps(steps: list[Any] | dict[str, list[Any]]) -> int:
+    return len(steps["step"]) if isinstance(steps, dict) else len(steps)
 
 
 def _merge_frames(into: dict[str, Any], new: dict[str, Any]) -> None:
@@ -443,7 +447,10 @@ def _merge_frames(into: dict[str, Any], new: dict[str, Any]) -> None:
             into["runs"].append(r)
             by_id[r["id"]] = r
         else:  # the steps add up; everything else describes the latest
-            _extend_columns(old["steps"], r["steps"])
+            if isinstance(old["steps"], dict):
+                _extend_columns(old["steps"], r["steps"])
+            else:
+                old["steps"].extend(r["steps"])
             old.update((k, v) for k, v in r.items() if k != "steps")
 
 

@@ -218,6 +218,7 @@ class DescentPage {
       steps: state.steps,
       speed: state.speed,
       runs: state.runs.map(runSpec),
+      columns: true, // each frame's steps as one list per field (docs/protocol.md)
     };
     if (state.start) message.start = state.start;
     if (!this.socket.send(message)) {

@@ -205,7 +205,7 @@ export const livePlane = (mode) => (mode === "weights" ? "weights" : "random");
 
 /** The websocket `start` of a network (docs/protocol.md, "Network runs"). */
 export function startMessage(state) {
-  const message = { type: "start", ...trainingBody(state), steps: state.steps, speed: state.speed, plane: livePlane(state.plane) };
+  const message = { type: "start", ...trainingBody(state), steps: state.steps, speed: state.speed, plane: livePlane(state.plane), columns: true };
   if (message.plane === "weights" && state.wts) message.weights = weightRefs(state.wts);
   return message;
 }

@@ -129,7 +129,7 @@ def test_reset_replays_from_the_start(conn: Reader) -> None:
     conn.messages.clear()
     conn.send({"type": "reset"})
     reset = conn.until("reset")
-    assert reset["runs"][1]["steps"]["step"] == [0]
+    assert reset["runs"][1]["steps"][0]["step"] == 0
     conn.until("state", state="paused")
     conn.send({"type": "resume"})
     conn.until("done")
@@ -251,3 +251,26 @@ def test_start_again_and_again_while_running_always_gets_started(conn: Reader) -
         conn.until("frame")
     conn.send({"type": "stop"})
     assert [r["status"] for r in conn.until("done")["runs"]] == ["stopped", "stopped"]
+
+
+def test_columns_carry_the_same_steps_as_rows(client) -> None:
+    """`columns: true` (what the pages ask for) changes the layout of a frame's steps, not what
+    they say: one list per field, one entry per step, equal to the default rows."""
+    sessions = {}
+    for columns in (False, True):
+        with client.websocket_connect("/ws") as ws:
+            reader = Reader(ws)
+            reader.next()
+            reader.send(START | {"columns": columns})
+            assert reader.until("started")["config"]["columns"] is columns
+            reader.until("done")
+            frames = [r["steps"] for m in reader.messages if m["type"] == "frame"
+                      for r in m["runs"]]
+            assert all(isinstance(s, dict if columns else list) for s in frames)
+            if columns:
+                for cols in frames:
+                    assert set(cols) == {"step", "params", "grad", "loss", "lr"}
+                    assert len({len(c) for c in cols.values()}) == 1
+            sessions[columns] = [reader.steps(0), reader.steps(1)]
+    assert sessions[True] == sessions[False]
+    assert len(sessions[True][1]) == 301

@@ -60,10 +60,10 @@ def test_set_lr_and_reset_with_new_weights(conn: Reader) -> None:
     conn.messages.clear()
     conn.send({"type": "reset"})
     same = conn.until("reset")
-    assert same["runs"][0]["steps"]["weights"][0] == first
+    assert same["runs"][0]["steps"][0]["weights"] == first
     conn.send({"type": "reset", "new_weights": True})
     new = conn.until("reset")
-    assert new["runs"][0]["steps"]["weights"][0] != first
+    assert new["runs"][0]["steps"][0]["weights"] != first
     assert new["plane"]["seed"] == START["seed"] + 1
     conn.send({"type": "stop"})
     conn.until("done")
@@ -133,7 +133,7 @@ def test_landscape_with_own_points(client) -> None:
 
 
 def test_weights_every_k_steps_travel_as_a_column_with_nulls_between(conn: Reader) -> None:
-    conn.send(START | {"weights_every": 7, "speed": 0})
+    conn.send(START | {"weights_every": 7, "speed": 0, "columns": True})
     assert conn.until("started")["config"]["weights_every"] == 7
     conn.until("done")
     frames = [r["steps"] for m in conn.messages if m["type"] == "frame" for r in m["runs"]]
@@ -144,3 +144,13 @@ def test_weights_every_k_steps_travel_as_a_column_with_nulls_between(conn: Reade
             assert carried == [k for k in cols["step"] if k % 7 == 0]
     steps = conn.steps(0)
     assert [s["step"] for s in steps if "weights" in s] == list(range(0, 61, 7))
+
+
+def test_in_rows_only_every_kth_step_carries_weights(conn: Reader) -> None:
+    conn.send(START | {"weights_every": 7, "speed": 0})
+    conn.until("done")
+    frames = [r["steps"] for m in conn.messages if m["type"] == "frame" for r in m["runs"]]
+    assert all(isinstance(steps, list) for steps in frames)  # one object per step by default
+    carried = [s["step"] for steps in frames for s in steps if "weights" in s]
+    assert carried == sorted(2 * list(range(0, 61, 7)))  # two runs
+    assert all("grads" in s for steps in frames for s in steps if "weights" in s)

@@ -34,7 +34,8 @@ def collect_steps(messages: list[dict], run: int) -> list[dict]:
         if m["type"] == "frame":
             for r in m["runs"]:
                 if r["id"] == run:
-                    steps.extend(step_rows(r["steps"]))
+                    s = r["steps"]
+                    steps.extend(step_rows(s) if isinstance(s, dict) else s)
     return steps
 
 

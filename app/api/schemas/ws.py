@@ -32,6 +32,8 @@ from app.core.datasets import DATASETS
 PROTOCOL_VERSION = 2
 # Steps per second per run; 0 runs as fast as the server computes and the client reads.
 Speed = Annotated[Finite, Field(ge=0, le=100_000)]
+COLUMNS = Field(False, description="send each frame's steps as columns, one list per field "
+                "({step: [...], loss: [...], ...}), instead of one object per step")
 
 
 class _Message(BaseModel):
@@ -43,6 +45,7 @@ class StartSurface(TrajectoryRequest):
 
     type: Literal["start"]
     speed: Speed = 60.0
+    columns: bool = COLUMNS
 
 
 class StartNetwork(TrainingData):
@@ -50,6 +53,7 @@ class StartNetwork(TrainingData):
     optimizer runs that all start from the same initial weights, plus speed."""
 
     type: Literal["start"]
+    columns: bool = COLUMNS
     network: NetworkIn = Field(default_factory=NetworkIn)
     seed: Seed = Field(0, description="seeds the initial weights, minibatches and the plane")
     steps: int = Field(500, ge=1, le=MAX_STEPS)
