@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 
 import pytest
@@ -431,3 +432,27 @@ def test_too_many_sessions_is_said_plainly(browser_context) -> None:
                 app.assert_clean()
             finally:
                 app.page.close()
+
+
+def test_the_charts_follow_the_runs_to_the_end_and_through_a_restart(app: App) -> None:
+    """The loss and gradient-norm charts extend their series as points arrive (not rebuilt each
+    time): their last points must be the runs' last points, and start over with the runs."""
+
+    def check(steps: int) -> None:
+        app.page.wait_for_timeout(400)  # the charts redraw at most every 150 ms
+        charts = app.js("() => gradscape.charts()")
+        assert len(charts["loss"]) == len(charts["gnorm"]) == 2
+        for i in range(2):
+            step, _, _, loss, gx, gy, _ = app.js(f"() => gradscape.path({i})")[-1]
+            assert step == steps
+            assert charts["loss"][i]["last"] == [steps, pytest.approx(loss)]  # f* = 0 on the bowl
+            assert charts["gnorm"][i]["last"] == [steps, pytest.approx(math.hypot(gx, gy))]
+            assert charts["loss"][i]["n"] == steps + 1  # few enough points to draw them all
+
+    app.navigate("surface=bowl&steps=300&speed=0")
+    app.wait("(runs) => runs.length === 2 && runs.every(r => r.status === 'done')")
+    check(300)
+    app.page.click("#step")  # after the end: the runs start over and take one step
+    app.wait("(runs) => runs.every(r => r.n === 2)")
+    check(1)
+    app.assert_clean()
