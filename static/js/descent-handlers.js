@@ -119,37 +119,9 @@ export const handlers = {
     }
   },
 
-  togglePlay() {
-    if (this.play === "running") {
-      this.wantPlaying = false;
-      this.socket.send({ type: "pause" });
-    } else if (this.play === "paused") {
-      this.wantPlaying = true;
-      this.socket.send({ type: "resume" });
-    } else if (this.play === "done") {
-      this.wantPlaying = true;
-      this.socket.send({ type: "reset" });
-      this.socket.send({ type: "resume" });
-    } else {
-      this.wantPlaying = true;
-      this.restart();
-    }
-  },
-
-  stepOnce() {
-    this.wantPlaying = false;
-    if (this.play === "idle") {
-      this.restart();
-      return;
-    }
-    if (this.play === "done") this.socket.send({ type: "reset" });
-    this.socket.send({ type: "step", n: 1 });
-  },
-
-  reset() {
-    this.wantPlaying = false;
-    if (this.play === "idle") this.restart();
-    else this.socket.send({ type: "reset" });
+  /** New runs from the current settings (for play, step and reset when nothing runs). */
+  begin() {
+    this.restart();
   },
 
   keepGhost() {

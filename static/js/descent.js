@@ -15,11 +15,11 @@ import {
 import { toolbar } from "./descent-toolbar.js";
 import { InsideStep } from "./inside-step.js";
 import { CanvasLineChart } from "./linechart.js";
+import { openLivePage, playback } from "./live-page.js";
 import { showMessage } from "./messages.js";
 import { loadPlotly } from "./plots.js";
 import { setPresenting } from "./presentation.js";
 import { RunsPanel } from "./runs-panel.js";
-import { LiveSocket } from "./socket.js";
 import { initTooltips, setTip } from "./tooltips.js";
 import { Trajectory } from "./trajectory.js";
 
@@ -281,21 +281,15 @@ class DescentPage {
 }
 
 // The page's other methods, by concern, in their own modules.
-Object.assign(DescentPage.prototype, toolbar, handlers, live, readouts, exporting);
+Object.assign(DescentPage.prototype, toolbar, handlers, live, readouts, exporting, playback);
 
 async function main() {
   initTooltips();
   const store = createDescentStore();
   const fromURL = store.parse(location.hash);
-  const socket = new LiveSocket();
-  socket.connect(); // in parallel with loading the registries
-  let registries;
-  try {
-    registries = await loadRegistries();
-  } catch (err) {
-    showMessage(`Could not reach the Gradscape server (${err.message}). Is it running? Reload the page to try again.`, { dismissible: false });
-    return;
-  }
+  const opened = await openLivePage(loadRegistries);
+  if (!opened) return;
+  const { socket, registries } = opened;
   store.set(sanitize({ ...store.state, ...fromURL }, registries));
   const page = new DescentPage(store, socket, registries);
   page.init();

@@ -7,6 +7,7 @@ import { el } from "./controls.js";
 import { roundSig } from "./format.js";
 import { bindKeys } from "./keyboard.js";
 import { CanvasLineChart } from "./linechart.js";
+import { openLivePage, playback } from "./live-page.js";
 import { showMessage } from "./messages.js";
 import { loadNetworkRegistries } from "./network-api.js";
 import { BoundaryPlot } from "./network-boundary.js";
@@ -26,7 +27,6 @@ import {
 import { caption, planeModeLabel, planeModeTip } from "./network-words.js";
 import { loadPlotly } from "./plots.js";
 import { setPresenting } from "./presentation.js";
-import { LiveSocket } from "./socket.js";
 import { initTooltips, setTip } from "./tooltips.js";
 
 const $ = (id) => document.getElementById(id);
@@ -356,44 +356,12 @@ class NetworkPage {
     showMessage(`The landscape's axes are now W${keep[0]}[${keep[1]},${keep[2]}] and W${layer}[${row},${col}].`, { kind: "info", key: "weights", timeout: 4000 });
   }
 
-  togglePlay() {
-    if (this.play === "running") {
-      this.wantPlaying = false;
-      this.socket.send({ type: "pause" });
-    } else if (this.play === "paused") {
-      this.wantPlaying = true;
-      this.socket.send({ type: "resume" });
-    } else if (this.play === "done") {
-      this.wantPlaying = true;
-      this.socket.send({ type: "reset" });
-      this.socket.send({ type: "resume" });
-    } else {
-      this.wantPlaying = true;
-      this.startOrSay();
-    }
-  }
-
-  /** restart(), or say why there is nothing to train. */
-  startOrSay() {
+  /** New runs from the current settings (play, step and reset when nothing runs), or say why
+   * there is nothing to train. */
+  begin() {
     if (this.restart() === false) {
       showMessage(`Nothing to train on yet: ${pointsProblem(this.store.state.points)}. Click the data plot to add points.`, { kind: "warn", key: "points", timeout: 5000 });
     }
-  }
-
-  stepOnce() {
-    this.wantPlaying = false;
-    if (this.play === "idle") {
-      this.startOrSay();
-      return;
-    }
-    if (this.play === "done") this.socket.send({ type: "reset" });
-    this.socket.send({ type: "step", n: 1 });
-  }
-
-  reset() {
-    this.wantPlaying = false;
-    if (this.play === "idle") this.startOrSay();
-    else this.socket.send({ type: "reset" });
   }
 
   newWeights() {
@@ -585,19 +553,15 @@ class NetworkPage {
   }
 }
 
+Object.assign(NetworkPage.prototype, playback); // play, step and reset
+
 async function main() {
   initTooltips();
   const store = createNetworkStore();
   const fromURL = store.parse(location.hash);
-  const socket = new LiveSocket();
-  socket.connect(); // in parallel with loading the registries
-  let registries;
-  try {
-    registries = await loadNetworkRegistries();
-  } catch (err) {
-    showMessage(`Could not reach the Gradscape server (${err.message}). Is it running? Reload the page to try again.`, { dismissible: false });
-    return;
-  }
+  const opened = await openLivePage(loadNetworkRegistries);
+  if (!opened) return;
+  const { socket, registries } = opened;
   store.set(sanitize({ ...store.state, ...fromURL }, registries.options, registries.optimizers));
   const page = new NetworkPage(store, socket, registries);
   page.init();
