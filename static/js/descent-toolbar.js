@@ -5,11 +5,9 @@
 import { el } from "./controls.js";
 import { ARROWS, SPEEDS } from "./descent-state.js";
 import { fmt, roundSig } from "./format.js";
-import { bindKeys } from "./keyboard.js";
 import { PRESETS } from "./presets.js";
 
 const $ = (id) => document.getElementById(id);
-const LR_FACTOR = 1.25; // Up/Down arrow keys
 export const toolbar = {
   buildStaticControls() {
     const surface = $("surface");
@@ -40,9 +38,7 @@ export const toolbar = {
     for (const b of document.querySelectorAll("[data-view]")) {
       b.addEventListener("click", () => this.store.set({ view: b.dataset.view }));
     }
-    $("play").addEventListener("click", () => this.togglePlay());
-    $("step").addEventListener("click", () => this.stepOnce());
-    $("reset").addEventListener("click", () => this.reset());
+    this.bindPlayback();
     $("speed").addEventListener("change", (e) => this.store.set({ speed: Number(e.target.value) }));
     $("steps").addEventListener("change", (e) => {
       const v = Math.round(Number(e.target.value));
@@ -64,15 +60,6 @@ export const toolbar = {
     $("export-json").addEventListener("click", () => this.exportJSON());
     $("present").addEventListener("click", () => this.store.set({ present: !this.store.state.present }));
     $("add-run").addEventListener("click", () => this.addRun());
-    bindKeys({
-      " ": () => this.togglePlay(),
-      ArrowRight: () => this.stepOnce(),
-      r: () => this.reset(),
-      ArrowUp: () => this.scaleLr(LR_FACTOR),
-      ArrowDown: () => this.scaleLr(1 / LR_FACTOR),
-      p: () => this.store.set({ present: !this.store.state.present }),
-      Escape: () => this.store.set({ present: false }),
-    });
   },
 
   renderControls() {

@@ -1,6 +1,7 @@
 // What every page with live runs shares: opening the socket while the registries load, and
 // play / pause / step / reset over /ws (docs/protocol.md).
 
+import { bindKeys } from "./keyboard.js";
 import { showMessage } from "./messages.js";
 import { LiveSocket } from "./socket.js";
 
@@ -17,12 +18,30 @@ export async function openLivePage(loadRegistries) {
   }
 }
 
+const LR_FACTOR = 1.25; // Up/Down arrow keys
+
 /**
  * The play button, the step button and reset, mixed into a page. The page has `socket`,
- * `play` (the server's state: idle, running, paused or done), `wantPlaying`, and `begin()`,
- * which starts new runs from its current settings.
+ * `play` (the server's state: idle, running, paused or done), `wantPlaying`, `begin()`, which
+ * starts new runs from its current settings, `scaleLr(factor)` and a store with `present`.
  */
 export const playback = {
+  /** The buttons #play, #step and #reset, and the keys every live page shares. */
+  bindPlayback() {
+    document.getElementById("play").addEventListener("click", () => this.togglePlay());
+    document.getElementById("step").addEventListener("click", () => this.stepOnce());
+    document.getElementById("reset").addEventListener("click", () => this.reset());
+    bindKeys({
+      " ": () => this.togglePlay(),
+      ArrowRight: () => this.stepOnce(),
+      r: () => this.reset(),
+      ArrowUp: () => this.scaleLr(LR_FACTOR),
+      ArrowDown: () => this.scaleLr(1 / LR_FACTOR),
+      p: () => this.store.set({ present: !this.store.state.present }),
+      Escape: () => this.store.set({ present: false }),
+    });
+  },
+
   togglePlay() {
     if (this.play === "running") {
       this.wantPlaying = false;

@@ -5,7 +5,6 @@
 
 import { el } from "./controls.js";
 import { roundSig } from "./format.js";
-import { bindKeys } from "./keyboard.js";
 import { CanvasLineChart } from "./linechart.js";
 import { openLivePage, playback } from "./live-page.js";
 import { showMessage } from "./messages.js";
@@ -30,7 +29,6 @@ import { setPresenting } from "./presentation.js";
 import { initTooltips, setTip } from "./tooltips.js";
 
 const $ = (id) => document.getElementById(id);
-const LR_FACTOR = 1.25; // Up/Down arrow keys
 const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
 const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
 
@@ -133,9 +131,7 @@ class NetworkPage {
         on: { click: () => this.store.set({ plane: mode }) },
       }));
     }
-    $("play").addEventListener("click", () => this.togglePlay());
-    $("step").addEventListener("click", () => this.stepOnce());
-    $("reset").addEventListener("click", () => this.reset());
+    this.bindPlayback();
     $("new-weights").addEventListener("click", () => this.newWeights());
     $("add-run").addEventListener("click", () => this.addRun());
     $("copy-link").addEventListener("click", () => copyLink(this.store, $("link-field")));
@@ -144,15 +140,6 @@ class NetworkPage {
     $("png-boundary").addEventListener("click", () => exportPNG($("boundary"), "gradscape-boundary"));
     $("png-landscape").addEventListener("click", () => exportPNG($("landscape"), "gradscape-landscape"));
     $("present").addEventListener("click", () => this.store.set({ present: !this.store.state.present }));
-    bindKeys({
-      " ": () => this.togglePlay(),
-      ArrowRight: () => this.stepOnce(),
-      r: () => this.reset(),
-      ArrowUp: () => this.scaleLr(LR_FACTOR),
-      ArrowDown: () => this.scaleLr(1 / LR_FACTOR),
-      p: () => this.store.set({ present: !this.store.state.present }),
-      Escape: () => this.store.set({ present: false }),
-    });
   }
 
 
