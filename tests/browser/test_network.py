@@ -232,10 +232,11 @@ def test_own_points_by_clicking_and_from_a_csv(shared) -> None:
     page.click("#clear-points")
     until(page, "window.gradscape.state.points.length === 0")
     assert "at least 4" in page.inner_text("#data-note")
+    until(page, "window.gradscape.play === 'idle'")  # the old runs stop (300 ms after the edit)
     page.click("#play")  # nothing to train on: the page says so instead of starting
     warning = page.locator(".message", has_text="Nothing to train on yet")
     warning.wait_for(state="visible")
-    assert page.evaluate("() => window.gradscape.play") != "running"
+    assert page.evaluate("() => window.gradscape.play") == "idle"
     spots = [
         (-1, -1, 0),
         (-0.8, -1.2, 0),
