@@ -38,6 +38,9 @@ def _int_env(name: str, default: int) -> int:
 class Settings:
     # Longest trajectory one run may ask for (HTTP and websocket alike).
     max_steps: int = field(default_factory=lambda: _int_env("GRADSCAPE_MAX_STEPS", 20_000))
+    # Longest network training one run may ask for (each step is a pass over the data).
+    max_network_steps: int = field(
+        default_factory=lambda: _int_env("GRADSCAPE_MAX_NETWORK_STEPS", 5_000))
     # Most optimizer runs compared in one request or session.
     max_runs: int = field(default_factory=lambda: _int_env("GRADSCAPE_MAX_RUNS", 8))
     # Largest surface grid side (n x n values).

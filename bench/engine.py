@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.core.runs import Run, RunConfig, run_trajectories  # noqa: E402
+from app.core.runs import RunConfig, RunSet, SurfaceRun, lambda_max_at, record  # noqa: E402
 from app.core.surfaces import SURFACES  # noqa: E402
 
 STEPS = 1_000
@@ -37,15 +37,16 @@ def best_of(fn, repeat: int = 5) -> float:
 def core_runs() -> None:
     """What POST /api/trajectories computes: every point's value, gradient and curvature."""
     surface = SURFACES["rosenbrock"]
-    configs = [RunConfig(optimizer=o, lr=lr) for o, lr in CONFIGS]
-    run_trajectories(surface, START, STEPS, configs)
+    runs = [SurfaceRun(surface, START, RunConfig(optimizer=o, lr=lr)) for o, lr in CONFIGS]
+    for cols in record(RunSet(runs, STEPS)).kept:
+        [lambda_max_at(surface, x, y) for x, y in cols.params]
 
 
 def core_steps_only() -> None:
     """Like the torch loop: value, gradient and the update, no curvature, nothing recorded."""
     surface = SURFACES["rosenbrock"]
     for o, lr in CONFIGS:
-        run = Run(surface, START, RunConfig(optimizer=o, lr=lr))
+        run = SurfaceRun(surface, START, RunConfig(optimizer=o, lr=lr))
         run.advance(STEPS, None)  # the loop live runs use, keeping only the last point
 
 

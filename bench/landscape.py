@@ -23,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.datasets import make_dataset  # noqa: E402
 from app.core.directions import random_plane  # noqa: E402
+from app.core.landscape import train  # noqa: E402
 from app.core.landscape_grid import SliceEvaluator, naive_losses  # noqa: E402
 from app.core.mlp import MLP  # noqa: E402
-from app.core.training import TrainConfig, train  # noqa: E402
+from app.core.runs import RunConfig  # noqa: E402
 
 N_GRID = 101
 N_POINTS = 500
@@ -128,7 +129,7 @@ def main() -> None:
     model = MLP.build(SIZES, "tanh", "cross_entropy")
     y = model.targets(data.y)
     theta0 = model.init(np.random.default_rng(0))
-    final = train(model, theta0, data.x, y, 300, TrainConfig("adam", lr=0.01)).final
+    final = train(model, theta0, data.x, y, 300, [RunConfig("adam", lr=0.01)])[0].final
     plane = random_plane(model, final, np.random.default_rng(1))
     c = np.linspace(-1.0, 1.0, N_GRID)
     A, B = np.meshgrid(c, c)

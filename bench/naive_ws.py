@@ -10,15 +10,17 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from app.api.schemas.ws import client_message
-from app.core.runs import Run
+from app.core.runs import SurfaceRun
 
 
 async def naive(websocket: WebSocket) -> None:
     await websocket.accept()
     msg = client_message.validate_python(await websocket.receive_json())
-    runs = [Run(msg.resolved_surface, msg.resolved_start, r.to_config()) for r in msg.runs]
+    runs = [SurfaceRun(msg.resolved_surface, msg.resolved_start, r.to_config()) for r in msg.runs]
     for _ in range(msg.steps):
-        steps = [r.step() for r in runs]
+        for r in runs:
+            r.advance(1, None)
+        steps = [r.current for r in runs]
         await websocket.send_json({
             "type": "frame", "t": time.time(),
             "runs": [{"id": i, "status": r.status, "lambda_max": r.lambda_max(),

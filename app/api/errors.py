@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 
 from app.api.jsonsafe import SafeJSONResponse
 
-_FIELD_PREFIX = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*): ")
+_FIELD_PREFIX = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*): ")
 
 
 def clean_errors(errors: Iterable[dict[str, Any]], drop_prefix: int = 0) -> list[dict[str, Any]]:
@@ -27,8 +27,10 @@ def clean_errors(errors: Iterable[dict[str, Any]], drop_prefix: int = 0) -> list
         loc: list[Any] = list(e.get("loc", ()))[drop_prefix:]
         msg = str(e.get("msg", "invalid value")).removeprefix("Value error, ")
         m = _FIELD_PREFIX.match(msg)
-        if m and (not loc or loc[-1] != m.group(1)):
-            loc.append(m.group(1))
+        if m:  # "runs.1.lr: ..." -> loc [..., "runs", 1, "lr"]
+            parts: list[Any] = [int(p) if p.isdigit() else p for p in m.group(1).split(".")]
+            if loc[-len(parts):] != parts:
+                loc.extend(parts)
         out.append({"loc": loc, "field": dotted(loc), "msg": msg, "type": e.get("type", "")})
     return out
 
@@ -42,6 +44,13 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
     first = errors[0] if errors else {"field": "", "msg": "invalid request"}
     message = f"{first['field']}: {first['msg']}" if first["field"] else first["msg"]
     return SafeJSONResponse({"detail": errors, "message": message}, status_code=422)
+
+
+def limit_error(err: ValueError) -> RequestValidationError:
+    """A request over one of the server's limits (`check_limits`), as the 422 of any other
+    invalid field: the message starts with the field's name."""
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("body",), "msg": str(err), "input": None}])
 
 
 def install(app: FastAPI) -> None:

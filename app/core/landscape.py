@@ -12,6 +12,7 @@ far off it is, so the UI can say when the path appears to climb or cut through a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,12 +21,52 @@ from numpy.typing import NDArray
 from app.core.directions import Plane, WeightRef, pca_plane, random_plane, weight_plane
 from app.core.landscape_grid import SliceEvaluator
 from app.core.mlp import MLP
-from app.core.training import TrainConfig, TrainResult, train
+from app.core.runs import NetworkRun, Problem, RunConfig, RunSet, record
 
 Array = NDArray[np.float64]
 MAX_PATH_POINTS = 501  # points kept per run (evenly spaced steps, and the last)
 RANGE_MARGIN = 1.25  # the grid reaches this far beyond the farthest path point
 CENTRES = ("final", "initial")
+
+
+@dataclass
+class TrainResult:
+    """One run's kept steps (evenly spaced, and the last usable one), as arrays."""
+
+    config: RunConfig
+    steps: NDArray[np.int64]  # (T,) step number of each kept point
+    thetas: Array  # (T, P) weights at those steps (finite ones only)
+    losses: Array  # (T,) full-batch loss at those steps
+    lrs: list[float]  # lrs[k-1]: the learning rate of step k, every step taken
+    status: str  # "done" or "diverged"
+    diverged_at: int | None  # the step whose loss or weights were no longer usable
+
+    @property
+    def final(self) -> Array:
+        return self.thetas[-1]
+
+
+def train(model: MLP, theta0: Array, x: Array, y: Array, steps: int,
+          configs: list[RunConfig], max_points: int = MAX_PATH_POINTS) -> list[TrainResult]:
+    """Every config trained from theta0 by the run engine (as the live view trains them),
+    keeping at most max_points steps of each, evenly spaced, and its last usable step."""
+    every = max(1, math.ceil(steps / max(max_points - 1, 1)))
+    problem = Problem(model, x, np.zeros(len(x)), y, theta0, plane=None)
+    runset = RunSet([NetworkRun(problem, c, loss_every=every) for c in configs], steps)
+    rec = record(runset, every)
+    out = []
+    for run, cols, lrs in zip(runset.runs, rec.kept, rec.lrs, strict=True):
+        rows = [r for r, s in enumerate(cols.step) if s != run.diverged_at]
+        losses = [cols.loss[r] if cols.loss[r] is not None  # a minibatch run's last step
+                  else model.loss_value(cols.theta[r], x, y) for r in rows]
+        out.append(TrainResult(
+            config=run.config,
+            steps=np.array([cols.step[r] for r in rows], dtype=np.int64),
+            thetas=np.array([cols.theta[r] for r in rows]).reshape(len(rows), model.n_params),
+            losses=np.array(losses, dtype=np.float64),
+            lrs=lrs, status=run.status, diverged_at=run.diverged_at,
+        ))
+    return out
 
 
 @dataclass
@@ -72,7 +113,7 @@ def _half_widths(paths: list[Array], floor: float | None) -> tuple[float, float]
 
 
 def compute_landscape(
-    model: MLP, x: Array, y: Array, theta0: Array, configs: list[TrainConfig], steps: int,
+    model: MLP, x: Array, y: Array, theta0: Array, configs: list[RunConfig], steps: int,
     mode: str, n: int, seed: int = 0, weights: tuple[WeightRef, WeightRef] | None = None,
     centre: str = "final", span: tuple[float, float] | None = None,
     dtype: type = np.float32,
@@ -81,7 +122,7 @@ def compute_landscape(
 
     y holds (N, outputs) targets. span, if given, sets the grid's half-widths (plane offsets).
     """
-    results = [train(model, theta0, x, y, steps, c, max_points=MAX_PATH_POINTS) for c in configs]
+    results = train(model, theta0, x, y, steps, configs)
     healthy = [r for r in results if r.status == "done"]
     if centre == "initial":
         theta_c = np.array(theta0, dtype=np.float64)

@@ -1,9 +1,11 @@
-"""Learning-rate schedules with the semantics of `torch.optim.lr_scheduler`, in closed form.
+"""Learning-rate schedules with the semantics of `torch.optim.lr_scheduler`: chainable.
 
-`lr_at(base_lr, t)` is the learning rate after t scheduler steps (t = 0 gives base_lr), i.e. the
-lr of optimizer step t + 1 when the scheduler steps once after every optimizer step, as in torch.
-torch computes StepLR, ExponentialLR and CosineAnnealingLR recursively from the current lr; the
-closed forms here are equal to them up to rounding (tests/golden).
+torch's schedulers compute the next lr from the param group's *current* lr (`get_lr`), so a user
+who sets `param_group["lr"] = v` mid-run sees the schedule go on from v. `next_lr(lr, base_lr, t)`
+is that rule, the one rule every run uses (app/core/runs/learning_rate.py): the lr after the
+scheduler's t-th step (t >= 1), given the lr before it and the lr the scheduler started from.
+The lr of optimizer step k + 1 is the lr after k scheduler steps, as in torch's loop
+(`opt.step(); sched.step()`). `lr_at(base_lr, t)` iterates the rule from base_lr (tests/golden).
 """
 
 from __future__ import annotations
@@ -22,9 +24,17 @@ class Schedule(Configurable):
     description: ClassVar[str]  # one sentence, for a tooltip
     equation: ClassVar[str]  # LaTeX
 
-    def lr_at(self, base_lr: float, t: int) -> float:
-        """The learning rate after t >= 0 scheduler steps."""
+    def next_lr(self, lr: float, base_lr: float, t: int) -> float:
+        """torch's `get_lr` at last_epoch t >= 1: the lr after the t-th scheduler step, from the
+        param group's lr before it (`lr`) and the scheduler's initial lr (`base_lr`)."""
         raise NotImplementedError
+
+    def lr_at(self, base_lr: float, t: int) -> float:
+        """The learning rate after t >= 0 scheduler steps from base_lr, nothing set by hand."""
+        lr = base_lr
+        for k in range(1, t + 1):
+            lr = self.next_lr(lr, base_lr, k)
+        return lr
 
 
 class Constant(Schedule):
@@ -36,12 +46,13 @@ class Constant(Schedule):
     equation = r"\eta_t = \eta_0"
     hyperparameters = {}
 
-    def lr_at(self, base_lr: float, t: int) -> float:
-        return base_lr
+    def next_lr(self, lr: float, base_lr: float, t: int) -> float:
+        return lr
 
 
 class StepDecay(Schedule):
-    """torch.optim.lr_scheduler.StepLR: lr_t = base_lr * gamma^floor(t / step_size)."""
+    """torch.optim.lr_scheduler.StepLR: lr_t = lr_{t-1} * gamma when t is a multiple of
+    step_size, else lr_{t-1} (so lr_t = base_lr * gamma^floor(t / step_size) untouched)."""
 
     id = "step"
     name = "Step decay"
@@ -55,12 +66,12 @@ class StepDecay(Schedule):
     step_size: int
     gamma: float
 
-    def lr_at(self, base_lr: float, t: int) -> float:
-        return base_lr * self.gamma ** (t // self.step_size)
+    def next_lr(self, lr: float, base_lr: float, t: int) -> float:
+        return lr * self.gamma if t % self.step_size == 0 else lr
 
 
 class ExponentialDecay(Schedule):
-    """torch.optim.lr_scheduler.ExponentialLR: lr_t = base_lr * gamma^t."""
+    """torch.optim.lr_scheduler.ExponentialLR: lr_t = lr_{t-1} * gamma."""
 
     id = "exponential"
     name = "Exponential decay"
@@ -72,15 +83,18 @@ class ExponentialDecay(Schedule):
     }
     gamma: float
 
-    def lr_at(self, base_lr: float, t: int) -> float:
-        return base_lr * self.gamma**t
+    def next_lr(self, lr: float, base_lr: float, t: int) -> float:
+        return lr * self.gamma
 
 
 class CosineAnnealing(Schedule):
     """torch.optim.lr_scheduler.CosineAnnealingLR (no restarts).
 
         lr_t = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2
-    Past T_max the cosine goes on: the lr climbs back to base_lr at t = 2 T_max, as in torch.
+    in torch's chainable form: each step scales (lr_{t-1} - eta_min) by the ratio of two
+    consecutive cosine factors; where the previous factor is zero (t - 1 = T_max, 3 T_max, ...)
+    it adds the step up from base_lr's cosine instead. Past T_max the cosine goes on: the lr
+    climbs back to base_lr at t = 2 T_max, as in torch.
     """
 
     id = "cosine"
@@ -98,9 +112,12 @@ class CosineAnnealing(Schedule):
     T_max: int
     eta_min: float
 
-    def lr_at(self, base_lr: float, t: int) -> float:
-        eta_min = self.eta_min
-        return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2
+    def next_lr(self, lr: float, base_lr: float, t: int) -> float:
+        eta_min, T = self.eta_min, self.T_max
+        if (t - 1 - T) % (2 * T) == 0:
+            return lr + (base_lr - eta_min) * (1 - math.cos(math.pi / T)) / 2
+        return ((1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+                * (lr - eta_min) + eta_min)
 
 
 SCHEDULES: dict[str, type[Schedule]] = {

@@ -18,7 +18,7 @@ from math import cos, exp, pi, sin, sqrt
 import numpy as np
 from numpy.typing import NDArray
 
-from app.core.parameters import Hyperparameter
+from app.core.parameters import Hyperparameter, HyperparameterError
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]
 Point = tuple[float, float]
@@ -588,23 +588,25 @@ SURFACES: dict[str, Surface] = {
     )
 }
 
-# Surfaces that take parameters, and the factory that builds them.
-_FACTORIES = {"ravine": (make_ravine, frozenset({"condition", "angle"}))}
+# Surfaces that take parameters: the factory that builds one from its parameters (their names,
+# ranges and help live in the surface's `parameters`, the one description of them).
+_FACTORIES = {"ravine": make_ravine}
 
 
-def get_surface(surface_id: str, **params: float) -> Surface:
-    """The registered surface, or for a parametrised one (the ravine) a copy built from params."""
+def get_surface(surface_id: str, **params: object) -> Surface:
+    """The registered surface, or for a parametrised one a copy built from params, each
+    validated by its Hyperparameter (a HyperparameterError names the parameter)."""
     if surface_id not in SURFACES:
         valid = ", ".join(SURFACES)
         raise KeyError(f"unknown surface {surface_id!r}; valid ids: {valid}")
+    specs = SURFACES[surface_id].parameters
+    unknown = sorted(set(params) - set(specs))
+    if unknown:
+        allowed = ", ".join(specs) or "none"
+        raise HyperparameterError(
+            unknown[0], f"{unknown[0]}: not a parameter of the {surface_id} surface "
+            f"(its parameters: {allowed})")
     if not params:
         return SURFACES[surface_id]
-    if surface_id not in _FACTORIES:
-        raise ValueError(f"surface {surface_id!r} takes no parameters, got {sorted(params)}")
-    factory, allowed = _FACTORIES[surface_id]
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        raise ValueError(
-            f"surface {surface_id!r} got unknown parameters {unknown}; allowed: {sorted(allowed)}"
-        )
-    return factory(**params)
+    values = {name: specs[name].validate(name, value) for name, value in params.items()}
+    return _FACTORIES[surface_id](**values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.optimizers import make_optimizer
-from app.core.runs import Run, RunConfig
+from app.core.runs import RunConfig, SurfaceRun
 from app.core.surfaces import SURFACES
 from tests.api.wsutil import Reader
 
@@ -85,12 +85,13 @@ def test_set_lr_mid_run_matches_the_core(conn: Reader) -> None:
     assert all(s["lr"] == 1e-4 for s in steps[1:k])
     assert all(s["lr"] == 5e-4 for s in steps[k:])
     # The same change applied to the core at the same step gives the same path.
-    run = Run(SURFACES["rosenbrock"], (-1.5, 2.0), RunConfig("momentum", lr=1e-4))
+    run = SurfaceRun(SURFACES["rosenbrock"], (-1.5, 2.0), RunConfig("momentum", lr=1e-4))
     expected = [run.current.params]
     for step in range(1, 401):
         if step == k:
             run.set("lr", 5e-4)
-        expected.append(run.step().params)
+        run.advance(1, None)
+        expected.append(run.current.params)
     assert [tuple(s["params"]) for s in steps] == expected
 
 
@@ -200,7 +201,7 @@ def test_too_many_sessions_are_told_why(client) -> None:
 def test_merged_frames_keep_one_entry_per_step_in_every_column() -> None:
     """Coalescing two frames of a network run where only the second carries weights: the weights
     column is padded with nulls for the first frame's steps, and the latest run fields win."""
-    from app.api.session import _merge_frames
+    from app.api.live.outbox import merge_frames
 
     first = {"type": "frame", "t": 1.0, "runs": [
         {"id": 0, "status": "running", "lr": 0.1, "steps": {"step": [1, 2], "loss": [3.0, 2.0]}}]}
@@ -208,7 +209,7 @@ def test_merged_frames_keep_one_entry_per_step_in_every_column() -> None:
         {"id": 0, "status": "diverged", "lr": 0.2,
          "steps": {"step": [3], "loss": [None], "weights": [[{"W": [[1.0]], "b": [0.0]}]]}},
         {"id": 1, "status": "running", "lr": 0.3, "steps": {"step": [3], "loss": [1.0]}}]}
-    _merge_frames(first, second)
+    merge_frames(first, second)
     assert first["t"] == 1.0  # the oldest step's time: lag is never under-reported
     run0, run1 = first["runs"]
     assert run0["steps"] == {"step": [1, 2, 3], "loss": [3.0, 2.0, None],
@@ -223,7 +224,7 @@ def test_a_cancelled_wait_is_not_swallowed_when_its_event_fires_at_the_same_mome
     producer keeps running and the command that cancelled it waits forever."""
     import asyncio
 
-    from app.api.session import Session
+    from app.api.live.session import Session
 
     async def race() -> str:
         session = Session.__new__(Session)  # only the event the wait uses

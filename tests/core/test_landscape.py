@@ -8,9 +8,9 @@ import pytest
 from app.core.datasets import make_dataset
 from app.core.landscape import compute_landscape
 from app.core.mlp import MLP
-from app.core.training import TrainConfig
+from app.core.runs import RunConfig
 
-CONFIGS = [TrainConfig("adam", lr=0.02), TrainConfig("sgd", lr=0.5, batch_size=16, seed=1)]
+CONFIGS = [RunConfig("adam", lr=0.02), RunConfig("sgd", lr=0.5, batch_size=16, seed=1)]
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_diverged_run_does_not_move_the_centre() -> None:
     data = make_dataset("sine", 80, seed=0)
     model = MLP.build([1, 8, 1], "tanh", "mse")
     theta0 = model.init(np.random.default_rng(0))
-    configs = [TrainConfig("sgd", lr=10.0), TrainConfig("adam", lr=0.01)]
+    configs = [RunConfig("sgd", lr=10.0), RunConfig("adam", lr=0.01)]
     land = compute_landscape(model, data.x, model.targets(data.y), theta0, configs, 50,
                              "random", 11)
     assert land.runs[0].result.status == "diverged"

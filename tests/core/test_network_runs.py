@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from app.core.datasets import make_dataset
+from app.core.landscape import train
 from app.core.mlp import MLP
-from app.core.network_runs import NetworkRun, make_problem
-from app.core.training import TrainConfig, train
+from app.core.runs import NetColumns, NetworkRun, RunConfig, make_problem
+
+
+def row(cols: NetColumns, i: int = -1) -> SimpleNamespace:
+    return SimpleNamespace(**{f.name: getattr(cols, f.name)[i] for f in fields(cols)})
+
+
+def step(run: NetworkRun) -> SimpleNamespace:
+    out = run.columns()
+    run.advance(1, out)
+    return row(out)
+
+
+def current(run: NetworkRun) -> SimpleNamespace:
+    return row(run.head())
 
 
 def moons_problem(seed: int = 0, plane: str = "random"):
@@ -20,34 +37,34 @@ def moons_problem(seed: int = 0, plane: str = "random"):
 @pytest.mark.parametrize("batch_size", [None, 16])
 def test_a_live_run_equals_the_one_shot_training(batch_size) -> None:
     problem = moons_problem()
-    config = TrainConfig("adam", lr=0.02, batch_size=batch_size, seed=5)
+    config = RunConfig("adam", lr=0.02, batch_size=batch_size, seed=5)
     run = NetworkRun(problem, config)
-    live = [run.current] + [run.step() for _ in range(60)]
-    result = train(problem.model, problem.theta0, problem.x, problem.y, 60, config)
+    live = [current(run)] + [step(run) for _ in range(60)]
+    (result,) = train(problem.model, problem.theta0, problem.x, problem.y, 60, [config])
     np.testing.assert_array_equal(live[-1].theta, result.thetas[-1])
     assert [s.loss for s in live] == pytest.approx(list(result.losses), rel=1e-12)
 
 
 def test_runs_share_the_initial_weights_and_report_what_the_view_draws() -> None:
     problem = moons_problem()
-    sgd, adam = NetworkRun(problem, TrainConfig("sgd", lr=0.5)), NetworkRun(
-        problem, TrainConfig("adam", lr=0.02))
-    np.testing.assert_array_equal(sgd.current.theta, adam.current.theta)
+    sgd, adam = NetworkRun(problem, RunConfig("sgd", lr=0.5)), NetworkRun(
+        problem, RunConfig("adam", lr=0.02))
+    np.testing.assert_array_equal(current(sgd).theta, current(adam).theta)
     for _ in range(200):
-        s = adam.step()
+        s = step(adam)
     assert s.accuracy is not None and s.accuracy > 0.8
     assert s.loss < adam.problem.model.loss_value(problem.theta0, problem.x, problem.y)
     assert len(s.grad_norms) == 3 and all(g >= 0 for g in s.grad_norms)
     # The plane coordinates are the projection onto the problem's plane.
     expected = problem.plane.project(s.theta[None, :])[0]
     assert s.plane == pytest.approx(tuple(expected))
-    assert sgd.current.plane == pytest.approx((0.0, 0.0), abs=1e-12)  # the plane's centre
+    assert current(sgd).plane == pytest.approx((0.0, 0.0), abs=1e-12)  # the plane's centre
 
 
 def test_weights_plane_axes_are_weight_values() -> None:
     problem = moons_problem(plane="weights")
-    run = NetworkRun(problem, TrainConfig("sgd", lr=0.5))
-    s = run.step()
+    run = NetworkRun(problem, RunConfig("sgd", lr=0.5))
+    s = step(run)
     k1 = problem.model.param_index(1, 0, 0)
     k2 = problem.model.param_index(1, 0, 1)
     assert s.plane == pytest.approx((s.theta[k1], s.theta[k2]))
@@ -55,10 +72,10 @@ def test_weights_plane_axes_are_weight_values() -> None:
 
 def test_live_lr_change_applies_from_the_next_step() -> None:
     problem = moons_problem()
-    run = NetworkRun(problem, TrainConfig("sgd", lr=0.1))
-    before = run.step()
+    run = NetworkRun(problem, RunConfig("sgd", lr=0.1))
+    before = step(run)
     run.set("lr", 0.3)
-    after = run.step()
+    after = step(run)
     assert before.lr == 0.1 and after.lr == 0.3
     np.testing.assert_allclose(after.theta, before.theta - 0.3 * before.grad, rtol=1e-14)
 
@@ -67,9 +84,9 @@ def test_divergence_is_reported() -> None:
     data = make_dataset("sine", 100, None, 0)
     model = MLP.build((1, 16, 1), "relu", "mse")
     problem = make_problem(model, data.x, data.y, 0)
-    run = NetworkRun(problem, TrainConfig("sgd", lr=10.0))
+    run = NetworkRun(problem, RunConfig("sgd", lr=10.0))
     for _ in range(200):
-        run.step()
+        step(run)
         if run.status != "running":
             break
     assert run.status == "diverged" and run.diverged_at is not None
@@ -78,15 +95,15 @@ def test_divergence_is_reported() -> None:
 
 def test_reset_keeps_or_replaces_the_weights() -> None:
     problem = moons_problem()
-    run = NetworkRun(problem, TrainConfig("adam", lr=0.02))
-    first = [run.step().theta for _ in range(5)]
+    run = NetworkRun(problem, RunConfig("adam", lr=0.02))
+    first = [step(run).theta for _ in range(5)]
     run.reset()
-    np.testing.assert_array_equal([run.step().theta for _ in range(5)][-1], first[-1])
+    np.testing.assert_array_equal([step(run).theta for _ in range(5)][-1], first[-1])
     run.reset(moons_problem(seed=1))
-    assert not np.array_equal(run.current.theta, problem.theta0)
+    assert not np.array_equal(current(run).theta, problem.theta0)
 
 
 def test_predict_grid_shapes() -> None:
-    run = NetworkRun(moons_problem(), TrainConfig("adam"))
+    run = NetworkRun(moons_problem(), RunConfig("adam"))
     z = run.predict_grid(np.linspace(-1, 2, 7), np.linspace(-1, 1, 5))
     assert z.shape == (5, 7) and np.all((z >= 0) & (z <= 1))

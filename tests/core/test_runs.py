@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 from app.core.optimizers import make_optimizer
-from app.core.runs import Run, RunConfig, StepColumns, run_trajectories
-from app.core.surfaces import SURFACES, make_ravine
+from app.core.runs import RunConfig, RunSet, StepColumns, SurfaceRun, lambda_max_at, record
+from app.core.surfaces import SURFACES, Surface, make_ravine
+
+
+@dataclass
+class Trajectory:
+    status: str
+    diverged_at: int | None
+    reason: str | None
+    params: list
+    grads: list
+    losses: list
+    lrs: list
+    lambda_max: list
+
+
+def run_trajectories(surface: Surface, start, steps: int, configs) -> list[Trajectory]:
+    """What POST /api/trajectories computes: the run set's runs, recorded to their end."""
+    runset = RunSet([SurfaceRun(surface, start, c) for c in configs], steps)
+    rec = record(runset)
+    return [Trajectory(run.status, run.diverged_at, run.reason, cols.params, cols.grad,
+                       cols.loss, lrs, [lambda_max_at(surface, x, y) for x, y in cols.params])
+            for run, cols, lrs in zip(runset.runs, rec.kept, rec.lrs, strict=True)]
+
+
+def step(run: SurfaceRun):
+    run.advance(1, None)
+    return run.current
 
 
 def test_arrays_are_aligned_on_points() -> None:
@@ -71,10 +98,10 @@ def test_a_diverging_run_stops_and_the_others_go_on() -> None:
 
 def test_live_lr_change_applies_from_the_next_step() -> None:
     surface = SURFACES["bowl"]
-    run = Run(surface, (2.0, 1.0), RunConfig("sgd", lr=0.01))
-    first = list(run.steps(5))
+    run = SurfaceRun(surface, (2.0, 1.0), RunConfig("sgd", lr=0.01))
+    first = [step(run) for _ in range(5)]
     run.set("lr", 0.2)
-    after = run.step()
+    after = step(run)
     assert [s.lr for s in first] == [0.01] * 5
     assert after.lr == 0.2
     x, y = first[-1].params
@@ -104,10 +131,11 @@ def test_gradient_noise_is_seeded_and_changes_the_path() -> None:
 
 
 def test_reset_replays_the_same_path() -> None:
-    run = Run(SURFACES["beale"], (1.0, 1.5), RunConfig("adam", lr=0.01, noise=0.1, seed=3))
-    first = [s.params for s in run.steps(20)]
+    run = SurfaceRun(SURFACES["beale"], (1.0, 1.5),
+                     RunConfig("adam", lr=0.01, noise=0.1, seed=3))
+    first = [step(run).params for _ in range(20)]
     run.reset()
-    assert [s.params for s in run.steps(20)] == first
+    assert [step(run).params for _ in range(20)] == first
 
 
 @pytest.mark.parametrize("surface_id", list(SURFACES))
@@ -141,9 +169,9 @@ def test_a_schedule_may_decay_below_the_user_facing_lr_minimum() -> None:
 def test_advance_in_batches_equals_stepping_one_by_one(config: RunConfig) -> None:
     """The live stream takes batches of steps as columns: cut anywhere, the path is the same."""
     surface = SURFACES["rosenbrock"]
-    one = Run(surface, (-1.5, 2.0), config)
-    rows = [one.step() for _ in range(120)]
-    batched = Run(surface, (-1.5, 2.0), config)
+    one = SurfaceRun(surface, (-1.5, 2.0), config)
+    rows = [step(one) for _ in range(120)]
+    batched = SurfaceRun(surface, (-1.5, 2.0), config)
     cols = StepColumns()
     assert [batched.advance(n, cols) for n in (1, 7, 0, 100, 12)] == [1, 7, 0, 100, 12]
     assert cols == StepColumns.of(rows)
@@ -151,7 +179,7 @@ def test_advance_in_batches_equals_stepping_one_by_one(config: RunConfig) -> Non
 
 
 def test_advance_stops_at_divergence_mid_batch() -> None:
-    run = Run(SURFACES["bowl"], (-1.2, 0.9), RunConfig("sgd", lr=2.1))
+    run = SurfaceRun(SURFACES["bowl"], (-1.2, 0.9), RunConfig("sgd", lr=2.1))
     cols = StepColumns()
     taken = run.advance(500, cols)
     assert run.status == "diverged" and taken == run.diverged_at == len(cols) < 500

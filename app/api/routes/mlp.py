@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 
+from app.api.errors import limit_error
 from app.api.schemas import mlp as schemas
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
@@ -63,8 +64,9 @@ def _chain_json(c: Chain) -> dict[str, Any]:
 
 
 @router.get("/options")
-def options() -> dict[str, Any]:
+def options(request: Request) -> dict[str, Any]:
     """What the network pages may offer: datasets, activations, losses, modes and limits."""
+    settings = request.app.state.settings
     return {
         "datasets": [
             {"id": s.id, "name": s.name, "task": s.task, "description": s.description,
@@ -85,9 +87,11 @@ def options() -> dict[str, Any]:
         "directions": list(DIRECTION_MODES),
         "optimizers": list(OPTIMIZERS),
         "limits": {
-            "steps": schemas.MAX_STEPS, "grid": [schemas.MIN_GRID, schemas.MAX_GRID],
+            "steps": settings.max_network_steps,
+            "grid": [schemas.MIN_GRID, schemas.MAX_GRID],
             "points": schemas.MAX_POINTS, "hidden_layers": schemas.MAX_HIDDEN_LAYERS,
-            "width": schemas.MAX_WIDTH, "runs": schemas.MAX_RUNS,
+            "width": schemas.MAX_WIDTH, "runs": settings.max_runs,
+            "classes": schemas.MAX_CLASSES,
         },
     }
 
@@ -155,8 +159,13 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
 
 
 @router.post("/landscape", response_model=LandscapeResponse)
-def landscape(request: LandscapeRequest) -> dict[str, Any]:
-    """Train the runs from shared initial weights and slice the loss around the centre."""
+def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
+    """Train the runs from shared initial weights (the run engine a live session uses) and slice
+    the loss around the centre."""
+    try:
+        request.check_limits(http.app.state.settings)
+    except ValueError as err:
+        raise limit_error(err) from None
     x, labels = request.data()
     model = MLP.build(request.sizes, request.network.activation, request.loss)
     y = model.targets(labels)
@@ -190,6 +199,7 @@ def landscape(request: LandscapeRequest) -> dict[str, Any]:
             "slice_loss": _json(run.slice_loss),
             "distance": _json(run.distance),
             "final_loss": _num(r.losses[-1]) if r.status == "done" and len(r.losses) else None,
+            "lrs": r.lrs,
         })
     return {
         "directions": plane.mode,
@@ -202,6 +212,9 @@ def landscape(request: LandscapeRequest) -> dict[str, Any]:
         },
         "explained_variance": (list(plane.explained_variance)
                                if plane.explained_variance is not None else None),
+        "plane": {"mode": plane.mode, "centre": _json(plane.centre), "d1": _json(plane.d1),
+                  "d2": _json(plane.d2), "origin": list(plane.origin),
+                  "seed": request.seed if plane.mode == "random" else None},
         "dtype": result.dtype,
         "sizes": list(model.sizes),
         "n_params": model.n_params,

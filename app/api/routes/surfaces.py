@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from app.api.errors import clean_errors
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.schemas.trajectories import SurfaceSpec
-from app.config import get_settings
 from app.core.surfaces import SURFACES, Surface
 
 router = APIRouter(prefix="/api/surfaces", tags=["surfaces"])
@@ -42,24 +42,36 @@ def list_surfaces() -> list[dict[str, Any]]:
 @router.get("/{surface_id}/grid", response_class=SafeJSONResponse)
 def surface_grid(
     surface_id: str,
+    request: Request,
     n: Annotated[int, Query(ge=2, description="points per side")] = 101,
     expr: Annotated[str | None, Query(description="custom f(x, y); with id 'custom'")] = None,
-    condition: Annotated[float | None, Query(description="ravine condition number")] = None,
-    angle: Annotated[float | None, Query(description="ravine rotation, degrees")] = None,
 ) -> SafeJSONResponse:
-    """z[i][j] = f(x[j], y[i]) over the surface's plot bounds; values too large to draw are null."""
-    limit = get_settings().max_grid
+    """z[i][j] = f(x[j], y[i]) over the surface's plot bounds; values too large to draw are null.
+    A parametrised surface takes its parameters as query parameters (the ravine: ?condition=10
+    &angle=30), as `GET /api/surfaces` describes them."""
+    limit = request.app.state.settings.max_grid
     if n > limit:
         raise _invalid(("query", "n"), f"n: at most {limit} points per side")
+    params: dict[str, Any] = {}
+    for name, value in request.query_params.items():
+        if name in ("n", "expr"):
+            continue
+        try:
+            params[name] = float(value)
+        except ValueError:
+            raise _invalid(("query", name), f"{name}: must be a number, got {value!r}") from None
     try:
         if surface_id == "custom":
-            spec = SurfaceSpec(expr=expr if expr is not None else "")
+            spec = SurfaceSpec(expr=expr if expr is not None else "", **params)
         else:
-            spec = SurfaceSpec(id=surface_id, condition=condition, angle=angle)
+            spec = SurfaceSpec(id=surface_id, **params)
     except ValidationError as err:
-        field = "expr" if surface_id == "custom" else "surface_id"
-        loc = ("query", field) if field == "expr" else ("path", field)
-        raise _invalid(loc, err.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        first = clean_errors(err.errors())[0]
+        field = first["loc"][-1] if first["loc"] else ("expr" if surface_id == "custom"
+                                                       else "surface_id")
+        where = "path" if field in ("id", "surface_id") else "query"
+        raise _invalid((where, "surface_id" if field == "id" else str(field)),
+                       first["msg"]) from None
     surface = spec.surface
     xs, ys, zs = surface.grid(n)
     return SafeJSONResponse({"surface": describe(surface), "x": xs, "y": ys, "z": zs})

@@ -4,39 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from app.api.errors import limit_error
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.schemas.trajectories import TrajectoryRequest
-from app.core.runs import Trajectory, run_trajectories
+from app.core.runs import RunSet, StepColumns, SurfaceRun, lambda_max_at, record
 
 router = APIRouter(prefix="/api", tags=["trajectories"])
 
 
-def trajectory_json(t: Trajectory) -> dict[str, Any]:
+def trajectory_json(run: SurfaceRun, cols: StepColumns, lrs: list[float]) -> dict[str, Any]:
     return {
-        "optimizer": t.config.optimizer,
-        "status": t.status,
-        "diverged_at": t.diverged_at,
-        "reason": t.reason,
-        "params": t.params,
-        "grads": t.grads,
-        "losses": t.losses,
-        "lrs": t.lrs,
-        "lambda_max": t.lambda_max,
+        "optimizer": run.config.optimizer,
+        "status": run.status,
+        "diverged_at": run.diverged_at,
+        "reason": run.reason,
+        "params": cols.params,
+        "grads": cols.grad,
+        "losses": cols.loss,
+        "lrs": lrs,  # lrs[k - 1]: the learning rate of step k
+        "lambda_max": [lambda_max_at(run.surface, x, y) for x, y in cols.params],
     }
 
 
 @router.post("/trajectories", response_class=SafeJSONResponse)
-def trajectories(request: TrajectoryRequest) -> SafeJSONResponse:
-    """Run every configuration in lockstep from one start. A diverged run stops with its status
-    `diverged` and the step it happened at; non-finite numbers are null, never NaN."""
-    results = run_trajectories(
-        request.resolved_surface,
-        request.resolved_start,
-        request.steps,
-        [r.to_config() for r in request.runs],
-    )
-    return SafeJSONResponse(
-        {"start": list(request.resolved_start), "runs": [trajectory_json(t) for t in results]}
-    )
+def trajectories(body: TrajectoryRequest, request: Request) -> SafeJSONResponse:
+    """Run every configuration in lockstep from one start (the run engine a live session uses).
+    A diverged run stops with its status `diverged` and the step it happened at; non-finite
+    numbers are null, never NaN."""
+    try:
+        body.check_limits(request.app.state.settings)
+    except ValueError as err:
+        raise limit_error(err) from None
+    surface, start = body.resolved_surface, body.resolved_start
+    runset = RunSet([SurfaceRun(surface, start, spec.to_config()) for spec in body.runs],
+                    body.steps)
+    rec = record(runset)
+    return SafeJSONResponse({
+        "start": list(start),
+        "runs": [trajectory_json(run, cols, lrs)
+                 for run, cols, lrs in zip(runset.runs, rec.kept, rec.lrs, strict=True)],
+    })

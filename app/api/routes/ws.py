@@ -7,8 +7,8 @@ import logging
 from fastapi import APIRouter, WebSocket
 
 from app.api.jsonsafe import dumps
+from app.api.live.session import Session
 from app.api.security import handshake_refusal
-from app.api.session import Session
 
 router = APIRouter(tags=["live"])
 log = logging.getLogger("gradscape.ws")

@@ -11,18 +11,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.api.schemas.runs import RunSpec, only_for
+from app.config import Settings
 from app.core.activations import ACTIVATIONS
 from app.core.datasets import DATASETS, make_dataset
 from app.core.directions import DIRECTION_MODES
 from app.core.landscape import CENTRES
 from app.core.losses import LOSSES
 from app.core.mlp import INIT_SCHEMES
-from app.core.optimizers import OPTIMIZERS
-from app.core.parameters import HyperparameterError
-from app.core.schedules import SCHEDULES
-from app.core.training import TrainConfig
 
 # Strict numbers: pydantic accepts "NaN", "inf" and "Infinity" for floats unless told not to.
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -30,13 +28,12 @@ NonNegative = Annotated[float, Field(allow_inf_nan=False, ge=0.0)]
 Positive = Annotated[float, Field(allow_inf_nan=False, gt=0.0)]
 Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
 
-# Limits (each refusal names the field and the limit).
-MAX_STEPS = 5000
+# Limits (each refusal names the field and the limit). Steps and runs are the server's
+# settings (app/config.py: `check_limits`), so what `welcome` advertises is what is enforced.
 MIN_GRID, MAX_GRID = 5, 151
 MAX_POINTS = 2000
 MAX_HIDDEN_LAYERS = 6
 MAX_WIDTH = 64
-MAX_RUNS = 8
 MAX_CLASSES = 6
 MAX_RUN_STEPS = 20_000  # runs x steps: each step costs ~0.3 ms of Python at least
 MAX_TRAIN_WORK = 5e9  # runs x steps x batch x parameters (multiply-adds, about 4 s)
@@ -204,73 +201,12 @@ class NetworkIn(BaseModel):
         return _choose(v, INIT_SCHEMES, "init")
 
 
-class ScheduleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field("constant", description="one of " + ", ".join(SCHEDULES))
-    params: dict[str, Finite] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _valid(self) -> ScheduleIn:
-        _choose(self.kind, SCHEDULES, "schedule")
-        try:
-            SCHEDULES[self.kind](**self.params)
-        except HyperparameterError as err:
-            raise ValueError(f"params: {err}") from None
-        return self
-
-
-class RunIn(BaseModel):
-    """One optimizer configuration to train the network with."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    optimizer: str = Field("adam", description="one of " + ", ".join(OPTIMIZERS))
-    lr: Positive | None = Field(None, description="null: the optimizer's default")
-    hyperparameters: dict[str, Finite] = Field(default_factory=dict)
-    schedule: ScheduleIn = Field(default_factory=ScheduleIn)
-    batch_size: int | None = Field(
-        None, ge=1, le=MAX_POINTS, description="null: full batch; else minibatches (SGD noise)"
-    )
-
-    @field_validator("optimizer")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _choose(v, OPTIMIZERS, "optimizer")
-
-    @field_validator("lr")
-    @classmethod
-    def _lr_range(cls, v: float | None, info: ValidationInfo) -> float | None:
-        opt = info.data.get("optimizer")
-        if v is not None and opt in OPTIMIZERS:
-            try:
-                return OPTIMIZERS[opt].hyperparameters["lr"].validate("lr", v)
-            except HyperparameterError as err:
-                raise ValueError(str(err)) from None
-        return v
-
-    @field_validator("hyperparameters")
-    @classmethod
-    def _hyper(cls, v: dict[str, float], info: ValidationInfo) -> dict[str, float]:
-        opt = info.data.get("optimizer")
-        if opt in OPTIMIZERS:
-            specs = OPTIMIZERS[opt].hyperparameters
-            for name, value in v.items():
-                if name == "lr" or name not in specs:
-                    valid = ", ".join(k for k in specs if k != "lr") or "none"
-                    raise ValueError(f"{opt} has no hyperparameter {name!r} here; valid: {valid}")
-                try:
-                    specs[name].validate(name, value)
-                except HyperparameterError as err:
-                    raise ValueError(str(err)) from None
-        return v
-
-    def to_config(self, seed: int) -> TrainConfig:
-        return TrainConfig(
-            optimizer=self.optimizer, lr=self.lr, hyperparameters=dict(self.hyperparameters),
-            schedule=self.schedule.kind, schedule_params=dict(self.schedule.params),
-            batch_size=self.batch_size, seed=seed,
-        )
+def check_network_limits(steps: int, runs: list[RunSpec], settings: Settings) -> None:
+    """The server's limits on network runs; ValueError naming the field."""
+    if steps > settings.max_network_steps:
+        raise ValueError(f"steps: at most {settings.max_network_steps} steps per network run")
+    if len(runs) > settings.max_runs:
+        raise ValueError(f"runs: at most {settings.max_runs} runs at once")
 
 
 def check_weight_refs(
@@ -367,9 +303,10 @@ class LandscapeRequest(TrainingData):
 
     network: NetworkIn = Field(default_factory=NetworkIn)
     seed: Seed = Field(0, description="seeds the initial weights, minibatches and random plane")
-    steps: int = Field(200, ge=1, le=MAX_STEPS)
-    runs: list[RunIn] = Field(
-        default_factory=lambda: [RunIn()], min_length=1, max_length=MAX_RUNS
+    steps: int = Field(200, ge=1, description="steps per run (at most the server's "
+                       "max_network_steps)")
+    runs: list[RunSpec] = Field(
+        default_factory=lambda: [RunSpec(optimizer="adam")], min_length=1
     )
     directions: str = Field(
         "pca", description="weights (two chosen weights), random (filter-normalised), or pca"
@@ -401,8 +338,12 @@ class LandscapeRequest(TrainingData):
             raise ValueError("the grid size must be odd so that the centre is a grid point")
         return v
 
+    def check_limits(self, settings: Settings) -> None:
+        check_network_limits(self.steps, self.runs, settings)
+
     @model_validator(mode="after")
     def _budget(self) -> LandscapeRequest:
+        only_for(self.runs, "noise", "surface")
         sizes = self.sizes
         params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
         n = self.n_samples

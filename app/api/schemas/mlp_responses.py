@@ -108,6 +108,20 @@ class RunOut(BaseModel):
     slice_loss: list[Num] = Field(..., description="the slice's loss at the projected point")
     distance: list[Num] = Field(..., description="how far the point lies off the plane")
     final_loss: Num = Field(..., description="null if the run diverged")
+    lrs: list[float] = Field(..., description="lrs[k - 1]: the learning rate of step k, every "
+                             "step taken (schedules and sets applied)")
+
+
+class PlaneOut(BaseModel):
+    """Everything that fixes the plane: weights(c1, c2) = centre + c1 d1 + c2 d2, and the axis
+    values shown are origin + (c1, c2)."""
+
+    mode: str
+    centre: list[float] = Field(..., description="(P,) the weights at the plane's centre")
+    d1: list[float] = Field(..., description="(P,) the first direction")
+    d2: list[float] = Field(..., description="(P,) the second direction")
+    origin: list[float] = Field(..., description="axis values at the centre")
+    seed: int | None = Field(..., description="random mode: the seed the directions came from")
 
 
 class LandscapeResponse(BaseModel):
@@ -116,7 +130,9 @@ class LandscapeResponse(BaseModel):
     y: AxisOut
     z: list[list[Num]] = Field(..., description="z[j][i]: loss at (x[i], y[j])")
     centre: CentreOut
-    explained_variance: list[float] | None = Field(..., description="pca: fraction per axis")
+    explained_variance: list[float] | None = Field(
+        ..., description="pca: each direction's share of the mean-centred path's variance")
+    plane: PlaneOut
     dtype: str
     sizes: list[int]
     n_params: int

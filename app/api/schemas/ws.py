@@ -17,16 +17,16 @@ from pydantic import (
 
 from app.api.schemas.common import Finite
 from app.api.schemas.mlp import (
-    MAX_STEPS,
     NetworkIn,
-    RunIn,
     Seed,
     TrainingData,
     WeightRefIn,
+    check_network_limits,
     check_weight_refs,
 )
+from app.api.schemas.runs import RunSpec, only_for
 from app.api.schemas.trajectories import TrajectoryRequest
-from app.config import get_settings
+from app.config import Settings
 from app.core.datasets import DATASETS
 
 PROTOCOL_VERSION = 2
@@ -56,10 +56,11 @@ class StartNetwork(TrainingData):
     columns: bool = COLUMNS
     network: NetworkIn = Field(default_factory=NetworkIn)
     seed: Seed = Field(0, description="seeds the initial weights, minibatches and the plane")
-    steps: int = Field(500, ge=1, le=MAX_STEPS)
-    runs: list[RunIn] = Field(default_factory=lambda: [RunIn(optimizer="sgd", lr=0.1),
-                                                       RunIn(optimizer="adam", lr=0.01)],
-                              min_length=1)
+    steps: int = Field(500, ge=1, description="steps per run (at most the server's "
+                       "max_network_steps)")
+    runs: list[RunSpec] = Field(default_factory=lambda: [RunSpec(optimizer="sgd", lr=0.1),
+                                                         RunSpec(optimizer="adam", lr=0.01)],
+                                min_length=1)
     speed: Speed = 30.0
     plane: Literal["random", "weights"] = Field(
         "random", description="the plane the live path is drawn on, through the initial weights")
@@ -70,11 +71,13 @@ class StartNetwork(TrainingData):
     boundary: int = Field(41, ge=5, le=101, description="decision-boundary grid points per side")
 
     @model_validator(mode="after")
-    def _limits(self) -> StartNetwork:
-        if len(self.runs) > get_settings().max_runs:
-            raise ValueError(f"runs: at most {get_settings().max_runs} runs at once")
+    def _checks(self) -> StartNetwork:
+        only_for(self.runs, "noise", "surface")
         check_weight_refs(self.weights, self.sizes, self.plane == "weights", "plane")
         return self
+
+    def check_limits(self, settings: Settings) -> None:
+        check_network_limits(self.steps, self.runs, settings)
 
     @property
     def sizes(self) -> tuple[int, ...]:

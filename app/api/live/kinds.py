@@ -1,0 +1,249 @@
+"""The two kinds of live run, and the one serializer from run events to wire messages.
+
+A `LiveRuns` holds the core's `RunSet` and knows how its kind looks on the wire: what `started`
+says, how a batch of steps and a run appear in a frame. Surface runs cost microseconds a step and
+run on the event loop; network runs cost a fraction of a millisecond and run in a worker thread.
+
+A batch of steps is kept as columns, one list per field. On the wire a run's steps are one
+object per step, or, when the client's `start` asks for `columns` (the pages do), those columns
+as they are: a few lists of numbers instead of hundreds of small objects (docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+import numpy as np
+
+from app.api.jsonsafe import json_safe
+from app.api.routes.surfaces import describe
+from app.api.schemas.ws import StartNetwork, StartSurface
+from app.core.mlp import MLP
+from app.core.runs import (
+    Diverged,
+    Event,
+    Finished,
+    NetColumns,
+    NetworkRun,
+    Problem,
+    RunSet,
+    StepColumns,
+    Steps,
+    SurfaceRun,
+    Updated,
+    make_problem,
+)
+
+BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run
+BOUNDARY_MARGIN = 0.15  # the boundary grid extends the data's range by this fraction
+SPARSE_COLUMNS = {"weights", "grads"}
+
+
+class LiveRuns:
+    """The runs of one `start`, as the session streams them."""
+
+    threaded: ClassVar[bool] = True  # batches may run in a worker thread (NumPy frees the GIL)
+    seconds_per_step: ClassVar[float] = 5e-6  # first guess of one run-step's cost
+
+    def __init__(self, runset: RunSet, columns: bool, colors: list[str | None]) -> None:
+        self.runset = runset
+        self.columns = columns  # steps on the wire as columns (else one object per step)
+        self.colors = colors  # display colours, UI only
+
+    @property
+    def runs(self) -> list[Any]:
+        return self.runset.runs
+
+    def reset(self, new_weights: bool = False) -> None:
+        self.runset.reset()
+
+    # -- the wire ------------------------------------------------------------------------------
+    def messages(self, events: list[Event]) -> list[dict[str, Any]]:
+        """The one serializer: run events as protocol messages, in order (`updated` first, so a
+        client knows the new values before it draws the steps that used them)."""
+        out: list[dict[str, Any]] = []
+        frames = []
+        for e in events:
+            if isinstance(e, Updated):
+                out.append({"type": "updated", "runs": e.runs, "values": e.values,
+                            "from_step": {str(i): s for i, s in e.from_step.items()}})
+            elif isinstance(e, Steps):
+                runs = [self.run_json(i, cols, final=self.runs[i].status != "running")
+                        for i, cols in enumerate(e.columns) if cols is not None]
+                # t: when these steps were computed (epoch seconds), for measuring delivery lag
+                frames.append({"type": "frame", "t": time.time(), "runs": runs})
+        out.extend(frames)
+        out.extend({"type": "diverged", "run": e.run, "step": e.step, "reason": e.reason}
+                   for e in events if isinstance(e, Diverged))
+        if any(isinstance(e, Finished) for e in events):
+            out.append(self.done_json())
+        return out
+
+    def done_json(self) -> dict[str, Any]:
+        return {"type": "done", "runs": [
+            {"id": i, "status": r.status, "steps": r.step_count, "diverged_at": r.diverged_at}
+            for i, r in enumerate(self.runs)]}
+
+    def heads(self) -> list[dict[str, Any]]:
+        """Every run at its current point (its start, after `start` or `reset`)."""
+        return [self.run_json(i, run.head(), final=True) for i, run in enumerate(self.runs)]
+
+    def steps_json(self, batch: Any) -> dict[str, list[Any]]:
+        raise NotImplementedError
+
+    def run_json(self, i: int, batch: Any, final: bool = False) -> dict[str, Any]:
+        run = self.runs[i]
+        columns = self.steps_json(batch)
+        return {"id": i, "status": run.status, "lr": run.lr,
+                "steps": columns if self.columns else rows(columns)}
+
+    def run_info(self, i: int) -> dict[str, Any]:
+        run = self.runs[i]
+        opt = run.optimizer
+        return {"id": i, "optimizer": run.config.optimizer, "lr": run.chosen_lr,
+                "color": self.colors[i] if i < len(self.colors) else None,
+                "hyperparameters": {k: getattr(opt, k) for k in opt.hyperparameters},
+                "schedule": {"kind": run.config.schedule, **run.config.schedule_params},
+                "seed": run.config.seed}
+
+
+def rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Columns as one object per step; a null in `weights` or `grads` (the steps between two
+    every-k-th ones) leaves the field out, as in the object of such a step."""
+    names = list(columns)
+    out = [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    for name in SPARSE_COLUMNS.intersection(names):
+        for step in out:
+            if step[name] is None:
+                del step[name]
+    return out
+
+
+class SurfaceLive(LiveRuns):
+    """Optimizers descending a 2D surface from one start point.
+
+    A step costs microseconds of pure Python, which a worker thread would not run in parallel
+    (the GIL) but would make wait for the GIL: batches are short and run on the event loop."""
+
+    threaded = False
+
+    @classmethod
+    def from_message(cls, msg: StartSurface) -> tuple[SurfaceLive, dict[str, Any]]:
+        surface, start = msg.resolved_surface, msg.resolved_start
+        runset = RunSet([SurfaceRun(surface, start, spec.to_config()) for spec in msg.runs],
+                        msg.steps)
+        live = cls(runset, msg.columns, [spec.color for spec in msg.runs])
+        config = {"kind": "surface", "surface": describe(surface), "start": list(start),
+                  "steps": msg.steps, "speed": msg.speed, "columns": msg.columns}
+        return live, config
+
+    def run_info(self, i: int) -> dict[str, Any]:
+        return super().run_info(i) | {"noise": self.runs[i].config.noise}
+
+    def steps_json(self, batch: StepColumns) -> dict[str, list[Any]]:
+        """The columns as they are: tuples serialize as arrays, and orjson writes a non-finite
+        float as null, which is how a diverged run's last point travels."""
+        return {"step": batch.step, "params": batch.params, "grad": batch.grad,
+                "loss": batch.loss, "lr": batch.lr}
+
+    def run_json(self, i: int, batch: StepColumns, final: bool = False) -> dict[str, Any]:
+        run = self.runs[i]
+        return super().run_json(i, batch) | {
+            "lambda_max": run.lambda_max(),
+            "state": json_safe(run.optimizer.state_snapshot()),
+        }
+
+
+class NetworkLive(LiveRuns):
+    """Optimizers training one network from shared initial weights."""
+
+    seconds_per_step = 3e-4
+
+    def __init__(self, runset: RunSet, msg: StartNetwork, problem: Problem) -> None:
+        super().__init__(runset, msg.columns, [r.color for r in msg.runs])
+        self.problem, self.message = problem, msg
+        self.resets = 0
+        self.weights_every = msg.resolved_weights_every(problem.model.n_params)
+        self._last_boundary: dict[int, float] = {}
+        x = problem.x
+        regression = problem.model.loss_fn.task == "regression"
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        pad = (hi - lo) * BOUNDARY_MARGIN + 1e-9
+        self.boundary_x = np.linspace(lo[0] - pad[0], hi[0] + pad[0], msg.boundary)
+        self.boundary_y = (np.zeros(0) if regression else
+                           np.linspace(lo[1] - pad[1], hi[1] + pad[1], msg.boundary))
+
+    @classmethod
+    def from_message(cls, msg: StartNetwork) -> tuple[NetworkLive, dict[str, Any]]:
+        x, labels = msg.data()
+        model = MLP.build(msg.sizes, msg.network.activation, msg.loss)
+        problem = cls._problem(msg, model, x, labels, msg.seed)
+        runset = RunSet([NetworkRun(problem, spec.to_config(msg.seed)) for spec in msg.runs],
+                        msg.steps)
+        live = cls(runset, msg, problem)
+        config = {
+            "kind": "network", "steps": msg.steps, "speed": msg.speed, "seed": msg.seed,
+            "columns": msg.columns,
+            "task": model.loss_fn.task, "sizes": list(model.sizes), "n_params": model.n_params,
+            "activation": msg.network.activation, "loss": msg.loss,
+            "data": {"x": x, "labels": labels},
+            "dataset": msg.dataset.model_dump(), "custom_points": msg.points is not None,
+            "weights_every": live.weights_every,
+            "boundary": {"x": live.boundary_x, "y": live.boundary_y},
+            "plane": live.plane_json(),
+        }
+        return live, json_safe(config)
+
+    @staticmethod
+    def _problem(msg: StartNetwork, model: MLP, x: Any, labels: Any, seed: int) -> Problem:
+        weights = tuple(w.ref() for w in msg.weights) if msg.weights else None
+        return make_problem(model, x, labels, seed, msg.network.init, msg.plane, weights)
+
+    def plane_json(self) -> dict[str, Any]:
+        plane = self.problem.plane
+        assert plane is not None
+        return {"mode": plane.mode, "labels": list(plane.labels), "origin": list(plane.origin),
+                "seed": self.message.seed + self.resets}
+
+    def reset(self, new_weights: bool = False) -> None:
+        with self.runset.lock:
+            problem = None
+            if new_weights:
+                self.resets += 1
+                p = self.problem
+                problem = self._problem(self.message, p.model, p.x, p.labels,
+                                        self.message.seed + self.resets)
+                self.problem = problem
+            self.runset.reset_runs(lambda run: run.reset(problem))
+            self._last_boundary.clear()
+
+    def steps_json(self, batch: NetColumns) -> dict[str, list[Any]]:
+        """Columns of scalars and per-layer lists; `weights` and `grads` only when a step of the
+        batch carries them (every `weights_every`-th), null at the steps that do not."""
+        cols: dict[str, list[Any]] = {
+            "step": batch.step, "loss": batch.loss, "accuracy": batch.accuracy,
+            "lr": batch.lr, "grad_norms": batch.grad_norms, "plane": batch.plane}
+        every = self.weights_every
+        if any(s % every == 0 for s in batch.step):
+            unflatten = self.problem.model.unflatten
+            cols["weights"], cols["grads"] = [], []
+            for s, theta, grad in zip(batch.step, batch.theta, batch.grad, strict=True):
+                keep = s % every == 0
+                cols["weights"].append([{"W": W, "b": b} for W, b in unflatten(theta)]
+                                       if keep else None)
+                cols["grads"].append([{"W": W, "b": b} for W, b in unflatten(grad)]
+                                     if keep else None)
+        return cols
+
+    def run_json(self, i: int, batch: NetColumns, final: bool = False) -> dict[str, Any]:
+        out = super().run_json(i, batch)
+        now = time.monotonic()
+        if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
+            self._last_boundary[i] = now
+            out["boundary"] = {"step": self.runs[i].step_count,
+                               "z": self.runs[i].predict_grid(self.boundary_x, self.boundary_y)}
+        return out
+
+    def run_info(self, i: int) -> dict[str, Any]:
+        return super().run_info(i) | {"batch_size": self.runs[i].config.batch_size}

@@ -1,0 +1,86 @@
+"""How many steps a live session takes next, and when: a plain class, tested without sockets.
+
+Three ways to run: `step n` (a budget, taken at once), a speed in steps per second per run
+(credit earned with time, at most one second owed), and speed 0 (as fast as allowed, in batches
+of a few milliseconds that shrink as more sessions share the loop). Over all of them, a token
+bucket of run-steps per second per session: one student at full speed cannot starve the class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_BATCH = 400  # run-steps computed per batch at full speed (~1 ms): short batches keep lag low
+BATCH_SECONDS = 0.004  # target compute time of one batch at full speed (networks: fewer steps)
+# Sessions at full speed share the event loop in turns; a step waits for the others' turns
+# before it is sent, so their batches shrink as they grow in number: one round of all of them
+# takes about this long.
+ROUND_SECONDS = 0.025
+FRAME_INTERVAL = 1 / 60  # target time between frames when running at full speed
+
+
+@dataclass
+class Pacer:
+    max_run_steps_per_second: float
+    speed: float = 60.0  # steps per second per run; 0: as fast as allowed
+    budget: int | None = None  # steps left before pausing (the `step` command)
+    seconds_per_step: float = 5e-6  # running estimate of one run-step's cost
+    _credit: float = 0.0  # steps earned at the current speed but not yet taken
+    _last: float = 0.0
+    _allowance: float = field(default=0.0)
+    _refilled: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._allowance = self.max_run_steps_per_second / 10
+
+    def restart(self, now: float) -> None:
+        """After a pause: nothing is owed for the time spent paused."""
+        self._last, self._credit = now, 0.0
+
+    @property
+    def full_speed(self) -> bool:
+        return self.speed == 0 and self.budget is None
+
+    def next_batch(self, now: float, n_runs: int, busy_sessions: int) -> tuple[int, float]:
+        """(steps per run to take now, 0 if none) and, when none, how long to wait first."""
+        n_runs = max(1, n_runs)
+        if self.budget is not None:
+            n = min(self.budget, max(1, MAX_BATCH // n_runs))  # `step` does not wait
+        elif self.speed > 0:
+            self._credit = min(self._credit + (now - self._last) * self.speed, self.speed)
+            self._last = now
+            n = int(self._credit)
+            if n == 0:
+                return 0, (1 - self._credit) / self.speed
+            self._credit -= n
+        else:
+            seconds = min(BATCH_SECONDS, ROUND_SECONDS / max(1, busy_sessions))
+            n = int(seconds / max(self.seconds_per_step * n_runs, 1e-9))
+            n = max(1, min(n, MAX_BATCH // n_runs))
+        # The per-session rate limit.
+        limit = self.max_run_steps_per_second
+        self._allowance = min(limit / 10, self._allowance + (now - self._refilled) * limit)
+        self._refilled = now
+        if self._allowance < n * n_runs:
+            if self.budget is None and self.speed > 0:
+                self._credit += n  # not taken: still owed
+            return 0, (n * n_runs - self._allowance) / limit
+        self._allowance -= n * n_runs
+        return n, 0.0
+
+    def took(self, steps: int, run_steps: int, seconds: float) -> bool:
+        """Record a batch; True when a `step n` budget is used up (the session pauses)."""
+        if run_steps:
+            self.seconds_per_step = 0.8 * self.seconds_per_step + 0.2 * seconds / run_steps
+        if self.budget is not None:
+            self.budget -= steps
+            if self.budget <= 0:
+                self.budget = None
+                return True
+        return False
+
+    def pause_after_frame(self) -> float:
+        """Seconds to wait after sending a batch: none at full speed or for `step n`."""
+        if self.speed == 0 or self.budget is not None:
+            return 0.0
+        return min(FRAME_INTERVAL, 1 / self.speed)

@@ -1,0 +1,382 @@
+"""One websocket client: receive commands, step the runs, stream coalesced frames.
+
+Three loops share a session:
+- the receiver (the connection's own coroutine) parses commands (`handle`, `dispatch`) and is
+  the only place that learns of a disconnect (Starlette notices one only inside `receive()`);
+- the producer steps the runs (surfaces on the loop in short batches, networks in a worker
+  thread) as the `Pacer` says, posts what happened to the `Outbox` and sends it right away;
+- the sender drains the outbox of everything else, every send with a timeout.
+The producer computes a batch only once the last has left: memory stays bounded whatever the
+client does. Every failure answers an `error` frame and keeps the connection; where the session
+truly cannot go on it closes with a code and a reason, and says so in the log.
+
+Timeouts are `asyncio.timeout`, never `asyncio.wait_for`: on Python 3.11 `wait_for` swallows a
+cancellation that arrives just as what it awaits completes, so a cancelled producer went on
+stepping and the `start` that cancelled it waited forever (seen in the browser tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any, ClassVar
+
+import orjson
+from pydantic import ValidationError
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app.api.errors import clean_errors
+from app.api.jsonsafe import dumps
+from app.api.live.kinds import LiveRuns, NetworkLive, SurfaceLive
+from app.api.live.outbox import Outbox
+from app.api.live.pacing import Pacer
+from app.api.schemas.ws import (
+    MESSAGE_TYPES,
+    PROTOCOL_VERSION,
+    Pause,
+    Reset,
+    Resume,
+    SetParams,
+    SetSpeed,
+    StartNetwork,
+    StartSurface,
+    StepN,
+    Stop,
+    client_message,
+)
+from app.config import Settings
+from app.core.parameters import HyperparameterError
+from app.wsprotocol import STALLED_CLOSE_CODE
+
+log = logging.getLogger("gradscape.ws")
+
+INLINE_SECONDS = 0.001  # threaded kinds: batches expected to take longer go to a worker thread
+
+
+class ClientError(Exception):
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+    def frame(self) -> dict[str, Any]:
+        return {"type": "error", "code": self.code, "message": self.message, "field": self.field}
+
+
+def welcome(settings: Settings) -> dict[str, Any]:
+    """The first message: the protocol and the limits this server enforces (its Settings)."""
+    return {"type": "welcome", "protocol": PROTOCOL_VERSION, "messages": MESSAGE_TYPES,
+            "limits": {"max_steps": settings.max_steps,
+                       "max_network_steps": settings.max_network_steps,
+                       "max_runs": settings.max_runs,
+                       "max_message_bytes": settings.max_message_bytes,
+                       "max_run_steps_per_second": settings.max_run_steps_per_second}}
+
+
+def parse(text: str, settings: Settings) -> Any:
+    """A client's text as a validated message, or ClientError naming the field."""
+    if len(text.encode("utf-8")) > settings.max_message_bytes:
+        raise ClientError("too_large", f"message larger than {settings.max_message_bytes} bytes")
+    try:
+        raw = orjson.loads(text)  # strict: NaN and Infinity are not JSON
+    except orjson.JSONDecodeError as err:
+        raise ClientError("bad_json", f"not valid JSON: {err}") from None
+    if not isinstance(raw, dict) or "type" not in raw:
+        raise ClientError("bad_message", "a message is a JSON object with a 'type'", "type")
+    if raw["type"] not in MESSAGE_TYPES:
+        raise ClientError("unknown_type", f"unknown message type {raw['type']!r}; expected "
+                          f"one of {', '.join(MESSAGE_TYPES)}", "type")
+    try:
+        msg = client_message.validate_python(raw)
+    except ValidationError as err:
+        raise _invalid(clean_errors(err.errors(), drop_prefix=1)[0]) from None
+    if isinstance(msg, StartSurface | StartNetwork):
+        try:
+            msg.check_limits(settings)
+        except ValueError as err:
+            raise _invalid(clean_errors([{"loc": (), "msg": str(err)}])[0]) from None
+    return msg
+
+
+def _invalid(error: dict[str, Any]) -> ClientError:
+    field = error["field"] or None
+    return ClientError("invalid", f"{field}: {error['msg'].removeprefix(f'{field}: ')}"
+                       if field else error["msg"], field)
+
+
+class Session:
+    busy: ClassVar[set[Session]] = set()  # sessions stepping at full speed, on this server
+
+    def __init__(self, websocket: WebSocket, settings: Settings) -> None:
+        self.ws = websocket
+        self.settings = settings
+        self.outbox = Outbox()
+        self.has_mail = asyncio.Event()
+        self.sending = asyncio.Lock()  # one sender at a time: messages leave in order
+        self.wake = asyncio.Event()
+        self.live: LiveRuns | None = None
+        self.pacer = Pacer(settings.max_run_steps_per_second)
+        self.state = "idle"  # idle | running | paused | done
+        self.producer: asyncio.Task | None = None
+        self.closed = False
+
+    # -- the receiver ----------------------------------------------------------------------
+    async def serve(self) -> None:
+        """Run until the client leaves or stalls; whichever loop ends first ends the others."""
+        self.post(welcome(self.settings))
+        sender = asyncio.create_task(self._send_loop())
+        receiver = asyncio.create_task(self._receive_loop())
+        try:
+            await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            if receiver.done() and not receiver.cancelled() and receiver.exception():
+                log.error("the websocket receiver failed", exc_info=receiver.exception())
+                await self._close(1011, "internal error")
+        finally:
+            self.closed = True
+            tasks = [t for t in (self.producer, sender, receiver) if t is not None]
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def _receive_loop(self) -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                text = message.get("text")
+                if text is None:
+                    text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+                try:
+                    await self.handle(text)
+                except ClientError as err:
+                    self.post(err.frame())
+                except (asyncio.CancelledError, WebSocketDisconnect):
+                    raise
+                except Exception:  # a bug: say so, and keep the connection usable
+                    log.exception("a websocket message failed: %.200s", text)
+                    self.post(ClientError("internal", "the server could not handle that "
+                                          "message; the connection is still open").frame())
+
+    async def handle(self, text: str) -> None:
+        await self.dispatch(parse(text, self.settings))
+
+    async def dispatch(self, msg: Any) -> None:
+        if isinstance(msg, StartSurface | StartNetwork):
+            await self.start(msg)
+            return
+        if isinstance(msg, SetSpeed):
+            self.pacer.speed = msg.speed
+            self.post({"type": "speed", "speed": msg.speed})
+            self.wake.set()
+            return
+        live = self.live
+        if live is None:
+            raise ClientError("no_run", f"nothing to {msg.type}: send 'start' first")
+        if isinstance(msg, Pause):
+            self._set_state("paused")
+        elif isinstance(msg, Resume):
+            self._require_unfinished(msg.type)
+            self.pacer.budget = None
+            self._set_state("running")
+        elif isinstance(msg, StepN):
+            self._require_unfinished(msg.type)
+            self.pacer.budget = msg.n
+            self._set_state("running")
+        elif isinstance(msg, SetParams):
+            self._queue_set(live, msg)
+        elif isinstance(msg, Reset):
+            await self._stop_producer()
+            live.reset(new_weights=msg.new_weights)
+            reset: dict[str, Any] = {"type": "reset", "runs": live.heads()}
+            if isinstance(live, NetworkLive):
+                reset["plane"] = live.plane_json()
+            self.post(reset)
+            self._set_state("paused")
+            self._ensure_producer()
+        elif isinstance(msg, Stop):
+            await self._stop_producer()
+            self._finish("stopped")
+
+    # -- commands ------------------------------------------------------------------------------
+    async def start(self, msg: StartSurface | StartNetwork) -> None:
+        await self._stop_producer()
+        try:
+            if isinstance(msg, StartSurface):
+                live, config = SurfaceLive.from_message(msg)
+            else:  # building the problem trains nothing but may take a moment: off the loop
+                live, config = await asyncio.to_thread(NetworkLive.from_message, msg)
+        except (ValueError, TypeError, KeyError) as err:
+            raise ClientError("invalid", str(err)) from None
+        self.live = live
+        self.pacer = Pacer(self.settings.max_run_steps_per_second, speed=msg.speed,
+                           seconds_per_step=live.seconds_per_step)
+        self.post({"type": "started", "protocol": PROTOCOL_VERSION,
+                   "runs": [live.run_info(i) for i in range(len(live.runs))], "config": config})
+        self.post({"type": "frame", "t": time.time(), "runs": live.heads()})
+        self._set_state("running")
+        self._ensure_producer()
+
+    def _queue_set(self, live: LiveRuns, msg: SetParams) -> None:
+        n = len(live.runs)
+        ids = list(range(n)) if msg.run == "all" else [msg.run]
+        if any(not 0 <= i < n for i in ids):
+            raise ClientError("invalid", f"run: no run {msg.run}; runs are 0 to {n - 1}", "run")
+        values = msg.values
+        if not values:
+            raise ClientError("invalid", "set: name a value to change, e.g. {\"lr\": 0.1}")
+        try:
+            live.runset.queue_set(ids, values)
+        except HyperparameterError as err:
+            raise ClientError("invalid", f"{err.field}: {str(err).removeprefix(err.field + ' ')}",
+                              err.field) from None
+        if self.state != "running":
+            # Apply now so that the next `step` uses it (the producer is idle).
+            with live.runset.lock:
+                for message in live.messages(list(live.runset.apply_pending())):
+                    self.post(message)
+
+    def _require_unfinished(self, what: str) -> None:
+        if self.state == "done":
+            raise ClientError("finished", f"cannot {what}: the runs have finished; send 'reset' "
+                              "to replay or 'start' for new runs")
+
+    # -- the producer --------------------------------------------------------------------------
+    def _ensure_producer(self) -> None:
+        if self.producer is None or self.producer.done():
+            self.producer = asyncio.create_task(self._produce())
+
+    async def _stop_producer(self) -> None:
+        if self.producer is not None and not self.producer.done():
+            self.producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.producer
+        self.producer = None
+
+    async def _produce(self) -> None:
+        """Step the runs while running; a bug in here must not freeze the session silently."""
+        try:
+            await self._produce_steps()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("a live run failed")
+            self.post({"type": "error", "code": "internal", "field": None,
+                       "message": "the server could not compute the next step; the runs were "
+                                  "stopped (send 'start' to begin again)"})
+            self._finish("stopped")
+        finally:
+            Session.busy.discard(self)
+
+    async def _produce_steps(self) -> None:
+        live, pacer = self.live, self.pacer
+        assert live is not None
+        runset = live.runset
+        pacer.restart(time.perf_counter())
+        while True:
+            if self.state == "running" and pacer.full_speed:
+                Session.busy.add(self)
+            else:
+                Session.busy.discard(self)
+            if self.state != "running":
+                self.wake.clear()
+                await self.wake.wait()
+                pacer.restart(time.perf_counter())
+                continue
+            n_runs = len(runset.active)
+            n, wait = pacer.next_batch(time.perf_counter(), n_runs, len(Session.busy))
+            if n == 0:
+                await self._sleep_or_wake(wait)
+                continue
+            t0 = time.perf_counter()
+            if live.threaded and n * n_runs * pacer.seconds_per_step > INLINE_SECONDS:
+                messages = await asyncio.to_thread(self._batch, live, n)
+            else:
+                messages = self._batch(live, n)
+            for message in messages:
+                self.post(message)
+            if pacer.took(n, n * n_runs, time.perf_counter() - t0):
+                self._set_state("paused")
+            if runset.finished:
+                self.state = "done"
+                await self._deliver()
+                return
+            # Send now: woken through the outbox, the sender would queue behind every other
+            # session's next batch (tens of milliseconds with 50 at full speed).
+            await self._deliver()
+            if self.closed:
+                return
+            pause = pacer.pause_after_frame()
+            if pause:
+                await self._sleep_or_wake(pause)
+            else:
+                await asyncio.sleep(0)  # let the receiver and sender in
+
+    @staticmethod
+    def _batch(live: LiveRuns, n: int) -> list[dict[str, Any]]:
+        """One batch's messages, serialized where it ran (a worker thread for networks: the
+        event loop only moves messages)."""
+        return live.messages(live.runset.advance(n))
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        self.wake.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(max(seconds, 0.001)):
+                await self.wake.wait()
+
+    def _finish(self, status: str) -> None:
+        live = self.live
+        if live is None:
+            return
+        if status == "stopped":
+            live.runset.stop()
+        self.post(live.done_json())
+        self.state = "done"
+
+    def _set_state(self, state: str) -> None:
+        if self.state != state:
+            self.state = state
+            step = 0 if self.live is None else max(r.step_count for r in self.live.runs)
+            self.post({"type": "state", "state": state, "step": step})
+        self.wake.set()
+
+    # -- the sender ----------------------------------------------------------------------------
+    def post(self, message: dict[str, Any]) -> None:
+        """Queue a message; a frame right after a frame is merged into it (coalescing)."""
+        self.outbox.post(message)
+        self.has_mail.set()
+
+    async def _send_loop(self) -> None:
+        while not self.closed:
+            await self.has_mail.wait()
+            self.has_mail.clear()
+            await self._deliver()
+
+    async def _deliver(self) -> None:
+        """Send what the outbox holds, in order: from the sender loop, and from the producer right
+        after a batch. On failure the connection is closed and `closed` set."""
+        async with self.sending:
+            try:
+                while self.outbox and not self.closed:
+                    message = self.outbox.pop()
+                    async with asyncio.timeout(self.settings.send_timeout):
+                        await self.ws.send_text(dumps(message).decode())
+            except TimeoutError:
+                log.warning("closing a stalled websocket client (a send took over %.1f s)",
+                            self.settings.send_timeout)
+                await self._close(STALLED_CLOSE_CODE, "client too slow: stopped reading")
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                await self._close(1011, "connection lost")
+            except Exception:  # a bug: say so in the log, and end the session rather than hang
+                log.exception("could not send a message")
+                await self._close(1011, "internal error")
+
+    async def _close(self, code: int, reason: str) -> None:
+        self.closed = True
+        self.has_mail.set()  # the sender loop sees `closed` and ends, and with it the session
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(1.0):
+                await self.ws.close(code=code, reason=reason)

@@ -1,0 +1,223 @@
+"""A network learning a dataset, one optimizer step at a time: the live network view and the
+training behind the landscape endpoint are both this class, so they cannot disagree.
+
+Each step reports what the network view draws: the loss and accuracy on the whole dataset, one
+gradient norm per layer (vanishing and exploding gradients show up there), and the weights'
+coordinates on a fixed plane through the initial weights, so the path can be drawn over a
+landscape computed for the same plane. Full batch, or minibatches drawn epoch by epoch from a
+seeded permutation: real stochastic gradients, and the same seed gives the same trajectory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.core.directions import Plane, random_plane, weight_plane
+from app.core.mlp import MLP
+from app.core.runs.base import RunBase
+from app.core.runs.config import RunConfig
+
+Array = NDArray[np.float64]
+
+# A run is called diverged when its loss or weights stop being finite, or grow past these:
+# beyond them float32 landscapes overflow and nothing useful is left to show.
+DIVERGENCE_LOSS = 1e8
+DIVERGENCE_WEIGHT = 1e6
+DIVERGENCE_REASON = "the loss or the weights blew up: learning rate too large for this network"
+
+
+@dataclass
+class Problem:
+    """What every run of one session shares: the data, the network and its initial weights."""
+
+    model: MLP
+    x: Array  # (N, inputs)
+    labels: NDArray  # (N,) class ids, or regression targets
+    y: Array  # (N, outputs) targets as the loss wants them
+    theta0: Array  # (P,) the shared initial weights: comparisons between runs are fair
+    plane: Plane | None = None  # where the live path is drawn (through theta0); None: nowhere
+
+
+def make_problem(
+    model: MLP, x: Array, labels: NDArray, seed: int, init: str = "auto",
+    plane: str | None = "random", weights: tuple | None = None,
+) -> Problem:
+    """Initial weights from the seed, and the drawing plane through them.
+
+    The random plane uses the same generator as `landscape.compute_landscape(centre="initial",
+    mode="random", seed=seed)`, so that endpoint draws the surface under the live paths."""
+    theta0 = model.init(np.random.default_rng(seed), init)
+    p: Plane | None = None
+    if plane == "weights":
+        refs = weights or ((1, 0, 0), (1, 0, 1 if model.sizes[0] > 1 else None))
+        p = weight_plane(model, theta0, *refs)
+    elif plane == "random":
+        p = random_plane(model, theta0, np.random.default_rng([seed, 1]))
+    elif plane is not None:
+        raise ValueError(f"plane: the live plane is 'random' or 'weights', not {plane!r}")
+    return Problem(model, x, labels, model.targets(labels), theta0, p)
+
+
+@dataclass
+class NetColumns:
+    """A network run's steps as columns. `loss` and `accuracy` are on the whole dataset (None
+    where not evaluated: minibatch steps between two `loss_every`-th ones)."""
+
+    step: list[int] = field(default_factory=list)
+    loss: list[float | None] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)  # classification only
+    lr: list[float | None] = field(default_factory=list)  # the lr of the step that led here
+    grad_norms: list[tuple[float, ...]] = field(default_factory=list)  # |dL/dW_l| per layer
+    plane: list[tuple[float, float] | None] = field(default_factory=list)  # axis units
+    theta: list[Array] = field(default_factory=list)  # (P,) weights
+    grad: list[Array] = field(default_factory=list)  # (P,) the gradient the next step uses
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+    def append(self, other: NetColumns) -> None:
+        for name in self.__dataclass_fields__:
+            getattr(self, name).extend(getattr(other, name))
+
+
+def batches(n: int, batch_size: int | None, rng: np.random.Generator) -> Iterator[NDArray | None]:
+    """Index arrays of successive minibatches (a fresh permutation each epoch); None = all."""
+    if batch_size is None or batch_size >= n:
+        while True:
+            yield None
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            yield order[start : start + batch_size]
+
+
+def usable(loss: float, theta: Array, grad: Array) -> bool:
+    """The divergence rule of network runs: finite, and not past the limits above."""
+    return (
+        math.isfinite(loss)
+        and loss < DIVERGENCE_LOSS
+        and bool(np.all(np.isfinite(theta)))
+        and float(np.max(np.abs(theta), initial=0.0)) < DIVERGENCE_WEIGHT
+        and bool(np.all(np.isfinite(grad)))
+    )
+
+
+class NetworkRun(RunBase):
+    """One optimizer training the shared network from the shared initial weights."""
+
+    kind = "network"
+
+    def __init__(self, problem: Problem, config: RunConfig, loss_every: int = 1) -> None:
+        self.problem = problem
+        # Minibatch runs evaluate the whole dataset's loss every `loss_every` steps only (it
+        # costs a forward pass over all points); full-batch runs have it for free every step.
+        self.loss_every = loss_every
+        super().__init__(config)
+
+    def reset(self, problem: Problem | None = None) -> None:
+        """Back to the initial weights with fresh optimizer state (a new problem: new weights);
+        live changes are kept."""
+        if problem is not None:
+            self.problem = problem
+        self._restart()
+
+    def _restart(self) -> None:
+        super()._restart()
+        p = self.problem
+        self._batches = batches(len(p.x), self.config.batch_size,
+                                np.random.default_rng(self.config.seed))
+        self._head = self.columns()
+        self._observe(p.theta0.copy(), None, self._head)
+        self.current_theta, self.current_grad = self._head.theta[-1], self._head.grad[-1]
+
+    def columns(self) -> NetColumns:
+        return NetColumns()
+
+    def head(self) -> NetColumns:
+        """The current step alone (the initial weights after a reset)."""
+        return self._head
+
+    def advance(self, n: int, out: NetColumns | None) -> int:
+        """Take up to n steps, appending each to `out`; returns how many were taken."""
+        if self.status != "running" or n <= 0:
+            return 0
+        opt, learning_rate = self.optimizer, self.learning_rate
+        theta, grad = self.current_theta, self.current_grad
+        taken = 0
+        for _ in range(n):
+            lr = learning_rate.value
+            if lr != opt.lr:
+                object.__setattr__(opt, "lr", lr)  # the schedule's lr, unchecked (may be 0)
+            with np.errstate(all="ignore"):
+                theta = opt.step(theta, grad)
+            self.step_count += 1
+            taken += 1
+            learning_rate.after_step(self.step_count)
+            head = self.columns()
+            ok = self._observe(theta, lr, head)
+            self._head = head
+            grad = head.grad[-1]
+            if out is not None:
+                out.append(head)
+            if not ok:
+                self._diverge(DIVERGENCE_REASON)
+                break
+        self.current_theta, self.current_grad = theta, grad
+        return taken
+
+    def _observe(self, theta: Array, lr: float | None, out: NetColumns) -> bool:
+        """Evaluate the network at theta into `out`; False if the divergence rule says stop."""
+        p = self.problem
+        model = p.model
+        idx = next(self._batches)
+        full = idx is None
+        show = full or self.step_count % self.loss_every == 0
+        with np.errstate(all="ignore"):
+            if full:
+                fwd = model.forward(theta, p.x)
+                batch_loss = model.loss_fn.value(fwd.zs[-1], p.y)
+                grads = model.backward(theta, fwd, p.y)
+            else:  # a minibatch: a real stochastic gradient for the next step
+                bfwd = model.forward(theta, p.x[idx])
+                batch_loss = model.loss_fn.value(bfwd.zs[-1], p.y[idx])
+                grads = model.backward(theta, bfwd, p.y[idx])
+                fwd = model.forward(theta, p.x) if show else None
+            grad = model.flatten([(g.dW, g.db) for g in grads])
+            loss = accuracy = None
+            if fwd is not None:
+                loss = batch_loss if full else float(model.loss_fn.value(fwd.zs[-1], p.y))
+                if model.loss_fn.task == "classification":
+                    accuracy = float(np.mean(np.argmax(fwd.acts[-1], axis=1) == p.labels))
+            norms = tuple(float(np.linalg.norm(g.dW)) for g in grads)
+            plane = None
+            if p.plane is not None:
+                c = p.plane.project(theta[None, :])[0] + np.asarray(p.plane.origin)
+                plane = (float(c[0]), float(c[1]))
+        out.step.append(self.step_count)
+        out.loss.append(None if loss is None else float(loss))
+        out.accuracy.append(accuracy)
+        out.lr.append(lr)
+        out.grad_norms.append(norms)
+        out.plane.append(plane)
+        out.theta.append(theta)
+        out.grad.append(grad)
+        # The rule uses the loss the step was taken on, so live and one-shot runs agree.
+        return self.step_count == 0 or usable(float(batch_loss), theta, grad)
+
+    def predict_grid(self, xs: Array, ys: Array) -> Array:
+        """The current network's output over a grid (ny, nx): P(class 1) for two classes, the
+        winning class for more; for regression, the curve at xs (ys ignored)."""
+        model, theta = self.problem.model, self.current_theta
+        with np.errstate(all="ignore"):
+            if model.loss_fn.task == "regression":
+                return model.predict(theta, xs[:, None])[:, 0]
+            gx, gy = np.meshgrid(xs, ys)
+            probs = model.predict(theta, np.column_stack([gx.ravel(), gy.ravel()]))
+            k = probs.shape[1]
+            out = probs[:, 1] if k == 2 else np.argmax(probs, axis=1).astype(float)
+            return np.ascontiguousarray(out.reshape(len(ys), len(xs)))

@@ -1,0 +1,198 @@
+"""An optimizer descending a 2D surface, one step at a time (the hot path of the descent view)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from app.core.runs.base import RunBase
+from app.core.runs.config import RunConfig
+from app.core.surfaces import Surface
+
+# A run is called diverged once it is this many plot widths outside the plot, or non-finite:
+# far enough that no optimizer comes back, near enough that the badge comes while the class
+# still watches (lr 2.1 on the bowl from (-1.2, 0.9): step 35).
+DIVERGENCE_MARGIN = 5.0
+_INF = math.inf  # `-_INF < v < _INF` is false for both infinities and for NaN
+# Noise is drawn in blocks: one NumPy call per block instead of one per step.
+_NOISE_BLOCK = 512
+_EVAL_ERRORS = (OverflowError, ZeroDivisionError, ValueError, FloatingPointError)
+
+Vec2 = tuple[float, float]
+
+
+def _ignore(value: object) -> None:
+    """An append that keeps nothing: `advance(n, None)` wants only the last point."""
+
+
+class Step(NamedTuple):
+    """What one step produced. `grad` is the (noisy) gradient at `params`, used by the next step.
+
+    A NamedTuple, not a dataclass: a run makes hundreds of thousands of these a second."""
+
+    step: int
+    params: Vec2
+    grad: Vec2
+    loss: float
+    lr: float | None  # the learning rate that produced this point (None at the start)
+    update: Vec2 | None  # params - previous params (None at the start)
+
+
+@dataclass
+class StepColumns:
+    """A surface run's steps as columns, one list per field."""
+
+    step: list[int] = field(default_factory=list)
+    params: list[Vec2] = field(default_factory=list)
+    grad: list[Vec2] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    lr: list[float | None] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, steps: Sequence[Step]) -> StepColumns:
+        return cls([s.step for s in steps], [s.params for s in steps], [s.grad for s in steps],
+                   [s.loss for s in steps], [s.lr for s in steps])
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+
+class SurfaceRun(RunBase):
+    """One optimizer walking one surface from a start point."""
+
+    kind = "surface"
+
+    def __init__(self, surface: Surface, start: Sequence[float], config: RunConfig) -> None:
+        self.surface = surface
+        self.start: Vec2 = (float(start[0]), float(start[1]))
+        (x0, x1), (y0, y1) = surface.bounds
+        mx, my = DIVERGENCE_MARGIN * (x1 - x0), DIVERGENCE_MARGIN * (y1 - y0)
+        self._limits = (x0 - mx, x1 + mx, y0 - my, y1 + my)
+        super().__init__(config)
+
+    def reset(self) -> None:
+        """Back to the start point with fresh optimizer state; live changes are kept."""
+        self._restart()
+
+    def _restart(self) -> None:
+        super()._restart()
+        self._rng = np.random.default_rng(self.config.seed)
+        self._noise: list[list[float]] = []
+        self._noise_std = self.config.noise
+        self.current = self._observe(self.start)
+
+    def columns(self) -> StepColumns:
+        return StepColumns()
+
+    def head(self) -> StepColumns:
+        """The current point alone (the start after a reset)."""
+        return StepColumns.of([self.current])
+
+    def lambda_max(self) -> float:
+        """Largest Hessian eigenvalue at the current point (nan where it cannot be evaluated).
+
+        Computed on demand: it costs more than a whole optimizer step."""
+        x, y = self.current.params
+        return lambda_max_at(self.surface, x, y)
+
+    def advance(self, n: int, out: StepColumns | None) -> int:
+        """Take up to n steps, appending each to `out` (None: keep only the last, `current`);
+        returns how many were taken, stopping at divergence.
+
+        The hot path of every live run: one loop over locals, no `Step` per step."""
+        if self.status != "running" or n <= 0:
+            return 0
+        opt = self.optimizer
+        opt_step = opt.pair_stepper()
+        learning_rate = self.learning_rate
+        next_lr, base_lr, lr = learning_rate.schedule.next_lr, learning_rate.base, self.lr
+        value_and_grad = self.surface.value_and_grad
+        x_lo, x_hi, y_lo, y_hi = self._limits
+        here = self.current
+        p, g, f, used_lr = here.params, here.grad, here.loss, here.lr
+        prev = p
+        k = self.step_count
+        noisy = bool(self._noise_std)
+        if out is None:
+            add_step = add_params = add_grad = add_loss = add_lr = _ignore
+        else:
+            add_step, add_params, add_grad = out.step.append, out.params.append, out.grad.append
+            add_loss, add_lr = out.loss.append, out.lr.append
+        diverged = False
+        for _ in range(n):
+            if lr != opt.lr:
+                # The schedule's lr, unchecked: torch lets it reach 0.
+                object.__setattr__(opt, "lr", lr)
+            used_lr = lr
+            prev = p
+            try:
+                p = opt_step(p, g)
+            except (OverflowError, ZeroDivisionError, ValueError):
+                p = (math.nan, math.nan)
+            x, y = p
+            try:
+                f, gx, gy = value_and_grad(x, y)
+            except _EVAL_ERRORS:
+                f, gx, gy = math.nan, math.nan, math.nan
+            if noisy:
+                nx, ny = self._next_noise()
+                gx, gy = gx + nx, gy + ny
+            g = (gx, gy)
+            k += 1
+            lr = next_lr(lr, base_lr, k)
+            add_step(k)
+            add_params(p)
+            add_grad(g)
+            add_loss(f)
+            add_lr(used_lr)
+            # One comparison chain catches NaN too (every comparison with NaN is false).
+            if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi and -_INF < f < _INF
+                    and -_INF < gx < _INF and -_INF < gy < _INF):
+                diverged = True
+                break
+        taken = k - self.step_count
+        self.step_count = k
+        learning_rate.value = lr
+        self.current = Step(k, p, g, f, used_lr, (p[0] - prev[0], p[1] - prev[1]))
+        if diverged:
+            self._diverge(self._divergence_reason())
+        return taken
+
+    def _observe(self, p: Vec2) -> Step:
+        x, y = p
+        try:
+            f, gx, gy = self.surface.value_and_grad(x, y)
+        except _EVAL_ERRORS:
+            f, gx, gy = math.nan, math.nan, math.nan
+        if self._noise_std:
+            nx, ny = self._next_noise()
+            gx, gy = gx + nx, gy + ny
+        return Step(self.step_count, p, (gx, gy), f, None, None)
+
+    def _next_noise(self) -> list[float]:
+        if not self._noise:
+            block = self._rng.standard_normal((_NOISE_BLOCK, 2)) * self._noise_std
+            self._noise = block.tolist()[::-1]
+        return self._noise.pop()
+
+    def _divergence_reason(self) -> str:
+        """Why the run stopped, in words a class understands."""
+        s = self.current
+        if not all(map(math.isfinite, (*s.params, s.loss, *s.grad))):
+            return "the values became infinite: learning rate too large for this curvature"
+        if not self.surface.minima:  # a saddle has no bottom: leaving is what descent does there
+            return ("the path left the plot: this surface has no minimum, it falls forever "
+                    "that way")
+        return "the path left the plot far behind: learning rate too large"
+
+
+def lambda_max_at(surface: Surface, x: float, y: float) -> float:
+    """Largest Hessian eigenvalue at (x, y), nan where it cannot be evaluated."""
+    try:
+        return surface.lambda_max(x, y)
+    except _EVAL_ERRORS:
+        return math.nan
