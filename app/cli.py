@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
+import dataclasses
 import threading
 import webbrowser
 
 import uvicorn
 
+from app.config import Settings
 from app.net import lan_addresses
 from app.wsprotocol import protocol
 
@@ -47,19 +48,29 @@ def banner(host: str, port: int, classroom: bool) -> str:
     return "\n".join(lines)
 
 
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The command line's flags as settings (over the environment's): the app reads no other."""
+    settings = Settings()
+    changes: dict[str, object] = {}
+    if args.allow_origin:
+        changes["allow_origins"] = (*settings.allow_origins, *args.allow_origin)
+    if args.classroom:
+        changes["classroom"] = True
+    return dataclasses.replace(settings, **changes)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     host = args.host or ("0.0.0.0" if args.classroom else "127.0.0.1")
-    if args.allow_origin:
-        os.environ["GRADSCAPE_ALLOW_ORIGINS"] = ",".join(args.allow_origin)
-    if args.classroom:
-        os.environ["GRADSCAPE_CLASSROOM"] = "1"
+    settings = settings_from(args)
     print(banner(host, args.port, args.classroom), flush=True)
     if args.open:
         url = f"http://127.0.0.1:{args.port}/"
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    from app.main import create_app
+
     ws = protocol() or "auto"
-    uvicorn.run("app.main:app", host=host, port=args.port, log_level="info", ws=ws)
+    uvicorn.run(create_app(settings), host=host, port=args.port, log_level="info", ws=ws)
 
 
 if __name__ == "__main__":
