@@ -1,6 +1,6 @@
 """Gradient-descent optimizers with the exact update rules and defaults of `torch.optim`.
 
-Every optimizer here is elementwise, so each update rule is written once, as `_update(p, g, slot)`
+Most optimizers here are elementwise, so each update rule is written once, as `_update(p, g, slot)`
 over values that may be Python floats or NumPy arrays:
 
 - an ndarray of any shape (the network's thousands of weights): one call on whole arrays;
@@ -11,6 +11,12 @@ Both paths run the same operations in the same order as torch's single-tensor (`
 code, so they agree with each other exactly and with torch to rounding (tests/golden).
 State shared by all coordinates (the step counter t, bias corrections, NAdam's mu product) lives
 in one dict per optimizer; `_begin_step` fills it once per step.
+
+An optimizer whose rule needs the whole tensor at once (Adafactor: the RMS of the parameters and
+of the update) sets `elementwise = False` and implements `_step_vector(p, g, slot)` instead, on
+float64 arrays, with one slot for the whole tensor. Tuple input is then converted to a 1-D array
+(a 2D surface's point is one tensor of 2 values, as in torch) and back, so both paths still agree
+exactly; the elementwise optimizers' hot path is untouched.
 """
 
 from __future__ import annotations
@@ -82,7 +88,8 @@ def _weight_decay(p: Value, g: Value, lr: float, wd: float, decoupled: bool) -> 
 
 
 class Optimizer(Configurable):
-    """Base class. Subclasses set the class attributes and implement `_update`.
+    """Base class. Subclasses set the class attributes and implement `_update` (elementwise) or,
+    with `elementwise = False`, `_step_vector` (whole tensor).
 
     `step(params, grad)` returns new parameters and never mutates its inputs: a tuple of floats
     for tuple/list input, a new float64 array for array input.
@@ -92,6 +99,7 @@ class Optimizer(Configurable):
     name: ClassVar[str]
     description: ClassVar[str]  # one sentence, for a tooltip
     equation: ClassVar[str]  # LaTeX, for the "inside the step" panel
+    elementwise: ClassVar[bool] = True  # False: the rule is `_step_vector`, not `_update`
 
     def __init__(self, **hyper: float) -> None:
         super().__init__(**hyper)
@@ -116,10 +124,12 @@ class Optimizer(Configurable):
         if len(grad) != n:
             raise ValueError(f"params has {n} values but grad has {len(grad)}")
         if self._layout != n:
-            self._start(n, [self._initial_slot() for _ in range(n)])
+            self._start(n, self._new_slots(n))
         state = self._state
         state["step"] += 1
         self._begin_step(state)
+        if not self.elementwise:
+            return self._step_floats(params, grad)
         update, slots = self._update, self._slots
         if n == 2:  # the 2D-surface hot path, unrolled: map() costs more than two updates
             return (update(params[0], grad[0], slots[0]), update(params[1], grad[1], slots[1]))
@@ -133,11 +143,24 @@ class Optimizer(Configurable):
         if self._pair is not None:
             return self._pair
         if self._layout != 2:
-            self._start(2, [self._initial_slot(), self._initial_slot()])
-        state, update = self._state, self._update
-        slot_x, slot_y = self._slots
+            self._start(2, self._new_slots(2))
+        state = self._state
         begin = None if type(self)._begin_step is Optimizer._begin_step else self._begin_step
 
+        if not self.elementwise:
+            begin = self._begin_step
+            vector = self._step_floats
+
+            def step(p: Sequence[float], g: Sequence[float]) -> tuple[float, float]:
+                state["step"] += 1
+                begin(state)
+                return vector(p, g)  # type: ignore[return-value]
+
+            self._pair = step
+            return step
+
+        update = self._update
+        slot_x, slot_y = self._slots
         if begin is None:
             def step(p: Sequence[float], g: Sequence[float]) -> tuple[float, float]:
                 state["step"] += 1
@@ -160,7 +183,21 @@ class Optimizer(Configurable):
         state = self._state
         state["step"] += 1
         self._begin_step(state)
+        if not self.elementwise:
+            return self._step_vector(p, g, self._slots[0])
         return np.asarray(self._update(p, g, self._slots[0]), dtype=np.float64)
+
+    def _step_floats(self, params: Sequence[float], grad: Sequence[float]) -> tuple[float, ...]:
+        """A whole-vector rule on tuple input: through a 1-D array and back to Python floats."""
+        p = np.array(params, dtype=np.float64)
+        g = np.array(grad, dtype=np.float64)
+        return tuple(self._step_vector(p, g, self._slots[0]).tolist())
+
+    def _new_slots(self, n: int) -> list[dict[str, Value]]:
+        """The slots for a tuple of n floats: one per coordinate, or one for a whole vector."""
+        if not self.elementwise:
+            return [self._initial_slot()]
+        return [self._initial_slot() for _ in range(n)]
 
     def _start(self, layout: int | tuple[int, ...], slots: list[dict[str, Value]]) -> None:
         if self._layout is not None:
@@ -183,6 +220,11 @@ class Optimizer(Configurable):
             for key, value in {**slot, **self._derived(slot)}.items():
                 snapshot[key] = np.array(value, dtype=np.float64)
             return snapshot
+        if not self.elementwise:  # tuple input, one slot of 1-D arrays
+            slot = self._slots[0]
+            for key, value in {**slot, **self._derived(slot)}.items():
+                snapshot[key] = np.asarray(value, dtype=np.float64).ravel().tolist()
+            return snapshot
         rows = [{**slot, **self._derived(slot)} for slot in self._slots]
         for key in rows[0]:
             snapshot[key] = [float(row[key]) for row in rows]
@@ -198,6 +240,14 @@ class Optimizer(Configurable):
 
     def _update(self, p: Value, g: Value, slot: dict[str, Value]) -> Value:
         """New value of p given its gradient g; updates `slot` (this coordinate's state)."""
+        raise NotImplementedError
+
+    def _step_vector(
+        self, p: NDArray[np.float64], g: NDArray[np.float64], slot: dict[str, Value]
+    ) -> NDArray[np.float64]:
+        """With `elementwise = False`: new parameters (a new array) from the whole tensor p and
+        its gradient g, float64 arrays of one shape (1-D for tuple input); updates `slot`, the
+        tensor's state. Called after t is incremented and `_begin_step` has run."""
         raise NotImplementedError
 
     def _derived(self, slot: dict[str, Value]) -> dict[str, Value]:
@@ -634,9 +684,405 @@ class NAdam(Optimizer):
         return p + state["momentum_coef"] * m / denom
 
 
+class Adamax(Optimizer):
+    """Adamax (torch.optim.Adamax): Adam with the infinity norm in place of the squared average.
+
+    g_t = grad + weight_decay * p_{t-1}
+    m_t = beta1 * m_{t-1} + (1 - beta1) * g_t
+    u_t = max(beta2 * u_{t-1}, |g_t| + eps)
+    p_t = p_{t-1} - lr / (1 - beta1^t) * m_t / u_t
+    eps is added to |g_t| inside the max, as torch does.
+    """
+
+    id = "adamax"
+    name = "Adamax"
+    description = (
+        "Adam that divides by a slowly decaying maximum of past gradient sizes instead of their "
+        "mean square."
+    )
+    equation = (
+        r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t \\ "
+        r"u_t = \max(\beta_2\, u_{t-1},\ |g_t| + \epsilon) \\ "
+        r"\theta_t = \theta_{t-1} - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{u_t}"
+    )
+    hyperparameters = {
+        "lr": _lr(2e-3),
+        "beta1": _BETA1,
+        "beta2": Hyperparameter(
+            0.999, 0.0, 0.99999, "Decay of the running maximum of gradient sizes."
+        ),
+        "eps": _eps(1e-8),
+        "weight_decay": _WEIGHT_DECAY,
+    }
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    weight_decay: float
+
+    def _initial_slot(self) -> dict[str, Value]:
+        return {"m": 0.0, "u": 0.0}
+
+    def _begin_step(self, state: dict[str, float]) -> None:
+        state["bias_correction1"] = bc1 = 1 - self.beta1 ** state["step"]
+        state["step_size"] = self.lr / bc1
+
+    def _update(self, p: Value, g: Value, slot: dict[str, Value]) -> Value:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        m = slot["m"] = _lerp(slot["m"], g, 1 - self.beta1)
+        u = slot["u"] = _maximum(slot["u"] * self.beta2, abs(g) + self.eps)
+        return p + (-self._state["step_size"]) * m / u
+
+    def _derived(self, slot: dict[str, Value]) -> dict[str, Value]:
+        return {"m_hat": slot["m"] / self._state["bias_correction1"]}
+
+
+class RAdam(Optimizer):
+    """RAdam (torch.optim.RAdam): Adam whose adaptive step is switched on, and scaled, only once
+    the running average of squared gradients has seen enough steps to have a tractable variance.
+
+    g_t = grad + weight_decay * p_{t-1}     (decoupled: p_{t-1} *= 1 - lr * weight_decay)
+    m_t = beta1 * m_{t-1} + (1 - beta1) * g_t
+    v_t = beta2 * v_{t-1} + (1 - beta2) * g_t^2
+    m_hat = m_t / (1 - beta1^t)
+    rho_inf = 2 / (1 - beta2) - 1;  rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t)
+    rho_t > 5: r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
+               p_t = p_{t-1} - lr * m_hat * sqrt(1 - beta2^t) / (sqrt(v_t) + eps) * r_t
+    else:      p_t = p_{t-1} - lr * m_hat          (r_t is shown as 0 on these steps)
+    """
+
+    id = "radam"
+    name = "RAdam"
+    description = (
+        "Adam that takes plain momentum steps at first and phases in the adaptive step size "
+        "only as its estimate of the gradient's variance becomes reliable."
+    )
+    equation = (
+        r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t,\ \ "
+        r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2 \\ "
+        r"\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t},\ \ "
+        r"\rho_\infty = \frac{2}{1-\beta_2} - 1 \\ "
+        r"\theta_t = \theta_{t-1} - \eta\, \hat m_t \cdot \begin{cases}"
+        r"r_t\, \frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t} + \epsilon} & \rho_t > 5 \\ "
+        r"1 & \text{otherwise}\end{cases}"
+    )
+    hyperparameters = {
+        "lr": _lr(1e-3),
+        "beta1": _BETA1,
+        "beta2": _BETA2,
+        "eps": _eps(1e-8),
+        "weight_decay": _WEIGHT_DECAY,
+        "decoupled_weight_decay": Hyperparameter(
+            False,
+            0,
+            1,
+            "Apply weight decay to the weights directly, as AdamW does.",
+            kind="bool",
+        ),
+    }
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    weight_decay: float
+    decoupled_weight_decay: bool
+
+    def _initial_slot(self) -> dict[str, Value]:
+        return {"m": 0.0, "v": 0.0}
+
+    def _begin_step(self, state: dict[str, float]) -> None:
+        t, beta2 = float(state["step"]), self.beta2  # torch keeps step as a float tensor
+        state["bias_correction1"] = 1 - self.beta1**t
+        state["bias_correction2"] = bc2 = 1 - beta2**t
+        rho_inf = 2 / (1 - beta2) - 1
+        state["rho_t"] = rho_t = rho_inf - 2 * t * (beta2**t) / bc2
+        state["rect"] = (
+            ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            if rho_t > 5.0
+            else 0.0
+        )
+        state["bias_correction2_sqrt"] = bc2**0.5
+
+    def _update(self, p: Value, g: Value, slot: dict[str, Value]) -> Value:
+        if self.weight_decay:
+            p, g = _weight_decay(p, g, self.lr, self.weight_decay, self.decoupled_weight_decay)
+        beta2, state = self.beta2, self._state
+        m = slot["m"] = _lerp(slot["m"], g, 1 - self.beta1)
+        v = slot["v"] = slot["v"] * beta2 + (1 - beta2) * g * g
+        m_hat = m / state["bias_correction1"]
+        if state["rho_t"] > 5.0:
+            # torch computes float / tensor as reciprocal(tensor) * float
+            adaptive = 1.0 / (_sqrt(v) + self.eps) * state["bias_correction2_sqrt"]
+            return p - m_hat * self.lr * adaptive * state["rect"]
+        return p - m_hat * self.lr
+
+    def _derived(self, slot: dict[str, Value]) -> dict[str, Value]:
+        return {"m_hat": slot["m"] / self._state["bias_correction1"]}
+
+
+def _sign(x: Value) -> Value:
+    """torch.sign as float(s): -1, 0 or 1, and 0 for NaN."""
+    if x.__class__ is float:
+        return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+    return (x > 0).astype(np.float64) - (x < 0)
+
+
+def _clamp(x: Value, lo: float, hi: float) -> Value:
+    """torch.clamp(x, lo, hi): NaN stays NaN, and lo > hi gives hi."""
+    if x.__class__ is float:
+        x = lo if x < lo else x
+        return hi if x > hi else x
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+class Rprop(Optimizer):
+    """Rprop (torch.optim.Rprop): each coordinate moves by its own step size in the direction
+    of the gradient's sign; the step size grows while the sign holds and shrinks when it flips.
+
+    s_0 = lr;  prev_0 = 0
+    g_{t-1}' g_t > 0: s_t = min(s_{t-1} * etaplus, step_size_max)
+    g_{t-1}' g_t < 0: s_t = max(s_{t-1} * etaminus, step_size_min);  g_t' = 0 (no move, and the
+                      next step counts as a fresh start)
+    otherwise:        s_t = s_{t-1};  g_t' = g_t
+    p_t = p_{t-1} - sign(g_t') * s_t;  prev_t = g_t'
+    lr is only the initial step size: changing it mid-run has no effect, as in torch.
+    """
+
+    id = "rprop"
+    name = "Rprop"
+    description = (
+        "Moves each coordinate by its own step size in the downhill direction, growing the step "
+        "while the slope keeps its sign and shrinking it when the sign flips."
+    )
+    equation = (
+        r"s_t = \mathrm{clip}\!\left(s_{t-1} \cdot \begin{cases}\eta^+ & g_{t-1} g_t > 0 \\ "
+        r"\eta^- & g_{t-1} g_t < 0 \\ 1 & \text{otherwise}\end{cases},\ "
+        r"s_{min},\ s_{max}\right) \\ "
+        r"\theta_t = \theta_{t-1} - \operatorname{sign}(g_t)\, s_t"
+        r"\quad (g_t \leftarrow 0 \text{ if the sign flipped})"
+    )
+    hyperparameters = {
+        "lr": _lr(1e-2),
+        "etaminus": Hyperparameter(
+            0.5, 0.01, 0.99, "Factor that shrinks a step size when its gradient changes sign."
+        ),
+        "etaplus": Hyperparameter(
+            1.2, 1.01, 5.0, "Factor that grows a step size while its gradient keeps its sign."
+        ),
+        "step_size_min": Hyperparameter(
+            1e-6, 0.0, 1.0, "Smallest step size a coordinate may shrink to."
+        ),
+        "step_size_max": Hyperparameter(
+            50.0, 1e-6, 1000.0, "Largest step size a coordinate may grow to.", log=True
+        ),
+    }
+    lr: float
+    etaminus: float
+    etaplus: float
+    step_size_min: float
+    step_size_max: float
+
+    def _initial_slot(self) -> dict[str, Value]:
+        # torch fills the step sizes with the lr when it first sees the parameter
+        return {"prev": 0.0, "step_size": self.lr}
+
+    def _update(self, p: Value, g: Value, slot: dict[str, Value]) -> Value:
+        same = g * slot["prev"]  # > 0: same sign as last step, < 0: flipped
+        if same.__class__ is float:
+            factor = self.etaplus if same > 0 else self.etaminus if same < 0 else 1.0
+            if same < 0:
+                g = 0.0
+        else:
+            factor = np.where(same > 0, self.etaplus, np.where(same < 0, self.etaminus, 1.0))
+            g = np.where(same < 0, 0.0, g)
+        s = slot["step_size"] = _clamp(
+            slot["step_size"] * factor, self.step_size_min, self.step_size_max
+        )
+        slot["prev"] = g
+        return p - _sign(g) * s
+
+
+class ASGD(Optimizer):
+    """Averaged SGD (torch.optim.ASGD): SGD with a slowly decaying step size, plus a running
+    average ax of the iterates, which is the point to report once averaging has started.
+
+    g_t = grad + weight_decay * p_{t-1}
+    p_t = p_{t-1} * (1 - lambd * eta_t) - eta_t * g_t
+    ax_t = p_t                            if mu_t = 1
+           ax_{t-1} + mu_t * (p_t - ax_{t-1})   otherwise
+    eta_1 = lr;  eta_{t+1} = lr / (1 + lambd * lr * t)^alpha
+    mu_1 = 1;    mu_{t+1} = 1 / max(1, t - t0)
+    eta and mu of step t are computed at the end of step t - 1, with the lr then, as in torch.
+    """
+
+    id = "asgd"
+    name = "ASGD"
+    description = (
+        "SGD with a slowly shrinking step that also keeps the running average of all its points "
+        "since step t0, which settles where the iterates jitter around."
+    )
+    equation = (
+        r"\theta_t = \theta_{t-1}(1 - \lambda\eta_t) - \eta_t\, g_t,\ \ "
+        r"\eta_t = \frac{\eta}{(1 + \lambda\eta\,(t-1))^{\alpha}} \\ "
+        r"\bar\theta_t = \bar\theta_{t-1} + \mu_t\, (\theta_t - \bar\theta_{t-1}),\ \ "
+        r"\mu_t = \frac{1}{\max(1,\ t - 1 - t_0)}"
+    )
+    hyperparameters = {
+        "lr": _lr(1e-2),
+        "lambd": Hyperparameter(
+            1e-4, 0.0, 1.0, "Decay term: shrinks the step size over time and the weights a little."
+        ),
+        "alpha": Hyperparameter(0.75, 0.0, 1.0, "Power of the step-size decay."),
+        "t0": Hyperparameter(1e6, 0.0, 1e7, "Step after which the points start being averaged."),
+        "weight_decay": _WEIGHT_DECAY,
+    }
+    lr: float
+    lambd: float
+    alpha: float
+    t0: float
+    weight_decay: float
+
+    def _initial_slot(self) -> dict[str, Value]:
+        return {"ax": 0.0}
+
+    def _begin_step(self, state: dict[str, float]) -> None:
+        t = float(state["step"])
+        if t == 1:
+            state["eta"], state["mu"] = float(self.lr), 1.0
+        else:
+            state["eta"], state["mu"] = state["next_eta"], state["next_mu"]
+        # torch computes these after the step, with the hyperparameters of this step
+        lr = self.lr
+        state["next_eta"] = lr / ((1 + self.lambd * lr * t) ** self.alpha)
+        state["next_mu"] = 1 / max(1, t - self.t0)
+
+    def _update(self, p: Value, g: Value, slot: dict[str, Value]) -> Value:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        state = self._state
+        eta, mu = state["eta"], state["mu"]
+        p = p * (1 - self.lambd * eta)
+        p = p - eta * g
+        ax = slot["ax"]
+        slot["ax"] = p if mu == 1 else ax + (p - ax) * mu
+        return p
+
+
+def _rms(x: NDArray[np.float64]) -> float:
+    """Root mean square of a whole array: torch's x.norm(2) / sqrt(x.numel())."""
+    return float(np.linalg.norm(x.ravel())) / (x.size**0.5)
+
+
+class Adafactor(Optimizer):
+    """Adafactor (torch.optim.Adafactor): a relative step size, scaled by the parameters' RMS, in
+    the direction of the gradient divided by the root of its running mean square (factored into
+    row and column means for matrices), with the update's RMS clipped to d.
+
+    Not elementwise: alpha and the clipping use whole-tensor RMS values. A 2D surface's point is
+    one 1-D tensor of 2 values; a network's flat weight vector is one 1-D tensor (so the RMS is
+    over all weights, unlike torch on the network's separate layer tensors).
+
+    beta2_t = t^beta2_decay                 (the weight of the new g^2: 1 at t = 1)
+    rho_t = min(lr, 1 / sqrt(t))
+    alpha_t = max(eps2, RMS(p_{t-1})) * rho_t
+    p_{t-1} *= 1 - lr * weight_decay
+    1-D: v_t = (1 - beta2_t) * v_{t-1} + beta2_t * g_t^2
+    2-D: r_t = lerp(r_{t-1}, mean_cols(g_t^2), beta2_t);  c_t = lerp(c_{t-1}, mean_rows(g_t^2), ...)
+         v_t = r_t c_t / max(mean(r_t), eps1)
+    u_t = g_t / sqrt(max(v_t, eps1^2))
+    p_t = p_{t-1} - alpha_t / max(1, RMS(u_t) / d) * u_t
+    eps1 = None means the float64 machine epsilon, as torch derives it from the dtype.
+    """
+
+    id = "adafactor"
+    name = "Adafactor"
+    description = (
+        "Takes steps whose size is relative to the parameters' own size, dividing the gradient "
+        "by the root of its running mean square and capping the step's overall size."
+    )
+    equation = (
+        r"v_t = (1 - t^{c})\, v_{t-1} + t^{c}\, g_t^2 \\ "
+        r"u_t = \frac{g_t}{\sqrt{\max(v_t,\ \epsilon_1^2)}} \\ "
+        r"\alpha_t = \max(\epsilon_2,\ \mathrm{RMS}(\theta_{t-1}))\, \min(\eta,\ 1/\sqrt{t}) \\ "
+        r"\theta_t = \theta_{t-1} - \frac{\alpha_t}{\max(1,\ \mathrm{RMS}(u_t)/d)}\, u_t"
+    )
+    hyperparameters = {
+        "lr": _lr(1e-2),
+        "beta2_decay": Hyperparameter(
+            -0.8,
+            -1.0,
+            0.0,
+            "The new squared gradient's weight in the running average is t to this power.",
+        ),
+        "eps1": Hyperparameter(
+            None,
+            1e-30,
+            1.0,
+            "Floor on the root mean square that divides the gradient; "
+            "null: the machine epsilon.",
+            log=True,
+            nullable=True,
+        ),
+        "eps2": Hyperparameter(
+            1e-3,
+            1e-12,
+            1.0,
+            "Floor on the parameters' RMS that sets the step size, so zero weights can move.",
+            log=True,
+        ),
+        "d": Hyperparameter(
+            1.0, 1.0, 100.0, "Clipping threshold: the update's RMS is capped at this value."
+        ),
+        "weight_decay": Hyperparameter(
+            0.0, 0.0, 1.0, "Shrinks every weight by lr * weight_decay of itself each step."
+        ),
+    }
+    elementwise = False
+    lr: float
+    beta2_decay: float
+    eps1: float | None
+    eps2: float
+    d: float
+    weight_decay: float
+
+    def _begin_step(self, state: dict[str, float]) -> None:
+        t = float(state["step"])
+        state["beta2_t"] = t**self.beta2_decay  # torch's one_minus_beta2_t
+        state["rho_t"] = min(self.lr, 1 / (t**0.5))
+
+    def _step_vector(
+        self, p: NDArray[np.float64], g: NDArray[np.float64], slot: dict[str, Value]
+    ) -> NDArray[np.float64]:
+        state = self._state
+        eps1 = float(np.finfo(np.float64).eps) if self.eps1 is None else self.eps1
+        # 1) the step size, from the parameters before the weight decay
+        state["alpha"] = alpha = max(self.eps2, _rms(p)) * state["rho_t"]
+        if self.weight_decay:
+            p = p * (1 - self.lr * self.weight_decay)
+        # 2) the second-moment estimate: full for vectors, factored over the last two axes
+        w = state["beta2_t"]
+        if g.ndim > 1:
+            # mean of g^2 along an axis, as torch computes it: norm squared over the length
+            row_mean = np.sqrt(np.sum(g * g, axis=-1, keepdims=True)) ** 2 / g.shape[-1]
+            col_mean = np.sqrt(np.sum(g * g, axis=-2, keepdims=True)) ** 2 / g.shape[-2]
+            row = slot["row_var"] = _lerp(slot.get("row_var", 0.0), row_mean, w)  # (..., R, 1)
+            col = slot["col_var"] = _lerp(slot.get("col_var", 0.0), col_mean, w)  # (..., 1, C)
+            v = (row @ col) / np.maximum(row.mean(axis=-2, keepdims=True), eps1)
+        else:
+            v = slot["variance"] = _lerp(slot.get("variance", 0.0), g * g, w)
+        # 3) the normalised update, its RMS clipped to d
+        update = 1.0 / np.sqrt(np.maximum(v, eps1 * eps1)) * g
+        state["clip"] = clip = max(1.0, _rms(update) / self.d)
+        return p + (-alpha / clip) * update
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.id: cls
-    for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, AdamW, NAdam, AMSGrad)
+    for cls in (
+        SGD, Momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, AdamW, NAdam, AMSGrad,
+        Adamax, RAdam, Rprop, ASGD, Adafactor,
+    )
 }
 
 

@@ -25,6 +25,11 @@ IDS = [
     "adamw",
     "nadam",
     "amsgrad",
+    "adamax",
+    "radam",
+    "rprop",
+    "asgd",
+    "adafactor",
 ]
 # torch keywords that an id fixes instead of exposing (e.g. nesterov=True for "nesterov")
 FIXED_BY_ID = {
@@ -46,6 +51,11 @@ STATE_KEYS = {
     "adamw": {"m", "v", "m_hat", "v_hat", "bias_correction1", "bias_correction2"},
     "amsgrad": {"m", "v", "v_max", "m_hat", "v_hat"},
     "nadam": {"m", "v", "mu", "mu_next", "mu_product"},
+    "adamax": {"m", "u", "m_hat", "bias_correction1", "step_size"},
+    "radam": {"m", "v", "m_hat", "rho_t", "rect", "bias_correction1", "bias_correction2"},
+    "rprop": {"prev", "step_size"},
+    "asgd": {"eta", "mu", "ax"},
+    "adafactor": {"variance", "beta2_t", "rho_t", "alpha", "clip"},
 }
 
 
@@ -111,7 +121,8 @@ def test_class_metadata(oid: str) -> None:
     annotated = {n for k in cls.__mro__ for n in getattr(k, "__annotations__", {})}
     for name, spec in cls.hyperparameters.items():
         assert name in annotated, f"{name} has no typed field"
-        assert spec.min <= spec.default <= spec.max, name
+        assert (spec.default is None and spec.nullable) or spec.min <= spec.default <= spec.max
+        assert spec.kind != "bool" or spec.default in (False, True), name
         assert spec.help
         if spec.log:
             assert spec.min > 0, name
@@ -221,7 +232,7 @@ def test_validation_names_the_field() -> None:
 
 def test_unknown_optimizer_lists_valid_ids() -> None:
     with pytest.raises(ValueError, match="adamw"):
-        make_optimizer("adamax")
+        make_optimizer("sophia")
 
 
 def test_hyperparameter_kinds() -> None:
