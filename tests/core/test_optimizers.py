@@ -1,4 +1,5 @@
-"""Optimizers against PyTorch golden vectors (tests/golden/optimizers.json), plus their API."""
+"""Optimizers against golden vectors, plus their API: PyTorch's (tests/golden/optimizers.json)
+and, for optimizers beyond torch.optim, their reference packages' (reference_optimizers.json)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from app.core.parameters import Hyperparameter, HyperparameterError
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "optimizers.json"
+REFERENCE = GOLDEN.with_name("reference_optimizers.json")
 IDS = [
     "sgd",
     "momentum",
@@ -30,6 +32,7 @@ IDS = [
     "rprop",
     "asgd",
     "adafactor",
+    "lion",
 ]
 # torch keywords that an id fixes instead of exposing (e.g. nesterov=True for "nesterov")
 FIXED_BY_ID = {
@@ -56,6 +59,7 @@ STATE_KEYS = {
     "rprop": {"prev", "step_size"},
     "asgd": {"eta", "mu", "ax"},
     "adafactor": {"variance", "beta2_t", "rho_t", "alpha", "clip"},
+    "lion": {"m", "update"},
 }
 
 
@@ -64,8 +68,28 @@ def golden() -> dict:
     return json.loads(GOLDEN.read_text())
 
 
+@cache
+def reference() -> dict:
+    return json.loads(REFERENCE.read_text())
+
+
+def oracle(oid: str) -> tuple[dict, list[dict], set[str]]:
+    """An optimizer's oracle: its defaults, its runs, and the oracle's keywords the id fixes."""
+    if oid in golden()["optimizers"]:
+        entry = golden()["optimizers"][oid]
+        return entry["torch_defaults"], entry["runs"], FIXED_BY_ID.get(oid, set())
+    entry = reference()["optimizers"][oid]
+    return entry["defaults"], entry["runs"], set(entry["hidden"])
+
+
 def golden_runs() -> list[tuple[str, dict]]:
     return [(oid, run) for oid, entry in golden()["optimizers"].items() for run in entry["runs"]]
+
+
+def reference_runs() -> list[tuple[str, dict]]:
+    return [
+        (oid, run) for oid, entry in reference()["optimizers"].items() for run in entry["runs"]
+    ]
 
 
 def replay(opt: Optimizer, run: dict, as_tuple: bool) -> list[list[float]]:
@@ -84,13 +108,17 @@ def replay(opt: Optimizer, run: dict, as_tuple: bool) -> list[list[float]]:
 
 def test_registry_order() -> None:
     assert list(OPTIMIZERS) == IDS
-    assert set(golden()["optimizers"]) == set(IDS)
+    assert set(golden()["optimizers"]) | set(reference()["optimizers"]) == set(IDS)
+    assert reference()["params0"] == golden()["params0"]
+    assert reference()["grads"] == golden()["grads"]
 
 
 @pytest.mark.parametrize(
-    ("oid", "run"), golden_runs(), ids=[f"{o}-{r['name']}" for o, r in golden_runs()]
+    ("oid", "run"),
+    golden_runs() + reference_runs(),
+    ids=[f"{o}-{r['name']}" for o, r in golden_runs() + reference_runs()],
 )
-def test_matches_torch(oid: str, run: dict) -> None:
+def test_matches_oracle(oid: str, run: dict) -> None:
     expected = np.array(run["params"])  # (steps, 5)
     from_array = replay(make_optimizer(oid, **run["hyper"]), run, as_tuple=False)
     np.testing.assert_allclose(from_array, expected, rtol=1e-10, atol=1e-14)
@@ -100,15 +128,43 @@ def test_matches_torch(oid: str, run: dict) -> None:
     assert all(type(x) is float for x in from_tuple[-1])
 
 
+@pytest.mark.parametrize(
+    "oid",
+    [
+        "adafactor",  # factored second moment
+        "lion",  # a check that the matrix path of an elementwise rule is the same rule
+    ],
+)
+def test_matrix_matches_torch(oid: str) -> None:
+    """Arrays of 2+ dims: Adafactor factors its second moment over the last two axes, as torch
+    does (a network's flat weight vector never does; an API user's matrix might)."""
+    data = reference()["torch_matrix"]
+    runs = data["optimizers"].get(oid, {"runs": []})["runs"]
+    for run in runs:
+        opt, p = make_optimizer(oid, **run["hyper"]), np.array(data["params0"])
+        for grad, expected in zip(data["grads"], run["params"], strict=True):
+            p = opt.step(p, np.array(grad))
+            np.testing.assert_allclose(p, expected, rtol=1e-10, atol=1e-14)
+    if oid == "lion":  # elementwise: a matrix steps as its flattened entries do
+        rng = np.random.default_rng(5)
+        grads = rng.normal(size=(6, 3, 4))
+        by_matrix, by_flat = make_optimizer(oid, lr=0.1), make_optimizer(oid, lr=0.1)
+        p, q = np.zeros((3, 4)), tuple([0.0] * 12)
+        for g in grads:
+            p, q = by_matrix.step(p, g), by_flat.step(q, tuple(g.ravel().tolist()))
+        assert p.ravel().tolist() == list(q)
+
+
 @pytest.mark.parametrize("oid", IDS)
-def test_defaults_are_torchs(oid: str) -> None:
-    torch_defaults = golden()["optimizers"][oid]["torch_defaults"]
+def test_defaults_are_the_oracles(oid: str) -> None:
+    torch_defaults, _, fixed = oracle(oid)
     cls = OPTIMIZERS[oid]
-    assert set(cls.hyperparameters) == set(torch_defaults) - FIXED_BY_ID.get(oid, set())
+    assert set(cls.hyperparameters) == set(torch_defaults) - fixed
     for name, spec in cls.hyperparameters.items():
         assert spec.default == torch_defaults[name], name
+        assert type(spec.default) is type(torch_defaults[name]) or spec.kind != "bool", name
     opt = cls()
-    for name in FIXED_BY_ID.get(oid, set()):
+    for name in fixed:
         # plain SGD has no momentum attributes at all, which is torch's momentum=0
         assert getattr(opt, name, torch_defaults[name]) == torch_defaults[name], name
 
@@ -130,7 +186,7 @@ def test_class_metadata(oid: str) -> None:
 
 @pytest.mark.parametrize("oid", IDS)
 def test_reset_restores_first_step_behaviour(oid: str) -> None:
-    run = golden()["optimizers"][oid]["runs"][1]
+    run = oracle(oid)[1][1]
     opt = make_optimizer(oid, **run["hyper"])
     opt.step((5.0, -5.0), (1.0, 2.0))
     opt.step((5.0, -5.0), (3.0, -2.0))

@@ -1,0 +1,137 @@
+"""Regenerate tests/golden/reference_optimizers.json: golden vectors for the optimizers whose
+oracle is not torch.optim but a reference package (lion: lucidrains' lion-pytorch), plus torch
+checks that need parameters other than the 5-element vector of optimizers.json (Adafactor's
+factored second moment, on a matrix). The tests read the JSON and never import these packages.
+
+Run it in the same separate virtualenv as make_optimizer_vectors.py:
+
+    /work/torchenv/bin/pip install torch==2.13.0 numpy lion-pytorch
+    /work/torchenv/bin/python tests/golden/make_reference_vectors.py
+
+What it records, all in float64, with the start and gradients of optimizers.json: per optimizer,
+the package and its version, the constructor's defaults (betas split into beta1/beta2), and the
+parameters after every step of each run (defaults, non-default configs, lr changed mid-run).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from lion_pytorch import Lion
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_optimizer_vectors import (  # noqa: E402
+    LR_CHANGES,
+    PARAMS0,
+    dump,
+    make_grads,
+    signature_defaults,
+    torch_kwargs,
+)
+
+OUT = Path(__file__).with_name("reference_optimizers.json")
+
+# id -> (package, optimizer class, constructor keywords the app does not expose, runs)
+REFERENCES = {
+    "lion": (
+        "lion-pytorch",
+        Lion,
+        {"use_triton", "decoupled_weight_decay"},  # CUDA kernels; wd / initial lr
+        [
+            {"lr": 1e-3, "beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1},
+            {"lr": 3e-3, "beta1": 0.3, "beta2": 0.999},
+        ],
+    ),
+}
+
+MATRIX_SHAPE = (3, 4)
+MATRIX_STEPS = 12
+# torch optimizers checked on a matrix: id -> (class, non-default runs)
+MATRIX = {
+    "adafactor": (
+        torch.optim.Adafactor,
+        [{"lr": 0.3, "eps1": 1e-6, "weight_decay": 0.1, "d": 1.5, "beta2_decay": -0.5}],
+    ),
+}
+
+
+def run(cls: type, kwargs: dict, params0: list, grads: list, lr_changes: dict) -> list:
+    x = torch.tensor(params0, dtype=torch.float64)
+    opt = cls([x], **kwargs)
+    trajectory = []
+    for k, g in enumerate(grads):
+        if k in lr_changes:
+            opt.param_groups[0]["lr"] = lr_changes[k]
+        x.grad = torch.tensor(g, dtype=torch.float64)
+        opt.step()
+        trajectory.append(x.tolist())
+    return trajectory
+
+
+def reference_vectors(grads: list) -> dict:
+    out = {}
+    for oid, (package, cls, hidden, configs) in REFERENCES.items():
+        defaults = signature_defaults(cls)
+        lr0 = defaults["lr"]
+        runs = [{"name": "defaults", "hyper": {}, "lr_changes": {}}]
+        runs += [
+            {"name": f"config{i}", "hyper": h, "lr_changes": {}} for i, h in enumerate(configs)
+        ]
+        runs.append(
+            {
+                "name": "lr_change",
+                "hyper": {},
+                "lr_changes": {str(k): f * lr0 for k, f in LR_CHANGES.items()},
+            }
+        )
+        for r in runs:
+            changes = {int(k): v for k, v in r["lr_changes"].items()}
+            r["params"] = run(cls, torch_kwargs(r["hyper"], defaults), PARAMS0, grads, changes)
+        out[oid] = {
+            "package": package,
+            "version": importlib.metadata.version(package),
+            "class": f"{cls.__module__}.{cls.__name__}",
+            "defaults": defaults,
+            "hidden": sorted(hidden),
+            "runs": runs,
+        }
+    return out
+
+
+def matrix_vectors(rng: np.random.Generator) -> dict:
+    """Runs on a MATRIX_SHAPE parameter: gradients of mixed scales per entry."""
+    params0 = rng.standard_normal(MATRIX_SHAPE).tolist()
+    scales = 10.0 ** rng.uniform(-3, 2, MATRIX_SHAPE)
+    grads = (rng.standard_normal((MATRIX_STEPS, *MATRIX_SHAPE)) * scales).tolist()
+    out: dict = {"params0": params0, "grads": grads, "optimizers": {}}
+    for oid, (cls, configs) in MATRIX.items():
+        defaults = signature_defaults(cls)
+        runs = [{"name": "defaults", "hyper": {}}]
+        runs += [{"name": f"config{i}", "hyper": h} for i, h in enumerate(configs)]
+        for r in runs:
+            kwargs = {"foreach": False, **torch_kwargs(r["hyper"], defaults)}
+            r["params"] = run(cls, kwargs, params0, grads, {})
+        out["optimizers"][oid] = {"torch_class": cls.__name__, "runs": runs}
+    return out
+
+
+def main() -> None:
+    torch.set_default_dtype(torch.float64)
+    grads = make_grads(np.random.default_rng(20240601))  # the gradients of optimizers.json
+    data = {
+        "torch_version": torch.__version__,
+        "params0": PARAMS0,
+        "grads": grads,
+        "optimizers": reference_vectors(grads),
+        "torch_matrix": matrix_vectors(np.random.default_rng(20261129)),
+    }
+    OUT.write_text(dump(data) + "\n")
+    print(f"wrote {OUT} ({OUT.stat().st_size / 1000:.0f} kB)")
+
+
+if __name__ == "__main__":
+    main()
