@@ -325,3 +325,95 @@ def test_pair_stepper_is_step_without_the_checks(optimizer_id: str) -> None:
         assert by_pair.state_snapshot() == by_step.state_snapshot()
         by_step.reset()
         by_pair.reset()
+
+
+def test_asgd_ax_is_the_average_of_the_points_since_t0() -> None:
+    """mu_t = 1 / max(1, t - 1 - t0): ax copies the point until step t0 + 2, then averages."""
+    opt = make_optimizer("asgd", lr=0.1, t0=3.0)
+    rng = np.random.default_rng(11)
+    p, points = (1.0, -2.0), []
+    for g in rng.normal(size=(12, 2)).tolist():
+        p = opt.step(p, tuple(g))
+        points.append(p)
+        ax = opt.state_snapshot()["ax"]
+        assert isinstance(ax, list) and len(ax) == 2  # a second (x, y) marker for the UI
+    since = points[4:]  # steps 5..12: t0 + 1 = 4 steps of copying, then the running mean
+    np.testing.assert_allclose(ax, np.mean(since, axis=0), rtol=1e-12)
+
+
+def test_adafactor_eps1_null_is_the_machine_epsilon() -> None:
+    spec = OPTIMIZERS["adafactor"].hyperparameters["eps1"]
+    assert spec.nullable and spec.default is None
+    assert spec.validate("eps1", None) is None
+    by_null = make_optimizer("adafactor", eps1=None, lr=0.5)
+    by_eps = make_optimizer("adafactor", eps1=float(np.finfo(np.float64).eps), lr=0.5)
+    assert by_null.config()["eps1"] is None and "eps1=None" in repr(by_null)
+    p = q = (0.0, 1e-20)  # tiny gradients: the eps1 floor is what bounds the update
+    for g in [(1e-30, 0.0), (0.0, 1e-25), (1e-3, -1e-3)]:
+        p, q = by_null.step(p, g), by_eps.step(q, g)
+        assert p == q
+    by_null.eps1 = 1e-3
+    by_null.set("eps1", None)
+    assert by_null.eps1 is None
+    with pytest.raises(ValueError, match="eps1"):
+        by_null.eps1 = 0.0  # a number must still be in range
+    with pytest.raises(ValueError, match="eps must be a number"):
+        make_optimizer("adam", eps=None)  # only nullable hyperparameters accept null
+
+
+def test_adafactor_is_not_elementwise() -> None:
+    """The whole-vector hook: one coordinate's step depends on the others (through the RMS)."""
+    assert not OPTIMIZERS["adafactor"].elementwise
+    assert all(cls.elementwise for oid, cls in OPTIMIZERS.items() if oid != "adafactor")
+    alone = make_optimizer("adafactor").step((1.0,), (0.5,))
+    together = make_optimizer("adafactor").step((1.0, 100.0), (0.5, 0.5))
+    assert alone[0] != together[0]
+    # the clip: a huge lr is capped by the update's RMS, d times the parameters' RMS at most
+    opt = make_optimizer("adafactor", lr=10.0, d=1.0)
+    p = opt.step((3.0, 4.0), (1e3, -1e-3))
+    assert opt.state_snapshot()["clip"] >= 1.0
+    assert math.dist(p, (3.0, 4.0)) <= opt.state_snapshot()["alpha"] * math.sqrt(2) * (1 + 1e-12)
+
+
+def test_lion_moves_every_coordinate_by_lr() -> None:
+    """sign() of the interpolated momentum: diagonal steps of exactly lr per coordinate."""
+    opt = make_optimizer("lion", lr=0.01)
+    p = (1.0, -3.0)
+    for g in [(5.0, 1e-6), (-1e-3, 2.0), (0.2, -0.3)]:
+        q = opt.step(p, g)
+        np.testing.assert_allclose(np.abs(np.subtract(q, p)), [0.01, 0.01], rtol=1e-12)
+        assert opt.state_snapshot()["update"] == [
+            -math.copysign(1.0, a - b) for a, b in zip(q, p, strict=True)
+        ]
+        p = q
+
+
+def test_radam_takes_momentum_steps_until_the_variance_is_tractable() -> None:
+    opt = make_optimizer("radam", lr=0.1)  # beta2 0.999: rho_t passes 5 at t = 6
+    rects = []
+    for _ in range(8):
+        opt.step((1.0,), (1.0,))
+        rects.append(opt.state_snapshot()["rect"])
+    assert rects[:5] == [0.0] * 5 and all(r > 0 for r in rects[5:])
+
+
+def test_rprop_grows_and_shrinks_its_step_sizes() -> None:
+    opt = make_optimizer("rprop", lr=0.1, etaminus=0.5, etaplus=2.0, step_size_max=0.3)
+    opt.step((0.0, 0.0), (1.0, 1.0))
+    p = opt.step((0.0, 0.0), (1.0, -1.0))  # x keeps its sign, y flips: y does not move
+    assert p == (-0.2, 0.0)
+    assert opt.state_snapshot()["step_size"] == [0.2, 0.05]
+    assert opt.state_snapshot()["prev"] == [1.0, 0.0]
+    opt.step((0.0, 0.0), (1.0, 1.0))
+    assert opt.state_snapshot()["step_size"] == [0.3, 0.05]  # capped at step_size_max
+
+
+def test_nullable_hyperparameter() -> None:
+    spec = Hyperparameter(None, 1e-6, 1.0, "optional", nullable=True)
+    assert spec.validate("e", None) is None and spec.validate("e", 0.5) == 0.5
+    with pytest.raises(ValueError, match="between"):
+        spec.validate("e", 2.0)
+    with pytest.raises(ValueError, match="number"):
+        Hyperparameter(0.5, 0.0, 1.0, "required").validate("e", None)
+    with pytest.raises(ValueError, match="boolean"):
+        Hyperparameter(False, 0, 1, "flag", kind="bool").validate("b", None)
