@@ -948,14 +948,11 @@ class ASGD(Optimizer):
 
     def _begin_step(self, state: dict[str, float]) -> None:
         t = float(state["step"])
-        if t == 1:
-            state["eta"], state["mu"] = float(self.lr), 1.0
-        else:
-            state["eta"], state["mu"] = state["next_eta"], state["next_mu"]
-        # torch computes these after the step, with the hyperparameters of this step
+        # torch computes eta and mu after each step for the next one, with that step's
+        # hyperparameters; this keeps them aside (not in the snapshot) until the next step
+        state["eta"], state["mu"] = (float(self.lr), 1.0) if t == 1 else self._next
         lr = self.lr
-        state["next_eta"] = lr / ((1 + self.lambd * lr * t) ** self.alpha)
-        state["next_mu"] = 1 / max(1, t - self.t0)
+        self._next = (lr / ((1 + self.lambd * lr * t) ** self.alpha), 1 / max(1, t - self.t0))
 
     def _update(self, p: Value, g: Value, slot: dict[str, Value]) -> Value:
         if self.weight_decay:
@@ -983,12 +980,12 @@ class Adafactor(Optimizer):
     one 1-D tensor of 2 values; a network's flat weight vector is one 1-D tensor (so the RMS is
     over all weights, unlike torch on the network's separate layer tensors).
 
-    beta2_t = t^beta2_decay                 (the weight of the new g^2: 1 at t = 1)
+    one_minus_beta2_t = t^beta2_decay       (the weight of the new g^2: 1 at t = 1)
     rho_t = min(lr, 1 / sqrt(t))
     alpha_t = max(eps2, RMS(p_{t-1})) * rho_t
     p_{t-1} *= 1 - lr * weight_decay
-    1-D: v_t = (1 - beta2_t) * v_{t-1} + beta2_t * g_t^2
-    2-D: r_t = lerp(r_{t-1}, mean_cols(g_t^2), beta2_t);  c_t = lerp(c_{t-1}, mean_rows(g_t^2), ...)
+    1-D: v_t = lerp(v_{t-1}, g_t^2, one_minus_beta2_t)
+    2-D: r_t = lerp(r_{t-1}, mean_cols(g_t^2), ...);  c_t = lerp(c_{t-1}, mean_rows(g_t^2), ...)
          v_t = r_t c_t / max(mean(r_t), eps1)
     u_t = g_t / sqrt(max(v_t, eps1^2))
     p_t = p_{t-1} - alpha_t / max(1, RMS(u_t) / d) * u_t
@@ -1048,7 +1045,7 @@ class Adafactor(Optimizer):
 
     def _begin_step(self, state: dict[str, float]) -> None:
         t = float(state["step"])
-        state["beta2_t"] = t**self.beta2_decay  # torch's one_minus_beta2_t
+        state["one_minus_beta2_t"] = t**self.beta2_decay  # the new g^2's weight: 1 at t = 1
         state["rho_t"] = min(self.lr, 1 / (t**0.5))
 
     def _step_vector(
@@ -1061,7 +1058,7 @@ class Adafactor(Optimizer):
         if self.weight_decay:
             p = p * (1 - self.lr * self.weight_decay)
         # 2) the second-moment estimate: full for vectors, factored over the last two axes
-        w = state["beta2_t"]
+        w = state["one_minus_beta2_t"]
         if g.ndim > 1:
             # mean of g^2 along an axis, as torch computes it: norm squared over the length
             row_mean = np.sqrt(np.sum(g * g, axis=-1, keepdims=True)) ** 2 / g.shape[-1]

@@ -58,7 +58,7 @@ STATE_KEYS = {
     "radam": {"m", "v", "m_hat", "rho_t", "rect", "bias_correction1", "bias_correction2"},
     "rprop": {"prev", "step_size"},
     "asgd": {"eta", "mu", "ax"},
-    "adafactor": {"variance", "beta2_t", "rho_t", "alpha", "clip"},
+    "adafactor": {"variance", "one_minus_beta2_t", "rho_t", "alpha", "clip"},
     "lion": {"m", "update"},
 }
 
