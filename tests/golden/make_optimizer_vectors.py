@@ -1,4 +1,4 @@
-"""Regenerate tests/golden/optimizers.json from PyTorch, the oracle for app/core/optimizers.py
+"""Regenerate tests/golden/optimizers.json from PyTorch, the oracle for app/core/optimizers/
 and app/core/schedules.py. The tests read the JSON and never import torch.
 
 Run it in a separate virtualenv (torch is not a dependency of Gradscape):
