@@ -33,6 +33,7 @@ IDS = [
     "asgd",
     "adafactor",
     "lion",
+    "prodigy",
 ]
 # torch keywords that an id fixes instead of exposing (e.g. nesterov=True for "nesterov")
 FIXED_BY_ID = {
@@ -60,6 +61,7 @@ STATE_KEYS = {
     "asgd": {"eta", "mu", "ax"},
     "adafactor": {"variance", "one_minus_beta2_t", "rho_t", "alpha", "clip"},
     "lion": {"m", "update"},
+    "prodigy": {"d", "d_max", "d_hat", "dlr", "k", "m", "v", "s", "p0"},
 }
 
 
@@ -364,7 +366,8 @@ def test_adafactor_eps1_null_is_the_machine_epsilon() -> None:
 def test_adafactor_is_not_elementwise() -> None:
     """The whole-vector hook: one coordinate's step depends on the others (through the RMS)."""
     assert not OPTIMIZERS["adafactor"].elementwise
-    assert all(cls.elementwise for oid, cls in OPTIMIZERS.items() if oid != "adafactor")
+    whole_vector = {"adafactor", "prodigy"}
+    assert all(cls.elementwise == (oid not in whole_vector) for oid, cls in OPTIMIZERS.items())
     alone = make_optimizer("adafactor").step((1.0,), (0.5,))
     together = make_optimizer("adafactor").step((1.0, 100.0), (0.5, 0.5))
     assert alone[0] != together[0]
@@ -417,3 +420,18 @@ def test_nullable_hyperparameter() -> None:
         Hyperparameter(0.5, 0.0, 1.0, "required").validate("e", None)
     with pytest.raises(ValueError, match="boolean"):
         Hyperparameter(False, 0, 1, "flag", kind="bool").validate("b", None)
+
+
+def test_prodigy_estimates_its_step_size() -> None:
+    """d starts at d0 and grows towards the distance to the minimum; all-zero gradients so far
+    mean no step at all (prodigyopt returns early, k does not advance)."""
+    opt = make_optimizer("prodigy")
+    assert opt.step((3.0, -4.0), (0.0, 0.0)) == (3.0, -4.0)
+    assert opt.state_snapshot()["k"] == 0 and opt.t == 1
+    p = (3.0, -4.0)
+    for _ in range(300):  # f = (x^2 + y^2) / 2: the minimum is 5 away from the start
+        p = opt.step(p, p)
+    snap = opt.state_snapshot()
+    assert snap["k"] == 300 and snap["p0"] == [3.0, -4.0]
+    assert 0.1 < snap["d"] <= 10.0 and snap["d"] == snap["d_max"]
+    assert math.hypot(*p) < 1.0

@@ -1,11 +1,12 @@
 """Regenerate tests/golden/reference_optimizers.json: golden vectors for the optimizers whose
-oracle is not torch.optim but a reference package (lion: lucidrains' lion-pytorch), plus torch
+oracle is not torch.optim but a reference package (lion: lucidrains' lion-pytorch; prodigy:
+prodigyopt), plus torch
 checks that need parameters other than the 5-element vector of optimizers.json (Adafactor's
 factored second moment, on a matrix). The tests read the JSON and never import these packages.
 
 Run it in the same separate virtualenv as make_optimizer_vectors.py:
 
-    /work/torchenv/bin/pip install torch==2.13.0 numpy lion-pytorch
+    /work/torchenv/bin/pip install torch==2.13.0 numpy lion-pytorch prodigyopt
     /work/torchenv/bin/python tests/golden/make_reference_vectors.py
 
 What it records, all in float64, with the start and gradients of optimizers.json: per optimizer,
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from lion_pytorch import Lion
+from prodigyopt import Prodigy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_optimizer_vectors import (  # noqa: E402
@@ -44,6 +46,19 @@ REFERENCES = {
         [
             {"lr": 1e-3, "beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1},
             {"lr": 3e-3, "beta1": 0.3, "beta2": 0.999},
+        ],
+    ),
+    "prodigy": (
+        "prodigyopt",
+        Prodigy,
+        {"growth_rate", "fsdp_in_use", "slice_p"},  # no limit; one process; every coordinate
+        [
+            {
+                "lr": 0.5, "beta1": 0.8, "beta2": 0.99, "beta3": 0.9, "eps": 1e-6,
+                "weight_decay": 0.05, "decouple": False, "use_bias_correction": True,
+                "d0": 1e-4, "d_coef": 2.0,
+            },
+            {"beta1": 0.0, "weight_decay": 0.1, "safeguard_warmup": True},
         ],
     ),
 }
@@ -76,6 +91,8 @@ def reference_vectors(grads: list) -> dict:
     out = {}
     for oid, (package, cls, hidden, configs) in REFERENCES.items():
         defaults = signature_defaults(cls)
+        # JSON has no infinity: prodigy's growth_rate default is written as the string "inf"
+        written = {k: "inf" if v == float("inf") else v for k, v in defaults.items()}
         lr0 = defaults["lr"]
         runs = [{"name": "defaults", "hyper": {}, "lr_changes": {}}]
         runs += [
@@ -95,7 +112,7 @@ def reference_vectors(grads: list) -> dict:
             "package": package,
             "version": importlib.metadata.version(package),
             "class": f"{cls.__module__}.{cls.__name__}",
-            "defaults": defaults,
+            "defaults": written,
             "hidden": sorted(hidden),
             "runs": runs,
         }
