@@ -34,6 +34,8 @@ IDS = [
     "adafactor",
     "lion",
     "prodigy",
+    "schedulefree_sgd",
+    "schedulefree_adamw",
 ]
 # torch keywords that an id fixes instead of exposing (e.g. nesterov=True for "nesterov")
 FIXED_BY_ID = {
@@ -62,6 +64,8 @@ STATE_KEYS = {
     "adafactor": {"variance", "one_minus_beta2_t", "rho_t", "alpha", "clip"},
     "lion": {"m", "update"},
     "prodigy": {"d", "d_max", "d_hat", "dlr", "k", "m", "v", "s", "p0"},
+    "schedulefree_sgd": {"x", "z", "ckp1", "scheduled_lr", "lr_max", "weight_sum"},
+    "schedulefree_adamw": {"x", "z", "v", "ckp1", "scheduled_lr", "bias_correction2"},
 }
 
 
@@ -166,7 +170,7 @@ def test_defaults_are_the_oracles(oid: str) -> None:
         assert spec.default == torch_defaults[name], name
         assert type(spec.default) is type(torch_defaults[name]) or spec.kind != "bool", name
     opt = cls()
-    for name in fixed:
+    for name in fixed & set(torch_defaults):  # (foreach is not recorded: no effect on values)
         # plain SGD has no momentum attributes at all, which is torch's momentum=0
         assert getattr(opt, name, torch_defaults[name]) == torch_defaults[name], name
 
@@ -435,3 +439,20 @@ def test_prodigy_estimates_its_step_size() -> None:
     assert snap["k"] == 300 and snap["p0"] == [3.0, -4.0]
     assert 0.1 < snap["d"] <= 10.0 and snap["d"] == snap["d_max"]
     assert math.hypot(*p) < 1.0
+
+
+@pytest.mark.parametrize("oid", ["schedulefree_sgd", "schedulefree_adamw"])
+def test_schedulefree_x_is_the_packages_eval_point(oid: str) -> None:
+    """step() takes and returns y (where the gradient is taken); x, the averaged point the
+    package's eval() gives, is in the snapshot, for both paths."""
+    g = golden()
+    for run in reference()["optimizers"][oid]["runs"]:
+        changes = {int(k): v for k, v in run["lr_changes"].items()}
+        for as_tuple in (True, False):
+            opt = make_optimizer(oid, **run["hyper"])
+            params = tuple(g["params0"]) if as_tuple else np.array(g["params0"])
+            for k, (grad, x) in enumerate(zip(g["grads"], run["x"], strict=True)):
+                if k in changes:
+                    opt.lr = changes[k]
+                params = opt.step(params, tuple(grad) if as_tuple else np.array(grad))
+                np.testing.assert_allclose(opt.state_snapshot()["x"], x, rtol=1e-10, atol=1e-14)

@@ -1,17 +1,19 @@
 """Regenerate tests/golden/reference_optimizers.json: golden vectors for the optimizers whose
 oracle is not torch.optim but a reference package (lion: lucidrains' lion-pytorch; prodigy:
-prodigyopt), plus torch
+prodigyopt; schedulefree_sgd and schedulefree_adamw: schedulefree), plus torch
 checks that need parameters other than the 5-element vector of optimizers.json (Adafactor's
 factored second moment, on a matrix). The tests read the JSON and never import these packages.
 
 Run it in the same separate virtualenv as make_optimizer_vectors.py:
 
-    /work/torchenv/bin/pip install torch==2.13.0 numpy lion-pytorch prodigyopt
+    /work/torchenv/bin/pip install torch==2.13.0 numpy lion-pytorch prodigyopt schedulefree
     /work/torchenv/bin/python tests/golden/make_reference_vectors.py
 
 What it records, all in float64, with the start and gradients of optimizers.json: per optimizer,
 the package and its version, the constructor's defaults (betas split into beta1/beta2), and the
 parameters after every step of each run (defaults, non-default configs, lr changed mid-run).
+The schedule-free optimizers step in train mode, so their parameters are the sequence y; each of
+their runs also records x, the averaged point that their eval() would put in the parameters.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 import torch
 from lion_pytorch import Lion
 from prodigyopt import Prodigy
+from schedulefree import AdamWScheduleFree, SGDScheduleFree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_optimizer_vectors import (  # noqa: E402
@@ -61,6 +64,26 @@ REFERENCES = {
             {"beta1": 0.0, "weight_decay": 0.1, "safeguard_warmup": True},
         ],
     ),
+    "schedulefree_sgd": (
+        "schedulefree",
+        SGDScheduleFree,
+        {"foreach"},
+        [
+            {"lr": 0.05, "momentum": 0.8, "weight_decay": 0.05, "warmup_steps": 8, "r": 1.0,
+             "weight_lr_power": 1.0},
+            {"lr": 0.01},
+        ],
+    ),
+    "schedulefree_adamw": (
+        "schedulefree",
+        AdamWScheduleFree,
+        {"foreach"},
+        [
+            {"lr": 0.02, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.05,
+             "warmup_steps": 5, "r": 0.5, "weight_lr_power": 3.0},
+            {"lr": 0.1, "beta1": 0.95},
+        ],
+    ),
 }
 
 MATRIX_SHAPE = (3, 4)
@@ -74,17 +97,25 @@ MATRIX = {
 }
 
 
-def run(cls: type, kwargs: dict, params0: list, grads: list, lr_changes: dict) -> list:
+def run(cls: type, kwargs: dict, params0: list, grads: list, lr_changes: dict) -> dict:
+    """The parameters after every step; for schedule-free optimizers (in train mode: y) also x,
+    computed from y and z as their eval() does, without switching modes (that would round y)."""
     x = torch.tensor(params0, dtype=torch.float64)
     opt = cls([x], **kwargs)
-    trajectory = []
+    schedule_free = hasattr(opt, "train")
+    if schedule_free:
+        opt.train()
+        beta = opt.param_groups[0].get("momentum") or opt.param_groups[0]["betas"][0]
+    trajectory, averaged = [], []
     for k, g in enumerate(grads):
         if k in lr_changes:
             opt.param_groups[0]["lr"] = lr_changes[k]
         x.grad = torch.tensor(g, dtype=torch.float64)
         opt.step()
         trajectory.append(x.tolist())
-    return trajectory
+        if schedule_free:
+            averaged.append(torch.lerp(x, opt.state[x]["z"], 1 - 1 / beta).tolist())
+    return {"params": trajectory, "x": averaged} if schedule_free else {"params": trajectory}
 
 
 def reference_vectors(grads: list) -> dict:
@@ -107,7 +138,10 @@ def reference_vectors(grads: list) -> dict:
         )
         for r in runs:
             changes = {int(k): v for k, v in r["lr_changes"].items()}
-            r["params"] = run(cls, torch_kwargs(r["hyper"], defaults), PARAMS0, grads, changes)
+            kwargs = torch_kwargs(r["hyper"], defaults)
+            if "foreach" in hidden:
+                kwargs["foreach"] = False  # the per-tensor loop, not torch._foreach_*
+            r.update(run(cls, kwargs, PARAMS0, grads, changes))
         out[oid] = {
             "package": package,
             "version": importlib.metadata.version(package),
@@ -131,7 +165,7 @@ def matrix_vectors(rng: np.random.Generator) -> dict:
         runs += [{"name": f"config{i}", "hyper": h} for i, h in enumerate(configs)]
         for r in runs:
             kwargs = {"foreach": False, **torch_kwargs(r["hyper"], defaults)}
-            r["params"] = run(cls, kwargs, params0, grads, {})
+            r.update(run(cls, kwargs, params0, grads, {}))
         out["optimizers"][oid] = {"torch_class": cls.__name__, "runs": runs}
     return out
 

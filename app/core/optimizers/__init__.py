@@ -11,6 +11,7 @@ from app.core.optimizers.adaptive import Adadelta, Adagrad, RMSprop, Rprop
 from app.core.optimizers.base import Optimizer, Params
 from app.core.optimizers.lion import Lion
 from app.core.optimizers.prodigy import Prodigy
+from app.core.optimizers.schedulefree import ScheduleFreeAdamW, ScheduleFreeSGD
 from app.core.optimizers.sgd import ASGD, SGD, Momentum, Nesterov
 
 __all__ = ["OPTIMIZERS", "Optimizer", "Params", "make_optimizer"]
@@ -19,7 +20,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.id: cls
     for cls in (
         SGD, Momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, AdamW, NAdam, AMSGrad,
-        Adamax, RAdam, Rprop, ASGD, Adafactor, Lion, Prodigy,
+        Adamax, RAdam, Rprop, ASGD, Adafactor, Lion, Prodigy, ScheduleFreeSGD, ScheduleFreeAdamW,
     )
 }
 
