@@ -20,18 +20,26 @@ class HyperparameterError(ValueError):
 
 @dataclass(frozen=True)
 class Hyperparameter:
-    """A tunable number: its default, the inclusive range a user may pick from, and what it does."""
+    """A tunable number: its default, the inclusive range a user may pick from, and what it does.
 
-    default: float
+    A `nullable` one also accepts None (JSON null), meaning "let the algorithm choose", as torch
+    does for Adafactor's eps1; its default may then be None.
+    """
+
+    default: float | None
     min: float
     max: float
     help: str
     log: bool = False  # show on a log-scale slider (then min > 0)
     kind: Literal["float", "int", "bool"] = "float"
     label: str = ""  # a short symbol for a control (e.g. "κ"); the name when empty
+    nullable: bool = False  # None (JSON null) is a valid value
 
-    def validate(self, name: str, value: object) -> float:
-        """The value coerced to this kind (float, int or bool), or HyperparameterError."""
+    def validate(self, name: str, value: object) -> float | None:
+        """The value coerced to this kind (float, int or bool), None if nullable, or
+        HyperparameterError."""
+        if value is None and self.nullable:
+            return None
         if self.kind == "bool":
             if isinstance(value, bool | np.bool_) or value in (0, 1):
                 return bool(value)
@@ -88,7 +96,7 @@ class Configurable:
             f"valid: {', '.join(self.hyperparameters) or 'none'}",
         )
 
-    def config(self) -> dict[str, float]:
+    def config(self) -> dict[str, float | None]:
         """The current hyperparameter values, by name."""
         return {name: getattr(self, name) for name in self.hyperparameters}
 

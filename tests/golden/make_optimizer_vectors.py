@@ -1,4 +1,4 @@
-"""Regenerate tests/golden/optimizers.json from PyTorch, the oracle for app/core/optimizers.py
+"""Regenerate tests/golden/optimizers.json from PyTorch, the oracle for app/core/optimizers/
 and app/core/schedules.py. The tests read the JSON and never import torch.
 
 Run it in a separate virtualenv (torch is not a dependency of Gradscape):
@@ -7,7 +7,9 @@ Run it in a separate virtualenv (torch is not a dependency of Gradscape):
     /tmp/torchenv/bin/python tests/golden/make_optimizer_vectors.py
 
 What it records, all in float64:
-- per optimizer: torch's constructor defaults (betas split into beta1/beta2), and for each run
+- per optimizer: torch's constructor defaults (tuples split as the app names them: betas into
+  beta1/beta2, Rprop's etas into etaminus/etaplus and step_sizes into step_size_min/step_size_max,
+  Adafactor's eps into eps1/eps2), and for each run
   (defaults, one or more non-default configs, and a run whose lr is changed mid-run through
   param_groups) the parameters after every step, from a fixed 5-element start under a fixed,
   stored sequence of gradients;
@@ -110,6 +112,57 @@ OPTIMIZERS: dict[str, tuple[type[torch.optim.Optimizer], dict, list[dict]]] = {
         {"amsgrad": True},
         [{"lr": 0.01, "beta2": 0.9, "weight_decay": 0.05}],
     ),
+    "adamax": (
+        torch.optim.Adamax,
+        {},
+        [
+            {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6, "weight_decay": 0.05},
+            {"lr": 0.05, "beta1": 0.3, "beta2": 0.5},  # the other branch of lerp
+        ],
+    ),
+    "radam": (
+        torch.optim.RAdam,
+        {},
+        [
+            # beta2 0.9: rho_t passes 5 after a few steps, so both branches run
+            {"lr": 0.01, "beta1": 0.8, "beta2": 0.9, "eps": 1e-6, "weight_decay": 0.05},
+            {"lr": 0.02, "beta2": 0.8, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        ],
+    ),
+    "rprop": (
+        torch.optim.Rprop,
+        {},
+        [
+            {"lr": 0.1, "etaminus": 0.3, "etaplus": 1.5, "step_size_min": 1e-3,
+             "step_size_max": 0.5},
+        ],
+    ),
+    "asgd": (
+        torch.optim.ASGD,
+        {},
+        [
+            # t0 = 5: the averaging starts within the run
+            {"lr": 0.005, "lambd": 0.01, "alpha": 0.5, "t0": 5.0, "weight_decay": 0.05},
+            {"lr": 0.02, "t0": 0.0},
+        ],
+    ),
+    "adafactor": (
+        torch.optim.Adafactor,
+        {},
+        [
+            {"lr": 0.05, "beta2_decay": -0.5, "eps1": 1e-10, "eps2": 1e-2, "d": 2.0,
+             "weight_decay": 0.05},
+            {"lr": 0.5, "d": 1.5},  # lr above 1 / sqrt(t) for t > 4: the relative step rules
+        ],
+    ),
+}
+
+# the app's names for the pieces of torch's tuple-valued keywords
+SPLIT = {
+    "betas": ("beta1", "beta2"),
+    "etas": ("etaminus", "etaplus"),
+    "step_sizes": ("step_size_min", "step_size_max"),
+    "eps": ("eps1", "eps2"),  # only where torch's eps is a tuple (Adafactor)
 }
 
 # lr of the "lr_change" run: before step k (0-based), group["lr"] becomes this factor * default lr
@@ -131,23 +184,27 @@ SCHEDULES = {
 
 
 def signature_defaults(cls: type) -> dict[str, object]:
-    """Constructor keywords with their defaults, betas split into beta1 and beta2."""
+    """Constructor keywords with their defaults, tuples split as in SPLIT."""
     out: dict[str, object] = {}
     for name, param in inspect.signature(cls.__init__).parameters.items():
         if name in IGNORED or param.default is inspect.Parameter.empty:
             continue
-        if name == "betas":
-            out["beta1"], out["beta2"] = param.default
+        if name in SPLIT and isinstance(param.default, tuple):
+            first, second = SPLIT[name]
+            out[first], out[second] = param.default
         elif name != "last_epoch":
             out[name] = param.default
     return out
 
 
-def torch_kwargs(hyper: dict) -> dict:
-    """Our names to torch's: beta1/beta2 back into betas."""
-    kwargs = {k: v for k, v in hyper.items() if k not in ("beta1", "beta2")}
-    if "beta1" in hyper or "beta2" in hyper:
-        kwargs["betas"] = (hyper.get("beta1", 0.9), hyper.get("beta2", 0.999))
+def torch_kwargs(hyper: dict, defaults: dict) -> dict:
+    """Our names to torch's: split pairs back into tuples, missing halves from the defaults."""
+    kwargs = dict(hyper)
+    for name, (first, second) in SPLIT.items():
+        if first in hyper or second in hyper:
+            kwargs.pop(first, None)
+            kwargs.pop(second, None)
+            kwargs[name] = (hyper.get(first, defaults[first]), hyper.get(second, defaults[second]))
     return kwargs
 
 
@@ -180,7 +237,7 @@ def optimizer_vectors(grads: list[list[float]]) -> dict:
         defaults = {**signature_defaults(cls), **fixed}
         opt = cls([torch.zeros(1, dtype=torch.float64)], **fixed)
         group = opt.param_groups[0]
-        assert all(group[k] == v for k, v in torch_kwargs(defaults).items()), (
+        assert all(group[k] == v for k, v in torch_kwargs(defaults, defaults).items()), (
             f"{oid}: signature defaults disagree with param_groups"
         )
         lr0 = defaults["lr"]
@@ -198,7 +255,7 @@ def optimizer_vectors(grads: list[list[float]]) -> dict:
         for run in runs:
             changes = {int(k): v for k, v in run["lr_changes"].items()}
             run["params"] = run_optimizer(
-                cls, torch_kwargs({**fixed, **run["hyper"]}), grads, changes
+                cls, torch_kwargs({**fixed, **run["hyper"]}, defaults), grads, changes
             )
         out[oid] = {"torch_class": cls.__name__, "torch_defaults": defaults, "runs": runs}
     return out
