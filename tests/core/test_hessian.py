@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -115,3 +118,26 @@ def test_dense_is_formed_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hessian_module, "_BLOCK_FLOATS", 7 * 6 * 5)  # 5 directions per block
     np.testing.assert_allclose(HessianOperator(model, theta, x, y).dense(), whole, rtol=1e-14)
     np.testing.assert_array_equal(whole, whole.T)
+
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "hessian.json"
+GOLDEN_CASES = json.loads(GOLDEN.read_text())["cases"]
+
+
+def test_golden_networks_cover_every_activation_and_loss() -> None:
+    assert {a for c in GOLDEN_CASES for a in c["activations"]} == set(ACTIVATIONS)
+    assert {c["loss"] for c in GOLDEN_CASES} == set(LOSSES)
+
+
+@pytest.mark.parametrize("case", GOLDEN_CASES, ids=[c["name"] for c in GOLDEN_CASES])
+def test_hessian_matches_torch(case: dict) -> None:
+    """torch.autograd.functional.hessian / hvp, float64 (tests/golden/make_hessian_vectors.py)."""
+    model = MLP(tuple(case["sizes"]), tuple(case["activations"]), case["loss"])
+    theta, x, y = (np.array(case[k]) for k in ("theta", "x", "y"))
+    op = HessianOperator(model, theta, x, y)
+    assert op.loss == pytest.approx(case["loss_value"], rel=1e-13)
+    np.testing.assert_allclose(op.grad, case["grad"], rtol=1e-11, atol=1e-14)
+    want = np.array(case["hessian"])
+    np.testing.assert_allclose(op.dense(), want, rtol=1e-10, atol=1e-13 * np.abs(want).max())
+    for v, hv in zip(case["directions"], case["hvps"], strict=True):
+        assert rel_err(op.matvec(np.array(v)), np.array(hv)) < 1e-12
