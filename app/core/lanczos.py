@@ -76,30 +76,32 @@ def lanczos(
     m_max = max(1, min(int(max_iter), n))
     wanted_count = min(n, 2 * k if which == "both" else k)
     basis = np.empty((m_max, n))  # Q_m, one basis vector per row
-    alpha: list[float] = []
-    beta: list[float] = []
+    t = np.zeros((m_max, m_max))  # T_m is its leading (m, m) block: alpha beside beta
+    tiny = np.finfo(float).tiny
     q = v0 / norm0
     for j in range(m_max):
+        m = j + 1
         basis[j] = q
         w = np.asarray(matvec(q), dtype=np.float64)
-        alpha.append(float(q @ w))
-        Q = basis[: j + 1]
-        for _ in range(2):  # Gram-Schmidt twice: also subtracts alpha_j q_j and beta_{j-1} q_{j-1}
-            w = w - Q.T @ (Q @ w)
-        b = float(np.linalg.norm(w))
-        # T_m (m, m): alpha on the diagonal, beta beside it.
-        t = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
-        theta, s = np.linalg.eigh(t)
-        m = j + 1
+        t[j, j] = q @ w
+        Q = basis[:m]
+        w = w - (Q @ w) @ Q  # Gram-Schmidt twice: also subtracts alpha_j q_j + beta_{j-1} q_{j-1}
+        w = w - (Q @ w) @ Q
+        b = float(np.sqrt(w @ w))
+        if m < wanted_count and m < m_max and b > 0:  # too few Ritz values yet: no check
+            t[j, j + 1] = t[j + 1, j] = b
+            q = w / b
+            continue
+        theta, s = np.linalg.eigh(t[:m, :m])
         idx = _wanted(m, k, which)
         res = b * np.abs(s[-1, idx])  # (len(idx),)
-        scale = max(abs(theta[0]), abs(theta[-1]), np.finfo(float).tiny)
+        scale = max(abs(theta[0]), abs(theta[-1]), tiny)
         converged = m >= wanted_count and bool(np.all(res <= tol * scale))
         invariant = b <= 1e-12 * scale
         if converged or invariant or m == m_max:
             vectors = s[:, idx].T @ Q  # (len(idx), n)
             return Eigs(theta[idx], vectors, res, m, converged or invariant)
-        beta.append(b)
+        t[j, j + 1] = t[j + 1, j] = b
         q = w / b
     raise AssertionError("unreachable")  # pragma: no cover
 
