@@ -9,17 +9,24 @@ Two networks, full batch: a 2-16-16-2 tanh net on 200 moons points and a 2-32-32
 3x a gradient; training with sharpness every 10 steps runs at least half as fast as without.
 For Adam it also times the preconditioned sharpness on top (both every 10 steps). Figures go in
 docs/performance.md.
+
+Times are the process's CPU time with OpenBLAS on one thread (set before NumPy loads; override
+with OPENBLAS_NUM_THREADS): on two cores shared with other work, wall-clock ratios moved between
+1.5x and 3x from one run to the next, CPU time of one thread measures the work itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -45,9 +52,9 @@ NETS = [
 def best_of(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     return min(times)
 
 
@@ -103,12 +110,12 @@ def bench_net(label, sizes, activation, dataset, n, classes, lr, steps: int, rep
         # machine's speed drifts (shared cores) more than the effect we measure.
         plain, tracked, trackers = [], [], []
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             train(model, theta, x, y, steps, run_lr, None)
-            t1 = time.perf_counter()
+            t1 = time.process_time()
             trackers.append(SharpnessTracker(model, x, y, tol=tol))
             train(model, theta, x, y, steps, run_lr, trackers[-1])
-            t2 = time.perf_counter()
+            t2 = time.process_time()
             plain.append(t1 - t0)
             tracked.append(t2 - t1)
         ratio = float(np.median(np.array(tracked) / np.array(plain)))
