@@ -113,7 +113,7 @@ def preconditioned_sharpness(
                    max_iter=max_iter)
 
 
-@dataclass
+@dataclass(eq=False)
 class SharpnessTracker:
     """lambda_max of the full-batch training loss along a run, warm-started call to call.
 
@@ -126,7 +126,7 @@ class SharpnessTracker:
     Convergence: Lanczos stops when the Ritz residual ||H u - lambda u|| <= tol * max|theta|
     (the largest Ritz value in magnitude, ~||H||) or
     after max_iter products (then `last.converged` is False and the best estimate is returned,
-    a lower bound on lambda_max).
+    a lower bound on lambda_max). Weights whose products overflow give NaN.
     """
 
     model: MLP
@@ -161,8 +161,10 @@ class SharpnessTracker:
         """lambda_max(H(theta))."""
         op = self.operator(theta)
         eigs = sharpness(op.matvec, op.n_params, self.vector, self.tol, self.max_iter, self._rng)
-        self.vector, self.last = eigs.vectors[-1], eigs
+        self.last = eigs
         self.n_products += eigs.iterations
+        if np.isfinite(eigs.top):  # a NaN (diverged weights) keeps the last good warm start
+            self.vector = eigs.vectors[-1]
         return eigs.top
 
     def update_preconditioned(self, theta: Array, p_diag: Array) -> float:
@@ -170,8 +172,10 @@ class SharpnessTracker:
         op = self.operator(theta)
         eigs = preconditioned_sharpness(op.matvec, p_diag, self.precond_vector, self.tol,
                                         self.max_iter, self._rng)
-        self.precond_vector, self.last = eigs.vectors[-1], eigs
+        self.last = eigs
         self.n_products += eigs.iterations
+        if np.isfinite(eigs.top):
+            self.precond_vector = eigs.vectors[-1]
         return eigs.top
 
 

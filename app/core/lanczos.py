@@ -62,7 +62,8 @@ def lanczos(
 
     matvec(v) -> A v for v (n,). v0 (n,) is the start vector (any nonzero scale). Stops at the
     first of: the wanted pairs converged (residual <= tol * max|theta|), an invariant subspace
-    (beta ~ 0: the Ritz pairs are exact), max_iter products, or n products.
+    (beta ~ 0: the Ritz pairs are exact), max_iter products, or n products. A product that is
+    not finite ends the run with one NaN value (converged False).
     """
     if which not in WHICH:
         raise ValueError(f"which must be one of {WHICH}")
@@ -83,6 +84,9 @@ def lanczos(
         m = j + 1
         basis[j] = q
         w = np.asarray(matvec(q), dtype=np.float64)
+        if not np.all(np.isfinite(w)):  # overflowing weights: no eigenvalue to report
+            nan = np.full(1, np.nan)
+            return Eigs(nan, np.full((1, n), np.nan), nan, m, False)
         t[j, j] = q @ w
         Q = basis[:m]
         w = w - (Q @ w) @ Q  # Gram-Schmidt twice: also subtracts alpha_j q_j + beta_{j-1} q_{j-1}

@@ -175,3 +175,15 @@ def test_histogram_puts_zero_on_an_edge() -> None:
     assert len(counts) in (20, 21)
     counts, edges = histogram(np.array([1.0, 1.0]))
     assert counts.sum() == 2 and edges[0] < 1.0 < edges[-1]
+
+
+def test_diverged_weights_give_nan_and_keep_the_warm_start() -> None:
+    model, theta, x, y = moons_problem()
+    tracker = SharpnessTracker(model, x, y)
+    good = tracker.update(theta)
+    vector = tracker.vector.copy()
+    with np.errstate(all="ignore"):
+        assert np.isnan(tracker.update(np.full_like(theta, np.nan)))
+    assert tracker.last is not None and not tracker.last.converged
+    np.testing.assert_array_equal(tracker.vector, vector)
+    assert tracker.update(theta) == pytest.approx(good, rel=1e-6)
