@@ -34,6 +34,7 @@ from app.core.curvature import (  # noqa: E402
     SHARPNESS_TOL,
     SharpnessTracker,
     adam_preconditioner,
+    spectrum,
 )
 from app.core.datasets import make_dataset  # noqa: E402
 from app.core.hessian import HessianOperator, hvp  # noqa: E402
@@ -104,6 +105,12 @@ def bench_net(label, sizes, activation, dataset, n, classes, lr, steps: int, rep
           f"   = {t_build / t_grad:.2f}x")
     print(f"  one HVP from scratch (hvp())             {t_fresh * 1e6:8.0f} us"
           f"   = {t_fresh / t_grad:.2f}x")
+
+    specs: list = []
+    t_spec = best_of(lambda: specs.append(spectrum(HessianOperator(model, theta, x, y))), repeat)
+    how = "all eigenvalues" if specs[-1].complete else "the 20 smallest and 20 largest"
+    print(f"  spectrum on request ({how}, {specs[-1].products} HVPs)"
+          f"  {t_spec * 1e3:6.0f} ms")
 
     for name, train, run_lr in (("GD", train_gd, lr), ("Adam", train_adam, 0.01)):
         # Plain and tracked runs alternate, and the ratio is the median over the pairs: the
