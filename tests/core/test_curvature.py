@@ -187,3 +187,27 @@ def test_diverged_weights_give_nan_and_keep_the_warm_start() -> None:
     assert tracker.last is not None and not tracker.last.converged
     np.testing.assert_array_equal(tracker.vector, vector)
     assert tracker.update(theta) == pytest.approx(good, rel=1e-6)
+
+
+@pytest.mark.parametrize(("lr", "edge"), [(0.02, False), (0.05, True)])
+def test_edge_of_stability_on_a_small_tanh_net(lr: float, edge: bool) -> None:
+    """Full-batch GD on sine with MSE (docs/curvature.md): at lr 0.05 the sharpness climbs to
+    2/lr and hovers there while the loss keeps falling; at lr 0.02 it stays below the line."""
+    data = make_dataset("sine", n=100)
+    model = MLP.build([1, 32, 32, 1], "tanh", "mse")
+    x, y = data.x, model.targets(data.y)
+    theta = model.init(np.random.default_rng(0))
+    tracker = SharpnessTracker(model, x, y)
+    ratios, losses = [], []
+    for step in range(1001):
+        loss, grad = model.loss_and_grad(theta, x, y)
+        losses.append(loss)
+        if step % 50 == 0:
+            ratios.append(tracker.update(theta) * lr / 2)  # 1 = the 2/lr line
+        theta = theta - lr * grad
+    late = np.array(ratios[6:])  # from step 300 on
+    if edge:
+        assert np.all(np.abs(late - 1.0) < 0.1), late
+    else:
+        assert late.max() < 0.8 and ratios[-1] > ratios[0]  # sharpening, below the line
+    assert losses[-1] < losses[300] < losses[0]
