@@ -15,7 +15,8 @@ Stability", arXiv 2207.14484). Their P for Adam at step t, with v_t the second-m
 
 which is exactly the step of app/core/optimizers.py's Adam: lr / (1 - beta1^t) * m / (sqrt(v_hat)
 + eps) = lr P^-1 m. P^-1 H is not symmetric, but it is similar to S = P^-1/2 H P^-1/2 (same
-eigenvalues), which is: Lanczos runs on S, and u = P^-1/2 w maps S's eigenvectors w to P^-1 H's.
+eigenvalues) and symmetric: Lanczos runs on S, and u = P^-1/2 w maps S's eigenvectors w to
+P^-1 H's.
 
 Every eigenvalue here comes from Lanczos (app/core/lanczos.py) over exact Hessian-vector
 products (app/core/hessian.py); the spectrum of a small network is formed whole.
@@ -35,7 +36,7 @@ from app.core.mlp import MLP
 
 Array = NDArray[np.float64]
 
-SHARPNESS_TOL = 1e-3  # Lanczos residual <= tol * |lambda|: lambda to ~1e-6 relative (res^2 / gap)
+SHARPNESS_TOL = 1e-3  # Ritz residual <= tol * max|Ritz value|; measured error ~1e-6 relative
 SHARPNESS_MAX_ITER = 50  # Hessian-vector products at most per sharpness
 DENSE_LIMIT = 600  # up to this many parameters the spectrum is formed whole (P products)
 
