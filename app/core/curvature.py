@@ -32,9 +32,10 @@ from numpy.typing import NDArray
 
 from app.core.hessian import HessianOperator
 from app.core.lanczos import Eigs, lanczos
-from app.core.mlp import MLP
+from app.core.mlp import MLP, Forward, LayerGrad
 
 Array = NDArray[np.float64]
+Passes = tuple[Forward, list[LayerGrad]]  # MLP.forward and MLP.backward at one theta
 
 SHARPNESS_TOL = 1e-3  # Ritz residual <= tol * max|Ritz value|; measured error ~1e-6 relative
 SHARPNESS_MAX_ITER = 50  # Hessian-vector products at most per sharpness
@@ -152,15 +153,16 @@ class SharpnessTracker:
         self.vector = self.precond_vector = self.last = self._op = None
         self.n_products = 0
 
-    def operator(self, theta: Array) -> HessianOperator:
-        """The Hessian at theta, reused while theta stays the same."""
+    def operator(self, theta: Array, passes: Passes | None = None) -> HessianOperator:
+        """The Hessian at theta, reused while theta stays the same. passes: the full-batch
+        forward and backward pass at theta, if the run has them (see HessianOperator)."""
         if self._op is None or not np.array_equal(self._op.theta, theta):
-            self._op = HessianOperator(self.model, theta, self.x, self.y)
+            self._op = HessianOperator(self.model, theta, self.x, self.y, passes=passes)
         return self._op
 
-    def update(self, theta: Array) -> float:
+    def update(self, theta: Array, passes: Passes | None = None) -> float:
         """lambda_max(H(theta))."""
-        op = self.operator(theta)
+        op = self.operator(theta, passes)
         eigs = sharpness(op.matvec, op.n_params, self.vector, self.tol, self.max_iter, self._rng)
         self.last = eigs
         self.n_products += eigs.iterations
@@ -168,9 +170,11 @@ class SharpnessTracker:
             self.vector = eigs.vectors[-1]
         return eigs.top
 
-    def update_preconditioned(self, theta: Array, p_diag: Array) -> float:
+    def update_preconditioned(
+        self, theta: Array, p_diag: Array, passes: Passes | None = None,
+    ) -> float:
         """lambda_max(P^-1 H(theta)) for P = diag(p_diag), e.g. adam_preconditioner(...)."""
-        op = self.operator(theta)
+        op = self.operator(theta, passes)
         eigs = preconditioned_sharpness(op.matvec, p_diag, self.precond_vector, self.tol,
                                         self.max_iter, self._rng)
         self.last = eigs

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from app.core.mlp import MLP
+from app.core.mlp import MLP, Forward, LayerGrad
 
 Array = NDArray[np.float64]
 
@@ -40,17 +40,29 @@ class HessianOperator:
     Build one per theta: it runs the forward and backward pass once and keeps what every product
     needs. y holds (N, outputs) targets (MLP.targets). `n_products` counts Hessian-vector
     products (a block of m counts m).
+
+    passes: the (Forward, [LayerGrad]) of MLP.forward and MLP.backward at this theta on this
+    (x, y), when the caller has just computed them for a full-batch step: they are reused
+    instead of recomputed (about one gradient's work saved).
     """
 
-    def __init__(self, model: MLP, theta: Array, x: Array, y: Array) -> None:
+    def __init__(
+        self, model: MLP, theta: Array, x: Array, y: Array, *,
+        passes: tuple[Forward, list[LayerGrad]] | None = None,
+    ) -> None:
         loss_fn = model.loss_fn
         if loss_fn.delta_jvp is None:
             raise ValueError(f"loss {loss_fn.id!r} has no second derivative (delta_jvp)")
         self.model = model
         self.theta = np.array(theta, dtype=np.float64)
         y = np.atleast_2d(np.asarray(y, dtype=np.float64))
-        fwd = model.forward(self.theta, x)
-        grads = model.backward(self.theta, fwd, y)
+        if passes is None:
+            fwd = model.forward(self.theta, x)
+            grads = model.backward(self.theta, fwd, y)
+        else:
+            fwd, grads = passes
+            if fwd.acts[0].shape != np.atleast_2d(x).shape or len(grads) != model.n_layers:
+                raise ValueError("passes must come from this model on this x (the whole batch)")
         self.loss = loss_fn.value(fwd.zs[-1], y)
         self.grad: Array = model.flatten([(g.dW, g.db) for g in grads])  # (P,)
         self.n_products = 0

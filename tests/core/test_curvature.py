@@ -211,3 +211,17 @@ def test_edge_of_stability_on_a_small_tanh_net(lr: float, edge: bool) -> None:
     else:
         assert late.max() < 0.8 and ratios[-1] > ratios[0]  # sharpening, below the line
     assert losses[-1] < losses[300] < losses[0]
+
+
+def test_a_runs_own_passes_are_reused() -> None:
+    """A full-batch step's forward and backward pass can seed the operator: same Hessian."""
+    model, theta, x, y = moons_problem("sigmoid", "mse")
+    fwd = model.forward(theta, x)
+    grads = model.backward(theta, fwd, y)
+    op = HessianOperator(model, theta, x, y, passes=(fwd, grads))
+    np.testing.assert_array_equal(op.dense(), HessianOperator(model, theta, x, y).dense())
+    tracker = SharpnessTracker(model, x, y)
+    assert tracker.update(theta, passes=(fwd, grads)) == pytest.approx(
+        SharpnessTracker(model, x, y).update(theta), rel=1e-12)
+    with pytest.raises(ValueError, match="whole batch"):
+        HessianOperator(model, theta, x[:10], y[:10], passes=(fwd, grads))
