@@ -68,7 +68,6 @@ class HessianOperator:
         self.n_products = 0
         self._params = model.unflatten(self.theta)
         self._acts = fwd.acts  # a_0 = x, ..., a_L = ŷ
-        self._zs = fwd.zs
         self._deltas = [g.dz for g in grads]  # δ_l (N, out), already divided by N
         self._n = fwd.acts[0].shape[0]
         # Per hidden layer: f'(z_l) and g_l ⊙ f''(z_l) (None where f'' vanishes: ReLU, linear).
