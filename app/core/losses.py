@@ -7,6 +7,10 @@ error gives dL/dz = 2 (y_pred - y_target) / K. Neither needs the softmax Jacobia
 Conventions: z and y hold one sample per row, classes/outputs on `axis` (-1 by default: (N, K));
 the landscape passes axis=-2 for its (grid, K, N) layout. The batch loss is the mean of
 `per_sample` over samples, so its gradient is `delta / N`.
+
+`delta_jvp` is the next derivative, for Hessian-vector products (app/core/hessian.py): the
+change of delta along a direction r of the logits, i.e. the per-sample Hessian of the loss in z
+applied to r. Softmax + CE: (diag(ŷ) - ŷ ŷᵀ) r; linear + MSE: 2 r / K.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ class Loss:
     output_formula: str  # y_pred from z, with {z} placeholder
     delta_formula: str  # dL/dz of the output layer, in symbols
     words: str
+    # d(delta)/dz · r from (y_pred, r), r shaped like z or with leading batch axes (..., N, K):
+    # the per-sample Hessian of the loss in the logits times r (classes on the last axis).
+    delta_jvp: Callable[[Array, Array], Array] | None = None
 
     def value(self, z: Array, y: Array) -> float:
         """Mean loss over a batch (N, K)."""
@@ -67,12 +74,21 @@ def _ce_delta(y_pred: Array, y: Array) -> Array:
     return y_pred - y
 
 
+def _ce_delta_jvp(y_pred: Array, r: Array) -> Array:
+    # Softmax Jacobian: d ŷ = (diag(ŷ) - ŷ ŷᵀ) dz, so d(ŷ - y) = ŷ ⊙ r - ŷ (ŷ · r).
+    return y_pred * r - y_pred * (y_pred * r).sum(axis=-1, keepdims=True)
+
+
 def _mse_per_sample(z: Array, y: Array, axis: int = -1) -> Array:
     return ((z - y) ** 2).mean(axis=axis)
 
 
 def _mse_delta(y_pred: Array, y: Array) -> Array:
     return 2.0 * (y_pred - y) / y_pred.shape[-1]
+
+
+def _mse_delta_jvp(y_pred: Array, r: Array) -> Array:
+    return 2.0 * r / y_pred.shape[-1]
 
 
 LOSSES: dict[str, Loss] = {
@@ -91,6 +107,7 @@ LOSSES: dict[str, Loss] = {
             delta_formula="ŷ - y",
             words="Softmax and cross-entropy together give the simplest possible output "
             "gradient: prediction minus target.",
+            delta_jvp=_ce_delta_jvp,
         ),
         Loss(
             id="mse",
@@ -104,6 +121,7 @@ LOSSES: dict[str, Loss] = {
             output_formula="ŷ = {z}",
             delta_formula="2(ŷ - y) / K",
             words="The squared error's gradient is twice the error, averaged over the outputs.",
+            delta_jvp=_mse_delta_jvp,
         ),
     )
 }

@@ -35,3 +35,13 @@ def test_relu_derivative_is_the_mask() -> None:
     z = np.array([-2.0, 3.0])
     np.testing.assert_array_equal(act.df(z, act.f(z)), [0.0, 1.0])
     assert act.derivative.format(z="z2", a="a2") == "1[z2 > 0]"
+
+
+@pytest.mark.parametrize("act_id", sorted(ACTIVATIONS))
+def test_second_derivative_matches_central_differences(act_id: str) -> None:
+    act = ACTIVATIONS[act_id]
+    assert act.d2f is not None, "Hessian-vector products need every activation's f''"
+    z = np.linspace(-4, 4, 81) + 0.013
+    h = 1e-6
+    numeric = (act.df(z + h, act.f(z + h)) - act.df(z - h, act.f(z - h))) / (2 * h)
+    np.testing.assert_allclose(act.d2f(z, act.f(z)), numeric, rtol=1e-6, atol=1e-9)

@@ -39,3 +39,22 @@ def test_per_sample_accepts_a_class_axis() -> None:
     y = np.eye(3)[[0, 1, 2, 1]]
     for loss in LOSSES.values():
         np.testing.assert_allclose(loss.per_sample(z.T, y.T, axis=-2), loss.per_sample(z, y))
+
+
+@pytest.mark.parametrize("loss_id", sorted(LOSSES))
+def test_delta_jvp_matches_central_differences_of_delta(loss_id: str) -> None:
+    """delta_jvp(ŷ, r) is the directional derivative of delta along r (per-sample Hessian in z)."""
+    loss = LOSSES[loss_id]
+    assert loss.delta_jvp is not None
+    rng = np.random.default_rng(2)
+    z, r = rng.standard_normal((2, 5, 3))
+    y = np.eye(3)[[0, 2, 1, 1, 0]] if loss_id == "cross_entropy" else rng.standard_normal((5, 3))
+    h = 1e-6
+    numeric = (
+        loss.delta(loss.predict(z + h * r), y) - loss.delta(loss.predict(z - h * r), y)
+    ) / (2 * h)
+    np.testing.assert_allclose(loss.delta_jvp(loss.predict(z), r), numeric, rtol=1e-6, atol=1e-9)
+    # Leading batch axes (m directions at once) broadcast against ŷ (N, K).
+    rs = rng.standard_normal((4, 5, 3))
+    batched = loss.delta_jvp(loss.predict(z), rs)
+    np.testing.assert_allclose(batched[2], loss.delta_jvp(loss.predict(z), rs[2]))
