@@ -36,8 +36,8 @@ function pickCell(M, w, layer, isBias = false) {
 const selectedIn = (w, layer, bias) => (w && w.layer === layer && (w.col === null) === bias ? [w.row, w.col] : null);
 
 function actFormula(ctx, l, z) {
-  const act = ctx.names.act[ctx.trace.layers[l - 1].activation];
-  const rhs = act ? act.formula.split("=").slice(1).join("=").trim() : "f(z)";
+  const info = ctx.names.act[ctx.trace.layers[l - 1].activation];
+  const rhs = info ? info.formula.split("=").slice(1).join("=").trim() : "f(z)";
   return rhs.replace(/\bz\b/g, factor(z));
 }
 
@@ -88,8 +88,8 @@ function forward(ctx, l) {
   } else if (out) {
     words = `The output layer adds up its inputs the same way; it is linear, so the prediction ŷ is z${l} itself.`;
   } else {
-    const act = names[t.layers[l - 1].activation];
-    words = `Each unit of layer ${l} adds up its inputs times their weights plus its bias (z), then ${act ? act.name : "the activation"} decides what it passes on (a)`
+    const info = names[t.layers[l - 1].activation];
+    words = `Each unit of layer ${l} adds up its inputs times their weights plus its bias (z), then ${info ? info.name : "the activation"} decides what it passes on (a)`
       + (offUnits.length ? `: z is negative at unit ${offUnits.join(", ")}, so ReLU turns it off (a = 0).` : ".");
   }
   return { words, head, mats, lines };

@@ -203,8 +203,8 @@ export function drawNetwork(svg, ctx) {
       const value = c === 0 ? t.x[i] : hasA ? f.a[i] : null;
       const shownValue = value === null ? "" : num(value, 3);
       if (!small || c === 0) {
-        const cls = shownValue.length > 6 ? "val longer" : shownValue.length > 4 ? "val long" : "val";
-        g.append(s("text", { x: cx, y: cy, class: cls, "text-anchor": "middle", "dominant-baseline": "central" }, shownValue));
+        const valCls = shownValue.length > 6 ? "val longer" : shownValue.length > 4 ? "val long" : "val";
+        g.append(s("text", { x: cx, y: cy, class: valCls, "text-anchor": "middle", "dominant-baseline": "central" }, shownValue));
       }
       if (c > 0 && hasA && !small) {
         g.append(s("text", { x: cx, y: cy - r - 7, class: "zlabel", "text-anchor": "middle" }, `z=${num(f.z[i], 3)}`));

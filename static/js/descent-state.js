@@ -1,3 +1,4 @@
+// @ts-check
 // The descent view's state: everything a link must reproduce (surface, view, start point, runs
 // with all their settings, speed, steps, toggles), as one typed table for state.js.
 //
@@ -8,6 +9,26 @@
 // sched.<param>=..., noise, seed, color (hex without #). Defaults are left out.
 
 import { Store, Types } from "./state.js";
+
+/** @typedef {import("./types/api").DescentRegistries} DescentRegistries */
+/** @typedef {import("./state.js").State} State */
+
+/**
+ * A learning-rate schedule: its kind and its parameters by their API names.
+ * @typedef {{ kind: string, [param: string]: number | string }} Schedule
+ */
+
+/**
+ * One optimizer run of the descent page, as the URL and the state hold it.
+ * @typedef {object} Run
+ * @property {string} optimizer an id of GET /api/optimizers
+ * @property {number} [lr]
+ * @property {Record<string, number>} hp hyperparameters other than lr, by their API names
+ * @property {Schedule} [schedule]
+ * @property {number} [noise] gradient noise (standard deviation)
+ * @property {number} [seed]
+ * @property {string} [color] "#rrggbb"
+ */
 
 export const PALETTE = ["#e8590c", "#1864ab", "#2f9e44", "#ae3ec9", "#c2255c", "#0b7285", "#5c940d", "#495057"];
 export const ARROWS = ["grad", "update", "state"];
@@ -25,17 +46,21 @@ export const DEFAULTS = {
   speed: 100,
 };
 
+/** @param {string} s */
 const number = (s) => {
   const x = Number(s);
   return s !== "" && Number.isFinite(x) ? x : undefined;
 };
 
-/** One run <-> "optimizer,key=value,...". */
+/** One run <-> "optimizer,key=value,...". @type {import("./state.js").PropType<Run>} */
 export const RunType = {
   parse(text) {
     const [optimizer, ...pairs] = String(text).split(",");
     if (!/^[A-Za-z0-9_-]+$/.test(optimizer || "")) return undefined;
+    /** @type {Run} */
     const run = { optimizer, hp: {} };
+    /** @type {Record<string, number | string>} */
+    const sched = {};
     for (const pair of pairs) {
       const i = pair.indexOf("=");
       if (i < 0) continue;
@@ -44,10 +69,10 @@ export const RunType = {
       if (key === "color") {
         if (/^#?[0-9a-fA-F]{6}$/.test(raw)) run.color = `#${raw.replace("#", "").toLowerCase()}`;
       } else if (key === "sched") {
-        run.schedule = { ...(run.schedule || {}), kind: raw };
+        sched.kind = raw;
       } else if (key.startsWith("sched.")) {
         const v = number(raw);
-        if (v !== undefined) run.schedule = { ...(run.schedule || {}), [key.slice(6)]: v };
+        if (v !== undefined) sched[key.slice(6)] = v;
       } else {
         const v = number(raw);
         if (v === undefined) continue;
@@ -57,7 +82,7 @@ export const RunType = {
         else run.hp[key] = v;
       }
     }
-    if (run.schedule && !run.schedule.kind) delete run.schedule;
+    if (typeof sched.kind === "string" && sched.kind) run.schedule = { ...sched, kind: sched.kind };
     return run;
   },
   format(run) {
@@ -90,15 +115,22 @@ export const SCHEMA = {
   runs: { type: RunType, key: "run", repeat: true, default: DEFAULTS.runs },
 };
 
+/** @typedef {{ max_steps?: number, max_runs?: number }} Limits */
+
 export function createDescentStore() {
   return new Store(SCHEMA);
 }
 
+/** @param {number} v @param {{ min: number, max: number }} spec */
 const clampTo = (v, spec) => Math.min(spec.max, Math.max(spec.min, v));
 
 /**
  * Make a state (from a URL or a preset) fit the registries: unknown surfaces and optimizers are
  * replaced or dropped, values clamped to their ranges. Returns a full patch for store.set.
+ * @param {State} state
+ * @param {DescentRegistries} registries
+ * @param {Limits} [limits]
+ * @returns {State}
  */
 export function sanitize(state, registries, limits = {}) {
   const surfaces = new Map(registries.surfaces.map((s) => [s.id, s]));
@@ -120,28 +152,32 @@ export function sanitize(state, registries, limits = {}) {
   const maxSteps = limits.max_steps || 20000;
   out.steps = Math.min(maxSteps, Math.max(1, Math.round(out.steps || DEFAULTS.steps)));
   out.speed = Math.max(0, Math.min(100000, Number(out.speed) || 0));
-  out.show = (out.show || []).filter((a) => ARROWS.includes(a));
+  out.show = (out.show || []).filter((/** @type {string} */ a) => ARROWS.includes(a));
+  /** @type {Run[]} */
   const runs = [];
-  for (const [i, r] of (out.runs || []).entries()) {
+  for (const [i, r] of /** @type {[number, Run][]} */ ([...(out.runs || []).entries()])) {
     const opt = optimizers.get(r.optimizer);
     if (!opt) continue;
+    /** @type {Run} */
     const run = { optimizer: r.optimizer, hp: {} };
     const lrSpec = opt.hyperparameters.lr;
-    run.lr = Number.isFinite(r.lr) ? clampTo(r.lr, lrSpec) : lrSpec.default;
+    run.lr = r.lr !== undefined && Number.isFinite(r.lr) ? clampTo(r.lr, lrSpec) : lrSpec.default;
     for (const [k, v] of Object.entries(r.hp || {})) {
       const spec = opt.hyperparameters[k];
       if (spec && k !== "lr" && Number.isFinite(v)) run.hp[k] = spec.kind === "int" ? Math.round(clampTo(v, spec)) : clampTo(v, spec);
     }
-    if (r.schedule && schedules.has(r.schedule.kind) && r.schedule.kind !== "constant") {
-      const sched = schedules.get(r.schedule.kind);
-      run.schedule = { kind: r.schedule.kind };
+    const sched = r.schedule && r.schedule.kind !== "constant" ? schedules.get(r.schedule.kind) : undefined;
+    if (r.schedule && sched) {
+      /** @type {Schedule} */
+      const schedule = { kind: r.schedule.kind };
       for (const [k, v] of Object.entries(r.schedule)) {
         const spec = sched.parameters[k];
-        if (spec && Number.isFinite(v)) run.schedule[k] = clampTo(v, spec);
+        if (spec && typeof v === "number" && Number.isFinite(v)) schedule[k] = clampTo(v, spec);
       }
+      run.schedule = schedule;
     }
-    if (Number.isFinite(r.noise) && r.noise > 0) run.noise = Math.min(1000, r.noise);
-    if (Number.isInteger(r.seed) && r.seed > 0) run.seed = Math.min(2 ** 32 - 1, r.seed);
+    if (r.noise !== undefined && Number.isFinite(r.noise) && r.noise > 0) run.noise = Math.min(1000, r.noise);
+    if (r.seed !== undefined && Number.isInteger(r.seed) && r.seed > 0) run.seed = Math.min(2 ** 32 - 1, r.seed);
     run.color = r.color || PALETTE[i % PALETTE.length];
     runs.push(run);
   }
@@ -150,10 +186,15 @@ export function sanitize(state, registries, limits = {}) {
   return out;
 }
 
-/** The surface field of a `start` message (docs/protocol.md). */
+/**
+ * The surface field of a `start` message (docs/protocol.md).
+ * @param {State} state
+ * @returns {string | Record<string, string | number>}
+ */
 export function surfaceSpec(state) {
   if (state.surface === "custom") return { expr: state.expr };
   if (state.surface === "ravine" && (state.condition !== null || state.angle !== null)) {
+    /** @type {Record<string, string | number>} */
     const spec = { id: "ravine" };
     if (state.condition !== null) spec.condition = state.condition;
     if (state.angle !== null) spec.angle = state.angle;
@@ -162,7 +203,11 @@ export function surfaceSpec(state) {
   return state.surface;
 }
 
-/** The query string of GET /api/surfaces/{id}/grid for this state. */
+/**
+ * The query string of GET /api/surfaces/{id}/grid for this state.
+ * @param {State} state
+ * @param {number} n points per side
+ */
 export function gridURL(state, n) {
   const q = new URLSearchParams({ n: String(n) });
   if (state.surface === "custom") q.set("expr", state.expr);
@@ -173,8 +218,13 @@ export function gridURL(state, n) {
   return `/api/surfaces/${encodeURIComponent(state.surface)}/grid?${q}`;
 }
 
-/** One run as sent in `start`: hyperparameters at the top level, schedule as {kind, ...}. */
+/**
+ * One run as sent in `start`: hyperparameters at the top level, schedule as {kind, ...}.
+ * @param {Run} run
+ * @returns {Record<string, unknown>}
+ */
 export function runSpec(run) {
+  /** @type {Record<string, unknown>} */
   const spec = { optimizer: run.optimizer, lr: run.lr, ...run.hp };
   if (run.schedule) spec.schedule = { ...run.schedule };
   if (run.noise) spec.noise = run.noise;
@@ -183,7 +233,13 @@ export function runSpec(run) {
   return spec;
 }
 
-/** What about the runs changed: "restart" (new runs needed), "set" (live changes) or null. */
+/**
+ * What about the runs changed: "restart" (new runs needed), "set" (live changes) or null.
+ * In a set, a hyperparameter back to "unset" is null: the caller fills in the API's default.
+ * @param {Run[]} prev
+ * @param {Run[]} next
+ * @returns {{ kind: "restart" } | { kind: "set", sets: { run: number, values: Record<string, number | null> }[] } | null}
+ */
 export function runsChange(prev, next) {
   if (prev.length !== next.length) return { kind: "restart" };
   const sets = [];
@@ -194,8 +250,9 @@ export function runsChange(prev, next) {
       || (a.noise || 0) !== (b.noise || 0) || (a.seed || 0) !== (b.seed || 0)) {
       return { kind: "restart" };
     }
+    /** @type {Record<string, number | null>} */
     const values = {};
-    if (a.lr !== b.lr) values.lr = b.lr;
+    if (a.lr !== b.lr && b.lr !== undefined) values.lr = b.lr;
     const keys = new Set([...Object.keys(a.hp || {}), ...Object.keys(b.hp || {})]);
     for (const k of keys) if ((a.hp || {})[k] !== (b.hp || {})[k] && (b.hp || {})[k] !== undefined) values[k] = b.hp[k];
     // A hyperparameter back to "unset" must go back to the API default: the caller fills it in.

@@ -1,51 +1,88 @@
+// @ts-check
 // URL state, after tensorflow/playground's state.ts: a typed table of properties drives both
 // parsing and serializing the URL hash, so a link reproduces a view. One Store owns the URL;
 // rendering reads store.state, handlers call store.set(patch), subscribers react to changes.
 // Page-agnostic: each page passes its own schema (see descent-state.js).
 
+/**
+ * A property's codec: parse gives undefined for an invalid value (the default is kept).
+ * @template T
+ * @typedef {{ parse: (s: string) => T | undefined, format: (v: T) => string }} PropType
+ */
+
+/**
+ * One row of a page's state table.
+ * @typedef {object} Prop
+ * @property {PropType<any>} type
+ * @property {any} default
+ * @property {string} [key] the name in the URL, when not the property's
+ * @property {boolean} [repeat] one URL entry per item of an array value
+ * @property {false} [url] keep it out of the URL
+ */
+
+/** @typedef {Record<string, Prop>} Schema */
+/** @typedef {Record<string, any>} State */
+/** @typedef {(changed: Set<string>, prev: State, next: State) => void} Listener */
+
+/** @param {string | null | undefined} s */
 const num = (s) => {
   if (s === "" || s === null || s === undefined) return undefined;
   const x = Number(s);
   return Number.isFinite(x) ? x : undefined;
 };
 
+/** @param {unknown} v */
+const str = (v) => String(v);
+
 /** Property types: parse(string) -> value or undefined (invalid: keep the default). */
 export const Types = {
-  string: { parse: (s) => s, format: (v) => String(v) },
-  number: { parse: num, format: (v) => String(v) },
+  /** @type {PropType<string>} */
+  string: { parse: (s) => s, format: str },
+  /** @type {PropType<number>} */
+  number: { parse: num, format: str },
+  /** @type {PropType<number>} */
   int: {
     parse: (s) => {
       const x = num(s);
       return x === undefined ? undefined : Math.round(x);
     },
-    format: (v) => String(v),
+    format: str,
   },
+  /** @type {PropType<boolean>} */
   bool: { parse: (s) => s === "1" || s === "true", format: (v) => (v ? "1" : "0") },
-  /** "x,y" */
+  /** "x,y" @type {PropType<number[]>} */
   point: {
     parse: (s) => {
       const parts = String(s).split(",").map(num);
-      return parts.length === 2 && parts.every((x) => x !== undefined) ? parts : undefined;
+      return parts.length === 2 && parts.every((x) => x !== undefined) ? /** @type {number[]} */ (parts) : undefined;
     },
     format: (v) => v.map(String).join(","),
   },
-  /** "a,b,c" */
+  /** "a,b,c" @type {PropType<string[]>} */
   list: {
     parse: (s) => (s ? String(s).split(",").filter(Boolean) : []),
     format: (v) => v.join(","),
   },
+  /**
+   * One of a fixed set of strings.
+   * @param {string[]} values
+   * @returns {PropType<string>}
+   */
   oneOf: (values) => ({
     parse: (s) => (values.includes(s) ? s : undefined),
-    format: (v) => String(v),
+    format: str,
   }),
 };
 
 // Keep the characters a hash may hold unescaped, so links stay readable (x**2+y, 0.5,1.2).
+/** @type {Record<string, string>} */
 const SAFE = { "%2C": ",", "%3A": ":", "%2F": "/", "%40": "@", "%24": "$", "%3B": ";", "%2B": "+", "%3D": "=" };
+/** @param {string} value */
 export function encodeValue(value) {
   return encodeURIComponent(value).replace(/%(2C|3A|2F|40|24|3B|2B|3D)/g, (m) => SAFE[m]);
 }
 
+/** @param {string} s */
 function decode(s) {
   try {
     return decodeURIComponent(s);
@@ -55,26 +92,37 @@ function decode(s) {
 }
 
 // JSON with sorted keys: two states are the same whatever order their keys were set in.
+/** @param {unknown} v */
 const canonical = (v) => JSON.stringify(v, (_, x) => (x && typeof x === "object" && !Array.isArray(x)
   ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+/** @param {unknown} a @param {unknown} b */
 const same = (a, b) => a === b || canonical(a) === canonical(b);
+/** @template T @param {T} v @returns {T} */
 const copy = (v) => (v && typeof v === "object" ? JSON.parse(JSON.stringify(v)) : v);
 
 export class Store {
   /**
-   * schema: { name: { type, default, key?: name in the URL, repeat?: one URL entry per item
-   *           of an array value, url?: false to keep it out of the URL } }
+   * @param {Schema} schema
+   * @param {{ writeDelay?: number }} [options] writeDelay: ms between URL writes at most
    */
   constructor(schema, { writeDelay = 120 } = {}) {
     this.schema = schema;
+    /** @type {State} */
     this.state = Object.fromEntries(Object.entries(schema).map(([k, p]) => [k, copy(p.default)]));
+    /** @type {Set<Listener>} */
     this.listeners = new Set();
     this.writeDelay = writeDelay;
+    /** @type {ReturnType<typeof setTimeout> | null} */
     this._writeTimer = null;
   }
 
-  /** Merge `patch` into the state; subscribers get the changed names and the previous state. */
+  /**
+   * Merge `patch` into the state; subscribers get the changed names and the previous state.
+   * @param {State} patch
+   * @returns {Set<string>} the names that changed
+   */
   set(patch) {
+    /** @type {Set<string>} */
     const changed = new Set();
     const prev = this.state;
     const next = { ...prev };
@@ -92,12 +140,16 @@ export class Store {
     return changed;
   }
 
+  /** @param {Listener} fn @returns {() => boolean} unsubscribe */
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
-  /** The hash for a state (without "#"); values equal to their default are left out. */
+  /**
+   * The hash for a state (without "#"); values equal to their default are left out.
+   * @param {State} [state]
+   */
   serialize(state = this.state) {
     const parts = [];
     for (const [name, prop] of Object.entries(this.schema)) {
@@ -105,6 +157,7 @@ export class Store {
       const value = state[name];
       if (value === undefined || value === null || same(value, prop.default)) continue;
       const key = prop.key || name;
+      /** @type {unknown[]} */
       const items = prop.repeat ? value : [value];
       for (const item of items) parts.push(`${key}=${encodeValue(prop.type.format(item))}`);
       if (prop.repeat && !items.length) parts.push(`${key}=`); // an explicit empty list
@@ -112,8 +165,13 @@ export class Store {
     return parts.join("&");
   }
 
-  /** The properties a hash sets (unknown keys and invalid values are ignored). */
+  /**
+   * The properties a hash sets (unknown keys and invalid values are ignored).
+   * @param {string} hash
+   * @returns {State}
+   */
   parse(hash) {
+    /** @type {Map<string, string[]>} */
     const raw = new Map();
     for (const part of String(hash).replace(/^#/, "").split("&")) {
       if (!part) continue;
@@ -121,9 +179,11 @@ export class Store {
       const key = decode(i < 0 ? part : part.slice(0, i));
       const value = decode(i < 0 ? "" : part.slice(i + 1));
       if (key === undefined || value === undefined) continue;
-      if (!raw.has(key)) raw.set(key, []);
-      raw.get(key).push(value);
+      const values = raw.get(key);
+      if (values) values.push(value);
+      else raw.set(key, [value]);
     }
+    /** @type {State} */
     const out = {};
     for (const [name, prop] of Object.entries(this.schema)) {
       const values = raw.get(prop.key || name);
@@ -146,7 +206,7 @@ export class Store {
 
   /** Write the URL now (also done automatically, coalesced, after every change). */
   flush() {
-    clearTimeout(this._writeTimer);
+    if (this._writeTimer !== null) clearTimeout(this._writeTimer);
     this._writeTimer = null;
     const hash = this.serialize();
     const url = `${location.pathname}${location.search}${hash ? `#${hash}` : ""}`;
