@@ -1,8 +1,8 @@
-// Readout formatting (static/js/format.js): short, stable, and a dash for what is missing.
+// Readout formatting (static/js/shared/format.js): short, stable, and a dash for what is missing.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { clamp, fmt, fmtVec, isNum, roundSig } from "../../static/js/format.js";
+import { clamp, fmt, fmtVec, isNum, roundSig } from "../../static/js/shared/format.js";
 
 test("fmt: significant digits, exponent form when tiny or huge, a dash when missing", () => {
   const cases = [

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { RunType as DescentRun, runsChange, runSpec, surfaceSpec } from "../../static/js/descent-state.js";
-import { PointsType, RunType as NetRun, WeightsType } from "../../static/js/network-state.js";
+import { RunType as DescentRun, runsChange, runSpec, surfaceSpec } from "../../static/js/descent/state.js";
+import { PointsType, RunType as NetRun, WeightsType } from "../../static/js/network/state.js";
 
 test("a descent run round-trips with its schedule, noise, seed and colour", () => {
   const text = "momentum,lr=0.035,momentum=0.9,sched=step,sched.every=100,sched.gamma=0.5,noise=0.2,seed=7,color=2f9e44";

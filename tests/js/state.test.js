@@ -1,9 +1,9 @@
-// URL state (static/js/state.js): every type round-trips, defaults stay out of the link, and a
+// URL state (static/js/shared/state.js): every type round-trips, defaults stay out of the link, and a
 // hand-edited or truncated link never throws.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { encodeValue, Store, Types } from "../../static/js/state.js";
+import { encodeValue, Store, Types } from "../../static/js/shared/state.js";
 
 // The Store writes the URL through location and history: a page's worth of both.
 const written = [];
