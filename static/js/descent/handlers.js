@@ -106,7 +106,7 @@ export const handlers = {
     const defaults = Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
     const keep = { view: this.store.state.view, show: this.store.state.show, present: this.store.state.present };
     this.ghosts = [];
-    this.wantPlaying = true;
+    this.playback.playNext();
     this.customOpen = false;
     this.runsPanel.expanded.clear();
     const patch = sanitize({ ...defaults, ...keep, ...preset.state, sel: 0 }, this.registries, this.limits);
@@ -117,11 +117,6 @@ export const handlers = {
     } else {
       this.store.set(patch);
     }
-  },
-
-  /** New runs from the current settings (for play, step and reset when nothing runs). */
-  begin() {
-    this.restart();
   },
 
   keepGhost() {

@@ -13,14 +13,13 @@ export const live = {
     s.on("welcome", (m) => {
       this.limits = m.limits || this.limits;
       $("steps").max = String(this.limits.max_steps);
-      this.play = "idle";
+      this.playback.setState("idle");
       if (this.grid) this.restart();
       else this.pendingStart = true;
     });
     s.on("started", () => {
       this.stats.starts += 1;
-      this.play = "running";
-      this.renderPlay();
+      this.playback.setState("running");
     });
     s.on("frame", (m) => {
       const t0 = performance.now();
@@ -36,8 +35,7 @@ export const live = {
       this.stats.ms.absorb += performance.now() - t0;
     });
     s.on("state", (m) => {
-      this.play = m.state;
-      this.renderPlay();
+      this.playback.setState(m.state);
     });
     s.on("diverged", (m) => {
       const t = this.trajectories[m.run];
@@ -54,10 +52,9 @@ export const live = {
         t.status = r.status;
         if (r.diverged_at !== null && r.diverged_at !== undefined) t.divergedAt = r.diverged_at;
       }
-      this.play = "done";
       this.stats.doneAt = performance.now();
       this.stats.drawsAtDone = this.stats.draws;
-      this.renderPlay();
+      this.playback.setState("done");
       this.dirty = true;
       this.chartsDirty = true;
       this.last.charts = 0; // the final charts now, not after the throttle
@@ -74,8 +71,7 @@ export const live = {
     });
     s.on("error", (m) => this.onServerError(m));
     s.on("close", () => {
-      this.play = "idle";
-      this.renderPlay();
+      this.playback.setState("idle");
     });
   },
 

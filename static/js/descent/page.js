@@ -15,7 +15,8 @@ import {
 import { toolbar } from "./toolbar.js";
 import { InsideStep } from "./inside-step.js";
 import { CanvasLineChart } from "../shared/linechart.js";
-import { openLivePage, playback } from "../shared/live-page.js";
+import { openLivePage } from "../shared/live-page.js";
+import { Playback } from "../shared/playback.js";
 import { showMessage } from "../shared/messages.js";
 import { loadPlotly } from "../shared/plots.js";
 import { setPresenting } from "../shared/presentation.js";
@@ -35,8 +36,7 @@ class DescentPage {
     this.limits = { max_steps: 20000, max_runs: 8 };
     this.trajectories = [];
     this.ghosts = []; // {x, y, loss, n, color, surfaceKey}
-    this.play = "idle"; // idle | running | paused | done, as the server says
-    this.wantPlaying = true;
+    this.playback = new Playback(socket, { begin: () => this.restart(), onChange: () => this.renderPlay() });
     this.grid = null;
     this.gridKey = null;
     this.gridCache = new Map();
@@ -142,7 +142,7 @@ class DescentPage {
   loadHash() {
     const hashState = this.store.parse(location.hash);
     const defaults = Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
-    this.wantPlaying = true;
+    this.playback.playNext();
     this.customOpen = false;
     this.ghosts = [];
     this.runsPanel.expanded.clear(); // a new view: run settings folded
@@ -208,8 +208,7 @@ class DescentPage {
     if (!this.grid) return;
     if (!state.runs.length) {
       this.socket.send({ type: "stop" });
-      this.play = "idle";
-      this.renderPlay();
+      this.playback.setState("idle");
       return;
     }
     const message = {
@@ -226,10 +225,7 @@ class DescentPage {
       return;
     }
     this.pendingStart = false;
-    if (!this.wantPlaying) {
-      this.socket.send({ type: "pause" });
-      this.socket.send({ type: "reset" });
-    }
+    this.playback.holdIfPaused();
   }
 
   // ---- the animation loop ----------------------------------------------------------------------
@@ -281,7 +277,7 @@ class DescentPage {
 }
 
 // The page's other methods, by concern, in their own modules.
-Object.assign(DescentPage.prototype, toolbar, handlers, live, readouts, exporting, playback);
+Object.assign(DescentPage.prototype, toolbar, handlers, live, readouts, exporting);
 
 async function main() {
   initTooltips();
@@ -299,7 +295,7 @@ async function main() {
       return JSON.parse(JSON.stringify(store.state));
     },
     get play() {
-      return page.play;
+      return page.playback.play;
     },
     get stats() {
       return { ...page.stats, ms: { ...page.stats.ms, parse: socket.parseMs } };

@@ -3,6 +3,7 @@
 // DescentPage (descent/page.js mixes them in): `this` is the page.
 
 import { el } from "../shared/controls.js";
+import { bindPlayback } from "../shared/playback.js";
 import { ARROWS, SPEEDS } from "./state.js";
 import { fmt, roundSig } from "../shared/format.js";
 import { PRESETS } from "./presets.js";
@@ -38,7 +39,7 @@ export const toolbar = {
     for (const b of document.querySelectorAll("[data-view]")) {
       b.addEventListener("click", () => this.store.set({ view: b.dataset.view }));
     }
-    this.bindPlayback();
+    bindPlayback(this.playback, { store: this.store, scaleLr: (f) => this.scaleLr(f) });
     $("speed").addEventListener("change", (e) => this.store.set({ speed: Number(e.target.value) }));
     $("steps").addEventListener("change", (e) => {
       const v = Math.round(Number(e.target.value));
@@ -126,8 +127,9 @@ export const toolbar = {
 
   renderPlay() {
     const button = $("play");
-    const running = this.play === "running";
-    button.textContent = running ? "Pause" : this.play === "done" ? "Replay" : "Play";
+    const play = this.playback.play;
+    const running = play === "running";
+    button.textContent = running ? "Pause" : play === "done" ? "Replay" : "Play";
     button.setAttribute("aria-pressed", String(running));
   },
 

@@ -6,7 +6,8 @@
 import { el } from "../shared/controls.js";
 import { roundSig } from "../shared/format.js";
 import { CanvasLineChart } from "../shared/linechart.js";
-import { openLivePage, playback } from "../shared/live-page.js";
+import { openLivePage } from "../shared/live-page.js";
+import { Playback, bindPlayback } from "../shared/playback.js";
 import { showMessage } from "../shared/messages.js";
 import { loadNetworkRegistries } from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
@@ -43,8 +44,7 @@ class NetworkPage {
     this.config = null; // started.config
     this.plane = null; // the live plane {mode, labels, origin, seed}
     this.body = null; // the landscape request's data, network and runs for these runs
-    this.play = "idle"; // idle | running | paused | done, as the server says
-    this.wantPlaying = true;
+    this.playback = new Playback(socket, { begin: () => this.begin(), onChange: () => this.renderPlay() });
     this.liveEdited = false; // a learning rate changed in the middle of these runs
     this.pick = null; // {run, index} picked on the landscape; null: the selected run's head
     this.editBox = null; // the data plot's view while own points are edited
@@ -131,7 +131,7 @@ class NetworkPage {
         on: { click: () => this.store.set({ plane: mode }) },
       }));
     }
-    this.bindPlayback();
+    bindPlayback(this.playback, { store: this.store, scaleLr: (f) => this.scaleLr(f) });
     $("new-weights").addEventListener("click", () => this.newWeights());
     $("add-run").addEventListener("click", () => this.addRun());
     $("copy-link").addEventListener("click", () => copyLink(this.store, $("link-field")));
@@ -156,7 +156,7 @@ class NetworkPage {
     this.quietSeed = false;
     if (has("plane")) this.onPlaneMode(next.plane);
     else if (has("wts") && next.plane === "weights") {
-      if (this.play === "done") this.fetchFinal();
+      if (this.playback.play === "done") this.fetchFinal();
       else this.scheduleRestart(60);
     }
     if (has("speed")) this.socket.send({ type: "speed", speed: next.speed });
@@ -181,7 +181,7 @@ class NetworkPage {
     this.setTimers.set(run, entry);
     setTimeout(() => {
       this.setTimers.delete(run);
-      if (this.runs[run] && this.play !== "idle") this.socket.send({ type: "set", run, lr: entry.lr });
+      if (this.runs[run] && this.playback.play !== "idle") this.socket.send({ type: "set", run, lr: entry.lr });
     }, 50);
   }
 
@@ -197,11 +197,11 @@ class NetworkPage {
     const problem = state.points ? pointsProblem(state.points) : null;
     if (problem) {
       // Own points that cannot be trained on yet: no runs until they can.
-      if (this.play !== "idle") this.socket.send({ type: "stop" });
+      if (this.playback.play !== "idle") this.socket.send({ type: "stop" });
       this.runs = [];
       this.config = null;
       this.plane = null;
-      this.play = "idle";
+      this.playback.setState("idle");
       this.slices.clear();
       this.landscape.setSurface(null);
       this.showLandscapeStatus(`Nothing to slice yet: ${problem}.`);
@@ -216,16 +216,13 @@ class NetworkPage {
     const message = startMessage(state);
     if (!this.socket.send(message)) return; // sent again on `welcome`
     this.stats.starts += 1;
-    if (!this.wantPlaying) {
-      this.socket.send({ type: "pause" });
-      this.socket.send({ type: "reset" });
-    }
+    this.playback.holdIfPaused();
   }
 
   onPlaneMode(mode) {
     // After training, any mode is sliced from the finished runs; during it, a different live
     // plane means new runs (PCA trains on a random plane and is sliced at the end).
-    if (this.play === "done") {
+    if (this.playback.play === "done") {
       this.fetchFinal();
     } else if (this.plane && livePlane(mode) !== this.plane.mode) {
       this.scheduleRestart(60);
@@ -236,7 +233,7 @@ class NetworkPage {
   loadHash() {
     const hashState = this.store.parse(location.hash);
     if (location.hash.replace(/^#/, "") === this.store.serialize()) return;
-    this.wantPlaying = true;
+    this.playback.playNext();
     this.editBox = null;
     const defaults = Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
     this.store.set(sanitize({ ...defaults, ...hashState }, this.options, this.optimizers));
@@ -352,8 +349,8 @@ class NetworkPage {
   }
 
   newWeights() {
-    this.wantPlaying = true;
-    if (this.play === "idle") {
+    this.playback.playNext();
+    if (this.playback.play === "idle") {
       this.store.set({ seed: this.store.state.seed + 1 });
       return;
     }
@@ -442,8 +439,9 @@ class NetworkPage {
 
   renderPlay() {
     const button = $("play");
-    const running = this.play === "running";
-    button.textContent = running ? "Pause" : this.play === "done" ? "Replay" : "Train";
+    const play = this.playback.play;
+    const running = play === "running";
+    button.textContent = running ? "Pause" : play === "done" ? "Replay" : "Train";
     button.setAttribute("aria-pressed", String(running));
   }
 
@@ -467,7 +465,7 @@ class NetworkPage {
     const scene = landscapeScene(this);
     if (!this.landscape.draw(scene)) return;
     $("landscape-readout").textContent = this.landscape.readout(scene);
-    if (this.play === "running" && this.slices.phase === "live") {
+    if (this.playback.play === "running" && this.slices.phase === "live") {
       const heads = this.runs.filter((r) => r.status === "running" && r.n).map((r) => [r.px[r.n - 1], r.py[r.n - 1]]);
       this.slices.maybeRefit(this.body, this.shape(), this.config.steps, heads);
     }
@@ -540,7 +538,6 @@ class NetworkPage {
   }
 }
 
-Object.assign(NetworkPage.prototype, playback); // play, step and reset
 
 async function main() {
   initTooltips();
@@ -558,7 +555,7 @@ async function main() {
       return JSON.parse(JSON.stringify(store.state));
     },
     get play() {
-      return page.play;
+      return page.playback.play;
     },
     get stats() {
       return JSON.parse(JSON.stringify(page.stats));

@@ -34,7 +34,7 @@ export function bindServer(page) {
   const s = page.socket;
   s.on("status", onSocketStatus);
   s.on("welcome", () => {
-    page.play = "idle";
+    page.playback.setState("idle");
     page.restart();
   });
   s.on("started", (m) => onStarted(page, m));
@@ -50,8 +50,7 @@ export function bindServer(page) {
     page.markDirty();
   });
   s.on("state", (m) => {
-    page.play = m.state;
-    page.renderPlay();
+    page.playback.setState(m.state);
   });
   s.on("updated", (m) => {
     // A change from step 1 on covers the whole run; a later one splits it (for the landscape).
@@ -69,8 +68,7 @@ export function bindServer(page) {
   s.on("reset", (m) => onReset(page, m));
   s.on("error", (m) => onServerError(page, m));
   s.on("close", () => {
-    page.play = "idle";
-    page.renderPlay();
+    page.playback.setState("idle");
   });
 }
 
@@ -81,7 +79,7 @@ function onStarted(page, m) {
   page.plane = m.config.plane;
   page.body = bodyFromStarted(m, page.store.state.wts);
   page.runs = m.runs.map((info) => new NetRun(info, m.config.sizes.length - 1));
-  page.play = "running";
+  page.playback.setState("running");
   page.liveEdited = false;
   page.pick = null;
   page.reveal = null;
@@ -119,8 +117,7 @@ function onDone(page, m) {
     run.status = r.status;
     if (r.diverged_at !== null && r.diverged_at !== undefined) run.divergedAt = r.diverged_at;
   }
-  page.play = page.runs.length ? "done" : "idle"; // no runs: we stopped them (own points)
-  page.renderPlay();
+  page.playback.setState(page.runs.length ? "done" : "idle"); // no runs: we stopped them (own points)
   if (m.runs.some((r) => r.status !== "stopped")) page.fetchFinal();
   page.markDirty();
 }

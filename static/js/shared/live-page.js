@@ -1,7 +1,6 @@
-// What every page with live runs shares: opening the socket while the registries load, and
-// play / pause / step / reset over /ws (docs/protocol.md).
+// What every page with live runs shares: opening the socket while the registries load (play,
+// pause, step and reset are in playback.js).
 
-import { bindKeys } from "./keyboard.js";
 import { showMessage } from "./messages.js";
 import { LiveSocket } from "./socket.js";
 
@@ -17,61 +16,3 @@ export async function openLivePage(loadRegistries) {
     return null;
   }
 }
-
-const LR_FACTOR = 1.25; // Up/Down arrow keys
-
-/**
- * The play button, the step button and reset, mixed into a page. The page has `socket`,
- * `play` (the server's state: idle, running, paused or done), `wantPlaying`, `begin()`, which
- * starts new runs from its current settings, `scaleLr(factor)` and a store with `present`.
- */
-export const playback = {
-  /** The buttons #play, #step and #reset, and the keys every live page shares. */
-  bindPlayback() {
-    document.getElementById("play").addEventListener("click", () => this.togglePlay());
-    document.getElementById("step").addEventListener("click", () => this.stepOnce());
-    document.getElementById("reset").addEventListener("click", () => this.reset());
-    bindKeys({
-      " ": () => this.togglePlay(),
-      ArrowRight: () => this.stepOnce(),
-      r: () => this.reset(),
-      ArrowUp: () => this.scaleLr(LR_FACTOR),
-      ArrowDown: () => this.scaleLr(1 / LR_FACTOR),
-      p: () => this.store.set({ present: !this.store.state.present }),
-      Escape: () => this.store.set({ present: false }),
-    });
-  },
-
-  togglePlay() {
-    if (this.play === "running") {
-      this.wantPlaying = false;
-      this.socket.send({ type: "pause" });
-    } else if (this.play === "paused") {
-      this.wantPlaying = true;
-      this.socket.send({ type: "resume" });
-    } else if (this.play === "done") {
-      this.wantPlaying = true;
-      this.socket.send({ type: "reset" });
-      this.socket.send({ type: "resume" });
-    } else {
-      this.wantPlaying = true;
-      this.begin();
-    }
-  },
-
-  stepOnce() {
-    this.wantPlaying = false;
-    if (this.play === "idle") {
-      this.begin();
-      return;
-    }
-    if (this.play === "done") this.socket.send({ type: "reset" });
-    this.socket.send({ type: "step", n: 1 });
-  },
-
-  reset() {
-    this.wantPlaying = false;
-    if (this.play === "idle") this.begin();
-    else this.socket.send({ type: "reset" });
-  },
-};
