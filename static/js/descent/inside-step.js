@@ -88,7 +88,7 @@ export class InsideStep {
     rows.push(["Δθ / −g", "the effective learning rate of each coordinate: how far it moved per unit of gradient", [ratio(step[0], g[0]), ratio(step[1], g[1])]]);
 
     const table = el("table");
-    table.append(el("thead", {}, [el("tr", {}, [el("th", { text: "" }), el("th", { text: "x" }), el("th", { text: "y" })])]));
+    table.append(el("thead", {}, [el("tr", {}, [el("th", {}, [el("span", { class: "visually-hidden", text: "Quantity" })]), el("th", { text: "x" }), el("th", { text: "y" })])]));
     const body = el("tbody");
     for (const [label, tip, v] of rows) {
       body.append(el("tr", { tip }, [el("th", { text: label }), el("td", { text: fmt(v[0], 4) }), el("td", { text: fmt(v[1], 4) })]));

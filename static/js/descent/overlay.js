@@ -10,6 +10,8 @@
 //   path on top of another leaves the one underneath visible as a border;
 // - the heads canvas is cleared and redrawn every frame: start point, heads, arrows.
 // A full redraw happens only when the mapping changes (resize) or points were removed (reset).
+
+import { markerPath } from "../shared/run-style.js";
 // Page-agnostic: it draws {trajectory, color} lists through an axis mapping (plots.linearMapping).
 
 const MIN_STEP_PX = 0.5; // points closer than this to the last drawn one are skipped
@@ -242,8 +244,7 @@ export class PathOverlay {
         this._cross(ctx, hx, hy, radius);
         continue;
       }
-      ctx.beginPath();
-      ctx.arc(hx, hy, radius, 0, 2 * Math.PI);
+      markerPath(ctx, r.shape || "circle", hx, hy, radius); // each run its shape (run-style.js)
       ctx.fillStyle = r.color;
       ctx.fill();
       ctx.lineWidth = 2.5;

@@ -314,7 +314,7 @@ async function main() {
     ghosts: () => page.ghosts.length,
     /** What the loss and gradient-norm charts show: per series its point count and last point. */
     charts: () => Object.fromEntries([["loss", page.lossChart], ["gnorm", page.gnormChart]].map(
-      ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x.at(-1), s.y.at(-1)] }))])),
+      ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x.at(-1), s.y.at(-1)], dash: s.lineDash || [] }))])),
     /** Where a data point is on screen (client pixels), for tests that click the map. */
     pixelOf: (x, y) => {
       const m = page.plot.mapping;

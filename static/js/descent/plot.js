@@ -12,6 +12,7 @@
 
 import { isNum } from "../shared/format.js";
 import { PathOverlay } from "./overlay.js";
+import { runStyle } from "../shared/run-style.js";
 import {
   PLOT_CONFIG, axisMapping, colorTransform, contourTraces, loadPlotly, mapGeometry, mapLayout,
   paintGrid, sceneLayout, surfaceTrace,
@@ -204,7 +205,7 @@ export class DescentPlot {
     }
     const heads = { x: [], y: [], z: [], color: [], symbol: [] };
     for (const g of (scene && scene.ghosts) || []) traces.push(path3d(g, g.n, z, g.color, 0.4, "ghost", g.loss));
-    for (const r of (scene && scene.runs) || []) {
+    for (const [k, r] of ((scene && scene.runs) || []).entries()) {
       const t = r.traj;
       traces.push(path3d(t, t.n, z, r.color, 1, r.label, t.loss));
       const i = t.lastFinite();
@@ -213,7 +214,7 @@ export class DescentPlot {
         heads.y.push(t.y[i]);
         heads.z.push(z(t.loss[i]));
         heads.color.push(r.color);
-        heads.symbol.push(t.status === "diverged" ? "x" : "circle");
+        heads.symbol.push(t.status === "diverged" ? "x" : runStyle(k).symbol3d);
       }
     }
     traces.push({

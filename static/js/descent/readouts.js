@@ -6,6 +6,7 @@ import { el } from "../shared/controls.js";
 import { fmt } from "../shared/format.js";
 import { renderTex } from "../shared/latex.js";
 import { minMaxDecimate } from "../shared/linechart.js";
+import { runStyle } from "../shared/run-style.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -102,8 +103,9 @@ export const readouts = {
       const name = `${i + 1}. ${this.optimizers.get(run.optimizer).name} (lr ${fmt(run.lr, 3)})`;
       const c = this.chartColumns(i, t, fstar);
       if (!c.positive) positive = false;
-      loss.push({ name, color: run.color, ...minMaxDecimate(c.xs, c.ys, t.n) });
-      gnorm.push({ name, color: run.color, ...minMaxDecimate(c.xs, c.gs, t.n) });
+      const { lineDash } = runStyle(i); // told apart by more than colour
+      loss.push({ name, color: run.color, lineDash, ...minMaxDecimate(c.xs, c.ys, t.n) });
+      gnorm.push({ name, color: run.color, lineDash, ...minMaxDecimate(c.xs, c.gs, t.n) });
     }
     for (const g of this.ghosts.filter((h) => h.surfaceKey === this.gridKey)) {
       const xs = Float64Array.from({ length: g.n }, (_, k) => k);
@@ -122,7 +124,7 @@ export const readouts = {
     const desc = this.grid ? this.grid.surface : null;
     return {
       runs: this.trajectories.map((traj, i) => ({
-        traj, color: state.runs[i] ? state.runs[i].color : "#888", selected: i === state.sel,
+        traj, color: state.runs[i] ? state.runs[i].color : "#888", selected: i === state.sel, shape: runStyle(i).shape,
         label: state.runs[i] ? `${i + 1}. ${this.optimizers.get(state.runs[i].optimizer).name}` : "",
       })).filter((r, i) => state.runs[i]),
       ghosts: this.ghosts.filter((g) => g.surfaceKey === this.gridKey),

@@ -6,6 +6,7 @@
 import { el, logSlider, registrySelect, setValue, specInput } from "../shared/controls.js";
 import { fmt } from "../shared/format.js";
 import { setTip } from "../shared/tooltips.js";
+import { runSwatch } from "../shared/run-style.js";
 
 const LR_MIN = 1e-5;
 const LR_MAX = 10;
@@ -129,7 +130,7 @@ export class RunsPanel {
     const lrEffect = el("b", { class: "lr-effect" }, ["—"]);
     const edgeValue = el("b", { class: "edge-value" }, ["—"]);
     const overFlag = el("span", { class: "over-flag", hidden: true, text: "overshoot" });
-    const edgeButton = el("button", { type: "button", class: "edge-button", text: "2/λ", "aria-label": `Run ${i + 1}: set lr to the edge, 2/λmax` });
+    const edgeButton = el("button", { type: "button", class: "edge-button", text: "2/λ", "aria-label": `2/λ: set run ${i + 1}'s lr to the edge of stability, 2/λmax` });
     edgeButton.addEventListener("click", (e) => {
       e.stopPropagation();
       this.on.onEdge(i);
@@ -140,7 +141,7 @@ export class RunsPanel {
     if (this.expanded.has(i)) this._buildDetails(detailsBox, i, run, opt, change);
 
     const root = el("div", { class: "run-card", dataset: { run: String(i) } }, [
-      el("div", { class: "run-row" }, [color, optimizer, details, remove]),
+      el("div", { class: "run-row" }, [runSwatch(i, run.color), color, optimizer, details, remove]),
       el("div", { class: "run-row lr-row" }, [el("span", { class: "lr-label", text: "lr", tip: lrTip }), lr.range, lr.box, edgeButton]),
       el("div", { class: "run-row readout" }, [
         el("span", { tip: "The learning rate the last step used (schedules and live changes included)." }, ["in effect ", lrEffect]),

@@ -7,6 +7,7 @@
 import { fmt, isNum } from "../shared/format.js";
 import { CLASS_COLORS, CLASS_FILLS } from "./state.js";
 import { FONT, PLOT_CONFIG } from "../shared/plots.js";
+import { runStyle } from "../shared/run-style.js";
 
 const CELL = { l: 36, r: 8, t: 22, b: 24, gap: 6 }; // per small multiple: tick labels and title
 
@@ -166,12 +167,12 @@ export class BoundaryPlot {
       marker: { size: 5, color: "#868e96", opacity: 0.8 },
       hovertemplate: "x = %{x:.2f}, y = %{y:.2f}<extra>data</extra>",
     }];
-    for (const run of scene.runs) {
+    for (const [i, run] of scene.runs.entries()) {
       if (!run.boundary || !scene.grid) continue;
       out.push({
         type: "scatter", mode: "lines", xaxis: xa, yaxis: ya, name: run.label,
         x: scene.grid.x, y: run.boundary.z.map((v) => (isNum(v) ? v : null)),
-        line: { color: run.color, width: run.status === "diverged" ? 1.5 : 3, dash: run.status === "diverged" ? "dot" : "solid" },
+        line: { color: run.color, width: run.status === "diverged" ? 1.5 : 3, dash: run.status === "diverged" ? "dot" : runStyle(i).dash },
         hovertemplate: `${run.label}<br>x = %{x:.2f}: ŷ = %{y:.3f}<extra></extra>`,
       });
     }

@@ -5,6 +5,7 @@
 
 import { fmt, isNum } from "../shared/format.js";
 import { FONT, PLOT_CONFIG, SURFACE_COLORSCALE } from "../shared/plots.js";
+import { runStyle } from "../shared/run-style.js";
 
 const MAX_PATH_POINTS = 1200; // per path and redraw: a stride keeps long runs cheap to draw
 const AGREE = 0.05; // the slice "agrees" with the real loss within 5% (or 0.005)
@@ -141,14 +142,14 @@ export class LandscapeView {
       const dim = run.status === "diverged";
       traces.push({
         type: "scatter", mode: "lines", x: xs, y: ys, customdata: custom, meta: i,
-        line: { color: run.color, width: scene.sel === i ? 3.2 : 2.2, dash: dim ? "dot" : "solid" },
+        line: { color: run.color, width: scene.sel === i ? 3.2 : 2.2, dash: dim ? "dot" : runStyle(i).dash },
         hovertemplate: `${run.label}, step %{customdata[0]}<br>real loss %{customdata[1]}<br>slice here %{customdata[2]}<extra></extra>`,
       });
       const last = idx.length - 1;
       if (last >= 0) {
         traces.push({
           type: "scatter", mode: "markers", x: [xs[last]], y: [ys[last]], customdata: [custom[last]], meta: i,
-          marker: { size: 11, color: run.color, line: { color: "#ffffff", width: 1.5 } },
+          marker: { size: 11, color: run.color, symbol: runStyle(i).symbol, line: { color: "#ffffff", width: 1.5 } },
           hovertemplate: `${run.label}, step %{customdata[0]}<br>real loss %{customdata[1]}<br>slice here %{customdata[2]}<extra></extra>`,
         });
       }

@@ -28,6 +28,7 @@ import { caption, planeModeLabel, planeModeTip } from "./words.js";
 import { loadPlotly } from "../shared/plots.js";
 import { setPresenting } from "../shared/presentation.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
+import { runStyle } from "../shared/run-style.js";
 
 const $ = (id) => document.getElementById(id);
 const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
@@ -472,11 +473,11 @@ class NetworkPage {
   }
 
   drawCharts() {
-    const runs = this.runs.map((run, i) => ({ run, name: `${i + 1}. ${this.names.get(run.info.optimizer)}`, color: RUN_COLORS[i % RUN_COLORS.length] }));
-    this.lossChart.update(runs.map(({ run, name, color }) => series(name, color, run.step, run.loss, run.n)), { log: true });
+    const runs = this.runs.map((run, i) => ({ run, name: `${i + 1}. ${this.names.get(run.info.optimizer)}`, color: RUN_COLORS[i % RUN_COLORS.length], lineDash: runStyle(i).lineDash }));
+    this.lossChart.update(runs.map(({ run, name, color, lineDash }) => ({ ...series(name, color, run.step, run.loss, run.n), lineDash })), { log: true });
     const regression = this.config && this.config.task === "regression";
     this.accChart.title = regression ? "Accuracy (classification only)" : "Accuracy per step (%)";
-    this.accChart.update(regression ? [] : runs.map(({ run, name, color }) => series(name, color, run.step, run.acc, run.n, 100)), { log: false });
+    this.accChart.update(regression ? [] : runs.map(({ run, name, color, lineDash }) => ({ ...series(name, color, run.step, run.acc, run.n, 100), lineDash })), { log: false });
     const sel = this.runs[this.store.state.sel];
     this.gnormChart.title = gradNormTitle(sel);
     this.gnormChart.update(gradNormSeries(sel), { log: true });
@@ -575,7 +576,7 @@ async function main() {
       readout: $("landscape-readout").textContent, caption: $("landscape-caption").textContent,
     }),
     charts: () => Object.fromEntries([["loss", page.lossChart], ["accuracy", page.accChart], ["gradNorms", page.gnormChart]]
-      .map(([k, c]) => [k, { title: c.title, lengths: c.series.map((s) => s.x.length) }])),
+      .map(([k, c]) => [k, { title: c.title, lengths: c.series.map((s) => s.x.length), dashes: c.series.map((s) => s.lineDash || []) }])),
     boundaryPoint: (k, x, y) => page.boundary.toClient(k, x, y),
     link: () => store.link(),
   });

@@ -6,6 +6,7 @@ import { el, logSlider, registrySelect, setValue } from "../shared/controls.js";
 import { fmt } from "../shared/format.js";
 import { RUN_COLORS } from "./state.js";
 import { setTip } from "../shared/tooltips.js";
+import { runSwatch } from "../shared/run-style.js";
 
 const LR_MIN = 1e-4;
 
@@ -104,7 +105,8 @@ export class NetworkRunsPanel {
     const badge = el("div", { class: "badge", hidden: true, role: "status" });
     const root = el("div", { class: "run-card", dataset: { run: String(i) } }, [
       el("div", { class: "run-row" }, [
-        el("span", { class: "run-index", text: `${i + 1}`, tip: "This run's colour on every plot." }),
+        el("span", { class: "run-index", text: `${i + 1}`, tip: "This run's colour, line and marker on every plot." }),
+        runSwatch(i, color),
         optimizer,
         el("label", { class: "batch-label secondary", tip: batch.dataset.tip }, ["batch ", batch]),
         remove,

@@ -33,6 +33,7 @@ export class CanvasLineChart {
     this.canvas = document.createElement("canvas");
     this.canvas.className = "linechart";
     this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", title); // and each line's last point, once there is data
     container.append(this.canvas);
     this.canvas.addEventListener("mousemove", (e) => {
       const r = this.canvas.getBoundingClientRect();
@@ -46,11 +47,24 @@ export class CanvasLineChart {
     new ResizeObserver(() => this.draw()).observe(container);
   }
 
-  /** series: [{name, color, x, y, dash?, opacity?}]; missing or (on a log axis) non-positive y are gaps. */
+  /**
+   * series: [{name, color, x, y, lineDash?, dash?, opacity?}]; lineDash: a canvas dash pattern
+   * (run-style.js), dash: dotted (ghosts). Missing or (on a log axis) non-positive y are gaps.
+   */
   update(series, { log = true } = {}) {
     this.series = series;
     this.log = log;
+    this.canvas.setAttribute("aria-label", this.describe());
     this.draw();
+  }
+
+  /** What the chart shows, for a screen reader: its title and each line's last point. */
+  describe() {
+    const last = this.series.filter((s) => s.x.length && s.name !== "ghost").map((s) => {
+      const y = s.y[s.y.length - 1];
+      return `${s.name} ${typeof y === "number" && Number.isFinite(y) ? fmt(y) : "no value"} at ${s.x[s.x.length - 1]}`;
+    });
+    return last.length ? `${this.title}: ${last.join("; ")}` : this.title;
   }
 
   resize() {
@@ -165,7 +179,7 @@ export class CanvasLineChart {
       ctx.strokeStyle = s.color;
       ctx.globalAlpha = s.opacity ?? 1;
       ctx.lineWidth = s.width ?? 2;
-      ctx.setLineDash(s.dash ? [2, 3] : []);
+      ctx.setLineDash(s.lineDash ?? (s.dash ? [2, 3] : []));
       ctx.beginPath();
       let pen = false;
       for (let i = 0; i < s.y.length; i++) {
