@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { clamp, fmt, fmtVec, isNum, roundSig } from "../../static/js/shared/format.js";
+import { clamp, fmt, isNum, roundSig } from "../../static/js/shared/format.js";
 
 test("fmt: significant digits, exponent form when tiny or huge, a dash when missing", () => {
   const cases = [
@@ -14,9 +14,7 @@ test("fmt: significant digits, exponent form when tiny or huge, a dash when miss
   assert.equal(fmt(Math.PI, 5), "3.1416");
 });
 
-test("fmtVec and roundSig", () => {
-  assert.equal(fmtVec([1, null]), "(1, —)");
-  assert.equal(fmtVec(null), "—");
+test("roundSig", () => {
   assert.equal(roundSig(0.123456), 0.1235);
   assert.equal(roundSig(0), 0);
   assert.equal(roundSig(null), null);

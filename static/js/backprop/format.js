@@ -5,7 +5,7 @@
 import { isNum } from "../shared/format.js";
 
 /** Below this, a nonzero value is float dust and is shown as 0 (its cell's tooltip says so). */
-export const DUST = 1e-12;
+const DUST = 1e-12;
 
 export const isDust = (x) => isNum(x) && x !== 0 && Math.abs(x) < DUST;
 
@@ -24,9 +24,4 @@ export function num(x, digits = 4) {
 export function factor(x, digits = 4) {
   const s = num(x, digits);
   return s.startsWith("−") ? `(${s})` : s;
-}
-
-/** Parse what the page shows back into a number ("−0.5" -> -0.5); NaN if it is not one. */
-export function parseShown(s) {
-  return Number(String(s).replace(/[()≈\s]/g, "").replace(/−/g, "-"));
 }

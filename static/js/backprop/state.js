@@ -7,7 +7,7 @@
 import { Store, Types } from "../shared/state.js";
 
 /** Longest edited network kept in the link; a bigger one is left out (the link is classic). */
-export const MAX_NET_CHARS = 1500;
+const MAX_NET_CHARS = 1500;
 
 const finite = (s) => {
   const v = s === "" ? NaN : Number(s);

@@ -45,7 +45,7 @@ const TIPS = {
 };
 
 /** Tooltip text of a symbol kind at layer l. */
-export const tipFor = (kind, l = 0, extra = {}) => TIPS[kind](l, extra);
+const tipFor = (kind, l = 0, extra = {}) => TIPS[kind](l, extra);
 
 function base(kind, l, extra) {
   const sub = (n) => h("sub", null, String(n));

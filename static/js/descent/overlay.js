@@ -25,7 +25,7 @@ const FULL_REDRAW_POINTS = 6000;
 
 const clampPx = (v) => (v > FAR ? FAR : v < -FAR ? -FAR : v);
 
-export const ARROW_COLORS = { grad: "#d6336c", update: "#212529", state: "#7048e8" };
+const ARROW_COLORS = { grad: "#d6336c", update: "#212529", state: "#7048e8" };
 
 export class PathOverlay {
   /** paths, heads: two canvases stacked in the same positioned parent. */
@@ -302,7 +302,7 @@ export class PathOverlay {
 }
 
 /** The optimizer's first-moment-like state as a 2-vector, if it keeps one. */
-export function memoryVector(state) {
+function memoryVector(state) {
   if (!state) return null;
   for (const key of ["momentum_buffer", "m", "grad_avg"]) {
     const v = state[key];

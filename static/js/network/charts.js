@@ -11,7 +11,7 @@ import { FONT, PLOT_CONFIG } from "../shared/plots.js";
 // Layers from the input side (light) to the output side (dark), in one hue: their order reads.
 const LAYER_COLORS = ["#74c0fc", "#4dabf7", "#339af0", "#1c7ed6", "#1864ab", "#0b3d6e", "#051f3a"];
 
-export function layerColor(l, layers) {
+function layerColor(l, layers) {
   const offset = Math.max(0, LAYER_COLORS.length - layers - 1);
   return LAYER_COLORS[Math.min(LAYER_COLORS.length - 1, offset + l)];
 }

@@ -50,7 +50,7 @@ export function parsePointsCSV(text, { maxPoints = 2000 } = {}) {
 }
 
 /** Why these points cannot be trained on (the server's rules, said before asking it), or throw nothing. */
-export function checkPoints(points) {
+function checkPoints(points) {
   if (points.length < 4) throw new CSVError(`found ${points.length} point${points.length === 1 ? "" : "s"}: give at least 4`);
   if (new Set(points.map((p) => p[2])).size < 2) throw new CSVError("every point has the same label: give points of at least two classes");
 }

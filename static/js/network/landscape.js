@@ -11,7 +11,7 @@ const MAX_PATH_POINTS = 1200; // per path and redraw: a stride keeps long runs c
 const AGREE = 0.05; // the slice "agrees" with the real loss within 5% (or 0.005)
 
 /** Colours by log10(loss): decades get equal room, the top 0.5% (blow-ups) are clipped. */
-export function logColors(z) {
+function logColors(z) {
   const vals = [];
   for (const row of z) for (const v of row) if (isNum(v) && v > 0) vals.push(v);
   vals.sort((a, b) => a - b);

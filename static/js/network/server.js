@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
  * The landscape request's data, network and runs for the runs `started` describes: what the
  * server trains, read back from it (so a start that was refused, or overtaken, cannot mix in).
  */
-export function bodyFromStarted(m, wts) {
+function bodyFromStarted(m, wts) {
   const c = m.config;
   const body = {
     dataset: { ...c.dataset },

@@ -15,7 +15,7 @@ const RUN_STEPS = 20000; // runs x steps
 const REFIT_EVERY = 2000; // ms between two refits of the live slice
 
 /** The largest odd grid (at most `max` per side) the server will slice for this network. */
-export function gridSize(shape, max = 51) {
+function gridSize(shape, max = 51) {
   const g = Math.floor(Math.sqrt(GRID_WORK / Math.max(1, shape.samples * shape.params)));
   const odd = Math.min(max, g) - (Math.min(max, g) % 2 === 0 ? 1 : 0);
   return Math.max(5, odd);

@@ -16,7 +16,7 @@ export const CLASS_COLORS = ["#f08c00", "#1971c2", "#2f9e44", "#9c36b5", "#e0313
 export const CLASS_FILLS = ["#ffe8cc", "#d0ebff", "#d3f9d8", "#f3d9fa", "#ffe3e3", "#c5f6fa"];
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 0]; // steps per second per run; 0: as fast as possible
 export const MAX_CLASSES = 6; // labels 0..5 (the API's MAX_CLASSES; it names it in its errors)
-export const URL_POINTS = 60; // own points travel in the link up to this many
+const URL_POINTS = 60; // own points travel in the link up to this many
 
 export const DEFAULTS = {
   dataset: "moons",
@@ -179,7 +179,7 @@ export function validWeights(wts, sizes) {
 export const weightRefs = (wts) => (wts ? wts.map(([layer, row, col]) => ({ layer, row, col })) : null);
 
 /** The data, network and runs of a `start` (the fields POST /api/mlp/landscape shares). */
-export function trainingBody(state) {
+function trainingBody(state) {
   const dataset = { id: state.dataset, n: state.n, seed: state.dseed };
   if (state.noise !== null) dataset.noise = state.noise;
   if (state.classes !== null) dataset.n_classes = state.classes;

@@ -22,7 +22,7 @@ export function el(tag, attrs = {}, children = []) {
 }
 
 /** Is this element being edited right now (then a re-render must not overwrite its value)? */
-export const isEditing = (node) => document.activeElement === node;
+const isEditing = (node) => document.activeElement === node;
 
 /** Set an input's value unless the user is editing it. */
 export function setValue(input, value) {

@@ -1,7 +1,7 @@
 // Downloads and the clipboard: files from Blobs, CSV text, a plot plus its overlay canvases as one
 // PNG, and "copy link" with a fallback for browsers without the async clipboard. Page-agnostic.
 
-export function downloadBlob(blob, filename) {
+function downloadBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;

@@ -18,13 +18,6 @@ export function fmt(x, digits = 3) {
   return String(Number(x.toPrecision(digits)));
 }
 
-/** A 2-vector as "(x, y)". */
-/** @param {ArrayLike<number | null> | null | undefined} v @param {number} [digits] */
-export function fmtVec(v, digits = 3) {
-  if (!v) return "—";
-  return `(${fmt(v[0], digits)}, ${fmt(v[1], digits)})`;
-}
-
 /** Round to `digits` significant digits, as a number (keeps URLs and number boxes short). */
 /** @template T @param {T} x @param {number} [digits] @returns {T} */
 export function roundSig(x, digits = 4) {

@@ -5,7 +5,7 @@
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 /** This view's address as a student's device must type it. */
-export function joinUrl(lanAddresses, here = window.location) {
+function joinUrl(lanAddresses, here = window.location) {
   const host = LOOPBACK.has(here.hostname) && lanAddresses.length ? lanAddresses[0] : here.hostname;
   const port = here.port ? `:${here.port}` : "";
   return `${here.protocol}//${host}${port}${here.pathname}${here.search}${here.hash}`;

@@ -5,7 +5,7 @@
 const TEXT_INPUTS = new Set(["text", "number", "search", "email", "url", "tel", "password", "range", "color", "date", "time"]);
 
 /** True when a key press belongs to a form field: typing, choosing, or moving a slider. */
-export function isTyping(target) {
+function isTyping(target) {
   if (!target || !(target instanceof Element)) return false;
   if (target.isContentEditable) return true;
   const tag = target.tagName;

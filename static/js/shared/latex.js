@@ -172,8 +172,3 @@ export function renderTex(source) {
   }
   return root;
 }
-
-/** The formula as one line of plain text (for titles and tooltips). */
-export function texToText(source) {
-  return renderTex(source).textContent.replace(/\s+/g, " ").trim();
-}

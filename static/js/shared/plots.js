@@ -72,7 +72,7 @@ function linear(zmin, zmax) {
 }
 
 /** z transformed for colour (nulls stay null). */
-export function transformGrid(z, tf) {
+function transformGrid(z, tf) {
   return z.map((row) => row.map((v) => (isNum(v) ? tf.f(v) : null)));
 }
 
@@ -125,7 +125,7 @@ export function contourTraces(grid, tf, geometry = null, fontSize = 12) {
   return [contour, stars];
 }
 
-export const MAP_MARGIN = { l: 50, r: 92, t: 10, b: 40 }; // room for ticks, titles, colourbar
+const MAP_MARGIN = { l: 50, r: 92, t: 10, b: 40 }; // room for ticks, titles, colourbar
 
 /**
  * Where a map of `bounds` goes in a width x height div, one unit as long on both axes, centred:
@@ -214,7 +214,7 @@ export function loadPlotly(src = "/vendor/plotly/plotly.min.js") {
 }
 
 /** A colour of SURFACE_COLORSCALE at t in [0, 1], as [r, g, b]. */
-export function scaleColor(t, scale = SURFACE_COLORSCALE) {
+function scaleColor(t, scale = SURFACE_COLORSCALE) {
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
   let k = 1;
   while (k < scale.length - 1 && scale[k][0] < u) k++;
@@ -326,68 +326,4 @@ export function sceneLayout(bounds, tf, { fontSize = 12 } = {}) {
       camera: { eye: { x: -1.1, y: -1.45, z: 0.95 } },
     },
   };
-}
-
-// The reduction of long series for drawing lives with the canvas chart; re-exported here for the
-// pages that import it from plots.js.
-export { minMaxDecimate } from "./linechart.js";
-
-/**
- * A small Plotly line chart redrawn with Plotly.react (used by the network page). A redraw costs
- * 15-20 ms whatever the points; linechart.js draws the same on canvas in about 1 ms.
- */
-export class LineChart {
-  constructor(div, { title, ytitle, tip, log = true }) {
-    this.div = div;
-    this.title = title;
-    this.ytitle = ytitle;
-    this.tip = tip;
-    this.log = log;
-    this.drawn = false;
-  }
-
-  layout(ylog, dtick) {
-    return {
-      margin: { l: 44, r: 8, t: 22, b: 28 },
-      font: { family: FONT, size: 11, color: "#1b1f24" },
-      paper_bgcolor: "#ffffff",
-      plot_bgcolor: "#ffffff",
-      showlegend: false,
-      hovermode: "closest",
-      title: { text: this.title, x: 0.02, xanchor: "left", y: 0.97, yanchor: "top", font: { size: 12 } },
-      xaxis: { title: { text: "step", standoff: 2 }, fixedrange: true, zeroline: false, gridcolor: "#eef0f3", rangemode: "tozero" },
-      yaxis: { type: ylog ? "log" : "linear", fixedrange: true, zeroline: false, gridcolor: "#eef0f3", exponentformat: "power", ...(dtick ? { dtick } : {}) },
-      uirevision: "chart",
-    };
-  }
-
-  /** series: [{name, color, x, y, dash?}] */
-  update(series, { log = this.log } = {}) {
-    const traces = series.map((s) => ({
-      type: "scatter",
-      mode: "lines",
-      x: s.x,
-      y: s.y,
-      name: s.name,
-      line: { color: s.color, width: s.width ?? 2, dash: s.dash ?? "solid" },
-      opacity: s.opacity ?? 1,
-      hovertemplate: `${s.name}<br>step %{x}<br>${this.ytitle} = %{y:.4g}<extra></extra>`,
-      connectgaps: false,
-    }));
-    // On a log axis, label whole decades only (Plotly's 2, 5 in between crowd a small chart).
-    let dtick = null;
-    if (log) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const s of series) for (const v of s.y) if (v > 0 && v < Infinity) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-      const decades = Math.log10(hi / lo);
-      if (decades >= 1.2) dtick = Math.max(1, Math.ceil(decades / 4));
-    }
-    window.Plotly.react(this.div, traces, this.layout(log, dtick), PLOT_CONFIG);
-    this.drawn = true;
-  }
-
-  resize() {
-    if (this.drawn && this.div.offsetParent !== null) window.Plotly.Plots.resize(this.div);
-  }
 }

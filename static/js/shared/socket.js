@@ -3,7 +3,7 @@
 // Page-agnostic: pages subscribe with on(type, fn) and watch the connection with on("status").
 
 /** The version of docs/protocol.md this client reads (the server says its own in `welcome`). */
-export const PROTOCOL = 2;
+const PROTOCOL = 2;
 
 /** JSON text of a message, refusing non-finite numbers (the server parses strictly). */
 export function encodeMessage(message) {
@@ -15,7 +15,7 @@ export function encodeMessage(message) {
   });
 }
 
-export function defaultSocketURL(path = "/ws") {
+function defaultSocketURL(path = "/ws") {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}${path}`;
 }
