@@ -3,9 +3,9 @@
 // to the next animation frame (so layout and paint count), at several path lengths.
 // Returns {approach: {length: median ms per update}}.
 async ({ lengths, updates, batch }) => {
-  const { Trajectory } = await import('/static/js/trajectory.js');
-  const { PathOverlay } = await import('/static/js/overlay.js');
-  const { linearMapping } = await import('/static/js/plots.js');
+  const { Trajectory } = await import('/static/js/descent/trajectory.js');
+  const { PathOverlay } = await import('/static/js/descent/overlay.js');
+  const { linearMapping } = await import('/static/js/shared/plots.js');
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   const host = document.createElement('div');
   host.style.cssText = 'position:fixed;left:300px;top:84px;width:680px;height:636px;z-index:999;background:#fff';

@@ -5,25 +5,27 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from app.api.routes.module_graph import page_scripts
+
 router = APIRouter(tags=["pages"])
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def descent(request: Request) -> HTMLResponse:
     """The descent view: optimizers on a 2D loss surface."""
-    return request.app.state.templates.TemplateResponse(request, "index.html", {})
+    return _page(request, "index.html", "descent/page.js")
 
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
 def network(request: Request) -> HTMLResponse:
     """The network view: a small network learning a 2D dataset, live."""
-    return request.app.state.templates.TemplateResponse(request, "network.html", {})
+    return _page(request, "network.html", "network/page.js")
 
 
 @router.get("/backprop", response_class=HTMLResponse, include_in_schema=False)
 def backprop(request: Request) -> HTMLResponse:
     """The backprop stepper: the chain rule, one step at a time."""
-    return request.app.state.templates.TemplateResponse(request, "backprop.html", {})
+    return _page(request, "backprop.html", "backprop/page.js")
 
 
 @router.get("/favicon.ico", include_in_schema=False)
@@ -31,3 +33,9 @@ def favicon(request: Request) -> FileResponse:
     """Browsers ask for /favicon.ico on their own; answer with the app's icon."""
     path = request.app.state.settings.static_dir / "img" / "favicon.svg"
     return FileResponse(path, media_type="image/svg+xml")
+
+
+def _page(request: Request, template: str, entry: str) -> HTMLResponse:
+    """A page: its template, its entry module, and every module that one imports to preload."""
+    scripts = page_scripts(request.app.state.settings.static_dir, entry)
+    return request.app.state.templates.TemplateResponse(request, template, scripts)

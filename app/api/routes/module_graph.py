@@ -1,0 +1,68 @@
+"""The ES modules a page loads, read from their import statements, for `<link rel=modulepreload>`.
+
+Without the hints the browser finds the modules one import level at a time (a round trip per
+level); a hand-written list goes stale as soon as a module is added. Static imports only: a module
+loaded with `import()` is loaded when needed, on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+# `import x from "./a.js"`, `import "./a.js"`, `export { y } from "../b.js"`: relative specifiers
+# at the start of a line (a statement may run over several lines up to its `from`).
+_IMPORT = re.compile(
+    r"""^\s*(?:import|export)\b[^'";]*?(?:\bfrom\s*)?["'](\.{1,2}/[^"']+\.js)["']""", re.M
+)
+
+
+def imports_of(source: str) -> list[str]:
+    """The relative specifiers a module's static import and export-from statements name."""
+    return _IMPORT.findall(source)
+
+
+@lru_cache(maxsize=16)
+def module_graph(js_dir: Path, entry: str) -> tuple[str, ...]:
+    """`entry` and every module it imports, transitively: paths relative to js_dir, entry first.
+
+    Cached for the process: the files are the installed app's and do not change while it runs (a
+    stale list would only cost speed, not correctness).
+    """
+    order: list[str] = []
+    pending = [PurePosixPath(entry)]
+    while pending:
+        module = pending.pop(0)
+        if str(module) in order:
+            continue
+        path = js_dir / module
+        if not path.is_file():
+            continue  # a missing module fails in the browser, with its own error
+        order.append(str(module))
+        for spec in imports_of(path.read_text(encoding="utf-8")):
+            target = _normalize(module.parent / spec)
+            if target is not None:
+                pending.append(target)
+    return tuple(order)
+
+
+def _normalize(path: PurePosixPath) -> PurePosixPath | None:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None  # outside static/js
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return PurePosixPath(*parts)
+
+
+def page_scripts(static_dir: Path, entry: str) -> dict[str, object]:
+    """Template context of a page: its entry module and the modules to preload, as URLs."""
+    modules = module_graph(static_dir / "js", entry)
+    return {
+        "entry": f"/static/js/{entry}",
+        "preload": [f"/static/js/{m}" for m in modules[1:]],
+    }

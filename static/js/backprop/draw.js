@@ -1,0 +1,270 @@
+// The network as an SVG drawing: one column of units per layer (input x on the left, the output ŷ
+// and the loss on the right), one edge per weight. Each unit shows its value a (and z above it);
+// once the backward pass reaches it, an orange tag below it shows ∂L/∂z (dashed: ∂L/∂a). The
+// edges of the matrix the current step multiplies are highlighted; a selected weight shows its
+// chain: its edge, the edges its gradient comes back along, and the rest of the way to the loss.
+// Redrawn from scratch at every change (a few dozen elements).
+
+import { num } from "./format.js";
+import { slopes } from "./steps.js";
+import { subText } from "./symbols.js";
+
+const NS = "http://www.w3.org/2000/svg";
+
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v !== null && v !== undefined && v !== false) el.setAttribute(k, String(v));
+  }
+  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+/** A label in a rounded box (the box sized to its text after it is in the document). */
+function pill(parent, x, y, text, cls) {
+  const g = s("g", { class: `pill ${cls}` });
+  const rect = s("rect", { rx: 4, ry: 4 });
+  const t = s("text", { x, y, "text-anchor": "middle", "dominant-baseline": "central" }, text);
+  g.append(rect, t);
+  parent.append(g);
+  const box = t.getBBox();
+  rect.setAttribute("x", box.x - 4);
+  rect.setAttribute("y", box.y - 1);
+  rect.setAttribute("width", box.width + 8);
+  rect.setAttribute("height", box.height + 2);
+  return g;
+}
+
+/** Which edges and units the current step works with. */
+function focus(step) {
+  const f = { edges: null, edgeDir: null, nodes: null, nodeDir: null, lossEdges: null };
+  switch (step.kind) {
+    case "forward": return { ...f, edges: step.layer, edgeDir: "fwd", nodes: step.layer, nodeDir: "fwd" };
+    case "loss": return { ...f, nodes: step.layer, nodeDir: "fwd", lossEdges: "fwd" };
+    case "delta": return { ...f, nodes: step.layer, nodeDir: "bwd", lossEdges: "bwd" };
+    case "grads": return { ...f, edges: step.layer, edgeDir: "bwd", nodes: step.layer, nodeDir: "bwd" };
+    case "da": return { ...f, edges: step.layer + 1, edgeDir: "bwd", nodes: step.layer, nodeDir: "bwd" };
+    case "act": return { ...f, nodes: step.layer, nodeDir: "bwd" };
+    default: return { ...f, edges: "all", edgeDir: "upd" };
+  }
+}
+
+/**
+ * ctx: trace, steps, index, known (knownAt), w (selected weight or null), names,
+ * onWeight(layer, row, col), presenting.
+ */
+export function drawNetwork(svg, ctx) {
+  const { trace: t, known, w } = ctx;
+  const step = ctx.steps[ctx.index];
+  const Wd = Math.max(320, svg.clientWidth || 700);
+  const Hd = Math.max(240, svg.clientHeight || 420);
+  svg.setAttribute("viewBox", `0 0 ${Wd} ${Hd}`);
+  svg.replaceChildren();
+
+  const L = t.forward.length;
+  const sizes = [t.x.length, ...t.forward.map((f) => f.z.length)];
+  const top = 50;
+  const bottom = 8;
+  const left = 44;
+  const xOut = Wd - (ctx.presenting ? 240 : 190); // room for the targets and the loss box
+  const colX = (c) => left + (c * (xOut - left)) / L;
+  const spacing = Math.min(120, (Hd - top - bottom) / Math.max(...sizes));
+  const r = Math.max(7, Math.min(ctx.presenting ? 28 : 24, spacing * 0.27));
+  const midY = top + (Hd - top - bottom) / 2;
+  const rowY = (c, i) => midY + (i - (sizes[c] - 1) / 2) * spacing;
+  const small = r < 14; // too crowded for labels: values stay in the tooltips
+  const fc = focus(step);
+  const relu = (c) => c >= 1 && c < L && t.layers[c - 1].activation === "relu";
+  const bwd = (c) => t.backward.find((b) => b.layer === c);
+
+  // --- column headings -----------------------------------------------------------------------
+  const heads = s("g", { class: "heads" });
+  for (let c = 0; c <= L; c++) {
+    const name = c === 0 ? "input x" : c === L ? "output ŷ" : `layer ${c}`;
+    const actName = c === 0 ? "" : ctx.names.act[t.layers[c - 1].activation]?.name || t.layers[c - 1].activation;
+    const act = c === L ? `layer ${c} · ${actName}` : actName;
+    const g = s("g", { class: `head${fc.nodes === c ? ` hl-${fc.nodeDir}` : ""}` },
+      s("text", { x: colX(c), y: 16, "text-anchor": "middle", class: "head-name" }, name),
+      s("text", { x: colX(c), y: 34, "text-anchor": "middle", class: "head-act" }, act));
+    heads.append(g);
+  }
+  heads.append(s("text", { x: Wd - 50, y: 16, "text-anchor": "middle", class: "head-name" }, "loss"));
+  svg.append(heads);
+
+  // --- edges -----------------------------------------------------------------------------------
+  const edges = [];
+  for (let c = 1; c <= L; c++) {
+    const Wc = t.layers[c - 1].W;
+    const maxAbs = Math.max(1e-12, ...Wc.flat().map(Math.abs));
+    const dW = known.dW.has(c) ? bwd(c).dW : null;
+    Wc.forEach((row, i) => row.forEach((wv, j) => {
+      const cls = ["edge"];
+      let rank = 0;
+      if (wv === 0) cls.push("zero");
+      if (fc.edges === c || fc.edges === "all") {
+        cls.push(`act-${fc.edgeDir}`);
+        rank = 1;
+        if (step.kind === "grads" && dW && dW[i][j] === 0) cls.push("nograd");
+      }
+      if (w) {
+        if (w.col !== null && c === w.layer && i === w.row && j === w.col) {
+          cls.push("chain-sel");
+          rank = 4;
+        } else if (c === w.layer + 1 && j === w.row) {
+          cls.push("chain-next");
+          rank = 3;
+        } else if (c > w.layer + 1) {
+          cls.push("chain-far");
+          rank = Math.max(rank, 2);
+        }
+      }
+      edges.push({ c, i, j, wv, cls, rank, width: 1 + (2.5 * Math.abs(wv)) / maxAbs });
+    }));
+  }
+  edges.sort((a, b) => a.rank - b.rank);
+  const edgeLayer = s("g", { class: "edges" });
+  for (const e of edges) {
+    const x1 = colX(e.c - 1) + r;
+    const y1 = rowY(e.c - 1, e.j);
+    const x2 = colX(e.c) - r;
+    const y2 = rowY(e.c, e.i);
+    const g = s("g", { class: "edge-g" });
+    g.append(s("line", { x1, y1, x2, y2, class: e.cls.join(" "), "stroke-width": e.width.toFixed(2) }));
+    const from = e.c === 1 ? `x[${e.j}]` : `a${subText(e.c - 1)}[${e.j}]`;
+    let tip = `W${subText(e.c)}[${e.i},${e.j}] = ${num(e.wv)}: the weight from ${from} into unit ${e.i} of layer ${e.c}.`;
+    if (known.dW.has(e.c)) tip += ` Its gradient ∂L/∂W = ${num(bwd(e.c).dW[e.i][e.j])}.`;
+    const hit = s("line", { x1, y1, x2, y2, class: "hit", "data-w": `${e.c},${e.i},${e.j}` });
+    hit.dataset.tip = `${tip} Click: how the chain rule gets its gradient.`;
+    hit.addEventListener("click", () => ctx.onWeight(e.c, e.i, e.j));
+    g.append(hit);
+    edgeLayer.append(g);
+  }
+  svg.append(edgeLayer);
+
+  // --- output -> target -> loss ----------------------------------------------------------------
+  const lossX = Wd - (ctx.presenting ? 120 : 98);
+  const lossLayer = s("g", { class: "loss-part" });
+  const lossCls = ["loss-edge"];
+  if (fc.lossEdges) lossCls.push(`act-${fc.lossEdges}`);
+  if (w) lossCls.push("chain-far");
+  t.y.forEach((yv, i) => {
+    const y = rowY(L, i);
+    lossLayer.append(s("line", { x1: colX(L) + r, y1: y, x2: lossX, y2: midY, class: lossCls.join(" ") }));
+  });
+  svg.append(lossLayer);
+  t.y.forEach((yv, i) => {
+    const g = pill(lossLayer, colX(L) + r + (ctx.presenting ? 40 : 34), rowY(L, i), `y=${num(yv, 3)}`, `target${fc.lossEdges ? " hl" : ""}`);
+    g.dataset.tip = `The target for output ${i}: ${num(yv)}.`;
+  });
+  const lossBox = s("g", { class: `loss-box${known.loss ? " known" : ""}${fc.lossEdges ? ` hl-${fc.lossEdges}` : ""}${w ? " chain" : ""}` });
+  const lossRect = s("rect", { x: lossX, y: midY - 34, width: 92, height: known.update ? 86 : 68, rx: 8 });
+  const lossTexts = [
+    s("text", { x: lossX + 46, y: midY - 12, "text-anchor": "middle", class: "loss-sym" }, "L"),
+    s("text", { x: lossX + 46, y: midY + 14, "text-anchor": "middle", class: "val", id: "net-loss" }, known.loss ? num(t.loss, 3) : "?"),
+  ];
+  if (known.update) {
+    lossTexts.push(s("text", { x: lossX + 46, y: midY + 38, "text-anchor": "middle", class: "val after" }, `→ ${num(t.loss_after, 3)}`));
+  }
+  lossBox.append(lossRect, ...lossTexts);
+  svg.append(lossBox);
+  // widen the box to its text (larger in presentation mode), keeping it inside the drawing
+  const textW = Math.max(...lossTexts.map((el) => el.getBBox().width));
+  const boxW = Math.max(80, textW + 16);
+  const boxX = Math.min(lossX + 46 - boxW / 2, Wd - 4 - boxW);
+  lossRect.setAttribute("x", boxX);
+  lossRect.setAttribute("width", boxW);
+  for (const el of lossTexts) el.setAttribute("x", boxX + boxW / 2);
+  lossBox.dataset.tip = known.loss
+    ? `The loss L = ${num(t.loss)}${known.update ? `; after the update ${num(t.loss_after)}` : ""}.`
+    : "The loss: computed once the forward pass reaches it.";
+
+  // --- units -----------------------------------------------------------------------------------
+  const nodeLayer = s("g", { class: "nodes" });
+  svg.append(nodeLayer); // before the pills: they measure their text, which needs the document
+  const chainNode = (c, i) => w && ((c === w.layer && i === w.row) || (w.col !== null && c === w.layer - 1 && i === w.col));
+  for (let c = 0; c <= L; c++) {
+    const f = c ? t.forward[c - 1] : null;
+    const b = c ? bwd(c) : null;
+    const slope = c && c < L ? slopes(t, c) : null;
+    for (let i = 0; i < sizes[c]; i++) {
+      const cx = colX(c);
+      const cy = rowY(c, i);
+      const hasA = known.a.has(c);
+      const off = hasA && relu(c) && f.z[i] <= 0;
+      const cls = ["node"];
+      if (!hasA) cls.push("unknown");
+      if (off) cls.push("off");
+      if (fc.nodes === c) cls.push(`hl-${fc.nodeDir}`);
+      if (chainNode(c, i)) cls.push("chain");
+      else if (w && c === w.layer + 1) cls.push("chain-next");
+      const g = s("g", { class: cls.join(" "), "data-layer": c, "data-unit": i });
+      nodeLayer.append(g);
+      g.append(s("circle", { cx, cy, r }));
+      const value = c === 0 ? t.x[i] : hasA ? f.a[i] : null;
+      const shownValue = value === null ? "" : num(value, 3);
+      if (!small || c === 0) {
+        const valCls = shownValue.length > 6 ? "val longer" : shownValue.length > 4 ? "val long" : "val";
+        g.append(s("text", { x: cx, y: cy, class: valCls, "text-anchor": "middle", "dominant-baseline": "central" }, shownValue));
+      }
+      if (c > 0 && hasA && !small) {
+        g.append(s("text", { x: cx, y: cy - r - 7, class: "zlabel", "text-anchor": "middle" }, `z=${num(f.z[i], 3)}`));
+      }
+
+      // the tooltip: everything known about this unit
+      let tip;
+      if (c === 0) tip = `Input x[${i}] = ${num(t.x[i])}.`;
+      else if (!hasA) tip = `Unit ${i} of layer ${c}: not computed yet (the forward pass reaches it at step ${c}).`;
+      else {
+        tip = `${c === L ? `Output ${i}` : `Unit ${i} of layer ${c}`}: z = ${num(f.z[i])}, ${c === L ? "ŷ" : "a"} = ${num(f.a[i])}`;
+        if (off) tip += " (off: z ≤ 0, so ReLU gives 0)";
+        tip += ".";
+      }
+
+      // the gradient tag below the unit
+      const forced = w && ((chainNode(c, i) && c === w.layer) || c === w.layer + 1);
+      let tag = null;
+      if (c > 0 && (known.dz.has(c) || forced)) {
+        const blocked = slope && slope[i] === 0 && b.da[i] !== 0;
+        tag = { v: b.dz[i], cls: blocked ? "dz blocked" : "dz", what: "∂L/∂z" };
+        tip += ` ∂L/∂z = ${num(b.dz[i])}${blocked ? ` (its ∂L/∂a = ${num(b.da[i])} is blocked by ReLU)` : ""}.`;
+      } else if (c > 0 && known.da.has(c)) {
+        tag = { v: b.da[i], cls: "da", what: "∂L/∂a" };
+        tip += ` ∂L/∂a = ${num(b.da[i])}.`;
+      }
+      g.dataset.tip = tip;
+      if (tag && !small) {
+        const p = pill(g, cx, cy + r + 12, num(tag.v, 3), `gtag ${tag.cls}`);
+        p.dataset.what = tag.what;
+      }
+      if (tag && tag.cls.includes("blocked") && !small) {
+        g.append(s("text", { x: cx + r * 0.72, y: cy - r * 0.72, class: "block-mark", "text-anchor": "middle", "dominant-baseline": "central" }, "✕"));
+      }
+    }
+  }
+
+  // --- labels of the chain: the selected weight's gradient, and the weights it comes back along
+  if (w && !small) {
+    const labels = s("g", { class: "chain-labels" });
+    svg.append(labels);
+    const b = bwd(w.layer);
+    if (w.col !== null) {
+      const x1 = colX(w.layer - 1);
+      const y1 = rowY(w.layer - 1, w.col);
+      const x2 = colX(w.layer);
+      const y2 = rowY(w.layer, w.row);
+      pill(labels, (x1 + x2) / 2, (y1 + y2) / 2 - 12, `∂L/∂W = ${num(b.dW[w.row][w.col], 3)}`, "chain-sel");
+    } else {
+      pill(labels, colX(w.layer), rowY(w.layer, w.row) - r - 24, `∂L/∂b = ${num(b.db[w.row], 3)}`, "chain-sel");
+    }
+    if (w.layer < L) {
+      const Wn = t.layers[w.layer].W;
+      Wn.forEach((row, k) => {
+        const x1 = colX(w.layer);
+        const y1 = rowY(w.layer, w.row);
+        const x2 = colX(w.layer + 1);
+        const y2 = rowY(w.layer + 1, k);
+        pill(labels, x1 + (x2 - x1) * 0.6, y1 + (y2 - y1) * 0.6, `×${num(row[w.row], 3)}`, "chain-next");
+      });
+    }
+  }
+}

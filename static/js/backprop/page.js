@@ -1,0 +1,295 @@
+// The backprop page: step through forward, loss, backward and the update of one example, on a
+// drawing of the network and as matrices with their numbers; click a weight for its chain rule;
+// edit the example. One store owns the URL (backprop/state.js); every handler is the same
+// recipe: ask the server for the trace the new state needs, and only if it accepts, set the
+// state and render. A refusal (422) is shown next to the field it names and changes nothing.
+
+import { ApiError, getJSON, postJSON } from "../shared/api.js";
+import { bindKeys } from "../shared/keyboard.js";
+import { isPresenting, setPresenting } from "../shared/presentation.js";
+import { initTooltips } from "../shared/tooltips.js";
+import { clamp } from "../shared/format.js";
+import { BackpropStore, SCHEMA } from "./state.js";
+import { buildSteps, knownAt } from "./steps.js";
+import { stepDetails } from "./details.js";
+import { drawNetwork } from "./draw.js";
+import { renderChain } from "./chain.js";
+import { Editor, fieldOf, messageOf } from "./editor.js";
+import { h } from "./symbols.js";
+import { bindHover } from "./hover.js";
+
+const $ = (id) => document.getElementById(id);
+const store = new BackpropStore();
+const view = { trace: null, steps: [], names: null, options: null, updateLayer: 1, seq: 0 };
+let editor = null;
+
+// --- messages ----------------------------------------------------------------------------------
+
+function message(text, kind = "error") {
+  const close = h("button", null, "×");
+  close.type = "button";
+  close.setAttribute("aria-label", "Dismiss");
+  const box = h("div", `message ${kind}`, h("span", "text", text), close);
+  close.addEventListener("click", () => box.remove());
+  $("messages").append(box);
+}
+
+function showLrError(text) {
+  const err = $("lr-error");
+  err.textContent = text;
+  err.hidden = !text;
+  if (text) $("lr").setAttribute("aria-invalid", "true");
+  else $("lr").removeAttribute("aria-invalid");
+}
+
+// --- loading a trace ---------------------------------------------------------------------------
+
+const lossIdOf = (trace, state) => {
+  if (state.net) return state.loss || "cross_entropy";
+  const out = trace.layers[trace.layers.length - 1].activation;
+  return (view.options.losses.find((l) => l.output === out) || view.options.losses[0]).id;
+};
+
+/**
+ * Ask for the trace of the state with `patch` applied; on success set the state and render.
+ * Returns null, or the ApiError with `.key`, the field it names.
+ */
+async function load(patch = {}, { quiet = false } = {}) {
+  const next = { ...store.state, ...patch };
+  const seq = ++view.seq;
+  try {
+    const trace = await postJSON("/api/mlp/backprop", BackpropStore.requestBody(next));
+    if (seq !== view.seq) return null; // a newer request is on its way
+    view.trace = trace;
+    view.names = {
+      act: Object.fromEntries(view.options.activations.map((a) => [a.id, a])),
+      loss: Object.fromEntries(view.options.losses.map((l) => [l.id, l])),
+      lossId: lossIdOf(trace, next),
+    };
+    view.steps = buildSteps(trace, view.names);
+    view.updateLayer = clamp(view.updateLayer, 1, trace.layers.length);
+    if (next.w) view.updateLayer = next.w.layer;
+    store.set({ ...patch, step: clamp(next.step, 1, view.steps.length) });
+    showLrError("");
+    render();
+    return null;
+  } catch (err) {
+    if (seq !== view.seq) return null;
+    if (!(err instanceof ApiError)) {
+      message(`The server did not answer (${err.message}). Is gradscape still running?`);
+      return err;
+    }
+    err.key = fieldOf(err);
+    if (err.key === "chain" && next.w) return load({ ...patch, w: null }, { quiet }); // that weight is gone
+    if (err.key === "lr") showLrError(messageOf(err));
+    else if (editor.isOpen) editor.showError(err.key, messageOf(err));
+    else if (!quiet) message(`Refused: ${err.message}`);
+    return err;
+  }
+}
+
+// --- rendering ---------------------------------------------------------------------------------
+
+function renderProgress() {
+  const bar = $("progress");
+  if (bar.children.length !== view.steps.length) {
+    bar.replaceChildren(...view.steps.map((st, k) => {
+      const seg = h("button", `seg phase-${st.phase}`);
+      seg.type = "button";
+      seg.dataset.tip = `Step ${k + 1}: ${st.title}`;
+      seg.setAttribute("aria-label", `Step ${k + 1}: ${st.title}`);
+      seg.addEventListener("click", () => go(k + 1));
+      return seg;
+    }));
+  }
+  const k = store.state.step - 1;
+  [...bar.children].forEach((seg, i) => {
+    seg.classList.toggle("done", i <= k);
+    seg.classList.toggle("current", i === k);
+    seg.setAttribute("aria-current", i === k ? "step" : "false");
+  });
+}
+
+function drawOnly() {
+  if (!view.trace) return;
+  const index = store.state.step - 1;
+  drawNetwork($("net"), {
+    trace: view.trace, steps: view.steps, index, known: knownAt(view.steps, index),
+    w: store.state.w, names: view.names, onWeight: selectWeight, presenting: isPresenting(),
+  });
+}
+
+function render() {
+  const t = view.trace;
+  if (!t) return;
+  const { step, w } = store.state;
+  const index = step - 1;
+  const st = view.steps[index];
+  const n = view.steps.length;
+
+  $("step-counter").textContent = `Step ${step} of ${n}`;
+  $("step-title").textContent = st.title;
+  $("walk").hidden = !st.walk;
+  $("walk").textContent = st.walk ? `walk-through step ${st.walk}` : "";
+  $("back").disabled = step <= 1;
+  $("next").disabled = step >= n;
+  document.body.dataset.phase = st.phase;
+  document.body.dataset.kind = st.kind;
+  renderProgress();
+
+  const d = stepDetails({
+    trace: t, steps: view.steps, index, names: view.names, w, updateLayer: view.updateLayer,
+    onWeight: selectWeight, onUpdateLayer: (l) => {
+      view.updateLayer = l;
+      render();
+    },
+  });
+  $("step-words").textContent = d.words;
+  $("step-head").replaceChildren(d.head);
+  $("step-mats").replaceChildren(d.mats);
+  $("step-lines").replaceChildren(...d.lines.filter(Boolean));
+
+  const chain = $("chain");
+  chain.hidden = !(w && t.chain);
+  if (w && t.chain) {
+    renderChain(chain, {
+      trace: t, chain: t.chain, steps: view.steps, index, names: view.names,
+      onClose: () => load({ w: null }), onGoto: (k) => go(k + 1),
+    });
+  }
+  drawOnly();
+
+  if (!$("lr").hasAttribute("aria-invalid")) $("lr").value = String(t.lr); // keep a refused entry
+  $("example-name").textContent = store.state.net ? "your network" : "classic example";
+  $("example-name").dataset.tip = t.description;
+  $("description").textContent = t.description;
+  $("link-note").hidden = !store.netTooBig();
+}
+
+// --- handlers ----------------------------------------------------------------------------------
+
+function go(step) {
+  const k = clamp(step, 1, view.steps.length || 1);
+  if (k === store.state.step) return;
+  store.set({ step: k });
+  render();
+}
+
+function selectWeight(layer, row, col) {
+  const w = store.state.w;
+  const same = w && w.layer === layer && w.row === row && w.col === col;
+  load({ w: same ? null : { layer, row, col } });
+}
+
+/** The network shown now, as the editor's fields {layers, loss, x, y}. */
+function currentNet() {
+  const s = store.state;
+  if (s.net) return { layers: s.net, loss: s.loss || "cross_entropy", x: s.x, y: s.y };
+  const t = view.trace;
+  const L = t.layers.length;
+  return {
+    layers: t.layers.map((l, k) => ({ W: l.W, b: l.b, activation: k < L - 1 ? l.activation : null })),
+    loss: view.names.lossId, x: t.x, y: t.y,
+  };
+}
+
+function toggleEditor() {
+  if (editor.isOpen) editor.close();
+  else editor.open(currentNet());
+  $("edit").setAttribute("aria-pressed", editor.isOpen ? "true" : "false");
+}
+
+async function copyLink() {
+  store.flush();
+  const link = store.link();
+  const field = $("link-field");
+  try {
+    await navigator.clipboard.writeText(link);
+    $("copy-link").textContent = "Copied";
+    setTimeout(() => ($("copy-link").textContent = "Copy link"), 1500);
+  } catch {
+    field.hidden = false; // no clipboard (plain http on another machine): select it by hand
+    field.value = link;
+    field.select();
+  }
+}
+
+function togglePresent() {
+  setPresenting(!isPresenting(), $("present"));
+}
+
+function closeSomething() {
+  if (editor.isOpen) toggleEditor();
+  else if (store.state.w) load({ w: null });
+}
+
+// --- start -------------------------------------------------------------------------------------
+
+const defaults = () => Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
+
+async function start() {
+  initTooltips();
+  try {
+    view.options = await getJSON("/api/mlp/options");
+  } catch (err) {
+    message(`Could not reach the server (${err.message}).`);
+    return;
+  }
+  editor = new Editor($("editor"), view.options, {
+    // keep the learning rate on screen (an edited network's default differs from classic's)
+    onRun: async (body) => {
+      const err = await load({ net: body.layers, x: body.x, y: body.y, loss: body.loss, lr: store.state.lr ?? view.trace.lr });
+      if (!err && editor.isOpen) toggleEditor(); // show the new numbers
+    },
+    onReset: async () => {
+      const err = await load({ net: null, x: null, y: null, loss: null, w: null });
+      if (!err) editor.open(currentNet());
+    },
+    onClose: toggleEditor,
+  });
+
+  $("back").addEventListener("click", () => go(store.state.step - 1));
+  $("next").addEventListener("click", () => go(store.state.step + 1));
+  $("edit").addEventListener("click", toggleEditor);
+  $("copy-link").addEventListener("click", copyLink);
+  $("present").addEventListener("click", togglePresent);
+  $("lr").addEventListener("change", (e) => {
+    const text = e.target.value.trim();
+    const v = text === "" ? null : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : text;
+    load({ lr: v });
+  });
+  bindHover($("step-mats"), $("net"));
+  bindKeys({
+    ArrowRight: () => go(store.state.step + 1),
+    ArrowLeft: () => go(store.state.step - 1),
+    Home: () => go(1),
+    End: () => go(view.steps.length),
+    p: togglePresent,
+    e: toggleEditor,
+    Escape: closeSomething,
+  });
+  let frame = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(drawOnly);
+  });
+  window.addEventListener("hashchange", () => load({ ...defaults(), ...store.parse(location.hash) }));
+
+  const wanted = store.parse(location.hash);
+  const err = await load(wanted, { quiet: true });
+  if (err && !view.trace) {
+    // The link's network (or lr) was refused: show the classic example, and the refused
+    // network in the editor with the server's message next to the field it names.
+    const first = await load({ ...wanted, net: null, x: null, y: null, loss: null, lr: null, w: null });
+    if (!first && wanted.net) {
+      editor.open({ layers: wanted.net, loss: wanted.loss || "cross_entropy", x: wanted.x || [], y: wanted.y || [] });
+      $("edit").setAttribute("aria-pressed", "true");
+      editor.showError(err.key, messageOf(err));
+    } else if (!first) {
+      message(`This link was refused: ${messageOf(err)}. Showing the classic example.`);
+    }
+  }
+  document.body.dataset.ready = "1";
+}
+
+start();

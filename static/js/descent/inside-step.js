@@ -1,0 +1,136 @@
+// "Inside the step": the selected run's update rule (the API's `equation`, typeset by latex.js)
+// with the numbers of the step it just took: the gradient it used, the optimizer's state after
+// the step (frame.state: momentum buffer, Adam's m, v, bias corrections...), the step taken.
+// So Adam is not a black box: m̂ / (√v̂ + ε) is there, coordinate by coordinate.
+
+import { el } from "../shared/controls.js";
+import { fmt, isNum } from "../shared/format.js";
+import { renderTex } from "../shared/latex.js";
+
+// Display names of the state keys optimizers report (app/core/optimizers.py state_snapshot).
+// Unknown keys are shown by their own name.
+const LABELS = {
+  momentum_buffer: ["b", "momentum buffer: the running sum of past gradients"],
+  m: ["m", "first moment: running average of gradients"],
+  v: ["v", "second moment: running average of squared gradients"],
+  m_hat: ["m̂", "m with the bias correction: m / (1 − β₁ᵗ)"],
+  v_hat: ["v̂", "v with the bias correction: v / (1 − β₂ᵗ)"],
+  v_max: ["v_max", "the largest v so far (AMSGrad)"],
+  square_avg: ["v", "running average of squared gradients"],
+  acc_delta: ["u", "running average of squared steps"],
+  sum: ["s", "sum of all squared gradients so far"],
+  grad_avg: ["a", "running average of gradients (centered RMSprop)"],
+  step: ["t", "steps taken"],
+  bias_correction1: ["1−β₁ᵗ", "bias correction of m: small in the first steps, then → 1"],
+  bias_correction2: ["1−β₂ᵗ", "bias correction of v"],
+  clr: ["η_t", "the decayed learning rate"],
+};
+// Shown elsewhere or derived from what is shown: left out to keep the panel short.
+const SKIP = new Set(["bias_correction2_sqrt", "step", "step_size"]);
+
+export class InsideStep {
+  constructor({ title, equation, numbers }, registries) {
+    this.title = title;
+    this.equation = equation;
+    this.numbers = numbers;
+    this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
+    this.shownOptimizer = null;
+  }
+
+  render(state, trajectories) {
+    const i = state.sel;
+    const run = state.runs[i];
+    const t = trajectories[i];
+    if (!run || !t) {
+      this.title.replaceChildren("Inside the step");
+      this.equation.replaceChildren();
+      this.numbers.replaceChildren(el("p", { class: "note", text: "Add a run to see its update rule here." }));
+      this.shownOptimizer = null;
+      return;
+    }
+    const opt = this.optimizers.get(run.optimizer);
+    const head = t.n - 1;
+    this.title.replaceChildren(
+      "Inside the step ",
+      el("span", { class: "sub", text: `· run ${i + 1}, ${opt.name}, step ${Math.max(0, head)}` }),
+    );
+    this.title.style.borderLeft = `5px solid ${run.color}`;
+    this.title.style.paddingLeft = "6px";
+    if (this.shownOptimizer !== run.optimizer) {
+      this.equation.replaceChildren(renderTex(opt.equation));
+      this.equation.dataset.tip = `${opt.name}'s update rule. θ is the point (x, y), g the gradient ∇f there (what the step uses), η the learning rate. ${opt.description}`;
+      this.shownOptimizer = run.optimizer;
+    }
+    this.numbers.replaceChildren(this._table(run, opt, t, head));
+  }
+
+  _table(run, opt, t, head) {
+    const box = el("div");
+    if (head < 1) {
+      box.append(el("p", { class: "note", text: "Press Play or Step (→) to take a step." }));
+      return box;
+    }
+    const prev = head - 1;
+    const vec = (x, y) => [x, y];
+    const g = vec(t.value("gx", prev), t.value("gy", prev));
+    const step = vec(sub(t.value("x", head), t.value("x", prev)), sub(t.value("y", head), t.value("y", prev)));
+    const lr = t.value("lr", head);
+    const rows = [["g", `the gradient at the point before the step, (${fmt(t.value("x", prev), 4)}, ${fmt(t.value("y", prev), 4)}), noise included: what this step used`, g]];
+    const scalars = [];
+    const state = t.state || {};
+    for (const [key, value] of Object.entries(state)) {
+      if (SKIP.has(key)) continue;
+      const [label, tip] = LABELS[key] || [key, key];
+      if (Array.isArray(value) && value.length === 2) rows.push([label, tip, value]);
+      else if (typeof value === "number" || value === null) scalars.push([label, tip, value]);
+    }
+    rows.push(["Δθ", `the step taken, θₜ − θₜ₋₁, to (${fmt(t.value("x", head), 4)}, ${fmt(t.value("y", head), 4)})`, step]);
+    rows.push(["Δθ / −g", "the effective learning rate of each coordinate: how far it moved per unit of gradient", [ratio(step[0], g[0]), ratio(step[1], g[1])]]);
+
+    const table = el("table");
+    table.append(el("thead", {}, [el("tr", {}, [el("th", {}, [el("span", { class: "visually-hidden", text: "Quantity" })]), el("th", { text: "x" }), el("th", { text: "y" })])]));
+    const body = el("tbody");
+    for (const [label, tip, v] of rows) {
+      body.append(el("tr", { tip }, [el("th", { text: label }), el("td", { text: fmt(v[0], 4) }), el("td", { text: fmt(v[1], 4) })]));
+    }
+    table.append(body);
+    box.append(table);
+
+    const info = [`η = ${fmt(lr, 4)}`, ...scalars.map(([label, , v]) => `${label} = ${fmt(v, 3)}`)];
+    box.append(el("div", { class: "subst", text: info.join(", ") }));
+    const subst = substitution(run, opt, state, g, lr, step);
+    if (subst) box.append(el("div", { class: "subst", text: subst }));
+    return box;
+  }
+}
+
+const sub = (a, b) => (isNum(a) && isNum(b) ? a - b : null);
+const ratio = (d, g) => (isNum(d) && isNum(g) && g !== 0 ? -d / g : null);
+
+// Close enough to be the same number (the page recomputes what the server computed).
+const near = (a, b) => isNum(a) && isNum(b) && Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b), 1e-300) + 1e-300;
+
+/**
+ * The update rule with this step's numbers in it. Only shown when it reproduces the step the
+ * server took (so weight decay, Nesterov's look-ahead and the like never show a wrong sum).
+ */
+function substitution(run, opt, state, g, lr, step) {
+  const f = (v) => fmt(v, 3);
+  const pair = (a, b) => `(${f(a)}, ${f(b)})`;
+  if (!isNum(lr)) return null;
+  const candidates = [];
+  if (Array.isArray(state.m_hat) && Array.isArray(state.v_hat)) {
+    const epsSpec = opt.hyperparameters.eps;
+    const eps = run.hp && run.hp.eps !== undefined ? run.hp.eps : epsSpec ? epsSpec.default : 0;
+    const d = state.m_hat.map((m, k) => (isNum(m) && isNum(state.v_hat[k]) ? (-lr * m) / (Math.sqrt(state.v_hat[k]) + eps) : null));
+    candidates.push([d, `Δθ = −η m̂ / (√v̂ + ε) = −${f(lr)} × ${pair(...state.m_hat)} / ${pair(...state.v_hat.map(Math.sqrt))}`]);
+  }
+  if (Array.isArray(state.momentum_buffer)) {
+    const d = state.momentum_buffer.map((b) => (isNum(b) ? -lr * b : null));
+    candidates.push([d, `Δθ = −η b = −${f(lr)} × ${pair(...state.momentum_buffer)} = ${pair(...d)}`]);
+  }
+  const d = g.map((v) => (isNum(v) ? -lr * v : null));
+  candidates.push([d, `Δθ = −η g = −${f(lr)} × ${pair(...g)} = ${pair(...d)}`]);
+  for (const [value, text] of candidates) if (near(value[0], step[0]) && near(value[1], step[1])) return text;
+  return null;
+}

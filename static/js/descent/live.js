@@ -1,0 +1,119 @@
+// The descent view's side of the /ws protocol (docs/protocol.md): server messages land in the
+// page's Trajectory objects and play state; live changes (`set`) are sent coalesced; errors and
+// the connection's state are shown near the controls.
+// Methods of DescentPage (descent/page.js mixes them in): `this` is the page.
+
+import { clearMessage, showMessage } from "../shared/messages.js";
+
+const $ = (id) => document.getElementById(id);
+export const live = {
+  bindSocket() {
+    const s = this.socket;
+    s.on("status", (st) => this.onSocketStatus(st));
+    s.on("welcome", (m) => {
+      this.limits = m.limits || this.limits;
+      $("steps").max = String(this.limits.max_steps);
+      this.playback.setState("idle");
+      if (this.grid) this.restart();
+      else this.pendingStart = true;
+    });
+    s.on("started", () => {
+      this.stats.starts += 1;
+      this.playback.setState("running");
+    });
+    s.on("frame", (m) => {
+      const t0 = performance.now();
+      this.stats.frames += 1;
+      for (const r of m.runs) {
+        const t = this.trajectories[r.id];
+        if (!t) continue;
+        t.absorb(r);
+        this.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
+      }
+      this.dirty = true;
+      this.chartsDirty = true;
+      this.stats.ms.absorb += performance.now() - t0;
+    });
+    s.on("state", (m) => {
+      this.playback.setState(m.state);
+    });
+    s.on("diverged", (m) => {
+      const t = this.trajectories[m.run];
+      if (!t) return;
+      t.status = "diverged";
+      t.divergedAt = m.step;
+      t.reason = m.reason;
+      this.dirty = true;
+    });
+    s.on("done", (m) => {
+      for (const r of m.runs) {
+        const t = this.trajectories[r.id];
+        if (!t) continue;
+        t.status = r.status;
+        if (r.diverged_at !== null && r.diverged_at !== undefined) t.divergedAt = r.diverged_at;
+      }
+      this.stats.doneAt = performance.now();
+      this.stats.drawsAtDone = this.stats.draws;
+      this.playback.setState("done");
+      this.dirty = true;
+      this.chartsDirty = true;
+      this.last.charts = 0; // the final charts now, not after the throttle
+    });
+    s.on("reset", (m) => {
+      for (const r of m.runs) {
+        const t = this.trajectories[r.id];
+        if (!t) continue;
+        t.clear();
+        t.absorb(r);
+      }
+      this.dirty = true;
+      this.chartsDirty = true;
+    });
+    s.on("error", (m) => this.onServerError(m));
+    s.on("close", () => {
+      this.playback.setState("idle");
+    });
+  },
+
+  /** `set` for a run's live-changeable values, at most one message per run every 50 ms. */
+  queueSet(run, values) {
+    const spec = this.optimizers.get(this.store.state.runs[run].optimizer).hyperparameters;
+    const filled = {};
+    for (const [k, v] of Object.entries(values)) filled[k] = v === null ? spec[k].default : v;
+    const pending = this.setTimers.get(run);
+    if (pending) {
+      Object.assign(pending.values, filled);
+      return;
+    }
+    const entry = { values: filled };
+    this.setTimers.set(run, entry);
+    setTimeout(() => {
+      // a restart in the meantime cleared the timers: the new runs start with these values
+      if (this.setTimers.get(run) !== entry) return;
+      this.setTimers.delete(run);
+      this.socket.send({ type: "set", run, ...entry.values });
+    }, 50);
+  },
+
+  onSocketStatus(st) {
+    if (st.state === "open") {
+      clearMessage("connection");
+      return;
+    }
+    if (st.state === "reconnecting") {
+      showMessage(`Connection to the server lost: reconnecting… (attempt ${st.attempt})`, { kind: "warn", key: "connection", dismissible: false });
+    } else if (st.state === "busy") {
+      showMessage(`Too many people are connected to this server right now${this.busyReason ? ` (${this.busyReason})` : ""}. This page tries again by itself every few seconds.`, { kind: "error", key: "connection", dismissible: false });
+    }
+  },
+
+  onServerError(m) {
+    if (m.code === "too_many_sessions") {
+      this.busyReason = m.message; // shown when the socket reports "busy", right after this
+      return;
+    }
+    if (m.code === "finished") return; // a step/resume raced with `done`: the page re-syncs on `done`
+    const field = m.field ? ` (${m.field})` : "";
+    showMessage(`The server refused that: ${m.message}${field}`, { kind: "error", key: `error-${m.code}` });
+  },
+};

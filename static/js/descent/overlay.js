@@ -1,0 +1,353 @@
+// Paths drawn on <canvas> over a static Plotly map (docs/performance-browser.md: redrawing a
+// Plotly figure per frame costs more and more as paths grow; canvas costs only the new segments).
+// Two canvases, so that a frame commits two textures whatever the number of runs (in a trace of
+// software rendering, committing one canvas per run was the main cost of a frame):
+// - the paths canvas holds the ghosts and the paths. Short paths are redrawn whole every frame;
+//   long ones incrementally: each animation frame adds only the new segments, skipping points
+//   less than half a pixel from the last one drawn. A frame draws the white halos of all its
+//   segments first, then the colours (with the last few old points again, whose colour the new
+//   halo just covered). Earlier runs are drawn wider, so where runs are stacked in run order a
+//   path on top of another leaves the one underneath visible as a border;
+// - the heads canvas is cleared and redrawn every frame: start point, heads, arrows.
+// A full redraw happens only when the mapping changes (resize) or points were removed (reset).
+
+import { markerPath } from "../shared/run-style.js";
+// Page-agnostic: it draws {trajectory, color} lists through an axis mapping (plots.linearMapping).
+
+const MIN_STEP_PX = 0.5; // points closer than this to the last drawn one are skipped
+const DOT_GAP_PX = 7; // steps at least this far apart get a dot each: discrete jumps stay visible
+const FAR = 1e5; // clamp far-away points (a diverging run) so canvas maths stays finite
+const TAIL_POINTS = 4; // drawn points whose colour is stroked again with the next batch
+// Up to this many points in all, every frame redraws every path, so runs stack in run order
+// (a later run over an earlier, wider one); beyond, frames add only new segments and a run
+// drawn later covers an earlier one where they overlap.
+const FULL_REDRAW_POINTS = 6000;
+
+const clampPx = (v) => (v > FAR ? FAR : v < -FAR ? -FAR : v);
+
+const ARROW_COLORS = { grad: "#d6336c", update: "#212529", state: "#7048e8" };
+
+export class PathOverlay {
+  /** paths, heads: two canvases stacked in the same positioned parent. */
+  constructor(paths, heads) {
+    this.paths = paths;
+    this.heads = heads;
+    this.map = null;
+    this.dpr = 1;
+    this.size = [0, 0];
+    this.full = true;
+    this.drawn = new Map(); // trajectory -> {generation, color, upTo, px, py, tail}
+  }
+
+  /** Size both canvases to the plot div and take its current axis mapping. */
+  resize(width, height, mapping) {
+    this.dpr = window.devicePixelRatio || 1;
+    this.size = [width, height];
+    for (const c of this.canvases) {
+      c.width = Math.round(width * this.dpr);
+      c.height = Math.round(height * this.dpr);
+      c.style.width = `${width}px`;
+      c.style.height = `${height}px`;
+    }
+    this.map = mapping;
+    this.full = true;
+  }
+
+  /** Canvases drawn on (for a PNG export), bottom to top. */
+  get canvases() {
+    return [this.paths, this.heads];
+  }
+
+  set hidden(value) {
+    for (const c of this.canvases) c.hidden = value;
+  }
+
+  invalidate() {
+    this.full = true;
+  }
+
+  _clip(ctx) {
+    const m = this.map;
+    ctx.beginPath();
+    ctx.rect(m.left, m.top, m.width, m.height);
+    ctx.clip();
+  }
+
+  _context(canvas) {
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    return ctx;
+  }
+
+  /**
+   * scene: {runs: [{traj, color, selected}], ghosts: [{x, y, n, color}], start: [x, y] | null,
+   *         arrows: {grad, update, state}, bold}
+   * Returns the number of new points drawn.
+   */
+  draw(scene) {
+    if (!this.map) return 0;
+    const ctx = this._context(this.paths);
+    if (this.drawn.size !== scene.runs.length) this.full = true; // a run was added or removed
+    if (scene.runs.reduce((sum, r) => sum + r.traj.n, 0) <= FULL_REDRAW_POINTS) this.full = true;
+    for (const r of scene.runs) {
+      const d = this.drawn.get(r.traj);
+      if (!d || d.generation !== r.traj.generation || d.color !== r.color || d.upTo > r.traj.n) this.full = true;
+    }
+    if (this.full) {
+      ctx.clearRect(0, 0, this.size[0], this.size[1]);
+      for (const ghost of scene.ghosts || []) this._ghost(ctx, ghost);
+      this.drawn.clear();
+      this.full = false;
+    }
+    const base = scene.bold ? 3.5 : 2.5;
+    const count = scene.runs.length;
+    const batches = scene.runs.map((r, k) => this._collect(r, base + Math.min(4.8, 1.6 * (count - 1 - k))));
+    ctx.save();
+    this._clip(ctx);
+    ctx.lineJoin = "round";
+    ctx.lineCap = "round";
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.85)"; // halos first: paths read on any colour
+    for (const b of batches) if (b) stroke(ctx, b.pts, b.width + 3);
+    let added = 0;
+    for (const b of batches) {
+      if (!b) continue;
+      ctx.strokeStyle = b.color;
+      stroke(ctx, b.tail, b.width);
+      if (b.dots.length) {
+        ctx.fillStyle = b.color;
+        const r = Math.min(b.width, 3.5) * 0.9 + 0.8;
+        for (let k = 0; k < b.dots.length; k += 2) {
+          ctx.beginPath();
+          ctx.arc(b.dots[k], b.dots[k + 1], r, 0, 2 * Math.PI);
+          ctx.fill();
+        }
+      }
+      added += b.pts.length / 2 - 1;
+    }
+    ctx.restore();
+    this._drawHeads(scene);
+    return added;
+  }
+
+  _ghost(ctx, g) {
+    const m = this.map;
+    ctx.save();
+    this._clip(ctx);
+    ctx.globalAlpha = 0.45;
+    ctx.strokeStyle = g.color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash([6, 4]);
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    let started = false;
+    let lx = 0;
+    let ly = 0;
+    for (let i = 0; i < g.n; i++) {
+      if (!Number.isFinite(g.x[i]) || !Number.isFinite(g.y[i])) break;
+      const px = clampPx(m.px(g.x[i]));
+      const py = clampPx(m.py(g.y[i]));
+      if (!started) {
+        ctx.moveTo(px, py);
+        started = true;
+      } else if ((px - lx) ** 2 + (py - ly) ** 2 >= MIN_STEP_PX ** 2 || i === g.n - 1) {
+        ctx.lineTo(px, py);
+      } else continue;
+      lx = px;
+      ly = py;
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** The pixels of one run's points not drawn yet: {pts, tail, dots, color, width} or null. */
+  _collect(run, width) {
+    const t = run.traj;
+    const m = this.map;
+    let d = this.drawn.get(t);
+    if (!d) {
+      d = { generation: t.generation, color: run.color, upTo: 0, px: 0, py: 0, tail: [] };
+      this.drawn.set(t, d);
+    }
+    if (d.upTo >= t.n) return null;
+    const pts = [];
+    const dots = [];
+    let { px: lx, py: ly } = d;
+    let i = d.upTo;
+    if (i === 0) {
+      if (!Number.isFinite(t.x[0])) return null;
+      lx = clampPx(m.px(t.x[0]));
+      ly = clampPx(m.py(t.y[0]));
+      i = 1;
+    }
+    pts.push(lx, ly);
+    for (; i < t.n; i++) {
+      const x = t.x[i];
+      const y = t.y[i];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        i = t.n; // a diverged run's last point: nothing more to draw
+        break;
+      }
+      const px = clampPx(m.px(x));
+      const py = clampPx(m.py(y));
+      const d2 = (px - lx) ** 2 + (py - ly) ** 2;
+      if (d2 < MIN_STEP_PX ** 2) continue;
+      pts.push(px, py);
+      if (d2 >= DOT_GAP_PX ** 2) dots.push(px, py);
+      lx = px;
+      ly = py;
+    }
+    d.upTo = i;
+    d.px = lx;
+    d.py = ly;
+    if (pts.length < 4) return null;
+    const tail = d.tail.length ? d.tail.concat(pts.slice(2)) : pts;
+    d.tail = tail.slice(-TAIL_POINTS * 2);
+    return { pts, tail, dots, color: run.color, width };
+  }
+
+  _drawHeads(scene) {
+    const ctx = this.heads.getContext("2d");
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.clearRect(0, 0, this.heads.width / this.dpr, this.heads.height / this.dpr);
+    const m = this.map;
+    ctx.save();
+    this._clip(ctx);
+    if (scene.start) {
+      const sx = m.px(scene.start[0]);
+      const sy = m.py(scene.start[1]);
+      ctx.strokeStyle = "#212529";
+      ctx.fillStyle = "#fff";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(sx, sy, 7, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+      ctx.beginPath();
+      ctx.arc(sx, sy, 2.2, 0, 2 * Math.PI);
+      ctx.fillStyle = "#212529";
+      ctx.fill();
+    }
+    for (const r of scene.runs) {
+      const t = r.traj;
+      const i = t.lastFinite();
+      if (i < 0) continue;
+      const hx = clampPx(m.px(t.x[i]));
+      const hy = clampPx(m.py(t.y[i]));
+      if (t.status !== "diverged") this._arrows(ctx, t, i, hx, hy, scene.arrows || {});
+      const radius = (scene.bold ? 8 : 6.5) + (r.selected ? 1.5 : 0);
+      if (t.status === "diverged") {
+        ctx.strokeStyle = "#fff";
+        ctx.lineWidth = 6;
+        this._cross(ctx, hx, hy, radius);
+        ctx.strokeStyle = r.color;
+        ctx.lineWidth = 3;
+        this._cross(ctx, hx, hy, radius);
+        continue;
+      }
+      markerPath(ctx, r.shape || "circle", hx, hy, radius); // each run its shape (run-style.js)
+      ctx.fillStyle = r.color;
+      ctx.fill();
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = "#fff";
+      ctx.stroke();
+      if (r.selected) {
+        ctx.beginPath();
+        ctx.arc(hx, hy, radius + 3, 0, 2 * Math.PI);
+        ctx.lineWidth = 1.5;
+        ctx.strokeStyle = "#212529";
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+  }
+
+  _cross(ctx, x, y, r) {
+    ctx.beginPath();
+    ctx.moveTo(x - r, y - r);
+    ctx.lineTo(x + r, y + r);
+    ctx.moveTo(x + r, y - r);
+    ctx.lineTo(x - r, y + r);
+    ctx.stroke();
+  }
+
+  /**
+   * Arrows at a head. The downhill gradient and the optimizer's memory (momentum buffer, Adam's
+   * m) share one scale, the longer at 70 px, so their directions and relative sizes compare.
+   * The last step is drawn to scale (at least 24 px, so its direction shows).
+   */
+  _arrows(ctx, t, i, hx, hy, show) {
+    const m = this.map;
+    const g = [t.gx[i], t.gy[i]];
+    const mem = memoryVector(t.state);
+    const norm = (v) => (v ? Math.hypot(v[0], v[1]) : 0);
+    const ref = Math.max(show.grad ? norm(g) : 0, show.state ? norm(mem) : 0);
+    const draw = (vx, vy, lengthPx, color) => {
+      // data direction -> pixel direction (y grows downwards on screen; axes have equal scale)
+      const n = Math.hypot(vx, vy);
+      if (!(n > 0) || !Number.isFinite(lengthPx)) return;
+      arrow(ctx, hx, hy, hx + (vx / n) * lengthPx, hy - (vy / n) * lengthPx, color);
+    };
+    if (show.grad && Number.isFinite(g[0]) && Number.isFinite(g[1]) && ref > 0) {
+      draw(-g[0], -g[1], (70 * norm(g)) / ref, ARROW_COLORS.grad);
+    }
+    if (show.state && mem && ref > 0) draw(-mem[0], -mem[1], (70 * norm(mem)) / ref, ARROW_COLORS.state);
+    if (show.update && i >= 1) {
+      const ux = t.x[i] - t.x[i - 1];
+      const uy = t.y[i] - t.y[i - 1];
+      const len = Math.hypot(ux, uy) * m.scale;
+      // to scale, but never shorter than 24 px: a short step would hide under the head marker
+      if (Number.isFinite(len) && len > 0) draw(ux, uy, Math.min(Math.max(len, 24), 4000), ARROW_COLORS.update);
+    }
+  }
+}
+
+/** The optimizer's first-moment-like state as a 2-vector, if it keeps one. */
+function memoryVector(state) {
+  if (!state) return null;
+  for (const key of ["momentum_buffer", "m", "grad_avg"]) {
+    const v = state[key];
+    if (Array.isArray(v) && v.length === 2 && Number.isFinite(v[0]) && Number.isFinite(v[1])) return v;
+  }
+  return null;
+}
+
+function arrow(ctx, x0, y0, x1, y1, color) {
+  const angle = Math.atan2(y1 - y0, x1 - x0);
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  const head = Math.min(10, len * 0.45);
+  const path = () => {
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1 - Math.cos(angle) * head * 0.6, y1 - Math.sin(angle) * head * 0.6);
+  };
+  const tip = () => {
+    ctx.beginPath();
+    ctx.moveTo(x1, y1);
+    ctx.lineTo(x1 - head * Math.cos(angle - 0.45), y1 - head * Math.sin(angle - 0.45));
+    ctx.lineTo(x1 - head * Math.cos(angle + 0.45), y1 - head * Math.sin(angle + 0.45));
+    ctx.closePath();
+  };
+  ctx.lineCap = "round";
+  path();
+  ctx.strokeStyle = "rgba(255,255,255,0.9)";
+  ctx.lineWidth = 5;
+  ctx.stroke();
+  tip();
+  ctx.lineWidth = 3;
+  ctx.stroke();
+  path();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 2.5;
+  ctx.stroke();
+  tip();
+  ctx.fillStyle = color;
+  ctx.fill();
+}
+
+function stroke(ctx, pts, width) {
+  ctx.lineWidth = width;
+  ctx.beginPath();
+  ctx.moveTo(pts[0], pts[1]);
+  for (let k = 2; k < pts.length; k += 2) ctx.lineTo(pts[k], pts[k + 1]);
+  ctx.stroke();
+}

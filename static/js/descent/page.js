@@ -1,0 +1,340 @@
+// The descent view (/): optimizers walking down a 2D loss surface, live over /ws.
+// One Store owns the URL (descent/state.js). Handlers only change the state; one subscriber
+// turns state changes into server messages (start, set, speed) and redraws; frames from the
+// server land in Trajectory objects and are drawn at most once per animation frame.
+
+import { ApiError, getJSON, loadRegistries } from "../shared/api.js";
+import { exporting } from "./export.js";
+import { handlers } from "./handlers.js";
+import { live } from "./live.js";
+import { DescentPlot } from "./plot.js";
+import { readouts } from "./readouts.js";
+import {
+  GRID_N, SCHEMA, createDescentStore, gridURL, runSpec, runsChange, sanitize, surfaceSpec,
+} from "./state.js";
+import { toolbar } from "./toolbar.js";
+import { InsideStep } from "./inside-step.js";
+import { CanvasLineChart } from "../shared/linechart.js";
+import { openLivePage } from "../shared/live-page.js";
+import { Playback } from "../shared/playback.js";
+import { showMessage } from "../shared/messages.js";
+import { loadPlotly } from "../shared/plots.js";
+import { setPresenting } from "../shared/presentation.js";
+import { RunsPanel } from "./runs-panel.js";
+import { initTooltips, setTip } from "../shared/tooltips.js";
+import { Trajectory } from "./trajectory.js";
+
+const $ = (id) => document.getElementById(id);
+
+class DescentPage {
+  constructor(store, socket, registries) {
+    this.store = store;
+    this.socket = socket;
+    this.registries = registries;
+    this.surfaces = new Map(registries.surfaces.map((s) => [s.id, s]));
+    this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
+    this.limits = { max_steps: 20000, max_runs: 8 };
+    this.trajectories = [];
+    this.ghosts = []; // {x, y, loss, n, color, surfaceKey}
+    this.playback = new Playback(socket, { begin: () => this.restart(), onChange: () => this.renderPlay() });
+    this.grid = null;
+    this.gridKey = null;
+    this.gridCache = new Map();
+    this.pendingStart = false;
+    this.dirty = true;
+    this.last = { panel: 0, inside: 0, charts: 0 };
+    this.chartsDirty = true;
+    // For tests and bench/browser.py (window.gradscape.stats): counts, times since navigation
+    // start (ms), and where the main thread's time goes.
+    this.stats = {
+      frames: 0, steps: 0, draws: 0, pointsDrawn: 0, starts: 0, drawsAtDone: 0,
+      surfaceAt: null, firstHeadAt: null, firstPathAt: null, plotlyAt: null, doneAt: null,
+      ms: { parse: 0, absorb: 0, draw: 0, panel: 0, inside: 0, charts: 0 },
+    };
+    this.setTimers = new Map();
+    this.customOpen = false; // "Custom f(x, y)" chosen, formula not accepted yet
+
+    this.plot = new DescentPlot(
+      {
+        wrap: $("plot-wrap"), base: $("base"), contour: $("contour"), surface3d: $("surface3d"),
+        paths: $("paths"), heads: $("heads"),
+      },
+      { onPick: (x, y) => this.pickStart(x, y) },
+    );
+    this.runsPanel = new RunsPanel($("runs"), {
+      registries,
+      onChange: (i, patch) => this.updateRun(i, patch),
+      onRemove: (i) => this.removeRun(i),
+      onSelect: (i, opts = {}) => {
+        if (opts.rerender || i !== this.store.state.sel) {
+          this.store.set({ sel: i });
+          this.runsPanel.render(this.store.state, this.trajectories);
+        }
+      },
+      onEdge: (i) => this.setEdge(i),
+    });
+    this.inside = new InsideStep(
+      { title: $("inside-title"), equation: $("inside-eq"), numbers: $("inside-numbers") }, registries);
+    this.lossChart = new CanvasLineChart($("loss-chart"), { title: "Loss per step", ytitle: "f" });
+    this.gnormChart = new CanvasLineChart($("gnorm-chart"), { title: "Gradient norm ‖∇f‖", ytitle: "‖∇f‖" });
+    setTip($("loss-chart"), "The loss f at each step (log scale). Where the minimum value f* is known, this is f − f*: how far from the bottom, so that 'converged' looks like a steady fall.");
+    setTip($("gnorm-chart"), "The size of the gradient at each step (log scale): how steep the surface is under the point. Near a minimum or a saddle it shrinks towards 0.");
+  }
+
+  // ---- setup -----------------------------------------------------------------------------------
+  init() {
+    this.buildStaticControls();
+    this.bindControls();
+    this.bindSocket();
+    this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
+    window.addEventListener("hashchange", () => this.loadHash());
+    this.renderControls();
+    this.runsPanel.render(this.store.state, this.trajectories);
+    setPresenting(this.store.state.present, $("present"));
+    this.plot.setFontSize(this.store.state.present ? 16 : 12);
+    this.plot.setView(this.store.state.view);
+    this.loadSurface();
+    requestAnimationFrame(() => this.tick());
+    // Plotly (axes, contour lines, hover, 3D) once the first path is on screen, or soon anyway
+    this.plotlyTimer = setTimeout(() => this.loadPlotly(), 600);
+  }
+
+  loadPlotly() {
+    clearTimeout(this.plotlyTimer);
+    if (this.plotlyRequested) return;
+    this.plotlyRequested = true;
+    loadPlotly().then(() => {
+      this.stats.plotlyAt = performance.now();
+      this.plot.plotlyReady();
+      this.chartsDirty = true;
+      this.dirty = true;
+    }, (err) => showMessage(`Could not load the plotting library: ${err.message}`, { key: "plotly" }));
+  }
+
+  // ---- state -> effects ------------------------------------------------------------------------
+  onState(changed, prev, next) {
+    const has = (k) => changed.has(k);
+    if (has("surface") || has("expr") || has("condition") || has("angle")) {
+      this.loadSurface();
+    } else if (has("start") || has("steps")) {
+      this.restart();
+      this.renderSurfaceInfo();
+    } else if (has("runs")) {
+      const diff = runsChange(prev.runs, next.runs);
+      if (diff && diff.kind === "restart") this.restart();
+      else if (diff) for (const { run, values } of diff.sets) this.queueSet(run, values);
+      if (next.runs.some((r, i) => prev.runs[i] && prev.runs[i].color !== r.color)) this.plot.invalidate();
+    }
+    if (has("speed")) this.socket.send({ type: "speed", speed: next.speed });
+    if (has("view")) this.plot.setView(next.view);
+    if (has("present")) {
+      setPresenting(next.present, $("present"));
+      this.plot.setFontSize(next.present ? 16 : 12);
+    }
+    if (has("runs") || has("sel")) this.runsPanel.render(next, this.trajectories);
+    this.renderControls();
+    this.dirty = true;
+    this.chartsDirty = true;
+    this.last.inside = 0;
+  }
+
+  /** A link opened in this tab (the hash changed): its view, from the start, playing. */
+  loadHash() {
+    const hashState = this.store.parse(location.hash);
+    const defaults = Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
+    this.playback.playNext();
+    this.customOpen = false;
+    this.ghosts = [];
+    this.runsPanel.expanded.clear(); // a new view: run settings folded
+    const before = this.store.state.runs;
+    const changed = this.store.set(sanitize({ ...defaults, ...hashState }, this.registries, this.limits));
+    // onState restarts (or reloads the surface) for these changes; otherwise start over here
+    const restarted = ["surface", "expr", "condition", "angle", "start", "steps"].some((k) => changed.has(k))
+      || (changed.has("runs") && (runsChange(before, this.store.state.runs) || {}).kind === "restart");
+    if (!restarted) this.restart();
+  }
+
+  async loadSurface() {
+    const state = this.store.state;
+    const url = gridURL(state, GRID_N);
+    if (url === this.gridKey && this.grid) {
+      this.restart();
+      return;
+    }
+    this.gridKey = url;
+    this.showPlotStatus("Drawing the surface…");
+    try {
+      let grid = this.gridCache.get(url);
+      if (!grid && state.surface === "custom") {
+        const refusal = await this.checkFormula(state.expr); // e.g. a link with a broken formula
+        if (refusal) throw new ApiError(422, { message: refusal.msg, detail: [{ field: "expr", msg: refusal.msg }] }, url);
+      }
+      if (!grid) {
+        grid = await getJSON(url);
+        this.gridCache.set(url, grid);
+        if (this.gridCache.size > 8) this.gridCache.delete(this.gridCache.keys().next().value);
+      }
+      if (this.gridKey !== url) return; // a newer surface was asked for meanwhile
+      this.grid = grid;
+      this.showExprError(null);
+      this.plot.setSurface(grid);
+      this.stats.surfaceAt = this.stats.surfaceAt ?? performance.now();
+      setTip($("contour"), `${grid.surface.name}: ${grid.surface.description} ${this.plot.describeColors()} Click anywhere to start the runs there.`);
+      this.showPlotStatus(null);
+      this.renderSurfaceInfo();
+      this.ghosts = this.ghosts.filter((g) => g.surfaceKey === url);
+      this.restart();
+    } catch (err) {
+      if (this.gridKey !== url) return;
+      this.grid = null;
+      if (state.surface === "custom" && err instanceof ApiError) {
+        this.showExprError(err, state.expr);
+        this.showPlotStatus("Fix the formula above to draw it.");
+      } else {
+        this.showPlotStatus(`Could not load the surface: ${err.message}`);
+      }
+    }
+  }
+
+  /** New runs on the server from the current state (start, then pause if the user paused). */
+  restart() {
+    const state = this.store.state;
+    this.trajectories = state.runs.map(() => new Trajectory());
+    this.setTimers.clear();
+    this.dirty = true;
+    this.chartsDirty = true;
+    this.plot.invalidate();
+    this.runsPanel.render(state, this.trajectories);
+    if (!this.grid) return;
+    if (!state.runs.length) {
+      this.socket.send({ type: "stop" });
+      this.playback.setState("idle");
+      return;
+    }
+    const message = {
+      type: "start",
+      surface: surfaceSpec(state),
+      steps: state.steps,
+      speed: state.speed,
+      runs: state.runs.map(runSpec),
+      columns: true, // each frame's steps as one list per field (docs/protocol.md)
+    };
+    if (state.start) message.start = state.start;
+    if (!this.socket.send(message)) {
+      this.pendingStart = true;
+      return;
+    }
+    this.pendingStart = false;
+    this.playback.holdIfPaused();
+  }
+
+  // ---- the animation loop ----------------------------------------------------------------------
+
+  /** The animation loop: at most one redraw per display frame, only when something changed. */
+  tick() {
+    requestAnimationFrame(() => this.tick());
+    const now = performance.now();
+    const ms = this.stats.ms;
+    const timed = (key, fn) => {
+      const t0 = performance.now();
+      fn();
+      ms[key] += performance.now() - t0;
+    };
+    if (this.dirty || this.plot.needsDraw) {
+      this.dirty = false;
+      timed("draw", () => {
+        this.stats.pointsDrawn += this.plot.frame(this.scene(), now);
+        this.renderCounter();
+        this.renderBadges();
+      });
+      this.stats.draws += 1;
+      if (this.stats.firstHeadAt === null && this.trajectories.some((t) => t.n >= 1)) this.stats.firstHeadAt = now;
+      if (this.stats.firstPathAt === null && this.trajectories.some((t) => t.n >= 2)) {
+        this.stats.firstPathAt = now;
+        // let this frame reach the screen before Plotly's parse blocks the page for a moment
+        setTimeout(() => this.loadPlotly(), 50);
+      }
+      this.panelDirty = true;
+      this.insideDirty = true;
+    }
+    // The rest is text and small charts: a few times a second is plenty, and keeps frames short.
+    if (this.panelDirty && now - this.last.panel > 100) {
+      this.panelDirty = false;
+      this.last.panel = now;
+      timed("panel", () => this.runsPanel.updateLive(this.store.state, this.trajectories));
+    }
+    if (this.insideDirty && now - this.last.inside > 150 && !this.store.state.present) {
+      this.insideDirty = false;
+      this.last.inside = now;
+      timed("inside", () => this.inside.render(this.store.state, this.trajectories));
+    }
+    if (this.chartsDirty && now - this.last.charts > 150 && !this.store.state.present) {
+      this.chartsDirty = false;
+      this.last.charts = now;
+      timed("charts", () => this.renderCharts());
+    }
+  }
+}
+
+// The page's other methods, by concern, in their own modules.
+Object.assign(DescentPage.prototype, toolbar, handlers, live, readouts, exporting);
+
+async function main() {
+  initTooltips();
+  const store = createDescentStore();
+  const fromURL = store.parse(location.hash);
+  const opened = await openLivePage(loadRegistries);
+  if (!opened) return;
+  const { socket, registries } = opened;
+  store.set(sanitize({ ...store.state, ...fromURL }, registries));
+  const page = new DescentPage(store, socket, registries);
+  page.init();
+  // A read-only window for tests, benchmarks and the curious (the console).
+  window.gradscape = Object.freeze({
+    get state() {
+      return JSON.parse(JSON.stringify(store.state));
+    },
+    get play() {
+      return page.playback.play;
+    },
+    get stats() {
+      return { ...page.stats, ms: { ...page.stats.ms, parse: socket.parseMs } };
+    },
+    runs: () => page.trajectories.map((t) => ({
+      n: t.n, status: t.status, divergedAt: t.divergedAt, reason: t.reason, lrInEffect: t.lrInEffect,
+      lrNext: t.lrNext, lambdaMax: t.lambdaMax, lambda0: t.lambda0,
+      lastLrs: Array.from(t.lr.subarray(Math.max(1, t.n - 5), t.n), (v) => (Number.isFinite(v) ? v : null)),
+      head: t.n ? [t.value("x", t.n - 1), t.value("y", t.n - 1)] : null,
+    })),
+    path: (i) => {
+      const t = page.trajectories[i];
+      return t ? t.rows() : null;
+    },
+    link: () => store.link(),
+    ghosts: () => page.ghosts.length,
+    /** What the loss and gradient-norm charts show: per series its point count and last point. */
+    charts: () => Object.fromEntries([["loss", page.lossChart], ["gnorm", page.gnormChart]].map(
+      ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x.at(-1), s.y.at(-1)], dash: s.lineDash || [] }))])),
+    /** Where a data point is on screen (client pixels), for tests that click the map. */
+    pixelOf: (x, y) => {
+      const m = page.plot.mapping;
+      const r = $("plot-wrap").getBoundingClientRect();
+      return m ? [r.left + m.px(x), r.top + m.py(y)] : null;
+    },
+    /** Pixels of each run's colour on the paths canvas (proof that its path was really drawn). */
+    inked: () => {
+      const c = page.plot.overlay.paths;
+      const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      return store.state.runs.map((run) => {
+        const [r, g, b] = [1, 3, 5].map((k) => parseInt(run.color.slice(k, k + 2), 16));
+        let n = 0;
+        for (let k = 0; k < data.length; k += 4) {
+          if (data[k + 3] > 200 && Math.abs(data[k] - r) + Math.abs(data[k + 1] - g) + Math.abs(data[k + 2] - b) < 40) n++;
+        }
+        return n;
+      });
+    },
+  });
+}
+
+main();

@@ -1,0 +1,298 @@
+// The descent view's plot, in layers (bottom to top):
+//   base canvas   the surface painted from the grid, shown only until Plotly has loaded
+//   contour div   a static Plotly contour map (axes, colourbar, hover), redrawn only when the
+//                 surface or the size changes
+//   paths, heads  canvases: ghosts and paths (drawn incrementally), heads and arrows
+//                 (redrawn per frame); see overlay.js
+//   surface3d     the 3D view: one Plotly gl3d scene (one WebGL context), created on first use
+//                 and updated with Plotly.react
+// Switching view keeps the runs: both views draw from the same trajectories.
+// The map's geometry is computed here (mapGeometry) and handed to Plotly as explicit domains, so
+// paths can be drawn before Plotly has loaded and stay put when it arrives.
+
+import { isNum } from "../shared/format.js";
+import { PathOverlay } from "./overlay.js";
+import { runStyle } from "../shared/run-style.js";
+import {
+  PLOT_CONFIG, axisMapping, colorTransform, contourTraces, loadPlotly, mapGeometry, mapLayout,
+  paintGrid, sceneLayout, surfaceTrace,
+} from "../shared/plots.js";
+
+const MAX_3D_POINTS = 1500; // per path: WebGL lines are cheap, Plotly's per-update work is not
+const MIN_3D_INTERVAL = 100; // ms between 3D updates while running, at least
+// ... and at least this many times what the last update cost (Plotly re-uploads the whole scene
+// on every update: ~10 ms with a GPU, ~300 ms with software WebGL), so the page stays responsive.
+const COST_FACTOR_3D = 3;
+// Points per side of the 3D mesh: each update redraws the whole WebGL scene, and without a GPU
+// (software WebGL) a finer mesh makes the page crawl (docs/performance-browser.md).
+const MAX_3D_GRID = 61;
+
+export class DescentPlot {
+  constructor({ wrap, base, contour, surface3d, paths, heads }, { onPick }) {
+    this.wrap = wrap;
+    this.base = base;
+    this.contourDiv = contour;
+    this.surfaceDiv = surface3d;
+    this.overlay = new PathOverlay(paths, heads);
+    this.onPick = onPick;
+    this.view = "contour";
+    this.grid = null;
+    this.tf = null;
+    this.geometry = null;
+    this.plotly = false; // Plotly.js loaded
+    this.contourDrawn = false;
+    this.contourVersion = 0;
+    this.surfaceDrawn = false;
+    this.surfaceStale = true;
+    this.last3d = 0;
+    this.interval3d = MIN_3D_INTERVAL;
+    this.fontSize = 12;
+    this.needsDraw = true;
+    this._lastScene = null;
+    this._bindPick();
+    new ResizeObserver(() => this.resize()).observe(wrap);
+  }
+
+  get mapping() {
+    return this.overlay.map;
+  }
+
+  /** The canvases over the contour map, bottom to top (for the PNG export). */
+  get canvases() {
+    return [this.base, ...this.overlay.canvases].filter((c) => !c.hidden);
+  }
+
+  /** Plotly has loaded: draw what waited for it. */
+  plotlyReady() {
+    this.plotly = true;
+    this._drawContour();
+    if (this.view === "3d") this.update3d(this._lastScene, true);
+  }
+
+  /** A new surface (grid = GET /api/surfaces/{id}/grid): paint it now, contour it when possible. */
+  setSurface(grid) {
+    this.grid = grid;
+    this.tf = colorTransform(grid.z, grid.surface.min_value);
+    this.tf3 = colorTransform(grid.z, grid.surface.min_value, { floor: 2e-3 });
+    this.surfaceStale = true;
+    this._layout();
+    if (this.view === "3d") this.update3d(this._lastScene, true);
+  }
+
+  setFontSize(size) {
+    if (size === this.fontSize) return;
+    this.fontSize = size;
+    this.surfaceStale = true;
+    this._layout();
+  }
+
+  setView(view) {
+    this.view = view;
+    const three = view === "3d";
+    this.contourDiv.hidden = three;
+    this.overlay.hidden = three;
+    this.base.hidden = three || this.contourDrawn;
+    this.surfaceDiv.hidden = !three;
+    if (three) {
+      if (!this.plotly) loadPlotly().then(() => this.plotlyReady());
+      this.update3d(this._lastScene, true);
+    } else {
+      this._layout();
+    }
+  }
+
+  resize() {
+    if (this.view === "3d") {
+      if (this.surfaceDrawn) window.Plotly.Plots.resize(this.surfaceDiv);
+      return;
+    }
+    this._layout();
+  }
+
+  /** Place the map for the current size: canvases, the stand-in image, then the contour. */
+  _layout() {
+    if (!this.grid || this.view !== "contour") return;
+    const width = Math.floor(this.wrap.clientWidth);
+    const height = Math.floor(this.wrap.clientHeight);
+    if (width < 50 || height < 50) return;
+    const g = mapGeometry(width, height, this.grid.surface.bounds, this.fontSize);
+    this.geometry = g;
+    const dpr = window.devicePixelRatio || 1;
+    this.base.width = Math.round(width * dpr);
+    this.base.height = Math.round(height * dpr);
+    this.base.style.width = `${width}px`;
+    this.base.style.height = `${height}px`;
+    this.overlay.resize(width, height, g.mapping);
+    this.needsDraw = true;
+    if (!this.contourDrawn) {
+      paintGrid(this.base, this.grid, this.tf, g.mapping, dpr);
+      this.base.hidden = false;
+    }
+    this._drawContour();
+  }
+
+  async _drawContour() {
+    if (!this.plotly || !this.grid || !this.geometry || this.view !== "contour") return;
+    const version = ++this.contourVersion;
+    const layout = mapLayout(this.grid.surface.bounds, this.geometry, { fontSize: this.fontSize });
+    const traces = contourTraces(this.grid, this.tf, this.geometry, this.fontSize);
+    // newPlot once; later surfaces and sizes go through react on the same div
+    if (this.contourDrawn) await window.Plotly.react(this.contourDiv, traces, layout, PLOT_CONFIG);
+    else await window.Plotly.newPlot(this.contourDiv, traces, layout, PLOT_CONFIG);
+    if (version !== this.contourVersion) return;
+    this.contourDrawn = true;
+    this.base.hidden = true;
+    // Plotly's own axes are the authority; they match the geometry (explicit domains) but a
+    // rounding difference must not leave the paths half a pixel off.
+    const map = axisMapping(this.contourDiv);
+    if (map && Math.abs(map.left - this.geometry.mapping.left) + Math.abs(map.width - this.geometry.mapping.width) > 0.25) {
+      this.overlay.resize(this.geometry.width, this.geometry.height, map);
+    }
+    this.needsDraw = true;
+    this.contourReadyAt = this.contourReadyAt ?? performance.now();
+  }
+
+  invalidate() {
+    this.overlay.invalidate();
+    this.needsDraw = true;
+  }
+
+  /** Draw one animation frame of `scene` (see PathOverlay.draw); returns points drawn. */
+  frame(scene, now = performance.now()) {
+    this._lastScene = scene;
+    this.needsDraw = false;
+    if (this.view === "3d") {
+      if (!this.plotly) return 0;
+      if (now - this.last3d >= this.interval3d) {
+        const t0 = performance.now();
+        this.update3d(scene);
+        this.last3d = now;
+        // the cost: from the update to the frame after it was drawn (WebGL draws in its own rAF)
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+          this.interval3d = Math.min(2000, Math.max(MIN_3D_INTERVAL, COST_FACTOR_3D * (performance.now() - t0)));
+        }));
+        return 1;
+      }
+      this.needsDraw = true; // not yet: come back next frame
+      return 0;
+    }
+    return this.overlay.draw(scene);
+  }
+
+  /** The 3D view: the surface and the paths, through Plotly.react on one div. */
+  update3d(scene, force = false) {
+    if (!this.plotly || !this.grid || this.surfaceDiv.hidden) return;
+    if (!this.surfaceTraceObj || this.surfaceStale) {
+      this.surfaceTraceObj = surfaceTrace(coarse(this.grid, MAX_3D_GRID), this.tf3);
+      this.layout3d = sceneLayout(this.grid.surface.bounds, this.tf3, { fontSize: this.fontSize });
+      this.surfaceStale = false;
+    }
+    const tf = this.tf3;
+    // Lift the lines above the surface: its mesh interpolates between grid points, which lies
+    // above the true f in a curved valley and would hide a path running along the floor.
+    const lift = 0.03 * (tf.cmax - tf.cmin);
+    const z = (loss) => (isNum(loss) ? tf.f(loss) + lift : null);
+    const traces = [this.surfaceTraceObj];
+    const minima = this.grid.surface.minima || [];
+    if (minima.length) {
+      const zmin = isNum(this.grid.surface.min_value) ? z(this.grid.surface.min_value) : tf.cmin + lift;
+      traces.push({
+        type: "scatter3d", mode: "markers", x: minima.map((m) => m[0]), y: minima.map((m) => m[1]),
+        z: minima.map(() => zmin),
+        marker: { symbol: "diamond", size: 6, color: "#ffd43b", line: { color: "#212529", width: 1 } },
+        hovertemplate: "a minimum<extra></extra>",
+      });
+    }
+    const heads = { x: [], y: [], z: [], color: [], symbol: [] };
+    for (const g of (scene && scene.ghosts) || []) traces.push(path3d(g, g.n, z, g.color, 0.4, "ghost", g.loss));
+    for (const [k, r] of ((scene && scene.runs) || []).entries()) {
+      const t = r.traj;
+      traces.push(path3d(t, t.n, z, r.color, 1, r.label, t.loss));
+      const i = t.lastFinite();
+      if (i >= 0) {
+        heads.x.push(t.x[i]);
+        heads.y.push(t.y[i]);
+        heads.z.push(z(t.loss[i]));
+        heads.color.push(r.color);
+        heads.symbol.push(t.status === "diverged" ? "x" : runStyle(k).symbol3d);
+      }
+    }
+    traces.push({
+      type: "scatter3d", mode: "markers", x: heads.x, y: heads.y, z: heads.z,
+      marker: { size: 7, color: heads.color, symbol: heads.symbol, line: { color: "#ffffff", width: 2 } },
+      hoverinfo: "skip",
+    });
+    window.Plotly.react(this.surfaceDiv, traces, this.layout3d, PLOT_CONFIG);
+    this.surfaceDrawn = true;
+    if (force) this.last3d = performance.now();
+  }
+
+  /** A click (not a drag) inside the map's axes reports the data point under it. */
+  _bindPick() {
+    let down = null;
+    this.wrap.addEventListener("pointerdown", (e) => {
+      down = e.isPrimary && e.button === 0 && this.view === "contour" ? { x: e.clientX, y: e.clientY, t: performance.now() } : null;
+    });
+    window.addEventListener("pointerup", (e) => {
+      if (!down) return;
+      const moved = Math.hypot(e.clientX - down.x, e.clientY - down.y);
+      const quick = performance.now() - down.t < 800;
+      down = null;
+      const map = this.mapping;
+      if (!map || moved > 5 || !quick || this.view !== "contour") return;
+      const rect = this.wrap.getBoundingClientRect();
+      const px = e.clientX - rect.left;
+      const py = e.clientY - rect.top;
+      if (!map.inside(px, py)) return;
+      this.onPick(map.toX(px), map.toY(py));
+    });
+  }
+
+  /** One sentence on the colour scale, for the map's tooltip. */
+  describeColors() {
+    if (!this.tf) return "";
+    return this.tf.log
+      ? "Colours follow log(f − min f + ε): f spans several decades here, and the interesting part is near the minimum."
+      : "Colours follow f linearly.";
+  }
+}
+
+/** A path as a 3D line (decimated by stride for drawing; the data keeps every point). */
+function path3d(t, n, z, color, opacity, name, loss) {
+  const stride = Math.max(1, Math.ceil(n / MAX_3D_POINTS));
+  const x = [];
+  const y = [];
+  const zs = [];
+  const push = (i) => {
+    if (!isNum(t.x[i]) || !isNum(t.y[i])) return;
+    x.push(t.x[i]);
+    y.push(t.y[i]);
+    zs.push(loss ? z(loss[i]) : null);
+  };
+  for (let i = 0; i < n; i += stride) push(i);
+  if (n > 0 && (n - 1) % stride !== 0) push(n - 1);
+  return {
+    type: "scatter3d", mode: "lines", x, y, z: zs, name, opacity,
+    line: { color, width: 6 }, hovertemplate: `${name}<br>(%{x:.3f}, %{y:.3f})<extra></extra>`,
+  };
+}
+
+/** Every k-th grid point (first and last kept), so the mesh has at most ~n points per side. */
+function coarse(grid, n) {
+  const k = Math.ceil((grid.x.length - 1) / (n - 1));
+  if (k <= 1) return grid;
+  const pick = (len) => {
+    const idx = [];
+    for (let i = 0; i < len; i += k) idx.push(i);
+    if (idx[idx.length - 1] !== len - 1) idx.push(len - 1);
+    return idx;
+  };
+  const ix = pick(grid.x.length);
+  const iy = pick(grid.y.length);
+  return {
+    ...grid,
+    x: ix.map((j) => grid.x[j]),
+    y: iy.map((i) => grid.y[i]),
+    z: iy.map((i) => ix.map((j) => grid.z[i][j])),
+  };
+}

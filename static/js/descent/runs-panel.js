@@ -1,0 +1,217 @@
+// The run cards of the descent view: optimizer, learning rate (log slider and number box), the
+// live lr x lambda_max readout with "set lr to the edge", a divergence badge, and the details
+// (hyperparameters from the API spec, schedule, gradient noise, seed). Cards report changes
+// through callbacks; the page turns them into state changes. Rendering reads state + live data.
+
+import { el, logSlider, registrySelect, setValue, specInput } from "../shared/controls.js";
+import { fmt } from "../shared/format.js";
+import { setTip } from "../shared/tooltips.js";
+import { runSwatch } from "../shared/run-style.js";
+
+const LR_MIN = 1e-5;
+const LR_MAX = 10;
+
+const EDGE_TIP =
+  "λmax is the largest curvature (Hessian eigenvalue) where the path's head is. Plain gradient " +
+  "descent is stable only while lr × λmax < 2: above 2 every step overshoots the valley floor " +
+  "by more than it started from, and the path zig-zags outwards.";
+
+export class RunsPanel {
+  constructor(container, { registries, onChange, onRemove, onSelect, onEdge }) {
+    this.container = container;
+    this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
+    this.registries = registries;
+    this.on = { onChange, onRemove, onSelect, onEdge };
+    this.cards = []; // {signature, root, parts}
+    this.expanded = new Set();
+  }
+
+  /** Rebuild the cards whose structure changed; refresh every value. */
+  render(state, trajectories) {
+    const runs = state.runs;
+    while (this.cards.length > runs.length) this.cards.pop().root.remove();
+    runs.forEach((run, i) => {
+      const signature = `${run.optimizer}|${(run.schedule && run.schedule.kind) || "constant"}|${this.expanded.has(i)}`;
+      let card = this.cards[i];
+      if (!card || card.signature !== signature) {
+        const fresh = this._build(i, run);
+        fresh.signature = signature;
+        if (card) card.root.replaceWith(fresh.root);
+        else this.container.append(fresh.root);
+        this.cards[i] = fresh;
+        card = fresh;
+      }
+      this._refresh(card, run, i, state);
+    });
+    this.updateLive(state, trajectories);
+  }
+
+  /** The live parts only (cheap; called a few times a second while running). */
+  updateLive(state, trajectories) {
+    state.runs.forEach((run, i) => {
+      const card = this.cards[i];
+      const t = trajectories[i];
+      if (!card || !t) return;
+      const p = card.parts;
+      const inEffect = t.lrInEffect;
+      p.lrEffect.textContent = inEffect === null ? "—" : fmt(inEffect, 3);
+      const lr = t.lrNext ?? run.lr;
+      const product = t.lambdaMax === null ? null : lr * t.lambdaMax;
+      p.edgeValue.textContent = product === null ? "—" : fmt(product, 3);
+      const over = product !== null && product > 2;
+      // The lr < 2/λmax rule is plain gradient descent's: an optimizer with no state of its own
+      // (only the step counter) is plain GD; for the others (momentum, Adam...) it is a hint.
+      const plain = !t.state || Object.keys(t.state).every((k) => k === "step");
+      p.edgeValue.classList.toggle("over", over && plain);
+      p.overFlag.hidden = !over;
+      p.overFlag.classList.toggle("hint", !plain);
+      p.overFlag.textContent = plain ? "overshoot" : "> 2";
+      setTip(p.overFlag, plain
+        ? "lr × λmax > 2: overshoot territory. Each step jumps past the valley floor by more than it started from, so plain gradient descent zig-zags outwards."
+        : "lr × λmax > 2 would make plain gradient descent overshoot; this optimizer rescales or accumulates its steps, so the rule does not apply to it directly.");
+      const edge = t.lambda0 !== null && t.lambda0 > 0 ? 2 / t.lambda0 : null;
+      p.edgeButton.disabled = edge === null;
+      setTip(p.edgeButton, edge === null
+        ? "Set lr to 2/λmax at the start point: available once the run has started (and where the surface curves upwards)."
+        : `Set lr to 2/λmax at the start point = ${fmt(edge, 4)}: the largest stable step there for plain gradient descent. Then nudge it just under or over (↑/↓ keys: ×1.25).`);
+      const badge = p.badge;
+      if (t.status === "diverged") {
+        badge.hidden = false;
+        badge.className = "badge diverged";
+        // the reason comes with the `diverged` message, a moment after the frame that says so
+        badge.textContent = `Diverged at step ${t.divergedAt ?? t.n - 1}${t.reason ? `: ${t.reason}` : ""}`;
+      } else if (t.status === "done") {
+        badge.hidden = false;
+        badge.className = "badge done secondary-control";
+        badge.textContent = `Finished ${t.n - 1} steps, f = ${fmt(t.value("loss", t.n - 1), 4)}`;
+      } else {
+        badge.hidden = true;
+      }
+    });
+  }
+
+  _build(i, run) {
+    const opt = this.optimizers.get(run.optimizer);
+    const change = (patch) => this.on.onChange(i, patch);
+    const color = el("input", { type: "color", class: "secondary-control", tip: "This run's colour.", "aria-label": `Run ${i + 1} colour` });
+    color.addEventListener("input", () => change({ color: color.value }));
+    const optimizer = registrySelect(this.registries.optimizers, run.optimizer, {
+      label: `Run ${i + 1} optimizer`,
+      onChange: (id) => change({ optimizer: id, hp: {}, lr: this.optimizers.get(id).hyperparameters.lr.default }),
+    });
+    optimizer.classList.add("optimizer");
+    optimizer.dataset.tip = `${opt.name}: ${opt.description}`;
+    const details = el("button", {
+      type: "button", class: "icon secondary-control", text: this.expanded.has(i) ? "▴" : "⚙",
+      tip: "Hyperparameters, learning-rate schedule, gradient noise and seed of this run.",
+      "aria-label": `Run ${i + 1} settings`, "aria-expanded": this.expanded.has(i) ? "true" : "false",
+    });
+    details.addEventListener("click", (e) => {
+      e.stopPropagation();
+      if (this.expanded.has(i)) this.expanded.delete(i);
+      else this.expanded.add(i);
+      this.on.onSelect(i, { rerender: true });
+    });
+    const remove = el("button", { type: "button", class: "icon secondary-control", text: "×", tip: "Remove this run.", "aria-label": `Remove run ${i + 1}` });
+    remove.addEventListener("click", (e) => {
+      e.stopPropagation();
+      this.on.onRemove(i);
+    });
+
+    const lrSpec = opt.hyperparameters.lr;
+    const lrTip = `${lrSpec.help} Each step moves the point by lr × (the optimizer's direction). Drag while it runs: the change applies from the next step.`;
+    const lr = logSlider({
+      min: Math.max(LR_MIN, lrSpec.min), max: Math.min(LR_MAX, lrSpec.max), boxMin: lrSpec.min, boxMax: lrSpec.max,
+      value: run.lr, tip: lrTip, label: `Run ${i + 1} learning rate`, onInput: (v) => change({ lr: v }),
+    });
+    lr.range.classList.add("lr-range");
+    lr.box.classList.add("lr-box");
+
+    const lrEffect = el("b", { class: "lr-effect" }, ["—"]);
+    const edgeValue = el("b", { class: "edge-value" }, ["—"]);
+    const overFlag = el("span", { class: "over-flag", hidden: true, text: "overshoot" });
+    const edgeButton = el("button", { type: "button", class: "edge-button", text: "2/λ", "aria-label": `2/λ: set run ${i + 1}'s lr to the edge of stability, 2/λmax` });
+    edgeButton.addEventListener("click", (e) => {
+      e.stopPropagation();
+      this.on.onEdge(i);
+    });
+    const badge = el("div", { class: "badge", hidden: true, role: "status" });
+
+    const detailsBox = el("div", { class: "details", hidden: !this.expanded.has(i) });
+    if (this.expanded.has(i)) this._buildDetails(detailsBox, i, run, opt, change);
+
+    const root = el("div", { class: "run-card", dataset: { run: String(i) } }, [
+      el("div", { class: "run-row" }, [runSwatch(i, run.color), color, optimizer, details, remove]),
+      el("div", { class: "run-row lr-row" }, [el("span", { class: "lr-label", text: "lr", tip: lrTip }), lr.range, lr.box, edgeButton]),
+      el("div", { class: "run-row readout" }, [
+        el("span", { tip: "The learning rate the last step used (schedules and live changes included)." }, ["in effect ", lrEffect]),
+        el("span", { tip: EDGE_TIP }, ["lr·λmax ", edgeValue]),
+        overFlag,
+      ]),
+      badge,
+      detailsBox,
+    ]);
+    root.addEventListener("click", () => this.on.onSelect(i));
+    return { root, parts: { color, optimizer, lr, lrEffect, edgeValue, overFlag, edgeButton, badge, details: detailsBox } };
+  }
+
+  _buildDetails(box, i, run, opt, change) {
+    box.append(el("div", { class: "section", text: `${opt.name} hyperparameters` }));
+    for (const [name, spec] of Object.entries(opt.hyperparameters)) {
+      if (name === "lr") continue;
+      const value = run.hp && run.hp[name] !== undefined ? run.hp[name] : spec.default;
+      const input = specInput(name, spec, value, (v) => change({ hp: { ...(run.hp || {}), ...this._hpOf(i), [name]: v } }));
+      input.dataset.name = name;
+      box.append(el("label", { class: "field-label", text: name, tip: spec.help }), input);
+    }
+    box.append(el("div", { class: "section", text: "Learning-rate schedule" }));
+    const kind = (run.schedule && run.schedule.kind) || "constant";
+    const schedules = this.registries.schedules;
+    const sched = registrySelect(schedules, kind, {
+      label: "Schedule",
+      onChange: (id) => change({ schedule: id === "constant" ? null : { kind: id } }),
+    });
+    const current = schedules.find((s) => s.id === kind);
+    sched.dataset.tip = current ? `${current.name}: ${current.description}` : "";
+    box.append(el("label", { class: "field-label", text: "schedule", tip: "How the learning rate changes with the step number." }), sched);
+    if (current) {
+      for (const [name, spec] of Object.entries(current.parameters)) {
+        const value = run.schedule && run.schedule[name] !== undefined ? run.schedule[name] : spec.default;
+        const input = specInput(name, spec, value, (v) => change({ schedule: { ...(this._scheduleOf(i) || { kind }), [name]: v } }));
+        box.append(el("label", { class: "field-label", text: name, tip: spec.help }), input);
+      }
+    }
+    box.append(el("div", { class: "section", text: "Gradient noise" }));
+    const noiseSpec = { default: 0, min: 0, max: 1000, help: "Standard deviation of Gaussian noise added to each gradient component, like the noise of a mini-batch gradient.", kind: "float" };
+    box.append(el("label", { class: "field-label", text: "noise std", tip: noiseSpec.help }),
+      specInput("noise std", noiseSpec, run.noise || 0, (v) => change({ noise: v })));
+    const seedSpec = { default: 0, min: 0, max: 2 ** 32 - 1, help: "Seed of the noise: the same seed gives the same noisy run.", kind: "int" };
+    box.append(el("label", { class: "field-label", text: "seed", tip: seedSpec.help }),
+      specInput("seed", seedSpec, run.seed || 0, (v) => change({ seed: v })));
+  }
+
+  // The latest run settings (a details input may fire after other changes re-rendered the card).
+  _hpOf(i) {
+    return (this.latest && this.latest.runs[i] && this.latest.runs[i].hp) || {};
+  }
+
+  _scheduleOf(i) {
+    return this.latest && this.latest.runs[i] ? this.latest.runs[i].schedule : null;
+  }
+
+  _refresh(card, run, i, state) {
+    this.latest = state;
+    const p = card.parts;
+    card.root.style.setProperty("--run-color", run.color);
+    card.root.classList.toggle("selected", i === state.sel);
+    setValue(p.color, run.color);
+    if (p.optimizer.value !== run.optimizer) p.optimizer.value = run.optimizer;
+    p.lr.set(run.lr);
+    for (const input of p.details.querySelectorAll("input[data-name]")) {
+      const spec = this.optimizers.get(run.optimizer).hyperparameters[input.dataset.name];
+      const v = run.hp && run.hp[input.dataset.name] !== undefined ? run.hp[input.dataset.name] : spec.default;
+      if (input.type === "checkbox") input.checked = Boolean(v);
+      else setValue(input, v);
+    }
+  }
+}

@@ -1,0 +1,220 @@
+// The decision boundary of every run, as small multiples over the data points: for two classes
+// P(class 1) on the boundary grid with the 0.5 contour drawn (the boundary itself); for more,
+// the winning class; for regression, every run's curve over the data. One Plotly figure, laid out
+// here in pixels (so a click maps to data coordinates without reading Plotly's internals) and
+// redrawn with Plotly.react at most once per animation frame.
+
+import { fmt, isNum } from "../shared/format.js";
+import { CLASS_COLORS, CLASS_FILLS } from "./state.js";
+import { FONT, PLOT_CONFIG } from "../shared/plots.js";
+import { runStyle } from "../shared/run-style.js";
+
+const CELL = { l: 36, r: 8, t: 22, b: 24, gap: 6 }; // per small multiple: tick labels and title
+
+/** Columns x rows for n plots of aspect `aspect` in W x H, the one with the largest plots. */
+function arrange(n, W, H, aspect) {
+  let best = null;
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const cw = W / cols;
+    const ch = H / rows;
+    const aw = cw - CELL.l - CELL.r;
+    const ah = ch - CELL.t - CELL.b;
+    const pw = Math.max(20, Math.min(aw, ah * aspect));
+    const ph = pw / aspect;
+    if (!best || pw * ph > best.pw * best.ph) best = { cols, rows, cw, ch, pw, ph };
+  }
+  return best;
+}
+
+const axisName = (k, a) => `${a}axis${k ? k + 1 : ""}`;
+const axisRef = (k, a) => `${a}${k ? k + 1 : ""}`;
+
+export class BoundaryPlot {
+  constructor(div, { onClick, onSelect }) {
+    this.div = div;
+    this.onClick = onClick;
+    this.onSelect = onSelect;
+    this.bound = false;
+    this.cells = []; // [{left, top, width, height, view}] in CSS pixels, for clicks
+    this.fontSize = 12;
+    this.drawn = false;
+    this._bindClicks();
+  }
+
+  /**
+   * scene: {task, classes, points: {x: [[x1, x2]], labels}, grid: {x, y} | null, view: [[x0, x1],
+   *         [y0, y1]], runs: [{label, title, color, boundary, status}], sel}
+   */
+  draw(scene) {
+    const W = this.div.clientWidth;
+    const H = this.div.clientHeight;
+    if (!W || !H || !window.Plotly) return false;
+    const regression = scene.task === "regression";
+    const panels = regression ? [null] : scene.runs.length ? scene.runs : [null];
+    const [[x0, x1], [y0, y1]] = scene.view;
+    const aspect = Math.min(3, Math.max(0.5, (x1 - x0) / (y1 - y0)));
+    const fit = arrange(panels.length, W, H, aspect);
+    const layout = {
+      width: W, height: H, autosize: false,
+      margin: { l: 0, r: 0, t: 0, b: 0, pad: 0 },
+      font: { family: FONT, size: this.fontSize, color: "#1b1f24" },
+      // While you place points the view may reach past the grid the network is evaluated on:
+      // grey there means "no prediction drawn here".
+      paper_bgcolor: "#ffffff", plot_bgcolor: scene.editing ? "#eceff2" : "#ffffff",
+      showlegend: regression && scene.runs.length > 0,
+      legend: { x: 0.01, y: 0.99, xanchor: "left", yanchor: "top", bgcolor: "rgba(255,255,255,0.8)", font: { size: this.fontSize } },
+      dragmode: false, hovermode: "closest",
+      annotations: [], shapes: [],
+      uirevision: "boundary",
+    };
+    const traces = [];
+    this.cells = [];
+    panels.forEach((run, k) => {
+      const col = k % fit.cols;
+      const row = Math.floor(k / fit.cols);
+      const left = col * fit.cw + CELL.l + (fit.cw - CELL.l - CELL.r - fit.pw) / 2;
+      const top = row * fit.ch + CELL.t + (fit.ch - CELL.t - CELL.b - fit.ph) / 2;
+      this.cells.push({ left, top, width: fit.pw, height: fit.ph, view: scene.view });
+      const axis = (a, range, lo, len, total) => ({
+        range, domain: a === "x" ? [lo / total, (lo + len) / total] : [1 - (lo + len) / total, 1 - lo / total],
+        anchor: axisRef(k, a === "x" ? "y" : "x"), fixedrange: true, zeroline: false, showgrid: false,
+        ticks: "outside", ticklen: 3, mirror: true, showline: true, linecolor: "#9aa5b1", nticks: 6,
+        tickfont: { size: this.fontSize - 2 },
+      });
+      layout[axisName(k, "x")] = axis("x", [x0, x1], left, fit.pw, W);
+      layout[axisName(k, "y")] = axis("y", [y0, y1], top, fit.ph, H);
+      const xa = axisRef(k, "x");
+      const ya = axisRef(k, "y");
+      if (regression) traces.push(...this._regression(scene, xa, ya));
+      else traces.push(...this._classification(scene, run, xa, ya));
+      if (run) {
+        // The long title if it fits over the plot (about 0.58 em a character), else the short.
+        const fits = run.title.replace(/<[^>]+>/g, "").length * this.fontSize * 0.58 <= fit.pw + CELL.l;
+        layout.annotations.push({
+          text: fits ? run.title : run.short, showarrow: false, xref: "paper", yref: "paper", captureevents: true,
+          hovertext: "click: select this run (its weights, gradients and landscape point)", name: String(k),
+          x: (left + fit.pw / 2) / W, y: 1 - (top - 3) / H, xanchor: "center", yanchor: "bottom",
+          font: { size: this.fontSize, color: run.status === "diverged" ? "#c92a2a" : run.color },
+        });
+        if (k === scene.sel && panels.length > 1) {
+          layout.shapes.push({
+            type: "rect", xref: "paper", yref: "paper", line: { color: run.color, width: 3 },
+            x0: (left - 2) / W, x1: (left + fit.pw + 2) / W, y0: 1 - (top + fit.ph + 2) / H, y1: 1 - (top - 2) / H,
+          });
+        }
+      }
+    });
+    window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
+    if (!this.bound) {
+      this.bound = true;
+      this.div.on("plotly_clickannotation", (ev) => this.onSelect(Number(ev.annotation.name)));
+    }
+    this.drawn = true;
+    return true;
+  }
+
+  _classification(scene, run, xa, ya) {
+    const out = [];
+    const grid = scene.grid;
+    const z = run && run.boundary ? run.boundary.z : null;
+    if (z && grid) {
+      if (scene.classes === 2) {
+        out.push({
+          type: "contour", x: grid.x, y: grid.y, z, xaxis: xa, yaxis: ya, zmin: 0, zmax: 1,
+          colorscale: [[0, CLASS_FILLS[0]], [0.5, "#ffffff"], [1, CLASS_FILLS[1]]],
+          contours: { coloring: "heatmap", start: 0.5, end: 0.5, size: 1, showlines: true },
+          line: { color: "#212529", width: 2.2, smoothing: 0.8 },
+          showscale: false, connectgaps: false,
+          hovertemplate: "x₁ = %{x:.2f}, x₂ = %{y:.2f}<br>P(class 1) = %{z:.2f}<extra>the network's belief</extra>",
+        });
+      } else {
+        const C = scene.classes;
+        const colorscale = [];
+        for (let c = 0; c < C; c++) colorscale.push([c / C, CLASS_FILLS[c % CLASS_FILLS.length]], [(c + 1) / C, CLASS_FILLS[c % CLASS_FILLS.length]]);
+        out.push({
+          type: "heatmap", x: grid.x, y: grid.y, z, xaxis: xa, yaxis: ya, zmin: -0.5, zmax: C - 0.5,
+          colorscale, zsmooth: false, showscale: false,
+          hovertemplate: "x₁ = %{x:.2f}, x₂ = %{y:.2f}<br>predicted class %{z}<extra></extra>",
+        });
+      }
+    }
+    const p = this._points(scene.points);
+    out.push({
+      type: "scatter", mode: "markers", xaxis: xa, yaxis: ya, x: p.x, y: p.y, customdata: p.labels,
+      marker: { size: this.fontSize > 12 ? 8 : 6, color: p.colors, line: { color: "#ffffff", width: 0.8 } },
+      hovertemplate: "(%{x:.2f}, %{y:.2f}): class %{customdata}<extra></extra>",
+    });
+    return out;
+  }
+
+  /** The points as Plotly arrays, kept while the points are the same: Plotly skips the work. */
+  _points(points) {
+    if (!this._pts || this._pts.source !== points) {
+      this._pts = {
+        source: points, x: points.x.map((v) => v[0]), y: points.x.map((v) => v[1]), labels: points.labels,
+        colors: points.labels.map((c) => CLASS_COLORS[c % CLASS_COLORS.length]),
+      };
+    }
+    return this._pts;
+  }
+
+  _regression(scene, xa, ya) {
+    const p = this._points(scene.points);
+    const out = [{
+      type: "scatter", mode: "markers", xaxis: xa, yaxis: ya, name: "data", showlegend: false,
+      x: p.x, y: p.labels,
+      marker: { size: 5, color: "#868e96", opacity: 0.8 },
+      hovertemplate: "x = %{x:.2f}, y = %{y:.2f}<extra>data</extra>",
+    }];
+    for (const [i, run] of scene.runs.entries()) {
+      if (!run.boundary || !scene.grid) continue;
+      out.push({
+        type: "scatter", mode: "lines", xaxis: xa, yaxis: ya, name: run.label,
+        x: scene.grid.x, y: run.boundary.z.map((v) => (isNum(v) ? v : null)),
+        line: { color: run.color, width: run.status === "diverged" ? 1.5 : 3, dash: run.status === "diverged" ? "dot" : runStyle(i).dash },
+        hovertemplate: `${run.label}<br>x = %{x:.2f}: ŷ = %{y:.3f}<extra></extra>`,
+      });
+    }
+    return out;
+  }
+
+  /** A click inside a plot: onClick(x, y, {shift, cell}). Plotly covers the plot with its drag
+   *  layer (and the page with a "dragcover" while the button is down), but the click reaches us. */
+  _bindClicks() {
+    this.div.addEventListener("click", (e) => {
+      if (e.button !== 0) return;
+      const rect = this.div.getBoundingClientRect();
+      const px = e.clientX - rect.left;
+      const py = e.clientY - rect.top;
+      const k = this.cells.findIndex((c) => px >= c.left && px <= c.left + c.width && py >= c.top && py <= c.top + c.height);
+      if (k < 0) return;
+      const c = this.cells[k];
+      const [[x0, x1], [y0, y1]] = c.view;
+      this.onClick(x0 + ((px - c.left) / c.width) * (x1 - x0), y1 - ((py - c.top) / c.height) * (y1 - y0), { shift: e.shiftKey, cell: k });
+    });
+  }
+
+  /** Data -> client pixel of a plot's cell (tests click there; the page never needs it). */
+  toClient(k, x, y) {
+    const c = this.cells[k];
+    if (!c) return null;
+    const rect = this.div.getBoundingClientRect();
+    const [[x0, x1], [y0, y1]] = c.view;
+    return [rect.left + c.left + ((x - x0) / (x1 - x0)) * c.width, rect.top + c.top + ((y1 - y) / (y1 - y0)) * c.height];
+  }
+}
+
+/** Title lines for a run's small multiple: {title: name, loss and accuracy (or how it
+ *  diverged), short: the same without the accuracy}. */
+export function runTitles(index, name, run) {
+  const head = `<b>${index + 1}. ${name}</b>`;
+  if (!run || !run.n) return { title: head, short: head };
+  if (run.status === "diverged") {
+    const t = `${head} · diverged at step ${run.divergedAt ?? run.n - 1}`;
+    return { title: t, short: t };
+  }
+  const short = `${head} · loss ${fmt(run.last("loss"), 3)}`;
+  const acc = run.last("acc");
+  return { title: acc === null ? short : `${short} · ${Math.round(acc * 100)}% right`, short };
+}

@@ -1,0 +1,130 @@
+// The network view's charts: the series of the line charts (loss and accuracy per step for every
+// run, gradient norms per layer for the selected run: on a log scale, vanishing and exploding
+// gradients show as lines drifting apart; drawn by linechart.js on canvas), and heatmaps of the
+// selected run's weights and gradients, one layer at a time (Plotly).
+
+import { el } from "../shared/controls.js";
+import { isNum } from "../shared/format.js";
+import { minMaxDecimate } from "../shared/linechart.js";
+import { FONT, PLOT_CONFIG } from "../shared/plots.js";
+
+// Layers from the input side (light) to the output side (dark), in one hue: their order reads.
+const LAYER_COLORS = ["#74c0fc", "#4dabf7", "#339af0", "#1c7ed6", "#1864ab", "#0b3d6e", "#051f3a"];
+
+function layerColor(l, layers) {
+  const offset = Math.max(0, LAYER_COLORS.length - layers - 1);
+  return LAYER_COLORS[Math.min(LAYER_COLORS.length - 1, offset + l)];
+}
+
+/** The selected run's weights and gradients of one layer, as two heatmaps side by side. */
+export class Heatmaps {
+  constructor(div, tabs, note, { onLayer, onPickWeight }) {
+    this.div = div;
+    this.tabs = tabs;
+    this.note = note;
+    this.onLayer = onLayer;
+    this.onPickWeight = onPickWeight;
+    this.bound = false;
+    this.layer = 1;
+    this.layers = 0;
+    this.fontSize = 11;
+  }
+
+  /** Layer buttons 1..L (rebuilt when the architecture changes). */
+  setLayers(layers, current) {
+    if (layers !== this.layers) {
+      this.layers = layers;
+      this.tabs.replaceChildren(...Array.from({ length: layers }, (_, k) => el("button", {
+        type: "button", text: String(k + 1), dataset: { layer: String(k + 1) },
+        tip: `Layer ${k + 1}: W${k + 1} maps the ${k === 0 ? "inputs" : `${k}${k === 1 ? "st" : k === 2 ? "nd" : k === 3 ? "rd" : "th"} hidden layer`} to the ${k === layers - 1 ? "outputs" : "next layer"}.`,
+        on: { click: () => this.onLayer(k + 1) },
+      })));
+    }
+    for (const b of this.tabs.children) b.setAttribute("aria-pressed", String(Number(b.dataset.layer) === current));
+  }
+
+  /**
+   * run: a NetRun (or null); layer: 1-based; label: which run, for the note; chosen: the
+   * landscape's two weights [[layer, row, col], ...] to outline, or null when not in that mode.
+   */
+  draw(run, layer, label, chosen = null) {
+    this.layer = layer;
+    if (!window.Plotly || !this.div.clientWidth || this.div.offsetParent === null) return;
+    const w = run && run.weights ? run.weights.layers[layer - 1] : null;
+    const g = run && run.grads ? run.grads.layers[layer - 1] : null;
+    const fs = this.fontSize;
+    const sym = (m) => {
+      let a = 0;
+      for (const row of m) for (const v of row) if (isNum(v)) a = Math.max(a, Math.abs(v));
+      return a || 1;
+    };
+    const heat = (m, k, name, cbx) => {
+      const a = sym(m);
+      return {
+        type: "heatmap", z: m, xaxis: `x${k}`, yaxis: `y${k}`, zmin: -a, zmax: a,
+        colorscale: "RdBu", reversescale: true, xgap: 1, ygap: 1,
+        colorbar: { thickness: 7, len: 0.9, x: cbx, xpad: 0, tickfont: { size: fs - 2 }, nticks: 4, outlinewidth: 0, exponentformat: "e" },
+        hovertemplate: `${name}[%{y}, %{x}] = %{z:.3g}<br>(to unit %{y} from unit %{x})<extra></extra>`,
+      };
+    };
+    const traces = [];
+    if (w) traces.push(heat(w.W, "", `W${layer}`, 0.405));
+    if (g) traces.push(heat(g.W, "2", `∂L/∂W${layer}`, 1.0));
+    const axis = (domain, anchor, extra = {}) => ({
+      domain, anchor, fixedrange: true, showgrid: false, zeroline: false, ticks: "", visible: Boolean(w),
+      tickfont: { size: fs - 2 }, ...extra,
+    });
+    const shape = w ? `${w.W.length}×${w.W[0].length}` : "";
+    // Whole-number ticks (unit indices), at most about six of them.
+    const ticks = (n) => ({ tickmode: "linear", tick0: 0, dtick: Math.max(1, Math.ceil(n / 6)) });
+    const rows = w ? w.W.length : 1;
+    const cols = w ? w.W[0].length : 1;
+    const layout = {
+      margin: { l: 22, r: 26, t: 18, b: 16 },
+      font: { family: FONT, size: fs, color: "#1b1f24" },
+      paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", showlegend: false,
+      xaxis: axis([0, 0.36], "y", ticks(cols)),
+      yaxis: axis([0, 1], "x", { autorange: "reversed", ...ticks(rows) }),
+      xaxis2: axis([0.54, 0.9], "y2", ticks(cols)),
+      yaxis2: axis([0, 1], "x2", { autorange: "reversed", showticklabels: false }),
+      annotations: [
+        { text: `<b>W${layer}</b> ${shape}`, x: 0.18, y: 1, xref: "paper", yref: "paper", yanchor: "bottom", showarrow: false, font: { size: fs } },
+        { text: `<b>∂L/∂W${layer}</b>`, x: 0.72, y: 1, xref: "paper", yref: "paper", yanchor: "bottom", showarrow: false, font: { size: fs } },
+      ],
+    };
+    if (!w) layout.annotations.push({ text: "the weights arrive with the first steps", x: 0.5, y: 0.5, xref: "paper", yref: "paper", showarrow: false, font: { color: "#5b6470" } });
+    layout.shapes = (chosen || []).filter(([l]) => l === layer && w).map(([, row, col], k) => ({
+      type: "rect", xref: "x", yref: "y", x0: col - 0.5, x1: col + 0.5, y0: row - 0.5, y1: row + 0.5,
+      line: { color: "#212529", width: 2.5 }, label: { text: k ? "y" : "x", font: { size: fs, color: "#212529" } },
+    }));
+    window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
+    if (!this.bound) {
+      this.bound = true;
+      this.div.on("plotly_click", (ev) => {
+        const p = ev.points && ev.points[0];
+        if (p && p.curveNumber === 0 && this.chosen) this.onPickWeight(this.layer, p.y, p.x);
+      });
+    }
+    this.chosen = chosen;
+    const step = run && run.weights ? `${label}, step ${run.weights.step}` : label;
+    if (this.note) this.note.textContent = chosen ? `${step} · click a weight: a landscape axis` : step;
+  }
+}
+
+/** The gradient-norm chart's title: which line is which layer (the run is the selected one). */
+export function gradNormTitle(run) {
+  if (!run) return "Gradient norm per layer";
+  return run.layers > 1 ? "‖∂L/∂W‖ per layer, dark = deep" : "‖∂L/∂W‖ of the one layer";
+}
+
+/** One decimated series {name, color, x, y} of a NetRun's typed array. */
+export function series(name, color, xs, ys, n, scale = 1) {
+  const d = minMaxDecimate(xs, ys, n);
+  return { name, color, x: d.x, y: scale === 1 ? d.y : d.y.map((v) => (v === null ? null : v * scale)) };
+}
+
+/** The series of the gradient-norm chart: one line per layer of `run`. */
+export function gradNormSeries(run) {
+  if (!run) return [];
+  return run.gn.map((ys, l) => series(`layer ${l + 1}`, layerColor(l, run.layers), run.step, ys, run.n));
+}

@@ -1,0 +1,53 @@
+// The network view's downloads: every step of every run as CSV or JSON, a plot as PNG, and the
+// link to this view (export.js does the files and the clipboard).
+
+import { copyText, downloadPlotPNG, downloadText, fileName, toCSV } from "../shared/export.js";
+import { showMessage } from "../shared/messages.js";
+
+/** Copy the link; own points too many for a link are said to be left out. */
+export async function copyLink(store, field) {
+  store.flush();
+  const result = await copyText(store.link(), field);
+  const said = {
+    copied: "Link copied: it reopens this exact view.",
+    "selected-copied": "Link copied (and selected below).",
+    selected: "Copy the selected link with Ctrl+C.",
+    failed: "Could not copy the link; copy it from the address bar.",
+  }[result];
+  const many = store.state.points && !store.state.pts ? " Your points are too many for a link: export them as JSON." : "";
+  showMessage(said + many, { kind: result === "failed" ? "warn" : "info", key: "link", timeout: 5000 });
+}
+
+/** One row per run and step: loss, accuracy, lr, plane coordinates, gradient norm per layer. */
+export function exportCSV(runs, config) {
+  const layers = config ? config.sizes.length - 1 : 0;
+  const header = ["run", "optimizer", "step", "loss", "accuracy", "lr", "plane_x", "plane_y",
+    ...Array.from({ length: layers }, (_, l) => `grad_norm_layer${l + 1}`)];
+  const rows = [];
+  for (const [i, run] of runs.entries()) for (const r of run.rows()) rows.push([i + 1, run.info.optimizer, ...r]);
+  downloadText(toCSV(header, rows), fileName("gradscape-network", "csv"), "text/csv");
+}
+
+/** The settings (with the link), the network, the plane and every step of every run. */
+export function exportJSON(store, { config, plane, runs }) {
+  const c = config;
+  const doc = {
+    link: store.link(),
+    state: store.state,
+    network: c ? { sizes: c.sizes, n_params: c.n_params, activation: c.activation, loss: c.loss, task: c.task } : null,
+    plane,
+    runs: runs.map((run, i) => ({
+      settings: store.state.runs[i], status: run.status, diverged_at: run.divergedAt, reason: run.reason,
+      steps: run.rows().map(([step, loss, accuracy, lr, px, py, ...gn]) => ({ step, loss, accuracy, lr, plane: [px, py], grad_norms: gn })),
+    })),
+  };
+  downloadText(JSON.stringify(doc, null, 1), fileName("gradscape-network", "json"), "application/json");
+}
+
+export async function exportPNG(div, stem) {
+  try {
+    await downloadPlotPNG(div, [], fileName(stem, "png"));
+  } catch (err) {
+    showMessage(`Could not export the image: ${err.message}`, { key: "export" });
+  }
+}

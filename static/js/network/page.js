@@ -1,0 +1,585 @@
+// The network view (/network): a small network learning a 2D dataset, live over /ws.
+// One Store owns the URL (network/state.js). Handlers only change the state; one subscriber turns
+// state changes into server messages (start, set, speed) and marks views dirty; frames land in
+// NetRun objects; the animation loop redraws at most one Plotly figure per display frame.
+
+import { el } from "../shared/controls.js";
+import { roundSig } from "../shared/format.js";
+import { CanvasLineChart } from "../shared/linechart.js";
+import { openLivePage } from "../shared/live-page.js";
+import { Playback, bindPlayback } from "../shared/playback.js";
+import { showMessage } from "../shared/messages.js";
+import { loadNetworkRegistries } from "./api.js";
+import { BoundaryPlot } from "./boundary.js";
+import { Heatmaps, gradNormSeries, gradNormTitle, series } from "./charts.js";
+import { nearestPoint, pointsFromData, pointsProblem } from "./data.js";
+import { copyLink, exportCSV, exportJSON, exportPNG } from "./export.js";
+import { LandscapeView } from "./landscape.js";
+import { NetworkRunsPanel } from "./runs-panel.js";
+import { boundaryScene, landscapeScene, shownMode, usesFinalPaths, viewBox } from "./scenes.js";
+import { bindServer, withPlaneWeights } from "./server.js";
+import { SettingsPanel } from "./settings.js";
+import { Slices } from "./slices.js";
+import {
+  RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, createNetworkStore, livePlane, networkShape, pointsPatch,
+  runsChange, sanitize, startMessage, validWeights,
+} from "./state.js";
+import { caption, planeModeLabel, planeModeTip } from "./words.js";
+import { loadPlotly } from "../shared/plots.js";
+import { setPresenting } from "../shared/presentation.js";
+import { initTooltips, setTip } from "../shared/tooltips.js";
+import { runStyle } from "../shared/run-style.js";
+
+const $ = (id) => document.getElementById(id);
+const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
+const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
+
+class NetworkPage {
+  constructor(store, socket, { options, optimizers }) {
+    this.store = store;
+    this.socket = socket;
+    this.options = options;
+    this.optimizers = optimizers;
+    this.names = new Map(optimizers.map((o) => [o.id, o.name]));
+    this.runs = []; // NetRun per run of the current `started`
+    this.config = null; // started.config
+    this.plane = null; // the live plane {mode, labels, origin, seed}
+    this.body = null; // the landscape request's data, network and runs for these runs
+    this.playback = new Playback(socket, { begin: () => this.begin(), onChange: () => this.renderPlay() });
+    this.liveEdited = false; // a learning rate changed in the middle of these runs
+    this.pick = null; // {run, index} picked on the landscape; null: the selected run's head
+    this.editBox = null; // the data plot's view while own points are edited
+    this.quietSeed = false; // the seed changes because the server drew new weights: no restart
+    this.restartTimer = null;
+    this.setTimers = new Map();
+    this.plotly = false;
+    this.dirty = { boundary: true, landscape: true, charts: true, heatmaps: true, panel: true };
+    this.last = { boundary: 0, landscape: 0, charts: 0, heatmaps: 0, panel: 0 };
+    this.reveal = null; // {t0, ms}: the final paths drawn over time
+    this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0 };
+
+    this.settings = new SettingsPanel(options, {
+      set: (patch) => this.store.set(patch),
+      clearPoints: () => this.clearPoints(),
+      useDataset: () => this.store.set({ points: null, pts: null }),
+      loadPoints: (points, name) => this.loadPoints(points, name),
+      error: (text, field) => showMessage(text, { key: `field-${field}`, timeout: 6000 }),
+    });
+    this.runsPanel = new NetworkRunsPanel($("runs"), {
+      optimizers, maxBatch: options.limits.points,
+      onChange: (i, patch) => this.updateRun(i, patch),
+      onRemove: (i) => this.removeRun(i),
+      onSelect: (i) => this.select(i),
+    });
+    this.boundary = new BoundaryPlot($("boundary"), {
+      onClick: (x, y, e) => this.clickData(x, y, e),
+      onSelect: (i) => this.select(i),
+    });
+    this.landscape = new LandscapeView(
+      { plot: $("landscape"), readout: $("landscape-readout"), caption: $("landscape-caption") },
+      { onPick: (run, index) => this.pickPoint(run, index) },
+    );
+    this.slices = new Slices({ onChange: (what) => this.onSlice(what) });
+    this.lossChart = new CanvasLineChart($("loss-chart"), { title: "Loss per step (log scale)", ytitle: "loss" });
+    this.accChart = new CanvasLineChart($("acc-chart"), { title: "Accuracy per step (%)", ytitle: "accuracy %" });
+    this.gnormChart = new CanvasLineChart($("gnorm-chart"), { title: "Gradient norm per layer", ytitle: "‖∂L/∂W‖" });
+    this.heatmaps = new Heatmaps($("heatmaps"), $("layer-tabs"), $("heatmaps-note"), {
+      onLayer: (layer) => this.store.set({ layer }),
+      onPickWeight: (layer, row, col) => this.pickWeight(layer, row, col),
+    });
+    setTip($("loss-chart"), "The loss on all the training points after each step, for every run (log scale: a steady fall is a straight-ish line; a jump up is an overshoot).");
+    setTip($("acc-chart"), "The share of training points each run classifies right, after each step.");
+    setTip($("gnorm-chart"), "How large the gradient ∂L/∂W is in each layer of the selected run (log scale). Layers far below the others learn slowly: vanishing gradients (try sigmoid with many layers). Lines shooting up: exploding gradients.");
+  }
+
+  // ---- setup -----------------------------------------------------------------------------------
+  init() {
+    this.buildControls();
+    bindServer(this);
+    this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
+    window.addEventListener("hashchange", () => this.loadHash());
+    for (const id of ["boundary", "landscape", "loss-chart", "acc-chart", "gnorm-chart", "heatmaps"]) {
+      new ResizeObserver(() => this.onResize()).observe($(id));
+    }
+    setPresenting(this.store.state.present, $("present"));
+    this.setFontSizes(this.store.state.present);
+    this.render();
+    loadPlotly().then(() => {
+      this.plotly = true;
+      this.markDirty();
+    }, (err) => showMessage(`Could not load the plotting library (${err.message}). Reload the page to try again.`, { key: "plotly" }));
+    if (this.socket.isOpen) this.restart();
+    requestAnimationFrame(() => this.tick());
+  }
+
+  buildControls() {
+    const speed = $("speed");
+    for (const v of SPEEDS) speed.append(el("option", { value: String(v), text: v === 0 ? "max" : `${v} /s` }));
+    speed.addEventListener("change", () => this.store.set({ speed: Number(speed.value) }));
+    $("steps").max = String(this.options.limits.steps);
+    $("steps").addEventListener("change", (e) => {
+      const v = Math.round(Number(e.target.value));
+      if (Number.isFinite(v) && v >= 1 && v <= this.options.limits.steps) this.store.set({ steps: v });
+      else {
+        showMessage(`Steps: give a whole number from 1 to ${this.options.limits.steps}.`, { key: "field-steps", timeout: 5000 });
+        e.target.value = String(this.store.state.steps);
+      }
+    });
+    const modes = $("plane-modes");
+    for (const mode of this.options.directions) {
+      modes.append(el("button", {
+        type: "button", text: planeModeLabel(mode), tip: planeModeTip(mode), dataset: { mode },
+        on: { click: () => this.store.set({ plane: mode }) },
+      }));
+    }
+    bindPlayback(this.playback, { store: this.store, scaleLr: (f) => this.scaleLr(f) });
+    $("new-weights").addEventListener("click", () => this.newWeights());
+    $("add-run").addEventListener("click", () => this.addRun());
+    $("copy-link").addEventListener("click", () => copyLink(this.store, $("link-field")));
+    $("export-csv").addEventListener("click", () => exportCSV(this.runs, this.config));
+    $("export-json").addEventListener("click", () => exportJSON(this.store, this)); // config, plane, runs
+    $("png-boundary").addEventListener("click", () => exportPNG($("boundary"), "gradscape-boundary"));
+    $("png-landscape").addEventListener("click", () => exportPNG($("landscape"), "gradscape-landscape"));
+    $("present").addEventListener("click", () => this.store.set({ present: !this.store.state.present }));
+  }
+
+
+  // ---- state -> effects ------------------------------------------------------------------------
+  onState(changed, prev, next) {
+    const has = (k) => changed.has(k);
+    if (RESTART_KEYS.some(has) && !(changed.size === 1 && has("seed") && this.quietSeed)) {
+      this.scheduleRestart(has("points") ? 300 : 60);
+    } else if (has("runs")) {
+      const diff = runsChange(prev.runs, next.runs);
+      if (diff && diff.kind === "restart") this.scheduleRestart(60);
+      else if (diff) for (const { run, lr } of diff.sets) this.queueSet(run, lr);
+    }
+    this.quietSeed = false;
+    if (has("plane")) this.onPlaneMode(next.plane);
+    else if (has("wts") && next.plane === "weights") {
+      if (this.playback.play === "done") this.fetchFinal();
+      else this.scheduleRestart(60);
+    }
+    if (has("speed")) this.socket.send({ type: "speed", speed: next.speed });
+    if (has("present")) {
+      setPresenting(next.present, $("present"));
+      this.setFontSizes(next.present);
+    }
+    if (has("sel")) this.pick = null;
+    if (has("points") && !next.points) this.editBox = null;
+    this.render();
+    this.markDirty();
+  }
+
+  /** `set` for a run's learning rate, at most one message per run every 50 ms. */
+  queueSet(run, lr) {
+    const pending = this.setTimers.get(run);
+    if (pending) {
+      pending.lr = lr;
+      return;
+    }
+    const entry = { lr };
+    this.setTimers.set(run, entry);
+    setTimeout(() => {
+      this.setTimers.delete(run);
+      if (this.runs[run] && this.playback.play !== "idle") this.socket.send({ type: "set", run, lr: entry.lr });
+    }, 50);
+  }
+
+  scheduleRestart(delay) {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => this.restart(), delay);
+  }
+
+  /** New runs for the current state: a `start` (or, with unusable own points, none). */
+  restart() {
+    clearTimeout(this.restartTimer);
+    const state = this.store.state;
+    const problem = state.points ? pointsProblem(state.points) : null;
+    if (problem) {
+      // Own points that cannot be trained on yet: no runs until they can.
+      if (this.playback.play !== "idle") this.socket.send({ type: "stop" });
+      this.runs = [];
+      this.config = null;
+      this.plane = null;
+      this.playback.setState("idle");
+      this.slices.clear();
+      this.landscape.setSurface(null);
+      this.showLandscapeStatus(`Nothing to slice yet: ${problem}.`);
+      this.markDirty();
+      this.render();
+      return false;
+    }
+    if (state.wts && !validWeights(state.wts, this.shape().sizes)) {
+      this.store.set({ wts: null }); // the network has no such weight now: the default pair
+      return this.restart();
+    }
+    const message = startMessage(state);
+    if (!this.socket.send(message)) return; // sent again on `welcome`
+    this.stats.starts += 1;
+    this.playback.holdIfPaused();
+  }
+
+  onPlaneMode(mode) {
+    // After training, any mode is sliced from the finished runs; during it, a different live
+    // plane means new runs (PCA trains on a random plane and is sliced at the end).
+    if (this.playback.play === "done") {
+      this.fetchFinal();
+    } else if (this.plane && livePlane(mode) !== this.plane.mode) {
+      this.scheduleRestart(60);
+    }
+  }
+
+  /** A link opened in this tab (the hash changed): its state, training from the start. */
+  loadHash() {
+    const hashState = this.store.parse(location.hash);
+    if (location.hash.replace(/^#/, "") === this.store.serialize()) return;
+    this.playback.playNext();
+    this.editBox = null;
+    const defaults = Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
+    this.store.set(sanitize({ ...defaults, ...hashState }, this.options, this.optimizers));
+  }
+
+  // ---- server events ---------------------------------------------------------------------------
+
+
+
+  /** The runs' body for the final slice: their learning rates now (a reset keeps live changes,
+   *  so after one the whole run used them), the plane weights chosen now. */
+  finalBody() {
+    const runs = this.body.runs.map((r, i) => ({ ...r, lr: (this.store.state.runs[i] || r).lr }));
+    return withPlaneWeights({ ...this.body, runs }, this.store.state.wts);
+  }
+
+  fetchFinal() {
+    if (!this.plane || !this.runs.length) return;
+    const steps = Math.max(1, ...this.runs.map((r) => r.n - 1));
+    const mode = this.store.state.plane;
+    const healthy = this.runs.map((r, i) => (r.status === "diverged" ? -1 : i)).filter((i) => i >= 0);
+    const include = mode === "pca" && healthy.length ? healthy : null;
+    this.slices.fetchFinal(this.finalBody(), this.plane, this.shape(), steps, mode, include);
+  }
+
+  showLandscapeStatus(text, kind = "info") {
+    const status = $("landscape-status");
+    status.classList.toggle("error", kind === "error");
+    status.hidden = !text;
+    status.textContent = text || "";
+  }
+
+  onSlice(what) {
+    if (what === "busy") {
+      this.showLandscapeStatus(this.landscape.surface ? null : "Slicing the loss landscape…");
+    } else if (what === "error") {
+      this.showLandscapeStatus(`No landscape: ${this.slices.error}`, "error");
+    } else {
+      this.showLandscapeStatus(null);
+      const s = what === "final" ? this.slices.final.resp : this.slices.live.surface;
+      this.landscape.setSurface(s);
+      if (what === "final") this.reveal = { t0: performance.now(), ms: 1500 };
+    }
+    this.dirty.landscape = true;
+    this.renderCaption();
+  }
+
+
+
+
+
+  // ---- handlers: each changes the state (or asks the server), nothing else ------------------
+  updateRun(i, patch) {
+    const runs = this.store.state.runs.map((r, k) => (k === i ? { ...r, ...patch } : r));
+    if (patch.batch === null) delete runs[i].batch;
+    this.store.set({ runs, sel: i });
+  }
+
+  addRun() {
+    const runs = this.store.state.runs;
+    if (runs.length >= this.options.limits.runs) return;
+    const base = runs[this.store.state.sel] || runs[0];
+    this.store.set({ runs: [...runs, { ...base }], sel: runs.length });
+  }
+
+  removeRun(i) {
+    const runs = this.store.state.runs.filter((_, k) => k !== i);
+    if (!runs.length) return;
+    this.store.set({ runs, sel: Math.min(this.store.state.sel, runs.length - 1) });
+  }
+
+  select(i) {
+    if (i !== this.store.state.sel) this.store.set({ sel: i });
+  }
+
+  scaleLr(factor) {
+    const state = this.store.state;
+    const run = state.runs[state.sel];
+    if (!run) return;
+    const spec = this.optimizers.find((o) => o.id === run.optimizer).hyperparameters.lr;
+    this.updateRun(state.sel, { lr: Math.min(spec.max, Math.max(spec.min, roundSig(run.lr * factor, 4))) });
+  }
+
+  pickPoint(run, index) {
+    if (run !== this.store.state.sel) this.store.set({ sel: run }); // (forgets any pick)
+    this.pick = { run, index };
+    this.dirty.landscape = true;
+  }
+
+  /** The "weights" plane's two weights: the chosen ones, or the server's default pair. */
+  planeWeights() {
+    if (this.store.state.wts) return this.store.state.wts;
+    const sizes = this.config ? this.config.sizes : this.shape().sizes;
+    return [[1, 0, 0], [1, 0, sizes[0] > 1 ? 1 : 0]].filter((r, k) => k === 0 || sizes[0] > 1);
+  }
+
+  /** A weight clicked in the heatmap becomes the second axis; the second becomes the first. */
+  pickWeight(layer, row, col) {
+    const pair = this.planeWeights();
+    const keep = pair[1] || pair[0];
+    const ref = [layer, row, col];
+    if (keep.join(".") === ref.join(".")) return;
+    this.store.set({ wts: [keep, ref] });
+    showMessage(`The landscape's axes are now W${keep[0]}[${keep[1]},${keep[2]}] and W${layer}[${row},${col}].`, { kind: "info", key: "weights", timeout: 4000 });
+  }
+
+  /** New runs from the current settings (play, step and reset when nothing runs), or say why
+   * there is nothing to train. */
+  begin() {
+    if (this.restart() === false) {
+      showMessage(`Nothing to train on yet: ${pointsProblem(this.store.state.points)}. Click the data plot to add points.`, { kind: "warn", key: "points", timeout: 5000 });
+    }
+  }
+
+  newWeights() {
+    this.playback.playNext();
+    if (this.playback.play === "idle") {
+      this.store.set({ seed: this.store.state.seed + 1 });
+      return;
+    }
+    this.socket.send({ type: "reset", new_weights: true });
+    this.socket.send({ type: "resume" });
+  }
+
+  /** A click on the data plot: add a point of the chosen class (shift: remove the nearest). */
+  clickData(x, y, { shift }) {
+    const state = this.store.state;
+    const ds = this.options.datasets.find((d) => d.id === state.dataset);
+    if (ds.task !== "classification") {
+      showMessage("Your own points are for the classification datasets: pick another dataset to draw points.", { kind: "info", key: "points", timeout: 4000 });
+      return;
+    }
+    this.editBox = this.editBox || viewBox(this);
+    let points = state.points ? state.points.map((p) => [...p]) : this.config && !this.config.custom_points ? pointsFromData(this.config.data) : [];
+    const [[x0, x1]] = this.editBox;
+    if (shift) {
+      const k = nearestPoint(points, x, y, (x1 - x0) * 0.04);
+      if (k < 0) return;
+      points.splice(k, 1);
+    } else {
+      if (points.length >= this.options.limits.points) return;
+      points = [...points, [roundSig(x, 3), roundSig(y, 3), this.settings.clickClass]];
+    }
+    this.settings.showError(null);
+    this.store.set(pointsPatch(points));
+  }
+
+  clearPoints() {
+    this.editBox = this.editBox || viewBox(this);
+    this.settings.showError(null);
+    this.store.set(pointsPatch([]));
+  }
+
+  loadPoints(points, name) {
+    this.editBox = null;
+    this.store.set(pointsPatch(points));
+    showMessage(`Loaded ${points.length} points from ${name}.`, { kind: "info", key: "points", timeout: 4000 });
+  }
+
+  // ---- rendering -------------------------------------------------------------------------------
+  shape() {
+    return networkShape(this.store.state, this.options);
+  }
+
+  setFontSizes(presenting) {
+    this.boundary.fontSize = presenting ? 15 : 12;
+    this.landscape.fontSize = presenting ? 15 : 12;
+    this.landscape.setSurface(this.landscape.surface);
+    this.markDirty();
+  }
+
+  markDirty() {
+    for (const k of Object.keys(this.dirty)) this.dirty[k] = true;
+  }
+
+  onResize() {
+    this.markDirty();
+  }
+
+  render() {
+    const state = this.store.state;
+    this.settings.render(state);
+    this.runsPanel.render(state, this.runs);
+    const speed = $("speed");
+    if (![...speed.options].some((o) => Number(o.value) === state.speed)) speed.append(el("option", { value: String(state.speed), text: `${state.speed} /s` }));
+    speed.value = String(state.speed);
+    if (document.activeElement !== $("steps")) $("steps").value = String(state.steps);
+    $("add-run").disabled = state.runs.length >= this.options.limits.runs;
+    for (const b of $("plane-modes").children) b.setAttribute("aria-pressed", String(b.dataset.mode === state.plane));
+    const problem = state.points ? pointsProblem(state.points) : null;
+    const own = state.points ? `Your ${state.points.length} points${problem ? `: ${problem.replace(/^found \d+ points?: /, "")}` : ""}.` : "";
+    $("data-note").textContent = own;
+    $("boundary-hint").textContent = this.boundaryHint();
+    this.renderPlay();
+    this.renderCaption();
+  }
+
+  boundaryHint() {
+    const ds = this.options.datasets.find((d) => d.id === this.store.state.dataset);
+    if (ds.task === "regression") return "the curve each run has learned, over the data";
+    return `click: add a class-${this.settings.clickClass} point · shift-click: remove`;
+  }
+
+  renderPlay() {
+    const button = $("play");
+    const play = this.playback.play;
+    const running = play === "running";
+    button.textContent = running ? "Pause" : play === "done" ? "Replay" : "Train";
+    button.setAttribute("aria-pressed", String(running));
+  }
+
+  renderCaption() {
+    const mode = shownMode(this);
+    const surface = this.landscape.surface;
+    $("landscape-caption").textContent = caption({
+      mode, wanted: this.store.state.plane, params: this.config ? this.config.n_params : this.shape().params,
+      labels: surface ? [surface.x.label, surface.y.label] : this.plane ? this.plane.labels : null,
+      explained: surface ? surface.explained_variance : null,
+      live: this.slices.phase === "live", edited: this.liveEdited && usesFinalPaths(this),
+    });
+  }
+
+
+
+
+
+
+  drawLandscape() {
+    const scene = landscapeScene(this);
+    if (!this.landscape.draw(scene)) return;
+    $("landscape-readout").textContent = this.landscape.readout(scene);
+    if (this.playback.play === "running" && this.slices.phase === "live") {
+      const heads = this.runs.filter((r) => r.status === "running" && r.n).map((r) => [r.px[r.n - 1], r.py[r.n - 1]]);
+      this.slices.maybeRefit(this.body, this.shape(), this.config.steps, heads);
+    }
+  }
+
+  drawCharts() {
+    const runs = this.runs.map((run, i) => ({ run, name: `${i + 1}. ${this.names.get(run.info.optimizer)}`, color: RUN_COLORS[i % RUN_COLORS.length], lineDash: runStyle(i).lineDash }));
+    this.lossChart.update(runs.map(({ run, name, color, lineDash }) => ({ ...series(name, color, run.step, run.loss, run.n), lineDash })), { log: true });
+    const regression = this.config && this.config.task === "regression";
+    this.accChart.title = regression ? "Accuracy (classification only)" : "Accuracy per step (%)";
+    this.accChart.update(regression ? [] : runs.map(({ run, name, color, lineDash }) => ({ ...series(name, color, run.step, run.acc, run.n, 100), lineDash })), { log: false });
+    const sel = this.runs[this.store.state.sel];
+    this.gnormChart.title = gradNormTitle(sel);
+    this.gnormChart.update(gradNormSeries(sel), { log: true });
+  }
+
+  drawHeatmaps() {
+    const state = this.store.state;
+    const run = this.runs[state.sel];
+    const layers = this.config ? this.config.sizes.length - 1 : state.hidden.length + 1;
+    const layer = Math.min(state.layer, layers);
+    this.heatmaps.setLayers(layers, layer);
+    const chosen = state.plane === "weights" ? this.planeWeights() : null;
+    this.heatmaps.draw(run, layer, run ? `run ${state.sel + 1}` : "", chosen);
+  }
+
+  renderCounter() {
+    const n = Math.max(0, ...this.runs.map((r) => r.n - 1));
+    const text = `step ${n} / ${this.config ? this.config.steps : this.store.state.steps}`;
+    if ($("counter").textContent !== text) $("counter").textContent = text;
+  }
+
+  /**
+   * The animation loop: the cheap views (run cards, counter, canvas charts) a few times a
+   * second, and at most one Plotly redraw per display frame, the longest-waiting first.
+   */
+  tick() {
+    requestAnimationFrame(() => this.tick());
+    const now = performance.now();
+    if (document.hidden) return;
+    if (this.dirty.panel && now - this.last.panel > 120) {
+      this.dirty.panel = false;
+      this.last.panel = now;
+      this.runsPanel.updateLive(this.store.state, this.runs);
+      this.renderCounter();
+    }
+    if (this.dirty.charts && now - this.last.charts > CHARTS_EVERY) {
+      this.dirty.charts = false;
+      this.last.charts = now;
+      this.stats.draws.charts += 1;
+      this.drawCharts();
+      this.stats.ms.charts += performance.now() - now;
+    }
+    if (!this.plotly) return;
+    let due = null;
+    for (const [view, every] of Object.entries(VIEWS)) {
+      if (!this.dirty[view] || now - this.last[view] < every) continue;
+      if (view === "heatmaps" && this.store.state.present) continue;
+      if (!due || this.last[view] < this.last[due]) due = view;
+    }
+    if (!due) return;
+    const t0 = performance.now();
+    this.dirty[due] = false;
+    this.last[due] = now;
+    this.stats.draws[due] += 1;
+    if (due === "boundary") this.boundary.draw(boundaryScene(this));
+    else if (due === "landscape") this.drawLandscape();
+    else this.drawHeatmaps();
+    this.stats.ms[due] += performance.now() - t0;
+  }
+}
+
+
+async function main() {
+  initTooltips();
+  const store = createNetworkStore();
+  const fromURL = store.parse(location.hash);
+  const opened = await openLivePage(loadNetworkRegistries);
+  if (!opened) return;
+  const { socket, registries } = opened;
+  store.set(sanitize({ ...store.state, ...fromURL }, registries.options, registries.optimizers));
+  const page = new NetworkPage(store, socket, registries);
+  page.init();
+  // A read-only window for tests and the curious (the console).
+  window.gradscape = Object.freeze({
+    get state() {
+      return JSON.parse(JSON.stringify(store.state));
+    },
+    get play() {
+      return page.playback.play;
+    },
+    get stats() {
+      return JSON.parse(JSON.stringify(page.stats));
+    },
+    runs: () => page.runs.map((r) => ({
+      n: r.n, status: r.status, divergedAt: r.divergedAt, reason: r.reason, lrInEffect: r.lrInEffect,
+      lrNext: r.lrNext, loss: r.last("loss"), accuracy: r.last("acc"),
+      lastLrs: Array.from(r.lr.subarray(Math.max(1, r.n - 5), r.n), (v) => (Number.isFinite(v) ? v : null)),
+      boundaryStep: r.boundary ? r.boundary.step : null, weightsStep: r.weights ? r.weights.step : null,
+      head: r.n ? [r.px[r.n - 1], r.py[r.n - 1]] : null,
+    })),
+    config: () => (page.config ? { task: page.config.task, sizes: page.config.sizes, plane: page.plane, points: page.config.data.x.length, custom: page.config.custom_points } : null),
+    landscape: () => ({
+      phase: page.slices.phase, busy: page.slices.busy, error: page.slices.error, fetches: page.slices.fetches,
+      mode: page.landscape.surface ? page.landscape.surface.directions : null,
+      grid: page.landscape.surface ? page.landscape.surface.x.values.length : 0,
+      readout: $("landscape-readout").textContent, caption: $("landscape-caption").textContent,
+    }),
+    charts: () => Object.fromEntries([["loss", page.lossChart], ["accuracy", page.accChart], ["gradNorms", page.gnormChart]]
+      .map(([k, c]) => [k, { title: c.title, lengths: c.series.map((s) => s.x.length), dashes: c.series.map((s) => s.lineDash || []) }])),
+    boundaryPoint: (k, x, y) => page.boundary.toClient(k, x, y),
+    link: () => store.link(),
+  });
+}
+
+main();

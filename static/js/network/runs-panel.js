@@ -1,0 +1,127 @@
+// The run cards of the network view: optimizer, learning rate (log slider and number box, as on
+// the descent view), mini-batch size, and live readouts (the lr in effect, loss, accuracy, a
+// diverged badge). Cards report changes through callbacks; the page turns them into state.
+
+import { el, logSlider, registrySelect, setValue } from "../shared/controls.js";
+import { fmt } from "../shared/format.js";
+import { RUN_COLORS } from "./state.js";
+import { setTip } from "../shared/tooltips.js";
+import { runSwatch } from "../shared/run-style.js";
+
+const LR_MIN = 1e-4;
+
+export class NetworkRunsPanel {
+  constructor(container, { optimizers, maxBatch, onChange, onRemove, onSelect }) {
+    this.container = container;
+    this.optimizers = optimizers;
+    this.specs = new Map(optimizers.map((o) => [o.id, o]));
+    this.maxBatch = maxBatch;
+    this.on = { onChange, onRemove, onSelect };
+    this.cards = [];
+  }
+
+  /** Rebuild the cards whose optimizer changed; refresh every value. */
+  render(state, runs) {
+    while (this.cards.length > state.runs.length) this.cards.pop().root.remove();
+    state.runs.forEach((run, i) => {
+      let card = this.cards[i];
+      if (!card || card.optimizer !== run.optimizer) {
+        const fresh = this._build(i, run);
+        if (card) card.root.replaceWith(fresh.root);
+        else this.container.append(fresh.root);
+        this.cards[i] = fresh;
+        card = fresh;
+      }
+      card.root.classList.toggle("selected", i === state.sel);
+      card.root.setAttribute("aria-current", i === state.sel ? "true" : "false");
+      card.lr.set(run.lr);
+      setValue(card.batch, run.batch ? String(run.batch) : "");
+      card.remove.disabled = state.runs.length < 2;
+    });
+    this.updateLive(state, runs);
+  }
+
+  /** The live parts only (cheap; a few times a second while training). */
+  updateLive(state, runs) {
+    state.runs.forEach((run, i) => {
+      const card = this.cards[i];
+      const r = runs[i];
+      if (!card) return;
+      const inEffect = r ? r.lrInEffect : null;
+      card.lrEffect.textContent = inEffect === null ? "—" : fmt(inEffect, 3);
+      card.loss.textContent = r ? fmt(r.last("loss"), 3) : "—";
+      const acc = r ? r.last("acc") : null;
+      card.acc.textContent = acc === null ? "—" : `${Math.round(acc * 100)}%`;
+      card.accWrap.hidden = r ? r.n > 0 && acc === null : false;
+      const badge = card.badge;
+      if (r && r.status === "diverged") {
+        badge.hidden = false;
+        badge.className = "badge diverged";
+        badge.textContent = `Diverged at step ${r.divergedAt ?? r.n - 1}: ${r.reason || "the values blew up"}`;
+      } else {
+        badge.hidden = true;
+      }
+    });
+  }
+
+  _build(i, run) {
+    const color = RUN_COLORS[i % RUN_COLORS.length];
+    const opt = this.specs.get(run.optimizer);
+    const change = (patch) => this.on.onChange(i, patch);
+    const optimizer = registrySelect(this.optimizers, run.optimizer, {
+      label: `Run ${i + 1} optimizer`,
+      onChange: (id) => change({ optimizer: id, lr: this.specs.get(id).hyperparameters.lr.default }),
+    });
+    optimizer.classList.add("optimizer");
+    optimizer.dataset.tip = `${opt.name}: ${opt.description} Changing it starts training again from the same initial weights.`;
+    const batch = el("input", {
+      type: "number", class: "batch", min: 1, max: this.maxBatch, step: 1, placeholder: "all",
+      "aria-label": `Run ${i + 1} batch size`,
+      tip: "Mini-batch size: how many points each step's gradient is averaged over. Empty: all of them (full batch, smooth). Small batches make the steps noisy, like real training.",
+    });
+    batch.addEventListener("change", () => {
+      const v = Math.round(Number(batch.value));
+      const ok = batch.value === "" || (Number.isFinite(v) && v >= 1 && v <= this.maxBatch);
+      batch.classList.toggle("invalid", !ok);
+      if (ok) change({ batch: batch.value === "" ? null : v });
+    });
+    const remove = el("button", { type: "button", class: "icon", text: "×", tip: "Remove this run.", "aria-label": `Remove run ${i + 1}` });
+    remove.addEventListener("click", (e) => {
+      e.stopPropagation();
+      this.on.onRemove(i);
+    });
+    const spec = opt.hyperparameters.lr;
+    const lrTip = `${spec.help} Drag it while the network trains: the change applies from the next step (↑/↓ keys: ×1.25).`;
+    const lr = logSlider({
+      min: Math.max(LR_MIN, spec.min), max: spec.max, boxMin: spec.min, boxMax: spec.max,
+      value: run.lr, tip: lrTip, label: `Run ${i + 1} learning rate`, onInput: (v) => change({ lr: v }),
+    });
+    lr.range.classList.add("lr-range");
+    lr.box.classList.add("lr-box");
+    const lrEffect = el("b", { class: "lr-effect", text: "—" });
+    const loss = el("b", { class: "run-loss", text: "—" });
+    const acc = el("b", { class: "run-acc", text: "—" });
+    const accWrap = el("span", { tip: "Accuracy: the share of the training points the network classifies right." }, ["acc ", acc]);
+    const badge = el("div", { class: "badge", hidden: true, role: "status" });
+    const root = el("div", { class: "run-card", dataset: { run: String(i) } }, [
+      el("div", { class: "run-row" }, [
+        el("span", { class: "run-index", text: `${i + 1}`, tip: "This run's colour, line and marker on every plot." }),
+        runSwatch(i, color),
+        optimizer,
+        el("label", { class: "batch-label secondary", tip: batch.dataset.tip }, ["batch ", batch]),
+        remove,
+      ]),
+      el("div", { class: "run-row lr-row" }, [el("span", { class: "lr-label", text: "lr", tip: lrTip }), lr.range, lr.box]),
+      el("div", { class: "run-row readout" }, [
+        el("span", { tip: "The learning rate the last step used: it follows your slider from the next step." }, ["in effect ", lrEffect]),
+        el("span", { tip: "The loss on all the training points, now." }, ["loss ", loss]),
+        accWrap,
+      ]),
+      badge,
+    ]);
+    root.style.setProperty("--run-color", color);
+    root.addEventListener("click", () => this.on.onSelect(i));
+    setTip(root, `Run ${i + 1}: click to select it (its weights, gradients and landscape point are shown).`);
+    return { optimizer: run.optimizer, root, lr, batch, remove, lrEffect, loss, acc, accWrap, badge };
+  }
+}

@@ -1,0 +1,114 @@
+// What the two big plots draw this frame, read off the page's state and live runs: the data
+// plot's view box and small multiples, and the landscape's paths (live ones, or after training
+// the endpoint's re-trained ones, revealed over a second and a half).
+
+import { runTitles } from "./boundary.js";
+import { sliceAt } from "./landscape.js";
+import { RUN_COLORS, livePlane } from "./state.js";
+
+const DEFAULT_BOX = [[-1.6, 1.6], [-1.6, 1.6]]; // the data plot's view with no data yet
+const NO_POINTS = { x: [], labels: [] };
+
+const runName = (page, run) => page.names.get(run.info.optimizer) || run.info.optimizer;
+
+/** The data plot's view: the boundary grid, or while own points are edited, a box around them. */
+export function viewBox(page) {
+  const c = page.config;
+  let box = DEFAULT_BOX;
+  if (c && c.boundary.y.length) box = [[c.boundary.x[0], c.boundary.x.at(-1)], [c.boundary.y[0], c.boundary.y.at(-1)]];
+  if (c && c.task === "regression") {
+    const ys = c.data.labels;
+    const lo = Math.min(...ys);
+    const hi = Math.max(...ys);
+    const pad = (hi - lo) * 0.25 || 1;
+    box = [[c.boundary.x[0], c.boundary.x.at(-1)], [lo - pad, hi + pad]];
+  }
+  const points = page.store.state.points;
+  if (!points || !page.editBox) return box;
+  let [[x0, x1], [y0, y1]] = page.editBox;
+  for (const [x, y] of points) {
+    const px = (x1 - x0) * 0.08;
+    const py = (y1 - y0) * 0.08;
+    x0 = Math.min(x0, x - px);
+    x1 = Math.max(x1, x + px);
+    y0 = Math.min(y0, y - py);
+    y1 = Math.max(y1, y + py);
+  }
+  return [[x0, x1], [y0, y1]];
+}
+
+/** Own points as the plot takes them, kept while the points are the same (Plotly skips work). */
+function ownPoints(page, points) {
+  if (!page.ownPoints || page.ownPoints.source !== points) {
+    page.ownPoints = { source: points, x: points.map((p) => [p[0], p[1]]), labels: points.map((p) => p[2]) };
+  }
+  return page.ownPoints;
+}
+
+export function boundaryScene(page) {
+  const state = page.store.state;
+  const c = page.config;
+  const points = state.points ? ownPoints(page, state.points) : c ? c.data : NO_POINTS;
+  return {
+    task: c ? c.task : page.options.datasets.find((d) => d.id === state.dataset).task,
+    classes: c ? c.sizes.at(-1) : 2,
+    points, view: viewBox(page), sel: state.sel, editing: Boolean(state.points && page.editBox),
+    grid: c ? c.boundary : null,
+    runs: page.runs.map((run, i) => ({
+      label: `${i + 1}. ${runName(page, run)}`, ...runTitles(i, runName(page, run), run),
+      color: RUN_COLORS[i % RUN_COLORS.length], boundary: run.boundary, status: run.status,
+    })),
+  };
+}
+
+/** Are the paths on the map the endpoint's (re-trained) ones, rather than the live ones? */
+export function usesFinalPaths(page) {
+  const f = page.slices.final;
+  if (page.slices.phase !== "final" || !f || !f.resp) return false;
+  // Live paths stay exact on the final slice if it is the live plane (same mode and axes).
+  const p = page.plane;
+  const samePlane = p && f.resp.directions === p.mode && f.resp.x.label === p.labels[0] && f.resp.y.label === p.labels[1];
+  return !(page.liveEdited && samePlane);
+}
+
+/** The plane mode of what the landscape shows now. */
+export function shownMode(page) {
+  const f = page.slices.final;
+  if (page.slices.phase === "final" && f && f.resp) return f.resp.directions;
+  return page.plane ? page.plane.mode : livePlane(page.store.state.plane);
+}
+
+export function landscapeScene(page) {
+  const final = usesFinalPaths(page) ? page.slices.final.resp : null;
+  const surface = page.landscape.surface;
+  const runs = page.runs.map((run, i) => {
+    const label = `${i + 1}. ${runName(page, run)}`;
+    const color = RUN_COLORS[i % RUN_COLORS.length];
+    const f = final ? final.runs[page.slices.final.include.indexOf(i)] : null;
+    if (final && !f) return { label, color, status: run.status, n: 0, note: `${label} diverged: it is left out of this slice (its blow-up would be all the plane shows).` };
+    if (f) {
+      return {
+        label, color, status: f.status, n: f.steps.length,
+        x: (k) => f.path.x[k], y: (k) => f.path.y[k], step: (k) => f.steps[k],
+        loss: (k) => f.loss[k], slice: (k) => f.slice_loss[k], distance: (k) => f.distance[k],
+      };
+    }
+    return {
+      label, color, status: run.status, n: run.n,
+      x: (k) => run.px[k], y: (k) => run.py[k], step: (k) => run.step[k], loss: (k) => run.loss[k],
+      slice: (k) => sliceAt(surface, run.px[k], run.py[k]), distance: () => null,
+    };
+  });
+  // The finished paths are drawn over page.reveal.ms: each run shows its first steps only.
+  let revealing = false;
+  if (page.reveal && final) {
+    const share = Math.min(1, (performance.now() - page.reveal.t0) / page.reveal.ms);
+    revealing = share < 1;
+    if (revealing) page.dirty.landscape = true; // keep animating
+    else page.reveal = null;
+    for (const r of runs) if (r.n) r.n = Math.max(1, Math.ceil(r.n * share));
+  }
+  const origin = surface ? [surface.centre.x, surface.centre.y] : page.plane ? page.plane.origin : null;
+  const labels = surface ? [surface.x.label, surface.y.label] : page.plane ? page.plane.labels : ["", ""];
+  return { runs, sel: page.store.state.sel, pick: page.pick, origin, labels, sliced: Boolean(surface), revealing };
+}

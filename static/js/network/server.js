@@ -1,0 +1,164 @@
+// What the server says over /ws (docs/protocol.md, "Network runs") and what the page does about
+// it: new runs, frames, resets (new weights: a new plane), divergence, the end of training, and
+// errors, shown near the controls with the offending field marked.
+
+import { clearMessage, showMessage } from "../shared/messages.js";
+import { NetRun } from "./run.js";
+import { weightRefs } from "./state.js";
+
+const $ = (id) => document.getElementById(id);
+
+/**
+ * The landscape request's data, network and runs for the runs `started` describes: what the
+ * server trains, read back from it (so a start that was refused, or overtaken, cannot mix in).
+ */
+function bodyFromStarted(m, wts) {
+  const c = m.config;
+  const body = {
+    dataset: { ...c.dataset },
+    network: { hidden: c.sizes.slice(1, -1), activation: c.activation },
+    seed: c.seed,
+    runs: m.runs.map((r) => (r.batch_size ? { optimizer: r.optimizer, lr: r.lr, batch_size: r.batch_size } : { optimizer: r.optimizer, lr: r.lr })),
+  };
+  if (c.custom_points) body.points = c.data.x.map((p, i) => [p[0], p[1], c.data.labels[i]]);
+  return withPlaneWeights(body, wts);
+}
+
+/** The body with the "weights" plane's weights beside it (not a field: sent as `weights`). */
+export function withPlaneWeights(body, wts) {
+  Object.defineProperty(body, "planeWeights", { value: weightRefs(wts), enumerable: false, configurable: true });
+  return body;
+}
+
+export function bindServer(page) {
+  const s = page.socket;
+  s.on("status", onSocketStatus);
+  s.on("welcome", () => {
+    page.playback.setState("idle");
+    page.restart();
+  });
+  s.on("started", (m) => onStarted(page, m));
+  s.on("frame", (m) => {
+    page.stats.frames += 1;
+    for (const r of m.runs) {
+      const run = page.runs[r.id];
+      if (!run) continue;
+      run.absorb(r);
+      page.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
+      if (r.boundary) page.stats.boundaries += 1;
+    }
+    page.markDirty();
+  });
+  s.on("state", (m) => {
+    page.playback.setState(m.state);
+  });
+  s.on("updated", (m) => {
+    // A change from step 1 on covers the whole run; a later one splits it (for the landscape).
+    for (const [id, from] of Object.entries(m.from_step || {})) if (from > 1 && page.runs[id]) page.liveEdited = true;
+  });
+  s.on("diverged", (m) => {
+    const run = page.runs[m.run];
+    if (!run) return;
+    run.status = "diverged";
+    run.divergedAt = m.step;
+    run.reason = m.reason;
+    page.markDirty();
+  });
+  s.on("done", (m) => onDone(page, m));
+  s.on("reset", (m) => onReset(page, m));
+  s.on("error", (m) => onServerError(page, m));
+  s.on("close", () => {
+    page.playback.setState("idle");
+  });
+}
+
+function onStarted(page, m) {
+  page.stats.started += 1;
+  clearMessage("error-invalid"); // whatever was refused before, these runs were not
+  page.config = m.config;
+  page.plane = m.config.plane;
+  page.body = bodyFromStarted(m, page.store.state.wts);
+  page.runs = m.runs.map((info) => new NetRun(info, m.config.sizes.length - 1));
+  page.playback.setState("running");
+  page.liveEdited = false;
+  page.pick = null;
+  page.reveal = null;
+  clearFieldErrors(page);
+  page.slices.clear();
+  page.landscape.setSurface(null);
+  page.slices.fetchLive(page.body, page.plane, page.shape(), m.config.steps);
+  page.render();
+  page.markDirty();
+}
+
+function onReset(page, m) {
+  for (const r of m.runs) if (page.runs[r.id]) page.runs[r.id].absorb(r);
+  page.liveEdited = false;
+  page.pick = null;
+  page.reveal = null;
+  const planeChanged = m.plane && page.plane && m.plane.seed !== page.plane.seed;
+  if (m.plane) page.plane = m.plane;
+  if (planeChanged) {
+    page.quietSeed = true;
+    page.store.set({ seed: m.plane.seed }); // the link reproduces the new weights
+    page.quietSeed = false;
+  }
+  if (planeChanged || page.slices.phase === "final") {
+    page.landscape.setSurface(null);
+    page.slices.fetchLive(page.body, page.plane, page.shape(), page.config.steps);
+  }
+  page.markDirty();
+}
+
+function onDone(page, m) {
+  for (const r of m.runs) {
+    const run = page.runs[r.id];
+    if (!run) continue;
+    run.status = r.status;
+    if (r.diverged_at !== null && r.diverged_at !== undefined) run.divergedAt = r.diverged_at;
+  }
+  page.playback.setState(page.runs.length ? "done" : "idle"); // no runs: we stopped them (own points)
+  if (m.runs.some((r) => r.status !== "stopped")) page.fetchFinal();
+  page.markDirty();
+}
+
+function onSocketStatus(st) {
+  if (st.state === "open") {
+    clearMessage("connection");
+  } else if (st.state === "reconnecting") {
+    showMessage(`Connection to the server lost: reconnecting… (attempt ${st.attempt})`, { kind: "warn", key: "connection", dismissible: false });
+  } else if (st.state === "busy") {
+    showMessage("The server is already running as many live sessions as it allows. Trying again in a few seconds…", { kind: "warn", key: "connection", dismissible: false });
+  }
+}
+
+function onServerError(page, m) {
+  if (m.code === "too_many_sessions") {
+    showMessage(`Too many people are connected to this server right now (${m.message}). This page retries by itself.`, { kind: "error", key: "connection", dismissible: false });
+    return;
+  }
+  if (m.code === "finished") return; // a step raced with `done`: `done` re-syncs the page
+  const input = fieldInput(page, m.field);
+  if (input) input.classList.add("invalid");
+  const where = m.field ? ` (${m.field})` : "";
+  showMessage(`The server refused that: ${m.message}${where}`, { kind: "error", key: `error-${m.code}` });
+  if (m.field && m.field.startsWith("points")) page.settings.showError(m.message, "server");
+}
+
+/** The control a server error's `field` names (dataset.n -> the n box, runs.1.lr -> run 2's lr). */
+function fieldInput(page, field) {
+  if (!field) return null;
+  const ids = { "dataset.n": "n", "dataset.noise": "noise", "dataset.n_classes": "classes", "dataset.seed": "dseed", steps: "steps", speed: "speed" };
+  if (ids[field]) return $(ids[field]);
+  if (field.startsWith("network.hidden")) return $("hidden");
+  if (field.startsWith("network.activation")) return $("activation");
+  const run = /^runs\.(\d+)\.(\w+)/.exec(field);
+  const card = run ? page.runsPanel.cards[Number(run[1])] : field === "lr" ? page.runsPanel.cards[page.store.state.sel] : null;
+  if (!card) return null;
+  return run && run[2] === "batch_size" ? card.batch : card.lr.box;
+}
+
+function clearFieldErrors(page) {
+  for (const node of document.querySelectorAll(".settings .invalid, .bar-top .invalid")) node.classList.remove("invalid");
+  page.settings.clearServerError();
+}

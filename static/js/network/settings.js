@@ -1,0 +1,174 @@
+// The settings column's data and network controls: dataset, n, noise, classes, seed; own points
+// (class picker, clear, CSV upload, back to the dataset); hidden widths and activation. Built
+// from GET /api/mlp/options; handlers report what the user asked for, render() shows the state.
+
+import { el, setValue } from "../shared/controls.js";
+import { fmt } from "../shared/format.js";
+import { CSVError, parsePointsCSV } from "./data.js";
+import { CLASS_COLORS, MAX_CLASSES, networkShape } from "./state.js";
+import { setTip } from "../shared/tooltips.js";
+
+const $ = (id) => document.getElementById(id);
+
+/** "16, 16" -> [16, 16]; "" -> []; throws Error with a sentence for anything else. */
+export function parseWidths(text, limits) {
+  const t = text.trim();
+  if (!t || t === "none") return [];
+  const parts = t.split(/[\s,;x×]+/).filter(Boolean);
+  if (parts.length > limits.hidden_layers) throw new Error(`at most ${limits.hidden_layers} hidden layers`);
+  return parts.map((p) => {
+    const w = Number(p);
+    if (!Number.isInteger(w) || w < 1 || w > limits.width) throw new Error(`"${p}" is not a width from 1 to ${limits.width}`);
+    return w;
+  });
+}
+
+export class SettingsPanel {
+  /** on: {set(patch), clearPoints(), useDataset(), loadPoints(points), pickClass(c)} */
+  constructor(options, on) {
+    this.options = options;
+    this.on = on;
+    this.datasets = new Map(options.datasets.map((d) => [d.id, d]));
+    this.clickClass = 0;
+    this.build();
+  }
+
+  build() {
+    const o = this.options;
+    const dataset = $("dataset");
+    for (const d of o.datasets) dataset.append(el("option", { value: d.id, text: d.name, title: d.description }));
+    dataset.addEventListener("change", () => this.on.set({ dataset: dataset.value, noise: null, classes: null, points: null, pts: null }));
+    const activation = $("activation");
+    for (const a of o.activations) activation.append(el("option", { value: a.id, text: a.name, title: `${a.formula}. ${a.words}` }));
+    activation.addEventListener("change", () => this.on.set({ activation: activation.value }));
+    $("n").max = String(o.limits.points);
+    this._number("n", 4, o.limits.points, (v) => this.on.set({ n: v }));
+    this._number("classes", 2, MAX_CLASSES, (v) => this.on.set({ classes: v }));
+    this._number("dseed", 0, 2 ** 32 - 1, (v) => this.on.set({ dseed: v }));
+    const noise = $("noise");
+    let timer = null;
+    noise.addEventListener("input", () => {
+      $("noise-out").textContent = fmt(Number(noise.value), 2);
+      clearTimeout(timer);
+      timer = setTimeout(() => this.on.set({ noise: Number(noise.value) }), 200);
+    });
+    const hidden = $("hidden");
+    const applyHidden = () => {
+      try {
+        const widths = parseWidths(hidden.value, o.limits);
+        hidden.classList.remove("invalid");
+        this.on.set({ hidden: widths });
+      } catch (err) {
+        hidden.classList.add("invalid");
+        this.on.error(`Hidden layers: ${err.message}. Write widths like "16, 16".`, "hidden");
+      }
+    };
+    hidden.addEventListener("change", applyHidden);
+    hidden.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") applyHidden();
+    });
+    $("layer-plus").addEventListener("click", () => {
+      const h = this.state.hidden;
+      if (h.length < o.limits.hidden_layers) this.on.set({ hidden: [...h, h.length ? h[h.length - 1] : 8] });
+    });
+    $("layer-minus").addEventListener("click", () => this.on.set({ hidden: this.state.hidden.slice(0, -1) }));
+    $("clear-points").addEventListener("click", () => this.on.clearPoints());
+    $("use-dataset").addEventListener("click", () => this.on.useDataset());
+    $("csv-file").addEventListener("change", (e) => this.readCSV(e.target));
+  }
+
+  _number(id, min, max, set) {
+    const input = $(id);
+    input.addEventListener("change", () => {
+      const v = Math.round(Number(input.value));
+      const ok = input.value !== "" && Number.isFinite(v) && v >= min && v <= max;
+      input.classList.toggle("invalid", !ok);
+      if (ok) set(v);
+      else this.on.error(`${input.getAttribute("aria-label")}: give a whole number from ${min} to ${max}.`, id);
+    });
+  }
+
+  async readCSV(input) {
+    const file = input.files && input.files[0];
+    input.value = ""; // the same file again must fire `change`
+    if (!file) return;
+    try {
+      const text = await file.text();
+      const points = parsePointsCSV(text, { maxPoints: this.options.limits.points });
+      this.showError(null);
+      this.on.loadPoints(points, file.name);
+    } catch (err) {
+      const why = err instanceof CSVError ? err.message : `could not read it (${err.message})`;
+      this.showError(`${file.name}: ${why}. Expected one point a line: x1, x2, label (e.g. "0.5, -1.2, 1").`);
+    }
+  }
+
+  /** Show (or with null, hide) the data error; source "server" errors go when runs start. */
+  showError(text, source = "page") {
+    const box = $("data-error");
+    box.hidden = !text;
+    box.textContent = text || "";
+    box.dataset.source = source;
+  }
+
+  /** New runs started: an error the server gave about the data is gone; a CSV's is not. */
+  clearServerError() {
+    if ($("data-error").dataset.source === "server") this.showError(null);
+  }
+
+  /** state: the store's state; data: started.config.data or null. */
+  render(state) {
+    this.state = state;
+    const ds = this.datasets.get(state.dataset);
+    const regression = ds.task === "regression";
+    const dataset = $("dataset");
+    if (dataset.value !== state.dataset) dataset.value = state.dataset;
+    setTip(dataset, `${ds.name}: ${ds.description}`);
+    setValue($("n"), state.n);
+    $("n").disabled = Boolean(state.points);
+    const noise = state.noise ?? ds.default_noise;
+    if (document.activeElement !== $("noise")) $("noise").value = String(noise);
+    $("noise-out").textContent = fmt(noise, 2);
+    $("noise").disabled = Boolean(state.points);
+    $("classes-field").hidden = !ds.variable_classes || Boolean(state.points);
+    setValue($("classes"), state.classes ?? ds.classes ?? "");
+    setValue($("dseed"), state.dseed);
+    if (document.activeElement !== $("hidden") && !$("hidden").classList.contains("invalid")) $("hidden").value = state.hidden.join(", ");
+    $("layer-plus").disabled = state.hidden.length >= this.options.limits.hidden_layers;
+    $("layer-minus").disabled = state.hidden.length === 0;
+    if ($("activation").value !== state.activation) $("activation").value = state.activation;
+    const act = this.options.activations.find((a) => a.id === state.activation);
+    if (act) setTip($("activation"), `Activation of the hidden layers: ${act.formula}. ${act.words}`);
+    const shape = networkShape(state, this.options);
+    $("arch").textContent = `${shape.sizes.join(" → ")}: ${shape.params} weights and biases`;
+
+    // Own points: classification only.
+    for (const node of $("own-points").querySelectorAll("button, input")) node.disabled = regression;
+    $("own-points").classList.toggle("disabled", regression);
+    $("use-dataset").hidden = !state.points;
+    const inUse = state.points ? Math.max(1, ...state.points.map((p) => p[2])) + 1 : state.classes ?? ds.classes ?? 2;
+    const nClasses = Math.min(MAX_CLASSES, inUse + 1);
+    if (this.clickClass >= nClasses) this.clickClass = 0;
+    const picker = $("class-picker");
+    if (picker.children.length !== nClasses) {
+      picker.replaceChildren(...Array.from({ length: nClasses }, (_, c) => {
+        const dot = el("span", { class: "class-dot" });
+        dot.style.background = CLASS_COLORS[c];
+        return el("button", {
+          type: "button", dataset: { cls: String(c) }, "aria-label": `Class ${c}`,
+          tip: `Clicks on the data plot add points of class ${c}${c >= inUse ? " (a new class: the network gets another output)" : ""}.`,
+          on: { click: () => this.pickClass(c) },
+        }, [dot, String(c)]);
+      }));
+    }
+    for (const b of picker.children) {
+      b.disabled = regression;
+      b.setAttribute("aria-pressed", String(Number(b.dataset.cls) === this.clickClass));
+    }
+  }
+
+  pickClass(c) {
+    this.clickClass = c;
+    this.render(this.state);
+  }
+}

@@ -1,0 +1,137 @@
+// When to slice the loss (POST /api/mlp/landscape) and with what:
+//   live   while training, the plane the server reports in `started.config.plane` (directions =
+//          its mode, centre "initial", its seed): the surface under the live paths. The endpoint
+//          trains the runs only to fit the grid's span, so it gets as many steps as its budget
+//          allows; when a live path walks off the grid, the slice is refitted around it.
+//   final  after training, the finished runs in the chosen mode (PCA needs them): the response's
+//          paths carry the real loss, the slice's loss and the distance from the plane.
+// A newer request aborts an older one; a 422 (a cost limit, say) is reported with its message.
+
+import { postJSON } from "../shared/api.js";
+
+const GRID_WORK = 4e10; // grid^2 x samples x weights, under the server's 5e10
+const TRAIN_WORK = 4e9; // runs x steps x batch x weights, under the server's 5e9
+const RUN_STEPS = 20000; // runs x steps
+const REFIT_EVERY = 2000; // ms between two refits of the live slice
+
+/** The largest odd grid (at most `max` per side) the server will slice for this network. */
+function gridSize(shape, max = 51) {
+  const g = Math.floor(Math.sqrt(GRID_WORK / Math.max(1, shape.samples * shape.params)));
+  const odd = Math.min(max, g) - (Math.min(max, g) % 2 === 0 ? 1 : 0);
+  return Math.max(5, odd);
+}
+
+/** Steps the endpoint may train these runs for, within its budget. */
+function affordableSteps(body, shape, steps) {
+  const perStep = body.runs.reduce((s, r) => s + Math.min(r.batch_size || shape.samples, shape.samples), 0) * shape.params;
+  return Math.max(1, Math.min(steps, Math.floor(TRAIN_WORK / Math.max(1, perStep)), Math.floor(RUN_STEPS / body.runs.length)));
+}
+
+export class Slices {
+  constructor({ onChange }) {
+    this.onChange = onChange; // (what: "live" | "final" | "error" | "busy") => void
+    this.live = null; // {key, request, surface, at}
+    this.final = null; // {key, request, resp}
+    this.phase = "live";
+    this.error = null; // the message of the last failed request
+    this.busy = null; // "live" | "final" while a request is out
+    this.controller = null;
+    this.fetches = 0;
+  }
+
+  /** Slice the live plane (after `started`, or `reset` with new weights). */
+  fetchLive(body, plane, shape, steps, span = null) {
+    this.phase = "live";
+    this.final = null;
+    const request = {
+      ...body, seed: plane.seed, steps: affordableSteps(body, shape, steps), directions: plane.mode,
+      centre: "initial", grid: gridSize(shape, 41),
+    };
+    if (span) request.span = span;
+    if (plane.mode === "weights" && body.planeWeights) request.weights = body.planeWeights;
+    const key = JSON.stringify(request);
+    if (this.live && this.live.key === key && this.live.surface) {
+      this.onChange("live");
+      return;
+    }
+    this.live = { key, request, surface: span && this.live ? this.live.surface : null, at: performance.now(), plane };
+    this._post("live", request, (resp) => {
+      this.live.surface = resp;
+    });
+  }
+
+  /**
+   * Slice the finished runs in `mode` (after `done`, or when the mode changes after it).
+   * include: the indices of the runs to re-train and draw (PCA leaves diverged runs out: their
+   * blow-up would be all the plane shows); final.include maps the response's runs back.
+   */
+  fetchFinal(body, plane, shape, steps, mode, include = null) {
+    this.phase = "final";
+    const keep = include || body.runs.map((_, i) => i);
+    const runs = keep.map((i) => body.runs[i]);
+    const request = { ...body, runs, seed: plane.seed, steps: Math.max(1, steps), directions: mode, centre: "initial", grid: gridSize(shape) };
+    if (mode === "weights" && body.planeWeights) request.weights = body.planeWeights;
+    const key = JSON.stringify(request);
+    if (this.final && this.final.key === key && this.final.resp) {
+      this.onChange("final");
+      return;
+    }
+    this.final = { key, request, resp: null, mode, include: keep };
+    this._post("final", request, (resp) => {
+      this.final.resp = resp;
+    });
+  }
+
+  /**
+   * While training: if a live path has walked well off the sliced area, slice a wider area
+   * around the start (at most every REFIT_EVERY ms). points: [[x, y], ...] heads in axis values.
+   */
+  maybeRefit(body, shape, steps, heads) {
+    const live = this.live;
+    if (!live || !live.surface || this.busy || performance.now() - live.at < REFIT_EVERY) return;
+    const s = live.surface;
+    const [ox, oy] = [s.centre.x, s.centre.y];
+    const half = [(s.x.values.at(-1) - s.x.values[0]) / 2, (s.y.values.at(-1) - s.y.values[0]) / 2];
+    let need = [0, 0];
+    for (const [x, y] of heads) {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      need = [Math.max(need[0], Math.abs(x - ox)), Math.max(need[1], Math.abs(y - oy))];
+    }
+    if (need[0] <= half[0] * 1.1 && need[1] <= half[1] * 1.1) return;
+    // Wider, never more than 4x at once: one blown-up run must not shrink the others to a dot.
+    const span = [0, 1].map((a) => Math.min(Math.max(half[a], need[a] * 1.4), half[a] * 4));
+    this.fetchLive(body, live.plane, shape, steps, span);
+  }
+
+  _post(kind, request, keep) {
+    if (this.controller) this.controller.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    this.busy = kind;
+    this.error = null;
+    this.fetches += 1;
+    this.onChange("busy");
+    postJSON("/api/mlp/landscape", request, { signal: controller.signal }).then((resp) => {
+      if (this.controller !== controller) return;
+      keep(resp);
+      this.busy = null;
+      this.onChange(kind);
+    }).catch((err) => {
+      if (this.controller !== controller || err.name === "AbortError") return;
+      this.busy = null;
+      this.error = err.status === 422 ? err.msg || err.message : `the server could not slice the landscape (${err.message})`;
+      this.onChange("error");
+    });
+  }
+
+  /** Forget everything (new runs on the way). */
+  clear() {
+    if (this.controller) this.controller.abort();
+    this.controller = null;
+    this.live = null;
+    this.final = null;
+    this.phase = "live";
+    this.busy = null;
+    this.error = null;
+  }
+}

@@ -1,0 +1,31 @@
+// Keyboard shortcuts that never fire while the user types in a field.
+// Page-agnostic: bindKeys({" ": fn, ArrowRight: fn, r: fn}) with KeyboardEvent.key names
+// (letters are matched case-insensitively). Returns a function that unbinds them.
+
+const TEXT_INPUTS = new Set(["text", "number", "search", "email", "url", "tel", "password", "range", "color", "date", "time"]);
+
+/** True when a key press belongs to a form field: typing, choosing, or moving a slider. */
+function isTyping(target) {
+  if (!target || !(target instanceof Element)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === "TEXTAREA" || tag === "SELECT") return true;
+  if (tag === "INPUT") return TEXT_INPUTS.has((target.type || "text").toLowerCase());
+  return false;
+}
+
+export function bindKeys(bindings, target = window) {
+  const map = new Map(Object.entries(bindings).map(([k, fn]) => [k.length === 1 ? k.toLowerCase() : k, fn]));
+  const handler = (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const fn = map.get(key);
+    if (!fn) return;
+    // A focused button would also "click" on Space or Enter: the shortcut wins instead.
+    event.preventDefault();
+    fn(event);
+  };
+  target.addEventListener("keydown", handler);
+  return () => target.removeEventListener("keydown", handler);
+}

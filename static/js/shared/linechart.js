@@ -1,0 +1,269 @@
+// A small line chart on <canvas> (loss per step, gradient norm): log or linear y, decade ticks,
+// dashed faded series for ghosts, and a hover readout of the nearest point. About 1 ms per redraw,
+// where a Plotly.react of the same chart costs 15-20 ms whatever the points
+// (docs/performance-browser.md): the side charts redraw several times a second while runs play.
+// Page-agnostic: new CanvasLineChart(container, {title, ytitle}); chart.update(series, {log}).
+
+import { fmt } from "./format.js";
+
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+const power = (k) => (k === 0 ? "1" : k === 1 ? "10" : `10${String(k).replace(/./g, (c) => SUPERSCRIPT[c])}`);
+
+/** About `count` round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of 10. */
+function niceTicks(lo, hi, count = 4) {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) || 10 * mag;
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return ticks;
+}
+
+export class CanvasLineChart {
+  constructor(container, { title, ytitle }) {
+    this.container = container;
+    this.title = title;
+    this.ytitle = ytitle;
+    this.series = [];
+    this.log = true;
+    this.hover = null; // [px, py] of the mouse, in CSS pixels
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "linechart";
+    this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", title); // and each line's last point, once there is data
+    container.append(this.canvas);
+    this.canvas.addEventListener("mousemove", (e) => {
+      const r = this.canvas.getBoundingClientRect();
+      this.hover = [e.clientX - r.left, e.clientY - r.top];
+      this.draw();
+    });
+    this.canvas.addEventListener("mouseleave", () => {
+      this.hover = null;
+      this.draw();
+    });
+    new ResizeObserver(() => this.draw()).observe(container);
+  }
+
+  /**
+   * series: [{name, color, x, y, lineDash?, dash?, opacity?}]; lineDash: a canvas dash pattern
+   * (run-style.js), dash: dotted (ghosts). Missing or (on a log axis) non-positive y are gaps.
+   */
+  update(series, { log = true } = {}) {
+    this.series = series;
+    this.log = log;
+    this.canvas.setAttribute("aria-label", this.describe());
+    this.draw();
+  }
+
+  /** What the chart shows, for a screen reader: its title and each line's last point. */
+  describe() {
+    const last = this.series.filter((s) => s.x.length && s.name !== "ghost").map((s) => {
+      const y = s.y[s.y.length - 1];
+      return `${s.name} ${typeof y === "number" && Number.isFinite(y) ? fmt(y) : "no value"} at ${s.x[s.x.length - 1]}`;
+    });
+    return last.length ? `${this.title}: ${last.join("; ")}` : this.title;
+  }
+
+  resize() {
+    this.draw();
+  }
+
+  draw() {
+    const width = this.container.clientWidth;
+    const height = this.container.clientHeight;
+    if (width < 20 || height < 20) return;
+    const dpr = window.devicePixelRatio || 1;
+    const c = this.canvas;
+    if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
+      c.width = Math.round(width * dpr);
+      c.height = Math.round(height * dpr);
+      c.style.width = `${width}px`;
+      c.style.height = `${height}px`;
+    }
+    const ctx = c.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const fs = Math.max(10, Math.round(parseFloat(getComputedStyle(this.container).fontSize) * 0.85));
+    const m = { l: 4 + 3.4 * fs, r: 10, t: 6 + 1.4 * fs, b: 6 + 2.2 * fs };
+    ctx.font = `600 ${fs + 1}px ${FONT}`;
+    ctx.fillStyle = "#1b1f24";
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    ctx.fillText(this.title, 6, 4);
+
+    const ty = (v) => (this.log ? (v > 0 ? Math.log10(v) : NaN) : v);
+    let xmax = 1;
+    let ylo = Infinity;
+    let yhi = -Infinity;
+    for (const s of this.series) {
+      for (let i = 0; i < s.y.length; i++) {
+        const v = ty(s.y[i]);
+        if (!Number.isFinite(v)) continue;
+        if (v < ylo) ylo = v;
+        if (v > yhi) yhi = v;
+        if (s.x[i] > xmax) xmax = s.x[i];
+      }
+    }
+    const pw = width - m.l - m.r;
+    const ph = height - m.t - m.b;
+    ctx.font = `${fs}px ${FONT}`;
+    ctx.fillStyle = "#5b6470";
+    ctx.strokeStyle = "#9aa5b1";
+    if (!Number.isFinite(ylo)) {
+      ctx.textBaseline = "middle";
+      ctx.fillText("no data yet", m.l + 4, m.t + ph / 2);
+      this.view = null;
+      return;
+    }
+    if (yhi - ylo < 1e-12) {
+      ylo -= this.log ? 0.5 : Math.abs(ylo) * 0.1 + 1;
+      yhi += this.log ? 0.5 : Math.abs(yhi) * 0.1 + 1;
+    }
+    const pad = (yhi - ylo) * 0.06;
+    ylo -= pad;
+    yhi += pad;
+    const X = (x) => m.l + (x / xmax) * pw;
+    const Y = (v) => m.t + (1 - (v - ylo) / (yhi - ylo)) * ph;
+    this.view = { X, Y, ty, m, pw, ph, xmax, ylo, yhi };
+
+    // axes, grid, ticks
+    ctx.strokeStyle = "#eef0f3";
+    ctx.lineWidth = 1;
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "right";
+    const yticks = this.log
+      ? (() => {
+        const k0 = Math.ceil(ylo);
+        const k1 = Math.floor(yhi);
+        const every = Math.max(1, Math.ceil((k1 - k0 + 1) / 4));
+        const t = [];
+        for (let k = k1; k >= k0; k -= every) t.push(k);
+        return t.length ? t : niceTicks(ylo, yhi, 3);
+      })()
+      : niceTicks(ylo, yhi, 3);
+    for (const v of yticks) {
+      const y = Y(v);
+      ctx.beginPath();
+      ctx.moveTo(m.l, y);
+      ctx.lineTo(m.l + pw, y);
+      ctx.stroke();
+      const label = this.log && Number.isInteger(v) ? power(v) : this.log ? fmt(10 ** v, 2) : fmt(v, 3);
+      ctx.fillText(label, m.l - 4, y);
+    }
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of niceTicks(0, xmax, 4)) {
+      const x = X(v);
+      ctx.beginPath();
+      ctx.moveTo(x, m.t);
+      ctx.lineTo(x, m.t + ph);
+      ctx.stroke();
+      const label = fmt(v, 3);
+      const half = ctx.measureText(label).width / 2;
+      ctx.fillText(label, Math.min(x, width - half - 2), m.t + ph + 3); // the last one stays inside
+    }
+    ctx.fillText("step", m.l + pw / 2, m.t + ph + 3 + fs * 1.1);
+    ctx.strokeStyle = "#9aa5b1";
+    ctx.strokeRect(m.l, m.t, pw, ph);
+
+    // the series
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(m.l, m.t, pw, ph);
+    ctx.clip();
+    ctx.lineJoin = "round";
+    for (const s of this.series) {
+      ctx.strokeStyle = s.color;
+      ctx.globalAlpha = s.opacity ?? 1;
+      ctx.lineWidth = s.width ?? 2;
+      ctx.setLineDash(s.lineDash ?? (s.dash ? [2, 3] : []));
+      ctx.beginPath();
+      let pen = false;
+      for (let i = 0; i < s.y.length; i++) {
+        const v = ty(s.y[i]);
+        if (!Number.isFinite(v)) {
+          pen = false;
+          continue;
+        }
+        const x = X(s.x[i]);
+        const y = Y(v);
+        if (pen) ctx.lineTo(x, y);
+        else ctx.moveTo(x, y);
+        pen = true;
+      }
+      ctx.stroke();
+    }
+    ctx.restore();
+    this._drawHover(ctx, fs);
+  }
+
+  /** The nearest point to the mouse: a dot and "name, step k: value". */
+  _drawHover(ctx, fs) {
+    const v = this.view;
+    if (!this.hover || !v) return;
+    const [hx, hy] = this.hover;
+    let best = null;
+    for (const s of this.series) {
+      for (let i = 0; i < s.y.length; i++) {
+        const t = v.ty(s.y[i]);
+        if (!Number.isFinite(t)) continue;
+        const d = (v.X(s.x[i]) - hx) ** 2 + (v.Y(t) - hy) ** 2;
+        if (!best || d < best.d) best = { d, s, i, t };
+      }
+    }
+    if (!best || best.d > 40 ** 2) return;
+    const x = v.X(best.s.x[best.i]);
+    const y = v.Y(best.t);
+    ctx.fillStyle = best.s.color;
+    ctx.beginPath();
+    ctx.arc(x, y, 4, 0, 2 * Math.PI);
+    ctx.fill();
+    const text = `${best.s.name}, step ${best.s.x[best.i]}: ${this.ytitle} = ${fmt(best.s.y[best.i], 4)}`;
+    ctx.font = `${fs}px ${FONT}`;
+    const w = ctx.measureText(text).width + 10;
+    const bx = Math.min(Math.max(4, x - w / 2), this.canvas.clientWidth - w - 4);
+    const by = y - fs * 2.2 < v.m.t ? y + 8 : y - fs * 2.2;
+    ctx.fillStyle = "rgba(27, 31, 36, 0.92)";
+    ctx.fillRect(bx, by, w, fs * 1.6);
+    ctx.fillStyle = "#fff";
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, bx + 5, by + fs * 0.8);
+  }
+}
+
+/**
+ * Reduce a series to at most ~2*buckets points keeping each bucket's extremes, so a spike or an
+ * oscillation survives (a plain stride would alias a zig-zag away).
+ */
+export function minMaxDecimate(xs, ys, n, buckets = 300) {
+  if (n <= buckets * 2) return { x: Array.from(xs.subarray(0, n)), y: Array.from(ys.subarray(0, n), (v) => (Number.isFinite(v) ? v : null)) };
+  const x = [];
+  const y = [];
+  const size = n / buckets;
+  for (let b = 0; b < buckets; b++) {
+    const i0 = Math.floor(b * size);
+    const i1 = Math.min(n, Math.floor((b + 1) * size));
+    let lo = -1;
+    let hi = -1;
+    for (let i = i0; i < i1; i++) {
+      const v = ys[i];
+      if (!Number.isFinite(v)) continue;
+      if (lo < 0 || v < ys[lo]) lo = i;
+      if (hi < 0 || v > ys[hi]) hi = i;
+    }
+    if (lo < 0) continue;
+    const [a, c] = lo <= hi ? [lo, hi] : [hi, lo];
+    x.push(xs[a], xs[c]);
+    y.push(ys[a], ys[c]);
+  }
+  const last = n - 1;
+  if (Number.isFinite(ys[last])) {
+    x.push(xs[last]);
+    y.push(ys[last]);
+  }
+  return { x, y };
+}

@@ -1,0 +1,102 @@
+// @ts-check
+// Play, pause, step and reset of a page's live runs over /ws (docs/protocol.md). One object owns
+// both halves of "is it playing": what the server says (`play`) and what the user asked for
+// (`wantPlaying`), which outlives a restart so that the new runs of a paused page start paused.
+
+import { bindKeys } from "./keyboard.js";
+
+/** @typedef {"idle" | "running" | "paused" | "done"} PlayState */
+
+const LR_FACTOR = 1.25; // Up/Down arrow keys
+
+export class Playback {
+  /**
+   * @param {{ send(message: object): boolean }} socket
+   * @param {object} hooks
+   * @param {() => void} hooks.begin starts new runs from the page's current settings
+   * @param {(play: PlayState) => void} hooks.onChange the play state changed: render it
+   */
+  constructor(socket, { begin, onChange }) {
+    this.socket = socket;
+    this.begin = begin;
+    this.onChange = onChange;
+    /** @type {PlayState} the server's word */
+    this.play = "idle";
+    this.wantPlaying = true;
+  }
+
+  /** @param {PlayState} play what the server says now */
+  setState(play) {
+    this.play = play;
+    this.onChange(play);
+  }
+
+  /** The next runs play as soon as they start (a link opened, a lesson chosen, new weights). */
+  playNext() {
+    this.wantPlaying = true;
+  }
+
+  /** Right after a `start`: hold the new runs at step 0 unless the user wants them playing. */
+  holdIfPaused() {
+    if (this.wantPlaying) return;
+    this.socket.send({ type: "pause" });
+    this.socket.send({ type: "reset" });
+  }
+
+  toggle() {
+    if (this.play === "running") {
+      this.wantPlaying = false;
+      this.socket.send({ type: "pause" });
+    } else if (this.play === "paused") {
+      this.wantPlaying = true;
+      this.socket.send({ type: "resume" });
+    } else if (this.play === "done") {
+      this.wantPlaying = true;
+      this.socket.send({ type: "reset" });
+      this.socket.send({ type: "resume" });
+    } else {
+      this.wantPlaying = true;
+      this.begin();
+    }
+  }
+
+  stepOnce() {
+    this.wantPlaying = false;
+    if (this.play === "idle") {
+      this.begin();
+      return;
+    }
+    if (this.play === "done") this.socket.send({ type: "reset" });
+    this.socket.send({ type: "step", n: 1 });
+  }
+
+  reset() {
+    this.wantPlaying = false;
+    if (this.play === "idle") this.begin();
+    else this.socket.send({ type: "reset" });
+  }
+}
+
+/**
+ * The buttons #play, #step and #reset, and the keys every live page shares.
+ * @param {Playback} playback
+ * @param {object} page
+ * @param {import("./state.js").Store} page.store a store with `present`
+ * @param {(factor: number) => void} page.scaleLr the selected run's learning rate times factor
+ */
+export function bindPlayback(playback, { store, scaleLr }) {
+  /** @param {string} id @param {() => void} fn */
+  const click = (id, fn) => document.getElementById(id)?.addEventListener("click", fn);
+  click("play", () => playback.toggle());
+  click("step", () => playback.stepOnce());
+  click("reset", () => playback.reset());
+  bindKeys({
+    " ": () => playback.toggle(),
+    ArrowRight: () => playback.stepOnce(),
+    r: () => playback.reset(),
+    ArrowUp: () => scaleLr(LR_FACTOR),
+    ArrowDown: () => scaleLr(1 / LR_FACTOR),
+    p: () => store.set({ present: !store.state.present }),
+    Escape: () => store.set({ present: false }),
+  });
+}

@@ -1,0 +1,329 @@
+// Plotly helpers shared by the pages: a colour transform for surfaces whose values span decades,
+// contour and 3D surface traces, the pixel mapping of a 2D plot (for canvas overlays), and small
+// line charts. Plotly.js is the global loaded from /vendor/plotly/plotly.min.js.
+
+import { fmt, isNum } from "./format.js";
+
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+// Pale, so that saturated run colours stand out on it: light where f is low (valleys), a
+// muted blue-grey where it is high, in perceptually even steps.
+export const SURFACE_COLORSCALE = [
+  [0.0, "#fffbe8"],
+  [0.15, "#f1f2d6"],
+  [0.3, "#dcead0"],
+  [0.45, "#c5dfd0"],
+  [0.6, "#acd0d3"],
+  [0.75, "#93bcd2"],
+  [0.9, "#7fa4c8"],
+  [1.0, "#7292bc"],
+];
+
+export const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false, doubleClick: false };
+
+function quantile(sorted, q) {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
+  return sorted[i];
+}
+
+/**
+ * How to colour a grid of values z (rows of numbers or nulls). When the values span decades
+ * (Rosenbrock: 0 to thousands, all the interest near 0), colour by c = log10(z - zmin + eps)
+ * so the valley floor gets as many colours as the walls; otherwise linearly.
+ * Returns {log, f (value -> colour coordinate), cmin, cmax, tickvals, ticktext, title}.
+ * minValue: the surface's known minimum value, if any. floor: eps at least this fraction of the
+ * range (the 3D view uses a larger one: a log plunging to -infinity at the minimum is a spike).
+ */
+export function colorTransform(z, minValue = null, { floor = 1e-7 } = {}) {
+  const values = [];
+  for (const row of z) for (const v of row) if (isNum(v)) values.push(v);
+  if (!values.length) return linear(0, 1);
+  values.sort((a, b) => a - b);
+  // the true minimum when known (the grid rarely hits it exactly): the colourbar then starts at it
+  const zmin = isNum(minValue) && minValue <= values[0] ? minValue : values[0];
+  const zmax = values[values.length - 1];
+  const range = zmax - zmin;
+  if (!(range > 0)) return linear(zmin, zmin + 1);
+  // Most of the plot at a small fraction of the range: the range is dominated by the walls.
+  const median = quantile(values, 0.5) - zmin;
+  if (median > range / 5) return linear(zmin, zmax);
+  // eps: the valley floor still gets a few colours, the exact minimum is not -infinity.
+  const eps = Math.max(quantile(values, 0.005) - zmin, range * floor, 1e-12);
+  const f = (v) => Math.log10(Math.max(v - zmin, 0) + eps);
+  const cmin = f(zmin);
+  const cmax = f(zmax);
+  const tickvals = [];
+  const ticktext = [];
+  const k0 = Math.ceil(Math.log10(eps * 3));
+  const k1 = Math.floor(Math.log10(range));
+  const every = k1 - k0 > 6 ? 2 : 1;
+  tickvals.push(cmin);
+  ticktext.push(fmt(zmin, 3));
+  for (let k = k1; k >= k0; k -= every) {
+    tickvals.push(f(zmin + 10 ** k));
+    ticktext.push(fmt(zmin + 10 ** k, 3));
+  }
+  return { log: true, f, cmin, cmax, tickvals, ticktext, title: "f (log)" };
+}
+
+function linear(zmin, zmax) {
+  return { log: false, f: (v) => v, cmin: zmin, cmax: zmax, tickvals: null, ticktext: null, title: "f" };
+}
+
+/** z transformed for colour (nulls stay null). */
+function transformGrid(z, tf) {
+  return z.map((row) => row.map((v) => (isNum(v) ? tf.f(v) : null)));
+}
+
+function hoverText(grid) {
+  return grid.z.map((row, i) =>
+    row.map((v, j) => `x = ${fmt(grid.x[j], 3)}, y = ${fmt(grid.y[i], 3)}<br>f(x, y) = ${fmt(v, 4)}`),
+  );
+}
+
+function colorbar(tf, extra = {}, fontSize = 12) {
+  return {
+    thickness: 12,
+    len: 0.9,
+    outlinewidth: 0,
+    tickfont: { size: fontSize - 1 },
+    title: { text: tf.title, side: "right", font: { size: fontSize } },
+    ...(tf.tickvals ? { tickmode: "array", tickvals: tf.tickvals, ticktext: tf.ticktext } : {}),
+    ...extra,
+  };
+}
+
+/** A filled contour map of grid = {x, y, z, surface} with its minima as stars. */
+export function contourTraces(grid, tf, geometry = null, fontSize = 12) {
+  const contour = {
+    type: "contour",
+    x: grid.x,
+    y: grid.y,
+    z: transformGrid(grid.z, tf),
+    zmin: tf.cmin,
+    zmax: tf.cmax,
+    ncontours: 22,
+    colorscale: SURFACE_COLORSCALE,
+    contours: { coloring: "fill", showlines: true },
+    line: { color: "rgba(45, 65, 90, 0.32)", width: 0.8, smoothing: 0.6 },
+    colorbar: colorbar(tf, geometry ? { x: geometry.colorbarX, xanchor: "left", y: geometry.yDomain[0], yanchor: "bottom", len: geometry.yDomain[1] - geometry.yDomain[0], lenmode: "fraction" } : {}, fontSize),
+    text: hoverText(grid),
+    hovertemplate: "%{text}<extra></extra>",
+    connectgaps: false,
+  };
+  const minima = grid.surface.minima || [];
+  const stars = {
+    type: "scatter",
+    mode: "markers",
+    x: minima.map((m) => m[0]),
+    y: minima.map((m) => m[1]),
+    marker: { symbol: "star", size: 15, color: "#ffd43b", line: { color: "#212529", width: 1.3 } },
+    hovertemplate: `a minimum: (%{x:.3f}, %{y:.3f}), f = ${fmt(grid.surface.min_value, 4)}<extra></extra>`,
+    showlegend: false,
+  };
+  return [contour, stars];
+}
+
+const MAP_MARGIN = { l: 50, r: 92, t: 10, b: 40 }; // room for ticks, titles, colourbar
+
+/**
+ * Where a map of `bounds` goes in a width x height div, one unit as long on both axes, centred:
+ * the axes' rectangle in CSS pixels, Plotly's domains for it, and a data <-> pixel mapping.
+ * Computed here (not read back from Plotly) so paths can be drawn before Plotly has loaded.
+ */
+export function mapGeometry(width, height, bounds, fontSize = 12) {
+  const k = fontSize / 12;
+  const margin = { l: Math.round(MAP_MARGIN.l * k), r: Math.round(MAP_MARGIN.r * k), t: MAP_MARGIN.t, b: Math.round(MAP_MARGIN.b * k) };
+  const [[x0, x1], [y0, y1]] = bounds;
+  const w = Math.max(10, width - margin.l - margin.r);
+  const h = Math.max(10, height - margin.t - margin.b);
+  const aspect = (x1 - x0) / (y1 - y0);
+  const plotW = Math.floor(Math.min(w, h * aspect));
+  const plotH = Math.floor(Math.min(h, w / aspect));
+  const offX = Math.floor((w - plotW) / 2);
+  const offY = Math.floor((h - plotH) / 2);
+  const left = margin.l + offX;
+  const top = margin.t + (h - offY - plotH);
+  return {
+    width, height, margin, left, top, plotW, plotH,
+    xDomain: [offX / w, (offX + plotW) / w],
+    yDomain: [offY / h, (offY + plotH) / h],
+    colorbarX: (offX + plotW + 14) / w,
+    mapping: linearMapping(left, top, plotW, plotH, bounds),
+  };
+}
+
+/** Data <-> pixel mapping of an axes rectangle showing `bounds`. */
+export function linearMapping(left, top, width, height, bounds) {
+  const [[x0, x1], [y0, y1]] = bounds;
+  const sx = width / (x1 - x0);
+  const sy = height / (y1 - y0);
+  return {
+    left, top, width, height, scale: sx,
+    px: (x) => left + (x - x0) * sx,
+    py: (y) => top + (y1 - y) * sy,
+    toX: (px) => x0 + (px - left) / sx,
+    toY: (py) => y1 - (py - top) / sy,
+    inside: (px, py) => px >= left && px <= left + width && py >= top && py <= top + height,
+  };
+}
+
+/** The layout of a 2D map placed by mapGeometry (explicit domains: what we drew is what it draws). */
+export function mapLayout(bounds, geometry, { fontSize = 12 } = {}) {
+  const m = geometry.margin;
+  return {
+    width: geometry.width,
+    height: geometry.height,
+    autosize: false,
+    margin: { l: m.l, r: m.r, t: m.t, b: m.b, pad: 0 },
+    font: { family: FONT, size: fontSize, color: "#1b1f24" },
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "rgba(0,0,0,0)",
+    showlegend: false,
+    dragmode: false,
+    hovermode: "closest",
+    hoverlabel: { font: { family: FONT } },
+    xaxis: { range: bounds[0], domain: geometry.xDomain, fixedrange: true, title: { text: "x", standoff: 4 }, zeroline: false, showgrid: false, ticks: "outside", mirror: true, showline: true, linecolor: "#9aa5b1" },
+    yaxis: { range: bounds[1], domain: geometry.yDomain, fixedrange: true, title: { text: "y", standoff: 4 }, zeroline: false, showgrid: false, ticks: "outside", mirror: true, showline: true, linecolor: "#9aa5b1" },
+  };
+}
+
+let plotlyPromise = null;
+
+/**
+ * Plotly.js, loaded on demand: parsing its 4.8 MB takes a second on a slow machine, so a page
+ * draws its first paths on canvas before asking for it.
+ */
+export function loadPlotly(src = "/vendor/plotly/plotly.min.js") {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!plotlyPromise) {
+    plotlyPromise = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        plotlyPromise = null;
+        reject(new Error(`could not load ${src}`));
+      };
+      document.head.append(script);
+    });
+  }
+  return plotlyPromise;
+}
+
+/** A colour of SURFACE_COLORSCALE at t in [0, 1], as [r, g, b]. */
+function scaleColor(t, scale = SURFACE_COLORSCALE) {
+  const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
+  let k = 1;
+  while (k < scale.length - 1 && scale[k][0] < u) k++;
+  const [t0, c0] = scale[k - 1];
+  const [t1, c1] = scale[k];
+  const f = t1 > t0 ? (u - t0) / (t1 - t0) : 0;
+  const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const a = rgb(c0);
+  const b = rgb(c1);
+  return a.map((v, i) => Math.round(v + (b[i] - v) * f));
+}
+
+/**
+ * Paint grid values as a colour image into the axes rectangle of `mapping` on a canvas: a
+ * stand-in for the contour map while Plotly loads (same colours, no lines).
+ */
+export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRatio || 1) {
+  const nx = grid.x.length;
+  const ny = grid.y.length;
+  const img = document.createElement("canvas");
+  img.width = nx;
+  img.height = ny;
+  const ictx = img.getContext("2d");
+  const data = ictx.createImageData(nx, ny);
+  const span = tf.cmax - tf.cmin || 1;
+  for (let i = 0; i < ny; i++) {
+    const row = grid.z[i];
+    const r = ny - 1 - i; // image rows go down, y goes up
+    for (let j = 0; j < nx; j++) {
+      const v = row[j];
+      const o = 4 * (r * nx + j);
+      if (v === null || !Number.isFinite(v)) {
+        data.data[o + 3] = 0;
+        continue;
+      }
+      const [cr, cg, cb] = scaleColor((tf.f(v) - tf.cmin) / span);
+      data.data[o] = cr;
+      data.data[o + 1] = cg;
+      data.data[o + 2] = cb;
+      data.data[o + 3] = 255;
+    }
+  }
+  ictx.putImageData(data, 0, 0);
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, canvas.width / dpr, canvas.height / dpr);
+  ctx.imageSmoothingEnabled = true;
+  // grid points sit on cell centres: the image spans half a cell beyond the first and last point
+  const m = mapping;
+  const cellW = m.width / (nx - 1);
+  const cellH = m.height / (ny - 1);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(m.left, m.top, m.width, m.height);
+  ctx.clip();
+  ctx.drawImage(img, m.left - cellW / 2, m.top - cellH / 2, m.width + cellW, m.height + cellH);
+  ctx.restore();
+  ctx.strokeStyle = "#9aa5b1";
+  ctx.strokeRect(m.left, m.top, m.width, m.height);
+}
+
+/**
+ * The data <-> pixel mapping of a drawn 2D Plotly plot, in CSS pixels from its div's top-left.
+ * Reads Plotly's laid-out axes (_offset, _length: stable internals since plotly.js 1.x).
+ */
+export function axisMapping(gd) {
+  const fl = gd && gd._fullLayout;
+  if (!fl || !fl.xaxis || !fl.yaxis || !fl.xaxis._length) return null;
+  const xa = fl.xaxis;
+  const ya = fl.yaxis;
+  return linearMapping(xa._offset, ya._offset, xa._length, ya._length, [xa.range.map(Number), ya.range.map(Number)]);
+}
+
+/** A 3D surface of the same grid, coloured like the contour map; z is the colour coordinate. */
+export function surfaceTrace(grid, tf) {
+  return {
+    type: "surface",
+    x: grid.x,
+    y: grid.y,
+    z: transformGrid(grid.z, tf),
+    cmin: tf.cmin,
+    cmax: tf.cmax,
+    colorscale: SURFACE_COLORSCALE,
+    showscale: false,
+    opacity: 0.92,
+    contours: { z: { show: true, usecolormap: false, color: "rgba(45, 65, 90, 0.35)", width: 1, start: tf.cmin, end: tf.cmax, size: (tf.cmax - tf.cmin) / 22 } },
+    text: hoverText(grid),
+    hovertemplate: "%{text}<extra></extra>",
+    lighting: { ambient: 0.75, diffuse: 0.5, specular: 0.05, roughness: 0.9 },
+  };
+}
+
+export function sceneLayout(bounds, tf, { fontSize = 12 } = {}) {
+  const [[x0, x1], [y0, y1]] = bounds;
+  const zaxis = { title: { text: tf.title }, range: [tf.cmin, tf.cmax + 0.02 * (tf.cmax - tf.cmin)] };
+  if (tf.tickvals) Object.assign(zaxis, { tickmode: "array", tickvals: tf.tickvals, ticktext: tf.ticktext });
+  return {
+    margin: { l: 0, r: 0, t: 0, b: 0 },
+    font: { family: FONT, size: fontSize, color: "#1b1f24" },
+    paper_bgcolor: "#ffffff",
+    showlegend: false,
+    uirevision: "keep-camera", // the camera stays where the user turned it across updates
+    scene: {
+      aspectmode: "manual",
+      aspectratio: { x: 1, y: (y1 - y0) / (x1 - x0), z: 0.55 },
+      xaxis: { title: { text: "x" }, range: [x0, x1] },
+      yaxis: { title: { text: "y" }, range: [y0, y1] },
+      zaxis,
+      camera: { eye: { x: -1.1, y: -1.45, z: 0.95 } },
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// The shapes of the JSON the pages read from the API (app/api/routes). Types only.
+
+/** A tunable number (app/core/parameters.py Hyperparameter). */
+export interface Hyperparameter {
+  default: number;
+  min: number;
+  max: number;
+  help: string;
+  log: boolean;
+  kind: "float" | "int" | "bool";
+  label: string;
+}
+
+/** GET /api/surfaces, one item. */
+export interface SurfaceInfo {
+  id: string;
+  name: string;
+  description: string;
+  formula_latex: string;
+  bounds: [[number, number], [number, number]];
+  minima: number[][];
+  min_value: number | null;
+  default_start: [number, number];
+  params: Record<string, number>;
+  parameters: Record<string, Hyperparameter>;
+}
+
+/** GET /api/optimizers, one item. */
+export interface OptimizerInfo {
+  id: string;
+  name: string;
+  description: string;
+  equation: string;
+  hyperparameters: Record<string, Hyperparameter>;
+}
+
+/** GET /api/schedules, one item. */
+export interface ScheduleInfo {
+  id: string;
+  name: string;
+  description: string;
+  parameters: Record<string, Hyperparameter>;
+}
+
+/** What the descent page loads before it starts. */
+export interface DescentRegistries {
+  surfaces: SurfaceInfo[];
+  optimizers: OptimizerInfo[];
+  schedules: ScheduleInfo[];
+}
+
+export interface DatasetInfo {
+  id: string;
+  name: string;
+  task: "classification" | "regression";
+  description: string;
+  default_noise: number;
+  classes: number;
+  variable_classes: boolean;
+  inputs: number;
+}
+
+export interface ActivationInfo {
+  id: string;
+  name: string;
+  formula: string;
+  derivative: string;
+  words: string;
+}
+
+export interface LossInfo {
+  id: string;
+  name: string;
+  task: string;
+  output: string;
+  formula: string;
+}
+
+/** GET /api/mlp/options. */
+export interface MlpOptions {
+  datasets: DatasetInfo[];
+  activations: ActivationInfo[];
+  losses: LossInfo[];
+  directions: string[];
+  optimizers: string[];
+  limits: {
+    steps: number;
+    grid: [number, number];
+    points: number;
+    hidden_layers: number;
+    width: number;
+    runs: number;
+    [name: string]: unknown;
+  };
+}

@@ -1,0 +1,53 @@
+"""The pages preload exactly the modules their entry imports, and every one of them exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app.api.routes.module_graph import imports_of, module_graph
+
+JS = Path(__file__).resolve().parents[2] / "static" / "js"
+PAGES = {"/": "descent/page.js", "/network": "network/page.js", "/backprop": "backprop/page.js"}
+
+
+def test_imports_of_reads_every_static_import_form() -> None:
+    source = """
+import { a } from "./a.js";
+import {
+  b,
+  c,
+} from '../shared/b.js';
+import "./side-effect.js";
+export { d } from "./d.js";
+// import { e } from "./commented-out-after-code.js" is not at the start of a statement
+const lazy = () => import("./lazy.js");
+import { f } from "https://example.com/f.js";
+"""
+    assert imports_of(source) == ["./a.js", "../shared/b.js", "./side-effect.js", "./d.js"]
+
+
+@pytest.mark.parametrize("entry", PAGES.values())
+def test_graph_reaches_every_imported_module(entry: str) -> None:
+    graph = module_graph(JS, entry)
+    assert graph[0] == entry
+    assert len(set(graph)) == len(graph)
+    for module in graph:
+        for spec in imports_of((JS / module).read_text()):
+            target = (JS / module).parent.joinpath(spec).resolve().relative_to(JS.resolve())
+            assert str(target) in graph, f"{module} imports {spec}, missing from the graph"
+
+
+@pytest.mark.parametrize(("url", "entry"), PAGES.items())
+def test_page_loads_its_entry_and_preloads_its_imports(client, url: str, entry: str) -> None:
+    html = client.get(url).text
+    assert f'<script type="module" src="/static/js/{entry}"></script>' in html
+    preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+    assert sorted(preloads) == sorted(f"/static/js/{m}" for m in module_graph(JS, entry)[1:])
+    assert "/static/js/shared/state.js" in preloads  # every page keeps its view in the URL
+    for href in preloads:
+        r = client.get(href)
+        assert r.status_code == 200, href
+        assert "javascript" in r.headers["content-type"]
