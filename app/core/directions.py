@@ -16,6 +16,7 @@ actual values of the two chosen weights.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,12 +45,15 @@ class Plane:
     def project(self, thetas: Array) -> Array:
         """(T, P) weights -> (T, 2) offsets of their orthogonal projections onto the plane.
 
-        Least squares on the 2x2 Gram matrix, since random directions are not exactly orthogonal.
-        """
+        Least squares on the 2x2 Gram matrix, since random directions are not exactly orthogonal:
+        offsets = (D D^T)^-1 D (theta - centre), the (2, P) matrix made once per plane (a live
+        run projects every step)."""
+        return (np.atleast_2d(thetas) - self.centre) @ self._projector.T
+
+    @cached_property
+    def _projector(self) -> Array:
         D = np.stack([self.d1, self.d2])  # (2, P)
-        gram = D @ D.T  # (2, 2)
-        rhs = (np.atleast_2d(thetas) - self.centre) @ D.T  # (T, 2)
-        return np.linalg.lstsq(gram, rhs.T, rcond=None)[0].T
+        return np.linalg.pinv(D @ D.T) @ D  # (2, P); pinv: two equal directions do not fail
 
     def distance(self, thetas: Array) -> Array:
         """(T,) how far each point lies off the plane (where the slice's loss stops being exact)."""

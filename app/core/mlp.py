@@ -171,10 +171,13 @@ class MLP:
             fwd.acts.append(a)
         return fwd
 
-    def backward(self, theta: Array, fwd: Forward, y: Array) -> list[LayerGrad]:
+    def backward(self, theta: Array, fwd: Forward, y: Array,
+                 out: Array | None = None) -> list[LayerGrad]:
         """Backprop by hand, from the output layer back to the first; returns one LayerGrad per
-        layer, indexed like the layers (grads[0] is layer 1)."""
+        layer, indexed like the layers (grads[0] is layer 1). With `out` (P,), every dW and db is
+        written into it, laid out like theta (no flatten afterwards: a live run's every step)."""
         params = self.unflatten(theta)
+        slots = self.unflatten(out) if out is not None else None
         y = np.atleast_2d(y)
         grads: list[LayerGrad | None] = [None] * self.n_layers
         # Output layer: the loss hands us dL/dz directly (y_pred - y for softmax + CE).
@@ -186,10 +189,16 @@ class MLP:
                 dz = da * act.df(fwd.zs[k], fwd.acts[k + 1])
             W, _ = params[k]
             a_prev = fwd.acts[k]
+            if slots is None:
+                dW, db = dz.T @ a_prev, dz.sum(axis=0)  # (out, N) @ (N, in): sums over the batch
+            else:
+                dW, db = slots[k]
+                np.matmul(dz.T, a_prev, out=dW)
+                np.sum(dz, axis=0, out=db)
             g = LayerGrad(
                 dz=dz,
-                dW=dz.T @ a_prev,  # (out, N) @ (N, in): sums over the batch
-                db=dz.sum(axis=0),
+                dW=dW,
+                db=db,
                 da_prev=dz @ W,  # (N, out) @ (out, in): dL/da_{l-1} = W^T dL/dz per sample
                 da=da,
             )
