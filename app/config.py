@@ -49,6 +49,12 @@ class Settings:
     max_message_bytes: int = field(
         default_factory=lambda: _int_env("GRADSCAPE_MAX_MESSAGE_BYTES", 256_000)
     )
+    # Expensive one-shot requests (landscapes, trajectories) computing at once, and waiting for a
+    # turn; past both the server answers 503 with Retry-After (app/api/admission.py).
+    max_heavy_requests: int = field(
+        default_factory=lambda: _int_env("GRADSCAPE_MAX_HEAVY_REQUESTS", os.cpu_count() or 2))
+    heavy_queue: int = field(
+        default_factory=lambda: _int_env("GRADSCAPE_HEAVY_QUEUE", 2 * (os.cpu_count() or 2)))
     # Websocket sessions open at once, overall and from one client address.
     max_sessions: int = field(default_factory=lambda: _int_env("GRADSCAPE_MAX_SESSIONS", 100))
     max_sessions_per_client: int = field(

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import errors
+from app.api import admission, errors
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.routes import (
     classroom,
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions_by_client = {}  # client address -> open sessions
     app.add_middleware(SecurityHeaders)
     errors.install(app)
+    admission.install(app, settings.max_heavy_requests, settings.heavy_queue)
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from app.core.cancellation import StopCheck
 from app.core.directions import Plane, WeightRef, pca_plane, random_plane, weight_plane
 from app.core.landscape_grid import SliceEvaluator
 from app.core.mlp import MLP
@@ -47,13 +48,14 @@ class TrainResult:
 
 
 def train(model: MLP, theta0: Array, x: Array, y: Array, steps: int,
-          configs: list[RunConfig], max_points: int = MAX_PATH_POINTS) -> list[TrainResult]:
+          configs: list[RunConfig], max_points: int = MAX_PATH_POINTS,
+          should_stop: StopCheck | None = None) -> list[TrainResult]:
     """Every config trained from theta0 by the run engine (as the live view trains them),
     keeping at most max_points steps of each, evenly spaced, and its last usable step."""
     every = max(1, math.ceil(steps / max(max_points - 1, 1)))
     problem = Problem(model, x, np.zeros(len(x)), y, theta0, plane=None)
     runset = RunSet([NetworkRun(problem, c, loss_every=every) for c in configs], steps)
-    rec = record(runset, every)
+    rec = record(runset, every, should_stop)
     out = []
     for run, cols, lrs in zip(runset.runs, rec.kept, rec.lrs, strict=True):
         rows = [r for r, s in enumerate(cols.step) if s != run.diverged_at]
@@ -116,13 +118,13 @@ def compute_landscape(
     model: MLP, x: Array, y: Array, theta0: Array, configs: list[RunConfig], steps: int,
     mode: str, n: int, seed: int = 0, weights: tuple[WeightRef, WeightRef] | None = None,
     centre: str = "final", span: tuple[float, float] | None = None,
-    dtype: type = np.float32,
+    dtype: type = np.float32, should_stop: StopCheck | None = None,
 ) -> Landscape:
     """Train every config from theta0, then slice the loss on an n x n grid around the centre.
 
     y holds (N, outputs) targets. span, if given, sets the grid's half-widths (plane offsets).
     """
-    results = train(model, theta0, x, y, steps, configs)
+    results = train(model, theta0, x, y, steps, configs, should_stop=should_stop)
     healthy = [r for r in results if r.status == "done"]
     if centre == "initial":
         theta_c = np.array(theta0, dtype=np.float64)
@@ -148,7 +150,7 @@ def compute_landscape(
     c1 = np.linspace(-span[0], span[0], n)
     c2 = np.linspace(-span[1], span[1], n)
 
-    evaluator = SliceEvaluator(model, plane, x, y, dtype=dtype)
+    evaluator = SliceEvaluator(model, plane, x, y, dtype=dtype, should_stop=should_stop)
     z = evaluator.mesh(c1, c2)
     runs = [
         RunPath(

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.activations import LEAKY_SLOPE
+from app.core.cancellation import StopCheck, check
 from app.core.directions import Plane
 from app.core.mlp import MLP
 
@@ -54,9 +55,10 @@ class SliceEvaluator:
 
     def __init__(
         self, model: MLP, plane: Plane, x: Array, y: Array, dtype: type = np.float32,
-        workers: int | None = None,
+        workers: int | None = None, should_stop: StopCheck | None = None,
     ) -> None:
         self.model, self.dtype = model, np.dtype(dtype)
+        self.should_stop = should_stop  # checked before each chunk: raises Cancelled
         self.loss_id = model.loss
         self.workers = workers or min(os.cpu_count() or 1, 4)
         x = np.asarray(x, dtype=np.float64)
@@ -262,6 +264,7 @@ class SliceEvaluator:
             bufs: dict = {}
             with np.errstate(over="ignore", under="ignore", invalid="ignore"):
                 for piece in mine:
+                    check(self.should_stop)
                     run(piece, bufs)
 
         if workers == 1:

@@ -247,10 +247,3 @@ def test_example_request_works(api) -> None:
     r = api.post("/api/mlp/landscape", json=example)
     assert r.status_code == 200
     strict_json(r.text)
-
-
-def test_routes_do_not_block_the_event_loop() -> None:
-    import inspect
-
-    for route in mlp.router.routes:
-        assert not inspect.iscoroutinefunction(route.endpoint), route.path

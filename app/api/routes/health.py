@@ -8,6 +8,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """Answer as long as the event loop is alive."""
+async def healthz() -> dict[str, str]:
+    """Answer as long as the event loop is alive (on the loop itself: never queued behind the
+    thread pool's work)."""
     return {"status": "ok"}

@@ -13,11 +13,13 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Request
 
 from app.api.errors import limit_error
+from app.api.jsonsafe import SafeJSONResponse
 from app.api.schemas import mlp as schemas
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
 from app.core.activations import ACTIVATIONS
 from app.core.backprop_trace import Chain, backprop_trace, classic_example, weight_chain
+from app.core.cancellation import StopCheck
 from app.core.datasets import DATASETS
 from app.core.directions import DIRECTION_MODES
 from app.core.landscape import compute_landscape
@@ -158,14 +160,22 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/landscape", response_model=LandscapeResponse)
-def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
+@router.post("/landscape", response_model=LandscapeResponse,
+             responses={503: {"description": "busy: retry after Retry-After seconds"}})
+async def landscape(request: LandscapeRequest, http: Request) -> SafeJSONResponse:
     """Train the runs from shared initial weights (the run engine a live session uses) and slice
-    the loss around the centre."""
+    the loss around the centre. Computed in the admission controller's pool (503 when it is
+    full), stopped if the client leaves."""
     try:
         request.check_limits(http.app.state.settings)
     except ValueError as err:
         raise limit_error(err) from None
+    return await http.app.state.admission.run(
+        http, "landscape requests",
+        lambda should_stop: SafeJSONResponse(_landscape(request, should_stop)))
+
+
+def _landscape(request: LandscapeRequest, should_stop: StopCheck) -> dict[str, Any]:
     x, labels = request.data()
     model = MLP.build(request.sizes, request.network.activation, request.loss)
     y = model.targets(labels)
@@ -177,6 +187,7 @@ def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
             model, x, y, theta0, configs, request.steps, request.directions, request.grid,
             seed=request.seed, weights=weights,
             centre=request.centre, span=tuple(request.span) if request.span else None,
+            should_stop=should_stop,
         )
     except ValueError as err:
         raise HTTPException(422, detail=str(err)) from None

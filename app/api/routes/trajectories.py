@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from app.api.errors import limit_error
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.schemas.trajectories import TrajectoryRequest
+from app.core.cancellation import StopCheck
 from app.core.runs import RunSet, StepColumns, SurfaceRun, lambda_max_at, record
 
 router = APIRouter(prefix="/api", tags=["trajectories"])
@@ -28,19 +29,26 @@ def trajectory_json(run: SurfaceRun, cols: StepColumns, lrs: list[float]) -> dic
     }
 
 
-@router.post("/trajectories", response_class=SafeJSONResponse)
-def trajectories(body: TrajectoryRequest, request: Request) -> SafeJSONResponse:
+@router.post("/trajectories", response_class=SafeJSONResponse,
+             responses={503: {"description": "busy: retry after Retry-After seconds"}})
+async def trajectories(body: TrajectoryRequest, request: Request) -> SafeJSONResponse:
     """Run every configuration in lockstep from one start (the run engine a live session uses).
     A diverged run stops with its status `diverged` and the step it happened at; non-finite
-    numbers are null, never NaN."""
+    numbers are null, never NaN. Computed in the admission controller's pool (503 when it is
+    full), stopped if the client leaves."""
     try:
         body.check_limits(request.app.state.settings)
     except ValueError as err:
         raise limit_error(err) from None
+    return await request.app.state.admission.run(
+        request, "trajectory requests", lambda should_stop: _trajectories(body, should_stop))
+
+
+def _trajectories(body: TrajectoryRequest, should_stop: StopCheck) -> SafeJSONResponse:
     surface, start = body.resolved_surface, body.resolved_start
     runset = RunSet([SurfaceRun(surface, start, spec.to_config()) for spec in body.runs],
                     body.steps)
-    rec = record(runset)
+    rec = record(runset, should_stop=should_stop)
     return SafeJSONResponse({
         "start": list(start),
         "runs": [trajectory_json(run, cols, lrs)

@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from app.core.cancellation import StopCheck, check
 from app.core.runs.runset import EVENT_BATCH, RunSet, Steps, Updated
+
+# With a stop check, a batch is this many run-steps at most: a network step can take
+# milliseconds, and a client that left should not wait seconds for the next check.
+CANCELLABLE_RUN_STEPS = 200
 
 
 def _names(columns: Any) -> list[str]:
@@ -31,14 +36,18 @@ class Record:
     updates: list[Updated]  # the sets applied on the way
 
 
-def record(runset: RunSet, every: int = 1) -> Record:
+def record(runset: RunSet, every: int = 1, should_stop: StopCheck | None = None) -> Record:
     """Run every run to its end, keeping steps that are multiples of `every` and each run's last
-    step (a diverged run's last two), and the lr of every step."""
+    step (a diverged run's last two), and the lr of every step. `should_stop` is checked between
+    batches (Cancelled)."""
     kept = [run.columns() for run in runset.runs]
     lrs: list[list[float]] = [[] for _ in runset.runs]
     tails: list[list[tuple[Any, int]]] = [[] for _ in runset.runs]  # the last two (batch, row)
     updates: list[Updated] = []
-    for event in runset.events(max(EVENT_BATCH, every)):
+    batch = EVENT_BATCH if should_stop is None else max(
+        1, CANCELLABLE_RUN_STEPS // max(1, len(runset.runs)))
+    for event in runset.events(batch):
+        check(should_stop)
         if isinstance(event, Updated):
             updates.append(event)
         if not isinstance(event, Steps):
