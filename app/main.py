@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = 0  # live websocket sessions, for the concurrency limit
     app.state.live_sessions = set()  # the Session objects themselves, for introspection
     app.state.sessions_by_client = {}  # client address -> open sessions
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, settings=settings)
     errors.install(app)
     admission.install(app, settings.max_heavy_requests, settings.heavy_queue)
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))

@@ -1,11 +1,14 @@
-"""Security defaults: websocket origin and host checks, and headers on every response.
+"""Security defaults: host and origin checks on every request, and headers on every response.
 
-Starlette's CORS middleware does not cover websockets, and a browser lets any page open a
-websocket to any host: without these checks, a page on the internet could drive a teacher's
-server through a student's browser (or reach it by DNS rebinding). As notebook servers do, the
-handshake is refused before accept unless the Host is one of this machine's names and the Origin
-matches the Host (or is listed with --allow-origin). No Origin header means a script, not a
-browser, and is accepted.
+A browser lets any page open a websocket to any host, and a page that rebinds its DNS name to
+this machine can read any HTTP answer: without these checks, a page on the internet could drive a
+teacher's server through a student's browser. As notebook servers do:
+- every request (HTTP and websocket) is refused unless its Host is one of this machine's names
+  (a rebound name is not);
+- a websocket handshake, and an API call that changes or computes something (POST and the like),
+  is refused unless its Origin matches the Host (or is listed with --allow-origin), and a
+  browser's `Sec-Fetch-Site: cross-site` is refused too. No Origin header means a script, not a
+  browser, and is accepted.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
@@ -50,16 +55,28 @@ def _split_host(host: str) -> tuple[str, str]:
     return name, port
 
 
-def handshake_refusal(host: str | None, origin: str | None, settings: Settings) -> str | None:
-    """Why this websocket handshake must be refused, or None to accept it."""
+def host_refusal(host: str | None, settings: Settings) -> str | None:
+    """Why a request with this Host must be refused, or None."""
     if not host:
         return "no Host header"
     name, _ = _split_host(host)
     trusted = local_names() | {h.lower() for h in settings.extra_hosts}
     if name not in trusted:
         return f"Host {host!r} is not one of this machine's names"
-    if origin is None:
-        return None  # a script, not a browser
+    return None
+
+
+def handshake_refusal(host: str | None, origin: str | None, settings: Settings) -> str | None:
+    """Why this websocket handshake (or API call) must be refused, or None to accept it."""
+    refusal = host_refusal(host, settings)
+    if refusal is not None or origin is None:  # no Origin: a script, not a browser
+        return refusal
+    assert host is not None
+    return origin_refusal(host, origin, settings)
+
+
+def origin_refusal(host: str, origin: str, settings: Settings) -> str | None:
+    """Why a browser request from this Origin must be refused, or None."""
     if origin.lower().rstrip("/") in {o.lower().rstrip("/") for o in settings.allow_origins}:
         return None
     parts = urlsplit(origin)
@@ -70,15 +87,43 @@ def handshake_refusal(host: str | None, origin: str | None, settings: Settings) 
     return None
 
 
-class SecurityHeaders:
-    """Adds the security headers to every HTTP response (pages, API, static files)."""
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def request_refusal(scope: Scope, settings: Settings) -> str | None:
+    """Why this HTTP request must be refused (403), or None."""
+    headers = Headers(scope=scope)
+    host = headers.get("host")
+    refusal = host_refusal(host, settings)
+    if refusal is not None or not scope["path"].startswith("/api/"):
+        return refusal
+    if scope["method"] in SAFE_METHODS:
+        return None
+    if headers.get("sec-fetch-site") == "cross-site":
+        return "a cross-site page may not call the API"
+    origin = headers.get("origin")
+    return None if origin is None else origin_refusal(str(host), origin, settings)
+
+
+class SecurityHeaders:
+    """Refuses requests from untrusted hosts or cross-site pages (403, logged), and adds the
+    security headers to every HTTP response (pages, API, static files)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        refusal = request_refusal(scope, self.settings)
+        if refusal is not None:
+            log.warning("refused %s %s: %s", scope["method"], scope["path"], refusal)
+            response = PlainTextResponse(f"Forbidden: {refusal}", status_code=403,
+                                         headers=dict((k.decode(), v.decode())
+                                                      for k, v in SECURITY_HEADERS))
+            await response(scope, receive, send)
             return
 
         async def send_with_headers(message: Message) -> None:

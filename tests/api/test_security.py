@@ -109,3 +109,32 @@ def test_security_headers_on_every_response(client, path: str) -> None:
     assert "script-src 'self'" in csp and "unsafe-eval" not in csp
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_http_checks_the_host_on_every_route_and_the_origin_on_api_calls(caplog) -> None:
+    """A DNS-rebinding page (Host: evil.example) gets nothing; a cross-site page cannot call the
+    API; the app's own pages and scripts without an Origin can."""
+    from fastapi.testclient import TestClient
+
+    body = {"surface": "bowl", "steps": 2, "runs": [{"optimizer": "sgd"}]}
+    with TestClient(create_app(settings_for_tests()), base_url="http://testserver") as client:
+        with caplog.at_level(logging.WARNING, logger="gradscape.security"):
+            for path in ("/", "/healthz", "/api/surfaces", "/static/css/base.css"):
+                r = client.get(path, headers={"host": "evil.example"})
+                assert r.status_code == 403, path
+                assert r.headers["x-content-type-options"] == "nosniff"
+            r = client.post("/api/trajectories", json=body,
+                            headers={"origin": "http://evil.example"})
+            assert r.status_code == 403 and "Origin" in r.text
+            r = client.post("/api/trajectories", json=body,
+                            headers={"sec-fetch-site": "cross-site"})
+            assert r.status_code == 403
+        assert sum("refused" in rec.getMessage() for rec in caplog.records) >= 6
+        assert client.post("/api/trajectories", json=body,
+                           headers={"origin": "http://testserver"}).status_code == 200
+        assert client.post("/api/trajectories", json=body,
+                           headers={"sec-fetch-site": "same-origin"}).status_code == 200
+        assert client.post("/api/trajectories", json=body).status_code == 200  # a script
+        # Reading is open to the app's own origin and to scripts.
+        assert client.get("/api/surfaces", headers={"origin": "http://evil.example"}
+                          ).status_code == 200
