@@ -11,7 +11,7 @@ import uvicorn
 
 from app.config import Settings
 from app.net import lan_addresses
-from app.wsprotocol import protocol
+from app.server import server_config
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     from app.main import create_app
 
-    ws = protocol() or "auto"
-    uvicorn.run(create_app(settings), host=host, port=args.port, log_level="info", ws=ws)
+    uvicorn.Server(server_config(create_app(settings), settings, host, args.port)).run()
 
 
 if __name__ == "__main__":

@@ -74,6 +74,13 @@ class Settings:
     # Host names accepted in a websocket handshake besides this machine's own names/addresses.
     extra_hosts: tuple[str, ...] = field(default_factory=lambda: _list_env("GRADSCAPE_HOSTS"))
 
+    # Open connections (and requests in flight) the server takes; past it, new requests get a
+    # 503. Below the usual limit of 1,024 file descriptors, so the server never runs out.
+    max_connections: int = field(
+        default_factory=lambda: _int_env("GRADSCAPE_MAX_CONNECTIONS", 900))
+    # Seconds a connection may take to send a request's headers (Slowloris), app/server.py.
+    header_timeout: float = field(
+        default_factory=lambda: float(os.environ.get("GRADSCAPE_HEADER_TIMEOUT", "10")))
     # Seconds one websocket send may take before the client is called stalled and closed.
     send_timeout: float = field(
         default_factory=lambda: float(os.environ.get("GRADSCAPE_SEND_TIMEOUT", "10"))

@@ -45,9 +45,11 @@ class Server:
         env = dict(os.environ, GRADSCAPE_MAX_SESSIONS="1000",
                    GRADSCAPE_MAX_SESSIONS_PER_CLIENT="1000", PYTHONPATH=str(ROOT))
         # Served as `gradscape` serves: with its websocket protocol (app/wsprotocol.py).
-        code = ("import uvicorn; from app.wsprotocol import protocol; "
-                f"uvicorn.run({app!r}, port={self.port}, log_level='warning', "
-                "ws=protocol() or 'auto')")
+        code = ("import uvicorn; from app.config import Settings; "
+                "from app.server import server_config; "
+                f"from {app.split(':')[0]} import {app.split(':')[1]} as app; "
+                "uvicorn.Server(server_config(app, getattr(app.state, 'settings', None) "
+                f"or Settings(), port={self.port}, log_level='warning')).run()")
         self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from app.wsprotocol import protocol
+from app.server import server_config
 
 
 def settings_for_tests(**overrides) -> Settings:
@@ -63,8 +63,9 @@ def serve(app: FastAPI, port: int | None = None) -> Iterator[LiveServer]:
     """Run `app` under a real uvicorn in a thread, on a loopback port (a free one by default;
     a given one to stop a server and start it again where a page expects it)."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-                            ws=protocol() or "auto")  # as `gradscape` serves
+    # as `gradscape` serves
+    config = server_config(app, app.state.settings, port=port, log_level="warning",
+                           lifespan="off")
     server = uvicorn.Server(config)
     live = LiveServer(app=app, server=server, port=port)
 

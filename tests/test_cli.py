@@ -10,9 +10,17 @@ from app.net import lan_addresses
 
 @pytest.fixture()
 def served(monkeypatch) -> dict:
-    """Run main() with uvicorn.run replaced by a recorder."""
+    """Run main() with uvicorn's server replaced by a recorder of its configuration."""
     calls: dict = {}
-    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
+
+    class Recorder:
+        def __init__(self, config) -> None:
+            calls.update(app=config.app, host=config.host, port=config.port, config=config)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(cli.uvicorn, "Server", Recorder)
     # setenv first so that monkeypatch restores the original environment after the test.
     for name in ("GRADSCAPE_CLASSROOM", "GRADSCAPE_ALLOW_ORIGINS"):
         monkeypatch.setenv(name, "")
@@ -44,6 +52,14 @@ def test_classroom_binds_all_interfaces_and_prints_the_lan_url(served, capsys, m
         assert "█" in out or "▀" in out  # the QR code, in block characters
     else:
         assert "No network address found" in out
+
+
+def test_the_server_runs_with_the_settings_limits(served: dict) -> None:
+    cli.main([])
+    config, settings = served["config"], served["app"].state.settings
+    assert config.ws_max_size == 4 * settings.max_message_bytes
+    assert config.limit_concurrency == settings.max_connections
+    assert config.http.header_timeout == settings.header_timeout
 
 
 def test_explicit_host_wins(served: dict) -> None:
