@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import threading
 import webbrowser
 
@@ -29,13 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def banner(host: str, port: int, classroom: bool) -> str:
     """What the teacher reads in the terminal: where the app is, and how students join."""
     from app.api.routes.classroom import terminal_qr
 
     local = f"http://127.0.0.1:{port}/"
     lines = [f"Gradscape is serving at {local}"]
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         addresses = lan_addresses() if host in ("0.0.0.0", "::") else [host]
         if addresses:
             url = f"http://{addresses[0]}:{port}/"
@@ -48,10 +52,16 @@ def banner(host: str, port: int, classroom: bool) -> str:
     return "\n".join(lines)
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """The command line's flags as settings (over the environment's): the app reads no other."""
+def settings_from(args: argparse.Namespace, host: str = "127.0.0.1") -> Settings:
+    """The command line's flags as settings (over the environment's): the app reads no other.
+
+    Served beyond this machine (a classroom, Docker), a whole class may reach the server from one
+    address (a school's NAT, Docker's port proxy): unless set, the per-address session limit is
+    then the overall one."""
     settings = Settings()
     changes: dict[str, object] = {}
+    if host not in LOOPBACK and "GRADSCAPE_MAX_SESSIONS_PER_CLIENT" not in os.environ:
+        changes["max_sessions_per_client"] = settings.max_sessions
     if args.allow_origin:
         changes["allow_origins"] = (*settings.allow_origins, *args.allow_origin)
     if args.classroom:
@@ -62,7 +72,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     host = args.host or ("0.0.0.0" if args.classroom else "127.0.0.1")
-    settings = settings_from(args)
+    settings = settings_from(args, host)
     print(banner(host, args.port, args.classroom), flush=True)
     if args.open:
         url = f"http://127.0.0.1:{args.port}/"

@@ -62,6 +62,20 @@ def test_the_server_runs_with_the_settings_limits(served: dict) -> None:
     assert config.http.header_timeout == settings.header_timeout
 
 
+def test_a_class_behind_one_address_fits(served: dict, monkeypatch) -> None:
+    """Beyond loopback (a classroom, Docker) the per-address session limit is the overall one,
+    unless the environment sets it; on loopback it stays small."""
+    monkeypatch.delenv("GRADSCAPE_MAX_SESSIONS_PER_CLIENT", raising=False)
+    cli.main(["--classroom"])
+    settings = served["app"].state.settings
+    assert settings.max_sessions_per_client == settings.max_sessions >= 60
+    cli.main([])
+    assert served["app"].state.settings.max_sessions_per_client == 12
+    monkeypatch.setenv("GRADSCAPE_MAX_SESSIONS_PER_CLIENT", "5")
+    cli.main(["--host", "0.0.0.0"])
+    assert served["app"].state.settings.max_sessions_per_client == 5
+
+
 def test_explicit_host_wins(served: dict) -> None:
     cli.main(["--classroom", "--host", "127.0.0.1"])
     assert served["host"] == "127.0.0.1"

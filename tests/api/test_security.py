@@ -100,6 +100,7 @@ def test_sessions_per_client_are_limited() -> None:
                 refused = Reader(second).next()
                 assert refused["type"] == "error" and refused["code"] == "too_many_sessions"
                 assert "close a tab" in refused["message"]
+                assert "GRADSCAPE_MAX_SESSIONS_PER_CLIENT" in refused["message"]
 
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/api/surfaces", "/static/img/.keep"])

@@ -30,15 +30,20 @@ async def live(websocket: WebSocket) -> None:
     await websocket.accept()
     per_client = app.state.sessions_by_client
     if per_client.get(client, 0) >= settings.max_sessions_per_client:
+        log.warning("refused a live session from %s: it has %d open "
+                    "(GRADSCAPE_MAX_SESSIONS_PER_CLIENT)", client, per_client[client])
         await _refuse(websocket, "too_many_sessions",
-                      f"this device already has {settings.max_sessions_per_client} live "
-                      "sessions open; close a tab and try again")
+                      f"this address already has {settings.max_sessions_per_client} live "
+                      "sessions open; close a tab and try again (a class behind one address: "
+                      "the teacher raises GRADSCAPE_MAX_SESSIONS_PER_CLIENT)")
         return
     if app.state.sessions >= settings.max_sessions:
+        log.warning("refused a live session from %s: %d open (GRADSCAPE_MAX_SESSIONS)", client,
+                    app.state.sessions)
         # Accept first: a refused handshake cannot tell the browser why.
         await _refuse(websocket, "too_many_sessions",
                       f"the server already serves {settings.max_sessions} live sessions; "
-                      "try again in a moment")
+                      "try again in a moment (the teacher can raise GRADSCAPE_MAX_SESSIONS)")
         return
     app.state.sessions += 1
     per_client[client] = per_client.get(client, 0) + 1
