@@ -41,6 +41,10 @@ class Settings:
     # Longest network training one run may ask for (each step is a pass over the data).
     max_network_steps: int = field(
         default_factory=lambda: _int_env("GRADSCAPE_MAX_NETWORK_STEPS", 5_000))
+    # Fastest paced speed, steps per second per run (0, "max", runs as fast as the server allows
+    # anyway): the fastest the pages offer.
+    max_speed: float = field(default_factory=lambda: float(os.environ.get(
+        "GRADSCAPE_MAX_SPEED", "1000")))
     # Most optimizer runs compared in one request or session.
     max_runs: int = field(default_factory=lambda: _int_env("GRADSCAPE_MAX_RUNS", 8))
     # Largest surface grid side (n x n values).

@@ -77,7 +77,7 @@ async def many(url: str, n: int) -> None:
 async def cycle(url: str, clean: bool) -> None:
     ws = await websockets.connect(url)
     await ws.recv()
-    await ws.send(json.dumps(DEFAULT | {"steps": 20_000, "speed": 2000}))
+    await ws.send(json.dumps(DEFAULT | {"steps": 20_000, "speed": 1000}))
     while json.loads(await ws.recv())["type"] != "frame":
         pass
     if clean:

@@ -79,6 +79,10 @@ def test_the_limits_welcome_advertises_are_the_limits_enforced() -> None:
             assert conn.until("error")["field"] == "runs"
             conn.send({"type": "start", "dataset": {"id": "moons", "n": 40}, "steps": 51})
             assert conn.until("error")["field"] == "steps"
+            # Speeds: what the pages offer, and the welcome says so.
+            assert limits["max_speed"] == 1000
+            conn.send({"type": "speed", "speed": 5000})
+            assert conn.until("error")["field"] == "speed"
 
 
 def _landscape_run(client: TestClient, run: dict, steps: int) -> dict:

@@ -44,19 +44,22 @@ class Pacer:
     def next_batch(self, now: float, n_runs: int, busy_sessions: int) -> tuple[int, float]:
         """(steps per run to take now, 0 if none) and, when none, how long to wait first."""
         n_runs = max(1, n_runs)
+        # However it runs, a batch takes a few milliseconds at most: the event loop (surfaces)
+        # and the other sessions wait for it. What is left waits for the next batch.
+        seconds = min(BATCH_SECONDS, ROUND_SECONDS / max(1, busy_sessions))
+        longest = max(1, min(int(seconds / max(self.seconds_per_step * n_runs, 1e-9)),
+                             MAX_BATCH // n_runs))
         if self.budget is not None:
-            n = min(self.budget, max(1, MAX_BATCH // n_runs))  # `step` does not wait
+            n = min(self.budget, longest)  # `step` does not wait
         elif self.speed > 0:
             self._credit = min(self._credit + (now - self._last) * self.speed, self.speed)
             self._last = now
-            n = int(self._credit)
+            n = min(int(self._credit), longest)
             if n == 0:
                 return 0, (1 - self._credit) / self.speed
             self._credit -= n
         else:
-            seconds = min(BATCH_SECONDS, ROUND_SECONDS / max(1, busy_sessions))
-            n = int(seconds / max(self.seconds_per_step * n_runs, 1e-9))
-            n = max(1, min(n, MAX_BATCH // n_runs))
+            n = longest
         # The per-session rate limit.
         limit = self.max_run_steps_per_second
         self._allowance = min(limit / 10, self._allowance + (now - self._refilled) * limit)

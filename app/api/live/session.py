@@ -70,6 +70,7 @@ def welcome(settings: Settings) -> dict[str, Any]:
             "limits": {"max_steps": settings.max_steps,
                        "max_network_steps": settings.max_network_steps,
                        "max_runs": settings.max_runs,
+                       "max_speed": settings.max_speed,
                        "max_message_bytes": settings.max_message_bytes,
                        "max_run_steps_per_second": settings.max_run_steps_per_second}}
 
@@ -91,11 +92,15 @@ def parse(text: str, settings: Settings) -> Any:
         msg = client_message.validate_python(raw)
     except ValidationError as err:
         raise _invalid(clean_errors(err.errors(), drop_prefix=1)[0]) from None
-    if isinstance(msg, StartSurface | StartNetwork):
-        try:
+    try:
+        if isinstance(msg, StartSurface | StartNetwork):
             msg.check_limits(settings)
-        except ValueError as err:
-            raise _invalid(clean_errors([{"loc": (), "msg": str(err)}])[0]) from None
+        if isinstance(msg, StartSurface | StartNetwork | SetSpeed) and \
+                msg.speed > settings.max_speed:
+            raise ValueError(f"speed: at most {settings.max_speed:g} steps per second (0 runs "
+                             "as fast as the server allows)")
+    except ValueError as err:
+        raise _invalid(clean_errors([{"loc": (), "msg": str(err)}])[0]) from None
     return msg
 
 
