@@ -14,6 +14,7 @@ from app.api import admission, errors
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.routes import (
     classroom,
+    docs,
     health,
     mlp,
     optimizers,
@@ -32,7 +33,8 @@ PLOTLY_JS_DIR = Path(plotly.__file__).resolve().parent / "package_data"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
-        title="Gradscape", version=__version__, default_response_class=SafeJSONResponse
+        title="Gradscape", version=__version__, default_response_class=SafeJSONResponse,
+        docs_url=None, redoc_url=None,  # /docs is ours, served offline (routes/docs.py)
     )
     app.state.settings = settings
     app.state.sessions = 0  # live websocket sessions, for the concurrency limit
@@ -44,7 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
-    for module in (health, pages, surfaces, optimizers, trajectories, mlp, classroom, ws):
+    app.mount(docs.ASSETS, StaticFiles(directory=str(docs.swagger_ui_dir())), name="swagger-ui")
+    for module in (health, pages, docs, surfaces, optimizers, trajectories, mlp, classroom, ws):
         app.include_router(module.router)
     return app
 
