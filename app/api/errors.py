@@ -46,11 +46,18 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
     return SafeJSONResponse({"detail": errors, "message": message}, status_code=422)
 
 
-def limit_error(err: ValueError) -> RequestValidationError:
-    """A request over one of the server's limits (`check_limits`), as the 422 of any other
-    invalid field: the message starts with the field's name."""
+def field_error(err: ValueError | str) -> RequestValidationError:
+    """A refusal found after parsing (a server limit, a weight the network lacks), as the 422 of
+    any other invalid field: the message starts with the field's name."""
     return RequestValidationError(
         [{"type": "value_error", "loc": ("body",), "msg": str(err), "input": None}])
+
+
+# What every API operation may answer besides 200, for the OpenAPI document.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "the body is not JSON"},
+    422: {"description": "a field was refused; `message` and `detail[].field` name it"},
+}
 
 
 def install(app: FastAPI) -> None:

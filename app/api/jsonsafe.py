@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 
 def json_safe(value: Any) -> Any:
@@ -48,10 +48,9 @@ def dumps_safe(value: Any) -> bytes:
     return dumps(json_safe(value))
 
 
-class SafeJSONResponse(Response):
-    """The app's default response class: orjson, non-finite numbers as null."""
-
-    media_type = "application/json"
+class SafeJSONResponse(JSONResponse):
+    """The app's default response class: orjson, non-finite numbers as null. A JSONResponse, so
+    the OpenAPI document describes its routes' answers by their models (not as a string)."""
 
     def render(self, content: Any) -> bytes:
         return dumps_safe(content)

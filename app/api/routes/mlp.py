@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 
-from app.api.errors import limit_error
+from app.api.errors import ERROR_RESPONSES, field_error
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.schemas import mlp as schemas
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
@@ -27,7 +27,7 @@ from app.core.losses import LOSSES
 from app.core.mlp import MLP
 from app.core.optimizers import OPTIMIZERS
 
-router = APIRouter(prefix="/api/mlp", tags=["mlp"])
+router = APIRouter(prefix="/api/mlp", tags=["mlp"], responses=ERROR_RESPONSES)
 
 CLASSIC_DESCRIPTION = (
     "The classic hand-worked exercise: 3 inputs, two ReLU hidden layers (4 and 3 units), a "
@@ -123,7 +123,7 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
             try:
                 chain = _chain_json(weight_chain(trace, *request.chain.ref()))
             except ValueError as err:
-                raise HTTPException(422, detail=f"chain: {err}") from None
+                raise field_error(f"chain: {err}") from None
 
     output = model.loss_fn.output
     return {
@@ -169,7 +169,7 @@ async def landscape(request: LandscapeRequest, http: Request) -> SafeJSONRespons
     try:
         request.check_limits(http.app.state.settings)
     except ValueError as err:
-        raise limit_error(err) from None
+        raise field_error(err) from None
     return await http.app.state.admission.run(
         http, "landscape requests",
         lambda should_stop: SafeJSONResponse(_landscape(request, should_stop)))
@@ -190,7 +190,7 @@ def _landscape(request: LandscapeRequest, should_stop: StopCheck) -> dict[str, A
             should_stop=should_stop,
         )
     except ValueError as err:
-        raise HTTPException(422, detail=str(err)) from None
+        raise field_error(err) from None
 
     plane, mid = result.plane, request.grid // 2
     runs = []

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.errors import clean_errors
+from app.api.errors import ERROR_RESPONSES, clean_errors
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.schemas.trajectories import SurfaceSpec
 from app.core.surfaces import SURFACES, Surface
 
-router = APIRouter(prefix="/api/surfaces", tags=["surfaces"])
+router = APIRouter(prefix="/api/surfaces", tags=["surfaces"], responses=ERROR_RESPONSES)
 
 
 def describe(surface: Surface) -> dict[str, Any]:

@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from app.api.errors import limit_error
+from app.api.errors import ERROR_RESPONSES, field_error
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.core.cancellation import StopCheck
 from app.core.runs import RunSet, StepColumns, SurfaceRun, lambda_max_at, record
 
-router = APIRouter(prefix="/api", tags=["trajectories"])
+router = APIRouter(prefix="/api", tags=["trajectories"], responses=ERROR_RESPONSES)
 
 
 def trajectory_json(run: SurfaceRun, cols: StepColumns, lrs: list[float]) -> dict[str, Any]:
@@ -39,7 +39,7 @@ async def trajectories(body: TrajectoryRequest, request: Request) -> SafeJSONRes
     try:
         body.check_limits(request.app.state.settings)
     except ValueError as err:
-        raise limit_error(err) from None
+        raise field_error(err) from None
     return await request.app.state.admission.run(
         request, "trajectory requests", lambda should_stop: _trajectories(body, should_stop))
 
