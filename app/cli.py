@@ -8,11 +8,9 @@ import os
 import threading
 import webbrowser
 
-import uvicorn
-
 from app.config import Settings
 from app.net import lan_addresses
-from app.server import server_config
+from app.server import serve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--classroom", action="store_true",
                         help="serve the whole local network: bind all interfaces, print the LAN "
                              "URL and a QR code students can scan")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="server processes, to use N cores (default 1); each serves its own "
+                             "live sessions")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also accept live connections from pages of this origin "
                              "(e.g. https://school.example); repeatable")
@@ -77,9 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.open:
         url = f"http://127.0.0.1:{args.port}/"
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    from app.main import create_app
-
-    uvicorn.Server(server_config(create_app(settings), settings, host, args.port)).run()
+    serve(settings, host, args.port, max(1, args.workers))
 
 
 if __name__ == "__main__":

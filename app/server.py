@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import socket
 from typing import Any
 
 import uvicorn
@@ -76,3 +78,37 @@ def server_config(app: Any, settings: Settings, host: str = "127.0.0.1", port: i
         limit_concurrency=settings.max_connections,
         **extra,
     )
+
+
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Serve until interrupted: one process, or `workers` processes sharing one listening socket
+    (each a whole app with its own live sessions: a class's sessions spread over the cores)."""
+    from app.main import create_app
+
+    if workers <= 1:
+        uvicorn.Server(server_config(create_app(settings), settings, host, port)).run()
+        return
+    sock = uvicorn.Config(app=None, host=host, port=port).bind_socket()
+    spawn = multiprocessing.get_context("spawn")
+    processes = [spawn.Process(target=_worker, args=(settings, host, port, sock), daemon=True)
+                 for _ in range(workers)]
+    for process in processes:
+        process.start()
+    try:
+        for process in processes:
+            process.join()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+        sock.close()
+
+
+def _worker(settings: Settings, host: str, port: int, sock: socket.socket) -> None:
+    from app.main import create_app
+
+    config = server_config(create_app(settings), settings, host, port)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import cli
+from app import cli, server
 from app.net import lan_addresses
 
 
@@ -20,7 +20,7 @@ def served(monkeypatch) -> dict:
         def run(self) -> None:
             pass
 
-    monkeypatch.setattr(cli.uvicorn, "Server", Recorder)
+    monkeypatch.setattr(server.uvicorn, "Server", Recorder)
     # setenv first so that monkeypatch restores the original environment after the test.
     for name in ("GRADSCAPE_CLASSROOM", "GRADSCAPE_ALLOW_ORIGINS"):
         monkeypatch.setenv(name, "")
@@ -92,3 +92,33 @@ def test_classroom_endpoint(client) -> None:
     data = client.get("/api/classroom").json()
     assert data["classroom"] is False
     assert all(not a.startswith("127.") for a in data["lan_addresses"])
+
+
+def test_workers_share_the_port_and_each_serves(tmp_path) -> None:
+    """`gradscape --workers 2`: two processes behind one port, both answering."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "--port", str(port),
+                             "--workers", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline:
+            try:  # a new connection each time: the kernel hands it to either process
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz",
+                              headers={"connection": "close"}, timeout=5)
+                workers.add(r.json()["worker"])
+            except httpx.TransportError:
+                time.sleep(0.1)  # not listening yet
+        assert len(workers) == 2 and proc.pid not in workers
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

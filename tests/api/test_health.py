@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
+
 
 def test_healthz(client) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok"}
+    assert r.json() == {"status": "ok", "worker": os.getpid()}
 
 
 def test_index_page_renders(client) -> None:
