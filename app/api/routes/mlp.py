@@ -13,6 +13,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Request
 
 from app.api.errors import limit_error
+from app.api.live.curvature import sharpness_columns
 from app.api.schemas import mlp as schemas
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
@@ -42,6 +43,14 @@ def _json(a: Any) -> Any:
     if np.all(np.isfinite(arr)):
         return arr.tolist()
     return np.where(np.isfinite(arr), arr, None).tolist()
+
+
+def sharpness_lists(readings: list[Any]) -> dict[str, Any]:
+    """The sharpness at the kept steps (null between two measurements), as a live frame's
+    columns; every key present, null when not measured at all."""
+    names = ("sharpness", "sharpness_threshold", "preconditioned_sharpness",
+             "preconditioned_threshold")
+    return dict.fromkeys(names) | sharpness_columns(readings)
 
 
 def _num(v: float) -> float | None:
@@ -177,6 +186,7 @@ def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
             model, x, y, theta0, configs, request.steps, request.directions, request.grid,
             seed=request.seed, weights=weights,
             centre=request.centre, span=tuple(request.span) if request.span else None,
+            sharpness_every=request.resolved_sharpness_every,
         )
     except ValueError as err:
         raise HTTPException(422, detail=str(err)) from None
@@ -200,6 +210,7 @@ def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
             "distance": _json(run.distance),
             "final_loss": _num(r.losses[-1]) if r.status == "done" and len(r.losses) else None,
             "lrs": r.lrs,
+            **sharpness_lists(r.sharpness),
         })
     return {
         "directions": plane.mode,
@@ -220,4 +231,5 @@ def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
         "n_params": model.n_params,
         "initial_loss": model.loss_value(theta0, x, y),
         "runs": runs,
+        "sharpness_every": request.resolved_sharpness_every,
     }

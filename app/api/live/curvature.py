@@ -1,0 +1,78 @@
+"""Curvature on the wire: a network run's sharpness columns, and the `spectrum` answer.
+
+The numbers come from the core (app/core/runs/sharpness.py, app/core/curvature.py); here is only
+their wire form. A spectrum is computed in a worker thread (`asyncio.to_thread`) from a copy of
+the run's weights taken under the run set's lock: the runs go on stepping meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from app.api.schemas.curvature import SpectrumRequest
+from app.core.curvature import histogram, spectrum
+from app.core.hessian import HessianOperator
+from app.core.runs import NetworkRun
+from app.core.runs.sharpness import PRECONDITIONED, SharpnessReading
+
+SHARPNESS_COLUMNS = ("sharpness", "sharpness_threshold")
+PRECONDITIONED_COLUMNS = ("preconditioned_sharpness", "preconditioned_threshold")
+
+
+def has_preconditioned(run: NetworkRun) -> bool:
+    """Whether the run's sharpness steps also carry the preconditioned pair (Adam family)."""
+    return run.probe is not None and run.optimizer.id in PRECONDITIONED
+
+
+def sharpness_columns(readings: list[SharpnessReading | None]) -> dict[str, list[float | None]]:
+    """The sharpness columns of a batch, when a step of it was measured (else none): one entry
+    per step, null at the steps between two measurements; the preconditioned pair too for an
+    Adam-family run."""
+    if all(r is None for r in readings):
+        return {}
+    cols: dict[str, list[float | None]] = {
+        "sharpness": [None if r is None else r.sharpness for r in readings],
+        "sharpness_threshold": [None if r is None else r.threshold for r in readings]}
+    if any(r is not None and r.adaptive for r in readings):
+        cols["preconditioned_sharpness"] = [None if r is None else r.preconditioned
+                                            for r in readings]
+        cols["preconditioned_threshold"] = [None if r is None else r.preconditioned_threshold
+                                            for r in readings]
+    return cols
+
+
+class SpectrumError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def spectrum_message(runset: Any, msg: SpectrumRequest) -> dict[str, Any]:
+    """The `spectrum` answer for one network run at its current weights; SpectrumError for a
+    run that is not there or has no usable weights. Runs in a worker thread."""
+    runs = runset.runs
+    if not 0 <= msg.run < len(runs):
+        raise SpectrumError(f"run: no run {msg.run}; runs are 0 to {len(runs) - 1}", "run")
+    run: NetworkRun = runs[msg.run]
+    with runset.lock:  # a consistent (theta, step, lr): the producer steps under this lock
+        theta = np.array(run.current_theta, dtype=np.float64)
+        step, lr, status = run.step_count, run.lr, run.status
+    if not np.all(np.isfinite(theta)):
+        raise SpectrumError(f"run: run {msg.run} diverged at step {run.diverged_at}: its "
+                            "weights are not finite", "run")
+    p = run.problem
+    with np.errstate(all="ignore"):
+        spec = spectrum(HessianOperator(p.model, theta, p.x, p.y), k=msg.k)
+        values = spec.values
+        if not np.all(np.isfinite(values)):
+            raise SpectrumError(f"run: the Hessian of run {msg.run} at step {step} is not "
+                                "finite", "run")
+        counts, edges = histogram(values, msg.bins)
+    return {"type": "spectrum", "run": msg.run, "step": step, "status": status, "lr": lr,
+            "n_params": spec.n_params, "complete": spec.complete, "converged": spec.converged,
+            "products": spec.products, "eigenvalues": values,
+            "histogram": {"counts": counts, "edges": edges},
+            "sharpness": float(values[-1]), "sharpness_threshold": 2.0 / lr if lr > 0 else None,
+            "negative": int(np.sum(values < 0))}
