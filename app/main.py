@@ -14,7 +14,9 @@ from app.api import errors
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.routes import (
     classroom,
+    flow,
     health,
+    lessons,
     mlp,
     optimizers,
     pages,
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
-    for module in (health, pages, surfaces, optimizers, trajectories, mlp, classroom, ws):
+    for module in (health, pages, surfaces, optimizers, trajectories, mlp, flow, lessons,
+                   classroom, ws):
         app.include_router(module.router)
     return app
 
