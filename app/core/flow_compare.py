@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.flow import FlowPath, arc_length_samples, integrate_flow
+from app.core.mlp import MLP
 from app.core.surfaces import Surface
 
 Array = NDArray[np.float64]
@@ -87,9 +88,32 @@ def surface_reference(
     return integrate_flow(grad, np.array(start, dtype=np.float64), times, rtol, atol, max_steps)
 
 
+def network_reference(
+    model: MLP, theta0: Array, x: Array, y: Array, t_end: float, run_times: Array | None = None,
+    samples: int = 401, rtol: float = 1e-6, atol: float = 1e-9, max_steps: int = 2_000,
+) -> FlowPath:
+    """The flow of the full-batch training loss from theta0 (y: targets), at `samples` times
+    (half even, half geometric) up to t_end and at `run_times`; points (T, P)."""
+    parts = [np.linspace(0.0, t_end, samples // 2 + 1),
+             np.geomspace(t_end * 1e-6, t_end, samples // 2)]
+    if run_times is not None:
+        parts.append(run_times[(run_times >= 0) & (run_times <= t_end)])
+    return integrate_flow(lambda th: model.loss_and_grad(th, x, y)[1], theta0,
+                          np.unique(np.concatenate(parts)), rtol, atol, max_steps)
+
+
 def path_polyline(flow: FlowPath, vertices: int = PATH_VERTICES) -> Array:
     """The flow's path evenly resampled along its length, for distances and drawing."""
     return arc_length_samples(flow.points, vertices)
+
+
+def evenly_along(flow: FlowPath, n: int) -> tuple[Array, Array]:
+    """n points of the flow evenly spaced along its path (n, D), and the flow time at each
+    (n,), interpolated along the arc length: for drawing the flow with its clock."""
+    seg = np.linalg.norm(np.diff(flow.points, axis=0), axis=1)
+    arc = np.concatenate([[0.0], np.cumsum(seg)])
+    times = np.interp(np.linspace(0.0, arc[-1], n), arc, flow.times)
+    return arc_length_samples(flow.points, n), times
 
 
 def time_matched(points: Array, times: Array, flow: FlowPath) -> Array:

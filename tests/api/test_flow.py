@@ -65,3 +65,43 @@ def test_a_diverged_run_is_null_not_nan(client) -> None:
     run = response.json()["runs"][0]
     assert run["status"] == "diverged" and len(run["distance"]) == len(run["steps"])
     assert run["distance"][-1] is None or run["distance"][-1] > 10
+
+
+NET = {"dataset": {"id": "sine", "n": 40}, "network": {"hidden": [8, 8]}, "seed": 2}
+
+
+def test_network_flow_gradient_descent_converges_to_it_as_lr_shrinks(client) -> None:
+    """Euler's global error is O(lr): at the same flow time, halving lr halves the distance."""
+    body = client.post("/api/flow/network", json=NET | {
+        "steps": 40, "samples": 30,
+        "runs": [{"optimizer": "sgd", "lr": 0.04}, {"optimizer": "sgd", "lr": 0.02},
+                 {"optimizer": "adam", "lr": 0.01}]}).json()
+    flow = body["flow"]
+    assert flow["complete"] and flow["t_end"] == pytest.approx(40 * 0.04)
+    assert len(flow["plane"]) == len(flow["loss"]) == len(flow["times"]) == 30
+    assert flow["plane"][0] == pytest.approx(body["plane"]["origin"])  # through theta0
+    assert flow["loss"][-1] < flow["loss"][0]  # the flow descends
+    assert np.all(np.diff(flow["loss"]) <= 1e-12)  # ... monotonically: it is a gradient flow
+    big, small, adam = body["runs"]
+    t_big = dict(zip(big["flow_time"], big["distance_at_time"], strict=True))
+    t_small = dict(zip(small["flow_time"], small["distance_at_time"], strict=True))
+    common = [t for t in t_big if t > 0.3 and any(abs(t - s) < 1e-12 for s in t_small)]
+    assert common
+    for t in common:
+        d_small = next(v for s, v in t_small.items() if abs(t - s) < 1e-12)
+        assert 1.6 < t_big[t] / d_small < 2.4
+    assert adam["distance_at_time"] is None and adam["flow_time"] is None
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"runs": [{"optimizer": "sgd", "lr": 0.1, "batch_size": 8}]}, "body.runs.0.batch_size"),
+    ({"runs": []}, "t_end"),
+    ({"dataset": {"id": "moons", "n": 2000}, "network": {"hidden": [64, 64, 64]},
+      "runs": [{"optimizer": "sgd", "lr": 0.1}]}, "body.network"),
+])
+def test_network_flow_refusals(client, change: dict, field: str) -> None:
+    response = client.post("/api/flow/network", json=NET | change)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    got = detail[0]["field"] if isinstance(detail, list) else detail.split(":")[0]
+    assert got == field
