@@ -111,3 +111,24 @@ def test_a_diverged_step_reports_nothing_and_the_threshold_of_lr_zero_is_none() 
 def test_the_default_interval_is_a_multiple_of_the_weights_interval(carried, expected) -> None:
     assert interval(None, carried) == expected
     assert interval(5, carried) == 5
+
+
+def test_a_full_batch_step_lends_its_passes_a_minibatch_step_does_not(monkeypatch) -> None:
+    """One forward pass per full-batch step, measured or not: the probe reuses the step's."""
+    p = problem()
+    calls = []
+    forward = MLP.forward
+
+    def counting(self, theta, x):
+        calls.append(len(x))
+        return forward(self, theta, x)
+
+    monkeypatch.setattr(MLP, "forward", counting)
+    run = NetworkRun(p, RunConfig("sgd", lr=0.3), sharpness_every=1)
+    run.advance(5, None)
+    assert calls == [60] * 6  # the head and five steps, every one measured
+    calls.clear()
+    run = NetworkRun(p, RunConfig("sgd", lr=0.3, batch_size=20), sharpness_every=1)
+    run.advance(2, None)
+    # per step: the minibatch's, the whole set's loss, and the probe's own full-batch pass
+    assert calls == [20, 60, 60] * 3
