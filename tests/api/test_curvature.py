@@ -179,3 +179,21 @@ def test_landscape_refuses_measuring_beyond_its_budget(client) -> None:
     assert error["field"] == "body.sharpness_every" and "multiply-adds" in error["msg"]
     # without measuring, the same training is within the budget (validated, not run: seconds)
     LandscapeRequest.model_validate(body | {"sharpness_every": None})
+
+
+def test_spectrum_beyond_600_weights_gives_both_ends(conn: Reader) -> None:
+    conn.send(START | {"network": {"hidden": [24, 24]}, "steps": 4, "weights_every": 1,
+                       "runs": [{"optimizer": "sgd", "lr": 0.5}]})
+    conn.until("done")
+    conn.send({"type": "spectrum", "run": 0, "k": 5})
+    spec = conn.until("spectrum")
+    assert not spec["complete"] and spec["converged"] and spec["k"] == 5
+    data = make_dataset("moons", n=80, seed=1)
+    model = MLP.build([2, 24, 24, 2], "tanh")
+    layers = conn.steps(0)[-1]["weights"]
+    theta = model.flatten([(np.array(w["W"]), np.array(w["b"])) for w in layers])
+    exact = np.linalg.eigvalsh(hessian(model, theta, data.x, model.targets(data.y)))
+    assert spec["n_params"] == model.n_params > 600
+    got = np.array(spec["eigenvalues"])
+    np.testing.assert_allclose(got[:5], exact[:5], rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(got[5:], exact[-5:], rtol=1e-5, atol=1e-8)
