@@ -55,9 +55,25 @@ def test_off_by_default_and_reset_forgets_the_warm_start() -> None:
     run, _ = run_steps(p, RunConfig("sgd", lr=0.3), 20, 5)
     assert run.probe is not None and run.probe.tracker.vector is not None
     run.reset()
-    # the head of a reset run is measured again from a cold start at theta0
+    # the head of a reset run is at theta0 again: the problem's shared measurement, no product
     assert run.head().sharpness[0].sharpness == pytest.approx(top_eig(p, p.theta0), rel=1e-4)
-    assert run.probe.tracker.n_products == run.probe.tracker.last.iterations
+    assert run.probe.tracker.n_products == 0
+    np.testing.assert_array_equal(run.probe.tracker.vector, p.start_sharpness.eigs.vectors[-1])
+
+
+def test_runs_of_one_problem_pay_the_cold_start_once() -> None:
+    p = problem()
+    first = NetworkRun(p, RunConfig("sgd", lr=0.3), sharpness_every=5)
+    second = NetworkRun(p, RunConfig("adam", lr=0.01), sharpness_every=5)
+    assert first.probe.tracker.n_products >= 5 and second.probe.tracker.n_products == 0
+    assert first.head().sharpness[0].sharpness == second.head().sharpness[0].sharpness
+    other = problem(seed=1)  # new weights: measured afresh
+    third = NetworkRun(other, RunConfig("sgd", lr=0.3), sharpness_every=5)
+    assert third.head().sharpness[0].sharpness == pytest.approx(top_eig(other, other.theta0),
+                                                                rel=1e-4)
+    # after the shared start each run goes on with its own warm start
+    second.advance(5, None)
+    assert second.probe.tracker.n_products > 0
 
 
 @pytest.mark.parametrize(("optimizer", "hyper"), [
@@ -128,6 +144,7 @@ def test_a_full_batch_step_lends_its_passes_a_minibatch_step_does_not(monkeypatc
     run.advance(5, None)
     assert calls == [60] * 6  # the head and five steps, every one measured
     calls.clear()
+    p = problem()  # a fresh problem: its initial weights not measured yet
     run = NetworkRun(p, RunConfig("sgd", lr=0.3, batch_size=20), sharpness_every=1)
     run.advance(2, None)
     # per step: the minibatch's, the whole set's loss, and the probe's own full-batch pass

@@ -21,7 +21,7 @@ from app.core.directions import Plane, random_plane, weight_plane
 from app.core.mlp import MLP
 from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
-from app.core.runs.sharpness import EMPTY, SharpnessProbe, SharpnessReading
+from app.core.runs.sharpness import EMPTY, SharedStart, SharpnessProbe, SharpnessReading
 
 Array = NDArray[np.float64]
 
@@ -42,6 +42,8 @@ class Problem:
     y: Array  # (N, outputs) targets as the loss wants them
     theta0: Array  # (P,) the shared initial weights: comparisons between runs are fair
     plane: Plane | None = None  # where the live path is drawn (through theta0); None: nowhere
+    # the sharpness at theta0, measured once for all runs (runs/sharpness.py)
+    start_sharpness: SharedStart = field(default_factory=SharedStart)
 
 
 def make_problem(
@@ -123,7 +125,8 @@ class NetworkRun(RunBase):
         self.loss_every = loss_every
         # The full-batch Hessian's top eigenvalue every k steps (None: never).
         self.probe = None if not sharpness_every else SharpnessProbe(
-            problem.model, problem.x, problem.y, sharpness_every, seed=config.seed)
+            problem.model, problem.x, problem.y, sharpness_every, seed=config.seed,
+            shared=problem.start_sharpness)
         super().__init__(config)
 
     def reset(self, problem: Problem | None = None) -> None:
@@ -137,7 +140,7 @@ class NetworkRun(RunBase):
         super()._restart()
         p = self.problem
         if self.probe is not None:
-            self.probe.reset()
+            self.probe.reset(p.start_sharpness)
         self._batches = batches(len(p.x), self.config.batch_size,
                                 np.random.default_rng(self.config.seed))
         self._head = self.columns()

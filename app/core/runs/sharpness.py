@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.curvature import Passes, SharpnessTracker, adam_preconditioner, gd_threshold
+from app.core.lanczos import Eigs
 from app.core.mlp import MLP
 from app.core.optimizers import Optimizer
 
@@ -70,20 +71,60 @@ def preconditioned_threshold(opt: Optimizer, lr: float) -> float | None:
     return (1.0 + beta1) * (1.0 + c) / ((1.0 - beta1) * lr)
 
 
+class SharedStart:
+    """The sharpness at the runs' shared initial weights: every run of a problem starts there,
+    so the cold start (10-16 products; seconds on the biggest networks) is paid once."""
+
+    def __init__(self) -> None:
+        self.theta: Array | None = None
+        self.value = math.nan
+        self.eigs: Eigs | None = None
+
+    def get(self, theta: Array) -> tuple[float, Eigs] | None:
+        if self.eigs is None or self.theta is None or not np.array_equal(self.theta, theta):
+            return None
+        return self.value, self.eigs
+
+    def put(self, theta: Array, value: float, eigs: Eigs) -> None:
+        self.theta, self.value, self.eigs = np.array(theta), value, eigs
+
+
 class SharpnessProbe:
     """Measures one run every `every` steps, with its own warm-started tracker."""
 
-    def __init__(self, model: MLP, x: Array, y: Array, every: int, seed: int = 0) -> None:
+    def __init__(self, model: MLP, x: Array, y: Array, every: int, seed: int = 0,
+                 shared: SharedStart | None = None) -> None:
         if every < 1:
             raise ValueError("sharpness_every must be at least 1")
         self.every = every
         self.tracker = SharpnessTracker(model, x, y, seed=seed)
+        self.shared = shared
 
     def due(self, step: int) -> bool:
         return step % self.every == 0
 
-    def reset(self) -> None:
+    def reset(self, shared: SharedStart | None = None) -> None:
+        """Forget the warm starts; `shared`: the (new) problem's initial-weights measurement."""
         self.tracker.reset()
+        if shared is not None:
+            self.shared = shared
+
+    def _top(self, theta: Array, passes: Passes | None, first: bool) -> float:
+        """lambda_max at theta; at the initial weights (before the first step) from the
+        measurement every run of the problem shares."""
+        tracker, shared = self.tracker, self.shared
+        if first and shared is not None:
+            hit = shared.get(theta)
+            if hit is not None:
+                value, eigs = hit
+                tracker.last = eigs
+                if np.isfinite(value):
+                    tracker.vector = eigs.vectors[-1]
+                return value
+        value = tracker.update(theta, passes)
+        if first and shared is not None and tracker.last is not None:
+            shared.put(theta, value, tracker.last)
+        return value
 
     def measure(self, theta: Array, lr: float, opt: Optimizer,
                 passes: Passes | None = None) -> SharpnessReading:
@@ -92,7 +133,7 @@ class SharpnessProbe:
         minibatch's: the sharpness is the whole training set's)."""
         tracker = self.tracker
         with np.errstate(all="ignore"):
-            top = tracker.update(theta, passes)
+            top = self._top(theta, passes, first=opt.t == 0)
             pre = pre_line = None
             adaptive = opt.id in PRECONDITIONED
             if adaptive and opt.t >= 1:
