@@ -197,3 +197,9 @@ def test_spectrum_beyond_600_weights_gives_both_ends(conn: Reader) -> None:
     got = np.array(spec["eigenvalues"])
     np.testing.assert_allclose(got[:5], exact[:5], rtol=1e-5, atol=1e-8)
     np.testing.assert_allclose(got[5:], exact[-5:], rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize(("steps", "every"), [(40, 10), (1000, 10), (1500, 15), (5000, 50)])
+def test_the_landscapes_default_measures_at_most_100_times_a_run(steps: int, every: int) -> None:
+    request = LandscapeRequest.model_validate(LANDSCAPE | {"steps": steps})
+    assert request.resolved_sharpness_every == every

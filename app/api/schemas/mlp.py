@@ -44,6 +44,7 @@ MAX_RUN_STEPS = 20_000  # runs x steps: each step costs ~0.3 ms of Python at lea
 MAX_TRAIN_WORK = 5e9  # runs x steps x batch x parameters (multiply-adds, about 4 s)
 MAX_GRID_WORK = 5e10  # grid^2 x points x parameters (about 3 s batched)
 MAX_LR = 10.0
+MAX_MEASUREMENTS = 100  # landscape: default sharpness measurements per run
 
 
 def _choose(value: str, registry: dict[str, Any] | tuple[str, ...], what: str) -> str:
@@ -385,7 +386,8 @@ class LandscapeRequest(TrainingData):
 
     @property
     def resolved_sharpness_every(self) -> int | None:
-        """Measured steps are kept steps: the interval, rounded up to a multiple of theirs."""
+        """Measured steps are kept steps: the interval, rounded up to a multiple of theirs.
+        Omitted: at most MAX_MEASUREMENTS a run (the page does not chart them all)."""
         kept = kept_every(self.steps)
-        every = resolve_sharpness_every(self, kept)
+        every = resolve_sharpness_every(self, max(kept, -(-self.steps // MAX_MEASUREMENTS)))
         return None if every is None else kept * -(-every // kept)
