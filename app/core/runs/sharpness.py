@@ -142,7 +142,8 @@ class SharpnessProbe:
                 p = adam_preconditioner(v, opt.t, opt.beta1, opt.beta2, opt.eps)
                 # Coupled weight decay (adam, amsgrad): the step sees H + wd I.
                 shift = 0.0 if opt.id == "adamw" else float(opt.weight_decay)
-                pre = _finite(tracker.update_preconditioned(theta, p, passes, shift=shift))
                 pre_line = preconditioned_threshold(opt, lr)
+                if np.all(np.isfinite(p)) and np.all(p > 0):  # (an overflowed v: no reading)
+                    pre = _finite(tracker.update_preconditioned(theta, p, passes, shift=shift))
         return SharpnessReading(_finite(top), gd_threshold(lr) if lr > 0 else None, pre,
                                 pre_line, adaptive)
