@@ -45,8 +45,9 @@ EDGE_OF_STABILITY = Lesson(
     see="Three runs of full-batch gradient descent from the same weights. Each run's sharpness "
         "(the top Hessian eigenvalue) climbs towards its own 2/lr line: at lr 0.04 it starts at "
         "0.7 of the line, reaches it after about 100 steps and then hovers there (within about "
-        "12%) while the loss keeps falling, unevenly; at lr 0.03 it gets there after about 900 "
-        "steps; at lr 0.02 it is still climbing, at 0.6 of its line, after 1,500 steps.",
+        "12%) while the loss falls unevenly (a spike near step 450); at lr 0.03 it gets there "
+        "after about 900 steps; at lr 0.02 it is still climbing, at 0.6 of its line, after "
+        "1,500 steps.",
     question="The quadratic rule says gradient descent diverges once lr x sharpness passes 2. "
              "Why does the sharpness stop at 2/lr instead of going past it, and why does the "
              "loss still go down?",
