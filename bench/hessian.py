@@ -7,7 +7,9 @@ sharpness update every 10 steps against training without.
 Two networks, full batch: a 2-16-16-2 tanh net on 200 moons points and a 2-32-32-32-3 ReLU net on
 500 spirals points (3 classes), softmax + cross-entropy. Goals (issue #15): an HVP costs at most
 3x a gradient; training with sharpness every 10 steps runs at least half as fast as without.
-For Adam it also times the preconditioned sharpness on top (both every 10 steps). Figures go in
+For Adam it also times the preconditioned sharpness on top (both every 10 steps). Training is
+the run engine's (`NetworkRun`, whose probe reuses each step's forward and backward pass), then
+the same over /ws end to end (an in-process server, sharpness_every null vs 10). Figures go in
 docs/performance.md.
 
 Times are the process's CPU time with OpenBLAS on one thread (set before NumPy loads; override
@@ -33,14 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.core.curvature import (  # noqa: E402
     SHARPNESS_TOL,
     SharpnessTracker,
-    adam_preconditioner,
     spectrum,
 )
 from app.core.datasets import make_dataset  # noqa: E402
 from app.core.hessian import HessianOperator, hvp  # noqa: E402
 from app.core.mlp import MLP  # noqa: E402
-from app.core.optimizers import make_optimizer  # noqa: E402
-from app.core.training import TrainConfig, iterate_training  # noqa: E402
+from app.core.runs import NetworkRun, Problem, RunConfig  # noqa: E402
 
 EVERY = 10  # sharpness_every
 # (label, sizes, activation, dataset, points, classes, GD lr)
@@ -59,44 +59,14 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
     return min(times)
 
 
-def train_gd(model: MLP, theta0, x, y, steps: int, lr: float, tracker: SharpnessTracker | None):
-    """Full-batch GD through the core's training generator; sharpness every EVERY steps."""
-    last = float("nan")
-    for frame in iterate_training(model, theta0, x, y, steps, TrainConfig("sgd", lr=lr)):
-        if tracker is not None and frame.step % EVERY == 0:
-            last = tracker.update(frame.theta)
-    return last
-
-
-def train_gd_passes(model: MLP, theta0, x, y, steps: int, lr: float,
-                    tracker: SharpnessTracker | None):
-    """Full-batch GD written out, handing each step's forward and backward pass to the tracker
-    (what an engine that keeps its passes can do): the operator build is free."""
-    theta, last = np.array(theta0), float("nan")
-    for t in range(steps + 1):
-        fwd = model.forward(theta, x)
-        grads = model.backward(theta, fwd, y)
-        if tracker is not None and t % EVERY == 0:
-            last = tracker.update(theta, passes=(fwd, grads))
-        if t < steps:
-            theta = theta - lr * model.flatten([(g.dW, g.db) for g in grads])
-    return last
-
-
-def train_adam(model: MLP, theta0, x, y, steps: int, lr: float, tracker: SharpnessTracker | None):
-    """Full-batch Adam; with a tracker, both sharpnesses every EVERY steps. v is rebuilt from
-    the gradients here: the engine reads it from the optimizer's state."""
-    opt = make_optimizer("adam", lr=lr)
-    theta, v = np.array(theta0), np.zeros(model.n_params)
-    out = (float("nan"), float("nan"))
-    for t in range(steps):
-        _, g = model.loss_and_grad(theta, x, y)
-        if tracker is not None and t % EVERY == 0 and t > 0:
-            p = adam_preconditioner(v, t, opt.beta1, opt.beta2, opt.eps)
-            out = (tracker.update(theta), tracker.update_preconditioned(theta, p))
-        v = opt.beta2 * v + (1 - opt.beta2) * g * g
-        theta = opt.step(theta, g)
-    return out
+def train_engine(model: MLP, theta0, x, y, steps: int, optimizer: str, lr: float,
+                 every: int | None) -> SharpnessTracker | None:
+    """Full-batch training by the run engine (app/core/runs), sharpness every `every` steps
+    (None: off) measured by the run's own probe on the step's own passes."""
+    problem = Problem(model, x, np.zeros(len(x)), y, np.array(theta0), plane=None)
+    run = NetworkRun(problem, RunConfig(optimizer, lr=lr), sharpness_every=every)
+    run.advance(steps, None)
+    return None if run.probe is None else run.probe.tracker
 
 
 def bench_net(label, sizes, activation, dataset, n, classes, lr, steps: int, repeat: int,
@@ -127,27 +97,56 @@ def bench_net(label, sizes, activation, dataset, n, classes, lr, steps: int, rep
     print(f"  spectrum on request ({how}, {specs[-1].products} HVPs)"
           f"  {t_spec * 1e3:6.0f} ms")
 
-    runs = (("GD", train_gd, lr), ("GD, passes reused", train_gd_passes, lr),
-            ("Adam", train_adam, 0.01))
-    for name, train, run_lr in runs:
+    for name, optimizer, run_lr in (("GD", "sgd", lr), ("Adam", "adam", 0.01)):
         # Plain and tracked runs alternate, and the ratio is the median over the pairs: the
         # machine's speed drifts (shared cores) more than the effect we measure.
-        plain, tracked, trackers = [], [], []
+        plain, tracked = [], []
+        tracker = None
         for _ in range(repeat):
             t0 = time.process_time()
-            train(model, theta, x, y, steps, run_lr, None)
+            train_engine(model, theta, x, y, steps, optimizer, run_lr, None)
             t1 = time.process_time()
-            trackers.append(SharpnessTracker(model, x, y, tol=tol))
-            train(model, theta, x, y, steps, run_lr, trackers[-1])
+            tracker = train_engine(model, theta, x, y, steps, optimizer, run_lr, EVERY)
             t2 = time.process_time()
             plain.append(t1 - t0)
             tracked.append(t2 - t1)
+        assert tracker is not None
         ratio = float(np.median(np.array(tracked) / np.array(plain)))
-        updates = (steps - 1) // EVERY * 2 if name == "Adam" else steps // EVERY + 1
+        updates = steps // EVERY * 2 + 1 if name == "Adam" else steps // EVERY + 1
         what = "sharpness + preconditioned" if name == "Adam" else "sharpness"
-        print(f"  {name} x {steps} steps: {steps / min(plain):6.0f} steps/s plain,"
+        print(f"  {name} x {steps} steps (run engine): {steps / min(plain):6.0f} steps/s plain,"
               f" {steps / min(tracked):6.0f} with {what} every {EVERY}: {ratio:.2f}x the time"
-              f" (goal <= 2x); {trackers[-1].n_products / updates:.1f} HVPs per Lanczos")
+              f" (goal <= 2x); {tracker.n_products / updates:.1f} HVPs per Lanczos")
+
+
+def bench_ws(steps: int, repeat: int) -> None:
+    """Training over /ws (an in-process server, speed 0, columns), sharpness_every off vs 10:
+    the time from `start` to `done` as a client sees it (CPU time of the whole process: the
+    server's worker threads and the client's parsing)."""
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+
+    start = {"type": "start", "dataset": {"id": "moons", "n": 200}, "columns": True,
+             "network": {"hidden": [16, 16], "activation": "tanh"}, "steps": steps, "speed": 0,
+             "runs": [{"optimizer": "sgd", "lr": 0.5}, {"optimizer": "adam", "lr": 0.01}]}
+    print(f"\n/ws: 2-16-16-2 tanh on 200 moons, GD and Adam, {steps} steps, speed 0")
+    with TestClient(create_app(Settings(extra_hosts=("testserver",)))) as client:
+        times: dict[str, list[float]] = {"off": [], "10": []}
+        for _ in range(repeat):
+            for label, every in (("off", None), ("10", EVERY)):
+                with client.websocket_connect("/ws") as ws:
+                    ws.receive_text()
+                    t0 = time.process_time()
+                    ws.send_json(start | {"sharpness_every": every})
+                    while '"type":"done"' not in ws.receive_text():
+                        pass
+                    times[label].append(time.process_time() - t0)
+        off, on = min(times["off"]), min(times["10"])
+        ratio = float(np.median(np.array(times["10"]) / np.array(times["off"])))
+        print(f"  sharpness off: {2 * steps / off:6.0f} run-steps/s; every {EVERY}: "
+              f"{2 * steps / on:6.0f} run-steps/s: {ratio:.2f}x the time (goal <= 2x)")
 
 
 def main() -> None:
@@ -159,6 +158,7 @@ def main() -> None:
     steps, repeat = (200, 1) if args.quick else (1000, 5)
     for net in NETS:
         bench_net(*net, steps=steps if net[4] < 500 else steps // 2, repeat=repeat, tol=args.tol)
+    bench_ws(steps, repeat)
 
 
 if __name__ == "__main__":

@@ -96,9 +96,10 @@ def sharpness(
 def preconditioned_sharpness(
     hvp_fn: Callable[[Array], Array], p_diag: Array, v0: Array | None = None,
     tol: float = SHARPNESS_TOL, max_iter: int = SHARPNESS_MAX_ITER,
-    rng: np.random.Generator | None = None,
+    rng: np.random.Generator | None = None, shift: float = 0.0,
 ) -> Eigs:
-    """The top eigenvalue of P^-1 H for P = diag(p_diag) > 0, as `.top`.
+    """The top eigenvalue of P^-1 (H + shift I) for P = diag(p_diag) > 0, as `.top` (shift:
+    coupled weight decay's wd, which adds wd I to the Hessian the step sees).
 
     Lanczos on S = D H D with D = P^-1/2 (similar to P^-1 H): `.vectors` are S's eigenvectors
     w; P^-1 H's are D w. v0 warm-starts in the same (w) coordinates.
@@ -109,7 +110,8 @@ def preconditioned_sharpness(
     d = 1.0 / np.sqrt(p_diag)  # (P,)
 
     def s_matvec(w: Array) -> Array:
-        return d * hvp_fn(d * w)
+        dw = d * w
+        return d * (hvp_fn(dw) + shift * dw) if shift else d * hvp_fn(dw)
 
     return lanczos(s_matvec, _start(v0, p_diag.size, rng), k=1, which="largest", tol=tol,
                    max_iter=max_iter)
@@ -171,12 +173,13 @@ class SharpnessTracker:
         return eigs.top
 
     def update_preconditioned(
-        self, theta: Array, p_diag: Array, passes: Passes | None = None,
+        self, theta: Array, p_diag: Array, passes: Passes | None = None, shift: float = 0.0,
     ) -> float:
-        """lambda_max(P^-1 H(theta)) for P = diag(p_diag), e.g. adam_preconditioner(...)."""
+        """lambda_max(P^-1 (H(theta) + shift I)) for P = diag(p_diag), e.g.
+        adam_preconditioner(...); shift: coupled weight decay."""
         op = self.operator(theta, passes)
         eigs = preconditioned_sharpness(op.matvec, p_diag, self.precond_vector, self.tol,
-                                        self.max_iter, self._rng)
+                                        self.max_iter, self._rng, shift)
         self.last = eigs
         self.n_products += eigs.iterations
         if np.isfinite(eigs.top):

@@ -13,7 +13,7 @@ far off it is, so the UI can say when the path appears to climb or cut through a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,6 +23,7 @@ from app.core.directions import Plane, WeightRef, pca_plane, random_plane, weigh
 from app.core.landscape_grid import SliceEvaluator
 from app.core.mlp import MLP
 from app.core.runs import NetworkRun, Problem, RunConfig, RunSet, record
+from app.core.runs.sharpness import SharpnessReading
 
 Array = NDArray[np.float64]
 MAX_PATH_POINTS = 501  # points kept per run (evenly spaced steps, and the last)
@@ -41,20 +42,32 @@ class TrainResult:
     lrs: list[float]  # lrs[k-1]: the learning rate of step k, every step taken
     status: str  # "done" or "diverged"
     diverged_at: int | None  # the step whose loss or weights were no longer usable
+    # per kept step: its curvature, where measured (every sharpness_every-th step)
+    sharpness: list[SharpnessReading | None] = field(default_factory=list)
 
     @property
     def final(self) -> Array:
         return self.thetas[-1]
 
 
+def kept_every(steps: int, max_points: int = MAX_PATH_POINTS) -> int:
+    """The interval between two kept steps of a run of `steps` steps."""
+    return max(1, math.ceil(steps / max(max_points - 1, 1)))
+
+
 def train(model: MLP, theta0: Array, x: Array, y: Array, steps: int,
           configs: list[RunConfig], max_points: int = MAX_PATH_POINTS,
+          sharpness_every: int | None = None,
           should_stop: StopCheck | None = None) -> list[TrainResult]:
     """Every config trained from theta0 by the run engine (as the live view trains them),
-    keeping at most max_points steps of each, evenly spaced, and its last usable step."""
-    every = max(1, math.ceil(steps / max(max_points - 1, 1)))
+    keeping at most max_points steps of each, evenly spaced, and its last usable step.
+    sharpness_every: measure the sharpness every k steps, k rounded up to a multiple of the
+    kept steps' interval (a measured step is a kept one); None: never."""
+    every = kept_every(steps, max_points)
+    sharp = None if not sharpness_every else every * math.ceil(sharpness_every / every)
     problem = Problem(model, x, np.zeros(len(x)), y, theta0, plane=None)
-    runset = RunSet([NetworkRun(problem, c, loss_every=every) for c in configs], steps)
+    runset = RunSet([NetworkRun(problem, c, loss_every=every, sharpness_every=sharp)
+                     for c in configs], steps)
     rec = record(runset, every, should_stop)
     out = []
     for run, cols, lrs in zip(runset.runs, rec.kept, rec.lrs, strict=True):
@@ -67,6 +80,7 @@ def train(model: MLP, theta0: Array, x: Array, y: Array, steps: int,
             thetas=np.array([cols.theta[r] for r in rows]).reshape(len(rows), model.n_params),
             losses=np.array(losses, dtype=np.float64),
             lrs=lrs, status=run.status, diverged_at=run.diverged_at,
+            sharpness=[cols.sharpness[r] for r in rows],
         ))
     return out
 
@@ -118,13 +132,15 @@ def compute_landscape(
     model: MLP, x: Array, y: Array, theta0: Array, configs: list[RunConfig], steps: int,
     mode: str, n: int, seed: int = 0, weights: tuple[WeightRef, WeightRef] | None = None,
     centre: str = "final", span: tuple[float, float] | None = None,
-    dtype: type = np.float32, should_stop: StopCheck | None = None,
+    dtype: type = np.float32, sharpness_every: int | None = None,
+    should_stop: StopCheck | None = None,
 ) -> Landscape:
     """Train every config from theta0, then slice the loss on an n x n grid around the centre.
 
     y holds (N, outputs) targets. span, if given, sets the grid's half-widths (plane offsets).
     """
-    results = train(model, theta0, x, y, steps, configs, should_stop=should_stop)
+    results = train(model, theta0, x, y, steps, configs, sharpness_every=sharpness_every,
+                    should_stop=should_stop)
     healthy = [r for r in results if r.status == "done"]
     if centre == "initial":
         theta_c = np.array(theta0, dtype=np.float64)

@@ -39,7 +39,7 @@ def test_an_idle_kept_alive_connection_is_not_cut_off_by_the_header_timeout() ->
         for _ in range(2):
             sock.sendall(request)
             answer = b""
-            while b'{"status":"ok"}' not in answer:
+            while not answer.endswith(b'}'):
                 chunk = sock.recv(4096)
                 assert chunk, "the server closed the connection"
                 answer += chunk

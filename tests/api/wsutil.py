@@ -24,7 +24,8 @@ def step_rows(columns: dict[str, list]) -> list[dict]:
             for i in range(n)]
 
 
-SPARSE = {"weights", "grads"}  # the columns a network sends every k-th step only
+SPARSE = {"weights", "grads", "sharpness", "sharpness_threshold", "preconditioned_sharpness",
+          "preconditioned_threshold"}  # the columns a network sends every k-th step only
 
 
 def collect_steps(messages: list[dict], run: int) -> list[dict]:

@@ -17,6 +17,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from app.api.jsonsafe import json_safe
+from app.api.live.curvature import (
+    PRECONDITIONED_COLUMNS,
+    SHARPNESS_COLUMNS,
+    has_preconditioned,
+    sharpness_columns,
+)
 from app.api.routes.surfaces import describe
 from app.api.schemas.ws import StartNetwork, StartSurface
 from app.core.mlp import MLP
@@ -37,7 +43,7 @@ from app.core.runs import (
 
 BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run
 BOUNDARY_MARGIN = 0.15  # the boundary grid extends the data's range by this fraction
-SPARSE_COLUMNS = {"weights", "grads"}
+SPARSE_COLUMNS = {"weights", "grads", *SHARPNESS_COLUMNS, *PRECONDITIONED_COLUMNS}
 
 
 class LiveRuns:
@@ -165,6 +171,7 @@ class NetworkLive(LiveRuns):
         self.problem, self.message = problem, msg
         self.resets = 0
         self.weights_every = msg.resolved_weights_every(problem.model.n_params)
+        self.sharpness_every = msg.resolved_sharpness_every(self.weights_every)
         self._last_boundary: dict[int, float] = {}
         x = problem.x
         regression = problem.model.loss_fn.task == "regression"
@@ -179,8 +186,9 @@ class NetworkLive(LiveRuns):
         x, labels = msg.data()
         model = MLP.build(msg.sizes, msg.network.activation, msg.loss)
         problem = cls._problem(msg, model, x, labels, msg.seed)
-        runset = RunSet([NetworkRun(problem, spec.to_config(msg.seed)) for spec in msg.runs],
-                        msg.steps)
+        every = msg.resolved_sharpness_every(msg.resolved_weights_every(model.n_params))
+        runset = RunSet([NetworkRun(problem, spec.to_config(msg.seed), sharpness_every=every)
+                         for spec in msg.runs], msg.steps)
         live = cls(runset, msg, problem)
         config = {
             "kind": "network", "steps": msg.steps, "speed": msg.speed, "seed": msg.seed,
@@ -189,7 +197,7 @@ class NetworkLive(LiveRuns):
             "activation": msg.network.activation, "loss": msg.loss,
             "data": {"x": x, "labels": labels},
             "dataset": msg.dataset.model_dump(), "custom_points": msg.points is not None,
-            "weights_every": live.weights_every,
+            "weights_every": live.weights_every, "sharpness_every": live.sharpness_every,
             "boundary": {"x": live.boundary_x, "y": live.boundary_y},
             "plane": live.plane_json(),
         }
@@ -225,15 +233,18 @@ class NetworkLive(LiveRuns):
             "step": batch.step, "loss": batch.loss, "accuracy": batch.accuracy,
             "lr": batch.lr, "grad_norms": batch.grad_norms, "plane": batch.plane}
         every = self.weights_every
-        if any(s % every == 0 for s in batch.step):
+        # A step that carries its sharpness also carries its weights.
+        carried = [s % every == 0 or r is not None for s, r in zip(batch.step, batch.sharpness,
+                                                                   strict=True)]
+        if any(carried):
             unflatten = self.problem.model.unflatten
             cols["weights"], cols["grads"] = [], []
-            for s, theta, grad in zip(batch.step, batch.theta, batch.grad, strict=True):
-                keep = s % every == 0
+            for keep, theta, grad in zip(carried, batch.theta, batch.grad, strict=True):
                 cols["weights"].append([{"W": W, "b": b} for W, b in unflatten(theta)]
                                        if keep else None)
                 cols["grads"].append([{"W": W, "b": b} for W, b in unflatten(grad)]
                                      if keep else None)
+        cols.update(sharpness_columns(batch.sharpness))
         return cols
 
     def run_json(self, i: int, batch: NetColumns, final: bool = False) -> dict[str, Any]:
@@ -246,4 +257,5 @@ class NetworkLive(LiveRuns):
         return out
 
     def run_info(self, i: int) -> dict[str, Any]:
-        return super().run_info(i) | {"batch_size": self.runs[i].config.batch_size}
+        return super().run_info(i) | {"batch_size": self.runs[i].config.batch_size,
+                                      "preconditioned_sharpness": has_preconditioned(self.runs[i])}

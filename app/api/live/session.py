@@ -29,6 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.api.errors import clean_errors
 from app.api.jsonsafe import dumps
+from app.api.live.curvature import SpectrumError, spectrum_message
 from app.api.live.kinds import LiveRuns, NetworkLive, SurfaceLive
 from app.api.live.outbox import Outbox
 from app.api.live.pacing import Pacer
@@ -40,6 +41,7 @@ from app.api.schemas.ws import (
     Resume,
     SetParams,
     SetSpeed,
+    SpectrumRequest,
     StartNetwork,
     StartSurface,
     StepN,
@@ -205,6 +207,19 @@ class Session:
         elif isinstance(msg, Stop):
             await self._stop_producer()
             self._finish("stopped")
+        elif isinstance(msg, SpectrumRequest):
+            await self._spectrum(live, msg)
+
+    async def _spectrum(self, live: LiveRuns, msg: SpectrumRequest) -> None:
+        """Off the event loop; awaited here, so one client computes one spectrum at a time
+        (tens of milliseconds) while its runs go on stepping."""
+        if not isinstance(live, NetworkLive):
+            raise ClientError("no_run", "spectrum: the Hessian's spectrum is for network runs; "
+                              "start a network first")
+        try:
+            self.post(await asyncio.to_thread(spectrum_message, live.runset, msg))
+        except SpectrumError as err:
+            raise ClientError("invalid", str(err), err.field) from None
 
     # -- commands ------------------------------------------------------------------------------
     async def start(self, msg: StartSurface | StartNetwork) -> None:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 
 from app.api.errors import ERROR_RESPONSES, field_error
 from app.api.jsonsafe import SafeJSONResponse
+from app.api.live.curvature import sharpness_columns
 from app.api.schemas import mlp as schemas
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
@@ -44,6 +45,14 @@ def _json(a: Any) -> Any:
     if np.all(np.isfinite(arr)):
         return arr.tolist()
     return np.where(np.isfinite(arr), arr, None).tolist()
+
+
+def sharpness_lists(readings: list[Any]) -> dict[str, Any]:
+    """The sharpness at the kept steps (null between two measurements), as a live frame's
+    columns; every key present, null when not measured at all."""
+    names = ("sharpness", "sharpness_threshold", "preconditioned_sharpness",
+             "preconditioned_threshold")
+    return dict.fromkeys(names) | sharpness_columns(readings)
 
 
 def _num(v: float) -> float | None:
@@ -187,6 +196,7 @@ def _landscape(request: LandscapeRequest, should_stop: StopCheck) -> dict[str, A
             model, x, y, theta0, configs, request.steps, request.directions, request.grid,
             seed=request.seed, weights=weights,
             centre=request.centre, span=tuple(request.span) if request.span else None,
+            sharpness_every=request.resolved_sharpness_every,
             should_stop=should_stop,
         )
     except ValueError as err:
@@ -211,6 +221,7 @@ def _landscape(request: LandscapeRequest, should_stop: StopCheck) -> dict[str, A
             "distance": _json(run.distance),
             "final_loss": _num(r.losses[-1]) if r.status == "done" and len(r.losses) else None,
             "lrs": r.lrs,
+            **sharpness_lists(r.sharpness),
         })
     return {
         "directions": plane.mode,
@@ -231,4 +242,5 @@ def _landscape(request: LandscapeRequest, should_stop: StopCheck) -> dict[str, A
         "n_params": model.n_params,
         "initial_loss": model.loss_value(theta0, x, y),
         "runs": runs,
+        "sharpness_every": request.resolved_sharpness_every,
     }

@@ -13,12 +13,17 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.api.schemas.curvature import (
+    resolve_sharpness_every,
+    sharpness_every_field,
+    sharpness_work,
+)
 from app.api.schemas.runs import RunSpec, only_for
 from app.config import Settings
 from app.core.activations import ACTIVATIONS
 from app.core.datasets import DATASETS, make_dataset
 from app.core.directions import DIRECTION_MODES
-from app.core.landscape import CENTRES
+from app.core.landscape import CENTRES, kept_every
 from app.core.losses import LOSSES
 from app.core.mlp import INIT_SCHEMES
 
@@ -39,6 +44,7 @@ MAX_RUN_STEPS = 20_000  # runs x steps: each step costs ~0.3 ms of Python at lea
 MAX_TRAIN_WORK = 5e9  # runs x steps x batch x parameters (multiply-adds, about 4 s)
 MAX_GRID_WORK = 5e10  # grid^2 x points x parameters (about 3 s batched)
 MAX_LR = 10.0
+MAX_MEASUREMENTS = 100  # landscape: default sharpness measurements per run
 
 
 def _choose(value: str, registry: dict[str, Any] | tuple[str, ...], what: str) -> str:
@@ -320,6 +326,7 @@ class LandscapeRequest(TrainingData):
         None, min_length=2, max_length=2,
         description="half-widths of the grid along each axis; null: fit the paths",
     )
+    sharpness_every: int | None = sharpness_every_field()  # rounded up to a kept step
 
     @field_validator("directions")
     @classmethod
@@ -359,6 +366,13 @@ class LandscapeRequest(TrainingData):
                 f"steps: training would cost {work:.2g} multiply-adds (limit {MAX_TRAIN_WORK:.0g})"
                 ": use fewer steps or runs, smaller batches, a smaller network or dataset"
             )
+        every = self.resolved_sharpness_every
+        extra = sharpness_work(self.runs, self.steps, every, n, params)
+        if work + extra > MAX_TRAIN_WORK:
+            raise ValueError(
+                f"sharpness_every: measuring the sharpness every {every} steps brings training "
+                f"to {work + extra:.2g} multiply-adds (limit {MAX_TRAIN_WORK:.0g}): measure less "
+                "often, or send null for none")
         if self.grid**2 * n * params > MAX_GRID_WORK:
             raise ValueError(
                 f"grid: {self.grid}² points x {n} samples x {params} parameters exceeds "
@@ -369,3 +383,11 @@ class LandscapeRequest(TrainingData):
     @property
     def sizes(self) -> tuple[int, ...]:
         return (DATASETS[self.dataset.id].inputs, *self.network.hidden, self.n_outputs)
+
+    @property
+    def resolved_sharpness_every(self) -> int | None:
+        """Measured steps are kept steps: the interval, rounded up to a multiple of theirs.
+        Omitted: at most MAX_MEASUREMENTS a run (the page does not chart them all)."""
+        kept = kept_every(self.steps)
+        every = resolve_sharpness_every(self, max(kept, -(-self.steps // MAX_MEASUREMENTS)))
+        return None if every is None else kept * -(-every // kept)

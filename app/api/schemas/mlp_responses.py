@@ -110,6 +110,13 @@ class RunOut(BaseModel):
     final_loss: Num = Field(..., description="null if the run diverged")
     lrs: list[float] = Field(..., description="lrs[k - 1]: the learning rate of step k, every "
                              "step taken (schedules and sets applied)")
+    sharpness: list[Num] | None = Field(None, description="at each path point: the top Hessian "
+                                        "eigenvalue, every sharpness_every-th step (else null)")
+    sharpness_threshold: list[Num] | None = Field(None, description="2 / lr, where measured")
+    preconditioned_sharpness: list[Num] | None = Field(
+        None, description="Adam family: lambda_max(P^-1 H), where measured")
+    preconditioned_threshold: list[Num] | None = Field(
+        None, description="Adam family: 38 / lr at beta1 0.9, where measured")
 
 
 class PlaneOut(BaseModel):
@@ -138,3 +145,5 @@ class LandscapeResponse(BaseModel):
     n_params: int
     initial_loss: float
     runs: list[RunOut]
+    sharpness_every: int | None = Field(None, description="the interval measured (a multiple "
+                                        "of the kept steps'); null: not measured")

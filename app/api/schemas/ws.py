@@ -16,6 +16,11 @@ from pydantic import (
 )
 
 from app.api.schemas.common import Finite
+from app.api.schemas.curvature import (
+    SpectrumRequest,
+    resolve_sharpness_every,
+    sharpness_every_field,
+)
 from app.api.schemas.mlp import (
     NetworkIn,
     Seed,
@@ -69,6 +74,7 @@ class StartNetwork(TrainingData):
         None, ge=1, le=10_000, description="send weights and gradients every k steps; "
         "null: every step for small networks, less often for large ones")
     boundary: int = Field(41, ge=5, le=101, description="decision-boundary grid points per side")
+    sharpness_every: int | None = sharpness_every_field()
 
     @model_validator(mode="after")
     def _checks(self) -> StartNetwork:
@@ -85,6 +91,9 @@ class StartNetwork(TrainingData):
 
     def resolved_weights_every(self, n_params: int) -> int:
         return self.weights_every or max(1, math.ceil(n_params / 50))
+
+    def resolved_sharpness_every(self, weights_every: int) -> int | None:
+        return resolve_sharpness_every(self, weights_every)
 
 
 class Pause(_Message):
@@ -147,8 +156,8 @@ ClientMessage = Annotated[
     | Annotated[Pause, Tag("pause")] | Annotated[Resume, Tag("resume")]
     | Annotated[StepN, Tag("step")] | Annotated[SetParams, Tag("set")]
     | Annotated[SetSpeed, Tag("speed")] | Annotated[Reset, Tag("reset")]
-    | Annotated[Stop, Tag("stop")],
+    | Annotated[Stop, Tag("stop")] | Annotated[SpectrumRequest, Tag("spectrum")],
     Discriminator(_kind),
 ]
 client_message = TypeAdapter(ClientMessage)
-MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop")
+MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop", "spectrum")

@@ -21,6 +21,7 @@ from app.core.directions import Plane, random_plane, weight_plane
 from app.core.mlp import MLP
 from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
+from app.core.runs.sharpness import EMPTY, SharedStart, SharpnessProbe, SharpnessReading
 
 Array = NDArray[np.float64]
 
@@ -41,6 +42,8 @@ class Problem:
     y: Array  # (N, outputs) targets as the loss wants them
     theta0: Array  # (P,) the shared initial weights: comparisons between runs are fair
     plane: Plane | None = None  # where the live path is drawn (through theta0); None: nowhere
+    # the sharpness at theta0, measured once for all runs (runs/sharpness.py)
+    start_sharpness: SharedStart = field(default_factory=SharedStart)
 
 
 def make_problem(
@@ -76,6 +79,8 @@ class NetColumns:
     plane: list[tuple[float, float] | None] = field(default_factory=list)  # axis units
     theta: list[Array] = field(default_factory=list)  # (P,) weights
     grad: list[Array] = field(default_factory=list)  # (P,) the gradient the next step uses
+    # every sharpness_every-th step: its curvature (runs/sharpness.py); None between them
+    sharpness: list[SharpnessReading | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.step)
@@ -114,11 +119,16 @@ class NetworkRun(RunBase):
 
     kind = "network"
 
-    def __init__(self, problem: Problem, config: RunConfig, loss_every: int = 1) -> None:
+    def __init__(self, problem: Problem, config: RunConfig, loss_every: int = 1,
+                 sharpness_every: int | None = None) -> None:
         self.problem = problem
         # Minibatch runs evaluate the whole dataset's loss every `loss_every` steps only (it
         # costs a forward pass over all points); full-batch runs have it for free every step.
         self.loss_every = loss_every
+        # The full-batch Hessian's top eigenvalue every k steps (None: never).
+        self.probe = None if not sharpness_every else SharpnessProbe(
+            problem.model, problem.x, problem.y, sharpness_every, seed=config.seed,
+            shared=problem.start_sharpness)
         super().__init__(config)
 
     def reset(self, problem: Problem | None = None) -> None:
@@ -133,6 +143,8 @@ class NetworkRun(RunBase):
         p = self.problem
         # Where each layer's W and b start in theta: [W1, b1, W2, b2, ...] segments.
         self._w_starts = np.array([i for w, b, _ in p.model.offsets() for i in (w, b)])
+        if self.probe is not None:
+            self.probe.reset(p.start_sharpness)
         self._batches = batches(len(p.x), self.config.batch_size,
                                 np.random.default_rng(self.config.seed))
         self._head = self.columns()
@@ -186,7 +198,7 @@ class NetworkRun(RunBase):
             if full:
                 fwd = model.forward(theta, p.x)
                 batch_loss = model.loss_fn.value(fwd.zs[-1], p.y)
-                model.backward(theta, fwd, p.y, out=grad)
+                grads = model.backward(theta, fwd, p.y, out=grad)
             else:  # a minibatch: a real stochastic gradient for the next step
                 bfwd = model.forward(theta, p.x[idx])
                 batch_loss = model.loss_fn.value(bfwd.zs[-1], p.y[idx])
@@ -214,7 +226,15 @@ class NetworkRun(RunBase):
         out.theta.append(theta)
         out.grad.append(grad)
         # The rule uses the loss the step was taken on, so live and one-shot runs agree.
-        return self.step_count == 0 or usable(float(batch_loss), theta, grad)
+        ok = self.step_count == 0 or usable(float(batch_loss), theta, grad)
+        probe = self.probe
+        if probe is not None and probe.due(self.step_count):
+            out.sharpness.append(EMPTY if not ok else probe.measure(
+                theta, self.learning_rate.value, self.optimizer,
+                passes=(fwd, grads) if full else None))
+        else:
+            out.sharpness.append(None)
+        return ok
 
     def predict_grid(self, xs: Array, ys: Array) -> Array:
         """The current network's output over a grid (ny, nx): P(class 1) for two classes, the
