@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.api.schemas.runs import RunSpec, only_for
+from app.api.schemas.runs import RunSpec, only_for, supported_on
 from app.config import Settings
 from app.core.activations import ACTIVATIONS
 from app.core.datasets import DATASETS, make_dataset
@@ -344,6 +344,7 @@ class LandscapeRequest(TrainingData):
     @model_validator(mode="after")
     def _budget(self) -> LandscapeRequest:
         only_for(self.runs, "noise", "surface")
+        supported_on(self.runs, "network")
         sizes = self.sizes
         params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
         n = self.n_samples
