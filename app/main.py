@@ -20,6 +20,7 @@ from app.api.routes import (
     pages,
     surfaces,
     trajectories,
+    tune,
     ws,
 )
 from app.api.security import SecurityHeaders
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
-    for module in (health, pages, surfaces, optimizers, trajectories, mlp, classroom, ws):
+    for module in (health, pages, surfaces, optimizers, trajectories, tune, mlp, classroom, ws):
         app.include_router(module.router)
     return app
 
