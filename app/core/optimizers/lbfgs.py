@@ -114,6 +114,37 @@ def _strong_wolfe(
     return bracket_f[low], bracket_g[low], bracket[low], evals
 
 
+def _two_loop(g: Array, dirs: list, stps: list, ro: list[float], h_diag: float) -> Array:
+    """The L-BFGS direction d = -H g by the two-loop recursion, in torch's order:
+    q = -g;  newest to oldest: a_i = rho_i s_i.q, q -= a_i y_i;  r = H_diag q;
+    oldest to newest: b_i = rho_i y_i.r, r += (a_i - b_i) s_i.
+    On a 2D point the history holds pairs of floats and the loops run on floats (ten times
+    faster than NumPy on arrays of two, the same operations); otherwise on arrays."""
+    m = len(dirs)
+    al = [0.0] * m
+    if len(g) == 2:
+        q0, q1 = -float(g[0]), -float(g[1])
+        for i in range(m - 1, -1, -1):
+            (s0, s1), (y0, y1) = stps[i], dirs[i]
+            a = al[i] = (s0 * q0 + s1 * q1) * ro[i]
+            q0, q1 = q0 + (-a) * y0, q1 + (-a) * y1
+        r0, r1 = q0 * h_diag, q1 * h_diag
+        for i in range(m):
+            (s0, s1), (y0, y1) = stps[i], dirs[i]
+            c = al[i] - (y0 * r0 + y1 * r1) * ro[i]
+            r0, r1 = r0 + c * s0, r1 + c * s1
+        return np.array([r0, r1])
+    q = -g
+    for i in range(m - 1, -1, -1):
+        al[i] = float(stps[i] @ q) * ro[i]
+        q = q + (-al[i]) * dirs[i]
+    r = q * h_diag
+    for i in range(m):
+        be_i = float(dirs[i] @ r) * ro[i]
+        r += (al[i] - be_i) * stps[i]
+    return r
+
+
 class LBFGS(Optimizer):
     """L-BFGS (torch.optim.LBFGS): a direction from the last history_size pairs of steps s and
     gradient changes y, the inverse Hessian approximated by the two-loop recursion.
@@ -222,19 +253,12 @@ class LBFGS(Optimizer):
                         old_dirs.pop(0)
                         old_stps.pop(0)
                         ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
+                    small = len(y) == 2  # a 2D point: the history as pairs of floats
+                    old_dirs.append((float(y[0]), float(y[1])) if small else y)
+                    old_stps.append((float(s[0]), float(s[1])) if small else s)
                     ro.append(1.0 / ys)
                     h_diag = ys / float(y @ y)
-                al = [0.0] * len(old_dirs)
-                q = -g
-                for i in range(len(old_dirs) - 1, -1, -1):
-                    al[i] = float(old_stps[i] @ q) * ro[i]
-                    q = q + (-al[i]) * old_dirs[i]
-                d = r = q * h_diag
-                for i in range(len(old_dirs)):
-                    be_i = float(old_dirs[i] @ r) * ro[i]
-                    r += (al[i] - be_i) * old_stps[i]  # in place, as torch: d is r
+                d = _two_loop(g, old_dirs, old_stps, ro, h_diag)
             prev_g = g.copy()
             prev_loss = loss
             t = min(1.0, 1.0 / float(np.sum(np.abs(g)))) * lr if st["n_iter"] == 1 else lr
