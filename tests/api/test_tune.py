@@ -58,6 +58,7 @@ def test_tune_a_network(client: TestClient) -> None:
     (SURFACE | {"runs": [{"optimizer": "lbfgs"}], "steps": 2000}, "steps"),  # oracle cost
     (SURFACE | {"tune": {"lr_min": 1.0, "lr_max": 0.5}}, "tune.lr_min"),
     (SURFACE | {"tune": {"points": 1000}}, "tune.points"),
+    (SURFACE | {"tune": {"lr_min": 1e-7}}, "tune.lr_min"),  # below every optimizer's range
     (SURFACE | {"runs": [{"optimizer": "muon"}]}, "runs.0.optimizer"),
     (SURFACE | {"runs": [{"optimizer": "sgd", "lr": -1}]}, "runs.0.lr"),
     (SURFACE | {"runs": [{"optimizer": "sgd"}] * 9}, "runs"),

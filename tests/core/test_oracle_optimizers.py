@@ -225,3 +225,38 @@ def test_choice_hyperparameter() -> None:
     assert spec.validate("line_search_fn", "strong_wolfe") == "strong_wolfe"
     with pytest.raises(HyperparameterError, match="'strong_wolfe', null"):
         spec.validate("line_search_fn", "armijo")
+
+
+@pytest.mark.parametrize(("oid", "base", "hyper"), [
+    ("sam_sgd", "momentum", {"lr": 0.01, "momentum": 0.5}),
+    ("sam_adam", "adam", {"lr": 0.05}),
+])
+def test_sam_with_rho_0_is_its_base_on_the_same_noise_and_batches(oid: str, base: str,
+                                                                   hyper: dict) -> None:
+    """rho 0: the ascent point is the point itself, so SAM is its base step for step, if the
+    oracle answers with the step's own noise (a surface) and its own minibatch (a network)."""
+    surface = get_surface("rosenbrock")
+    runs = [SurfaceRun(surface, (-1.0, 1.5), RunConfig(o, hyperparameters=h, noise=0.5, seed=3))
+            for o, h in ((oid, hyper | {"rho": 0.0}), (base, hyper))]
+    sam, plain = (record(RunSet([r], 40)).kept[0] for r in runs)
+    assert sam.params == plain.params
+    nets = [network_run(o, h) for o, h in ((oid, hyper | {"rho": 0.0}), (base, hyper))]
+    for net in nets:
+        net.config.batch_size = 8
+        net.reset()
+        assert net.advance(25, None) == 25
+    np.testing.assert_array_equal(nets[0].current_theta, nets[1].current_theta)
+    # and rho > 0 changes the path: the ascent gradient is used
+    other = network_run(oid, hyper | {"rho": 0.5})
+    other.config.batch_size = 8
+    other.reset()
+    other.advance(25, None)
+    assert not np.array_equal(other.current_theta, nets[0].current_theta)
+
+
+@pytest.mark.parametrize("tolerance_grad", [1e-7, 0.0])
+def test_lbfgs_at_a_minimum_stays(tolerance_grad: float) -> None:
+    run = SurfaceRun(get_surface("bowl"), (0.0, 0.0), RunConfig("lbfgs", hyperparameters={
+        "tolerance_grad": tolerance_grad, "line_search_fn": "strong_wolfe"}))
+    run.advance(5, None)
+    assert run.status == "running" and run.current.params == (0.0, 0.0)

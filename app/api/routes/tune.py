@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -97,4 +98,4 @@ def tune(request: Request,
 
 
 def _with_lr(config: RunConfig, lr: float) -> RunConfig:
-    return RunConfig(**{**config.__dict__, "lr": lr})
+    return replace(config, lr=lr)

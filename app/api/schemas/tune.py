@@ -33,9 +33,10 @@ MAX_TUNE_WORK = MAX_TRAIN_WORK  # networks: tries x runs x steps x batch x param
 class TuneOptions(BaseModel):
     """Where and how finely to search (the defaults suit every optimizer here)."""
 
-    lr_min: float = Field(LR_MIN, gt=0, le=10.0, allow_inf_nan=False,
-                          description="the smallest lr of the coarse grid")
-    lr_max: float = Field(LR_MAX, gt=0, le=10.0, allow_inf_nan=False,
+    # the range every optimizer's lr accepts (app/core/optimizers/base.py, _lr)
+    lr_min: float = Field(LR_MIN, ge=1e-6, le=10.0, allow_inf_nan=False,
+                          description="the smallest lr of the coarse grid (at least 1e-6)")
+    lr_max: float = Field(LR_MAX, ge=1e-6, le=10.0, allow_inf_nan=False,
                           description="the largest lr of the coarse grid (at most 10)")
     points: int = Field(POINTS, ge=3, le=41, description="lrs on the coarse log grid")
     refine: int = Field(REFINE, ge=0, le=6, description="refinement rounds (4 lrs each)")

@@ -261,7 +261,11 @@ class LBFGS(Optimizer):
                 d = _two_loop(g, old_dirs, old_stps, ro, h_diag)
             prev_g = g.copy()
             prev_loss = loss
-            t = min(1.0, 1.0 / float(np.sum(np.abs(g)))) * lr if st["n_iter"] == 1 else lr
+            if st["n_iter"] == 1:  # torch: 1 / 0 is inf there, and min(1, inf) is 1
+                abs_sum = float(np.sum(np.abs(g)))
+                t = (min(1.0, 1.0 / abs_sum) if abs_sum else 1.0) * lr
+            else:
+                t = lr
             gtd = float(g @ d)
             if gtd > -tol_change:
                 break  # not a descent direction (or too flat): torch stops here

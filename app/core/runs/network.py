@@ -155,8 +155,11 @@ class NetworkRun(RunBase):
                 object.__setattr__(opt, "lr", lr)  # the schedule's lr, unchecked (may be 0)
             with np.errstate(all="ignore"):
                 if opt.needs_oracle:  # L-BFGS, SAM, Muon: the batch this gradient came from
-                    theta = opt.step_with(NetworkOracle(self.problem, self._batch), theta,
-                                          grad, self._batch_loss)
+                    try:
+                        theta = opt.step_with(NetworkOracle(self.problem, self._batch), theta,
+                                              grad, self._batch_loss)
+                    except ArithmeticError:  # a line search's 0 / 0: as torch, it cannot go on
+                        theta = np.full_like(theta, np.nan)
                 else:
                     theta = opt.step(theta, grad)
             self.step_count += 1

@@ -89,6 +89,7 @@ class SurfaceRun(RunBase):
         self._rng = np.random.default_rng(self.config.seed)
         self._noise: list[list[float]] = []
         self._noise_std = self.config.noise
+        self._step_noise: list[float] | None = None  # the noise of the current gradient
         self.current = self._observe(self.start)
 
     def columns(self) -> StepColumns:
@@ -211,14 +212,17 @@ class SurfaceRun(RunBase):
                 break
         return taken
 
-    def _observe(self, p: Vec2) -> Step:
+    def _observe(self, p: Vec2, noise: list[float] | None = None) -> Step:
+        """The point p with its loss and gradient, the gradient noisy with `noise` or, if None,
+        with the next draw (kept in `_step_noise` for the oracle: a step's evaluations share
+        their noise, as a minibatch step's closure evaluates one batch)."""
         x, y = p
         try:
             f, gx, gy = self.surface.value_and_grad(x, y)
         except _EVAL_ERRORS:
             f, gx, gy = math.nan, math.nan, math.nan
         if self._noise_std:
-            nx, ny = self._next_noise()
+            nx, ny = self._step_noise = noise if noise is not None else self._next_noise()
             gx, gy = gx + nx, gy + ny
         return Step(self.step_count, p, (gx, gy), f, None, None)
 
@@ -241,8 +245,8 @@ class SurfaceRun(RunBase):
 
 class SurfaceOracle:
     """What a surface run answers an optimizer with `needs_oracle` (`optimizers.base.Oracle`):
-    the loss and (noisy, as the run's own) gradient at any point, the exact Hessian; every point
-    asked about is kept in `trials`."""
+    the loss and gradient at any point (with a noisy run, the noise of the step's own gradient:
+    one "batch" per step), the exact Hessian; every point asked about is kept in `trials`."""
 
     kind = "surface"
 
@@ -253,7 +257,7 @@ class SurfaceOracle:
     def value_and_grad(self, params: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
         x, y = float(params[0]), float(params[1])
         self.trials.append((x, y))
-        step = self.run._observe((x, y))
+        step = self.run._observe((x, y), self.run._step_noise)
         return step.loss, np.array(step.grad)
 
     def hessian(self, params: NDArray[np.float64]) -> NDArray[np.float64]:
