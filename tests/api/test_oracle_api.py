@@ -88,3 +88,17 @@ def test_live_start_refuses_naming_optimizer(conn: Reader, start: dict, oid: str
         error = conn.next()
     assert error["code"] == "invalid" and error["field"] == "runs.1.optimizer", error
     assert oid in error["message"]
+
+
+def test_the_lists_say_which_runs_serve_each_optimizer(client: TestClient) -> None:
+    listed = {o["id"]: o for o in client.get("/api/optimizers").json()}
+    assert listed["muon"]["run_kinds"] == ["network"] and not listed["muon"]["trials"]
+    assert listed["newton"]["run_kinds"] == ["surface"]
+    assert listed["lbfgs"]["run_kinds"] == ["surface", "network"] and listed["lbfgs"]["trials"]
+    assert not listed["adam"]["trials"]
+    search = listed["lbfgs"]["hyperparameters"]["line_search_fn"]
+    assert search["kind"] == "choice" and search["choices"] == ["strong_wolfe"]
+    assert search["default"] is None and search["nullable"]
+    network_options = client.get("/api/mlp/options").json()["optimizers"]
+    assert "muon" in network_options and "lbfgs" in network_options
+    assert "newton" not in network_options and "damped_newton" not in network_options
