@@ -102,3 +102,21 @@ def test_the_lists_say_which_runs_serve_each_optimizer(client: TestClient) -> No
     network_options = client.get("/api/mlp/options").json()["optimizers"]
     assert "muon" in network_options and "lbfgs" in network_options
     assert "newton" not in network_options and "damped_newton" not in network_options
+
+
+def test_live_set_of_a_choice(conn: Reader) -> None:
+    """line_search_fn is set mid-run like any hyperparameter: trials grow from that step."""
+    conn.send({"type": "start", **BODY, "steps": 10, "speed": 1,
+               "runs": [{"optimizer": "lbfgs", "max_eval": 25}]})
+    conn.until("started")
+    conn.send({"type": "pause"})
+    conn.until("state", state="paused")
+    conn.send({"type": "set", "run": 0, "line_search_fn": "armijo"})
+    assert conn.until("error")["field"] == "line_search_fn"
+    conn.send({"type": "set", "run": 0, "line_search_fn": "strong_wolfe"})
+    k = conn.until("updated")["from_step"]["0"]
+    conn.send({"type": "step", "n": 10})  # to the end of the budget, at once
+    conn.until("done")
+    steps = conn.steps(0)
+    assert k < 10 and all(s["trials"] == [] for s in steps if s["step"] < k)
+    assert all(s["trials"] for s in steps if s["step"] >= k)
