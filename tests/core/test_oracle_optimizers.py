@@ -186,6 +186,7 @@ def test_newton_at_a_singular_hessian_stops_as_diverged() -> None:
     run.advance(5, None)
     assert run.status == "diverged" and run.step_count == 1
     assert not math.isfinite(run.current.params[0])
+    assert "singular" in run.reason
 
 
 @pytest.mark.parametrize(("oid", "kind"), [("muon", "surface"), ("newton", "network"),

@@ -150,6 +150,7 @@ class Optimizer(Configurable):
     elementwise: ClassVar[bool] = True  # False: the rule is `_step_vector`, not `_update`
     needs_oracle: ClassVar[bool] = False  # True: the rule is `_step_oracle`, stepped by `step_with`
     run_kinds: ClassVar[tuple[str, ...]] = ("surface", "network")  # the runs that can serve it
+    nan_reason: ClassVar[str | None] = None  # why its step can be undefined, for a diverged run
 
     def __init__(self, **hyper: float) -> None:
         super().__init__(**hyper)

@@ -35,6 +35,8 @@ class Newton(Optimizer):
     elementwise = False
     needs_oracle = True
     run_kinds = ("surface",)
+    nan_reason = ("the curvature matrix is singular here (an eigenvalue is 0): the Newton step "
+                  "does not exist")
     lr: float
 
     def _damping(self) -> float:

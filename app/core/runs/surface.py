@@ -235,6 +235,8 @@ class SurfaceRun(RunBase):
     def _divergence_reason(self) -> str:
         """Why the run stopped, in words a class understands."""
         s = self.current
+        if self.optimizer.nan_reason and not all(map(math.isfinite, s.params)):
+            return self.optimizer.nan_reason
         if not all(map(math.isfinite, (*s.params, s.loss, *s.grad))):
             return "the values became infinite: learning rate too large for this curvature"
         if not self.surface.minima:  # a saddle has no bottom: leaving is what descent does there
