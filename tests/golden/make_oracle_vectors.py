@@ -14,8 +14,9 @@ Two problems, as in make_run_vectors.py:
 - network: a 2-5-2 tanh MLP on 40 moons points, full batch, softmax cross-entropy, the app's
   data and initial weights (read from app.core). LBFGS and SAM see one flat weight vector, as the
   app trains it; Muon sees each layer's W (out, in) and b, as torch's documentation prescribes.
-  Muon is recorded twice: as torch runs it (Newton-Schulz in bfloat16) and with the iteration
-  in float64 (the app's arithmetic), so the rule is checked tightly and the rounding measured.
+  Muon is recorded twice: as torch runs it (Newton-Schulz in bfloat16, which the app emulates)
+  and, as `muon_float64`, with the iteration in float64 (the exact maths, checked against the
+  app's float64 path).
 """
 
 from __future__ import annotations
@@ -250,7 +251,7 @@ def main() -> None:
                                                        "muon": muon_defaults},
         "surface": {"lbfgs": {}, "sam_sgd": {}, "sam_adam": {}},
         "network_runs": {"lbfgs": {}, "sam_sgd": {}, "sam_adam": {}, "muon": {},
-                         "muon_bfloat16": {}},
+                         "muon_float64": {}},
     }
     for name, hyper in LBFGS_RUNS.items():
         data["surface"]["lbfgs"][name] = lbfgs_run(*rosenbrock_params(), hyper)
@@ -263,8 +264,8 @@ def main() -> None:
                 lambda p, f, h, oid=oid: sam_run(oid, p, f, h))
             data["network_runs"][oid][name] = run(*flat_network(), hyper)
     for name, hyper in MUON_RUNS.items():
-        data["network_runs"]["muon"][name] = muon_run(hyper, float64=True)
-        data["network_runs"]["muon_bfloat16"][name] = muon_run(hyper, float64=False)
+        data["network_runs"]["muon"][name] = muon_run(hyper, float64=False)
+        data["network_runs"]["muon_float64"][name] = muon_run(hyper, float64=True)
     OUT.write_text(json.dumps(data, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size / 1e6:.2f} MB)")
 

@@ -4,6 +4,7 @@ network run tells it which slices of the flat weights are matrices."""
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,17 +19,38 @@ Array = NDArray[np.float64]
 NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
 
 
-def newton_schulz(g: Array, steps: int, eps: float) -> Array:
+def _bfloat16(x: NDArray) -> NDArray[np.float32]:
+    """x rounded to bfloat16 (to nearest, ties to even, as torch's .bfloat16()), held in
+    float32: bfloat16 is float32's upper 16 bits."""
+    bits = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    bits = (bits + (((bits >> 16) & 1) + 0x7FFF)) & 0xFFFF0000
+    return bits.astype(np.uint32).view(np.float32)
+
+
+def newton_schulz(g: Array, steps: int, eps: float, bfloat16: bool = True) -> Array:
     """An approximately orthogonal matrix with g's singular vectors (torch's
     `_zeropower_via_newtonschulz`): X = G / max(|G|_F, eps), then `steps` times
-    X <- a X + (b A + c A^2) X, A = X X^T (on the wide orientation). In float64; torch rounds
-    to bfloat16, so its singular values land further from 1 (see docs/optimizers.md)."""
+    X <- a X + (b A + c A^2) X, A = X X^T (on the wide orientation).
+
+    torch runs it in bfloat16 (8 significant bits): each product and sum in float32, each
+    result rounded to bfloat16, which is what this does by default. With bfloat16=False, the
+    same iteration in float64 (the exact maths, for the tests)."""
     a, b, c = NS_COEFFICIENTS
-    x = g.T if g.shape[0] > g.shape[1] else g
-    x = x / max(float(np.linalg.norm(x)), eps)
-    for _ in range(steps):
-        gram = x @ x.T
-        x = a * x + (b * gram + c * (gram @ gram)) @ x
+    wide = g.T if g.shape[0] > g.shape[1] else g
+    if bfloat16:
+        f32, rnd = np.float32, _bfloat16
+        a32, b32, c32 = f32(a), f32(b), f32(c)
+        x = rnd(wide)
+        x = rnd(x / max(rnd(np.sqrt(np.sum(x * x, dtype=f32))), f32(eps)))
+        for _ in range(steps):
+            gram = rnd(x @ x.T)
+            x = rnd(a32 * x + rnd(b32 * gram + c32 * (gram @ gram)) @ x)
+        x = x.astype(np.float64)
+    else:
+        x = wide / max(float(np.linalg.norm(wide)), eps)
+        for _ in range(steps):
+            gram = x @ x.T
+            x = a * x + (b * gram + c * (gram @ gram)) @ x
     return x.T if g.shape[0] > g.shape[1] else x
 
 
@@ -42,6 +64,7 @@ class Muon(Optimizer):
     Biases: torch.optim.AdamW with the same lr (so a schedule or a tuned lr moves both) and
     AdamW's defaults (betas 0.9, 0.999, eps 1e-8, weight_decay 0.01), as torch's documentation
     recommends for the parameters Muon does not take.
+    NS_5 runs in bfloat16, as torch's (emulated: `newton_schulz`).
     Network runs only: a 2D surface's point is one vector of two numbers, not a matrix, and
     orthogonalising a 1 x 2 matrix leaves only its direction (every step has length lr).
     """
@@ -82,6 +105,7 @@ class Muon(Optimizer):
     elementwise = False
     needs_oracle = True
     run_kinds = ("network",)
+    bfloat16: ClassVar[bool] = True  # torch's precision for the iteration (False: float64)
     lr: float
     weight_decay: float
     momentum: float
@@ -114,7 +138,7 @@ class Muon(Optimizer):
             mb = buf[w:b].reshape(shape)
             mb[...] = _lerp(mb, grad, 1 - momentum)  # a view: the buffer itself
             update = _lerp(grad, mb, momentum) if self.nesterov else mb
-            ortho = newton_schulz(update, self.ns_steps, self.eps)
+            ortho = newton_schulz(update, self.ns_steps, self.eps, self.bfloat16)
             weights = p[w:b].reshape(shape) * (1 - lr * self.weight_decay)
             new[w:b] = (weights - self._adjusted_lr(shape) * ortho).ravel()
             bias[b:e] = True
