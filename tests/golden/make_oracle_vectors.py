@@ -266,6 +266,15 @@ def main() -> None:
     for name, hyper in MUON_RUNS.items():
         data["network_runs"]["muon"][name] = muon_run(hyper, float64=False)
         data["network_runs"]["muon_float64"][name] = muon_run(hyper, float64=True)
+    # torch's bfloat16 Newton-Schulz on its own, on random matrices of a few shapes and scales
+    rng = np.random.default_rng(1)
+    data["newton_schulz"] = []
+    for shape in [(5, 2), (16, 2), (16, 16), (2, 16), (16, 5)]:
+        for _ in range(20):
+            g = rng.normal(size=shape) * 10 ** rng.uniform(-3, 1)
+            out = torch_muon._zeropower_via_newtonschulz(
+                torch.tensor(g), tuple(muon_defaults["ns_coefficients"]), 5, 1e-7)
+            data["newton_schulz"].append({"g": g.tolist(), "out": out.double().tolist()})
     OUT.write_text(json.dumps(data, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size / 1e6:.2f} MB)")
 
