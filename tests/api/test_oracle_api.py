@@ -120,3 +120,19 @@ def test_live_set_of_a_choice(conn: Reader) -> None:
     steps = conn.steps(0)
     assert k < 10 and all(s["trials"] == [] for s in steps if s["step"] < k)
     assert all(s["trials"] for s in steps if s["step"] >= k)
+
+
+def test_live_network_runs_of_oracle_optimizers(client: TestClient, conn: Reader) -> None:
+    """Muon, SAM and L-BFGS train live as in the landscape's one-shot training."""
+    runs = [{"optimizer": "muon", "lr": 0.02}, {"optimizer": "sam_adam", "lr": 0.01},
+            {"optimizer": "lbfgs", "line_search_fn": "strong_wolfe", "max_eval": 10}]
+    body = {"dataset": {"id": "moons", "n": 40, "seed": 0},
+            "network": {"hidden": [5], "activation": "tanh"}, "seed": 0, "steps": 20}
+    conn.send({"type": "start", **body, "speed": 0, "columns": True, "runs": runs})
+    done = conn.until("done")
+    assert [r["status"] for r in done["runs"]] == ["done"] * 3
+    one_shot = client.post("/api/mlp/landscape", json=body | {"runs": runs, "grid": 5,
+                                                               "directions": "random"}).json()
+    for i, run in enumerate(one_shot["runs"]):
+        live = [s["loss"] for s in conn.steps(i)]
+        assert live == pytest.approx(run["loss"], rel=1e-12)
