@@ -66,6 +66,7 @@ def test_tune_a_network(client: TestClient) -> None:
     (NETWORK | {"runs": [{"optimizer": "newton"}]}, "runs.0.optimizer"),
     (NETWORK | {"steps": 2000, "network": {"hidden": [64, 64]}}, "steps"),
     (NETWORK | {"grid": 5}, "grid"),  # a landscape field: not part of tuning
+    (NETWORK | {"kind": "moon"}, "kind"),
 ])
 def test_tune_refuses_naming_the_field(client: TestClient, body: dict, field: str) -> None:
     r = client.post("/api/tune", json=body)

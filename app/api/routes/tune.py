@@ -28,7 +28,12 @@ EXAMPLE = {"surface": "rosenbrock", "start": [-1.5, 2.0], "steps": 300,
 def parse(body: dict[str, Any]) -> SurfaceTune | NetworkTune:
     """A network body has `kind: "network"` (or, without kind, a dataset, network or points);
     anything else is a surface run set. Errors are the usual 422, located in the body."""
-    network = body.get("kind") == "network" or (
+    kind = body.get("kind")
+    if kind is not None and kind not in ("surface", "network"):
+        raise RequestValidationError([{"type": "value_error", "loc": ("body", "kind"),
+                                       "msg": f"'surface' or 'network', not {kind!r}",
+                                       "input": kind}])
+    network = kind == "network" or (
         "kind" not in body and any(k in body for k in ("dataset", "network", "points")))
     model = NetworkTune if network else SurfaceTune
     try:
