@@ -184,7 +184,8 @@ class LBFGS(Optimizer):
         ),
         "max_eval": Hyperparameter(
             None, 1, 1000,
-            "Most loss evaluations per step; null: max_iter * 5 // 4, as torch.", kind="int",
+            "Most loss evaluations per step; null: max_iter * 5 // 4 as in torch, which is 1 "
+            "at max_iter 1 and stalls a line search: give 25 to watch it search.", kind="int",
             nullable=True,
         ),
         "tolerance_grad": Hyperparameter(
