@@ -34,8 +34,7 @@ _SAM_HYPER = {
 class _SAM(Optimizer):
     """SAM around a base rule, as davda54/sam's `first_step`, `second_step`:
 
-    e = rho * s * g / (|s * g|_2 + 1e-12),   s = |p| (adaptive) or 1;  e *= |p| if adaptive
-    (so e = rho * p^2 g / (| |p| g |_2 + 1e-12) with adaptive, rho g / (|g|_2 + 1e-12) without)
+    e = rho * g / (|g|_2 + 1e-12)            (adaptive, ASAM: rho * p^2 g / (| |p| g |_2 + 1e-12))
     g_adv = grad L(p + e)                    (the oracle's gradient at the ascent point)
     p_t = base_step(p_{t-1}, g_adv)          (the base's own state and hyperparameters)
     The ascent point p + e is this step's trial: the UI draws it.
