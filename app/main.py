@@ -23,6 +23,7 @@ from app.api.routes import (
     pages,
     surfaces,
     trajectories,
+    tune,
     ws,
 )
 from app.api.security import SecurityHeaders
@@ -49,8 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
     app.mount(docs.ASSETS, StaticFiles(directory=str(docs.swagger_ui_dir())), name="swagger-ui")
-    for module in (health, pages, docs, surfaces, optimizers, trajectories, mlp, flow, lessons,
-                   classroom, ws):
+    for module in (health, pages, docs, surfaces, optimizers, trajectories, tune, mlp, flow,
+                   lessons, classroom, ws):
         app.include_router(module.router)
     return app
 

@@ -24,6 +24,9 @@ class Hyperparameter:
 
     A `nullable` one also accepts None (JSON null), meaning "let the algorithm choose", as torch
     does for Adafactor's eps1; its default may then be None.
+
+    A `choice` takes one of the strings in `choices` (torch's string keywords, such as L-BFGS's
+    line_search_fn); min and max are unused (0).
     """
 
     default: float | None
@@ -31,15 +34,21 @@ class Hyperparameter:
     max: float
     help: str
     log: bool = False  # show on a log-scale slider (then min > 0)
-    kind: Literal["float", "int", "bool"] = "float"
+    kind: Literal["float", "int", "bool", "choice"] = "float"
     label: str = ""  # a short symbol for a control (e.g. "κ"); the name when empty
     nullable: bool = False  # None (JSON null) is a valid value
+    choices: tuple[str, ...] = ()  # kind "choice": the valid strings
 
-    def validate(self, name: str, value: object) -> float | None:
-        """The value coerced to this kind (float, int or bool), None if nullable, or
-        HyperparameterError."""
+    def validate(self, name: str, value: object) -> float | str | None:
+        """The value coerced to this kind (float, int, bool or one of the choices), None if
+        nullable, or HyperparameterError."""
         if value is None and self.nullable:
             return None
+        if self.kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            valid = ", ".join([*map(repr, self.choices), *(["null"] if self.nullable else [])])
+            raise HyperparameterError(name, f"{name} must be one of {valid}, got {value!r}")
         if self.kind == "bool":
             if isinstance(value, bool | np.bool_) or value in (0, 1):
                 return bool(value)

@@ -95,13 +95,11 @@ def test_network_flow_gradient_descent_converges_to_it_as_lr_shrinks(client) -> 
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"runs": [{"optimizer": "sgd", "lr": 0.1, "batch_size": 8}]}, "body.runs.0.batch_size"),
-    ({"runs": []}, "t_end"),
+    ({"runs": []}, "body.t_end"),
     ({"dataset": {"id": "moons", "n": 2000}, "network": {"hidden": [64, 64, 64]},
       "runs": [{"optimizer": "sgd", "lr": 0.1}]}, "body.network"),
 ])
 def test_network_flow_refusals(client, change: dict, field: str) -> None:
     response = client.post("/api/flow/network", json=NET | change)
     assert response.status_code == 422
-    detail = response.json()["detail"]
-    got = detail[0]["field"] if isinstance(detail, list) else detail.split(":")[0]
-    assert got == field
+    assert response.json()["detail"][0]["field"] == field  # every 422 has one shape

@@ -37,6 +37,8 @@ IDS = [
     "schedulefree_sgd",
     "schedulefree_adamw",
 ]
+# Those that ask their run for more than the gradient: tests/core/test_oracle_optimizers.py
+ORACLE_IDS = ["lbfgs", "sam_sgd", "sam_adam", "newton", "damped_newton", "muon"]
 # torch keywords that an id fixes instead of exposing (e.g. nesterov=True for "nesterov")
 FIXED_BY_ID = {
     "sgd": {"momentum", "dampening", "nesterov"},
@@ -113,8 +115,9 @@ def replay(opt: Optimizer, run: dict, as_tuple: bool) -> list[list[float]]:
 
 
 def test_registry_order() -> None:
-    assert list(OPTIMIZERS) == IDS
+    assert list(OPTIMIZERS) == IDS + ORACLE_IDS
     assert set(golden()["optimizers"]) | set(reference()["optimizers"]) == set(IDS)
+    assert [oid for oid, cls in OPTIMIZERS.items() if cls.needs_oracle] == ORACLE_IDS
     assert reference()["params0"] == golden()["params0"]
     assert reference()["grads"] == golden()["grads"]
 
@@ -175,7 +178,7 @@ def test_defaults_are_the_oracles(oid: str) -> None:
         assert getattr(opt, name, torch_defaults[name]) == torch_defaults[name], name
 
 
-@pytest.mark.parametrize("oid", IDS)
+@pytest.mark.parametrize("oid", IDS + ORACLE_IDS)
 def test_class_metadata(oid: str) -> None:
     cls = OPTIMIZERS[oid]
     assert cls.id == oid and cls.name and cls.equation and cls.__doc__
@@ -185,6 +188,7 @@ def test_class_metadata(oid: str) -> None:
         assert name in annotated, f"{name} has no typed field"
         assert (spec.default is None and spec.nullable) or spec.min <= spec.default <= spec.max
         assert spec.kind != "bool" or spec.default in (False, True), name
+        assert spec.kind != "choice" or spec.default in (*spec.choices, None), name
         assert spec.help
         if spec.log:
             assert spec.min > 0, name
@@ -313,7 +317,7 @@ def test_adagrad_lr_decay_and_initial_accumulator() -> None:
     assert opt.state_snapshot()["clr"] == 0.5  # lr / (1 + (t - 1) * lr_decay) at t = 2
 
 
-@pytest.mark.parametrize("optimizer_id", list(OPTIMIZERS))
+@pytest.mark.parametrize("optimizer_id", IDS)
 def test_pair_stepper_is_step_without_the_checks(optimizer_id: str) -> None:
     """Live runs step through `pair_stepper`: it must agree with `step` bit for bit, before and
     after a reset, with weight decay on so that every branch of the rule runs."""
@@ -370,7 +374,7 @@ def test_adafactor_eps1_null_is_the_machine_epsilon() -> None:
 def test_adafactor_is_not_elementwise() -> None:
     """The whole-vector hook: one coordinate's step depends on the others (through the RMS)."""
     assert not OPTIMIZERS["adafactor"].elementwise
-    whole_vector = {"adafactor", "prodigy"}
+    whole_vector = {"adafactor", "prodigy", *ORACLE_IDS}
     assert all(cls.elementwise == (oid not in whole_vector) for oid, cls in OPTIMIZERS.items())
     alone = make_optimizer("adafactor").step((1.0,), (0.5,))
     together = make_optimizer("adafactor").step((1.0, 100.0), (0.5, 0.5))

@@ -150,8 +150,9 @@ class SurfaceLive(LiveRuns):
     def steps_json(self, batch: StepColumns) -> dict[str, list[Any]]:
         """The columns as they are: tuples serialize as arrays, and orjson writes a non-finite
         float as null, which is how a diverged run's last point travels."""
+        trials = {"trials": batch.trials} if batch.trials else {}  # oracle optimizers only
         return {"step": batch.step, "params": batch.params, "grad": batch.grad,
-                "loss": batch.loss, "lr": batch.lr}
+                "loss": batch.loss, "lr": batch.lr} | trials
 
     def run_json(self, i: int, batch: StepColumns, final: bool = False) -> dict[str, Any]:
         run = self.runs[i]

@@ -96,7 +96,8 @@ def options(request: Request) -> dict[str, Any]:
             for loss in LOSSES.values()
         ],
         "directions": list(DIRECTION_MODES),
-        "optimizers": list(OPTIMIZERS),
+        # those a network run can serve (not newton, which needs a surface's Hessian)
+        "optimizers": [oid for oid, cls in OPTIMIZERS.items() if "network" in cls.run_kinds],
         "limits": {
             "steps": settings.max_network_steps,
             "grid": [schemas.MIN_GRID, schemas.MAX_GRID],

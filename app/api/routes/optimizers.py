@@ -15,13 +15,17 @@ router = APIRouter(prefix="/api", tags=["optimizers"])
 
 @router.get("/optimizers")
 def list_optimizers() -> list[dict[str, Any]]:
-    """Each optimizer's id, name, one-line description, update equation and hyperparameters."""
+    """Each optimizer's id, name, one-line description, update equation and hyperparameters;
+    `run_kinds`: the runs that can serve it ("surface", "network"); `trials`: whether its
+    surface steps carry trial points (it asks its run for more than the gradient)."""
     return [
         {
             "id": cls.id,
             "name": cls.name,
             "description": cls.description,
             "equation": getattr(cls, "equation", ""),
+            "run_kinds": list(cls.run_kinds),
+            "trials": cls.needs_oracle and "surface" in cls.run_kinds,
             "hyperparameters": {k: asdict(h) for k, h in cls.hyperparameters.items()},
         }
         for cls in OPTIMIZERS.values()

@@ -16,7 +16,10 @@ router = APIRouter(prefix="/api", tags=["trajectories"], responses=ERROR_RESPONS
 
 
 def trajectory_json(run: SurfaceRun, cols: StepColumns, lrs: list[float]) -> dict[str, Any]:
-    return {
+    # trials[k]: the points the optimizer evaluated during step k (L-BFGS's line search, SAM's
+    # ascent point), only for optimizers that ask for them
+    trials = {"trials": cols.trials} if cols.trials else {}
+    return trials | {
         "optimizer": run.config.optimizer,
         "status": run.status,
         "diverged_at": run.diverged_at,

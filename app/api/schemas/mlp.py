@@ -18,7 +18,7 @@ from app.api.schemas.curvature import (
     sharpness_every_field,
     sharpness_work,
 )
-from app.api.schemas.runs import RunSpec, only_for
+from app.api.schemas.runs import RunSpec, only_for, supported_on
 from app.config import Settings
 from app.core.activations import ACTIVATIONS
 from app.core.datasets import DATASETS, make_dataset
@@ -351,6 +351,7 @@ class LandscapeRequest(TrainingData):
     @model_validator(mode="after")
     def _budget(self) -> LandscapeRequest:
         only_for(self.runs, "noise", "surface")
+        supported_on(self.runs, "network")
         sizes = self.sizes
         params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
         n = self.n_samples

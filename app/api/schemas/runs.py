@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.api.schemas.common import Finite, Seed
-from app.core.optimizers import OPTIMIZERS
+from app.core.optimizers import OPTIMIZERS, unsupported
 from app.core.parameters import Hyperparameter, HyperparameterError
 from app.core.runs import RunConfig
 from app.core.schedules import SCHEDULES
@@ -117,3 +117,12 @@ def only_for(runs: list[RunSpec], field: str, kind: str) -> None:
     for k, run in enumerate(runs):
         if field in run.model_fields_set and getattr(run, field) not in (None, 0, 0.0):
             raise ValueError(f"runs.{k}.{field}: applies to {kind} runs only")
+
+
+def supported_on(runs: list[RunSpec], kind: str) -> None:
+    """Refuse an optimizer that this kind of run cannot serve (Newton needs a surface's
+    Hessian, Muon a network's weight matrices), naming the run's `optimizer` field."""
+    for k, run in enumerate(runs):
+        why = unsupported(run.optimizer, kind)
+        if why is not None:
+            raise ValueError(f"runs.{k}.optimizer: {why}")

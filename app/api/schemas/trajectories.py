@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from app.api.schemas.common import Point
-from app.api.schemas.runs import RunSpec, only_for
+from app.api.schemas.runs import RunSpec, only_for, supported_on
 from app.config import Settings
 from app.core.expression import ExpressionError, make_expression_surface
 from app.core.parameters import HyperparameterError
@@ -98,6 +98,7 @@ class TrajectoryRequest(BaseModel):
     @model_validator(mode="after")
     def _surface_runs(self) -> TrajectoryRequest:
         only_for(self.runs, "batch_size", "network")
+        supported_on(self.runs, "surface")
         return self
 
     def check_limits(self, settings: Settings) -> None:

@@ -29,7 +29,7 @@ from app.api.schemas.mlp import (
     check_network_limits,
     check_weight_refs,
 )
-from app.api.schemas.runs import RunSpec, only_for
+from app.api.schemas.runs import RunSpec, only_for, supported_on
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.config import Settings
 from app.core.datasets import DATASETS
@@ -79,6 +79,7 @@ class StartNetwork(TrainingData):
     @model_validator(mode="after")
     def _checks(self) -> StartNetwork:
         only_for(self.runs, "noise", "surface")
+        supported_on(self.runs, "network")
         check_weight_refs(self.weights, self.sizes, self.plane == "weights", "plane")
         return self
 

@@ -8,19 +8,24 @@ from __future__ import annotations
 from app.core.optimizers.adafactor import Adafactor
 from app.core.optimizers.adam import Adam, Adamax, AdamW, AMSGrad, NAdam, RAdam
 from app.core.optimizers.adaptive import Adadelta, Adagrad, RMSprop, Rprop
-from app.core.optimizers.base import Optimizer, Params
+from app.core.optimizers.base import Optimizer, Oracle, Params
+from app.core.optimizers.lbfgs import LBFGS
 from app.core.optimizers.lion import Lion
+from app.core.optimizers.muon import Muon
+from app.core.optimizers.newton import DampedNewton, Newton
 from app.core.optimizers.prodigy import Prodigy
+from app.core.optimizers.sam import SAMSGD, SAMAdam
 from app.core.optimizers.schedulefree import ScheduleFreeAdamW, ScheduleFreeSGD
 from app.core.optimizers.sgd import ASGD, SGD, Momentum, Nesterov
 
-__all__ = ["OPTIMIZERS", "Optimizer", "Params", "make_optimizer"]
+__all__ = ["OPTIMIZERS", "Optimizer", "Oracle", "Params", "make_optimizer", "unsupported"]
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.id: cls
     for cls in (
         SGD, Momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, AdamW, NAdam, AMSGrad,
         Adamax, RAdam, Rprop, ASGD, Adafactor, Lion, Prodigy, ScheduleFreeSGD, ScheduleFreeAdamW,
+        LBFGS, SAMSGD, SAMAdam, Newton, DampedNewton, Muon,
     )
 }
 
@@ -34,3 +39,12 @@ def make_optimizer(optimizer_id: str, **hyper: float) -> Optimizer:
             f"unknown optimizer {optimizer_id!r}; valid: {', '.join(OPTIMIZERS)}"
         ) from None
     return cls(**hyper)
+
+
+def unsupported(optimizer_id: str, kind: str) -> str | None:
+    """Why a run of this kind ("surface", "network") cannot serve the optimizer, or None."""
+    cls = OPTIMIZERS[optimizer_id]
+    if kind in cls.run_kinds:
+        return None
+    return (f"optimizer '{optimizer_id}' runs on {' and '.join(cls.run_kinds)} runs only, not "
+            f"on a {kind} run: {cls.description}")

@@ -18,13 +18,21 @@ of the update) sets `elementwise = False` and implements `_step_vector(p, g, slo
 float64 arrays, with one slot for the whole tensor. Tuple input is then converted to a 1-D array
 (a 2D surface's point is one tensor of 2 values, as in torch) and back, so both paths still agree
 exactly; the elementwise optimizers' hot path is untouched.
+
+An optimizer that needs more than the gradient at the current point (L-BFGS's line search, SAM's
+ascent point, Newton's Hessian, Muon's layer shapes) sets `needs_oracle = True` and implements
+`_step_oracle(oracle, p, g, loss)`. Its run calls `step_with(oracle, params, grad, loss)` instead
+of `step`, with an `Oracle`: the loss and gradient at any point (on a surface also the Hessian,
+on a network the layer layout). Every point the optimizer asks the oracle about is a "trial" the
+run records with the step, for the UI to draw as small dots. `run_kinds` says which runs
+(surface, network) can serve the rule; a run refuses the others, naming `optimizer`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +42,30 @@ from app.core.parameters import Configurable, Hyperparameter
 # A value the update rules run on: one coordinate (float) or a whole parameter array.
 Value = Any
 Params = tuple[float, ...] | list[float] | NDArray[np.float64]
+
+
+class Oracle(Protocol):
+    """What a run offers an optimizer with `needs_oracle`: the objective at any point.
+
+    Points and gradients are float64 arrays shaped like the parameters (a 2D surface: shape
+    (2,)). Each call of `value_and_grad` is an evaluation torch's closure would make; the run
+    records the points as the step's trials.
+    """
+
+    kind: str  # "surface" or "network": the run that answers
+
+    def value_and_grad(self, params: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        """The loss and its gradient at params (a network: on the batch of this step)."""
+        ...
+
+    def hessian(self, params: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The matrix of second derivatives at params (surfaces only)."""
+        ...
+
+    def layers(self) -> list[tuple[int, int, int, tuple[int, int]]]:
+        """Per layer: (start of W, start of b, end, W's (out, in)) in the flat weights
+        (networks only)."""
+        ...
 
 
 # Shared hyperparameter specs, so each appears once.
@@ -116,6 +148,9 @@ class Optimizer(Configurable):
     description: ClassVar[str]  # one sentence, for a tooltip
     equation: ClassVar[str]  # LaTeX, for the "inside the step" panel
     elementwise: ClassVar[bool] = True  # False: the rule is `_step_vector`, not `_update`
+    needs_oracle: ClassVar[bool] = False  # True: the rule is `_step_oracle`, stepped by `step_with`
+    run_kinds: ClassVar[tuple[str, ...]] = ("surface", "network")  # the runs that can serve it
+    nan_reason: ClassVar[str | None] = None  # why its step can be undefined, for a diverged run
 
     def __init__(self, **hyper: float) -> None:
         super().__init__(**hyper)
@@ -127,6 +162,7 @@ class Optimizer(Configurable):
         self._slots: list[dict[str, Value]] = []  # one per coordinate, or one for an array
         self._layout: int | tuple[int, ...] | None = None  # tuple length, or array shape
         self._pair: Callable[[Sequence[float], Sequence[float]], tuple[float, float]] | None = None
+        self._as_tuple = False  # step_with was given floats: the snapshot gives lists
 
     @property
     def t(self) -> int:
@@ -134,6 +170,8 @@ class Optimizer(Configurable):
         return int(self._state["step"])
 
     def step(self, params: Params, grad: Params) -> Params:
+        if self.needs_oracle:
+            raise TypeError(f"{self.id} asks its run for more than the gradient: step_with()")
         if isinstance(params, _ndarray):
             return self._step_array(params, grad)
         n = len(params)
@@ -158,6 +196,8 @@ class Optimizer(Configurable):
         The function holds this optimizer's state: made once, it is valid until `reset()`."""
         if self._pair is not None:
             return self._pair
+        if self.needs_oracle:
+            raise TypeError(f"{self.id} asks its run for more than the gradient: step_with()")
         if self._layout != 2:
             self._start(2, self._new_slots(2))
         state = self._state
@@ -188,6 +228,25 @@ class Optimizer(Configurable):
                 return (update(p[0], g[0], slot_x), update(p[1], g[1], slot_y))
         self._pair = step
         return step
+
+    def step_with(self, oracle: Oracle, params: Params, grad: Params, loss: float) -> Params:
+        """One step given the run's oracle and the loss and gradient at params (what torch's
+        closure returns first, so it is not asked again). Same types in and out as `step`; an
+        optimizer without `needs_oracle` ignores the oracle."""
+        if not self.needs_oracle:
+            return self.step(params, grad)
+        as_tuple = not isinstance(params, _ndarray)
+        p = np.array(params, dtype=np.float64)
+        g = np.array(grad, dtype=np.float64)
+        if p.shape != g.shape:
+            raise ValueError(f"params has shape {p.shape} but grad has shape {g.shape}")
+        if self._layout != p.shape:
+            self._start(p.shape, [self._initial_slot()])
+        self._as_tuple = as_tuple
+        self._state["step"] += 1
+        self._begin_step(self._state)
+        new = self._step_oracle(oracle, p, g, float(loss), self._slots[0])
+        return tuple(new.tolist()) if as_tuple else new
 
     def _step_array(self, params: Params, grad: Params) -> NDArray[np.float64]:
         p = np.asarray(params, dtype=np.float64)
@@ -231,12 +290,12 @@ class Optimizer(Configurable):
         snapshot: dict[str, object] = dict(self._state)
         if not self._slots or not self._state["step"]:
             return snapshot
-        if isinstance(self._layout, tuple):
+        if isinstance(self._layout, tuple) and not self._as_tuple:
             slot = self._slots[0]
             for key, value in {**slot, **self._derived(slot)}.items():
                 snapshot[key] = np.array(value, dtype=np.float64)
             return snapshot
-        if not self.elementwise:  # tuple input, one slot of 1-D arrays
+        if not self.elementwise or self.needs_oracle:  # tuple input, one slot of 1-D arrays
             slot = self._slots[0]
             for key, value in {**slot, **self._derived(slot)}.items():
                 snapshot[key] = np.asarray(value, dtype=np.float64).ravel().tolist()
@@ -264,6 +323,15 @@ class Optimizer(Configurable):
         """With `elementwise = False`: new parameters (a new array) from the whole tensor p and
         its gradient g, float64 arrays of one shape (1-D for tuple input); updates `slot`, the
         tensor's state. Called after t is incremented and `_begin_step` has run."""
+        raise NotImplementedError
+
+    def _step_oracle(
+        self, oracle: Oracle, p: NDArray[np.float64], g: NDArray[np.float64], loss: float,
+        slot: dict[str, Value],
+    ) -> NDArray[np.float64]:
+        """With `needs_oracle`: new parameters from p, the loss and gradient g there, and the
+        oracle for anything else; float64 arrays (1-D (2,) on a surface, the flat weights on a
+        network). Called after t is incremented and `_begin_step` has run."""
         raise NotImplementedError
 
     def _derived(self, slot: dict[str, Value]) -> dict[str, Value]:

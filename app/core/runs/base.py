@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol
 
-from app.core.optimizers import Optimizer, make_optimizer
+from app.core.optimizers import Optimizer, make_optimizer, unsupported
 from app.core.parameters import HyperparameterError
 from app.core.runs.config import RunConfig
 from app.core.runs.learning_rate import LearningRate
@@ -54,6 +54,9 @@ class RunBase:
 
     def __init__(self, config: RunConfig) -> None:
         self.config = config
+        why = unsupported(config.optimizer, self.kind)
+        if why is not None:
+            raise HyperparameterError("optimizer", why)
         hyper = dict(config.hyperparameters)
         if config.lr is not None:
             hyper["lr"] = config.lr

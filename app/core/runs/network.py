@@ -170,7 +170,14 @@ class NetworkRun(RunBase):
             if lr != opt.lr:
                 object.__setattr__(opt, "lr", lr)  # the schedule's lr, unchecked (may be 0)
             with np.errstate(all="ignore"):
-                theta = opt.step(theta, grad)
+                if opt.needs_oracle:  # L-BFGS, SAM, Muon: the batch this gradient came from
+                    try:
+                        theta = opt.step_with(NetworkOracle(self.problem, self._batch), theta,
+                                              grad, self._batch_loss)
+                    except ArithmeticError:  # a line search's 0 / 0: as torch, it cannot go on
+                        theta = np.full_like(theta, np.nan)
+                else:
+                    theta = opt.step(theta, grad)
             self.step_count += 1
             taken += 1
             learning_rate.after_step(self.step_count)
@@ -190,7 +197,7 @@ class NetworkRun(RunBase):
         """Evaluate the network at theta into `out`; False if the divergence rule says stop."""
         p = self.problem
         model = p.model
-        idx = next(self._batches)
+        idx = self._batch = next(self._batches)
         full = idx is None
         show = full or self.step_count % self.loss_every == 0
         grad = np.empty_like(theta)
@@ -225,6 +232,7 @@ class NetworkRun(RunBase):
         out.plane.append(plane)
         out.theta.append(theta)
         out.grad.append(grad)
+        self._batch_loss = float(batch_loss)  # what an oracle optimizer's closure returns first
         # The rule uses the loss the step was taken on, so live and one-shot runs agree.
         ok = self.step_count == 0 or usable(float(batch_loss), theta, grad)
         probe = self.probe
@@ -248,3 +256,30 @@ class NetworkRun(RunBase):
             k = probs.shape[1]
             out = probs[:, 1] if k == 2 else np.argmax(probs, axis=1).astype(float)
             return np.ascontiguousarray(out.reshape(len(ys), len(xs)))
+
+
+class NetworkOracle:
+    """What a network run answers an optimizer with `needs_oracle` (`optimizers.base.Oracle`):
+    the loss and gradient at any weights on one batch (the step's own: torch's closure), and
+    the layer layout. No Hessian: a network's is too large to solve with."""
+
+    kind = "network"
+
+    def __init__(self, problem: Problem, batch: NDArray | None) -> None:
+        self.problem, self.batch = problem, batch
+
+    def value_and_grad(self, theta: Array) -> tuple[float, Array]:
+        p = self.problem
+        x, y = (p.x, p.y) if self.batch is None else (p.x[self.batch], p.y[self.batch])
+        fwd = p.model.forward(theta, x)
+        grads = p.model.backward(theta, fwd, y)
+        loss = float(p.model.loss_fn.value(fwd.zs[-1], y))
+        return loss, p.model.flatten([(g.dW, g.db) for g in grads])
+
+    def hessian(self, theta: Array) -> Array:
+        raise TypeError("a network run offers no Hessian: this optimizer needs a surface run")
+
+    def layers(self) -> list[tuple[int, int, int, tuple[int, int]]]:
+        model = self.problem.model
+        return [(w, b, e, shape)
+                for (w, b, e), shape in zip(model.offsets(), model.shapes, strict=True)]

@@ -26,6 +26,8 @@ def _names(columns: Any) -> list[str]:
 def _keep(into: Any, new: Any, rows: list[int]) -> None:
     for name in _names(into):
         column, values = getattr(into, name), getattr(new, name)
+        if len(values) < len(new.step):  # an optional column this run leaves empty (trials)
+            continue
         column.extend(values[r] for r in rows)
 
 
@@ -70,5 +72,6 @@ def record(runset: RunSet, every: int = 1, should_stop: StopCheck | None = None)
         if order != list(range(len(order))):  # a tail step came before the last kept one
             for name in _names(kept[i]):
                 column = getattr(kept[i], name)
-                column[:] = [column[r] for r in order]
+                if len(column) == len(order):  # (not an empty optional column)
+                    column[:] = [column[r] for r in order]
     return Record(kept, lrs, updates)

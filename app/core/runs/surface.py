@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
@@ -44,13 +45,18 @@ class Step(NamedTuple):
 
 @dataclass
 class StepColumns:
-    """A surface run's steps as columns, one list per field."""
+    """A surface run's steps as columns, one list per field.
+
+    `trials` is optional: empty for optimizers that only use the gradient at the current point;
+    for one that asks its oracle (L-BFGS's line search, SAM's ascent point), one list per step
+    of the points it evaluated during that step, for the UI to draw as small dots."""
 
     step: list[int] = field(default_factory=list)
     params: list[Vec2] = field(default_factory=list)
     grad: list[Vec2] = field(default_factory=list)
     loss: list[float] = field(default_factory=list)
     lr: list[float | None] = field(default_factory=list)
+    trials: list[list[Vec2]] = field(default_factory=list)
 
     @classmethod
     def of(cls, steps: Sequence[Step]) -> StepColumns:
@@ -83,6 +89,7 @@ class SurfaceRun(RunBase):
         self._rng = np.random.default_rng(self.config.seed)
         self._noise: list[list[float]] = []
         self._noise_std = self.config.noise
+        self._step_noise: list[float] | None = None  # the noise of the current gradient
         self.current = self._observe(self.start)
 
     def columns(self) -> StepColumns:
@@ -90,7 +97,10 @@ class SurfaceRun(RunBase):
 
     def head(self) -> StepColumns:
         """The current point alone (the start after a reset)."""
-        return StepColumns.of([self.current])
+        cols = StepColumns.of([self.current])
+        if self.optimizer.needs_oracle:  # the start has no trials, but the column is there
+            cols.trials.append([])
+        return cols
 
     def lambda_max(self) -> float:
         """Largest Hessian eigenvalue at the current point (nan where it cannot be evaluated).
@@ -107,6 +117,8 @@ class SurfaceRun(RunBase):
         if self.status != "running" or n <= 0:
             return 0
         opt = self.optimizer
+        if opt.needs_oracle:
+            return self._advance_oracle(n, out)
         opt_step = opt.pair_stepper()
         learning_rate = self.learning_rate
         next_lr, base_lr, lr = learning_rate.schedule.next_lr, learning_rate.base, self.lr
@@ -162,14 +174,55 @@ class SurfaceRun(RunBase):
             self._diverge(self._divergence_reason())
         return taken
 
-    def _observe(self, p: Vec2) -> Step:
+    def _advance_oracle(self, n: int, out: StepColumns | None) -> int:
+        """`advance` for an optimizer that asks its oracle (`Optimizer.needs_oracle`): the same
+        schedule, noise and divergence rule, plus each step's trials. Kept apart so that the
+        elementwise optimizers' loop above pays nothing for it."""
+        opt, learning_rate = self.optimizer, self.learning_rate
+        oracle = SurfaceOracle(self)
+        here = self.current
+        p, g, f = here.params, here.grad, here.loss
+        taken = 0
+        for _ in range(n):
+            lr = learning_rate.value
+            if lr != opt.lr:
+                object.__setattr__(opt, "lr", lr)  # the schedule's lr, unchecked (may be 0)
+            oracle.trials = []
+            prev = p
+            with np.errstate(all="ignore"):
+                try:
+                    x, y = opt.step_with(oracle, p, g, f)
+                except _EVAL_ERRORS:
+                    x, y = math.nan, math.nan
+            p = (x, y)
+            self.step_count += 1
+            taken += 1
+            learning_rate.after_step(self.step_count)
+            self.current = here = self._observe(p)._replace(
+                lr=lr, update=(p[0] - prev[0], p[1] - prev[1]))
+            g, f = here.grad, here.loss
+            if out is not None:
+                for name, value in zip(("step", "params", "grad", "loss", "lr", "trials"),
+                                       (here.step, p, g, f, lr, oracle.trials), strict=True):
+                    getattr(out, name).append(value)
+            x_lo, x_hi, y_lo, y_hi = self._limits
+            if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi and -_INF < f < _INF
+                    and all(-_INF < v < _INF for v in g)):
+                self._diverge(self._divergence_reason())
+                break
+        return taken
+
+    def _observe(self, p: Vec2, noise: list[float] | None = None) -> Step:
+        """The point p with its loss and gradient, the gradient noisy with `noise` or, if None,
+        with the next draw (kept in `_step_noise` for the oracle: a step's evaluations share
+        their noise, as a minibatch step's closure evaluates one batch)."""
         x, y = p
         try:
             f, gx, gy = self.surface.value_and_grad(x, y)
         except _EVAL_ERRORS:
             f, gx, gy = math.nan, math.nan, math.nan
         if self._noise_std:
-            nx, ny = self._next_noise()
+            nx, ny = self._step_noise = noise if noise is not None else self._next_noise()
             gx, gy = gx + nx, gy + ny
         return Step(self.step_count, p, (gx, gy), f, None, None)
 
@@ -182,12 +235,41 @@ class SurfaceRun(RunBase):
     def _divergence_reason(self) -> str:
         """Why the run stopped, in words a class understands."""
         s = self.current
+        if self.optimizer.nan_reason and not all(map(math.isfinite, s.params)):
+            return self.optimizer.nan_reason
         if not all(map(math.isfinite, (*s.params, s.loss, *s.grad))):
             return "the values became infinite: learning rate too large for this curvature"
         if not self.surface.minima:  # a saddle has no bottom: leaving is what descent does there
             return ("the path left the plot: this surface has no minimum, it falls forever "
                     "that way")
         return "the path left the plot far behind: learning rate too large"
+
+
+class SurfaceOracle:
+    """What a surface run answers an optimizer with `needs_oracle` (`optimizers.base.Oracle`):
+    the loss and gradient at any point (with a noisy run, the noise of the step's own gradient:
+    one "batch" per step), the exact Hessian; every point asked about is kept in `trials`."""
+
+    kind = "surface"
+
+    def __init__(self, run: SurfaceRun) -> None:
+        self.run = run
+        self.trials: list[Vec2] = []
+
+    def value_and_grad(self, params: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        x, y = float(params[0]), float(params[1])
+        self.trials.append((x, y))
+        step = self.run._observe((x, y), self.run._step_noise)
+        return step.loss, np.array(step.grad)
+
+    def hessian(self, params: NDArray[np.float64]) -> NDArray[np.float64]:
+        try:
+            return self.run.surface.hessian(float(params[0]), float(params[1]))
+        except _EVAL_ERRORS:
+            return np.full((2, 2), math.nan)
+
+    def layers(self) -> list[tuple[int, int, int, tuple[int, int]]]:
+        raise TypeError("a 2D surface has no layers: this optimizer needs a network run")
 
 
 def lambda_max_at(surface: Surface, x: float, y: float) -> float:
