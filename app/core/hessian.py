@@ -19,6 +19,11 @@ The forward pass, the backward pass and f', f'' do not depend on v: `HessianOper
 them once at a theta, then each product costs only the R-passes (6 matrix products per layer
 against the gradient's 3). Every R-quantity carries a leading axis of m directions, so m products
 share one pass (forming the whole Hessian, or a block of Lanczos vectors).
+
+Scope: the Hessian of the data loss of the unmasked network. Regularisation
+(app/core/regularization.py) is outside it: an L2 penalty adds l2 on the weights' diagonal
+(`Penalty.hvp`), L1 nothing (almost everywhere); `passes` must come from a forward pass without
+dropout masks and a backward pass without a penalty.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ class HessianOperator:
             grads = model.backward(self.theta, fwd, y)
         else:
             fwd, grads = passes
+            if fwd.masks is not None or any(g.dW_penalty is not None for g in grads):
+                raise ValueError("passes must be of the data loss: no dropout, no penalty")
             if fwd.acts[0].shape != np.atleast_2d(x).shape or len(grads) != model.n_layers:
                 raise ValueError("passes must come from this model on this x (the whole batch)")
         self.loss = loss_fn.value(fwd.zs[-1], y)

@@ -13,7 +13,7 @@ far off it is, so the UI can say when the path appears to climb or cut through a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +21,9 @@ from numpy.typing import NDArray
 from app.core.directions import Plane, WeightRef, pca_plane, random_plane, weight_plane
 from app.core.landscape_grid import SliceEvaluator
 from app.core.mlp import MLP
+from app.core.regularization import Penalty
 from app.core.runs import NetworkRun, Problem, RunConfig, RunSet, record
+from app.core.runs.holdout import Holdout
 
 Array = NDArray[np.float64]
 MAX_PATH_POINTS = 501  # points kept per run (evenly spaced steps, and the last)
@@ -40,6 +42,11 @@ class TrainResult:
     lrs: list[float]  # lrs[k-1]: the learning rate of step k, every step taken
     status: str  # "done" or "diverged"
     diverged_at: int | None  # the step whose loss or weights were no longer usable
+    # At the kept steps, NaN where not evaluated (no test set: all NaN); the penalty term.
+    test_losses: Array = field(default_factory=lambda: np.zeros(0))
+    test_accuracies: Array = field(default_factory=lambda: np.zeros(0))
+    penalties: Array = field(default_factory=lambda: np.zeros(0))
+    best_test: dict | None = None  # {step, loss, accuracy} of the lowest test loss
 
     @property
     def final(self) -> Array:
@@ -47,11 +54,16 @@ class TrainResult:
 
 
 def train(model: MLP, theta0: Array, x: Array, y: Array, steps: int,
-          configs: list[RunConfig], max_points: int = MAX_PATH_POINTS) -> list[TrainResult]:
+          configs: list[RunConfig], max_points: int = MAX_PATH_POINTS,
+          test: Holdout | None = None, penalty: Penalty | None = None,
+          dropout: float = 0.0, labels: NDArray | None = None) -> list[TrainResult]:
     """Every config trained from theta0 by the run engine (as the live view trains them),
-    keeping at most max_points steps of each, evenly spaced, and its last usable step."""
+    keeping at most max_points steps of each, evenly spaced, and its last usable step.
+    `test` is evaluated at the kept steps (every `every`-th: the cost of a forward pass over
+    the test points, at the pace of the training loss)."""
     every = max(1, math.ceil(steps / max(max_points - 1, 1)))
-    problem = Problem(model, x, np.zeros(len(x)), y, theta0, plane=None)
+    problem = Problem(model, x, np.zeros(len(x)) if labels is None else labels, y, theta0,
+                      plane=None, test=test, penalty=penalty or Penalty(), dropout=dropout)
     runset = RunSet([NetworkRun(problem, c, loss_every=every) for c in configs], steps)
     rec = record(runset, every)
     out = []
@@ -65,8 +77,16 @@ def train(model: MLP, theta0: Array, x: Array, y: Array, steps: int,
             thetas=np.array([cols.theta[r] for r in rows]).reshape(len(rows), model.n_params),
             losses=np.array(losses, dtype=np.float64),
             lrs=lrs, status=run.status, diverged_at=run.diverged_at,
+            test_losses=_floats([cols.test_loss[r] for r in rows]),
+            test_accuracies=_floats([cols.test_accuracy[r] for r in rows]),
+            penalties=_floats([cols.penalty[r] for r in rows]),
+            best_test=run.best_test.json(),
         ))
     return out
+
+
+def _floats(values: list[float | None]) -> Array:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 @dataclass
@@ -116,13 +136,17 @@ def compute_landscape(
     model: MLP, x: Array, y: Array, theta0: Array, configs: list[RunConfig], steps: int,
     mode: str, n: int, seed: int = 0, weights: tuple[WeightRef, WeightRef] | None = None,
     centre: str = "final", span: tuple[float, float] | None = None,
-    dtype: type = np.float32,
+    dtype: type = np.float32, test: Holdout | None = None, penalty: Penalty | None = None,
+    dropout: float = 0.0, labels: NDArray | None = None,
 ) -> Landscape:
     """Train every config from theta0, then slice the loss on an n x n grid around the centre.
 
     y holds (N, outputs) targets. span, if given, sets the grid's half-widths (plane offsets).
+    The slice is the training set's data loss (no penalty); `test`, `penalty`, `dropout` and
+    `labels` (for accuracies) shape the training as in a live run.
     """
-    results = train(model, theta0, x, y, steps, configs)
+    results = train(model, theta0, x, y, steps, configs, test=test, penalty=penalty,
+                    dropout=dropout, labels=labels)
     healthy = [r for r in results if r.status == "done"]
     if centre == "initial":
         theta_c = np.array(theta0, dtype=np.float64)

@@ -254,3 +254,45 @@ def test_routes_do_not_block_the_event_loop() -> None:
 
     for route in mlp.router.routes:
         assert not inspect.iscoroutinefunction(route.endpoint), route.path
+
+
+def test_options_serve_the_generalisation_settings(api) -> None:
+    lab = api.get("/api/mlp/options").json()["generalization"]
+    assert set(lab) == {"test_fraction", "label_noise", "l1", "l2", "dropout"}
+    assert all(spec["help"] and spec["max"] > spec["min"] for spec in lab.values())
+
+
+def test_landscape_reports_test_loss_penalty_and_best_step(api) -> None:
+    req = {"dataset": {"id": "moons", "n": 60, "seed": 2}, "test_fraction": 0.25,
+           "label_noise": 0.1, "network": {"hidden": [8], "l2": 0.01, "dropout": 0.2},
+           "steps": 40, "runs": [{"optimizer": "adam", "lr": 0.05}], "grid": 5}
+    r = api.post("/api/mlp/landscape", json=req)
+    assert r.status_code == 200, r.text
+    run = strict_json(r.text)["runs"][0]
+    assert len(run["test_loss"]) == len(run["steps"]) == len(run["penalty"])
+    assert all(v is not None and v > 0 for v in run["test_loss"] + run["penalty"])
+    best = run["best_test"]
+    assert best["loss"] == min(run["test_loss"])
+    assert run["steps"][run["test_loss"].index(best["loss"])] == best["step"]
+    plain = strict_json(api.post("/api/mlp/landscape", json={**req, "test_fraction": 0}).text)
+    assert plain["runs"][0]["best_test"] is None
+    assert all(v is None for v in plain["runs"][0]["test_loss"])
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"label_noise": 0.1, "dataset": {"id": "sine", "n": 50}}, "label_noise"),
+    ({"test_fraction": 0.95}, "test_fraction"),
+    ({"network": {"dropout": 1.0}}, "network.dropout"),
+    ({"network": {"l2": -0.1}}, "network.l2"),
+])
+def test_generalisation_fields_are_validated(api, change, field) -> None:
+    req = {"dataset": {"id": "moons", "n": 60}, "steps": 5, "grid": 5} | change
+    r = api.post("/api/mlp/landscape", json=req)
+    assert r.status_code == 422
+    assert field in json.dumps(r.json()), r.text
+
+
+def test_backprop_shows_the_penalty(api) -> None:
+    body = api.post("/api/mlp/backprop", json={"example": "classic", "l2": 0.1}).json()
+    assert body["penalty"] > 0 and body["penalty_formula"] == "(0.1/2)·ΣW²"
+    assert all(b["dW_penalty"] is not None for b in body["backward"])

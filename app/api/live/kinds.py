@@ -166,7 +166,7 @@ class NetworkLive(LiveRuns):
         self.resets = 0
         self.weights_every = msg.resolved_weights_every(problem.model.n_params)
         self._last_boundary: dict[int, float] = {}
-        x = problem.x
+        x = problem.x if problem.test is None else np.vstack([problem.x, problem.test.x])
         regression = problem.model.loss_fn.task == "regression"
         lo, hi = x.min(axis=0), x.max(axis=0)
         pad = (hi - lo) * BOUNDARY_MARGIN + 1e-9
@@ -176,9 +176,10 @@ class NetworkLive(LiveRuns):
 
     @classmethod
     def from_message(cls, msg: StartNetwork) -> tuple[NetworkLive, dict[str, Any]]:
-        x, labels = msg.data()
+        data = msg.split()
         model = MLP.build(msg.sizes, msg.network.activation, msg.loss)
-        problem = cls._problem(msg, model, x, labels, msg.seed)
+        problem = cls._problem(msg, model, data.x_train, data.labels_train, msg.seed,
+                               (data.x_test, data.labels_test))
         runset = RunSet([NetworkRun(problem, spec.to_config(msg.seed)) for spec in msg.runs],
                         msg.steps)
         live = cls(runset, msg, problem)
@@ -187,7 +188,13 @@ class NetworkLive(LiveRuns):
             "columns": msg.columns,
             "task": model.loss_fn.task, "sizes": list(model.sizes), "n_params": model.n_params,
             "activation": msg.network.activation, "loss": msg.loss,
-            "data": {"x": x, "labels": labels},
+            # Every point in its original order; `test` marks the held-out ones (drawn hollow),
+            # `flipped` the training labels that label noise changed (labels are as trained).
+            "data": {"x": data.x, "labels": data.labels, "test": data.test,
+                     "flipped": data.flipped},
+            "test_fraction": msg.test_fraction, "label_noise": msg.label_noise,
+            "regularization": {"l1": msg.network.l1, "l2": msg.network.l2,
+                               "dropout": msg.network.dropout},
             "dataset": msg.dataset.model_dump(), "custom_points": msg.points is not None,
             "weights_every": live.weights_every,
             "boundary": {"x": live.boundary_x, "y": live.boundary_y},
@@ -196,9 +203,12 @@ class NetworkLive(LiveRuns):
         return live, json_safe(config)
 
     @staticmethod
-    def _problem(msg: StartNetwork, model: MLP, x: Any, labels: Any, seed: int) -> Problem:
+    def _problem(msg: StartNetwork, model: MLP, x: Any, labels: Any, seed: int,
+                 test: Any = None) -> Problem:
         weights = tuple(w.ref() for w in msg.weights) if msg.weights else None
-        return make_problem(model, x, labels, seed, msg.network.init, msg.plane, weights)
+        return make_problem(model, x, labels, seed, msg.network.init, msg.plane, weights,
+                            test=test, penalty=msg.network.penalty,
+                            dropout=msg.network.dropout)
 
     def plane_json(self) -> dict[str, Any]:
         plane = self.problem.plane
@@ -212,8 +222,9 @@ class NetworkLive(LiveRuns):
             if new_weights:
                 self.resets += 1
                 p = self.problem
+                test = None if p.test is None else (p.test.x, p.test.labels)
                 problem = self._problem(self.message, p.model, p.x, p.labels,
-                                        self.message.seed + self.resets)
+                                        self.message.seed + self.resets, test)
                 self.problem = problem
             self.runset.reset_runs(lambda run: run.reset(problem))
             self._last_boundary.clear()
@@ -224,6 +235,7 @@ class NetworkLive(LiveRuns):
         cols: dict[str, list[Any]] = {
             "step": batch.step, "loss": batch.loss, "accuracy": batch.accuracy,
             "lr": batch.lr, "grad_norms": batch.grad_norms, "plane": batch.plane}
+        cols.update(self.lab_columns(batch))
         every = self.weights_every
         if any(s % every == 0 for s in batch.step):
             unflatten = self.problem.model.unflatten
@@ -238,6 +250,8 @@ class NetworkLive(LiveRuns):
 
     def run_json(self, i: int, batch: NetColumns, final: bool = False) -> dict[str, Any]:
         out = super().run_json(i, batch)
+        if self.problem.test is not None:
+            out["best_test"] = self.runs[i].best_test.json()
         now = time.monotonic()
         if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
             self._last_boundary[i] = now
@@ -247,3 +261,21 @@ class NetworkLive(LiveRuns):
 
     def run_info(self, i: int) -> dict[str, Any]:
         return super().run_info(i) | {"batch_size": self.runs[i].config.batch_size}
+
+    def lab_columns(self, batch: NetColumns) -> dict[str, list[Any]]:
+        """The generalisation lab's columns, only where they say something: test loss and
+        accuracy with a test set, the penalty term with L1 or L2."""
+        cols: dict[str, list[Any]] = {}
+        if self.problem.test is not None:
+            cols["test_loss"], cols["test_accuracy"] = batch.test_loss, batch.test_accuracy
+        if self.problem.penalty:
+            cols["penalty"] = batch.penalty
+        return cols
+
+    def done_json(self) -> dict[str, Any]:
+        """`done`, with each run's best test step (early stopping) when there is a test set."""
+        done = super().done_json()
+        if self.problem.test is not None:
+            for info, run in zip(done["runs"], self.runs, strict=True):
+                info["best_test"] = run.best_test.json()
+        return done

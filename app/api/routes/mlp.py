@@ -7,6 +7,7 @@ null: a diverged run is reported by its status, never by NaN in the JSON.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,8 @@ from app.core.landscape import compute_landscape
 from app.core.losses import LOSSES
 from app.core.mlp import MLP
 from app.core.optimizers import OPTIMIZERS
+from app.core.regularization import GENERALIZATION, Penalty
+from app.core.runs.holdout import Holdout
 
 router = APIRouter(prefix="/api/mlp", tags=["mlp"])
 
@@ -86,6 +89,8 @@ def options(request: Request) -> dict[str, Any]:
         ],
         "directions": list(DIRECTION_MODES),
         "optimizers": list(OPTIMIZERS),
+        # test_fraction, label_noise (TrainingData), l1, l2, dropout (network): range and help
+        "generalization": {k: asdict(h) for k, h in GENERALIZATION.items()},
         "limits": {
             "steps": settings.max_network_steps,
             "grid": [schemas.MIN_GRID, schemas.MAX_GRID],
@@ -115,7 +120,7 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
         description = f"Your network: {'-'.join(map(str, sizes))}, {LOSSES[request.loss].name}."
 
     with np.errstate(all="ignore"):  # overflow shows up as null, explained by the numbers
-        trace = backprop_trace(model, theta, x, y, lr)
+        trace = backprop_trace(model, theta, x, y, lr, Penalty(request.l1, request.l2))
         chain = None
         if request.chain is not None:
             try:
@@ -127,6 +132,8 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
     return {
         "loss": _num(trace.loss),
         "loss_after": _num(trace.loss_after),
+        "penalty": _num(trace.penalty),
+        "penalty_formula": trace.penalty_formula,
         "lr": trace.lr,
         "x": trace.x.tolist(),
         "y": trace.y.tolist(),
@@ -139,6 +146,7 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
             {
                 "layer": b.layer, "da": None if b.da is None else _json(b.da), "dz": _json(b.dz),
                 "dW": _json(b.dW), "db": _json(b.db), "da_prev": _json(b.da_prev),
+                "dW_penalty": None if b.dW_penalty is None else _json(b.dW_penalty),
                 "formula": b.formula, "words": b.words,
             }
             for b in trace.backward
@@ -166,7 +174,8 @@ def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
         request.check_limits(http.app.state.settings)
     except ValueError as err:
         raise limit_error(err) from None
-    x, labels = request.data()
+    data = request.split()
+    x, labels = data.x_train, data.labels_train
     model = MLP.build(request.sizes, request.network.activation, request.loss)
     y = model.targets(labels)
     theta0 = model.init(np.random.default_rng(request.seed), request.network.init)
@@ -177,6 +186,8 @@ def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
             model, x, y, theta0, configs, request.steps, request.directions, request.grid,
             seed=request.seed, weights=weights,
             centre=request.centre, span=tuple(request.span) if request.span else None,
+            test=Holdout.of(model, data.x_test, data.labels_test),
+            penalty=request.network.penalty, dropout=request.network.dropout, labels=labels,
         )
     except ValueError as err:
         raise HTTPException(422, detail=str(err)) from None
@@ -200,6 +211,10 @@ def landscape(request: LandscapeRequest, http: Request) -> dict[str, Any]:
             "distance": _json(run.distance),
             "final_loss": _num(r.losses[-1]) if r.status == "done" and len(r.losses) else None,
             "lrs": r.lrs,
+            "test_loss": _json(r.test_losses),
+            "test_accuracy": _json(r.test_accuracies),
+            "penalty": _json(r.penalties),
+            "best_test": r.best_test,
         })
     return {
         "directions": plane.mode,

@@ -21,6 +21,8 @@ from app.core.directions import DIRECTION_MODES
 from app.core.landscape import CENTRES
 from app.core.losses import LOSSES
 from app.core.mlp import INIT_SCHEMES
+from app.core.regularization import GENERALIZATION, Penalty
+from app.core.splits import Split, n_test, split
 
 # Strict numbers: pydantic accepts "NaN", "inf" and "Infinity" for floats unless told not to.
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -39,6 +41,14 @@ MAX_RUN_STEPS = 20_000  # runs x steps: each step costs ~0.3 ms of Python at lea
 MAX_TRAIN_WORK = 5e9  # runs x steps x batch x parameters (multiply-adds, about 4 s)
 MAX_GRID_WORK = 5e10  # grid^2 x points x parameters (about 3 s batched)
 MAX_LR = 10.0
+
+
+def _lab(name: str) -> Any:
+    """A field of the generalisation lab: its default, range and hover text from the core's
+    `GENERALIZATION` table (the one place they are written)."""
+    spec = GENERALIZATION[name]
+    return Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False,
+                 description=spec.help)
 
 
 def _choose(value: str, registry: dict[str, Any] | tuple[str, ...], what: str) -> str:
@@ -106,6 +116,8 @@ class BackpropRequest(BaseModel):
     y: list[Finite] | None = Field(None, min_length=1, max_length=MAX_WIDTH)
     lr: Positive | None = Field(None, le=MAX_LR, description="default 0.1 (classic: 0.01)")
     chain: WeightRefIn | None = Field(None, description="show the chain rule for this weight")
+    l1: float = _lab("l1")
+    l2: float = _lab("l2")
 
     @field_validator("loss")
     @classmethod
@@ -189,6 +201,13 @@ class NetworkIn(BaseModel):
     )
     activation: str = Field("tanh", description="one of " + ", ".join(ACTIVATIONS))
     init: str = Field("auto", description="auto (He for ReLUs, else Xavier), he or xavier")
+    l1: float = _lab("l1")
+    l2: float = _lab("l2")
+    dropout: float = _lab("dropout")
+
+    @property
+    def penalty(self) -> Penalty:
+        return Penalty(self.l1, self.l2)
 
     @field_validator("activation")
     @classmethod
@@ -235,6 +254,8 @@ class TrainingData(BaseModel):
     points: list[Annotated[list[Finite], Field(min_length=3, max_length=3)]] | None = Field(
         None, max_length=MAX_POINTS,
         description="your own data: [[x1, x2, class], ...] (replaces the dataset's points)")
+    test_fraction: float = _lab("test_fraction")
+    label_noise: float = _lab("label_noise")
 
     @model_validator(mode="after")
     def _points(self) -> TrainingData:
@@ -251,6 +272,22 @@ class TrainingData(BaseModel):
         if len(set(labels)) < 2:
             raise ValueError("points: give points of at least two classes")
         return self
+
+    @model_validator(mode="after")
+    def _lab_checks(self) -> TrainingData:
+        if self.label_noise and DATASETS[self.dataset.id].task != "classification":
+            raise ValueError("label_noise: flips class labels; the "
+                             f"{self.dataset.id} dataset is a regression")
+        n_test(self.n_samples, self.test_fraction)  # enough left to train on
+        return self
+
+    def split(self) -> Split:
+        """The points told apart into train and test, training labels flipped by label noise;
+        seeded by the dataset's seed, so a link restores them."""
+        x, labels = self.data()
+        classes = self.n_outputs if self.loss == "cross_entropy" else None
+        return split(x, labels, self.test_fraction, self.dataset.seed, self.label_noise,
+                     classes)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """(x (N, inputs), labels (N,)): the user's points, or the generated dataset."""

@@ -19,8 +19,10 @@ from numpy.typing import NDArray
 
 from app.core.directions import Plane, random_plane, weight_plane
 from app.core.mlp import MLP
+from app.core.regularization import Penalty, dropout_masks
 from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
+from app.core.runs.holdout import BestTest, Holdout, evaluate
 
 Array = NDArray[np.float64]
 
@@ -41,11 +43,16 @@ class Problem:
     y: Array  # (N, outputs) targets as the loss wants them
     theta0: Array  # (P,) the shared initial weights: comparisons between runs are fair
     plane: Plane | None = None  # where the live path is drawn (through theta0); None: nowhere
+    test: Holdout | None = None  # held-out points, never trained on
+    penalty: Penalty = field(default_factory=Penalty)  # L1/L2 on the weights, in the loss
+    dropout: float = 0.0  # probability a hidden unit is off in a training step
 
 
 def make_problem(
     model: MLP, x: Array, labels: NDArray, seed: int, init: str = "auto",
     plane: str | None = "random", weights: tuple | None = None,
+    test: tuple[Array, NDArray] | None = None, penalty: Penalty | None = None,
+    dropout: float = 0.0,
 ) -> Problem:
     """Initial weights from the seed, and the drawing plane through them.
 
@@ -60,7 +67,9 @@ def make_problem(
         p = random_plane(model, theta0, np.random.default_rng([seed, 1]))
     elif plane is not None:
         raise ValueError(f"plane: the live plane is 'random' or 'weights', not {plane!r}")
-    return Problem(model, x, labels, model.targets(labels), theta0, p)
+    holdout = None if test is None else Holdout.of(model, *test)
+    return Problem(model, x, labels, model.targets(labels), theta0, p, holdout,
+                   penalty or Penalty(), dropout)
 
 
 @dataclass
@@ -75,6 +84,11 @@ class NetColumns:
     grad_norms: list[tuple[float, ...]] = field(default_factory=list)  # |dL/dW_l| per layer
     plane: list[tuple[float, float] | None] = field(default_factory=list)  # axis units
     theta: list[Array] = field(default_factory=list)  # (P,) weights
+    # The test set's, None where not evaluated or without test points; the penalty term of
+    # the loss (0 without one), beside `loss`, which is the data loss alone.
+    test_loss: list[float | None] = field(default_factory=list)
+    test_accuracy: list[float | None] = field(default_factory=list)
+    penalty: list[float] = field(default_factory=list)
     grad: list[Array] = field(default_factory=list)  # (P,) the gradient the next step uses
 
     def __len__(self) -> int:
@@ -131,6 +145,9 @@ class NetworkRun(RunBase):
         p = self.problem
         self._batches = batches(len(p.x), self.config.batch_size,
                                 np.random.default_rng(self.config.seed))
+        # Dropout masks: their own stream of the run's seed (the masks are part of the step).
+        self._dropout_rng = np.random.default_rng([self.config.seed, 3])
+        self.best_test = BestTest()
         self._head = self.columns()
         self._observe(p.theta0.copy(), None, self._head)
         self.current_theta, self.current_grad = self._head.theta[-1], self._head.grad[-1]
@@ -177,22 +194,31 @@ class NetworkRun(RunBase):
         idx = next(self._batches)
         full = idx is None
         show = full or self.step_count % self.loss_every == 0
+        masks = dropout_masks(model, len(p.x) if full else len(idx), p.dropout,
+                              self._dropout_rng)
         with np.errstate(all="ignore"):
             if full:
-                fwd = model.forward(theta, p.x)
+                fwd = model.forward(theta, p.x, masks)
                 batch_loss = model.loss_fn.value(fwd.zs[-1], p.y)
-                grads = model.backward(theta, fwd, p.y)
+                grads = model.backward(theta, fwd, p.y, p.penalty)
+                if masks is not None:  # the loss shown is the network's, without dropout
+                    fwd, full = model.forward(theta, p.x), False
             else:  # a minibatch: a real stochastic gradient for the next step
-                bfwd = model.forward(theta, p.x[idx])
+                bfwd = model.forward(theta, p.x[idx], masks)
                 batch_loss = model.loss_fn.value(bfwd.zs[-1], p.y[idx])
-                grads = model.backward(theta, bfwd, p.y[idx])
+                grads = model.backward(theta, bfwd, p.y[idx], p.penalty)
                 fwd = model.forward(theta, p.x) if show else None
             grad = model.flatten([(g.dW, g.db) for g in grads])
-            loss = accuracy = None
+            penalty = p.penalty.value(model, theta) if p.penalty else 0.0
+            loss = accuracy = test_loss = test_accuracy = None
             if fwd is not None:
                 loss = batch_loss if full else float(model.loss_fn.value(fwd.zs[-1], p.y))
                 if model.loss_fn.task == "classification":
                     accuracy = float(np.mean(np.argmax(fwd.acts[-1], axis=1) == p.labels))
+                if p.test is not None:  # at the train loss's pace: one more forward pass
+                    t = p.test
+                    test_loss, test_accuracy = evaluate(model, theta, t.x, t.y, t.labels)
+                    self.best_test.offer(self.step_count, test_loss, test_accuracy)
             norms = tuple(float(np.linalg.norm(g.dW)) for g in grads)
             plane = None
             if p.plane is not None:
@@ -206,8 +232,11 @@ class NetworkRun(RunBase):
         out.plane.append(plane)
         out.theta.append(theta)
         out.grad.append(grad)
+        out.test_loss.append(test_loss)
+        out.test_accuracy.append(test_accuracy)
+        out.penalty.append(penalty)
         # The rule uses the loss the step was taken on, so live and one-shot runs agree.
-        return self.step_count == 0 or usable(float(batch_loss), theta, grad)
+        return self.step_count == 0 or usable(float(batch_loss) + penalty, theta, grad)
 
     def predict_grid(self, xs: Array, ys: Array) -> Array:
         """The current network's output over a grid (ny, nx): P(class 1) for two classes, the
