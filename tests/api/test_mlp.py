@@ -201,7 +201,7 @@ def test_huge_weights_give_nulls_not_nan(api) -> None:
         ({"dataset": {"noise": "Infinity"}}, "noise"),
         ({"dataset": {"id": "moons", "n_classes": 3}}, "n_classes"),
         ({"network": {"hidden": [8] * 7}}, "hidden"),
-        ({"network": {"hidden": [65]}}, "hidden"),
+        ({"network": {"hidden": [129]}}, "hidden"),
         ({"network": {"activation": "swish"}}, "activation"),
         ({"network": {"init": "zeros"}}, "init"),
         ({"runs": []}, "runs"),

@@ -168,6 +168,11 @@ class NetworkLive(LiveRuns):
         self._last_boundary: dict[int, float] = {}
         x = problem.x if problem.test is None else np.vstack([problem.x, problem.test.x])
         regression = problem.model.loss_fn.task == "regression"
+        # A decision boundary needs the plane (or the line, for regression): wider inputs
+        # (modular addition's one-hot pairs) have none.
+        self.has_boundary = x.shape[1] == 2 or (regression and x.shape[1] == 1)
+        if not self.has_boundary:
+            x = np.zeros((1, 2))
         lo, hi = x.min(axis=0), x.max(axis=0)
         pad = (hi - lo) * BOUNDARY_MARGIN + 1e-9
         self.boundary_x = np.linspace(lo[0] - pad[0], hi[0] + pad[0], msg.boundary)
@@ -190,14 +195,15 @@ class NetworkLive(LiveRuns):
             "activation": msg.network.activation, "loss": msg.loss,
             # Every point in its original order; `test` marks the held-out ones (drawn hollow),
             # `flipped` the training labels that label noise changed (labels are as trained).
-            "data": {"x": data.x, "labels": data.labels, "test": data.test,
+            "data": {"x": msg.display(data.x), "labels": data.labels, "test": data.test,
                      "flipped": data.flipped},
             "test_fraction": msg.test_fraction, "label_noise": msg.label_noise,
             "regularization": {"l1": msg.network.l1, "l2": msg.network.l2,
                                "dropout": msg.network.dropout},
             "dataset": msg.dataset.model_dump(), "custom_points": msg.points is not None,
             "weights_every": live.weights_every,
-            "boundary": {"x": live.boundary_x, "y": live.boundary_y},
+            "boundary": ({"x": live.boundary_x, "y": live.boundary_y} if live.has_boundary
+                         else None),
             "plane": live.plane_json(),
         }
         return live, json_safe(config)
@@ -253,6 +259,8 @@ class NetworkLive(LiveRuns):
         if self.problem.test is not None:
             out["best_test"] = self.runs[i].best_test.json()
         now = time.monotonic()
+        if not self.has_boundary:
+            return out
         if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
             self._last_boundary[i] = now
             out["boundary"] = {"step": self.runs[i].step_count,
@@ -268,6 +276,7 @@ class NetworkLive(LiveRuns):
         cols: dict[str, list[Any]] = {}
         if self.problem.test is not None:
             cols["test_loss"], cols["test_accuracy"] = batch.test_loss, batch.test_accuracy
+            cols["weight_norm"] = batch.weight_norm
         if self.problem.penalty:
             cols["penalty"] = batch.penalty
         return cols

@@ -95,7 +95,7 @@ def options(request: Request) -> dict[str, Any]:
             "steps": settings.max_network_steps,
             "grid": [schemas.MIN_GRID, schemas.MAX_GRID],
             "points": schemas.MAX_POINTS, "hidden_layers": schemas.MAX_HIDDEN_LAYERS,
-            "width": schemas.MAX_WIDTH, "runs": settings.max_runs,
+            "width": schemas.MAX_HIDDEN_WIDTH, "runs": settings.max_runs,
             "classes": schemas.MAX_CLASSES,
         },
     }

@@ -35,8 +35,10 @@ Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
 MIN_GRID, MAX_GRID = 5, 151
 MAX_POINTS = 2000
 MAX_HIDDEN_LAYERS = 6
-MAX_WIDTH = 64
-MAX_CLASSES = 6
+MAX_WIDTH = 64  # of the backprop page's layers and inputs
+MAX_HIDDEN_WIDTH = 128  # of a trained network's hidden layers (the grokking preset needs 128)
+MAX_CLASSES = 6  # of the 2-D sets; the modular set has p classes (its spec's range)
+MAX_MODULUS = 97
 MAX_RUN_STEPS = 20_000  # runs x steps: each step costs ~0.3 ms of Python at least
 MAX_TRAIN_WORK = 5e9  # runs x steps x batch x parameters (multiply-adds, about 4 s)
 MAX_GRID_WORK = 5e10  # grid^2 x points x parameters (about 3 s batched)
@@ -178,7 +180,8 @@ class DatasetIn(BaseModel):
     noise: NonNegative | None = Field(None, le=2.0, description="null: the dataset's default")
     seed: Seed = 0
     n_classes: int | None = Field(
-        None, ge=2, le=MAX_CLASSES, description="blobs and spirals only"
+        None, ge=2, le=MAX_MODULUS, description="blobs and spirals (2 to 6), modular (p, 23 to "
+        "97) only"
     )
 
     @field_validator("id")
@@ -188,15 +191,20 @@ class DatasetIn(BaseModel):
 
     @model_validator(mode="after")
     def _classes(self) -> DatasetIn:
-        if self.n_classes is not None and not DATASETS[self.id].variable_classes:
+        spec = DATASETS[self.id]
+        if self.n_classes is not None and not spec.variable_classes:
             raise ValueError(f"n_classes: the {self.id} dataset has a fixed number of classes")
+        if self.n_classes is not None and not (
+                spec.min_classes <= self.n_classes <= spec.max_classes):
+            raise ValueError(f"n_classes: the {self.id} dataset has {spec.min_classes} to "
+                             f"{spec.max_classes} classes")
         return self
 
 
 class NetworkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
+    hidden: list[Annotated[int, Field(ge=1, le=MAX_HIDDEN_WIDTH)]] = Field(
         [16, 16], max_length=MAX_HIDDEN_LAYERS, description="hidden layer widths"
     )
     activation: str = Field("tanh", description="one of " + ", ".join(ACTIVATIONS))
@@ -261,8 +269,9 @@ class TrainingData(BaseModel):
     def _points(self) -> TrainingData:
         if self.points is None:
             return self
-        if DATASETS[self.dataset.id].task != "classification":
-            raise ValueError("points: your own points are for classification datasets")
+        spec = DATASETS[self.dataset.id]
+        if spec.task != "classification" or spec.n_inputs() != 2:
+            raise ValueError("points: your own points are for 2-D classification datasets")
         labels = [p[2] for p in self.points]
         if len(self.points) < 4:
             raise ValueError("points: give at least 4 points")
@@ -300,7 +309,20 @@ class TrainingData(BaseModel):
 
     @property
     def n_samples(self) -> int:
-        return len(self.points) if self.points is not None else self.dataset.n
+        if self.points is not None:
+            return len(self.points)
+        return DATASETS[self.dataset.id].n_points(self.dataset.n, self.dataset.n_classes)
+
+    @property
+    def n_inputs(self) -> int:
+        """Features per point: 2 for the plane's sets, 1 for sine, 2p for modular addition."""
+        return DATASETS[self.dataset.id].n_inputs(self.dataset.n_classes)
+
+    def display(self, x: np.ndarray) -> np.ndarray:
+        """Where to draw each point: the inputs themselves, or the set's own 2-D coordinates
+        (modular addition: (a, b))."""
+        show = DATASETS[self.dataset.id].display
+        return x if show is None or self.points is not None else show(x)
 
     @property
     def n_outputs(self) -> int:
@@ -405,4 +427,4 @@ class LandscapeRequest(TrainingData):
 
     @property
     def sizes(self) -> tuple[int, ...]:
-        return (DATASETS[self.dataset.id].inputs, *self.network.hidden, self.n_outputs)
+        return (self.n_inputs, *self.network.hidden, self.n_outputs)

@@ -27,7 +27,6 @@ from app.api.schemas.mlp import (
 from app.api.schemas.runs import RunSpec, only_for
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.config import Settings
-from app.core.datasets import DATASETS
 
 PROTOCOL_VERSION = 2
 # Steps per second per run; 0 runs as fast as the server computes and the client reads.
@@ -81,7 +80,7 @@ class StartNetwork(TrainingData):
 
     @property
     def sizes(self) -> tuple[int, ...]:
-        return (DATASETS[self.dataset.id].inputs, *self.network.hidden, self.n_outputs)
+        return (self.n_inputs, *self.network.hidden, self.n_outputs)
 
     def resolved_weights_every(self, n_params: int) -> int:
         return self.weights_every or max(1, math.ceil(n_params / 50))

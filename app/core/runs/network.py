@@ -89,6 +89,7 @@ class NetColumns:
     test_loss: list[float | None] = field(default_factory=list)
     test_accuracy: list[float | None] = field(default_factory=list)
     penalty: list[float] = field(default_factory=list)
+    weight_norm: list[float] = field(default_factory=list)  # |theta|: weight decay at work
     grad: list[Array] = field(default_factory=list)  # (P,) the gradient the next step uses
 
     def __len__(self) -> int:
@@ -235,6 +236,7 @@ class NetworkRun(RunBase):
         out.test_loss.append(test_loss)
         out.test_accuracy.append(test_accuracy)
         out.penalty.append(penalty)
+        out.weight_norm.append(float(np.linalg.norm(theta)))
         # The rule uses the loss the step was taken on, so live and one-shot runs agree.
         return self.step_count == 0 or usable(float(batch_loss) + penalty, theta, grad)
 

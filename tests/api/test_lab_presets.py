@@ -1,0 +1,49 @@
+"""The lab's presets are valid messages, and show what they promise (the fast part here; the whole
+grokking curve in bench/grokking.py, figures in docs/teaching.md)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from app.api.live.kinds import NetworkLive
+from app.api.schemas.ws import StartNetwork
+from app.core.lab_presets import GROKKING, OVERFITTING
+
+
+def train(preset: dict, steps: int):
+    live, config = NetworkLive.from_message(StartNetwork.model_validate(preset))
+    run = live.runs[0]
+    out = run.columns()
+    run.advance(steps, out)
+    return live, config, run, out
+
+
+def test_grokking_memorises_first_and_has_no_boundary() -> None:
+    live, config, run, out = train(GROKKING, 300)
+    p = GROKKING["dataset"]["n_classes"]
+    assert config["sizes"] == [2 * p, 128, p] and config["boundary"] is None
+    assert len(config["data"]["x"]) == p * p and len(config["data"]["x"][0]) == 2  # (a, b)
+    assert sum(config["data"]["test"]) == round(0.2 * p * p)
+    acc, test = np.array(out.accuracy), np.array(out.test_accuracy)
+    first = int(np.argmax(acc == 1.0))
+    assert acc[first] == 1.0 and first < 300  # the training set is memorised...
+    assert test[first] < 0.15 and test[-1] < 0.3  # ...long before the test set is learned
+    assert "boundary" not in live.run_json(0, out, final=True)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("GRADSCAPE_LONG_TESTS"),
+                    reason="the whole grokking jump takes a minute: GRADSCAPE_LONG_TESTS=1")
+def test_grokking_test_accuracy_jumps_after_memorisation() -> None:
+    _, _, _, out = train(GROKKING, GROKKING["steps"])
+    assert out.test_accuracy[-1] > 0.9 and out.test_accuracy[500] < 0.2
+
+
+def test_overfitting_preset_has_an_early_best_test_step() -> None:
+    _, _, run, out = train(OVERFITTING, 600)
+    best = run.best_test.json()
+    assert best["step"] < 200 and out.test_loss[-1] > 2 * best["loss"]
+    assert out.loss[-1] < 0.5 * out.loss[best["step"]]  # the training loss kept falling
