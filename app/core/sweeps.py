@@ -251,7 +251,7 @@ def run_sweep(sweep: Sweep, workers: int | None = None, cancel: threading.Event 
               progress: Progress | None = None) -> SweepResult:
     """Every training of the sweep, in a pool of `workers` processes (default: one per core;
     1 runs them here, one after another). `cancel` set: pending trainings are dropped and the
-    running ones' results ignored (each is seconds at most); the result says `cancelled`."""
+    running ones stopped (their worker processes ended); the result says `cancelled`."""
     t0 = time.perf_counter()
     specs = sweep.specs()
     outcomes: list[Outcome | None] = [None] * len(specs)
@@ -285,6 +285,10 @@ def run_sweep(sweep: Sweep, workers: int | None = None, cancel: threading.Event 
                     cancelled = True
                     break
         finally:
-            pool.shutdown(wait=not cancelled, cancel_futures=True)
+            if cancelled:  # stop the trainings under way too: they would hold the cores
+                # (Python 3.14's terminate_workers(); before it, the pool's own table)
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
     rows = [summarize(sweep, outcomes, i) for i in range(len(sweep.values))]
     return SweepResult(sweep.setting, rows, cancelled, time.perf_counter() - t0, outcomes)

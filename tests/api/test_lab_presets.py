@@ -47,3 +47,16 @@ def test_overfitting_preset_has_an_early_best_test_step() -> None:
     best = run.best_test.json()
     assert best["step"] < 200 and out.test_loss[-1] > 2 * best["loss"]
     assert out.loss[-1] < 0.5 * out.loss[best["step"]]  # the training loss kept falling
+
+
+def test_the_presets_endpoint_serves_valid_messages(client) -> None:
+    from app.api.schemas.sweeps import StartSweep
+
+    body = client.get("/api/mlp/presets").json()
+    assert set(body) == {"grokking", "overfitting", "double_descent"}
+    assert all(p["description"] for p in body.values())
+    StartNetwork.model_validate(body["grokking"]["message"])
+    sweep = StartSweep.model_validate(body["double_descent"]["message"]).sweep()
+    from app.core.lab_presets import DOUBLE_DESCENT
+
+    assert sweep == DOUBLE_DESCENT  # the message round-trips to the core's preset

@@ -32,6 +32,8 @@ from app.api.jsonsafe import dumps
 from app.api.live.kinds import LiveRuns, NetworkLive, SurfaceLive
 from app.api.live.outbox import Outbox
 from app.api.live.pacing import Pacer
+from app.api.live.sweeping import SweepBusy, SweepRunner
+from app.api.schemas.sweeps import CancelSweep, StartSweep
 from app.api.schemas.ws import (
     MESSAGE_TYPES,
     PROTOCOL_VERSION,
@@ -91,7 +93,7 @@ def parse(text: str, settings: Settings) -> Any:
         msg = client_message.validate_python(raw)
     except ValidationError as err:
         raise _invalid(clean_errors(err.errors(), drop_prefix=1)[0]) from None
-    if isinstance(msg, StartSurface | StartNetwork):
+    if isinstance(msg, StartSurface | StartNetwork | StartSweep):
         try:
             msg.check_limits(settings)
         except ValueError as err:
@@ -120,6 +122,7 @@ class Session:
         self.state = "idle"  # idle | running | paused | done
         self.producer: asyncio.Task | None = None
         self.closed = False
+        self.sweeps = SweepRunner(self.post)  # a sweep runs beside the live runs
 
     # -- the receiver ----------------------------------------------------------------------
     async def serve(self) -> None:
@@ -134,6 +137,7 @@ class Session:
                 await self._close(1011, "internal error")
         finally:
             self.closed = True
+            self.sweeps.close()
             tasks = [t for t in (self.producer, sender, receiver) if t is not None]
             for task in tasks:
                 task.cancel()
@@ -167,6 +171,17 @@ class Session:
     async def dispatch(self, msg: Any) -> None:
         if isinstance(msg, StartSurface | StartNetwork):
             await self.start(msg)
+            return
+        if isinstance(msg, StartSweep):
+            try:
+                await self.sweeps.start(msg)
+            except SweepBusy as err:
+                raise ClientError("busy", str(err)) from None
+            return
+        if isinstance(msg, CancelSweep):
+            if not self.sweeps.running:
+                raise ClientError("no_run", "no sweep to cancel")
+            await self.sweeps.stop()
             return
         if isinstance(msg, SetSpeed):
             self.pacer.speed = msg.speed

@@ -17,6 +17,8 @@ from app.api.errors import limit_error
 from app.api.schemas import mlp as schemas
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
+from app.api.schemas.sweeps import sweep_message
+from app.core import lab_presets
 from app.core.activations import ACTIVATIONS
 from app.core.backprop_trace import Chain, backprop_trace, classic_example, weight_chain
 from app.core.datasets import DATASETS
@@ -98,6 +100,24 @@ def options(request: Request) -> dict[str, Any]:
             "width": schemas.MAX_HIDDEN_WIDTH, "runs": settings.max_runs,
             "classes": schemas.MAX_CLASSES,
         },
+    }
+
+
+@router.get("/presets")
+def presets() -> dict[str, Any]:
+    """The generalisation lab's presets, as the websocket messages that run them."""
+    return {
+        "grokking": {"message": lab_presets.GROKKING, "description": (
+            "a + b mod 23, 80% of the table trained on, AdamW with weight decay 1: train "
+            "accuracy reaches 100% by step ~200, test accuracy only climbs from step ~700 to "
+            "95% near step 4400. Chart accuracy on a log-step axis, with the weight norm.")},
+        "overfitting": {"message": lab_presets.OVERFITTING, "description": (
+            "A wide network on 30 noisy points: the test loss is lowest early (best_test) and "
+            "climbs while the training loss falls to 0.")},
+        "double_descent": {"message": sweep_message(lab_presets.DOUBLE_DESCENT), "description": (
+            "Random ReLU features on 40 noisy points, width 5 to 1000: the test error peaks "
+            "near width 40 (as many output weights per class as training points) and falls "
+            "again beyond.")},
     }
 
 

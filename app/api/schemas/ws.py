@@ -25,6 +25,7 @@ from app.api.schemas.mlp import (
     check_weight_refs,
 )
 from app.api.schemas.runs import RunSpec, only_for
+from app.api.schemas.sweeps import CancelSweep, StartSweep
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.config import Settings
 
@@ -146,8 +147,10 @@ ClientMessage = Annotated[
     | Annotated[Pause, Tag("pause")] | Annotated[Resume, Tag("resume")]
     | Annotated[StepN, Tag("step")] | Annotated[SetParams, Tag("set")]
     | Annotated[SetSpeed, Tag("speed")] | Annotated[Reset, Tag("reset")]
-    | Annotated[Stop, Tag("stop")],
+    | Annotated[Stop, Tag("stop")]
+    | Annotated[StartSweep, Tag("sweep")] | Annotated[CancelSweep, Tag("sweep_cancel")],
     Discriminator(_kind),
 ]
 client_message = TypeAdapter(ClientMessage)
-MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop")
+MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop", "sweep",
+                 "sweep_cancel")
