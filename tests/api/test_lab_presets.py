@@ -17,6 +17,7 @@ def train(preset: dict, steps: int):
     live, config = NetworkLive.from_message(StartNetwork.model_validate(preset))
     run = live.runs[0]
     out = run.columns()
+    out.append(run.head())  # step 0: out.*[s] is step s
     run.advance(steps, out)
     return live, config, run, out
 

@@ -20,6 +20,7 @@ from app.api.jsonsafe import json_safe
 from app.api.routes.surfaces import describe
 from app.api.schemas.ws import StartNetwork, StartSurface
 from app.core.mlp import MLP
+from app.core.neurons import unit_maps
 from app.core.runs import (
     Diverged,
     Event,
@@ -37,6 +38,7 @@ from app.core.runs import (
 
 BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run
 BOUNDARY_MARGIN = 0.15  # the boundary grid extends the data's range by this fraction
+NEURONS_INTERVAL = 0.5  # seconds between two sets of unit maps of one run (they weigh more)
 SPARSE_COLUMNS = {"weights", "grads"}
 
 
@@ -178,6 +180,14 @@ class NetworkLive(LiveRuns):
         self.boundary_x = np.linspace(lo[0] - pad[0], hi[0] + pad[0], msg.boundary)
         self.boundary_y = (np.zeros(0) if regression else
                            np.linspace(lo[1] - pad[1], hi[1] + pad[1], msg.boundary))
+        # Unit maps: a coarser grid over the boundary's box (y None along a line).
+        self._last_neurons: dict[int, float] = {}
+        self.neuron_x = self.neuron_y = None
+        if msg.neurons and self.has_boundary:
+            self.neuron_x = np.linspace(self.boundary_x[0], self.boundary_x[-1], msg.neurons)
+            if not regression:
+                self.neuron_y = np.linspace(self.boundary_y[0], self.boundary_y[-1],
+                                            msg.neurons)
 
     @classmethod
     def from_message(cls, msg: StartNetwork) -> tuple[NetworkLive, dict[str, Any]]:
@@ -205,6 +215,8 @@ class NetworkLive(LiveRuns):
             "boundary": ({"x": live.boundary_x, "y": live.boundary_y} if live.has_boundary
                          else None),
             "plane": live.plane_json(),
+            "neurons": (None if live.neuron_x is None else
+                        {"x": live.neuron_x, "y": live.neuron_y}),
         }
         return live, json_safe(config)
 
@@ -234,6 +246,7 @@ class NetworkLive(LiveRuns):
                 self.problem = problem
             self.runset.reset_runs(lambda run: run.reset(problem))
             self._last_boundary.clear()
+            self._last_neurons.clear()
 
     def steps_json(self, batch: NetColumns) -> dict[str, list[Any]]:
         """Columns of scalars and per-layer lists; `weights` and `grads` only when a step of the
@@ -261,6 +274,12 @@ class NetworkLive(LiveRuns):
         now = time.monotonic()
         if not self.has_boundary:
             return out
+        if self.neuron_x is not None and (
+                final or now - self._last_neurons.get(i, -1e9) >= NEURONS_INTERVAL):
+            self._last_neurons[i] = now
+            run = self.runs[i]
+            out["neurons"] = {"step": run.step_count, "layers": unit_maps(
+                self.problem.model, run.current_theta, self.neuron_x, self.neuron_y)}
         if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
             self._last_boundary[i] = now
             out["boundary"] = {"step": self.runs[i].step_count,

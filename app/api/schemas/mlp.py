@@ -236,6 +236,23 @@ def check_network_limits(steps: int, runs: list[RunSpec], settings: Settings) ->
         raise ValueError(f"runs: at most {settings.max_runs} runs at once")
 
 
+MAX_NEURON_GRID = 31
+MAX_NEURON_VALUES = 20_000  # grid points x hidden units in one run's maps (about 60 kB)
+
+
+def check_neuron_maps(grid: int, hidden: list[int], n_inputs: int) -> None:
+    """Unit maps: for 1-D or 2-D inputs only, and few enough values to send a few a second."""
+    if not grid:
+        return
+    if n_inputs > 2:
+        raise ValueError("neurons: unit maps are drawn over the input plane; this dataset has "
+                         f"{n_inputs} inputs")
+    values = (grid if n_inputs == 1 else grid * grid) * sum(hidden)
+    if values > MAX_NEURON_VALUES:
+        raise ValueError(f"neurons: {values} values a map set (grid points x hidden units) "
+                         f"exceeds {MAX_NEURON_VALUES}: a coarser grid or fewer units")
+
+
 def check_weight_refs(
     weights: list[WeightRefIn] | None, sizes: tuple[int, ...], wanted: bool, mode_field: str
 ) -> None:

@@ -17,11 +17,13 @@ from pydantic import (
 
 from app.api.schemas.common import Finite
 from app.api.schemas.mlp import (
+    MAX_NEURON_GRID,
     NetworkIn,
     Seed,
     TrainingData,
     WeightRefIn,
     check_network_limits,
+    check_neuron_maps,
     check_weight_refs,
 )
 from app.api.schemas.runs import RunSpec, only_for
@@ -69,11 +71,14 @@ class StartNetwork(TrainingData):
         None, ge=1, le=10_000, description="send weights and gradients every k steps; "
         "null: every step for small networks, less often for large ones")
     boundary: int = Field(41, ge=5, le=101, description="decision-boundary grid points per side")
+    neurons: int = Field(0, ge=0, le=MAX_NEURON_GRID, description="unit maps: every hidden "
+                         "unit's activation on a grid this many points a side (0: none)")
 
     @model_validator(mode="after")
     def _checks(self) -> StartNetwork:
         only_for(self.runs, "noise", "surface")
         check_weight_refs(self.weights, self.sizes, self.plane == "weights", "plane")
+        check_neuron_maps(self.neurons, self.network.hidden, self.n_inputs)
         return self
 
     def check_limits(self, settings: Settings) -> None:
