@@ -39,7 +39,7 @@ def main() -> None:
     workers = args.workers or os.cpu_count() or 1
     print(f"{len(sweep.values)} trainings of {steps} Adam steps, moons 100 train / 100 test, "
           f"widths {sweep.values[0]}..{sweep.values[-1]}; {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f} (other work competes for the cores: compare runs at a low one)")
+          f"{os.getloadavg()[0]:.1f} (other work competes for the cores)")
     t0 = time.perf_counter()
     seq = run_sweep(sweep, workers=1)
     t_seq = time.perf_counter() - t0
