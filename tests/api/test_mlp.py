@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -296,3 +297,22 @@ def test_backprop_shows_the_penalty(api) -> None:
     body = api.post("/api/mlp/backprop", json={"example": "classic", "l2": 0.1}).json()
     assert body["penalty"] > 0 and body["penalty_formula"] == "(0.1/2)·ΣW²"
     assert all(b["dW_penalty"] is not None for b in body["backward"])
+
+
+def test_export_gives_the_script_and_the_npz(api) -> None:
+    from app.core.export import read_npz, torch_script
+    from tests.golden.make_export_vectors import NETWORKS, network
+
+    model, theta, x = network(*NETWORKS[0])
+    layers = [{"W": W.tolist(), "b": b.tolist(), "activation": act}
+              for (W, b), act in zip(model.unflatten(theta), [*model.activations, None],
+                                      strict=True)]
+    r = api.post("/api/mlp/export", json={"layers": layers, "loss": model.loss})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/x-python")
+    assert r.text == torch_script(model, theta)
+    assert 'filename="gradscape_2-5-4-3.py"' in r.headers["content-disposition"]
+    r = api.post("/api/mlp/export", json={"layers": layers, "format": "npz"})
+    again, theta2 = read_npz(r.content)
+    assert again == model and np.array_equal(theta2, theta)
+    bad = api.post("/api/mlp/export", json={"layers": [{"W": [[1, 2]], "b": [0, 1]}]})
+    assert bad.status_code == 422 and "layers" in bad.text

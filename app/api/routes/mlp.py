@@ -11,10 +11,11 @@ from dataclasses import asdict
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from app.api.errors import limit_error
 from app.api.schemas import mlp as schemas
+from app.api.schemas.export import ExportRequest
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
 from app.api.schemas.sweeps import sweep_message
@@ -23,6 +24,7 @@ from app.core.activations import ACTIVATIONS
 from app.core.backprop_trace import Chain, backprop_trace, classic_example, weight_chain
 from app.core.datasets import DATASETS
 from app.core.directions import DIRECTION_MODES
+from app.core.export import npz_bytes, torch_script
 from app.core.landscape import compute_landscape
 from app.core.losses import LOSSES
 from app.core.mlp import MLP
@@ -119,6 +121,23 @@ def presets() -> dict[str, Any]:
             "near width 40 (as many output weights per class as training points) and falls "
             "again beyond.")},
     }
+
+
+@router.post("/export", response_class=Response, responses={200: {"content": {
+    "text/x-python": {}, "application/octet-stream": {}}}})
+def export(request: ExportRequest) -> Response:
+    """The network as a PyTorch script or a NumPy .npz, to download."""
+    sizes = (len(request.layers[0].W[0]), *(len(layer.b) for layer in request.layers))
+    acts = tuple(str(layer.activation) for layer in request.layers[:-1])
+    model = MLP(sizes, acts, request.loss)
+    theta = MLP.flatten([(np.array(layer.W, dtype=np.float64), np.array(layer.b))
+                         for layer in request.layers])
+    name = "gradscape_" + "-".join(map(str, sizes))
+    if request.format == "npz":
+        return Response(npz_bytes(model, theta), media_type="application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.npz"'})
+    return Response(torch_script(model, theta), media_type="text/x-python",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.py"'})
 
 
 @router.post("/backprop", response_model=BackpropResponse)
