@@ -48,9 +48,13 @@ def main() -> None:
     t_pool = time.perf_counter() - t0
     same = [o.test_loss for o in seq.outcomes] == [o.test_loss for o in pooled.outcomes]
     busy = sum(o.seconds for o in pooled.outcomes if o is not None)
+    cpu_seq = sum(o.cpu_seconds for o in seq.outcomes if o is not None)
+    cpu_pool = sum(o.cpu_seconds for o in pooled.outcomes if o is not None)
     print(f"  one after another  {t_seq:6.2f} s")
     print(f"  pool of {workers}          {t_pool:6.2f} s = {t_pool / t_seq:.2f}x (goal <= 0.6x); "
           f"trainings themselves {busy:.2f} s; results identical: {same}")
+    print(f"  CPU time of the trainings: {cpu_seq:.2f} s one after another, {cpu_pool:.2f} s in "
+          f"the pool (the same work: a wall time above the CPU time is waiting for a core)")
     for row in pooled.rows:
         assert row is not None
         print(f"    width {row.value:>4g}: train error {row.train_error:.2f}, "

@@ -90,7 +90,8 @@ class Outcome:
     n_params: int
     n_train: int
     status: str  # "done" or "diverged"
-    seconds: float
+    seconds: float  # wall time of the training
+    cpu_seconds: float  # CPU time of its process meanwhile (below `seconds`: cores were busy)
 
 
 def vary(base: TrainSpec, setting: str, value: float) -> TrainSpec:
@@ -130,7 +131,7 @@ def _errors(model: MLP, out: Array, labels: NDArray, targets: Array,
 
 def train_one(spec: TrainSpec) -> Outcome:
     """Train one network as `spec` says and measure it on its training and test points."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     x, labels, x_test, labels_test, k = _data(spec)
     loss = "cross_entropy" if k else "mse"
     model = MLP.build((x.shape[1], *spec.hidden, k or 1), spec.activation, loss)
@@ -168,7 +169,7 @@ def train_one(spec: TrainSpec) -> Outcome:
             test_loss, test_error = _errors(model, out_t, labels_test,
                                             model.targets(labels_test), mse)
     return Outcome(train_loss, test_loss, train_error, test_error, model.n_params, len(labels),
-                   status, time.perf_counter() - t0)
+                   status, time.perf_counter() - t0, time.process_time() - c0)
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ def check_network_limits(steps: int, runs: list[RunSpec], settings: Settings) ->
 
 
 MAX_NEURON_GRID = 31
-MAX_NEURON_VALUES = 20_000  # grid points x hidden units in one run's maps (about 60 kB)
+MAX_NEURON_VALUES = 20_000  # grid points x hidden units a map set (~110 kB JSON, 25 deflated)
 
 
 def check_neuron_maps(grid: int, hidden: list[int], n_inputs: int) -> None:
