@@ -8,7 +8,7 @@ each layer's dL/dW, so the hand-written backprop and the backprop trace show it 
 
 l2 / 2 makes l2 exactly PyTorch's `weight_decay` for SGD (the gradient gains l2 W), and the
 penalty's Hessian is l2 on the weights' diagonal (`Penalty.hvp`); L1 adds nothing there (almost
-everywhere). app/core/hessian.py is the Hessian of the data loss alone, without dropout.
+everywhere). app/core/hessian.py includes the penalty when given one, and refuses dropout.
 
 Dropout (inverted, as torch.nn.Dropout): in a training step every hidden unit of every sample is
 kept with probability 1 - p and scaled by 1 / (1 - p), so no rescaling is needed when the network
@@ -89,7 +89,7 @@ class Penalty:
                               model.unflatten(theta)])
 
     def hvp(self, model: MLP, v: Array) -> Array:
-        """The penalty's Hessian times v (P,): l2 on the weights, 0 on the biases."""
+        """The penalty's Hessian times v (P,) or (m, P): l2 on the weights, 0 on the biases."""
         return self.l2 * weight_mask(model) * v
 
     @property

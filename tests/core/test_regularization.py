@@ -80,10 +80,23 @@ def test_no_dropout_and_the_penalty_hessian() -> None:
     h = 1e-6
     numeric = (penalty.grad(model, theta + h * v) - penalty.grad(model, theta - h * v)) / (2 * h)
     np.testing.assert_allclose(penalty.hvp(model, v), numeric, rtol=1e-6, atol=1e-10)
-    # hessian.py is the data loss's: it refuses passes that carry a penalty or dropout.
+    # hessian.py: the data loss's Hessian, or the penalised one when given the penalty, also
+    # from passes whose backward added it; dropout's masked passes are refused.
     fwd = model.forward(theta, x)
-    with pytest.raises(ValueError, match="data loss"):
-        HessianOperator(model, theta, x, y, passes=(fwd, model.backward(theta, fwd, y, penalty)))
+    passes = (fwd, model.backward(theta, fwd, y, penalty))
+    plain = HessianOperator(model, theta, x, y)
+    from_passes = HessianOperator(model, theta, x, y, passes=passes)
+    np.testing.assert_allclose(from_passes.grad, plain.grad, atol=1e-15)
+    full = HessianOperator(model, theta, x, y, passes=passes, penalty=penalty)
+    _, grad = model.loss_and_grad(theta, x, y, penalty)
+    np.testing.assert_allclose(full.grad, grad, atol=1e-15)
+    numeric = np.array([(model.loss_and_grad(theta + h * e, x, y, penalty)[1]
+                         - model.loss_and_grad(theta - h * e, x, y, penalty)[1]) / (2 * h)
+                        for e in np.eye(model.n_params)])
+    np.testing.assert_allclose(full.dense(), 0.5 * (numeric + numeric.T), atol=1e-6)
+    masks = dropout_masks(model, len(x), 0.5, rng)
+    with pytest.raises(ValueError, match="dropout"):
+        HessianOperator(model, theta, x, y, passes=(model.forward(theta, x, masks), passes[1]))
 
 
 def moons_problem(**lab):
