@@ -58,3 +58,8 @@ def test_a_bad_sweep_is_refused_naming_the_field(conn: Reader, change, field) ->
 def test_cancel_without_a_sweep(conn: Reader) -> None:
     conn.send({"type": "sweep_cancel"})
     assert conn.until("error")["code"] == "no_run"
+
+
+def test_n_train_beyond_the_training_split_is_refused(conn: Reader) -> None:
+    conn.send({"type": "sweep", "base": BASE | {"n_train": 61}, "values": [2]})
+    assert "60" in conn.until("error")["message"]

@@ -114,6 +114,8 @@ class StartSweep(BaseModel):
         if base.fit == "min_norm" and setting in ("steps", "lr"):
             raise ValueError(f"setting: min_norm has no {setting} (it is solved, not trained)")
         n_train_max = base.n_points - n_test(base.n_points, base.test_fraction)
+        if base.n_train is not None and base.n_train > n_train_max:
+            raise ValueError(f"base.n_train: the training split has {n_train_max} points")
         bounds = {"width": (1, MAX_GD_WIDTH if base.fit == "gd" else MAX_FEATURES),
                   "steps": (1, None), "lr": (1e-8, MAX_LR), "label_noise": (0.0, 0.5),
                   "n_train": (2, n_train_max)}
@@ -140,7 +142,9 @@ class StartSweep(BaseModel):
                 continue
             if spec.steps > settings.max_network_steps:
                 raise ValueError(f"steps: at most {settings.max_network_steps} steps a training")
-            sizes = (DATASETS[spec.dataset].n_inputs(spec.n_classes), *spec.hidden, 2)
+            data = DATASETS[spec.dataset]
+            outputs = spec.n_classes or data.default_classes or 1
+            sizes = (data.n_inputs(spec.n_classes), *spec.hidden, outputs)
             params = sum((i + 1) * o for i, o in zip(sizes[:-1], sizes[1:], strict=True))
             points = min(spec.batch_size or self.base.n_points, self.base.n_points)
             work += spec.steps * points * params

@@ -6,6 +6,9 @@ gradient norm per layer (vanishing and exploding gradients show up there), and t
 coordinates on a fixed plane through the initial weights, so the path can be drawn over a
 landscape computed for the same plane. Full batch, or minibatches drawn epoch by epoch from a
 seeded permutation: real stochastic gradients, and the same seed gives the same trajectory.
+With held-out points it also reports their loss and accuracy and the best test step
+(`holdout.py`); the loss it descends may carry an L1/L2 penalty and dropout
+(app/core/regularization.py), and `loss` stays the data loss, the penalty its own column.
 """
 
 from __future__ import annotations
