@@ -261,6 +261,11 @@ def test_options_serve_the_generalisation_settings(api) -> None:
     lab = api.get("/api/mlp/options").json()["generalization"]
     assert set(lab) == {"test_fraction", "label_noise", "l1", "l2", "dropout"}
     assert all(spec["help"] and spec["max"] > spec["min"] for spec in lab.values())
+    options = api.get("/api/mlp/options").json()
+    assert "width" in options["sweeps"]["settings"] and options["sweeps"]["limits"]["trainings"]
+    assert options["neurons"]["max_grid"] >= 21
+    modular = next(d for d in options["datasets"] if d["id"] == "modular")
+    assert modular["inputs"] == 46 and modular["class_range"] == [23, 97] and modular["one_hot"]
 
 
 def test_landscape_reports_test_loss_penalty_and_best_step(api) -> None:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from app.api.errors import limit_error
 from app.api.schemas import mlp as schemas
+from app.api.schemas import sweeps
 from app.api.schemas.export import ExportRequest
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
@@ -31,6 +32,8 @@ from app.core.mlp import MLP
 from app.core.optimizers import OPTIMIZERS
 from app.core.regularization import GENERALIZATION, Penalty
 from app.core.runs.holdout import Holdout
+from app.core.sweeps import FITS
+from app.core.sweeps import SETTINGS as SWEEP_SETTINGS
 
 router = APIRouter(prefix="/api/mlp", tags=["mlp"])
 
@@ -78,7 +81,10 @@ def options(request: Request) -> dict[str, Any]:
         "datasets": [
             {"id": s.id, "name": s.name, "task": s.task, "description": s.description,
              "default_noise": s.default_noise, "classes": s.default_classes,
-             "variable_classes": s.variable_classes, "inputs": s.inputs}
+             "variable_classes": s.variable_classes, "inputs": s.n_inputs(),
+             "class_range": [s.min_classes, s.max_classes],
+             # modular addition: 2p one-hot inputs, all p² pairs; no decision boundary
+             "one_hot": s.inputs_of is not None}
             for s in DATASETS.values()
         ],
         "activations": [
@@ -95,6 +101,12 @@ def options(request: Request) -> dict[str, Any]:
         "optimizers": list(OPTIMIZERS),
         # test_fraction, label_noise (TrainingData), l1, l2, dropout (network): range and help
         "generalization": {k: asdict(h) for k, h in GENERALIZATION.items()},
+        "sweeps": {"settings": SWEEP_SETTINGS, "fits": list(FITS), "limits": {
+            "trainings": sweeps.MAX_TRAININGS, "values": sweeps.MAX_VALUES,
+            "repeats": sweeps.MAX_REPEATS, "gd_width": sweeps.MAX_GD_WIDTH,
+            "features": sweeps.MAX_FEATURES}},
+        "neurons": {"max_grid": schemas.MAX_NEURON_GRID,
+                    "max_values": schemas.MAX_NEURON_VALUES},
         "limits": {
             "steps": settings.max_network_steps,
             "grid": [schemas.MIN_GRID, schemas.MAX_GRID],
