@@ -222,9 +222,11 @@ def summarize(sweep: Sweep, outcomes: list[Outcome | None], i: int) -> Row | Non
     if any(o is None for o in mine):
         return None
     done = [o for o in mine if o is not None]
-    return Row(sweep.values[i], _median([o.train_loss for o in done]) or float("nan"),
+    train_loss, train_error = (_median([getattr(o, name) for o in done])
+                               for name in ("train_loss", "train_error"))
+    return Row(sweep.values[i], float("nan") if train_loss is None else train_loss,
                _median([o.test_loss for o in done]),
-               _median([o.train_error for o in done]) or 0.0,
+               float("nan") if train_error is None else train_error,
                _median([o.test_error for o in done]), done[0].n_params, done[0].n_train,
                sum(o.status == "diverged" for o in done))
 

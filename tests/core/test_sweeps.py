@@ -78,3 +78,14 @@ def test_a_cancelled_sweep_stops_early() -> None:
                        progress=lambda k, done, o: cancel.set() if done == 2 else None)
     assert result.cancelled and sum(o is not None for o in result.outcomes) == 2
     assert result.rows[0] is not None and result.rows[-1] is None
+
+
+def test_rows_are_medians_and_keep_an_exact_zero() -> None:
+    from app.core.sweeps import Outcome, summarize
+
+    sweep = Sweep(SMALL, "width", (2,), repeats=3)
+    outs = [Outcome(loss, 0.5, 0.0, err, 10, 60, "done", 0.1, 0.1)
+            for loss, err in ((0.0, 0.1), (0.0, 0.3), (1.0, 0.2))]
+    row = summarize(sweep, outs, 0)
+    assert row.train_loss == 0.0 and row.train_error == 0.0 and row.test_error == 0.2
+    assert summarize(sweep, [*outs[:2], None], 0) is None
