@@ -63,3 +63,16 @@ def test_cancel_without_a_sweep(conn: Reader) -> None:
 def test_n_train_beyond_the_training_split_is_refused(conn: Reader) -> None:
     conn.send({"type": "sweep", "base": BASE | {"n_train": 61}, "values": [2]})
     assert "60" in conn.until("error")["message"]
+
+
+def test_one_sweep_per_server(client, conn: Reader) -> None:
+    conn.send({"type": "sweep", "base": BASE | {"steps": 3000}, "setting": "lr",
+               "values": [0.001 * (k + 1) for k in range(12)]})
+    conn.until("sweep_started")
+    with client.websocket_connect("/ws") as other:
+        second = Reader(other)
+        second.next()
+        second.send({"type": "sweep", "base": BASE, "values": [2]})
+        assert second.until("error")["code"] == "busy"
+    conn.send({"type": "sweep_cancel"})
+    assert conn.until("sweep_done")["cancelled"]
