@@ -28,6 +28,7 @@ class ForwardStep:
     z: Array  # (out,)
     a: Array  # (out,); the prediction y_pred at the last layer
     formula: dict[str, str]  # "z", "a"
+    mask: Array | None = None  # dropout: 0 or 1/(1-p) per unit (out,); None without dropout
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,16 @@ def _clean(a: Array) -> Array:
 
 
 def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1,
-                   penalty: Penalty | None = None) -> Trace:
+                   penalty: Penalty | None = None, masks: list[Array] | None = None) -> Trace:
     """Trace forward, backward and one gradient-descent step for the single example (x, y).
     With a penalty, loss = data loss + penalty and each dW gains the penalty's gradient, shown
-    as its own term."""
+    as its own term. With dropout masks (one (1, width) per hidden layer), a hidden layer's
+    a = f(z) · mask, and the gradient flows back through the same mask (loss_after is the
+    masked network's too: the step is the masked network's step)."""
     x = np.asarray(x, dtype=np.float64).reshape(1, -1)  # (1, inputs)
     y = np.asarray(y, dtype=np.float64).reshape(1, -1)  # (1, outputs)
     penalty = penalty or Penalty()
-    fwd = model.forward(theta, x)
+    fwd = model.forward(theta, x, masks)
     grads = model.backward(theta, fwd, y, penalty)
     loss_fn = model.loss_fn
     L = model.n_layers
@@ -96,10 +99,14 @@ def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1
             if act
             else f"a{layer} = " + loss_fn.output_formula.format(z=f"z{layer}")
         )
+        mask = masks[layer - 1][0] if masks is not None and act else None
+        if mask is not None:  # "a2 = tanh(z2)" -> "a2 = tanh(z2) · m2"
+            a_formula += f" · m{layer}   (dropout mask: 0, or 1/(1-p) for a kept unit)"
         forward.append(
             ForwardStep(
                 layer, _clean(fwd.zs[layer - 1][0]), _clean(fwd.acts[layer][0]),
                 {"z": f"z{layer} = W{layer} a{layer - 1} + b{layer}", "a": a_formula},
+                None if mask is None else _clean(mask),
             )
         )
 
@@ -113,7 +120,12 @@ def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1
         else:
             deriv = act.derivative.format(z=f"z{layer}", a=f"a{layer}")
             dz_formula = f"dL/dz{layer} = dL/da{layer} * {deriv}"
+            if masks is not None:
+                dz_formula = f"dL/dz{layer} = dL/da{layer} * m{layer} * {deriv}"
             dz_words = act.words
+            if masks is not None:
+                dz_words += (" Dropout's mask multiplies it too: a dropped unit (mask 0) passes "
+                             "no gradient back, a kept one passes 1/(1-p) of it.")
         prev = "the input x" if layer == 1 else f"a{layer - 1}"
         dW_formula = f"dL/dW{layer} = dL/dz{layer} · a{layer - 1}ᵀ"
         dW_words = (f"Each weight's gradient is the error at the unit it feeds times the "
@@ -166,7 +178,8 @@ def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1
     return Trace(
         model=model, theta=np.array(theta, dtype=np.float64), x=x[0], y=y[0], lr=float(lr),
         loss=loss_fn.value(fwd.zs[-1], y) + pen, forward=forward, backward=backward,
-        updated=updated, loss_after=model.loss_value(theta_new, x, y) + pen_after,
+        updated=updated,
+        loss_after=loss_fn.value(model.forward(theta_new, x, masks).zs[-1], y) + pen_after,
         penalty=pen, penalty_formula=penalty.formula,
     )
 

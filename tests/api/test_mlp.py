@@ -321,3 +321,15 @@ def test_export_gives_the_script_and_the_npz(api) -> None:
     assert again == model and np.array_equal(theta2, theta)
     bad = api.post("/api/mlp/export", json={"layers": [{"W": [[1, 2]], "b": [0, 1]}]})
     assert bad.status_code == 422 and "layers" in bad.text
+
+
+def test_backprop_with_dropout_shows_the_masks(api) -> None:
+    body = api.post("/api/mlp/backprop", json={"example": "classic", "dropout": 0.5,
+                                               "dropout_seed": 3}).json()
+    masks = [f["mask"] for f in body["forward"]]
+    assert masks[-1] is None and all(set(m) <= {0.0, 2.0} for m in masks[:-1])
+    again = api.post("/api/mlp/backprop", json={"example": "classic", "dropout": 0.5,
+                                                "dropout_seed": 3}).json()
+    assert again == body  # the seed fixes the mask
+    plain = api.post("/api/mlp/backprop", json={"example": "classic"}).json()
+    assert all(f["mask"] is None for f in plain["forward"])

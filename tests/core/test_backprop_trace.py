@@ -163,3 +163,22 @@ def test_the_trace_shows_the_penalty_terms() -> None:
     chain = weight_chain(trace, 1, 0, 2)
     assert chain.value == pytest.approx(trace.step(1).dW[0, 2])
     assert chain.links[0].formula.endswith("(penalty)")
+
+
+def test_the_trace_shows_dropouts_mask_and_its_exact_gradient() -> None:
+    from app.core.regularization import dropout_masks
+
+    model, theta, x, y, lr = classic_example()
+    masks = dropout_masks(model, 1, 0.5, np.random.default_rng(1))
+    assert any((m == 0).any() for m in masks) and any((m == 2).any() for m in masks)
+    trace = backprop_trace(model, theta, x, y, lr, masks=masks)
+    for layer in (1, 2):
+        np.testing.assert_array_equal(trace.forward[layer - 1].mask, masks[layer - 1][0])
+        step = trace.step(layer)
+        z = trace.forward[layer - 1].z
+        np.testing.assert_array_equal(step.dz, step.da * masks[layer - 1][0] * (z > 0))
+        assert f"m{layer}" in step.formula["dz"] and "· m" in trace.forward[layer - 1].formula["a"]
+    assert trace.forward[2].mask is None  # the output layer has no dropout
+    _, grad = model.loss_and_grad(theta, x[None, :], y[None, :], masks=masks)
+    got = model.flatten([(s.dW, s.db) for s in sorted(trace.backward, key=lambda s: s.layer)])
+    np.testing.assert_allclose(got, grad, atol=1e-15)

@@ -30,7 +30,7 @@ from app.core.landscape import compute_landscape
 from app.core.losses import LOSSES
 from app.core.mlp import MLP
 from app.core.optimizers import OPTIMIZERS
-from app.core.regularization import GENERALIZATION, Penalty
+from app.core.regularization import GENERALIZATION, Penalty, dropout_masks
 from app.core.runs.holdout import Holdout
 from app.core.sweeps import FITS
 from app.core.sweeps import SETTINGS as SWEEP_SETTINGS
@@ -171,7 +171,9 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
         description = f"Your network: {'-'.join(map(str, sizes))}, {LOSSES[request.loss].name}."
 
     with np.errstate(all="ignore"):  # overflow shows up as null, explained by the numbers
-        trace = backprop_trace(model, theta, x, y, lr, Penalty(request.l1, request.l2))
+        masks = dropout_masks(model, 1, request.dropout,
+                              np.random.default_rng([request.dropout_seed, 3]))
+        trace = backprop_trace(model, theta, x, y, lr, Penalty(request.l1, request.l2), masks)
         chain = None
         if request.chain is not None:
             try:
@@ -190,7 +192,8 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
         "y": trace.y.tolist(),
         "y_pred": _json(trace.forward[-1].a),
         "forward": [
-            {"layer": f.layer, "z": _json(f.z), "a": _json(f.a), "formula": f.formula}
+            {"layer": f.layer, "z": _json(f.z), "a": _json(f.a), "formula": f.formula,
+             "mask": None if f.mask is None else _json(f.mask)}
             for f in trace.forward
         ],
         "backward": [

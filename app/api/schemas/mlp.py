@@ -120,6 +120,8 @@ class BackpropRequest(BaseModel):
     chain: WeightRefIn | None = Field(None, description="show the chain rule for this weight")
     l1: float = _lab("l1")
     l2: float = _lab("l2")
+    dropout: float = _lab("dropout")
+    dropout_seed: Seed = Field(0, description="seeds the dropout mask of this example")
 
     @field_validator("loss")
     @classmethod

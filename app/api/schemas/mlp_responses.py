@@ -16,6 +16,8 @@ class ForwardOut(BaseModel):
     z: list[Num]
     a: list[Num]
     formula: dict[str, str] = Field(..., description="'z' and 'a' in symbols")
+    mask: list[Num] | None = Field(None, description="dropout: this hidden layer's mask (0, or "
+                                   "1/(1-p) for a kept unit); null without dropout")
 
 
 class BackwardOut(BaseModel):
