@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+# One BLAS thread, set before NumPy loads: the tests' matrices are small, and on two cores busy
+# with other work OpenBLAS's threads made a grokking test 10-20x slower (docs/performance.md).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest
 import uvicorn

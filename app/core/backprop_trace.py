@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.mlp import MLP
+from app.core.regularization import Penalty
 
 Array = NDArray[np.float64]
 
@@ -27,6 +28,7 @@ class ForwardStep:
     z: Array  # (out,)
     a: Array  # (out,); the prediction y_pred at the last layer
     formula: dict[str, str]  # "z", "a"
+    mask: Array | None = None  # dropout: 0 or 1/(1-p) per unit (out,); None without dropout
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class BackwardStep:
     da_prev: Array  # (in,)
     formula: dict[str, str]  # "dz", "dW", "db", "da_prev": symbols
     words: dict[str, str]  # the same keys: why, in a sentence
+    dW_penalty: Array | None = None  # the penalty's part of dW (out, in), included in dW
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class Trace:
     backward: list[BackwardStep]  # last layer first, the order backprop computes them
     updated: list[Update]  # layer 1 first
     loss_after: float  # the loss of the same example after the update
+    penalty: float = 0.0  # the penalty term, included in loss (and in loss_after, after)
+    penalty_formula: str = ""  # e.g. "0.01·Σ|W| + (0.1/2)·ΣW²"; "" without a penalty
 
     def step(self, layer: int) -> BackwardStep:
         return next(s for s in self.backward if s.layer == layer)
@@ -71,12 +76,18 @@ def _clean(a: Array) -> Array:
     return np.asarray(a, dtype=np.float64) + 0.0
 
 
-def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1) -> Trace:
-    """Trace forward, backward and one gradient-descent step for the single example (x, y)."""
+def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1,
+                   penalty: Penalty | None = None, masks: list[Array] | None = None) -> Trace:
+    """Trace forward, backward and one gradient-descent step for the single example (x, y).
+    With a penalty, loss = data loss + penalty and each dW gains the penalty's gradient, shown
+    as its own term. With dropout masks (one (1, width) per hidden layer), a hidden layer's
+    a = f(z) · mask, and the gradient flows back through the same mask (loss_after is the
+    masked network's too: the step is the masked network's step)."""
     x = np.asarray(x, dtype=np.float64).reshape(1, -1)  # (1, inputs)
     y = np.asarray(y, dtype=np.float64).reshape(1, -1)  # (1, outputs)
-    fwd = model.forward(theta, x)
-    grads = model.backward(theta, fwd, y)
+    penalty = penalty or Penalty()
+    fwd = model.forward(theta, x, masks)
+    grads = model.backward(theta, fwd, y, penalty)
     loss_fn = model.loss_fn
     L = model.n_layers
 
@@ -88,10 +99,14 @@ def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1
             if act
             else f"a{layer} = " + loss_fn.output_formula.format(z=f"z{layer}")
         )
+        mask = masks[layer - 1][0] if masks is not None and act else None
+        if mask is not None:  # "a2 = tanh(z2)" -> "a2 = tanh(z2) · m2"
+            a_formula += f" · m{layer}   (dropout mask: 0, or 1/(1-p) for a kept unit)"
         forward.append(
             ForwardStep(
                 layer, _clean(fwd.zs[layer - 1][0]), _clean(fwd.acts[layer][0]),
                 {"z": f"z{layer} = W{layer} a{layer - 1} + b{layer}", "a": a_formula},
+                None if mask is None else _clean(mask),
             )
         )
 
@@ -105,8 +120,22 @@ def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1
         else:
             deriv = act.derivative.format(z=f"z{layer}", a=f"a{layer}")
             dz_formula = f"dL/dz{layer} = dL/da{layer} * {deriv}"
+            if masks is not None:
+                dz_formula = f"dL/dz{layer} = dL/da{layer} * m{layer} * {deriv}"
             dz_words = act.words
+            if masks is not None:
+                dz_words += (" Dropout's mask multiplies it too: a dropped unit (mask 0) passes "
+                             "no gradient back, a kept one passes 1/(1-p) of it.")
         prev = "the input x" if layer == 1 else f"a{layer - 1}"
+        dW_formula = f"dL/dW{layer} = dL/dz{layer} · a{layer - 1}ᵀ"
+        dW_words = (f"Each weight's gradient is the error at the unit it feeds times the "
+                    f"value it carries from {prev}: an outer product.")
+        if penalty:
+            dW_formula += " + " + penalty.grad_formula(layer)
+            dW_words += (" The penalty adds its own pull towards 0 on every weight"
+                         + (": l1·sign(W) the same for all" if penalty.l1 else "")
+                         + (": l2·W in proportion to the weight" if penalty.l2 else "")
+                         + "; biases are not penalised.")
         backward.append(
             BackwardStep(
                 layer=layer,
@@ -117,14 +146,13 @@ def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1
                 da_prev=_clean(g.da_prev[0]),
                 formula={
                     "dz": dz_formula,
-                    "dW": f"dL/dW{layer} = dL/dz{layer} · a{layer - 1}ᵀ",
+                    "dW": dW_formula,
                     "db": f"dL/db{layer} = dL/dz{layer}",
                     "da_prev": f"dL/da{layer - 1} = W{layer}ᵀ · dL/dz{layer}",
                 },
                 words={
                     "dz": dz_words,
-                    "dW": f"Each weight's gradient is the error at the unit it feeds times the "
-                    f"value it carries from {prev}: an outer product.",
+                    "dW": dW_words,
                     "db": "A bias is a weight on a constant input 1, so its gradient is the "
                     "error itself.",
                     "da_prev": (
@@ -135,6 +163,7 @@ def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1
                         "weights, shown to complete the chain."
                     ),
                 },
+                dW_penalty=None if g.dW_penalty is None else _clean(g.dW_penalty),
             )
         )
 
@@ -144,10 +173,14 @@ def backprop_trace(model: MLP, theta: Array, x: Array, y: Array, lr: float = 0.1
                f"b{layer} ← b{layer} - lr · dL/db{layer}")
         for layer, (W, b) in enumerate(model.unflatten(theta_new), start=1)
     ]
+    pen, pen_after = (penalty.value(model, theta), penalty.value(model, theta_new)) if penalty \
+        else (0.0, 0.0)
     return Trace(
         model=model, theta=np.array(theta, dtype=np.float64), x=x[0], y=y[0], lr=float(lr),
-        loss=loss_fn.value(fwd.zs[-1], y), forward=forward, backward=backward, updated=updated,
-        loss_after=model.loss_value(theta_new, x, y),
+        loss=loss_fn.value(fwd.zs[-1], y) + pen, forward=forward, backward=backward,
+        updated=updated,
+        loss_after=loss_fn.value(model.forward(theta_new, x, masks).zs[-1], y) + pen_after,
+        penalty=pen, penalty_formula=penalty.formula,
     )
 
 
@@ -191,10 +224,10 @@ def weight_chain(trace: Trace, layer: int, row: int, col: int | None) -> Chain:
     else:
         value = float(step.dW[row, col])
         ap = float(a_prev[col])
-        first = ChainLink(
-            f"dL/d{name}", value,
-            f"dL/d{name} = dL/dz{layer}[{row}] · a{layer - 1}[{col}] = {dz:.6g} · {ap:.6g}",
-        )
+        text = f"dL/d{name} = dL/dz{layer}[{row}] · a{layer - 1}[{col}] = {dz:.6g} · {ap:.6g}"
+        if step.dW_penalty is not None:  # the penalty's own term, outside the chain
+            text += f" + {float(step.dW_penalty[row, col]):.6g} (penalty)"
+        first = ChainLink(f"dL/d{name}", value, text)
     links = [first]
     act = model.activation(layer)
     z = float(trace.forward[layer - 1].z[row])

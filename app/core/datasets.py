@@ -1,4 +1,5 @@
-"""Toy datasets, generated in NumPy (no downloads): 2D classification and 1D regression.
+"""Toy datasets, generated in NumPy (no downloads): 2D classification, 1D regression, and modular
+addition (one-hot inputs, as wide as twice the modulus: the grokking set).
 
 Every generator takes the size n, a noise level and an explicit np.random.Generator, so a seed
 reproduces the data. Classes are balanced (sizes differ by at most one) and the samples are
@@ -48,6 +49,23 @@ class DatasetSpec:
     default_classes: int | None = 2  # None: regression
     variable_classes: bool = False  # whether n_classes may be chosen (blobs, spirals)
     inputs: int = 2  # features per sample
+    # Sets shaped by their number of classes (modular addition: p classes, 2p one-hot inputs,
+    # all p² pairs, whatever n asks): inputs and size from k; None: `inputs`, and n points.
+    inputs_of: Callable[[int], int] | None = None
+    size_of: Callable[[int], int] | None = None
+    max_classes: int = 6
+    min_classes: int = 2
+    # 2-D coordinates to draw a point at, from its inputs (modular addition: (a, b)); None:
+    # the inputs themselves (2-D sets, and 1-D regression with the target as the second axis).
+    display: Callable[[Array], Array] | None = None
+
+    def n_inputs(self, n_classes: int | None = None) -> int:
+        k = n_classes or self.default_classes or 0
+        return self.inputs if self.inputs_of is None else self.inputs_of(k)
+
+    def n_points(self, n: int, n_classes: int | None = None) -> int:
+        k = n_classes or self.default_classes or 0
+        return n if self.size_of is None else self.size_of(k)
 
 
 def _class_sizes(n: int, k: int) -> list[int]:
@@ -123,6 +141,26 @@ def sine(n: int, noise: float, rng: np.random.Generator, n_classes: int = 0) -> 
     return x, y
 
 
+def modular_addition(n: int, noise: float, rng: np.random.Generator, n_classes: int = 23) -> tuple:
+    """Every pair (a, b) of residues mod p = n_classes, as one-hot(a) ++ one-hot(b) (2p inputs),
+    labelled (a + b) mod p: the task of the grokking paper (Power et al. 2022). n and noise are
+    ignored (the table is the whole set; its train fraction is 1 - test_fraction)."""
+    p = n_classes
+    a, b = (g.ravel() for g in np.meshgrid(np.arange(p), np.arange(p), indexing="ij"))
+    x = np.zeros((p * p, 2 * p))  # (p², 2p)
+    rows = np.arange(p * p)
+    x[rows, a] = 1.0
+    x[rows, p + b] = 1.0
+    return _shuffle(x, (a + b) % p, rng)
+
+
+def _modular_pairs(x: Array) -> Array:
+    """(a, b) of each one-hot row: where to draw it in the p x p addition table."""
+    p = x.shape[1] // 2
+    return np.column_stack([np.argmax(x[:, :p], axis=1), np.argmax(x[:, p:], axis=1)]).astype(
+        np.float64)
+
+
 DATASETS: dict[str, DatasetSpec] = {
     s.id: s
     for s in (
@@ -141,6 +179,13 @@ DATASETS: dict[str, DatasetSpec] = {
         DatasetSpec("sine", "noisy sine", "regression",
                     "y = sin(x) plus Gaussian noise.", 0.1, sine, default_classes=None,
                     inputs=1),
+        DatasetSpec("modular", "a + b mod p", "classification",
+                    "Every pair of residues a, b mod p (one-hot, 2p inputs), labelled a + b mod "
+                    "p: the grokking task. Choose p with n_classes (23 to 97) and the training "
+                    "fraction with test_fraction.", 0.0, modular_addition,
+                    default_classes=23, variable_classes=True,
+                    inputs_of=lambda k: 2 * k, size_of=lambda k: k * k,
+                    min_classes=23, max_classes=97, display=_modular_pairs),
     )
 }
 
@@ -163,8 +208,8 @@ def make_dataset(
         raise ValueError("noise must be >= 0")
     k = spec.default_classes
     if n_classes is not None and spec.variable_classes:
-        if n_classes < 2:
-            raise ValueError("n_classes must be at least 2")
+        if not spec.min_classes <= n_classes <= spec.max_classes:
+            raise ValueError(f"n_classes must be from {spec.min_classes} to {spec.max_classes}")
         k = n_classes
     x, y = spec.make(n, noise, np.random.default_rng(seed), k or 0)
     return Dataset(dataset_id, np.asarray(x, dtype=np.float64), y, spec.task, k)

@@ -19,6 +19,12 @@ The forward pass, the backward pass and f', f'' do not depend on v: `HessianOper
 them once at a theta, then each product costs only the R-passes (6 matrix products per layer
 against the gradient's 3). Every R-quantity carries a leading axis of m directions, so m products
 share one pass (forming the whole Hessian, or a block of Lanczos vectors).
+
+Scope: the Hessian of the loss of the network without dropout (a masked network is another
+function; `passes` with dropout masks are refused). An L1/L2 penalty (app/core/regularization.py)
+is included when given as `penalty`: L2 adds l2 on the weights' diagonal, L1 nothing (almost
+everywhere); without it, the Hessian and gradient are the data loss's alone, even from `passes`
+whose backward pass added a penalty.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.mlp import MLP, Forward, LayerGrad
+from app.core.regularization import Penalty
 
 Array = NDArray[np.float64]
 
@@ -49,6 +56,7 @@ class HessianOperator:
     def __init__(
         self, model: MLP, theta: Array, x: Array, y: Array, *,
         passes: tuple[Forward, list[LayerGrad]] | None = None,
+        penalty: Penalty | None = None,
     ) -> None:
         loss_fn = model.loss_fn
         if loss_fn.delta_jvp is None:
@@ -61,10 +69,18 @@ class HessianOperator:
             grads = model.backward(self.theta, fwd, y)
         else:
             fwd, grads = passes
+            if fwd.masks is not None:
+                raise ValueError("passes must be of the network without dropout masks")
             if fwd.acts[0].shape != np.atleast_2d(x).shape or len(grads) != model.n_layers:
                 raise ValueError("passes must come from this model on this x (the whole batch)")
         self.loss = loss_fn.value(fwd.zs[-1], y)
-        self.grad: Array = model.flatten([(g.dW, g.db) for g in grads])  # (P,)
+        # The data loss's gradient (a backward pass with a penalty says how much it added).
+        self.grad: Array = model.flatten([
+            (g.dW if g.dW_penalty is None else g.dW - g.dW_penalty, g.db) for g in grads])  # (P,)
+        self.penalty = penalty if penalty else None
+        if self.penalty is not None:
+            self.loss += self.penalty.value(model, self.theta)
+            self.grad = self.grad + self.penalty.grad(model, self.theta)
         self.n_products = 0
         self._params = model.unflatten(self.theta)
         self._acts = fwd.acts  # a_0 = x, ..., a_L = ŷ
@@ -150,6 +166,8 @@ class HessianOperator:
                 r_dw += self._deltas[k].T @ ra
             out[:, w:b] = r_dw.reshape(m, -1)
             out[:, b:e] = r_delta.sum(axis=1)
+        if self.penalty is not None:  # l2 on the weights' diagonal
+            out += self.penalty.hvp(model, vs)
         return out
 
     def dense(self) -> Array:

@@ -22,7 +22,9 @@ from app.core.cancellation import StopCheck
 from app.core.directions import Plane, WeightRef, pca_plane, random_plane, weight_plane
 from app.core.landscape_grid import SliceEvaluator
 from app.core.mlp import MLP
+from app.core.regularization import Penalty
 from app.core.runs import NetworkRun, Problem, RunConfig, RunSet, record
+from app.core.runs.holdout import Holdout
 from app.core.runs.sharpness import SharpnessReading
 
 Array = NDArray[np.float64]
@@ -44,6 +46,11 @@ class TrainResult:
     diverged_at: int | None  # the step whose loss or weights were no longer usable
     # per kept step: its curvature, where measured (every sharpness_every-th step)
     sharpness: list[SharpnessReading | None] = field(default_factory=list)
+    # At the kept steps, NaN where not evaluated (no test set: all NaN); the penalty term.
+    test_losses: Array = field(default_factory=lambda: np.zeros(0))
+    test_accuracies: Array = field(default_factory=lambda: np.zeros(0))
+    penalties: Array = field(default_factory=lambda: np.zeros(0))
+    best_test: dict | None = None  # {step, loss, accuracy} of the lowest test loss
 
     @property
     def final(self) -> Array:
@@ -57,15 +64,19 @@ def kept_every(steps: int, max_points: int = MAX_PATH_POINTS) -> int:
 
 def train(model: MLP, theta0: Array, x: Array, y: Array, steps: int,
           configs: list[RunConfig], max_points: int = MAX_PATH_POINTS,
-          sharpness_every: int | None = None,
-          should_stop: StopCheck | None = None) -> list[TrainResult]:
+          sharpness_every: int | None = None, should_stop: StopCheck | None = None,
+          test: Holdout | None = None, penalty: Penalty | None = None,
+          dropout: float = 0.0, labels: NDArray | None = None) -> list[TrainResult]:
     """Every config trained from theta0 by the run engine (as the live view trains them),
     keeping at most max_points steps of each, evenly spaced, and its last usable step.
     sharpness_every: measure the sharpness every k steps, k rounded up to a multiple of the
-    kept steps' interval (a measured step is a kept one); None: never."""
+    kept steps' interval (a measured step is a kept one); None: never. `test` is evaluated at
+    the kept steps (the cost of a forward pass over the test points, at the training loss's
+    pace)."""
     every = kept_every(steps, max_points)
     sharp = None if not sharpness_every else every * math.ceil(sharpness_every / every)
-    problem = Problem(model, x, np.zeros(len(x)), y, theta0, plane=None)
+    problem = Problem(model, x, np.zeros(len(x)) if labels is None else labels, y, theta0,
+                      plane=None, test=test, penalty=penalty or Penalty(), dropout=dropout)
     runset = RunSet([NetworkRun(problem, c, loss_every=every, sharpness_every=sharp)
                      for c in configs], steps)
     rec = record(runset, every, should_stop)
@@ -81,8 +92,16 @@ def train(model: MLP, theta0: Array, x: Array, y: Array, steps: int,
             losses=np.array(losses, dtype=np.float64),
             lrs=lrs, status=run.status, diverged_at=run.diverged_at,
             sharpness=[cols.sharpness[r] for r in rows],
+            test_losses=_floats([cols.test_loss[r] for r in rows]),
+            test_accuracies=_floats([cols.test_accuracy[r] for r in rows]),
+            penalties=_floats([cols.penalty[r] for r in rows]),
+            best_test=run.best_test.json(),
         ))
     return out
+
+
+def _floats(values: list[float | None]) -> Array:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
 @dataclass
@@ -133,14 +152,18 @@ def compute_landscape(
     mode: str, n: int, seed: int = 0, weights: tuple[WeightRef, WeightRef] | None = None,
     centre: str = "final", span: tuple[float, float] | None = None,
     dtype: type = np.float32, sharpness_every: int | None = None,
-    should_stop: StopCheck | None = None,
+    should_stop: StopCheck | None = None, test: Holdout | None = None,
+    penalty: Penalty | None = None, dropout: float = 0.0, labels: NDArray | None = None,
 ) -> Landscape:
     """Train every config from theta0, then slice the loss on an n x n grid around the centre.
 
     y holds (N, outputs) targets. span, if given, sets the grid's half-widths (plane offsets).
+    The slice is the training set's data loss (no penalty); `test`, `penalty`, `dropout` and
+    `labels` (for accuracies) shape the training as in a live run.
     """
     results = train(model, theta0, x, y, steps, configs, sharpness_every=sharpness_every,
-                    should_stop=should_stop)
+                    should_stop=should_stop, test=test, penalty=penalty, dropout=dropout,
+                    labels=labels)
     healthy = [r for r in results if r.status == "done"]
     if centre == "initial":
         theta_c = np.array(theta0, dtype=np.float64)

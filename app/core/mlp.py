@@ -13,12 +13,16 @@ layers are indexed from 0. All parameters live in one flat float64 vector theta 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from app.core.activations import Activation, get_activation
 from app.core.losses import Loss, get_loss
+
+if TYPE_CHECKING:
+    from app.core.regularization import Penalty
 
 Array = NDArray[np.float64]
 INIT_SCHEMES = ("auto", "he", "xavier")
@@ -30,6 +34,9 @@ class Forward:
 
     zs: list[Array]  # zs[l]: (N, sizes[l+1]) pre-activations of layer l+1
     acts: list[Array]  # acts[0] = x (N, sizes[0]); acts[l+1] = f(zs[l]); acts[-1] = y_pred
+    # Dropout: one (N, width) mask per hidden layer (0 or 1/(1-p)), acts[l+1] = f(zs[l]) * mask;
+    # None without dropout (app/core/regularization.py).
+    masks: list[Array] | None = None
 
 
 @dataclass
@@ -41,6 +48,7 @@ class LayerGrad:
     db: Array  # dL/db_l (out,)
     da_prev: Array  # dL/da_{l-1} (N, in): handed to the layer below
     da: Array | None = None  # dL/da_l (N, out) for hidden layers; None at the output
+    dW_penalty: Array | None = None  # the penalty's part of dW (out, in); None without one
 
 
 @dataclass(frozen=True)
@@ -159,23 +167,27 @@ class MLP:
 
     # --- forward and backward --------------------------------------------------------------
 
-    def forward(self, theta: Array, x: Array) -> Forward:
-        """x (N, inputs) -> every z_l and a_l."""
+    def forward(self, theta: Array, x: Array, masks: list[Array] | None = None) -> Forward:
+        """x (N, inputs) -> every z_l and a_l; `masks` (dropout) multiply the hidden a_l."""
         a = np.atleast_2d(np.asarray(x, dtype=np.float64))
-        fwd = Forward(zs=[], acts=[a])
+        fwd = Forward(zs=[], acts=[a], masks=masks)
         for layer, (W, b) in enumerate(self.unflatten(theta), start=1):
             z = a @ W.T + b  # (N, out)
             act = self.activation(layer)
             a = act.f(z) if act else self._loss.predict(z)
+            if act and masks is not None:
+                a = a * masks[layer - 1]
             fwd.zs.append(z)
             fwd.acts.append(a)
         return fwd
 
     def backward(self, theta: Array, fwd: Forward, y: Array,
-                 out: Array | None = None) -> list[LayerGrad]:
+                 penalty: Penalty | None = None, out: Array | None = None) -> list[LayerGrad]:
         """Backprop by hand, from the output layer back to the first; returns one LayerGrad per
-        layer, indexed like the layers (grads[0] is layer 1). With `out` (P,), every dW and db is
-        written into it, laid out like theta (no flatten afterwards: a live run's every step)."""
+        layer, indexed like the layers (grads[0] is layer 1). A `penalty` adds its gradient to
+        each dW (and says how much in dW_penalty); the forward pass's dropout masks are applied
+        on the way back as on the way forward. With `out` (P,), every dW and db is written into
+        it, laid out like theta (no flatten afterwards: a live run's every step)."""
         params = self.unflatten(theta)
         slots = self.unflatten(out) if out is not None else None
         y = np.atleast_2d(y)
@@ -186,7 +198,11 @@ class MLP:
         for k in range(self.n_layers - 1, -1, -1):
             if da is not None:  # hidden layer: dL/dz = dL/da * f'(z)
                 act = self._acts[k]
-                dz = da * act.df(fwd.zs[k], fwd.acts[k + 1])
+                if fwd.masks is None:
+                    dz = da * act.df(fwd.zs[k], fwd.acts[k + 1])
+                else:  # a = f(z) * mask: dL/dz = dL/da * mask * f'(z), f' at the unmasked f(z)
+                    z, mask = fwd.zs[k], fwd.masks[k]
+                    dz = da * mask * act.df(z, act.f(z))
             W, _ = params[k]
             a_prev = fwd.acts[k]
             if slots is None:
@@ -195,12 +211,16 @@ class MLP:
                 dW, db = slots[k]
                 np.matmul(dz.T, a_prev, out=dW)
                 np.sum(dz, axis=0, out=db)
+            dW_penalty = penalty.grad_W(W) if penalty else None
+            if dW_penalty is not None:
+                dW += dW_penalty  # in place: into `out` too
             g = LayerGrad(
                 dz=dz,
                 dW=dW,
                 db=db,
                 da_prev=dz @ W,  # (N, out) @ (out, in): dL/da_{l-1} = W^T dL/dz per sample
                 da=da,
+                dW_penalty=dW_penalty,
             )
             grads[k] = g
             da = g.da_prev
@@ -209,11 +229,17 @@ class MLP:
     def loss_value(self, theta: Array, x: Array, y: Array) -> float:
         return self._loss.value(self.forward(theta, x).zs[-1], np.atleast_2d(y))
 
-    def loss_and_grad(self, theta: Array, x: Array, y: Array) -> tuple[float, Array]:
-        """Mean loss over the batch and its gradient as a flat vector shaped like theta."""
-        fwd = self.forward(theta, x)
+    def loss_and_grad(
+        self, theta: Array, x: Array, y: Array, penalty: Penalty | None = None,
+        masks: list[Array] | None = None,
+    ) -> tuple[float, Array]:
+        """Mean loss over the batch (plus the penalty, if any; through the dropout masks, if
+        any) and its gradient as a flat vector shaped like theta."""
+        fwd = self.forward(theta, x, masks)
         loss = self._loss.value(fwd.zs[-1], np.atleast_2d(y))
-        grads = self.backward(theta, fwd, y)
+        if penalty:
+            loss += penalty.value(self, theta)
+        grads = self.backward(theta, fwd, y, penalty)
         return loss, self.flatten([(g.dW, g.db) for g in grads])
 
     def predict(self, theta: Array, x: Array) -> Array:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -201,7 +202,7 @@ def test_huge_weights_give_nulls_not_nan(api) -> None:
         ({"dataset": {"noise": "Infinity"}}, "noise"),
         ({"dataset": {"id": "moons", "n_classes": 3}}, "n_classes"),
         ({"network": {"hidden": [8] * 7}}, "hidden"),
-        ({"network": {"hidden": [65]}}, "hidden"),
+        ({"network": {"hidden": [129]}}, "hidden"),
         ({"network": {"activation": "swish"}}, "activation"),
         ({"network": {"init": "zeros"}}, "init"),
         ({"runs": []}, "runs"),
@@ -248,3 +249,82 @@ def test_example_request_works(api) -> None:
     r = api.post("/api/mlp/landscape", json=example)
     assert r.status_code == 200
     strict_json(r.text)
+
+
+
+def test_options_serve_the_generalisation_settings(api) -> None:
+    lab = api.get("/api/mlp/options").json()["generalization"]
+    assert set(lab) == {"test_fraction", "label_noise", "l1", "l2", "dropout"}
+    assert all(spec["help"] and spec["max"] > spec["min"] for spec in lab.values())
+    options = api.get("/api/mlp/options").json()
+    assert "width" in options["sweeps"]["settings"] and options["sweeps"]["limits"]["trainings"]
+    assert options["neurons"]["max_grid"] >= 21
+    modular = next(d for d in options["datasets"] if d["id"] == "modular")
+    assert modular["inputs"] == 46 and modular["class_range"] == [23, 97] and modular["one_hot"]
+
+
+def test_landscape_reports_test_loss_penalty_and_best_step(api) -> None:
+    req = {"dataset": {"id": "moons", "n": 60, "seed": 2}, "test_fraction": 0.25,
+           "label_noise": 0.1, "network": {"hidden": [8], "l2": 0.01, "dropout": 0.2},
+           "steps": 40, "runs": [{"optimizer": "adam", "lr": 0.05}], "grid": 5}
+    r = api.post("/api/mlp/landscape", json=req)
+    assert r.status_code == 200, r.text
+    run = strict_json(r.text)["runs"][0]
+    assert len(run["test_loss"]) == len(run["steps"]) == len(run["penalty"])
+    assert all(v is not None and v > 0 for v in run["test_loss"] + run["penalty"])
+    best = run["best_test"]
+    assert best["loss"] == min(run["test_loss"])
+    assert run["steps"][run["test_loss"].index(best["loss"])] == best["step"]
+    plain = strict_json(api.post("/api/mlp/landscape", json={**req, "test_fraction": 0}).text)
+    assert plain["runs"][0]["best_test"] is None
+    assert all(v is None for v in plain["runs"][0]["test_loss"])
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"label_noise": 0.1, "dataset": {"id": "sine", "n": 50}}, "label_noise"),
+    ({"test_fraction": 0.95}, "test_fraction"),
+    ({"network": {"dropout": 1.0}}, "network.dropout"),
+    ({"network": {"l2": -0.1}}, "network.l2"),
+])
+def test_generalisation_fields_are_validated(api, change, field) -> None:
+    req = {"dataset": {"id": "moons", "n": 60}, "steps": 5, "grid": 5} | change
+    r = api.post("/api/mlp/landscape", json=req)
+    assert r.status_code == 422
+    assert field in json.dumps(r.json()), r.text
+
+
+def test_backprop_shows_the_penalty(api) -> None:
+    body = api.post("/api/mlp/backprop", json={"example": "classic", "l2": 0.1}).json()
+    assert body["penalty"] > 0 and body["penalty_formula"] == "(0.1/2)·ΣW²"
+    assert all(b["dW_penalty"] is not None for b in body["backward"])
+
+
+def test_export_gives_the_script_and_the_npz(api) -> None:
+    from app.core.export import read_npz, torch_script
+    from tests.golden.make_export_vectors import NETWORKS, network
+
+    model, theta, x = network(*NETWORKS[0])
+    layers = [{"W": W.tolist(), "b": b.tolist(), "activation": act}
+              for (W, b), act in zip(model.unflatten(theta), [*model.activations, None],
+                                      strict=True)]
+    r = api.post("/api/mlp/export", json={"layers": layers, "loss": model.loss})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/x-python")
+    assert r.text == torch_script(model, theta)
+    assert 'filename="gradscape_2-5-4-3.py"' in r.headers["content-disposition"]
+    r = api.post("/api/mlp/export", json={"layers": layers, "format": "npz"})
+    again, theta2 = read_npz(r.content)
+    assert again == model and np.array_equal(theta2, theta)
+    bad = api.post("/api/mlp/export", json={"layers": [{"W": [[1, 2]], "b": [0, 1]}]})
+    assert bad.status_code == 422 and "layers" in bad.text
+
+
+def test_backprop_with_dropout_shows_the_masks(api) -> None:
+    body = api.post("/api/mlp/backprop", json={"example": "classic", "dropout": 0.5,
+                                               "dropout_seed": 3}).json()
+    masks = [f["mask"] for f in body["forward"]]
+    assert masks[-1] is None and all(set(m) <= {0.0, 2.0} for m in masks[:-1])
+    again = api.post("/api/mlp/backprop", json={"example": "classic", "dropout": 0.5,
+                                                "dropout_seed": 3}).json()
+    assert again == body  # the seed fixes the mask
+    plain = api.post("/api/mlp/backprop", json={"example": "classic"}).json()
+    assert all(f["mask"] is None for f in plain["forward"])

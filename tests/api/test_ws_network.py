@@ -154,3 +154,45 @@ def test_in_rows_only_every_kth_step_carries_weights(conn: Reader) -> None:
     carried = [s["step"] for steps in frames for s in steps if "weights" in s]
     assert sorted(carried) == sorted(2 * list(range(0, 61, 7)))  # two runs, frame by frame
     assert all("grads" in s for steps in frames for s in steps if "weights" in s)
+
+
+def test_a_test_set_and_penalty_travel_as_columns(conn: Reader) -> None:
+    conn.send(START | {"test_fraction": 0.2, "label_noise": 0.1, "columns": True,
+                       "network": {"hidden": [8], "l1": 0.001, "dropout": 0.1}})
+    config = conn.until("started")["config"]
+    data = config["data"]
+    assert len(data["x"]) == 100 and sum(data["test"]) == 20
+    assert sum(data["flipped"]) == 8 and not any(
+        t and f for t, f in zip(data["test"], data["flipped"], strict=True))
+    assert config["regularization"] == {"l1": 0.001, "l2": 0.0, "dropout": 0.1}
+    done = conn.until("done")
+    frames = [r for m in conn.messages if m["type"] == "frame" for r in m["runs"]]
+    cols = [r["steps"] for r in frames if r["id"] == 1]
+    test_loss = [v for c in cols for v in c["test_loss"]]
+    assert len(test_loss) == 61 and all(v is not None for v in test_loss)
+    assert all(v > 0 for c in cols for v in c["penalty"])
+    best = done["runs"][1]["best_test"]
+    assert best["loss"] == min(test_loss) and frames[-1]["best_test"] is not None
+
+
+def test_unit_maps_travel_at_their_own_pace(conn: Reader) -> None:
+    conn.send(START | {"neurons": 11, "network": {"hidden": [3, 2]}, "steps": 30})
+    grid = conn.until("started")["config"]["neurons"]
+    assert len(grid["x"]) == 11 and len(grid["y"]) == 11
+    conn.until("done")
+    maps = [r["neurons"] for m in conn.messages if m["type"] == "frame" for r in m["runs"]
+            if "neurons" in r]
+    assert {m["step"] for m in maps} >= {0, 30}  # the start and the last step at least
+    layers = maps[-1]["layers"]
+    assert [len(a) for a in layers] == [3, 2] and len(layers[0][0]) == 11
+    assert all(-1 <= v <= 1 and v == round(v, 2) for row in layers[0][0] for v in row)
+
+
+@pytest.mark.parametrize(("change", "text"), [
+    ({"neurons": 31, "network": {"hidden": [64]}}, "exceeds"),
+    ({"neurons": 11, "dataset": {"id": "modular"}}, "inputs"),
+])
+def test_unit_maps_are_limited(conn: Reader, change, text) -> None:
+    conn.send(START | change)
+    error = conn.until("error")
+    assert error["field"] == "neurons" and text in error["message"]

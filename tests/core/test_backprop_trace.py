@@ -136,3 +136,49 @@ def test_weight_chain_text(classic) -> None:
     assert "1[z1[2] > 0]" in chain.links[1].formula
     with pytest.raises(ValueError):
         weight_chain(classic, 1, 9, 0)
+
+
+def test_the_trace_shows_the_penalty_terms() -> None:
+    from app.core.regularization import Penalty
+
+    model, theta, x, y, lr = classic_example()
+    penalty = Penalty(l1=0.05, l2=0.1)
+    plain = backprop_trace(model, theta, x, y, lr)
+    trace = backprop_trace(model, theta, x, y, lr, penalty)
+    assert trace.penalty == pytest.approx(penalty.value(model, theta)) and trace.penalty > 0
+    assert trace.loss == pytest.approx(plain.loss + trace.penalty)
+    for step, before in zip(trace.backward, plain.backward, strict=True):
+        W, _ = model.unflatten(theta)[step.layer - 1]
+        np.testing.assert_allclose(step.dW_penalty, 0.05 * np.sign(W) + 0.1 * W)
+        np.testing.assert_allclose(step.dW, before.dW + step.dW_penalty)
+        np.testing.assert_array_equal(step.db, before.db)  # biases are not penalised
+        assert step.formula["dW"].endswith(f" + 0.05·sign(W{step.layer}) + 0.1·W{step.layer}")
+        assert "penalty" in step.words["dW"]
+    assert plain.backward[0].dW_penalty is None and plain.penalty_formula == ""
+    assert trace.penalty_formula == "0.05·Σ|W| + (0.1/2)·ΣW²"
+    # The update follows the penalised gradient, and the chain names the penalty's term.
+    W1_new = trace.updated[0].W
+    W1, _ = model.unflatten(theta)[0]
+    np.testing.assert_allclose(W1_new, W1 - lr * trace.step(1).dW)
+    chain = weight_chain(trace, 1, 0, 2)
+    assert chain.value == pytest.approx(trace.step(1).dW[0, 2])
+    assert chain.links[0].formula.endswith("(penalty)")
+
+
+def test_the_trace_shows_dropouts_mask_and_its_exact_gradient() -> None:
+    from app.core.regularization import dropout_masks
+
+    model, theta, x, y, lr = classic_example()
+    masks = dropout_masks(model, 1, 0.5, np.random.default_rng(1))
+    assert any((m == 0).any() for m in masks) and any((m == 2).any() for m in masks)
+    trace = backprop_trace(model, theta, x, y, lr, masks=masks)
+    for layer in (1, 2):
+        np.testing.assert_array_equal(trace.forward[layer - 1].mask, masks[layer - 1][0])
+        step = trace.step(layer)
+        z = trace.forward[layer - 1].z
+        np.testing.assert_array_equal(step.dz, step.da * masks[layer - 1][0] * (z > 0))
+        assert f"m{layer}" in step.formula["dz"] and "· m" in trace.forward[layer - 1].formula["a"]
+    assert trace.forward[2].mask is None  # the output layer has no dropout
+    _, grad = model.loss_and_grad(theta, x[None, :], y[None, :], masks=masks)
+    got = model.flatten([(s.dW, s.db) for s in sorted(trace.backward, key=lambda s: s.layer)])
+    np.testing.assert_allclose(got, grad, atol=1e-15)

@@ -8,6 +8,7 @@ import pytest
 from app.core.datasets import DATASETS, make_dataset
 
 IDS = sorted(DATASETS)
+NOISY = [i for i in IDS if DATASETS[i].size_of is None]  # modular addition is a whole table
 
 
 @pytest.mark.parametrize("dataset_id", IDS)
@@ -15,7 +16,8 @@ IDS = sorted(DATASETS)
 def test_shapes_and_types(dataset_id: str, n: int) -> None:
     d = make_dataset(dataset_id, n, seed=1)
     spec = DATASETS[dataset_id]
-    assert d.x.shape == (n, spec.inputs) and d.x.dtype == np.float64
+    n = spec.n_points(n)
+    assert d.x.shape == (n, spec.n_inputs()) and d.x.dtype == np.float64
     assert d.y.shape == (n,)
     assert np.all(np.isfinite(d.x)) and np.all(np.isfinite(d.y))
     if spec.task == "classification":
@@ -42,7 +44,7 @@ def test_number_of_classes(dataset_id: str, k: int) -> None:
     assert d.n_classes == k and set(np.unique(d.y)) == set(range(k))
 
 
-@pytest.mark.parametrize("dataset_id", IDS)
+@pytest.mark.parametrize("dataset_id", NOISY)
 def test_deterministic_per_seed(dataset_id: str) -> None:
     a, b = make_dataset(dataset_id, 50, seed=3), make_dataset(dataset_id, 50, seed=3)
     c = make_dataset(dataset_id, 50, seed=4)
@@ -51,7 +53,7 @@ def test_deterministic_per_seed(dataset_id: str) -> None:
     assert not np.allclose(a.x, c.x)
 
 
-@pytest.mark.parametrize("dataset_id", IDS)
+@pytest.mark.parametrize("dataset_id", NOISY)
 def test_noise_is_gaussian_with_the_given_std(dataset_id: str) -> None:
     """Same seed, different noise: the difference is exactly the added noise."""
     clean = make_dataset(dataset_id, 2000, noise=0.0, seed=5)
@@ -87,3 +89,17 @@ def test_bad_arguments() -> None:
         make_dataset("moons", 0)
     with pytest.raises(ValueError):
         make_dataset("moons", 10, noise=-1.0)
+
+
+@pytest.mark.parametrize("p", [23, 31])
+def test_modular_addition_is_the_whole_table_one_hot(p: int) -> None:
+    spec = DATASETS["modular"]
+    d = make_dataset("modular", 5, seed=2, n_classes=p)
+    assert d.x.shape == (p * p, 2 * p) and d.n_classes == p
+    assert np.all(d.x.sum(axis=1) == 2) and np.all(d.x[:, :p].sum(axis=1) == 1)
+    a, b = np.argmax(d.x[:, :p], axis=1), np.argmax(d.x[:, p:], axis=1)
+    np.testing.assert_array_equal(d.y, (a + b) % p)
+    assert len(set(zip(a.tolist(), b.tolist(), strict=True))) == p * p  # every pair once
+    np.testing.assert_array_equal(spec.display(d.x), np.column_stack([a, b]))
+    with pytest.raises(ValueError, match="23 to 97"):
+        make_dataset("modular", n_classes=7)

@@ -107,3 +107,41 @@ def test_predict_grid_shapes() -> None:
     run = NetworkRun(moons_problem(), RunConfig("adam"))
     z = run.predict_grid(np.linspace(-1, 2, 7), np.linspace(-1, 1, 5))
     assert z.shape == (5, 7) and np.all((z >= 0) & (z <= 1))
+
+
+def test_test_loss_penalty_and_the_best_test_step() -> None:
+    from app.core.regularization import Penalty
+    from app.core.runs.holdout import evaluate
+
+    data = make_dataset("moons", 80, 0.3, 0)
+    model = MLP.build((2, 16, 2), "tanh", "cross_entropy")
+    penalty = Penalty(l1=0.001, l2=0.01)
+    problem = make_problem(model, data.x[:40], data.y[:40], 0,
+                           test=(data.x[40:], data.y[40:]), penalty=penalty)
+    run = NetworkRun(problem, RunConfig("adam", lr=0.05))
+    out = run.columns()
+    run.advance(150, out)
+    t = problem.test
+    for k in (0, 70, -1):
+        loss, acc = evaluate(model, out.theta[k], t.x, t.y, t.labels)
+        assert out.test_loss[k] == loss and out.test_accuracy[k] == acc
+        # `loss` is the data loss, `penalty` its own term
+        assert out.loss[k] == pytest.approx(model.loss_value(out.theta[k], problem.x, problem.y))
+        assert out.penalty[k] == pytest.approx(penalty.value(model, out.theta[k]))
+    best = run.best_test.json()
+    k = int(np.argmin(out.test_loss))
+    assert best == {"step": out.step[k], "loss": out.test_loss[k],
+                    "accuracy": out.test_accuracy[k]}
+    run.reset()
+    assert run.best_test.json()["step"] == 0
+
+
+def test_minibatch_runs_evaluate_the_test_set_at_the_loss_pace() -> None:
+    data = make_dataset("moons", 60, None, 0)
+    model = MLP.build((2, 4, 2), "tanh", "cross_entropy")
+    problem = make_problem(model, data.x[:40], data.y[:40], 0, test=(data.x[40:], data.y[40:]))
+    run = NetworkRun(problem, RunConfig("sgd", lr=0.1, batch_size=8), loss_every=5)
+    out = run.columns()
+    run.advance(12, out)
+    shown = [s for s, v in zip(out.step, out.test_loss, strict=True) if v is not None]
+    assert shown == [5, 10]

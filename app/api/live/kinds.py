@@ -26,6 +26,7 @@ from app.api.live.curvature import (
 from app.api.routes.surfaces import describe
 from app.api.schemas.ws import StartNetwork, StartSurface
 from app.core.mlp import MLP
+from app.core.neurons import unit_maps
 from app.core.runs import (
     Diverged,
     Event,
@@ -43,6 +44,7 @@ from app.core.runs import (
 
 BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run
 BOUNDARY_MARGIN = 0.15  # the boundary grid extends the data's range by this fraction
+NEURONS_INTERVAL = 0.5  # seconds between two sets of unit maps of one run (they weigh more)
 SPARSE_COLUMNS = {"weights", "grads", *SHARPNESS_COLUMNS, *PRECONDITIONED_COLUMNS}
 
 
@@ -174,19 +176,33 @@ class NetworkLive(LiveRuns):
         self.weights_every = msg.resolved_weights_every(problem.model.n_params)
         self.sharpness_every = msg.resolved_sharpness_every(self.weights_every)
         self._last_boundary: dict[int, float] = {}
-        x = problem.x
+        x = problem.x if problem.test is None else np.vstack([problem.x, problem.test.x])
         regression = problem.model.loss_fn.task == "regression"
+        # A decision boundary needs the plane (or the line, for regression): wider inputs
+        # (modular addition's one-hot pairs) have none.
+        self.has_boundary = x.shape[1] == 2 or (regression and x.shape[1] == 1)
+        if not self.has_boundary:
+            x = np.zeros((1, 2))
         lo, hi = x.min(axis=0), x.max(axis=0)
         pad = (hi - lo) * BOUNDARY_MARGIN + 1e-9
         self.boundary_x = np.linspace(lo[0] - pad[0], hi[0] + pad[0], msg.boundary)
         self.boundary_y = (np.zeros(0) if regression else
                            np.linspace(lo[1] - pad[1], hi[1] + pad[1], msg.boundary))
+        # Unit maps: a coarser grid over the boundary's box (y None along a line).
+        self._last_neurons: dict[int, float] = {}
+        self.neuron_x = self.neuron_y = None
+        if msg.neurons and self.has_boundary:
+            self.neuron_x = np.linspace(self.boundary_x[0], self.boundary_x[-1], msg.neurons)
+            if not regression:
+                self.neuron_y = np.linspace(self.boundary_y[0], self.boundary_y[-1],
+                                            msg.neurons)
 
     @classmethod
     def from_message(cls, msg: StartNetwork) -> tuple[NetworkLive, dict[str, Any]]:
-        x, labels = msg.data()
+        data = msg.split()
         model = MLP.build(msg.sizes, msg.network.activation, msg.loss)
-        problem = cls._problem(msg, model, x, labels, msg.seed)
+        problem = cls._problem(msg, model, data.x_train, data.labels_train, msg.seed,
+                               (data.x_test, data.labels_test))
         every = msg.resolved_sharpness_every(msg.resolved_weights_every(model.n_params))
         runset = RunSet([NetworkRun(problem, spec.to_config(msg.seed), sharpness_every=every)
                          for spec in msg.runs], msg.steps)
@@ -196,18 +212,30 @@ class NetworkLive(LiveRuns):
             "columns": msg.columns,
             "task": model.loss_fn.task, "sizes": list(model.sizes), "n_params": model.n_params,
             "activation": msg.network.activation, "loss": msg.loss,
-            "data": {"x": x, "labels": labels},
+            # Every point in its original order; `test` marks the held-out ones (drawn hollow),
+            # `flipped` the training labels that label noise changed (labels are as trained).
+            "data": {"x": msg.display(data.x), "labels": data.labels, "test": data.test,
+                     "flipped": data.flipped},
+            "test_fraction": msg.test_fraction, "label_noise": msg.label_noise,
+            "regularization": {"l1": msg.network.l1, "l2": msg.network.l2,
+                               "dropout": msg.network.dropout},
             "dataset": msg.dataset.model_dump(), "custom_points": msg.points is not None,
             "weights_every": live.weights_every, "sharpness_every": live.sharpness_every,
-            "boundary": {"x": live.boundary_x, "y": live.boundary_y},
+            "boundary": ({"x": live.boundary_x, "y": live.boundary_y} if live.has_boundary
+                         else None),
             "plane": live.plane_json(),
+            "neurons": (None if live.neuron_x is None else
+                        {"x": live.neuron_x, "y": live.neuron_y}),
         }
         return live, json_safe(config)
 
     @staticmethod
-    def _problem(msg: StartNetwork, model: MLP, x: Any, labels: Any, seed: int) -> Problem:
+    def _problem(msg: StartNetwork, model: MLP, x: Any, labels: Any, seed: int,
+                 test: Any = None) -> Problem:
         weights = tuple(w.ref() for w in msg.weights) if msg.weights else None
-        return make_problem(model, x, labels, seed, msg.network.init, msg.plane, weights)
+        return make_problem(model, x, labels, seed, msg.network.init, msg.plane, weights,
+                            test=test, penalty=msg.network.penalty,
+                            dropout=msg.network.dropout)
 
     def plane_json(self) -> dict[str, Any]:
         plane = self.problem.plane
@@ -221,11 +249,13 @@ class NetworkLive(LiveRuns):
             if new_weights:
                 self.resets += 1
                 p = self.problem
+                test = None if p.test is None else (p.test.x, p.test.labels)
                 problem = self._problem(self.message, p.model, p.x, p.labels,
-                                        self.message.seed + self.resets)
+                                        self.message.seed + self.resets, test)
                 self.problem = problem
             self.runset.reset_runs(lambda run: run.reset(problem))
             self._last_boundary.clear()
+            self._last_neurons.clear()
 
     def steps_json(self, batch: NetColumns) -> dict[str, list[Any]]:
         """Columns of scalars and per-layer lists; `weights` and `grads` only when a step of the
@@ -233,6 +263,7 @@ class NetworkLive(LiveRuns):
         cols: dict[str, list[Any]] = {
             "step": batch.step, "loss": batch.loss, "accuracy": batch.accuracy,
             "lr": batch.lr, "grad_norms": batch.grad_norms, "plane": batch.plane}
+        cols.update(self.lab_columns(batch))
         every = self.weights_every
         # A step that carries its sharpness also carries its weights.
         carried = [s % every == 0 or r is not None for s, r in zip(batch.step, batch.sharpness,
@@ -250,7 +281,17 @@ class NetworkLive(LiveRuns):
 
     def run_json(self, i: int, batch: NetColumns, final: bool = False) -> dict[str, Any]:
         out = super().run_json(i, batch)
+        if self.problem.test is not None:
+            out["best_test"] = self.runs[i].best_test.json()
         now = time.monotonic()
+        if not self.has_boundary:
+            return out
+        if self.neuron_x is not None and (
+                final or now - self._last_neurons.get(i, -1e9) >= NEURONS_INTERVAL):
+            self._last_neurons[i] = now
+            run = self.runs[i]
+            out["neurons"] = {"step": run.step_count, "layers": unit_maps(
+                self.problem.model, run.current_theta, self.neuron_x, self.neuron_y)}
         if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
             self._last_boundary[i] = now
             out["boundary"] = {"step": self.runs[i].step_count,
@@ -260,3 +301,22 @@ class NetworkLive(LiveRuns):
     def run_info(self, i: int) -> dict[str, Any]:
         return super().run_info(i) | {"batch_size": self.runs[i].config.batch_size,
                                       "preconditioned_sharpness": has_preconditioned(self.runs[i])}
+
+    def lab_columns(self, batch: NetColumns) -> dict[str, list[Any]]:
+        """The generalisation lab's columns, only where they say something: test loss and
+        accuracy with a test set, the penalty term with L1 or L2."""
+        cols: dict[str, list[Any]] = {}
+        if self.problem.test is not None:
+            cols["test_loss"], cols["test_accuracy"] = batch.test_loss, batch.test_accuracy
+            cols["weight_norm"] = batch.weight_norm
+        if self.problem.penalty:
+            cols["penalty"] = batch.penalty
+        return cols
+
+    def done_json(self) -> dict[str, Any]:
+        """`done`, with each run's best test step (early stopping) when there is a test set."""
+        done = super().done_json()
+        if self.problem.test is not None:
+            for info, run in zip(done["runs"], self.runs, strict=True):
+                info["best_test"] = run.best_test.json()
+        return done

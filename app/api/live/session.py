@@ -33,6 +33,8 @@ from app.api.live.curvature import SpectrumError, spectrum_message
 from app.api.live.kinds import LiveRuns, NetworkLive, SurfaceLive
 from app.api.live.outbox import Outbox
 from app.api.live.pacing import Pacer
+from app.api.live.sweeping import SweepBusy, SweepRunner
+from app.api.schemas.sweeps import CancelSweep, StartSweep
 from app.api.schemas.ws import (
     MESSAGE_TYPES,
     PROTOCOL_VERSION,
@@ -95,7 +97,7 @@ def parse(text: str, settings: Settings) -> Any:
     except ValidationError as err:
         raise _invalid(clean_errors(err.errors(), drop_prefix=1)[0]) from None
     try:
-        if isinstance(msg, StartSurface | StartNetwork):
+        if isinstance(msg, StartSurface | StartNetwork | StartSweep):
             msg.check_limits(settings)
         if isinstance(msg, StartSurface | StartNetwork | SetSpeed) and \
                 msg.speed > settings.max_speed:
@@ -127,6 +129,7 @@ class Session:
         self.state = "idle"  # idle | running | paused | done
         self.producer: asyncio.Task | None = None
         self.closed = False
+        self.sweeps = SweepRunner(self.post)  # a sweep runs beside the live runs
 
     # -- the receiver ----------------------------------------------------------------------
     async def serve(self) -> None:
@@ -141,6 +144,7 @@ class Session:
                 await self._close(1011, "internal error")
         finally:
             self.closed = True
+            self.sweeps.close()
             tasks = [t for t in (self.producer, sender, receiver) if t is not None]
             for task in tasks:
                 task.cancel()
@@ -174,6 +178,17 @@ class Session:
     async def dispatch(self, msg: Any) -> None:
         if isinstance(msg, StartSurface | StartNetwork):
             await self.start(msg)
+            return
+        if isinstance(msg, StartSweep):
+            try:
+                await self.sweeps.start(msg)
+            except SweepBusy as err:
+                raise ClientError("busy", str(err)) from None
+            return
+        if isinstance(msg, CancelSweep):
+            if not self.sweeps.running:
+                raise ClientError("no_run", "no sweep to cancel")
+            await self.sweeps.stop()
             return
         if isinstance(msg, SetSpeed):
             self.pacer.speed = msg.speed

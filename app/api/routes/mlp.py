@@ -7,26 +7,36 @@ null: a diverged run is reported by its status, never by NaN in the JSON.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from app.api.errors import ERROR_RESPONSES, field_error
 from app.api.jsonsafe import SafeJSONResponse
 from app.api.live.curvature import sharpness_columns
 from app.api.schemas import mlp as schemas
+from app.api.schemas import sweeps
+from app.api.schemas.export import ExportRequest
 from app.api.schemas.mlp import BackpropRequest, LandscapeRequest
 from app.api.schemas.mlp_responses import BackpropResponse, LandscapeResponse
+from app.api.schemas.sweeps import sweep_message
+from app.core import lab_presets
 from app.core.activations import ACTIVATIONS
 from app.core.backprop_trace import Chain, backprop_trace, classic_example, weight_chain
 from app.core.cancellation import StopCheck
 from app.core.datasets import DATASETS
 from app.core.directions import DIRECTION_MODES
+from app.core.export import npz_bytes, torch_script
 from app.core.landscape import compute_landscape
 from app.core.losses import LOSSES
 from app.core.mlp import MLP
 from app.core.optimizers import OPTIMIZERS
+from app.core.regularization import GENERALIZATION, Penalty, dropout_masks
+from app.core.runs.holdout import Holdout
+from app.core.sweeps import FITS
+from app.core.sweeps import SETTINGS as SWEEP_SETTINGS
 
 router = APIRouter(prefix="/api/mlp", tags=["mlp"], responses=ERROR_RESPONSES)
 
@@ -82,7 +92,10 @@ def options(request: Request) -> dict[str, Any]:
         "datasets": [
             {"id": s.id, "name": s.name, "task": s.task, "description": s.description,
              "default_noise": s.default_noise, "classes": s.default_classes,
-             "variable_classes": s.variable_classes, "inputs": s.inputs}
+             "variable_classes": s.variable_classes, "inputs": s.n_inputs(),
+             "class_range": [s.min_classes, s.max_classes],
+             # modular addition: 2p one-hot inputs, all p² pairs; no decision boundary
+             "one_hot": s.inputs_of is not None}
             for s in DATASETS.values()
         ],
         "activations": [
@@ -98,14 +111,57 @@ def options(request: Request) -> dict[str, Any]:
         "directions": list(DIRECTION_MODES),
         # those a network run can serve (not newton, which needs a surface's Hessian)
         "optimizers": [oid for oid, cls in OPTIMIZERS.items() if "network" in cls.run_kinds],
+        # test_fraction, label_noise (TrainingData), l1, l2, dropout (network): range and help
+        "generalization": {k: asdict(h) for k, h in GENERALIZATION.items()},
+        "sweeps": {"settings": SWEEP_SETTINGS, "fits": list(FITS), "limits": {
+            "trainings": sweeps.MAX_TRAININGS, "values": sweeps.MAX_VALUES,
+            "repeats": sweeps.MAX_REPEATS, "gd_width": sweeps.MAX_GD_WIDTH,
+            "features": sweeps.MAX_FEATURES}},
+        "neurons": {"max_grid": schemas.MAX_NEURON_GRID,
+                    "max_values": schemas.MAX_NEURON_VALUES},
         "limits": {
             "steps": settings.max_network_steps,
             "grid": [schemas.MIN_GRID, schemas.MAX_GRID],
             "points": schemas.MAX_POINTS, "hidden_layers": schemas.MAX_HIDDEN_LAYERS,
-            "width": schemas.MAX_WIDTH, "runs": settings.max_runs,
+            "width": schemas.MAX_HIDDEN_WIDTH, "runs": settings.max_runs,
             "classes": schemas.MAX_CLASSES,
         },
     }
+
+
+@router.get("/presets")
+def presets() -> dict[str, Any]:
+    """The generalisation lab's presets, as the websocket messages that run them."""
+    return {
+        "grokking": {"message": lab_presets.GROKKING, "description": (
+            "a + b mod 23, 80% of the table trained on, AdamW with weight decay 1: train "
+            "accuracy reaches 100% by step ~200, test accuracy only climbs from step ~700 to "
+            "95% near step 4400. Chart accuracy on a log-step axis, with the weight norm.")},
+        "overfitting": {"message": lab_presets.OVERFITTING, "description": (
+            "A wide network on 30 noisy points: the test loss is lowest early (best_test) and "
+            "climbs while the training loss falls to 0.")},
+        "double_descent": {"message": sweep_message(lab_presets.DOUBLE_DESCENT), "description": (
+            "Random ReLU features on 40 noisy points, width 5 to 1000: the test error peaks "
+            "near width 40 (as many output weights per class as training points) and falls "
+            "again beyond.")},
+    }
+
+
+@router.post("/export", response_class=Response, responses={200: {"content": {
+    "text/x-python": {}, "application/octet-stream": {}}}})
+def export(request: ExportRequest) -> Response:
+    """The network as a PyTorch script or a NumPy .npz, to download."""
+    sizes = (len(request.layers[0].W[0]), *(len(layer.b) for layer in request.layers))
+    acts = tuple(str(layer.activation) for layer in request.layers[:-1])
+    model = MLP(sizes, acts, request.loss)
+    theta = MLP.flatten([(np.array(layer.W, dtype=np.float64), np.array(layer.b))
+                         for layer in request.layers])
+    name = "gradscape_" + "-".join(map(str, sizes))
+    if request.format == "npz":
+        return Response(npz_bytes(model, theta), media_type="application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.npz"'})
+    return Response(torch_script(model, theta), media_type="text/x-python",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.py"'})
 
 
 @router.post("/backprop", response_model=BackpropResponse)
@@ -127,7 +183,9 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
         description = f"Your network: {'-'.join(map(str, sizes))}, {LOSSES[request.loss].name}."
 
     with np.errstate(all="ignore"):  # overflow shows up as null, explained by the numbers
-        trace = backprop_trace(model, theta, x, y, lr)
+        masks = dropout_masks(model, 1, request.dropout,
+                              np.random.default_rng([request.dropout_seed, 3]))
+        trace = backprop_trace(model, theta, x, y, lr, Penalty(request.l1, request.l2), masks)
         chain = None
         if request.chain is not None:
             try:
@@ -139,18 +197,22 @@ def backprop(request: BackpropRequest) -> dict[str, Any]:
     return {
         "loss": _num(trace.loss),
         "loss_after": _num(trace.loss_after),
+        "penalty": _num(trace.penalty),
+        "penalty_formula": trace.penalty_formula,
         "lr": trace.lr,
         "x": trace.x.tolist(),
         "y": trace.y.tolist(),
         "y_pred": _json(trace.forward[-1].a),
         "forward": [
-            {"layer": f.layer, "z": _json(f.z), "a": _json(f.a), "formula": f.formula}
+            {"layer": f.layer, "z": _json(f.z), "a": _json(f.a), "formula": f.formula,
+             "mask": None if f.mask is None else _json(f.mask)}
             for f in trace.forward
         ],
         "backward": [
             {
                 "layer": b.layer, "da": None if b.da is None else _json(b.da), "dz": _json(b.dz),
                 "dW": _json(b.dW), "db": _json(b.db), "da_prev": _json(b.da_prev),
+                "dW_penalty": None if b.dW_penalty is None else _json(b.dW_penalty),
                 "formula": b.formula, "words": b.words,
             }
             for b in trace.backward
@@ -186,7 +248,8 @@ async def landscape(request: LandscapeRequest, http: Request) -> SafeJSONRespons
 
 
 def _landscape(request: LandscapeRequest, should_stop: StopCheck) -> dict[str, Any]:
-    x, labels = request.data()
+    data = request.split()
+    x, labels = data.x_train, data.labels_train
     model = MLP.build(request.sizes, request.network.activation, request.loss)
     y = model.targets(labels)
     theta0 = model.init(np.random.default_rng(request.seed), request.network.init)
@@ -199,6 +262,8 @@ def _landscape(request: LandscapeRequest, should_stop: StopCheck) -> dict[str, A
             centre=request.centre, span=tuple(request.span) if request.span else None,
             sharpness_every=request.resolved_sharpness_every,
             should_stop=should_stop,
+            test=Holdout.of(model, data.x_test, data.labels_test),
+            penalty=request.network.penalty, dropout=request.network.dropout, labels=labels,
         )
     except ValueError as err:
         raise field_error(err) from None
@@ -223,6 +288,10 @@ def _landscape(request: LandscapeRequest, should_stop: StopCheck) -> dict[str, A
             "final_loss": _num(r.losses[-1]) if r.status == "done" and len(r.losses) else None,
             "lrs": r.lrs,
             **sharpness_lists(r.sharpness),
+            "test_loss": _json(r.test_losses),
+            "test_accuracy": _json(r.test_accuracies),
+            "penalty": _json(r.penalties),
+            "best_test": r.best_test,
         })
     return {
         "directions": plane.mode,

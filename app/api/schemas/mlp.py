@@ -26,6 +26,8 @@ from app.core.directions import DIRECTION_MODES
 from app.core.landscape import CENTRES, kept_every
 from app.core.losses import LOSSES
 from app.core.mlp import INIT_SCHEMES
+from app.core.regularization import GENERALIZATION, Penalty
+from app.core.splits import Split, n_test, split
 
 # Strict numbers: pydantic accepts "NaN", "inf" and "Infinity" for floats unless told not to.
 Finite = Annotated[float, Field(allow_inf_nan=False)]
@@ -38,13 +40,23 @@ Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
 MIN_GRID, MAX_GRID = 5, 151
 MAX_POINTS = 2000
 MAX_HIDDEN_LAYERS = 6
-MAX_WIDTH = 64
-MAX_CLASSES = 6
+MAX_WIDTH = 64  # of the backprop page's layers and inputs
+MAX_HIDDEN_WIDTH = 128  # of a trained network's hidden layers (the grokking preset needs 128)
+MAX_CLASSES = 6  # of the 2-D sets; the modular set has p classes (its spec's range)
+MAX_MODULUS = 97
 MAX_RUN_STEPS = 20_000  # runs x steps: each step costs ~0.3 ms of Python at least
 MAX_TRAIN_WORK = 5e9  # runs x steps x batch x parameters (multiply-adds, about 4 s)
 MAX_GRID_WORK = 5e10  # grid^2 x points x parameters (about 3 s batched)
 MAX_LR = 10.0
 MAX_MEASUREMENTS = 100  # landscape: default sharpness measurements per run
+
+
+def _lab(name: str) -> Any:
+    """A field of the generalisation lab: its default, range and hover text from the core's
+    `GENERALIZATION` table (the one place they are written)."""
+    spec = GENERALIZATION[name]
+    return Field(spec.default, ge=spec.min, le=spec.max, allow_inf_nan=False,
+                 description=spec.help)
 
 
 def _choose(value: str, registry: dict[str, Any] | tuple[str, ...], what: str) -> str:
@@ -112,6 +124,10 @@ class BackpropRequest(BaseModel):
     y: list[Finite] | None = Field(None, min_length=1, max_length=MAX_WIDTH)
     lr: Positive | None = Field(None, le=MAX_LR, description="default 0.1 (classic: 0.01)")
     chain: WeightRefIn | None = Field(None, description="show the chain rule for this weight")
+    l1: float = _lab("l1")
+    l2: float = _lab("l2")
+    dropout: float = _lab("dropout")
+    dropout_seed: Seed = Field(0, description="seeds the dropout mask of this example")
 
     @field_validator("loss")
     @classmethod
@@ -172,7 +188,8 @@ class DatasetIn(BaseModel):
     noise: NonNegative | None = Field(None, le=2.0, description="null: the dataset's default")
     seed: Seed = 0
     n_classes: int | None = Field(
-        None, ge=2, le=MAX_CLASSES, description="blobs and spirals only"
+        None, ge=2, le=MAX_MODULUS, description="blobs and spirals (2 to 6), modular (p, 23 to "
+        "97) only"
     )
 
     @field_validator("id")
@@ -182,19 +199,31 @@ class DatasetIn(BaseModel):
 
     @model_validator(mode="after")
     def _classes(self) -> DatasetIn:
-        if self.n_classes is not None and not DATASETS[self.id].variable_classes:
+        spec = DATASETS[self.id]
+        if self.n_classes is not None and not spec.variable_classes:
             raise ValueError(f"n_classes: the {self.id} dataset has a fixed number of classes")
+        if self.n_classes is not None and not (
+                spec.min_classes <= self.n_classes <= spec.max_classes):
+            raise ValueError(f"n_classes: the {self.id} dataset has {spec.min_classes} to "
+                             f"{spec.max_classes} classes")
         return self
 
 
 class NetworkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    hidden: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
+    hidden: list[Annotated[int, Field(ge=1, le=MAX_HIDDEN_WIDTH)]] = Field(
         [16, 16], max_length=MAX_HIDDEN_LAYERS, description="hidden layer widths"
     )
     activation: str = Field("tanh", description="one of " + ", ".join(ACTIVATIONS))
     init: str = Field("auto", description="auto (He for ReLUs, else Xavier), he or xavier")
+    l1: float = _lab("l1")
+    l2: float = _lab("l2")
+    dropout: float = _lab("dropout")
+
+    @property
+    def penalty(self) -> Penalty:
+        return Penalty(self.l1, self.l2)
 
     @field_validator("activation")
     @classmethod
@@ -213,6 +242,23 @@ def check_network_limits(steps: int, runs: list[RunSpec], settings: Settings) ->
         raise ValueError(f"steps: at most {settings.max_network_steps} steps per network run")
     if len(runs) > settings.max_runs:
         raise ValueError(f"runs: at most {settings.max_runs} runs at once")
+
+
+MAX_NEURON_GRID = 31
+MAX_NEURON_VALUES = 20_000  # grid points x hidden units a map set (~110 kB JSON, 25 deflated)
+
+
+def check_neuron_maps(grid: int, hidden: list[int], n_inputs: int) -> None:
+    """Unit maps: for 1-D or 2-D inputs only, and few enough values to send a few a second."""
+    if not grid:
+        return
+    if n_inputs > 2:
+        raise ValueError("neurons: unit maps are drawn over the input plane; this dataset has "
+                         f"{n_inputs} inputs")
+    values = (grid if n_inputs == 1 else grid * grid) * sum(hidden)
+    if values > MAX_NEURON_VALUES:
+        raise ValueError(f"neurons: {values} values a map set (grid points x hidden units) "
+                         f"exceeds {MAX_NEURON_VALUES}: a coarser grid or fewer units")
 
 
 def check_weight_refs(
@@ -241,13 +287,16 @@ class TrainingData(BaseModel):
     points: list[Annotated[list[Finite], Field(min_length=3, max_length=3)]] | None = Field(
         None, max_length=MAX_POINTS,
         description="your own data: [[x1, x2, class], ...] (replaces the dataset's points)")
+    test_fraction: float = _lab("test_fraction")
+    label_noise: float = _lab("label_noise")
 
     @model_validator(mode="after")
     def _points(self) -> TrainingData:
         if self.points is None:
             return self
-        if DATASETS[self.dataset.id].task != "classification":
-            raise ValueError("points: your own points are for classification datasets")
+        spec = DATASETS[self.dataset.id]
+        if spec.task != "classification" or spec.n_inputs() != 2:
+            raise ValueError("points: your own points are for 2-D classification datasets")
         labels = [p[2] for p in self.points]
         if len(self.points) < 4:
             raise ValueError("points: give at least 4 points")
@@ -257,6 +306,22 @@ class TrainingData(BaseModel):
         if len(set(labels)) < 2:
             raise ValueError("points: give points of at least two classes")
         return self
+
+    @model_validator(mode="after")
+    def _lab_checks(self) -> TrainingData:
+        if self.label_noise and DATASETS[self.dataset.id].task != "classification":
+            raise ValueError("label_noise: flips class labels; the "
+                             f"{self.dataset.id} dataset is a regression")
+        n_test(self.n_samples, self.test_fraction)  # enough left to train on
+        return self
+
+    def split(self) -> Split:
+        """The points told apart into train and test, training labels flipped by label noise;
+        seeded by the dataset's seed, so a link restores them."""
+        x, labels = self.data()
+        classes = self.n_outputs if self.loss == "cross_entropy" else None
+        return split(x, labels, self.test_fraction, self.dataset.seed, self.label_noise,
+                     classes)
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """(x (N, inputs), labels (N,)): the user's points, or the generated dataset."""
@@ -269,7 +334,20 @@ class TrainingData(BaseModel):
 
     @property
     def n_samples(self) -> int:
-        return len(self.points) if self.points is not None else self.dataset.n
+        if self.points is not None:
+            return len(self.points)
+        return DATASETS[self.dataset.id].n_points(self.dataset.n, self.dataset.n_classes)
+
+    @property
+    def n_inputs(self) -> int:
+        """Features per point: 2 for the plane's sets, 1 for sine, 2p for modular addition."""
+        return DATASETS[self.dataset.id].n_inputs(self.dataset.n_classes)
+
+    def display(self, x: np.ndarray) -> np.ndarray:
+        """Where to draw each point: the inputs themselves, or the set's own 2-D coordinates
+        (modular addition: (a, b))."""
+        show = DATASETS[self.dataset.id].display
+        return x if show is None or self.points is not None else show(x)
 
     @property
     def n_outputs(self) -> int:
@@ -383,7 +461,7 @@ class LandscapeRequest(TrainingData):
 
     @property
     def sizes(self) -> tuple[int, ...]:
-        return (DATASETS[self.dataset.id].inputs, *self.network.hidden, self.n_outputs)
+        return (self.n_inputs, *self.network.hidden, self.n_outputs)
 
     @property
     def resolved_sharpness_every(self) -> int | None:

@@ -16,6 +16,8 @@ class ForwardOut(BaseModel):
     z: list[Num]
     a: list[Num]
     formula: dict[str, str] = Field(..., description="'z' and 'a' in symbols")
+    mask: list[Num] | None = Field(None, description="dropout: this hidden layer's mask (0, or "
+                                   "1/(1-p) for a kept unit); null without dropout")
 
 
 class BackwardOut(BaseModel):
@@ -25,6 +27,8 @@ class BackwardOut(BaseModel):
     dW: list[list[Num]]
     db: list[Num]
     da_prev: list[Num]
+    dW_penalty: list[list[Num]] | None = Field(None, description="the L1/L2 penalty's part of "
+                                               "dW (included in dW); null without a penalty")
     formula: dict[str, str] = Field(..., description="'dz', 'dW', 'db', 'da_prev' in symbols")
     words: dict[str, str] = Field(..., description="the same keys, in a sentence each")
 
@@ -66,6 +70,8 @@ class ChainOut(BaseModel):
 class BackpropResponse(BaseModel):
     loss: Num
     loss_after: Num = Field(..., description="the same example's loss after the update")
+    penalty: Num = Field(0.0, description="the penalty term, included in loss and loss_after")
+    penalty_formula: str = Field("", description="the penalty in symbols; empty without one")
     lr: float
     x: list[float]
     y: list[float]
@@ -96,6 +102,12 @@ class PathOut(BaseModel):
     y: list[Num]
 
 
+class BestTestOut(BaseModel):
+    step: int
+    loss: float
+    accuracy: Num
+
+
 class RunOut(BaseModel):
     optimizer: str
     lr: float
@@ -117,6 +129,13 @@ class RunOut(BaseModel):
         None, description="Adam family: lambda_max(P^-1 H), where measured")
     preconditioned_threshold: list[Num] | None = Field(
         None, description="Adam family: 38 / lr at beta1 0.9, where measured")
+    test_loss: list[Num] = Field(..., description="the test set's loss at each path point; null "
+                                 "where not evaluated or without a test set (test_fraction 0)")
+    test_accuracy: list[Num] = Field(..., description="as test_loss; null for regression")
+    penalty: list[Num] = Field(..., description="the L1/L2 penalty term at each path point (the "
+                               "loss column is the data loss alone)")
+    best_test: BestTestOut | None = Field(..., description="the step with the lowest test loss "
+                                          "(early stopping); null without a test set")
 
 
 class PlaneOut(BaseModel):

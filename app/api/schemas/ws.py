@@ -22,17 +22,19 @@ from app.api.schemas.curvature import (
     sharpness_every_field,
 )
 from app.api.schemas.mlp import (
+    MAX_NEURON_GRID,
     NetworkIn,
     Seed,
     TrainingData,
     WeightRefIn,
     check_network_limits,
+    check_neuron_maps,
     check_weight_refs,
 )
 from app.api.schemas.runs import RunSpec, only_for, supported_on
+from app.api.schemas.sweeps import CancelSweep, StartSweep
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.config import Settings
-from app.core.datasets import DATASETS
 
 PROTOCOL_VERSION = 2
 # Steps per second per run; 0 runs as fast as the server computes and the client reads.
@@ -75,12 +77,15 @@ class StartNetwork(TrainingData):
         "null: every step for small networks, less often for large ones")
     boundary: int = Field(41, ge=5, le=101, description="decision-boundary grid points per side")
     sharpness_every: int | None = sharpness_every_field()
+    neurons: int = Field(0, ge=0, le=MAX_NEURON_GRID, description="unit maps: every hidden "
+                         "unit's activation on a grid this many points a side (0: none)")
 
     @model_validator(mode="after")
     def _checks(self) -> StartNetwork:
         only_for(self.runs, "noise", "surface")
         supported_on(self.runs, "network")
         check_weight_refs(self.weights, self.sizes, self.plane == "weights", "plane")
+        check_neuron_maps(self.neurons, self.network.hidden, self.n_inputs)
         return self
 
     def check_limits(self, settings: Settings) -> None:
@@ -88,7 +93,7 @@ class StartNetwork(TrainingData):
 
     @property
     def sizes(self) -> tuple[int, ...]:
-        return (DATASETS[self.dataset.id].inputs, *self.network.hidden, self.n_outputs)
+        return (self.n_inputs, *self.network.hidden, self.n_outputs)
 
     def resolved_weights_every(self, n_params: int) -> int:
         return self.weights_every or max(1, math.ceil(n_params / 50))
@@ -157,8 +162,10 @@ ClientMessage = Annotated[
     | Annotated[Pause, Tag("pause")] | Annotated[Resume, Tag("resume")]
     | Annotated[StepN, Tag("step")] | Annotated[SetParams, Tag("set")]
     | Annotated[SetSpeed, Tag("speed")] | Annotated[Reset, Tag("reset")]
-    | Annotated[Stop, Tag("stop")] | Annotated[SpectrumRequest, Tag("spectrum")],
+    | Annotated[Stop, Tag("stop")] | Annotated[SpectrumRequest, Tag("spectrum")]
+    | Annotated[StartSweep, Tag("sweep")] | Annotated[CancelSweep, Tag("sweep_cancel")],
     Discriminator(_kind),
 ]
 client_message = TypeAdapter(ClientMessage)
-MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop", "spectrum")
+MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop", "spectrum",
+                 "sweep", "sweep_cancel")

@@ -6,6 +6,9 @@ gradient norm per layer (vanishing and exploding gradients show up there), and t
 coordinates on a fixed plane through the initial weights, so the path can be drawn over a
 landscape computed for the same plane. Full batch, or minibatches drawn epoch by epoch from a
 seeded permutation: real stochastic gradients, and the same seed gives the same trajectory.
+With held-out points it also reports their loss and accuracy and the best test step
+(`holdout.py`); the loss it descends may carry an L1/L2 penalty and dropout
+(app/core/regularization.py), and `loss` stays the data loss, the penalty its own column.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from numpy.typing import NDArray
 
 from app.core.directions import Plane, random_plane, weight_plane
 from app.core.mlp import MLP
+from app.core.regularization import Penalty, dropout_masks
 from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
+from app.core.runs.holdout import BestTest, Holdout, evaluate
 from app.core.runs.sharpness import EMPTY, SharedStart, SharpnessProbe, SharpnessReading
 
 Array = NDArray[np.float64]
@@ -42,6 +47,9 @@ class Problem:
     y: Array  # (N, outputs) targets as the loss wants them
     theta0: Array  # (P,) the shared initial weights: comparisons between runs are fair
     plane: Plane | None = None  # where the live path is drawn (through theta0); None: nowhere
+    test: Holdout | None = None  # held-out points, never trained on
+    penalty: Penalty = field(default_factory=Penalty)  # L1/L2 on the weights, in the loss
+    dropout: float = 0.0  # probability a hidden unit is off in a training step
     # the sharpness at theta0, measured once for all runs (runs/sharpness.py)
     start_sharpness: SharedStart = field(default_factory=SharedStart)
 
@@ -49,6 +57,8 @@ class Problem:
 def make_problem(
     model: MLP, x: Array, labels: NDArray, seed: int, init: str = "auto",
     plane: str | None = "random", weights: tuple | None = None,
+    test: tuple[Array, NDArray] | None = None, penalty: Penalty | None = None,
+    dropout: float = 0.0,
 ) -> Problem:
     """Initial weights from the seed, and the drawing plane through them.
 
@@ -63,7 +73,9 @@ def make_problem(
         p = random_plane(model, theta0, np.random.default_rng([seed, 1]))
     elif plane is not None:
         raise ValueError(f"plane: the live plane is 'random' or 'weights', not {plane!r}")
-    return Problem(model, x, labels, model.targets(labels), theta0, p)
+    holdout = None if test is None else Holdout.of(model, *test)
+    return Problem(model, x, labels, model.targets(labels), theta0, p, holdout,
+                   penalty or Penalty(), dropout)
 
 
 @dataclass
@@ -78,6 +90,12 @@ class NetColumns:
     grad_norms: list[tuple[float, ...]] = field(default_factory=list)  # |dL/dW_l| per layer
     plane: list[tuple[float, float] | None] = field(default_factory=list)  # axis units
     theta: list[Array] = field(default_factory=list)  # (P,) weights
+    # The test set's, None where not evaluated or without test points; the penalty term of
+    # the loss (0 without one), beside `loss`, which is the data loss alone.
+    test_loss: list[float | None] = field(default_factory=list)
+    test_accuracy: list[float | None] = field(default_factory=list)
+    penalty: list[float] = field(default_factory=list)
+    weight_norm: list[float] = field(default_factory=list)  # |theta|: weight decay at work
     grad: list[Array] = field(default_factory=list)  # (P,) the gradient the next step uses
     # every sharpness_every-th step: its curvature (runs/sharpness.py); None between them
     sharpness: list[SharpnessReading | None] = field(default_factory=list)
@@ -147,6 +165,9 @@ class NetworkRun(RunBase):
             self.probe.reset(p.start_sharpness)
         self._batches = batches(len(p.x), self.config.batch_size,
                                 np.random.default_rng(self.config.seed))
+        # Dropout masks: their own stream of the run's seed (the masks are part of the step).
+        self._dropout_rng = np.random.default_rng([self.config.seed, 3])
+        self.best_test = BestTest()
         self._head = self.columns()
         self._observe(p.theta0.copy(), None, self._head)
         self.current_theta, self.current_grad = self._head.theta[-1], self._head.grad[-1]
@@ -201,22 +222,31 @@ class NetworkRun(RunBase):
         full = idx is None
         show = full or self.step_count % self.loss_every == 0
         grad = np.empty_like(theta)
+        masks = dropout_masks(model, len(p.x) if full else len(idx), p.dropout,
+                              self._dropout_rng)
         with np.errstate(all="ignore"):
             if full:
-                fwd = model.forward(theta, p.x)
+                fwd = model.forward(theta, p.x, masks)
                 batch_loss = model.loss_fn.value(fwd.zs[-1], p.y)
-                grads = model.backward(theta, fwd, p.y, out=grad)
+                grads = model.backward(theta, fwd, p.y, p.penalty, out=grad)
+                if masks is not None:  # the loss shown is the network's, without dropout
+                    fwd, full = model.forward(theta, p.x), False
             else:  # a minibatch: a real stochastic gradient for the next step
-                bfwd = model.forward(theta, p.x[idx])
+                bfwd = model.forward(theta, p.x[idx], masks)
                 batch_loss = model.loss_fn.value(bfwd.zs[-1], p.y[idx])
-                model.backward(theta, bfwd, p.y[idx], out=grad)
+                model.backward(theta, bfwd, p.y[idx], p.penalty, out=grad)
                 fwd = model.forward(theta, p.x) if show else None
-            loss = accuracy = None
+            penalty = p.penalty.value(model, theta) if p.penalty else 0.0
+            loss = accuracy = test_loss = test_accuracy = None
             if fwd is not None:
                 loss = batch_loss if full else float(model.loss_fn.value(fwd.zs[-1], p.y))
                 if model.loss_fn.task == "classification":
                     accuracy = float(np.count_nonzero(np.argmax(fwd.acts[-1], axis=1) == p.labels)
                                      / len(p.labels))
+                if p.test is not None:  # at the train loss's pace: one more forward pass
+                    t = p.test
+                    test_loss, test_accuracy = evaluate(model, theta, t.x, t.y, t.labels)
+                    self.best_test.offer(self.step_count, test_loss, test_accuracy)
             # |dL/dW_l| of every layer in one reduction over the W segments of grad.
             squares = np.add.reduceat(grad * grad, self._w_starts)[::2]
             norms = tuple(np.sqrt(squares).tolist())
@@ -232,9 +262,14 @@ class NetworkRun(RunBase):
         out.plane.append(plane)
         out.theta.append(theta)
         out.grad.append(grad)
-        self._batch_loss = float(batch_loss)  # what an oracle optimizer's closure returns first
+        out.test_loss.append(test_loss)
+        out.test_accuracy.append(test_accuracy)
+        out.penalty.append(penalty)
+        out.weight_norm.append(float(np.linalg.norm(theta)))
+        # What an oracle optimizer's closure returns first: the loss the gradient is of.
+        self._batch_loss = float(batch_loss) + penalty
         # The rule uses the loss the step was taken on, so live and one-shot runs agree.
-        ok = self.step_count == 0 or usable(float(batch_loss), theta, grad)
+        ok = self.step_count == 0 or usable(float(batch_loss) + penalty, theta, grad)
         probe = self.probe
         if probe is not None and probe.due(self.step_count):
             out.sharpness.append(EMPTY if not ok else probe.measure(
@@ -271,10 +306,9 @@ class NetworkOracle:
     def value_and_grad(self, theta: Array) -> tuple[float, Array]:
         p = self.problem
         x, y = (p.x, p.y) if self.batch is None else (p.x[self.batch], p.y[self.batch])
-        fwd = p.model.forward(theta, x)
-        grads = p.model.backward(theta, fwd, y)
-        loss = float(p.model.loss_fn.value(fwd.zs[-1], y))
-        return loss, p.model.flatten([(g.dW, g.db) for g in grads])
+        # The loss the run's gradient is of: the weights' penalty included (no dropout here).
+        loss, grad = p.model.loss_and_grad(theta, x, y, p.penalty or None)
+        return float(loss), grad
 
     def hessian(self, theta: Array) -> Array:
         raise TypeError("a network run offers no Hessian: this optimizer needs a surface run")
