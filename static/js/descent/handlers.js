@@ -4,12 +4,14 @@
 // Methods of DescentPage (descent/page.js mixes them in): `this` is the page.
 
 import { ApiError, getJSON } from "../shared/api.js";
-import { GRID_N, PALETTE, SCHEMA, gridURL, sanitize } from "./state.js";
+import { GRID_N, PALETTE, SCHEMA, SURFACE_PARAMS, gridURL, sanitize } from "./state.js";
 import { roundSig } from "../shared/format.js";
 import { showMessage } from "../shared/messages.js";
 import { probeStart } from "../shared/socket.js";
 
 const $ = (id) => document.getElementById(id);
+/** Every surface parameter back to the API's default (a new surface). */
+const noSurfaceParams = () => Object.fromEntries(SURFACE_PARAMS.map((k) => [k, null]));
 const CUSTOM_EXAMPLE = "0.5*x**2 + 2*sin(y)**2"; // what the formula box starts with
 
 export const handlers = {
@@ -22,7 +24,7 @@ export const handlers = {
       this.tryCustom(expr);
       return;
     }
-    this.store.set({ surface: id, expr: "", start: null, condition: null, angle: null });
+    this.store.set({ surface: id, expr: "", start: null, ...noSurfaceParams() });
   },
 
   /** Draw a custom f(x, y) only if the server accepts it; otherwise show why, at the spot. */
@@ -35,7 +37,7 @@ export const handlers = {
       return;
     }
     this.showExprError(null);
-    this.store.set({ surface: "custom", expr, start: null, condition: null, angle: null });
+    this.store.set({ surface: "custom", expr, start: null, ...noSurfaceParams() });
   },
 
   /**
@@ -111,7 +113,7 @@ export const handlers = {
     this.runsPanel.expanded.clear();
     const patch = sanitize({ ...defaults, ...keep, ...preset.state, sel: 0 }, this.registries, this.limits);
     if (patch.surface === this.store.state.surface && patch.expr === this.store.state.expr
-      && patch.condition === this.store.state.condition && patch.angle === this.store.state.angle) {
+      && SURFACE_PARAMS.every((k) => patch[k] === this.store.state[k])) {
       const changed = this.store.set(patch);
       if (!changed.has("start") && !changed.has("steps") && !changed.has("runs")) this.restart(); // same lesson again: replay it
     } else {

@@ -10,7 +10,7 @@ import { live } from "./live.js";
 import { DescentPlot } from "./plot.js";
 import { readouts } from "./readouts.js";
 import {
-  GRID_N, SCHEMA, createDescentStore, gridURL, runSpec, runsChange, sanitize, surfaceSpec,
+  GRID_N, SCHEMA, SURFACE_PARAMS, createDescentStore, gridURL, runSpec, runsChange, sanitize, surfaceSpec,
 } from "./state.js";
 import { toolbar } from "./toolbar.js";
 import { InsideStep } from "./inside-step.js";
@@ -114,7 +114,7 @@ class DescentPage {
   // ---- state -> effects ------------------------------------------------------------------------
   onState(changed, prev, next) {
     const has = (k) => changed.has(k);
-    if (has("surface") || has("expr") || has("condition") || has("angle")) {
+    if (has("surface") || has("expr") || SURFACE_PARAMS.some(has)) {
       this.loadSurface();
     } else if (has("start") || has("steps")) {
       this.restart();
@@ -149,7 +149,7 @@ class DescentPage {
     const before = this.store.state.runs;
     const changed = this.store.set(sanitize({ ...defaults, ...hashState }, this.registries, this.limits));
     // onState restarts (or reloads the surface) for these changes; otherwise start over here
-    const restarted = ["surface", "expr", "condition", "angle", "start", "steps"].some((k) => changed.has(k))
+    const restarted = ["surface", "expr", ...SURFACE_PARAMS, "start", "steps"].some((k) => changed.has(k))
       || (changed.has("runs") && (runsChange(before, this.store.state.runs) || {}).kind === "restart");
     if (!restarted) this.restart();
   }
