@@ -39,10 +39,7 @@ const NOT_TYPED_YET = new Set([
   "network/server.js",
   "network/settings.js",
   "network/slices.js",
-  "shared/latex.js",
-  "shared/linechart.js",
   "shared/plots.js",
-  "shared/tooltips.js",
 ]);
 
 /** @param {string} dir @returns {string[]} every .js file under dir, relative to ROOT */
