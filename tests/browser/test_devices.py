@@ -1,7 +1,6 @@
-"""The descent page on a phone and on a tablet held upright (Playwright's device emulation): laid
-out at the device's width with no sideways scroll, the map first and nearly full width, and a tap
-on the map moves the start point. (The network and backprop pages are not laid out for phones
-yet: issue #13, part 2.)"""
+"""Every page on a phone and on a tablet held upright (Playwright's device emulation): laid out at
+the device's width with no sideways scroll, the main picture first and nearly full width; a tap
+on the descent map moves the start point, a tap on a backprop edge opens its chain rule."""
 
 from __future__ import annotations
 
@@ -80,3 +79,40 @@ def test_a_tap_on_the_map_moves_the_start_point(device_page) -> None:
         "() => gradscape.state.start && Math.abs(gradscape.state.start[0] - 1) < 0.1"
         " && Math.abs(gradscape.state.start[1] + 0.5) < 0.1"
     )
+
+
+# Each page's main picture, and when the page is ready.
+PAGES = {
+    "/network": ("#boundary", "window.gradscape && gradscape.config() !== null"),
+    "/backprop": ("#net", "document.body.dataset.ready === '1'"),
+}
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_network_and_backprop_fit_the_device(device_page, path: str) -> None:
+    page = device_page
+    main, ready = PAGES[path]
+    page.goto(f"{page.url.rsplit('/', 1)[0]}{path}")
+    page.wait_for_function(f"() => Boolean({ready})")
+    layout = page.evaluate(
+        """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+          return { inner: innerWidth, scroll: document.documentElement.scrollWidth,
+                   main: [r.left, r.top, r.width, r.height] }; }""",
+        main,
+    )
+    assert layout["inner"] == page.width, "laid out wider than the screen, then zoomed out"
+    assert layout["scroll"] <= layout["inner"], "the page scrolls sideways"
+    _, top, width, height = layout["main"]
+    assert width >= 0.85 * page.width and height >= 0.6 * page.width, layout
+    assert top < page.viewport_size["height"] * 0.5, "the picture starts in the first half screen"
+
+
+def test_a_tap_on_a_backprop_edge_opens_its_chain_rule(device_page) -> None:
+    page = device_page
+    page.goto(f"{page.url.rsplit('/', 1)[0]}/backprop")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    edge = page.locator(".hit[data-w]").first
+    box = edge.bounding_box()
+    ref = edge.get_attribute("data-w")
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("(w) => location.hash.includes('w=' + w)", arg=ref)
