@@ -1,5 +1,6 @@
 """Every page on a phone and on a tablet held upright (Playwright's device emulation): laid out at
-the device's width with no sideways scroll, the main picture first and nearly full width; a tap
+the device's width with no sideways scroll, the main picture first and nearly full width, no
+serious axe-core violation in that layout; a tap
 on the descent map moves the start point, a tap on a backprop edge opens its chain rule."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser.axe import report, violations
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
 
 pytestmark = pytest.mark.browser
@@ -69,6 +71,8 @@ def test_descent_fits_the_device_with_the_map_first(device_page) -> None:
     assert width >= 0.85 * page.width and height >= 0.6 * page.width, layout
     assert top < layout["runsTop"], "the map comes before the runs"
     assert top < page.viewport_size["height"] * 0.5, "the map starts in the first half screen"
+    found = violations(page)
+    assert not found, report(found)
 
 
 def test_a_tap_on_the_map_moves_the_start_point(device_page) -> None:
@@ -105,6 +109,8 @@ def test_network_and_backprop_fit_the_device(device_page, path: str) -> None:
     _, top, width, height = layout["main"]
     assert width >= 0.85 * page.width and height >= 0.6 * page.width, layout
     assert top < page.viewport_size["height"] * 0.5, "the picture starts in the first half screen"
+    found = violations(page)
+    assert not found, report(found)
 
 
 def test_a_tap_on_a_backprop_edge_opens_its_chain_rule(device_page) -> None:
