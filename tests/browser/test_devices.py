@@ -1,7 +1,7 @@
 """Every page on a phone and on a tablet held upright (Playwright's device emulation): laid out at
 the device's width with no sideways scroll, the main picture first and nearly full width, no
-serious axe-core violation in that layout; a tap
-on the descent map moves the start point, a tap on a backprop edge opens its chain rule."""
+serious axe-core violation in that layout; a tap on the descent map moves the start point, a tap
+on a backprop edge opens its chain rule."""
 
 from __future__ import annotations
 
