@@ -36,7 +36,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/gradscape --host $(HOST) --port $(PORT)
 
 # Lint, type check and unit tests of static/js; the browser tests run under pytest.
-JS_CHECKS = $(NODE_BIN)/eslint . && $(NODE_BIN)/tsc -p jsconfig.json && $(NODE) --test tests/js/*.test.js
+JS_CHECKS = $(NODE_BIN)/eslint . && $(NODE_BIN)/tsc -p jsconfig.json \
+  && $(NODE) --test --test-reporter=spec tests/js/*.test.js
 
 test-js: node_modules/.installed
 	$(JS_CHECKS)

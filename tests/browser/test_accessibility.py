@@ -1,26 +1,18 @@
 """Accessibility of every page, checked by axe-core in Chromium: no serious or critical violation
 (labels on every control, contrast, names of images and charts), and the controls reachable and
-usable from the keyboard.
-
-axe-core comes from npm (package-lock.json; `make test` installs it): it is evaluated in the page by
-the test, never served by the app. (`page.add_script_tag` would be refused by the pages' CSP,
-script-src 'self'; an evaluate from the test is not a page script.)
+usable from the keyboard. (axe-core itself: tests/browser/axe.py; on phones: test_devices.py.)
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browser.axe import report, violations
 from tests.browser.conftest import require_browser
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
 
 # Each page once its first picture is drawn and its runs (if any) have taken a few steps.
 READY = {
@@ -30,15 +22,6 @@ READY = {
     " && document.querySelector('#boundary .main-svg')",
     "/backprop": "document.body.dataset.ready === '1'",
 }
-
-
-def axe_source() -> str:
-    if not AXE.is_file():
-        problem = f"{AXE} is missing: run `npm ci` (make test does)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture()
@@ -59,23 +42,6 @@ def tab(browser_context, server) -> Iterator:
 def open_ready(page, path: str) -> None:
     page.goto(f"{page.base}{path}")
     page.wait_for_function(f"() => Boolean({READY[path]})")
-
-
-def violations(page) -> list[dict]:
-    """axe's serious and critical violations on the page as it is now, one line per element."""
-    if not page.evaluate("() => Boolean(window.axe)"):
-        page.evaluate(axe_source() + "\n;undefined")
-    found = page.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ["violations"] })).violations
-            .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-                           nodes: v.nodes.map((n) => n.target.join(" ")) }))"""
-    )
-    return [v for v in found if v["impact"] in BLOCKING]
-
-
-def report(found: list[dict]) -> str:
-    lines = (f"{v['impact']} {v['id']}: {v['help']} at {', '.join(v['nodes'][:5])}" for v in found)
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("path", list(READY))

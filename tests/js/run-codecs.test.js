@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { RunType as DescentRun, runsChange, runSpec, surfaceSpec } from "../../static/js/descent/state.js";
+import { RunType as DescentRun, runsChange, runSpec, sanitize, surfaceSpec } from "../../static/js/descent/state.js";
 import { PointsType, RunType as NetRun, WeightsType } from "../../static/js/network/state.js";
 
 test("a descent run round-trips with its schedule, noise, seed and colour", () => {
@@ -59,4 +59,25 @@ test("a network run, own points and plane weights round-trip", () => {
   assert.deepEqual(WeightsType.parse("1.0.0,1.0.1"), [[1, 0, 0], [1, 0, 1]]);
   assert.equal(WeightsType.parse("0.0.0,1.0.1"), undefined, "layers count from 1");
   assert.equal(WeightsType.parse("1.0.0"), undefined, "two weights make a plane");
+});
+
+test("sanitize keeps a surface's parameters within the API's ranges and drops the ones it lacks", () => {
+  const spec = (min, max, d) => ({ default: d, min, max, help: "", log: false, kind: "float", label: "" });
+  const registries = {
+    surfaces: [
+      { id: "rosenbrock", parameters: {} },
+      { id: "ravine", parameters: { condition: spec(1, 1e4, 10), angle: spec(-90, 90, 30) } },
+    ],
+    optimizers: [{ id: "sgd", hyperparameters: { lr: spec(1e-5, 10, 0.01) } }],
+    schedules: [],
+  };
+  const base = { surface: "ravine", expr: "", steps: 100, speed: 10, show: [], sel: 0, runs: [{ optimizer: "sgd", hp: {} }] };
+  const out = sanitize({ ...base, condition: 1e6, angle: -400 }, registries);
+  assert.deepEqual([out.condition, out.angle], [1e4, -90]);
+  assert.deepEqual(surfaceSpec(out), { id: "ravine", condition: 1e4, angle: -90 });
+  const elsewhere = sanitize({ ...base, surface: "rosenbrock", condition: 50, angle: 10 }, registries);
+  assert.deepEqual([elsewhere.condition, elsewhere.angle], [null, null]);
+  assert.equal(surfaceSpec(elsewhere), "rosenbrock");
+  assert.equal(sanitize({ ...base, condition: NaN, angle: null }, registries).condition, null);
+  assert.deepEqual(out.runs, [{ optimizer: "sgd", hp: {}, lr: 0.01, color: "#e8590c" }]);
 });

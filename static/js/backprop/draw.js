@@ -53,6 +53,39 @@ function focus(step) {
  * ctx: trace, steps, index, known (knownAt), w (selected weight or null), names,
  * onWeight(layer, row, col), presenting.
  */
+// A click or a tap picks the edge nearest to it, within PICK_PX screen pixels: edges cross and
+// run close together, and a finger covers several of them (the topmost line under the finger
+// was often not the one meant).
+const PICK_PX = 22;
+const picking = new WeakMap(); // svg -> {segments, onWeight} of its latest drawing
+const pickBound = new WeakSet(); // the svgs that listen for clicks already
+
+/** Distance from (px, py) to the segment (x1, y1)-(x2, y2). */
+function segmentDistance(px, py, { x1, y1, x2, y2 }) {
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 ? Math.max(0, Math.min(1, ((px - x1) * dx + (py - y1) * dy) / len2)) : 0;
+  return Math.hypot(px - (x1 + t * dx), py - (y1 + t * dy));
+}
+
+function pickEdge(svg, ev) {
+  const state = picking.get(svg);
+  const m = svg.getScreenCTM();
+  if (!state || !m) return;
+  const p = new DOMPoint(ev.clientX, ev.clientY).matrixTransform(m.inverse());
+  let best = null;
+  let bestD = PICK_PX / (Math.hypot(m.a, m.b) || 1); // in drawing units
+  for (const seg of state.segments) {
+    const d = segmentDistance(p.x, p.y, seg);
+    if (d < bestD) {
+      best = seg;
+      bestD = d;
+    }
+  }
+  if (best) state.onWeight(best.c, best.i, best.j);
+}
+
 export function drawNetwork(svg, ctx) {
   const { trace: t, known, w } = ctx;
   const step = ctx.steps[ctx.index];
@@ -69,7 +102,8 @@ export function drawNetwork(svg, ctx) {
   const xOut = Wd - (ctx.presenting ? 240 : 190); // room for the targets and the loss box
   const colX = (c) => left + (c * (xOut - left)) / L;
   const spacing = Math.min(120, (Hd - top - bottom) / Math.max(...sizes));
-  const r = Math.max(7, Math.min(ctx.presenting ? 28 : 24, spacing * 0.27));
+  // On a narrow screen the columns, not the rows, limit the units' size.
+  const r = Math.max(7, Math.min(ctx.presenting ? 28 : 24, spacing * 0.27, ((xOut - left) / L) * 0.32));
   const midY = top + (Hd - top - bottom) / 2;
   const rowY = (c, i) => midY + (i - (sizes[c] - 1) / 2) * spacing;
   const small = r < 14; // too crowded for labels: values stay in the tooltips
@@ -123,6 +157,7 @@ export function drawNetwork(svg, ctx) {
   }
   edges.sort((a, b) => a.rank - b.rank);
   const edgeLayer = s("g", { class: "edges" });
+  const segments = [];
   for (const e of edges) {
     const x1 = colX(e.c - 1) + r;
     const y1 = rowY(e.c - 1, e.j);
@@ -135,9 +170,14 @@ export function drawNetwork(svg, ctx) {
     if (known.dW.has(e.c)) tip += ` Its gradient ∂L/∂W = ${num(bwd(e.c).dW[e.i][e.j])}.`;
     const hit = s("line", { x1, y1, x2, y2, class: "hit", "data-w": `${e.c},${e.i},${e.j}` });
     hit.dataset.tip = `${tip} Click: how the chain rule gets its gradient.`;
-    hit.addEventListener("click", () => ctx.onWeight(e.c, e.i, e.j));
+    segments.push({ x1, y1, x2, y2, c: e.c, i: e.i, j: e.j });
     g.append(hit);
     edgeLayer.append(g);
+  }
+  picking.set(svg, { segments, onWeight: ctx.onWeight });
+  if (!pickBound.has(svg)) {
+    pickBound.add(svg);
+    svg.addEventListener("click", (ev) => pickEdge(svg, ev));
   }
   svg.append(edgeLayer);
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Numbers on the backprop page: 4 significant digits, a true minus sign (reads better on a
 // projector), and "0" for float dust: the classic example's softmax gives e^-40 / 2 ≈ 2e-18 where
 // the walk-through has an exact 0, and showing "2.12e-18" would hide the point of the step.
@@ -7,9 +8,11 @@ import { isNum } from "../shared/format.js";
 /** Below this, a nonzero value is float dust and is shown as 0 (its cell's tooltip says so). */
 const DUST = 1e-12;
 
+/** @param {unknown} x */
 export const isDust = (x) => isNum(x) && x !== 0 && Math.abs(x) < DUST;
 
 /** x with `digits` significant digits; exponent form when tiny or huge; "—" when missing. */
+/** @param {unknown} x @param {number} [digits] */
 export function num(x, digits = 4) {
   if (!isNum(x)) return "—";
   if (x === 0 || Math.abs(x) < DUST) return "0";
@@ -21,6 +24,7 @@ export function num(x, digits = 4) {
 }
 
 /** As a factor of a product: negative numbers in parentheses, "(−0.5)". */
+/** @param {unknown} x @param {number} [digits] */
 export function factor(x, digits = 4) {
   const s = num(x, digits);
   return s.startsWith("−") ? `(${s})` : s;

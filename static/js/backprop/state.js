@@ -1,3 +1,4 @@
+// @ts-check
 // URL state of the backprop page (a link reproduces the view): the step, the learning rate, the
 // weight whose chain rule is open, and an edited network when it is small enough for a link.
 //   #step=6&lr=0.05&w=2,1,0
@@ -9,21 +10,26 @@ import { Store, Types } from "../shared/state.js";
 /** Longest edited network kept in the link; a bigger one is left out (the link is classic). */
 const MAX_NET_CHARS = 1500;
 
+/** @typedef {import("../shared/state.js").State} State */
+/** @typedef {{ layer: number, row: number, col: number | null }} WeightRef a weight, or a bias (col null) */
+/** @typedef {{ W: number[][], b: number[], activation: string | null }} Layer */
+
+/** @param {string} s */
 const finite = (s) => {
   const v = s === "" ? NaN : Number(s);
   return Number.isFinite(v) ? v : undefined;
 };
 
-/** "2,1,3" <-> [2, 1, 3] (undefined if any entry is not a number). */
+/** "2,1,3" <-> [2, 1, 3] (undefined if any entry is not a number). @type {import("../shared/state.js").PropType<number[]>} */
 const vec = {
   parse: (s) => {
     const v = String(s).split(",").map(finite);
-    return v.length && v.every((x) => x !== undefined) ? v : undefined;
+    return v.length && v.every((x) => x !== undefined) ? /** @type {number[]} */ (v) : undefined;
   },
   format: (v) => v.join(","),
 };
 
-/** One weight: "2,1,0" is W2[1,0]; "2,1,b" is the bias b2[1]. */
+/** One weight: "2,1,0" is W2[1,0]; "2,1,b" is the bias b2[1]. @type {import("../shared/state.js").PropType<WeightRef>} */
 const weightRef = {
   parse: (s) => {
     const m = /^(\d+),(\d+),(\d+|b)$/.exec(String(s));
@@ -33,16 +39,23 @@ const weightRef = {
   format: (w) => `${w.layer},${w.row},${w.col === null ? "b" : w.col}`,
 };
 
-/** The layers of an edited network: [{W, b, activation}]. */
+/** The layers of an edited network: [{W, b, activation}]. @type {import("../shared/state.js").PropType<Layer[]>} */
 const layers = {
   parse: (s) => {
+    /** @type {Layer[]} */
     const out = [];
     for (const part of String(s).split("~")) {
       const [W, b, activation] = part.split("/");
       const rows = (W || "").split(";").map(vec.parse);
       const bias = vec.parse(b || "");
-      if (!rows.length || rows.some((r) => !r) || !bias) return undefined;
-      out.push({ W: rows, b: bias, activation: activation || null });
+      if (!rows.length || !bias) return undefined;
+      /** @type {number[][]} */
+      const matrix = [];
+      for (const r of rows) {
+        if (!r) return undefined;
+        matrix.push(r);
+      }
+      out.push({ W: matrix, b: bias, activation: activation || null });
     }
     return out.length ? out : undefined;
   },
@@ -69,6 +82,7 @@ export class BackpropStore extends Store {
     super(SCHEMA);
   }
 
+  /** @param {State} [state] */
   serialize(state = this.state) {
     const net = state.net ? layers.format(state.net) : "";
     if (net.length > MAX_NET_CHARS) {
@@ -82,8 +96,13 @@ export class BackpropStore extends Store {
     return Boolean(this.state.net) && layers.format(this.state.net).length > MAX_NET_CHARS;
   }
 
-  /** The request body for POST /api/mlp/backprop from a state. */
+  /**
+   * The request body for POST /api/mlp/backprop from a state.
+   * @param {State} state
+   * @returns {Record<string, unknown>}
+   */
   static requestBody(state) {
+    /** @type {Record<string, unknown>} */
     const body = state.net
       ? { layers: state.net, loss: state.loss || "cross_entropy", x: state.x, y: state.y }
       : { example: "classic" };

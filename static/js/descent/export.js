@@ -1,6 +1,6 @@
 // The descent view's exports: a link to the view, the plot as PNG (map and paths together), and
 // every step of every run as CSV and JSON (the full data, not the decimated drawing).
-// Methods of DescentPage (descent/page.js mixes them in): `this` is the page.
+// A part of DescentPage (descent/page.js): `this.page` is the controller.
 
 import { copyText, downloadPlotPNG, downloadText, fileName, toCSV } from "../shared/export.js";
 import { showMessage } from "../shared/messages.js";
@@ -8,10 +8,15 @@ import { loadPlotly } from "../shared/plots.js";
 
 const $ = (id) => document.getElementById(id);
 
-export const exporting = {
+export class Exports {
+  /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
+  constructor(page) {
+    this.page = page;
+  }
+
   async copyLink() {
-    this.store.flush();
-    const result = await copyText(this.store.link(), $("link-field"));
+    this.page.store.flush();
+    const result = await copyText(this.page.store.link(), $("link-field"));
     const said = {
       copied: "Link copied: it reopens this exact view.",
       "selected-copied": "Link copied (and selected below).",
@@ -19,47 +24,47 @@ export const exporting = {
       failed: "Could not copy the link; copy it from the address bar.",
     }[result];
     showMessage(said, { kind: result === "failed" ? "warn" : "info", key: "link", timeout: 4000 });
-  },
+  }
 
   exportRows() {
     const rows = [];
-    for (const [i, t] of this.trajectories.entries()) {
-      const run = this.store.state.runs[i];
+    for (const [i, t] of this.page.trajectories.entries()) {
+      const run = this.page.store.state.runs[i];
       if (!run) continue;
       for (const r of t.rows()) rows.push([i + 1, run.optimizer, ...r]);
     }
     return rows;
-  },
+  }
 
   exportCSV() {
     const header = ["run", "optimizer", "step", "x", "y", "loss", "grad_x", "grad_y", "lr"];
     downloadText(toCSV(header, this.exportRows()), fileName("gradscape-trajectories", "csv"), "text/csv");
-  },
+  }
 
   exportJSON() {
-    const state = this.store.state;
+    const state = this.page.store.state;
     const doc = {
-      link: this.store.link(),
-      surface: this.grid ? this.grid.surface : null,
+      link: this.page.store.link(),
+      surface: this.page.grid ? this.page.grid.surface : null,
       state,
-      runs: this.trajectories.map((t, i) => ({
+      runs: this.page.trajectories.map((t, i) => ({
         settings: state.runs[i], status: t.status, diverged_at: t.divergedAt, reason: t.reason,
         steps: t.rows().map(([step, x, y, loss, gx, gy, lr]) => ({ step, x, y, loss, grad: [gx, gy], lr })),
       })),
     };
     downloadText(JSON.stringify(doc, null, 1), fileName("gradscape-trajectories", "json"), "application/json");
-  },
+  }
 
   async exportPNG() {
     try {
       await loadPlotly();
-      if (this.store.state.view === "3d") {
+      if (this.page.store.state.view === "3d") {
         await window.Plotly.downloadImage($("surface3d"), { format: "png", filename: fileName("gradscape-descent-3d", "png").replace(/\.png$/, ""), scale: 2 });
       } else {
-        await downloadPlotPNG($("contour"), this.plot.canvases, fileName("gradscape-descent", "png"));
+        await downloadPlotPNG($("contour"), this.page.plot.canvases, fileName("gradscape-descent", "png"));
       }
     } catch (err) {
       showMessage(`Could not export the image: ${err.message}`, { key: "export" });
     }
-  },
-};
+  }
+}

@@ -1,137 +1,144 @@
 // The descent view's handlers: each changes the state (the store, hence the URL) or asks the
 // server (play, pause, step, reset), and nothing else; descent/page.js turns state changes into
 // server messages and redraws.
-// Methods of DescentPage (descent/page.js mixes them in): `this` is the page.
+// A part of DescentPage (descent/page.js): `this.page` is the controller.
 
 import { ApiError, getJSON } from "../shared/api.js";
-import { GRID_N, PALETTE, SCHEMA, gridURL, sanitize } from "./state.js";
+import { GRID_N, PALETTE, SCHEMA, SURFACE_PARAMS, gridURL, sanitize } from "./state.js";
 import { roundSig } from "../shared/format.js";
 import { showMessage } from "../shared/messages.js";
 import { probeStart } from "../shared/socket.js";
 
 const $ = (id) => document.getElementById(id);
+/** Every surface parameter back to the API's default (a new surface). */
+const noSurfaceParams = () => Object.fromEntries(SURFACE_PARAMS.map((k) => [k, null]));
 const CUSTOM_EXAMPLE = "0.5*x**2 + 2*sin(y)**2"; // what the formula box starts with
 
-export const handlers = {
+export class Actions {
+  /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
+  constructor(page) {
+    this.page = page;
+  }
+
   chooseSurface(id) {
-    this.customOpen = id === "custom";
+    this.page.customOpen = id === "custom";
     if (id === "custom") {
-      const expr = this.store.state.expr || $("expr").value || CUSTOM_EXAMPLE;
+      const expr = this.page.store.state.expr || $("expr").value || CUSTOM_EXAMPLE;
       $("custom-form").hidden = false;
       $("expr").value = expr;
       this.tryCustom(expr);
       return;
     }
-    this.store.set({ surface: id, expr: "", start: null, condition: null, angle: null });
-  },
+    this.page.store.set({ surface: id, expr: "", start: null, ...noSurfaceParams() });
+  }
 
   /** Draw a custom f(x, y) only if the server accepts it; otherwise show why, at the spot. */
   async tryCustom(expr) {
-    const url = gridURL({ ...this.store.state, surface: "custom", expr }, GRID_N);
-    const refusal = this.gridCache.has(url) ? null : await this.checkFormula(expr);
+    const url = gridURL({ ...this.page.store.state, surface: "custom", expr }, GRID_N);
+    const refusal = this.page.gridCache.has(url) ? null : await this.checkFormula(expr);
     if (refusal) {
-      this.showExprError(refusal, expr);
-      this.renderControls();
+      this.page.toolbar.showExprError(refusal, expr);
+      this.page.toolbar.renderControls();
       return;
     }
-    this.showExprError(null);
-    this.store.set({ surface: "custom", expr, start: null, condition: null, angle: null });
-  },
+    this.page.toolbar.showExprError(null);
+    this.page.store.set({ surface: "custom", expr, start: null, ...noSurfaceParams() });
+  }
 
   /**
    * Why the server refuses a formula ({msg}), or null when it accepts it. Asked over a probe
    * websocket (socket.js probeStart); without one, the grid request's 422 says it.
    */
   async checkFormula(expr) {
-    const run = { optimizer: this.registries.optimizers[0].id };
+    const run = { optimizer: this.page.registries.optimizers[0].id };
     try {
       const error = await probeStart({ type: "start", surface: { expr }, steps: 1, speed: 0, runs: [run] });
       if (!error) return null;
       return { msg: String(error.message).replace(/^([\w.]+: )+/, ""), field: error.field };
     } catch {
       try {
-        await getJSON(gridURL({ ...this.store.state, surface: "custom", expr }, 2));
+        await getJSON(gridURL({ ...this.page.store.state, surface: "custom", expr }, 2));
         return null;
       } catch (err) {
         return err instanceof ApiError ? err : { msg: err.message };
       }
     }
-  },
+  }
 
   pickStart(x, y) {
-    this.store.set({ start: [roundSig(x, 4), roundSig(y, 4)] });
-  },
+    this.page.store.set({ start: [roundSig(x, 4), roundSig(y, 4)] });
+  }
 
   updateRun(i, patch) {
-    const runs = this.store.state.runs.map((r, k) => (k === i ? { ...r, ...patch } : r));
+    const runs = this.page.store.state.runs.map((r, k) => (k === i ? { ...r, ...patch } : r));
     if (patch.schedule === null) delete runs[i].schedule;
-    this.store.set({ runs, sel: i });
-  },
+    this.page.store.set({ runs, sel: i });
+  }
 
   addRun() {
-    const runs = this.store.state.runs;
-    if (runs.length >= this.limits.max_runs) {
-      showMessage(`At most ${this.limits.max_runs} runs at once.`, { kind: "warn", key: "runs", timeout: 4000 });
+    const runs = this.page.store.state.runs;
+    if (runs.length >= this.page.limits.max_runs) {
+      showMessage(`At most ${this.page.limits.max_runs} runs at once.`, { kind: "warn", key: "runs", timeout: 4000 });
       return;
     }
     const used = new Set(runs.map((r) => r.color));
     const color = PALETTE.find((c) => !used.has(c)) || PALETTE[runs.length % PALETTE.length];
-    const base = runs[this.store.state.sel] || { optimizer: this.registries.optimizers[0].id };
-    const opt = this.optimizers.get(base.optimizer);
+    const base = runs[this.page.store.state.sel] || { optimizer: this.page.registries.optimizers[0].id };
+    const opt = this.page.optimizers.get(base.optimizer);
     const run = { optimizer: base.optimizer, lr: base.lr ?? opt.hyperparameters.lr.default, hp: { ...(base.hp || {}) }, color };
-    this.store.set({ runs: [...runs, run], sel: runs.length });
-  },
+    this.page.store.set({ runs: [...runs, run], sel: runs.length });
+  }
 
   removeRun(i) {
-    const runs = this.store.state.runs.filter((_, k) => k !== i);
-    this.store.set({ runs, sel: Math.min(this.store.state.sel, Math.max(0, runs.length - 1)) });
-  },
+    const runs = this.page.store.state.runs.filter((_, k) => k !== i);
+    this.page.store.set({ runs, sel: Math.min(this.page.store.state.sel, Math.max(0, runs.length - 1)) });
+  }
 
   setEdge(i) {
-    const t = this.trajectories[i];
+    const t = this.page.trajectories[i];
     if (!t || !(t.lambda0 > 0)) return;
-    const spec = this.optimizers.get(this.store.state.runs[i].optimizer).hyperparameters.lr;
+    const spec = this.page.optimizers.get(this.page.store.state.runs[i].optimizer).hyperparameters.lr;
     this.updateRun(i, { lr: Math.min(spec.max, Math.max(spec.min, roundSig(2 / t.lambda0, 4))) });
-  },
+  }
 
   scaleLr(factor) {
-    const state = this.store.state;
+    const state = this.page.store.state;
     const run = state.runs[state.sel];
     if (!run) return;
-    const spec = this.optimizers.get(run.optimizer).hyperparameters.lr;
+    const spec = this.page.optimizers.get(run.optimizer).hyperparameters.lr;
     this.updateRun(state.sel, { lr: Math.min(spec.max, Math.max(spec.min, roundSig(run.lr * factor, 4))) });
-  },
+  }
 
   applyPreset(preset) {
     const defaults = Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
-    const keep = { view: this.store.state.view, show: this.store.state.show, present: this.store.state.present };
-    this.ghosts = [];
-    this.playback.playNext();
-    this.customOpen = false;
-    this.runsPanel.expanded.clear();
-    const patch = sanitize({ ...defaults, ...keep, ...preset.state, sel: 0 }, this.registries, this.limits);
-    if (patch.surface === this.store.state.surface && patch.expr === this.store.state.expr
-      && patch.condition === this.store.state.condition && patch.angle === this.store.state.angle) {
-      const changed = this.store.set(patch);
-      if (!changed.has("start") && !changed.has("steps") && !changed.has("runs")) this.restart(); // same lesson again: replay it
+    const keep = { view: this.page.store.state.view, show: this.page.store.state.show, present: this.page.store.state.present };
+    this.page.ghosts = [];
+    this.page.playback.playNext();
+    this.page.customOpen = false;
+    this.page.runsPanel.expanded.clear();
+    const patch = sanitize({ ...defaults, ...keep, ...preset.state, sel: 0 }, this.page.registries, this.page.limits);
+    if (patch.surface === this.page.store.state.surface && patch.expr === this.page.store.state.expr
+      && SURFACE_PARAMS.every((k) => patch[k] === this.page.store.state[k])) {
+      const changed = this.page.store.set(patch);
+      if (!changed.has("start") && !changed.has("steps") && !changed.has("runs")) this.page.restart(); // same lesson again: replay it
     } else {
-      this.store.set(patch);
+      this.page.store.set(patch);
     }
-  },
+  }
 
   keepGhost() {
-    for (const [i, t] of this.trajectories.entries()) {
+    for (const [i, t] of this.page.trajectories.entries()) {
       if (t.n < 2) continue;
-      this.ghosts.push({ ...t.snapshot(), color: this.store.state.runs[i].color, surfaceKey: this.gridKey });
+      this.page.ghosts.push({ ...t.snapshot(), color: this.page.store.state.runs[i].color, surfaceKey: this.page.gridKey });
     }
-    this.ghosts = this.ghosts.slice(-16);
-    this.plot.invalidate();
-    this.chartsDirty = true;
-  },
+    this.page.ghosts = this.page.ghosts.slice(-16);
+    this.page.plot.invalidate();
+    this.page.chartsDirty = true;
+  }
 
   clearGhosts() {
-    this.ghosts = [];
-    this.plot.invalidate();
-    this.chartsDirty = true;
-  },
-};
+    this.page.ghosts = [];
+    this.page.plot.invalidate();
+    this.page.chartsDirty = true;
+  }
+}

@@ -1,83 +1,90 @@
 // The descent view's side of the /ws protocol (docs/protocol.md): server messages land in the
 // page's Trajectory objects and play state; live changes (`set`) are sent coalesced; errors and
 // the connection's state are shown near the controls.
-// Methods of DescentPage (descent/page.js mixes them in): `this` is the page.
+// A part of DescentPage (descent/page.js): `this.page` is the controller.
 
 import { clearMessage, showMessage } from "../shared/messages.js";
 
 const $ = (id) => document.getElementById(id);
-export const live = {
+export class ServerLink {
+  /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
+  constructor(page) {
+    this.page = page;
+    this.setTimers = new Map();
+    this.busyReason = null;
+  }
+
   bindSocket() {
-    const s = this.socket;
+    const s = this.page.socket;
     s.on("status", (st) => this.onSocketStatus(st));
     s.on("welcome", (m) => {
-      this.limits = m.limits || this.limits;
-      $("steps").max = String(this.limits.max_steps);
-      this.playback.setState("idle");
-      if (this.grid) this.restart();
-      else this.pendingStart = true;
+      this.page.limits = m.limits || this.page.limits;
+      $("steps").max = String(this.page.limits.max_steps);
+      this.page.playback.setState("idle");
+      if (this.page.grid) this.page.restart();
+      else this.page.pendingStart = true;
     });
     s.on("started", () => {
-      this.stats.starts += 1;
-      this.playback.setState("running");
+      this.page.stats.starts += 1;
+      this.page.playback.setState("running");
     });
     s.on("frame", (m) => {
       const t0 = performance.now();
-      this.stats.frames += 1;
+      this.page.stats.frames += 1;
       for (const r of m.runs) {
-        const t = this.trajectories[r.id];
+        const t = this.page.trajectories[r.id];
         if (!t) continue;
         t.absorb(r);
-        this.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
+        this.page.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
       }
-      this.dirty = true;
-      this.chartsDirty = true;
-      this.stats.ms.absorb += performance.now() - t0;
+      this.page.dirty = true;
+      this.page.chartsDirty = true;
+      this.page.stats.ms.absorb += performance.now() - t0;
     });
     s.on("state", (m) => {
-      this.playback.setState(m.state);
+      this.page.playback.setState(m.state);
     });
     s.on("diverged", (m) => {
-      const t = this.trajectories[m.run];
+      const t = this.page.trajectories[m.run];
       if (!t) return;
       t.status = "diverged";
       t.divergedAt = m.step;
       t.reason = m.reason;
-      this.dirty = true;
+      this.page.dirty = true;
     });
     s.on("done", (m) => {
       for (const r of m.runs) {
-        const t = this.trajectories[r.id];
+        const t = this.page.trajectories[r.id];
         if (!t) continue;
         t.status = r.status;
         if (r.diverged_at !== null && r.diverged_at !== undefined) t.divergedAt = r.diverged_at;
       }
-      this.stats.doneAt = performance.now();
-      this.stats.drawsAtDone = this.stats.draws;
-      this.playback.setState("done");
-      this.dirty = true;
-      this.chartsDirty = true;
-      this.last.charts = 0; // the final charts now, not after the throttle
+      this.page.stats.doneAt = performance.now();
+      this.page.stats.drawsAtDone = this.page.stats.draws;
+      this.page.playback.setState("done");
+      this.page.dirty = true;
+      this.page.chartsDirty = true;
+      this.page.last.charts = 0; // the final charts now, not after the throttle
     });
     s.on("reset", (m) => {
       for (const r of m.runs) {
-        const t = this.trajectories[r.id];
+        const t = this.page.trajectories[r.id];
         if (!t) continue;
         t.clear();
         t.absorb(r);
       }
-      this.dirty = true;
-      this.chartsDirty = true;
+      this.page.dirty = true;
+      this.page.chartsDirty = true;
     });
     s.on("error", (m) => this.onServerError(m));
     s.on("close", () => {
-      this.playback.setState("idle");
+      this.page.playback.setState("idle");
     });
-  },
+  }
 
   /** `set` for a run's live-changeable values, at most one message per run every 50 ms. */
   queueSet(run, values) {
-    const spec = this.optimizers.get(this.store.state.runs[run].optimizer).hyperparameters;
+    const spec = this.page.optimizers.get(this.page.store.state.runs[run].optimizer).hyperparameters;
     const filled = {};
     for (const [k, v] of Object.entries(values)) filled[k] = v === null ? spec[k].default : v;
     const pending = this.setTimers.get(run);
@@ -91,9 +98,9 @@ export const live = {
       // a restart in the meantime cleared the timers: the new runs start with these values
       if (this.setTimers.get(run) !== entry) return;
       this.setTimers.delete(run);
-      this.socket.send({ type: "set", run, ...entry.values });
+      this.page.socket.send({ type: "set", run, ...entry.values });
     }, 50);
-  },
+  }
 
   onSocketStatus(st) {
     if (st.state === "open") {
@@ -105,7 +112,7 @@ export const live = {
     } else if (st.state === "busy") {
       showMessage(`Too many people are connected to this server right now${this.busyReason ? ` (${this.busyReason})` : ""}. This page tries again by itself every few seconds.`, { kind: "error", key: "connection", dismissible: false });
     }
-  },
+  }
 
   onServerError(m) {
     if (m.code === "too_many_sessions") {
@@ -115,5 +122,5 @@ export const live = {
     if (m.code === "finished") return; // a step/resume raced with `done`: the page re-syncs on `done`
     const field = m.field ? ` (${m.field})` : "";
     showMessage(`The server refused that: ${m.message}${field}`, { kind: "error", key: `error-${m.code}` });
-  },
-};
+  }
+}

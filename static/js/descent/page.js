@@ -4,15 +4,15 @@
 // server land in Trajectory objects and are drawn at most once per animation frame.
 
 import { ApiError, getJSON, loadRegistries } from "../shared/api.js";
-import { exporting } from "./export.js";
-import { handlers } from "./handlers.js";
-import { live } from "./live.js";
+import { Exports } from "./export.js";
+import { Actions } from "./handlers.js";
+import { ServerLink } from "./live.js";
 import { DescentPlot } from "./plot.js";
-import { readouts } from "./readouts.js";
+import { Readouts } from "./readouts.js";
 import {
-  GRID_N, SCHEMA, createDescentStore, gridURL, runSpec, runsChange, sanitize, surfaceSpec,
+  GRID_N, SCHEMA, SURFACE_PARAMS, createDescentStore, gridURL, runSpec, runsChange, sanitize, surfaceSpec,
 } from "./state.js";
-import { toolbar } from "./toolbar.js";
+import { Toolbar } from "./toolbar.js";
 import { InsideStep } from "./inside-step.js";
 import { CanvasLineChart } from "../shared/linechart.js";
 import { openLivePage } from "../shared/live-page.js";
@@ -26,7 +26,14 @@ import { Trajectory } from "./trajectory.js";
 
 const $ = (id) => document.getElementById(id);
 
-class DescentPage {
+/**
+ * The descent page's controller: it owns the store, the socket, the runs' trajectories and the
+ * surface, turns state changes into server messages and redraws, and is composed of parts that
+ * each keep their own state: the toolbar (controls), the actions (handlers that change the
+ * state), the server link (the /ws protocol, pending live changes), the readouts (text, badges,
+ * charts) and the exports.
+ */
+export class DescentPage {
   constructor(store, socket, registries) {
     this.store = store;
     this.socket = socket;
@@ -36,7 +43,12 @@ class DescentPage {
     this.limits = { max_steps: 20000, max_runs: 8 };
     this.trajectories = [];
     this.ghosts = []; // {x, y, loss, n, color, surfaceKey}
-    this.playback = new Playback(socket, { begin: () => this.restart(), onChange: () => this.renderPlay() });
+    this.toolbar = new Toolbar(this);
+    this.actions = new Actions(this);
+    this.server = new ServerLink(this);
+    this.readouts = new Readouts(this);
+    this.exports = new Exports(this);
+    this.playback = new Playback(socket, { begin: () => this.restart(), onChange: () => this.toolbar.renderPlay() });
     this.grid = null;
     this.gridKey = null;
     this.gridCache = new Map();
@@ -51,7 +63,6 @@ class DescentPage {
       surfaceAt: null, firstHeadAt: null, firstPathAt: null, plotlyAt: null, doneAt: null,
       ms: { parse: 0, absorb: 0, draw: 0, panel: 0, inside: 0, charts: 0 },
     };
-    this.setTimers = new Map();
     this.customOpen = false; // "Custom f(x, y)" chosen, formula not accepted yet
 
     this.plot = new DescentPlot(
@@ -59,19 +70,19 @@ class DescentPage {
         wrap: $("plot-wrap"), base: $("base"), contour: $("contour"), surface3d: $("surface3d"),
         paths: $("paths"), heads: $("heads"),
       },
-      { onPick: (x, y) => this.pickStart(x, y) },
+      { onPick: (x, y) => this.actions.pickStart(x, y) },
     );
     this.runsPanel = new RunsPanel($("runs"), {
       registries,
-      onChange: (i, patch) => this.updateRun(i, patch),
-      onRemove: (i) => this.removeRun(i),
+      onChange: (i, patch) => this.actions.updateRun(i, patch),
+      onRemove: (i) => this.actions.removeRun(i),
       onSelect: (i, opts = {}) => {
         if (opts.rerender || i !== this.store.state.sel) {
           this.store.set({ sel: i });
           this.runsPanel.render(this.store.state, this.trajectories);
         }
       },
-      onEdge: (i) => this.setEdge(i),
+      onEdge: (i) => this.actions.setEdge(i),
     });
     this.inside = new InsideStep(
       { title: $("inside-title"), equation: $("inside-eq"), numbers: $("inside-numbers") }, registries);
@@ -83,12 +94,12 @@ class DescentPage {
 
   // ---- setup -----------------------------------------------------------------------------------
   init() {
-    this.buildStaticControls();
-    this.bindControls();
-    this.bindSocket();
+    this.toolbar.buildStaticControls();
+    this.toolbar.bindControls();
+    this.server.bindSocket();
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
     window.addEventListener("hashchange", () => this.loadHash());
-    this.renderControls();
+    this.toolbar.renderControls();
     this.runsPanel.render(this.store.state, this.trajectories);
     setPresenting(this.store.state.present, $("present"));
     this.plot.setFontSize(this.store.state.present ? 16 : 12);
@@ -114,15 +125,15 @@ class DescentPage {
   // ---- state -> effects ------------------------------------------------------------------------
   onState(changed, prev, next) {
     const has = (k) => changed.has(k);
-    if (has("surface") || has("expr") || has("condition") || has("angle")) {
+    if (has("surface") || has("expr") || SURFACE_PARAMS.some(has)) {
       this.loadSurface();
     } else if (has("start") || has("steps")) {
       this.restart();
-      this.renderSurfaceInfo();
+      this.readouts.renderSurfaceInfo();
     } else if (has("runs")) {
       const diff = runsChange(prev.runs, next.runs);
       if (diff && diff.kind === "restart") this.restart();
-      else if (diff) for (const { run, values } of diff.sets) this.queueSet(run, values);
+      else if (diff) for (const { run, values } of diff.sets) this.server.queueSet(run, values);
       if (next.runs.some((r, i) => prev.runs[i] && prev.runs[i].color !== r.color)) this.plot.invalidate();
     }
     if (has("speed")) this.socket.send({ type: "speed", speed: next.speed });
@@ -132,7 +143,7 @@ class DescentPage {
       this.plot.setFontSize(next.present ? 16 : 12);
     }
     if (has("runs") || has("sel")) this.runsPanel.render(next, this.trajectories);
-    this.renderControls();
+    this.toolbar.renderControls();
     this.dirty = true;
     this.chartsDirty = true;
     this.last.inside = 0;
@@ -149,7 +160,7 @@ class DescentPage {
     const before = this.store.state.runs;
     const changed = this.store.set(sanitize({ ...defaults, ...hashState }, this.registries, this.limits));
     // onState restarts (or reloads the surface) for these changes; otherwise start over here
-    const restarted = ["surface", "expr", "condition", "angle", "start", "steps"].some((k) => changed.has(k))
+    const restarted = ["surface", "expr", ...SURFACE_PARAMS, "start", "steps"].some((k) => changed.has(k))
       || (changed.has("runs") && (runsChange(before, this.store.state.runs) || {}).kind === "restart");
     if (!restarted) this.restart();
   }
@@ -162,11 +173,11 @@ class DescentPage {
       return;
     }
     this.gridKey = url;
-    this.showPlotStatus("Drawing the surface…");
+    this.toolbar.showPlotStatus("Drawing the surface…");
     try {
       let grid = this.gridCache.get(url);
       if (!grid && state.surface === "custom") {
-        const refusal = await this.checkFormula(state.expr); // e.g. a link with a broken formula
+        const refusal = await this.actions.checkFormula(state.expr); // e.g. a link with a broken formula
         if (refusal) throw new ApiError(422, { message: refusal.msg, detail: [{ field: "expr", msg: refusal.msg }] }, url);
       }
       if (!grid) {
@@ -176,22 +187,22 @@ class DescentPage {
       }
       if (this.gridKey !== url) return; // a newer surface was asked for meanwhile
       this.grid = grid;
-      this.showExprError(null);
+      this.toolbar.showExprError(null);
       this.plot.setSurface(grid);
       this.stats.surfaceAt = this.stats.surfaceAt ?? performance.now();
       setTip($("contour"), `${grid.surface.name}: ${grid.surface.description} ${this.plot.describeColors()} Click anywhere to start the runs there.`);
-      this.showPlotStatus(null);
-      this.renderSurfaceInfo();
+      this.toolbar.showPlotStatus(null);
+      this.readouts.renderSurfaceInfo();
       this.ghosts = this.ghosts.filter((g) => g.surfaceKey === url);
       this.restart();
     } catch (err) {
       if (this.gridKey !== url) return;
       this.grid = null;
       if (state.surface === "custom" && err instanceof ApiError) {
-        this.showExprError(err, state.expr);
-        this.showPlotStatus("Fix the formula above to draw it.");
+        this.toolbar.showExprError(err, state.expr);
+        this.toolbar.showPlotStatus("Fix the formula above to draw it.");
       } else {
-        this.showPlotStatus(`Could not load the surface: ${err.message}`);
+        this.toolbar.showPlotStatus(`Could not load the surface: ${err.message}`);
       }
     }
   }
@@ -200,7 +211,7 @@ class DescentPage {
   restart() {
     const state = this.store.state;
     this.trajectories = state.runs.map(() => new Trajectory());
-    this.setTimers.clear();
+    this.server.setTimers.clear();
     this.dirty = true;
     this.chartsDirty = true;
     this.plot.invalidate();
@@ -243,9 +254,9 @@ class DescentPage {
     if (this.dirty || this.plot.needsDraw) {
       this.dirty = false;
       timed("draw", () => {
-        this.stats.pointsDrawn += this.plot.frame(this.scene(), now);
-        this.renderCounter();
-        this.renderBadges();
+        this.stats.pointsDrawn += this.plot.frame(this.readouts.scene(), now);
+        this.readouts.renderCounter();
+        this.readouts.renderBadges();
       });
       this.stats.draws += 1;
       if (this.stats.firstHeadAt === null && this.trajectories.some((t) => t.n >= 1)) this.stats.firstHeadAt = now;
@@ -271,13 +282,11 @@ class DescentPage {
     if (this.chartsDirty && now - this.last.charts > 150 && !this.store.state.present) {
       this.chartsDirty = false;
       this.last.charts = now;
-      timed("charts", () => this.renderCharts());
+      timed("charts", () => this.readouts.renderCharts());
     }
   }
 }
 
-// The page's other methods, by concern, in their own modules.
-Object.assign(DescentPage.prototype, toolbar, handlers, live, readouts, exporting);
 
 async function main() {
   initTooltips();

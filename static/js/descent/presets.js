@@ -1,3 +1,4 @@
+// @ts-check
 // One-click lessons. Each is a state patch for the descent view, with parameters chosen (by
 // running them and looking) so that its point shows within a few seconds on a projector.
 // A preset naming a surface or optimizer the API does not list is hidden (descent/page.js).

@@ -1,6 +1,6 @@
 // What the descent view shows besides the map: the surface card, the divergence badges on the
 // plot, the step counter, the loss and gradient-norm charts, and the scene the plot draws.
-// Methods of DescentPage (descent/page.js mixes them in): `this` is the page.
+// A part of DescentPage (descent/page.js): `this.page` is the controller.
 
 import { el } from "../shared/controls.js";
 import { fmt } from "../shared/format.js";
@@ -10,17 +10,24 @@ import { runStyle } from "../shared/run-style.js";
 
 const $ = (id) => document.getElementById(id);
 
-export const readouts = {
+export class Readouts {
+  /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
+  constructor(page) {
+    this.page = page;
+    /** @type {object[]} each run's chart columns, extended as points arrive */
+    this.chartCache = [];
+  }
+
   /** The surface's name, formula and description, and where the runs start. */
   renderSurfaceInfo() {
     const box = $("surface-info");
-    if (!this.grid) {
+    if (!this.page.grid) {
       box.replaceChildren();
       box.dataset.key = "";
       return;
     }
-    const d = this.grid.surface;
-    const start = this.store.state.start || d.default_start;
+    const d = this.page.grid.surface;
+    const start = this.page.store.state.start || d.default_start;
     if (box.dataset.key !== d.formula_latex) {
       box.dataset.key = d.formula_latex;
       box.replaceChildren(
@@ -30,16 +37,16 @@ export const readouts = {
       );
     }
     $("start-info").textContent = `Start (${fmt(start[0], 3)}, ${fmt(start[1], 3)}): click the map to move it.`;
-  },
+  }
 
   renderBadges() {
     const box = $("badges");
-    const state = this.store.state;
+    const state = this.page.store.state;
     const items = [];
-    for (const [i, t] of this.trajectories.entries()) {
+    for (const [i, t] of this.page.trajectories.entries()) {
       if (t.status !== "diverged" || !state.runs[i]) continue;
       const run = state.runs[i];
-      const name = this.optimizers.get(run.optimizer).name;
+      const name = this.page.optimizers.get(run.optimizer).name;
       const badge = el("div", { class: "badge diverged" }, [
         el("span", { text: "● " }),
         `${name}, lr ${fmt(t.lrInEffect ?? run.lr, 3)}: diverged at step ${t.divergedAt ?? t.n - 1}${t.reason ? `: ${t.reason}` : ""}`,
@@ -52,20 +59,19 @@ export const readouts = {
       box.dataset.key = key;
       box.replaceChildren(...items);
     }
-  },
+  }
 
   renderCounter() {
-    const n = Math.max(0, ...this.trajectories.map((t) => t.n - 1));
-    const text = `step ${n} / ${this.store.state.steps}`;
+    const n = Math.max(0, ...this.page.trajectories.map((t) => t.n - 1));
+    const text = `step ${n} / ${this.page.store.state.steps}`;
     const counter = $("counter");
     if (counter.textContent !== text) counter.textContent = text;
-  },
+  }
 
   /** Run i's chart columns (step, loss or f - f*, |grad|), extended by the points that came in
    * since the last render: at full speed rebuilding them all cost ~20 ms a render (6 x 20,000
    * points), this a fraction of a millisecond. Rebuilt when the run starts over. */
   chartColumns(i, t, fstar) {
-    this.chartCache = this.chartCache || [];
     let c = this.chartCache[i];
     if (!c || c.traj !== t || c.generation !== t.generation || c.fstar !== fstar || t.n < c.n) {
       c = { traj: t, generation: t.generation, fstar, n: 0, positive: true,
@@ -89,48 +95,48 @@ export const readouts = {
     }
     c.n = t.n;
     return c;
-  },
+  }
 
   renderCharts() {
-    const state = this.store.state;
-    const fstar = this.grid && Number.isFinite(this.grid.surface.min_value) ? this.grid.surface.min_value : null;
+    const state = this.page.store.state;
+    const fstar = this.page.grid && Number.isFinite(this.page.grid.surface.min_value) ? this.page.grid.surface.min_value : null;
     const loss = [];
     const gnorm = [];
     let positive = true; // without a known f*, a log axis needs f > 0 everywhere
-    for (const [i, t] of this.trajectories.entries()) {
+    for (const [i, t] of this.page.trajectories.entries()) {
       const run = state.runs[i];
       if (!run || t.n === 0) continue;
-      const name = `${i + 1}. ${this.optimizers.get(run.optimizer).name} (lr ${fmt(run.lr, 3)})`;
+      const name = `${i + 1}. ${this.page.optimizers.get(run.optimizer).name} (lr ${fmt(run.lr, 3)})`;
       const c = this.chartColumns(i, t, fstar);
       if (!c.positive) positive = false;
       const { lineDash } = runStyle(i); // told apart by more than colour
       loss.push({ name, color: run.color, lineDash, ...minMaxDecimate(c.xs, c.ys, t.n) });
       gnorm.push({ name, color: run.color, lineDash, ...minMaxDecimate(c.xs, c.gs, t.n) });
     }
-    for (const g of this.ghosts.filter((h) => h.surfaceKey === this.gridKey)) {
+    for (const g of this.page.ghosts.filter((h) => h.surfaceKey === this.page.gridKey)) {
       const xs = Float64Array.from({ length: g.n }, (_, k) => k);
       const ys = fstar === null ? g.loss : g.loss.map((f) => f - fstar);
       loss.unshift({ name: "ghost", color: g.color, dash: "dot", opacity: 0.55, ...minMaxDecimate(xs, ys, g.n) });
     }
-    this.lossChart.title = fstar === null ? "Loss f per step" : "Loss per step: f − f*";
-    this.lossChart.ytitle = fstar === null ? "f" : "f − f*";
-    this.lossChart.update(loss, { log: positive });
-    this.gnormChart.update(gnorm, { log: true });
-  },
+    this.page.lossChart.title = fstar === null ? "Loss f per step" : "Loss per step: f − f*";
+    this.page.lossChart.ytitle = fstar === null ? "f" : "f − f*";
+    this.page.lossChart.update(loss, { log: positive });
+    this.page.gnormChart.update(gnorm, { log: true });
+  }
 
   /** What the plot draws this frame. */
   scene() {
-    const state = this.store.state;
-    const desc = this.grid ? this.grid.surface : null;
+    const state = this.page.store.state;
+    const desc = this.page.grid ? this.page.grid.surface : null;
     return {
-      runs: this.trajectories.map((traj, i) => ({
+      runs: this.page.trajectories.map((traj, i) => ({
         traj, color: state.runs[i] ? state.runs[i].color : "#888", selected: i === state.sel, shape: runStyle(i).shape,
-        label: state.runs[i] ? `${i + 1}. ${this.optimizers.get(state.runs[i].optimizer).name}` : "",
+        label: state.runs[i] ? `${i + 1}. ${this.page.optimizers.get(state.runs[i].optimizer).name}` : "",
       })).filter((r, i) => state.runs[i]),
-      ghosts: this.ghosts.filter((g) => g.surfaceKey === this.gridKey),
+      ghosts: this.page.ghosts.filter((g) => g.surfaceKey === this.page.gridKey),
       start: state.start || (desc ? desc.default_start : null),
       arrows: { grad: state.show.includes("grad"), update: state.show.includes("update"), state: state.show.includes("state") },
       bold: state.present,
     };
-  },
-};
+  }
+}

@@ -33,7 +33,13 @@ import { Store, Types } from "../shared/state.js";
 export const PALETTE = ["#e8590c", "#1864ab", "#2f9e44", "#ae3ec9", "#c2255c", "#0b7285", "#5c940d", "#495057"];
 export const ARROWS = ["grad", "update", "state"];
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 1000, 0]; // steps per second; 0: as fast as possible
-export const GRID_N = 151; // points per side of the surface grid (the map; 3D takes every third)
+export const GRID_N = 151;
+/**
+ * The state's names for surface parameters: the URL keys of the parameters GET /api/surfaces
+ * describes (today the ravine's). Their ranges and defaults come from the API; a surface
+ * parameter the API adds needs its key here and in SCHEMA to travel in a link.
+ */
+export const SURFACE_PARAMS = ["condition", "angle"]; // points per side of the surface grid (the map; 3D takes every third)
 
 /** The default view: SGD against Adam on Rosenbrock, learning rates that make a good demo. */
 export const DEFAULTS = {
@@ -103,7 +109,8 @@ export const RunType = {
 export const SCHEMA = {
   surface: { type: Types.string, default: DEFAULTS.surface },
   expr: { type: Types.string, default: "" }, // the custom f(x, y), when surface is "custom"
-  condition: { type: Types.number, default: null }, // ravine parameters (null: the API's default)
+  // The surfaces' parameters (SURFACE_PARAMS; null: the API's default)
+  condition: { type: Types.number, default: null },
   angle: { type: Types.number, default: null },
   view: { type: Types.oneOf(["contour", "3d"]), default: "contour" },
   start: { type: Types.point, default: null }, // null: the surface's default start
@@ -140,13 +147,14 @@ export function sanitize(state, registries, limits = {}) {
   if (out.surface !== "custom" && !surfaces.has(out.surface)) {
     out.surface = surfaces.has(DEFAULTS.surface) ? DEFAULTS.surface : registries.surfaces[0].id;
   }
-  if (out.surface !== "ravine") {
-    out.condition = null;
-    out.angle = null;
-  } else {
-    // the API refuses a condition number below 1 and non-finite numbers
-    if (out.condition !== null) out.condition = Number.isFinite(out.condition) ? Math.min(1e6, Math.max(1, out.condition)) : null;
-    if (out.angle !== null) out.angle = Number.isFinite(out.angle) ? Math.min(360, Math.max(-360, out.angle)) : null;
+  // A parameter of the chosen surface keeps its value, within the range the API gives it
+  // (GET /api/surfaces: parameters); one the surface does not have is dropped.
+  const surface = surfaces.get(out.surface);
+  const params = surface ? surface.parameters : {};
+  for (const k of SURFACE_PARAMS) {
+    const spec = params[k];
+    if (!spec || out[k] === null || out[k] === undefined) out[k] = null;
+    else out[k] = Number.isFinite(out[k]) ? clampTo(out[k], spec) : null;
   }
   if (out.surface !== "custom") out.expr = "";
   const maxSteps = limits.max_steps || 20000;
@@ -193,14 +201,12 @@ export function sanitize(state, registries, limits = {}) {
  */
 export function surfaceSpec(state) {
   if (state.surface === "custom") return { expr: state.expr };
-  if (state.surface === "ravine" && (state.condition !== null || state.angle !== null)) {
-    /** @type {Record<string, string | number>} */
-    const spec = { id: "ravine" };
-    if (state.condition !== null) spec.condition = state.condition;
-    if (state.angle !== null) spec.angle = state.angle;
-    return spec;
-  }
-  return state.surface;
+  const set = SURFACE_PARAMS.filter((k) => state[k] !== null && state[k] !== undefined);
+  if (!set.length) return state.surface;
+  /** @type {Record<string, string | number>} */
+  const spec = { id: state.surface };
+  for (const k of set) spec[k] = state[k];
+  return spec;
 }
 
 /**
@@ -211,10 +217,7 @@ export function surfaceSpec(state) {
 export function gridURL(state, n) {
   const q = new URLSearchParams({ n: String(n) });
   if (state.surface === "custom") q.set("expr", state.expr);
-  if (state.surface === "ravine") {
-    if (state.condition !== null) q.set("condition", String(state.condition));
-    if (state.angle !== null) q.set("angle", String(state.angle));
-  }
+  for (const k of SURFACE_PARAMS) if (state[k] !== null && state[k] !== undefined) q.set(k, String(state[k]));
   return `/api/surfaces/${encodeURIComponent(state.surface)}/grid?${q}`;
 }
 

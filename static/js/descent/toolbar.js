@@ -1,6 +1,6 @@
 // The descent view's controls: building the toolbar from the registries, binding every control
-// and key to a handler of the page, and rendering the controls from the state. Methods of
-// DescentPage (descent/page.js mixes them in): `this` is the page.
+// and key to a handler of the page, and rendering the controls from the state.
+// A part of DescentPage (descent/page.js): `this.page` is the controller.
 
 import { el } from "../shared/controls.js";
 import { bindPlayback } from "../shared/playback.js";
@@ -9,65 +9,70 @@ import { fmt, roundSig } from "../shared/format.js";
 import { PRESETS } from "./presets.js";
 
 const $ = (id) => document.getElementById(id);
-export const toolbar = {
+export class Toolbar {
+  /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
+  constructor(page) {
+    this.page = page;
+  }
+
   buildStaticControls() {
     const surface = $("surface");
-    for (const s of this.registries.surfaces) {
+    for (const s of this.page.registries.surfaces) {
       surface.append(el("option", { value: s.id, text: s.name, title: s.description }));
     }
     surface.append(el("option", { value: "custom", text: "Custom f(x, y)…", title: "Type your own formula." }));
     const speed = $("speed");
     for (const v of SPEEDS) speed.append(el("option", { value: String(v), text: v === 0 ? "max" : `${v} /s` }));
     const presets = $("presets");
-    const hasAll = (p) => (p.state.surface === "custom" || this.surfaces.has(p.state.surface))
-      && p.state.runs.every((r) => this.optimizers.has(r.optimizer));
+    const hasAll = (p) => (p.state.surface === "custom" || this.page.surfaces.has(p.state.surface))
+      && p.state.runs.every((r) => this.page.optimizers.has(r.optimizer));
     for (const p of PRESETS.filter(hasAll)) {
       presets.append(el("button", {
         type: "button", text: p.label, tip: `${p.title}: ${p.tip}`, dataset: { preset: p.id },
-        on: { click: () => this.applyPreset(p) },
+        on: { click: () => this.page.actions.applyPreset(p) },
       }));
     }
-  },
+  }
 
   bindControls() {
-    $("surface").addEventListener("change", (e) => this.chooseSurface(e.target.value));
+    $("surface").addEventListener("change", (e) => this.page.actions.chooseSurface(e.target.value));
     $("custom-form").addEventListener("submit", (e) => {
       e.preventDefault();
-      this.tryCustom($("expr").value);
+      this.page.actions.tryCustom($("expr").value);
     });
     $("expr").addEventListener("input", () => this.showExprError(null));
     for (const b of document.querySelectorAll("[data-view]")) {
-      b.addEventListener("click", () => this.store.set({ view: b.dataset.view }));
+      b.addEventListener("click", () => this.page.store.set({ view: b.dataset.view }));
     }
-    bindPlayback(this.playback, { store: this.store, scaleLr: (f) => this.scaleLr(f) });
-    $("speed").addEventListener("change", (e) => this.store.set({ speed: Number(e.target.value) }));
+    bindPlayback(this.page.playback, { store: this.page.store, scaleLr: (f) => this.page.actions.scaleLr(f) });
+    $("speed").addEventListener("change", (e) => this.page.store.set({ speed: Number(e.target.value) }));
     $("steps").addEventListener("change", (e) => {
       const v = Math.round(Number(e.target.value));
-      if (Number.isFinite(v) && v >= 1 && v <= this.limits.max_steps) this.store.set({ steps: v });
-      else e.target.value = String(this.store.state.steps);
+      if (Number.isFinite(v) && v >= 1 && v <= this.page.limits.max_steps) this.page.store.set({ steps: v });
+      else e.target.value = String(this.page.store.state.steps);
     });
     for (const a of ARROWS) {
       $(`show-${a}`).addEventListener("change", () => {
         const show = ARROWS.filter((k) => $(`show-${k}`).checked);
-        this.store.set({ show });
+        this.page.store.set({ show });
       });
     }
-    $("ghost").addEventListener("click", () => this.keepGhost());
-    $("clear-ghosts").addEventListener("click", () => this.clearGhosts());
-    $("copy-link").addEventListener("click", () => this.copyLink());
+    $("ghost").addEventListener("click", () => this.page.actions.keepGhost());
+    $("clear-ghosts").addEventListener("click", () => this.page.actions.clearGhosts());
+    $("copy-link").addEventListener("click", () => this.page.exports.copyLink());
     $("link-field").addEventListener("blur", () => { $("link-field").hidden = true; });
-    $("export-png").addEventListener("click", () => this.exportPNG());
-    $("export-csv").addEventListener("click", () => this.exportCSV());
-    $("export-json").addEventListener("click", () => this.exportJSON());
-    $("present").addEventListener("click", () => this.store.set({ present: !this.store.state.present }));
-    $("add-run").addEventListener("click", () => this.addRun());
-  },
+    $("export-png").addEventListener("click", () => this.page.exports.exportPNG());
+    $("export-csv").addEventListener("click", () => this.page.exports.exportCSV());
+    $("export-json").addEventListener("click", () => this.page.exports.exportJSON());
+    $("present").addEventListener("click", () => this.page.store.set({ present: !this.page.store.state.present }));
+    $("add-run").addEventListener("click", () => this.page.actions.addRun());
+  }
 
   renderControls() {
-    const s = this.store.state;
+    const s = this.page.store.state;
     const surface = $("surface");
     if (surface.value !== s.surface) surface.value = s.surface;
-    const custom = s.surface === "custom" || this.customOpen;
+    const custom = s.surface === "custom" || this.page.customOpen;
     if (custom && surface.value !== "custom") surface.value = "custom";
     $("custom-form").hidden = !custom;
     if (custom && document.activeElement !== $("expr") && s.expr && $("expr-error").hidden) $("expr").value = s.expr;
@@ -80,16 +85,16 @@ export const toolbar = {
     speed.value = String(s.speed);
     if (document.activeElement !== $("steps")) $("steps").value = String(s.steps);
     for (const a of ARROWS) $(`show-${a}`).checked = s.show.includes(a);
-    $("add-run").disabled = s.runs.length >= this.limits.max_runs;
+    $("add-run").disabled = s.runs.length >= this.page.limits.max_runs;
     this.renderPlay();
-  },
+  }
 
   renderSurfaceParams() {
     // The API describes each adjustable surface parameter (surface.parameters: default, min,
     // max, log, label, help); the controls are built from that, never from a copy here.
-    const s = this.store.state;
+    const s = this.page.store.state;
     const box = $("surface-params");
-    const desc = s.surface === "custom" ? null : this.surfaces.get(s.surface);
+    const desc = s.surface === "custom" ? null : this.page.surfaces.get(s.surface);
     const specs = (desc && desc.parameters) || {};
     const names = Object.keys(specs);
     const signature = `${s.surface}|${names.join(",")}`;
@@ -111,7 +116,7 @@ export const toolbar = {
           const v = fromSlider(Number(range.value));
           out.textContent = fmt(v, 3);
           clearTimeout(timer);
-          timer = setTimeout(() => this.store.set({ [name]: v, start: null }), 250);
+          timer = setTimeout(() => this.page.store.set({ [name]: v, start: null }), 250);
         });
         box.append(el("label", { class: "field", tip: p.help }, [el("span", { class: "field-label", text: label }), range, out]));
       }
@@ -123,15 +128,15 @@ export const toolbar = {
       if (document.activeElement !== range) range.value = String(toSlider(p, value));
       range.nextElementSibling.textContent = fmt(value, 3);
     }
-  },
+  }
 
   renderPlay() {
     const button = $("play");
-    const play = this.playback.play;
+    const play = this.page.playback.play;
     const running = play === "running";
     button.textContent = running ? "Pause" : play === "done" ? "Replay" : "Play";
     button.setAttribute("aria-pressed", String(running));
-  },
+  }
 
   /** Show a 422 from the custom-surface grid inline, under the box, with the position marked. */
   showExprError(err, expr = "") {
@@ -162,11 +167,11 @@ export const toolbar = {
     box.hidden = false;
     input.classList.add("invalid");
     input.setAttribute("aria-invalid", "true");
-  },
+  }
 
   showPlotStatus(text) {
     const box = $("plot-status");
     box.hidden = !text;
     box.textContent = text || "";
-  },
-};
+  }
+}

@@ -1,16 +1,46 @@
+// @ts-check
 // One run's steps as they stream in (docs/protocol.md, `frame`): growable typed arrays, so a
 // 20,000-step run costs a few hundred kilobytes and appending is cheap. A null number (a diverged
 // run's last point) is stored as NaN here and never leaves the page as NaN: exports write it as
 // an empty cell or null.
 
+/** @typedef {"x" | "y" | "gx" | "gy" | "loss" | "lr"} Field a column of numbers, NaN where missing */
+
+/** @type {Field[]} */
 const FIELDS = ["x", "y", "gx", "gy", "loss", "lr"];
+/** @param {unknown} v */
 const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
+
+/**
+ * The columns of one frame entry's steps (docs/protocol.md, `columns: true`).
+ * @typedef {{ step?: number[], params?: (number | null)[][], grad?: (number | null)[][], loss?: (number | null)[], lr?: (number | null)[] }} Columns
+ */
 
 export class Trajectory {
   constructor() {
     this.capacity = 0;
-    for (const f of FIELDS) this[f] = new Float64Array(0);
+    // One column per field, index k = step k; `capacity` long, the first `n` in use.
+    this.x = new Float64Array(0);
+    this.y = new Float64Array(0);
+    this.gx = new Float64Array(0);
+    this.gy = new Float64Array(0);
+    this.loss = new Float64Array(0);
+    this.lr = new Float64Array(0);
     this.step = new Int32Array(0);
+    this.n = 0;
+    this.status = "running";
+    /** @type {number | null} */
+    this.divergedAt = null;
+    /** @type {string | null} */
+    this.reason = null;
+    /** @type {Record<string, unknown> | null} */
+    this.state = null;
+    /** @type {number | null} */
+    this.lrNext = null;
+    /** @type {number | null} */
+    this.lambdaMax = null;
+    /** @type {number | null} */
+    this.lambda0 = null;
     this.generation = 0; // bumped whenever points are removed (reset, restart): redraw from scratch
     this.clear();
   }
@@ -28,6 +58,7 @@ export class Trajectory {
     this.lambda0 = null; // ... at the start point (step 0)
   }
 
+  /** @param {number} min the capacity needed */
   _grow(min) {
     const capacity = Math.max(min, this.capacity * 2, 256);
     for (const f of FIELDS) {
@@ -42,7 +73,8 @@ export class Trajectory {
   }
 
   /** Add the steps of one frame, as columns ({step: [...], params: [[x, y], ...], grad, loss,
-   * lr}: entry j of every column is step j of the frame); step k lands at index k. */
+   * lr}: entry j of every column is step j of the frame); step k lands at index k.
+   * @param {Columns | undefined} cols */
   append(cols) {
     const steps = cols && cols.step;
     if (!steps || !steps.length) return;
@@ -69,11 +101,16 @@ export class Trajectory {
     }
   }
 
-  /** Update run-level fields of a frame entry: status, lr, lambda_max, state. */
+  /**
+   * Update run-level fields of a frame entry: status, lr, lambda_max, state.
+   * @param {{ status?: string, lr?: number | null, lambda_max?: number | null, state?: Record<string, unknown>, steps?: Columns }} entry
+   */
   absorb(entry) {
     if (entry.status) this.status = entry.status;
-    if ("lr" in entry) this.lrNext = Number.isFinite(entry.lr) ? entry.lr : null;
-    if ("lambda_max" in entry) this.lambdaMax = Number.isFinite(entry.lambda_max) ? entry.lambda_max : null;
+    if ("lr" in entry) this.lrNext = typeof entry.lr === "number" && Number.isFinite(entry.lr) ? entry.lr : null;
+    if ("lambda_max" in entry) {
+      this.lambdaMax = typeof entry.lambda_max === "number" && Number.isFinite(entry.lambda_max) ? entry.lambda_max : null;
+    }
     if (entry.state) this.state = entry.state;
     this.append(entry.steps);
     if (this.n === 1 && this.lambdaMax !== null) this.lambda0 = this.lambdaMax;
@@ -91,6 +128,7 @@ export class Trajectory {
     return null;
   }
 
+  /** @param {Field} field @param {number} i @returns {number | null} */
   value(field, i) {
     const v = this[field][i];
     return Number.isFinite(v) ? v : null;
@@ -98,6 +136,7 @@ export class Trajectory {
 
   /** Plain rows for export: [step, x, y, loss, grad_x, grad_y, lr] with null for missing. */
   rows() {
+    /** @type {(number | null)[][]} */
     const out = [];
     for (let i = 0; i < this.n; i++) {
       out.push([this.step[i], this.value("x", i), this.value("y", i), this.value("loss", i),

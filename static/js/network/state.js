@@ -1,3 +1,4 @@
+// @ts-check
 // The network view's state: everything a link must reproduce (data, architecture, runs, speed,
 // steps, landscape plane, selection), as one typed table for state.js, plus the messages built
 // from it (the websocket `start`, the landscape request body).
@@ -8,6 +9,14 @@
 // A run is "optimizer,lr=...,batch=...". Own points (when few) are "x,y,class;x,y,class;...".
 
 import { Store, Types } from "../shared/state.js";
+
+/** @typedef {import("../shared/state.js").State} State */
+/** @template T @typedef {import("../shared/state.js").PropType<T>} PropType */
+/** @typedef {import("../types/api").MlpOptions} MlpOptions */
+/** @typedef {import("../types/api").OptimizerInfo} OptimizerInfo */
+/** @typedef {{ optimizer: string, lr?: number, batch?: number }} NetRunSpec one run, as the URL holds it */
+/** @typedef {[number, number, number]} Point x1, x2, class */
+/** @typedef {[number, number, number]} WeightTriple layer (from 1), row, column */
 
 // Runs and classes get colours that cannot be confused: runs are pink-red, violet, green...;
 // classes are the orange/blue pair of the TensorFlow playground, then green, purple, red, teal.
@@ -28,16 +37,18 @@ export const DEFAULTS = {
   plane: "random",
 };
 
+/** @param {string | undefined} s */
 const number = (s) => {
   const x = Number(s);
-  return s !== "" && Number.isFinite(x) ? x : undefined;
+  return s !== "" && s !== undefined && Number.isFinite(x) ? x : undefined;
 };
 
-/** One run <-> "optimizer,lr=0.5,batch=32". */
+/** One run <-> "optimizer,lr=0.5,batch=32". @type {PropType<NetRunSpec>} */
 export const RunType = {
   parse(text) {
     const [optimizer, ...pairs] = String(text).split(",");
     if (!/^[A-Za-z0-9_-]+$/.test(optimizer || "")) return undefined;
+    /** @type {NetRunSpec} */
     const run = { optimizer };
     for (const pair of pairs) {
       const [key, raw] = pair.split("=");
@@ -56,7 +67,7 @@ export const RunType = {
   },
 };
 
-/** Hidden widths <-> "16,16" ("none" for no hidden layer: logistic regression). */
+/** Hidden widths <-> "16,16" ("none" for no hidden layer: logistic regression). @type {PropType<number[]>} */
 const WidthsType = {
   parse(s) {
     if (s === "none") return [];
@@ -66,30 +77,32 @@ const WidthsType = {
   format: (v) => (v.length ? v.join(",") : "none"),
 };
 
-/** Own points <-> "x,y,c;x,y,c". */
+/** Own points <-> "x,y,c;x,y,c". @type {PropType<Point[]>} */
 export const PointsType = {
   parse(s) {
     if (!s) return [];
+    /** @type {Point[]} */
     const out = [];
     for (const item of String(s).split(";")) {
       const p = item.split(",").map(number);
-      if (p.length === 3 && p.every((v) => v !== undefined)) out.push(p);
+      if (p.length === 3 && p.every((v) => v !== undefined)) out.push(/** @type {Point} */ (p));
     }
     return out;
   },
   format: (v) => v.map((p) => p.join(",")).join(";"),
 };
 
-/** The two weights of the "weights" plane <-> "1.0.0,1.0.1" (layer from 1, row, column). */
+/** The two weights of the "weights" plane <-> "1.0.0,1.0.1" (layer from 1, row, column). @type {PropType<WeightTriple[]>} */
 export const WeightsType = {
   parse(s) {
     const refs = String(s).split(",").map((r) => r.split(".").map(Number));
     return refs.length === 2 && refs.every((r) => r.length === 3 && r.every((v) => Number.isInteger(v) && v >= 0) && r[0] >= 1)
-      ? refs : undefined;
+      ? /** @type {WeightTriple[]} */ (refs) : undefined;
   },
   format: (v) => v.map((r) => r.join(".")).join(","),
 };
 
+/** @type {import("../shared/state.js").Schema} */
 export const SCHEMA = {
   dataset: { type: Types.string, key: "ds", default: DEFAULTS.dataset },
   noise: { type: Types.number, default: null }, // null: the dataset's default noise
@@ -116,19 +129,27 @@ export function createNetworkStore() {
   return new Store(SCHEMA);
 }
 
-/** The points patch for a change of own points: the link carries them only when they are few. */
+/**
+ * The points patch for a change of own points: the link carries them only when they are few.
+ * @param {Point[] | null} points
+ */
 export function pointsPatch(points) {
   const pts = points && points.length <= URL_POINTS ? points : null;
   return { points, pts };
 }
 
+/** @param {number} v @param {number} lo @param {number} hi */
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+/** @param {number} v */
 const round3 = (v) => Math.round(v * 1000) / 1000;
 
 /**
  * Make a state (from a link) fit what the server offers: unknown names replaced or dropped,
  * numbers clamped to the API's limits. Returns a full patch for store.set.
- * options: GET /api/mlp/options; optimizers: GET /api/optimizers (specs of lr).
+ * @param {State} state
+ * @param {MlpOptions} options GET /api/mlp/options
+ * @param {OptimizerInfo[]} optimizers GET /api/optimizers (specs of lr)
+ * @returns {State}
  */
 export function sanitize(state, options, optimizers) {
   const limits = options.limits;
@@ -136,27 +157,33 @@ export function sanitize(state, options, optimizers) {
   const specs = new Map(optimizers.map((o) => [o.id, o]));
   const out = { ...state };
   if (!datasets.has(out.dataset)) out.dataset = datasets.has(DEFAULTS.dataset) ? DEFAULTS.dataset : options.datasets[0].id;
-  const ds = datasets.get(out.dataset);
+  const ds = /** @type {import("../types/api").DatasetInfo} */ (datasets.get(out.dataset));
   out.noise = Number.isFinite(out.noise) ? clamp(out.noise, 0, 2) : null;
   out.n = clamp(Math.round(out.n || 200), 4, limits.points);
   out.dseed = clamp(Math.round(out.dseed || 0), 0, 2 ** 32 - 1);
   out.classes = ds.variable_classes && Number.isFinite(out.classes) ? clamp(Math.round(out.classes), 2, MAX_CLASSES) : null;
   if (out.pts && out.pts.length && !(out.points && out.points.length)) out.points = out.pts;
   out.points = ds.task === "classification" && Array.isArray(out.points)
-    ? out.points.filter((p) => Number.isInteger(p[2]) && p[2] >= 0 && p[2] < MAX_CLASSES)
-      .slice(0, limits.points).map(([x, y, c]) => [round3(x), round3(y), c])
+    ? out.points.filter((/** @type {Point} */ p) => Number.isInteger(p[2]) && p[2] >= 0 && p[2] < MAX_CLASSES)
+      .slice(0, limits.points).map((/** @type {Point} */ [x, y, c]) => [round3(x), round3(y), c])
     : null;
   Object.assign(out, pointsPatch(out.points));
   out.hidden = (Array.isArray(out.hidden) ? out.hidden : DEFAULTS.hidden)
-    .slice(0, limits.hidden_layers).map((w) => clamp(Math.round(w), 1, limits.width));
+    .slice(0, limits.hidden_layers).map((/** @type {number} */ w) => clamp(Math.round(w), 1, limits.width));
   if (!options.activations.some((a) => a.id === out.activation)) out.activation = DEFAULTS.activation;
   const allowed = new Set(options.optimizers);
-  out.runs = (out.runs || []).filter((r) => allowed.has(r.optimizer) && specs.has(r.optimizer)).map((r) => {
-    const lr = specs.get(r.optimizer).hyperparameters.lr;
-    const run = { optimizer: r.optimizer, lr: Number.isFinite(r.lr) ? clamp(r.lr, lr.min, lr.max) : lr.default };
-    if (Number.isFinite(r.batch) && r.batch >= 1) run.batch = clamp(Math.round(r.batch), 1, limits.points);
-    return run;
-  }).slice(0, limits.runs);
+  /** @type {NetRunSpec[]} */
+  const runs = [];
+  for (const r of /** @type {NetRunSpec[]} */ (out.runs || [])) {
+    const spec = allowed.has(r.optimizer) ? specs.get(r.optimizer) : undefined;
+    if (!spec) continue;
+    const lr = spec.hyperparameters.lr;
+    /** @type {NetRunSpec} */
+    const run = { optimizer: r.optimizer, lr: r.lr !== undefined && Number.isFinite(r.lr) ? clamp(r.lr, lr.min, lr.max) : lr.default };
+    if (r.batch !== undefined && Number.isFinite(r.batch) && r.batch >= 1) run.batch = clamp(Math.round(r.batch), 1, limits.points);
+    runs.push(run);
+  }
+  out.runs = runs.slice(0, limits.runs);
   if (!out.runs.length) out.runs = DEFAULTS.runs.filter((r) => allowed.has(r.optimizer)).map((r) => ({ ...r }));
   out.steps = clamp(Math.round(out.steps || DEFAULTS.steps), 1, limits.steps);
   out.speed = clamp(Number(out.speed) || 0, 0, 100000);
@@ -168,7 +195,11 @@ export function sanitize(state, options, optimizers) {
   return out;
 }
 
-/** The two plane weights if the network has them (and they differ), else null. */
+/**
+ * The two plane weights if the network has them (and they differ), else null.
+ * @param {WeightTriple[] | null | undefined} wts
+ * @param {number[]} sizes
+ */
 export function validWeights(wts, sizes) {
   if (!Array.isArray(wts) || wts.length !== 2) return null;
   const ok = wts.every(([layer, row, col]) => layer >= 1 && layer < sizes.length && row < sizes[layer] && col < sizes[layer - 1]);
@@ -176,18 +207,26 @@ export function validWeights(wts, sizes) {
 }
 
 /** The weights of the "weights" plane as the API takes them ({layer, row, col}), or null. */
+/** @param {WeightTriple[] | null} wts */
 export const weightRefs = (wts) => (wts ? wts.map(([layer, row, col]) => ({ layer, row, col })) : null);
 
-/** The data, network and runs of a `start` (the fields POST /api/mlp/landscape shares). */
+/**
+ * The data, network and runs of a `start` (the fields POST /api/mlp/landscape shares).
+ * @param {State} state
+ * @returns {Record<string, any>}
+ */
 function trainingBody(state) {
+  /** @type {Record<string, unknown>} */
   const dataset = { id: state.dataset, n: state.n, seed: state.dseed };
   if (state.noise !== null) dataset.noise = state.noise;
   if (state.classes !== null) dataset.n_classes = state.classes;
+  /** @type {Record<string, unknown>} */
   const body = {
     dataset,
     network: { hidden: [...state.hidden], activation: state.activation },
     seed: state.seed,
-    runs: state.runs.map((r) => {
+    runs: state.runs.map((/** @type {NetRunSpec} */ r) => {
+      /** @type {Record<string, unknown>} */
       const run = { optimizer: r.optimizer, lr: r.lr };
       if (r.batch) run.batch_size = r.batch;
       return run;
@@ -201,16 +240,26 @@ function trainingBody(state) {
 }
 
 /** The live plane for a direction mode: PCA needs the finished paths, so it trains on random. */
+/** @param {string} mode */
 export const livePlane = (mode) => (mode === "weights" ? "weights" : "random");
 
-/** The websocket `start` of a network (docs/protocol.md, "Network runs"). */
+/**
+ * The websocket `start` of a network (docs/protocol.md, "Network runs").
+ * @param {State} state
+ */
 export function startMessage(state) {
+  /** @type {import("../shared/socket.js").Message} */
   const message = { type: "start", ...trainingBody(state), steps: state.steps, speed: state.speed, plane: livePlane(state.plane), columns: true };
   if (message.plane === "weights" && state.wts) message.weights = weightRefs(state.wts);
   return message;
 }
 
-/** What about the runs changed: "restart" (new runs needed), "set" (learning rates) or null. */
+/**
+ * What about the runs changed: "restart" (new runs needed), "set" (learning rates) or null.
+ * @param {NetRunSpec[]} prev
+ * @param {NetRunSpec[]} next
+ * @returns {{ kind: "restart" } | { kind: "set", sets: { run: number, lr: number | undefined }[] } | null}
+ */
 export function runsChange(prev, next) {
   if (prev.length !== next.length) return { kind: "restart" };
   const sets = [];
@@ -224,11 +273,15 @@ export function runsChange(prev, next) {
 /** The state properties whose change needs new runs (a new `start`). */
 export const RESTART_KEYS = ["dataset", "noise", "n", "dseed", "classes", "points", "hidden", "activation", "steps", "seed"];
 
-/** The layer sizes the server will build, [inputs, ...hidden, outputs], and its weight count. */
+/**
+ * The layer sizes the server will build, [inputs, ...hidden, outputs], and its weight count.
+ * @param {State} state
+ * @param {MlpOptions} options
+ */
 export function networkShape(state, options) {
   const ds = options.datasets.find((d) => d.id === state.dataset) || options.datasets[0];
   let outputs = ds.task === "regression" ? 1 : state.classes || ds.classes || 2;
-  if (state.points && state.points.length) outputs = Math.max(...state.points.map((p) => p[2])) + 1;
+  if (state.points && state.points.length) outputs = Math.max(...state.points.map((/** @type {Point} */ p) => p[2])) + 1;
   const sizes = [ds.inputs, ...state.hidden, outputs];
   let params = 0;
   for (let l = 1; l < sizes.length; l++) params += (sizes[l - 1] + 1) * sizes[l];

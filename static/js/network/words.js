@@ -1,20 +1,36 @@
+// @ts-check
 // Plain words for the landscape: the direction modes' names and tips, and the caption saying what
 // the plane is and what "projected" means. Mode ids come from GET /api/mlp/options; an id this
 // file does not know is shown as itself.
 
+/** @type {Record<string, string>} */
 const LABELS = { weights: "two weights", random: "random", pca: "PCA" };
+/** @type {Record<string, string>} */
 const TIPS = {
   weights: "Vary two single weights (the first two of layer 1) and keep every other weight at its starting value. The easiest plane to explain, and the least typical.",
   random: "Two random directions through the starting weights, each scaled to the size of the weights it changes (filter normalisation, Li et al. 2018).",
   pca: "The plane the paths lie closest to: the two main directions the weights moved in (principal components). Needs the finished runs: drawn when training ends.",
 };
 
+/** @param {string} mode */
 export const planeModeLabel = (mode) => LABELS[mode] || mode;
+/** @param {string} mode */
 export const planeModeTip = (mode) => TIPS[mode] || `Slice the landscape along '${mode}' directions.`;
 
+/** @param {number} v */
 const pct = (v) => `${Math.round(v * 100)}%`;
 
-/** What the map shows, in two or three short sentences. */
+/**
+ * What the map shows, in two or three short sentences.
+ * @param {object} c
+ * @param {string} c.mode the plane drawn
+ * @param {string} c.wanted the plane asked for (PCA is drawn on a random plane until the end)
+ * @param {number} c.params the network's weight count
+ * @param {string[] | null} [c.labels] the two weights' names, for the "weights" plane
+ * @param {number[] | null} [c.explained] PCA's explained variance of each direction
+ * @param {boolean} [c.live] the runs are still training
+ * @param {boolean} [c.edited] the learning rate was changed during training
+ */
 export function caption({ mode, wanted, params, labels, explained, live, edited }) {
   const parts = [`The network has ${params} weights, so its loss lives in ${params} dimensions: this map is a flat slice through them`];
   if (mode === "weights" && labels) {

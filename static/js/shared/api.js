@@ -1,7 +1,18 @@
+// @ts-check
 // HTTP calls to the JSON API. A 422 becomes an ApiError that names the field and carries the
 // server's message (app/api/errors.py: {detail: [{loc, field, msg}], message}).
 
+/**
+ * The error body the API sends (app/api/errors.py).
+ * @typedef {{ message?: string, detail?: { loc?: (string | number)[], field?: string, msg: string }[] | string }} ErrorBody
+ */
+
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {ErrorBody | null} body
+   * @param {string} url
+   */
   constructor(status, body, url) {
     const first = body && Array.isArray(body.detail) ? body.detail[0] : null;
     super((body && body.message) || (first && first.msg) || `HTTP ${status} from ${url}`);
@@ -12,6 +23,7 @@ export class ApiError extends Error {
   }
 }
 
+/** @param {string} url @param {RequestInit} init @returns {Promise<any>} the parsed JSON */
 async function fetchJSON(url, init) {
   const response = await fetch(url, init);
   let body = null;
@@ -24,12 +36,23 @@ async function fetchJSON(url, init) {
   return body;
 }
 
-/** GET a JSON document; throws ApiError on an HTTP error, TypeError when the server is away. */
+/**
+ * GET a JSON document; throws ApiError on an HTTP error, TypeError when the server is away.
+ * @param {string} url
+ * @param {{ signal?: AbortSignal }} [options]
+ * @returns {Promise<any>}
+ */
 export function getJSON(url, { signal } = {}) {
   return fetchJSON(url, { signal, headers: { Accept: "application/json" } });
 }
 
-/** POST a JSON body; throws ApiError on an HTTP error (422: the message names the field). */
+/**
+ * POST a JSON body; throws ApiError on an HTTP error (422: the message names the field).
+ * @param {string} url
+ * @param {unknown} body
+ * @param {{ signal?: AbortSignal }} [options]
+ * @returns {Promise<any>}
+ */
 export function postJSON(url, body, { signal } = {}) {
   return fetchJSON(url, {
     method: "POST",
@@ -39,7 +62,10 @@ export function postJSON(url, body, { signal } = {}) {
   });
 }
 
-/** The three registries every page lists from (never from a copy in JavaScript). */
+/**
+ * The three registries every page lists from (never from a copy in JavaScript).
+ * @returns {Promise<import("../types/api").DescentRegistries>}
+ */
 export function loadRegistries() {
   return Promise.all([
     getJSON("/api/surfaces"),

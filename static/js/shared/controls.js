@@ -1,12 +1,26 @@
+// @ts-check
 // Control builders shared by the pages: a tiny DOM helper, a log-scale slider with a number box,
 // and an input for one hyperparameter built from the API's spec {default, min, max, help, log,
 // kind}. Controls only report changes (onChange); the page decides what state they change.
 
 import { roundSig } from "./format.js";
 
-/** el("button", {class: "x", text: "Go", tip: "...", on: {click: fn}}, children) */
+/** @typedef {Node | string | null | undefined | false} Child */
+
+/**
+ * el("button", {class: "x", text: "Go", tip: "...", on: {click: fn}}, children). Other attributes
+ * set the element's property of that name when it has one (value, checked, hidden...), else the
+ * attribute.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [attrs]
+ * @param {Child | Child[]} [children]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
+  /** @type {Record<string, unknown>} the same node, by property name */
+  const props = /** @type {any} */ (node);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k === "class") node.className = v;
@@ -14,17 +28,22 @@ export function el(tag, attrs = {}, children = []) {
     else if (k === "tip") node.dataset.tip = v;
     else if (k === "on") for (const [type, fn] of Object.entries(v)) node.addEventListener(type, fn);
     else if (k === "dataset") Object.assign(node.dataset, v);
-    else if (k in node && k !== "list" && k !== "type") node[k] = v;
+    else if (k in node && k !== "list" && k !== "type") props[k] = v;
     else node.setAttribute(k, v === true ? "" : v);
   }
-  for (const child of [].concat(children)) if (child !== null && child !== undefined && child !== false) node.append(child);
+  for (const child of [children].flat()) if (child !== null && child !== undefined && child !== false) node.append(child);
   return node;
 }
 
 /** Is this element being edited right now (then a re-render must not overwrite its value)? */
+/** @param {Element} node */
 const isEditing = (node) => document.activeElement === node;
 
-/** Set an input's value unless the user is editing it. */
+/**
+ * Set an input's value unless the user is editing it.
+ * @param {HTMLInputElement | HTMLSelectElement} input
+ * @param {unknown} value
+ */
 export function setValue(input, value) {
   if (isEditing(input)) return;
   const s = String(value);
@@ -35,12 +54,22 @@ export function setValue(input, value) {
  * A logarithmic slider (from min to max) and a number box for one positive value.
  * onInput(value) fires while dragging and typing (value rounded to 3 significant digits from the
  * slider, exact from the box). set(value) updates both without firing.
+ * @param {object} o
+ * @param {number} o.min the slider's range (min > 0)
+ * @param {number} o.max
+ * @param {number} [o.boxMin] the number box's range, when wider than the slider's
+ * @param {number} [o.boxMax]
+ * @param {number} o.value
+ * @param {string} o.tip
+ * @param {string} o.label
+ * @param {(value: number) => void} o.onInput
  */
 export function logSlider({ min, max, boxMin = min, boxMax = max, value, tip, label, onInput }) {
   const lo = Math.log10(min);
   const hi = Math.log10(max);
   const range = el("input", { type: "range", min: lo, max: hi, step: (hi - lo) / 600, tip, "aria-label": label });
   const box = el("input", { type: "number", min: boxMin, max: boxMax, step: "any", tip, "aria-label": `${label} (number)` });
+  /** @param {number} v */
   const set = (v) => {
     if (!isEditing(range)) range.value = String(Math.log10(Math.min(max, Math.max(min, v))));
     setValue(box, v);
@@ -67,7 +96,13 @@ export function logSlider({ min, max, boxMin = min, boxMax = max, value, tip, la
   return { range, box, set };
 }
 
-/** An input for one hyperparameter from its API spec; onChange(number) with a valid value only. */
+/**
+ * An input for one hyperparameter from its API spec; onChange(number) with a valid value only.
+ * @param {string} name
+ * @param {import("../types/api").Hyperparameter} spec
+ * @param {number | boolean} value
+ * @param {(value: number) => void} onChange
+ */
 export function specInput(name, spec, value, onChange) {
   const tip = `${name}: ${spec.help} (${spec.kind === "bool" ? "on or off" : `${spec.min} to ${spec.max}`}; default ${spec.default})`;
   if (spec.kind === "bool") {
@@ -96,7 +131,12 @@ export function specInput(name, spec, value, onChange) {
   return input;
 }
 
-/** A <select> of registry items ({id, name, description}). */
+/**
+ * A <select> of registry items ({id, name, description}).
+ * @param {{ id: string, name: string, description?: string }[]} items
+ * @param {string} value
+ * @param {{ label?: string, onChange?: (id: string) => void }} [options]
+ */
 export function registrySelect(items, value, { label, onChange } = {}) {
   const select = el("select", { "aria-label": label });
   for (const item of items) select.append(el("option", { value: item.id, text: item.name, title: item.description || "" }));

@@ -1,3 +1,4 @@
+// @ts-check
 // The classroom "Join" button: a full-screen QR code of this view at the teacher's LAN address,
 // so students open exactly what is on the projector (URL state included) on their own devices.
 // Shown only when the server runs with `gradscape --classroom` (GET /api/classroom says so).
@@ -5,12 +6,17 @@
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 /** This view's address as a student's device must type it. */
+/**
+ * @param {string[]} lanAddresses the server's LAN addresses (GET /api/classroom)
+ * @param {{ hostname: string, port: string, protocol: string, pathname: string, search: string, hash: string }} [here]
+ */
 function joinUrl(lanAddresses, here = window.location) {
   const host = LOOPBACK.has(here.hostname) && lanAddresses.length ? lanAddresses[0] : here.hostname;
   const port = here.port ? `:${here.port}` : "";
   return `${here.protocol}//${host}${port}${here.pathname}${here.search}${here.hash}`;
 }
 
+/** @param {string} url */
 function overlay(url) {
   const box = document.createElement("div");
   box.className = "join-overlay";
@@ -30,6 +36,7 @@ function overlay(url) {
     box.remove();
     document.removeEventListener("keydown", onKey, true);
   };
+  /** @param {KeyboardEvent} e */
   const onKey = (e) => {
     if (e.key === "Escape") {
       e.stopPropagation();

@@ -1,3 +1,4 @@
+// @ts-check
 // Keyboard shortcuts that never fire while the user types in a field.
 // Page-agnostic: bindKeys({" ": fn, ArrowRight: fn, r: fn}) with KeyboardEvent.key names
 // (letters are matched case-insensitively). Returns a function that unbinds them.
@@ -5,18 +6,25 @@
 const TEXT_INPUTS = new Set(["text", "number", "search", "email", "url", "tel", "password", "range", "color", "date", "time"]);
 
 /** True when a key press belongs to a form field: typing, choosing, or moving a slider. */
+/** @param {EventTarget | null} target */
 function isTyping(target) {
-  if (!target || !(target instanceof Element)) return false;
+  if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
-  const tag = target.tagName;
-  if (tag === "TEXTAREA" || tag === "SELECT") return true;
-  if (tag === "INPUT") return TEXT_INPUTS.has((target.type || "text").toLowerCase());
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target instanceof HTMLInputElement) return TEXT_INPUTS.has((target.type || "text").toLowerCase());
   return false;
 }
 
+/**
+ * @param {Record<string, (event: KeyboardEvent) => void>} bindings by KeyboardEvent.key
+ * @param {Window | HTMLElement} [target]
+ * @returns {() => void} unbinds them
+ */
 export function bindKeys(bindings, target = window) {
   const map = new Map(Object.entries(bindings).map(([k, fn]) => [k.length === 1 ? k.toLowerCase() : k, fn]));
-  const handler = (event) => {
+  /** @param {Event} e */
+  const handler = (e) => {
+    const event = /** @type {KeyboardEvent} */ (e);
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (isTyping(event.target)) return;
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;

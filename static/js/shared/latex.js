@@ -1,9 +1,11 @@
+// @ts-check
 // A small LaTeX-subset typesetter for the API's equations (optimizers, schedules, surfaces), as
 // plain HTML: plotly.min.js carries no MathJax and the app is offline. It covers what the
 // registries use: Greek letters, sub/superscripts, \frac, \sqrt, \hat, \left( \right), \\ for
 // line breaks, spacing commands and a few operators. Unknown commands show their name.
 // Builds DOM nodes (never innerHTML), so no formula can inject markup.
 
+/** @type {Record<string, string>} */
 const SYMBOLS = {
   alpha: "α", beta: "β", gamma: "γ", delta: "δ", epsilon: "ε", varepsilon: "ε", zeta: "ζ",
   eta: "η", theta: "θ", iota: "ι", kappa: "κ", lambda: "λ", mu: "μ", nu: "ν", xi: "ξ", pi: "π",
@@ -15,12 +17,21 @@ const SYMBOLS = {
   odot: "⊙", in: "∈", ell: "ℓ", top: "⊤", ldots: "…", cdots: "⋯",
 };
 const FUNCTIONS = new Set(["cos", "sin", "tan", "tanh", "exp", "log", "ln", "max", "min", "arg", "sign"]);
+/** @type {Record<string, string>} */
 const SPACES = { quad: "\u2003", qquad: "\u2003\u2003", ",": "\u2009", ":": "\u2005", ";": "\u2005", " ": " ", "!": "" };
+/** @type {Record<string, string>} */
 const ACCENTS = { hat: "\u0302", bar: "\u0304", tilde: "\u0303", vec: "\u20d7", dot: "\u0307" };
 const DELIMITER_SIZES = new Set(["left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "middle"]);
 const UPRIGHT = new Set(["mathrm", "text", "operatorname", "textrm", "mathbf", "boldsymbol", "mathit"]);
 
+/**
+ * A token: a command (\name), a line break (\\), a brace, a script mark, or a character.
+ * @typedef {{ t: "cmd", name: string } | { t: "newline" } | { t: string, c: string }} Token
+ */
+
+/** @param {string} src @returns {Token[]} */
 function tokenize(src) {
+  /** @type {Token[]} */
   const tokens = [];
   for (let i = 0; i < src.length; ) {
     const c = src[i];
@@ -48,6 +59,12 @@ function tokenize(src) {
   return tokens;
 }
 
+/**
+ * @param {string} tag
+ * @param {string | null} cls
+ * @param {(Node | string)[]} [children]
+ * @returns {HTMLElement}
+ */
 const el = (tag, cls, children = []) => {
   const node = document.createElement(tag);
   if (cls) node.className = cls;
@@ -56,17 +73,24 @@ const el = (tag, cls, children = []) => {
 };
 
 class Parser {
+  /** @param {Token[]} tokens */
   constructor(tokens) {
     this.tokens = tokens;
     this.i = 0;
   }
 
+  /** @returns {Token | undefined} */
   peek() {
     return this.tokens[this.i];
   }
 
-  /** Nodes until `}` (inside a group) or the end; a top-level `\\` ends a line. */
+  /**
+   * Nodes until `}` (inside a group) or the end; a top-level `\\` ends a line.
+   * @param {boolean} inGroup
+   * @returns {Node[]}
+   */
   sequence(inGroup) {
+    /** @type {Node[]} */
     const nodes = [];
     for (;;) {
       const tok = this.peek();
@@ -83,6 +107,7 @@ class Parser {
         }
         break;
       }
+      /** @type {Node} */
       let atom = this.atom();
       // scripts, in either order: x_t^2
       for (let t = this.peek(); t && (t.t === "^" || t.t === "_"); t = this.peek()) {
@@ -95,7 +120,7 @@ class Parser {
     return nodes;
   }
 
-  /** One argument of a command: a {group} or a single token. */
+  /** One argument of a command: a {group} or a single token. @returns {Node} */
   argument() {
     const tok = this.peek();
     if (!tok) return document.createTextNode("");
@@ -106,14 +131,16 @@ class Parser {
     return this.atom();
   }
 
+  /** @returns {Node} */
   atom() {
     const tok = this.tokens[this.i++];
+    if ("name" in tok) return this.command(tok.name);
     if (tok.t === "{") return el("span", null, this.sequence(true));
-    if (tok.t === "^" || tok.t === "_") return document.createTextNode("");
-    if (tok.t === "char") return this.char(tok.c);
-    return this.command(tok.name);
+    if (tok.t === "^" || tok.t === "_" || !("c" in tok)) return document.createTextNode("");
+    return this.char(tok.c);
   }
 
+  /** @param {string} c @returns {Node} */
   char(c) {
     if (/[A-Za-z]/.test(c)) return el("i", "tex-var", [c]);
     if (c === "-") return el("span", "tex-op", ["\u2009−\u2009"]);
@@ -125,6 +152,7 @@ class Parser {
     return document.createTextNode(c);
   }
 
+  /** @param {string} name @returns {Node} */
   command(name) {
     if (name === "frac" || name === "tfrac" || name === "dfrac") {
       const num = el("span", "tex-num", [this.argument()]);
@@ -136,17 +164,18 @@ class Parser {
     }
     if (name in ACCENTS) {
       const arg = this.argument();
-      const text = arg.textContent;
+      const text = arg.textContent || "";
       if (text.length === 1) return el("i", "tex-var", [text + ACCENTS[name]]);
       return el("span", null, [arg, ACCENTS[name]]);
     }
     if (DELIMITER_SIZES.has(name)) {
       const tok = this.tokens[this.i++];
       if (!tok) return document.createTextNode("");
-      if (tok.t === "cmd") return document.createTextNode(SYMBOLS[tok.name] ?? (tok.name === "|" ? "‖" : tok.name === "{" || tok.name === "}" ? tok.name : ""));
+      if ("name" in tok) return document.createTextNode(SYMBOLS[tok.name] ?? (tok.name === "|" ? "‖" : tok.name === "{" || tok.name === "}" ? tok.name : ""));
+      if (!("c" in tok)) return document.createTextNode("");
       return document.createTextNode(tok.c === "." ? "" : tok.c);
     }
-    if (UPRIGHT.has(name)) return el("span", "tex-op", [this.argument().textContent]);
+    if (UPRIGHT.has(name)) return el("span", "tex-op", [this.argument().textContent || ""]);
     if (FUNCTIONS.has(name)) return el("span", "tex-op", [`${name}\u2009`]);
     if (name in SPACES) return document.createTextNode(SPACES[name]);
     if (name in SYMBOLS) {
@@ -161,14 +190,17 @@ class Parser {
   }
 }
 
-/** A typeset formula: a <div class="tex"> with one <div class="tex-line"> per `\\` line. */
+/**
+ * A typeset formula: a <div class="tex"> with one <div class="tex-line"> per `\\` line.
+ * @param {string | null | undefined} source
+ */
 export function renderTex(source) {
   const parser = new Parser(tokenize(String(source ?? "")));
   const root = el("div", "tex");
   while (parser.peek()) {
     const line = el("div", "tex-line", parser.sequence(false));
     if (line.childNodes.length) root.append(line);
-    if (parser.peek() && parser.peek().t === "newline") parser.i++;
+    if (parser.peek()?.t === "newline") parser.i++;
   }
   return root;
 }

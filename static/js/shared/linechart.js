@@ -1,3 +1,4 @@
+// @ts-check
 // A small line chart on <canvas> (loss per step, gradient norm): log or linear y, decade ticks,
 // dashed faded series for ghosts, and a hover readout of the nearest point. About 1 ms per redraw,
 // where a Plotly.react of the same chart costs 15-20 ms whatever the points
@@ -7,10 +8,15 @@
 import { fmt } from "./format.js";
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+/** @type {Record<string, string>} */
 const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+/** @param {number} k */
 const power = (k) => (k === 0 ? "1" : k === 1 ? "10" : `10${String(k).replace(/./g, (c) => SUPERSCRIPT[c])}`);
 
-/** About `count` round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of 10. */
+/**
+ * About `count` round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of 10.
+ * @param {number} lo @param {number} hi @param {number} [count]
+ */
 function niceTicks(lo, hi, count = 4) {
   const span = hi - lo;
   if (!(span > 0)) return [lo];
@@ -22,14 +28,38 @@ function niceTicks(lo, hi, count = 4) {
   return ticks;
 }
 
+/**
+ * One line of a chart: y[i] at step x[i] (null: a gap).
+ * @typedef {object} Series
+ * @property {string} name
+ * @property {string} color
+ * @property {ArrayLike<number>} x
+ * @property {ArrayLike<number | null>} y
+ * @property {number[]} [lineDash] a canvas dash pattern (run-style.js)
+ * @property {string} [dash] dotted, when set (ghosts)
+ * @property {number} [opacity]
+ * @property {number} [width]
+ */
+
 export class CanvasLineChart {
+  /**
+   * @param {HTMLElement} container
+   * @param {{ title: string, ytitle: string }} titles
+   */
   constructor(container, { title, ytitle }) {
     this.container = container;
     this.title = title;
     this.ytitle = ytitle;
+    /** @type {Series[]} */
     this.series = [];
     this.log = true;
-    this.hover = null; // [px, py] of the mouse, in CSS pixels
+    /** @type {[number, number] | null} the mouse, in CSS pixels */
+    this.hover = null;
+    /**
+     * The last drawing's scales, for the hover readout.
+     * @type {{ X: (x: number) => number, Y: (v: number) => number, ty: (v: number | null) => number, m: { l: number, r: number, t: number, b: number }, pw: number, ph: number, xmax: number, ylo: number, yhi: number } | null}
+     */
+    this.view = null;
     this.canvas = document.createElement("canvas");
     this.canvas.className = "linechart";
     this.canvas.setAttribute("role", "img");
@@ -51,6 +81,7 @@ export class CanvasLineChart {
    * series: [{name, color, x, y, lineDash?, dash?, opacity?}]; lineDash: a canvas dash pattern
    * (run-style.js), dash: dotted (ghosts). Missing or (on a log axis) non-positive y are gaps.
    */
+  /** @param {Series[]} series @param {{ log?: boolean }} [options] a log y axis (default) or linear */
   update(series, { log = true } = {}) {
     this.series = series;
     this.log = log;
@@ -84,6 +115,7 @@ export class CanvasLineChart {
       c.style.height = `${height}px`;
     }
     const ctx = c.getContext("2d");
+    if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
     const fs = Math.max(10, Math.round(parseFloat(getComputedStyle(this.container).fontSize) * 0.85));
@@ -94,7 +126,8 @@ export class CanvasLineChart {
     ctx.textBaseline = "top";
     ctx.fillText(this.title, 6, 4);
 
-    const ty = (v) => (this.log ? (v > 0 ? Math.log10(v) : NaN) : v);
+    /** @param {number | null} v the value on the axis: its log10 on a log axis; NaN if none */
+    const ty = (v) => (v === null ? NaN : this.log ? (v > 0 ? Math.log10(v) : NaN) : v);
     let xmax = 1;
     let ylo = Infinity;
     let yhi = -Infinity;
@@ -125,7 +158,9 @@ export class CanvasLineChart {
     const pad = (yhi - ylo) * 0.06;
     ylo -= pad;
     yhi += pad;
+    /** @param {number} x */
     const X = (x) => m.l + (x / xmax) * pw;
+    /** @param {number} v */
     const Y = (v) => m.t + (1 - (v - ylo) / (yhi - ylo)) * ph;
     this.view = { X, Y, ty, m, pw, ph, xmax, ylo, yhi };
 
@@ -200,11 +235,15 @@ export class CanvasLineChart {
     this._drawHover(ctx, fs);
   }
 
-  /** The nearest point to the mouse: a dot and "name, step k: value". */
+  /**
+   * The nearest point to the mouse: a dot and "name, step k: value".
+   * @param {CanvasRenderingContext2D} ctx @param {number} fs font size, px
+   */
   _drawHover(ctx, fs) {
     const v = this.view;
     if (!this.hover || !v) return;
     const [hx, hy] = this.hover;
+    /** @type {{ d: number, s: Series, i: number, t: number } | null} */
     let best = null;
     for (const s of this.series) {
       for (let i = 0; i < s.y.length; i++) {
@@ -238,10 +277,17 @@ export class CanvasLineChart {
 /**
  * Reduce a series to at most ~2*buckets points keeping each bucket's extremes, so a spike or an
  * oscillation survives (a plain stride would alias a zig-zag away).
+ * @param {Float64Array | Int32Array} xs
+ * @param {Float64Array} ys NaN where missing
+ * @param {number} n the points in use
+ * @param {number} [buckets]
+ * @returns {{ x: number[], y: (number | null)[] }}
  */
 export function minMaxDecimate(xs, ys, n, buckets = 300) {
   if (n <= buckets * 2) return { x: Array.from(xs.subarray(0, n)), y: Array.from(ys.subarray(0, n), (v) => (Number.isFinite(v) ? v : null)) };
+  /** @type {number[]} */
   const x = [];
+  /** @type {number[]} */
   const y = [];
   const size = n / buckets;
   for (let b = 0; b < buckets; b++) {

@@ -1,6 +1,8 @@
+// @ts-check
 // Dismissible messages near the controls (errors from the server, the connection's state).
 // A message with a key replaces the previous one with that key. Page-agnostic.
 
+/** @type {Map<string, HTMLElement>} the message shown under each key */
 const shown = new Map();
 
 function container() {
@@ -14,9 +16,14 @@ function container() {
   return box;
 }
 
-/** Show a message; kind "error" | "warn" | "info". Returns a function that removes it. */
+/**
+ * Show a message. Returns a function that removes it.
+ * @param {string} text
+ * @param {{ kind?: "error" | "warn" | "info", key?: string | null, timeout?: number, dismissible?: boolean }} [options]
+ *   key: replaces the message shown with the same key; timeout: ms until it goes (0: stays)
+ */
 export function showMessage(text, { kind = "error", key = null, timeout = 0, dismissible = true } = {}) {
-  if (key && shown.has(key)) shown.get(key).remove();
+  if (key) shown.get(key)?.remove();
   const node = document.createElement("div");
   node.className = `message ${kind}`;
   node.setAttribute("role", kind === "error" ? "alert" : "status");
@@ -44,9 +51,8 @@ export function showMessage(text, { kind = "error", key = null, timeout = 0, dis
   return remove;
 }
 
+/** @param {string} key */
 export function clearMessage(key) {
-  if (shown.has(key)) {
-    shown.get(key).remove();
-    shown.delete(key);
-  }
+  shown.get(key)?.remove();
+  shown.delete(key);
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The /ws live-run client (docs/protocol.md): JSON messages by `type`, reconnection with
 // exponential backoff, and a guard so that no NaN or Infinity is ever sent.
 // Page-agnostic: pages subscribe with on(type, fn) and watch the connection with on("status").
@@ -5,7 +6,15 @@
 /** The version of docs/protocol.md this client reads (the server says its own in `welcome`). */
 const PROTOCOL = 2;
 
-/** JSON text of a message, refusing non-finite numbers (the server parses strictly). */
+/**
+ * A message of docs/protocol.md: its `type` and its fields.
+ * @typedef {{ type: string, [field: string]: any }} Message
+ */
+
+/**
+ * JSON text of a message, refusing non-finite numbers (the server parses strictly).
+ * @param {Message} message
+ */
 export function encodeMessage(message) {
   return JSON.stringify(message, (key, value) => {
     if (typeof value === "number" && !Number.isFinite(value)) {
@@ -15,6 +24,7 @@ export function encodeMessage(message) {
   });
 }
 
+/** @param {string} [path] */
 function defaultSocketURL(path = "/ws") {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}${path}`;
@@ -24,29 +34,43 @@ export class LiveSocket {
   /**
    * status events: {state: "connecting" | "open" | "reconnecting" | "busy" | "closed",
    *                 attempt, delay (ms until the next try), reason}
+   * @param {string} [url]
+   * @param {{ minDelay?: number, maxDelay?: number, busyDelay?: number }} [delays] ms
    */
   constructor(url = defaultSocketURL(), { minDelay = 500, maxDelay = 15000, busyDelay = 5000 } = {}) {
     this.url = url;
     this.minDelay = minDelay;
     this.maxDelay = maxDelay;
     this.busyDelay = busyDelay;
+    /** @type {Map<string, Set<(payload: any) => void>>} */
     this.handlers = new Map();
+    /** @type {WebSocket | null} */
     this.ws = null;
     this.attempt = 0;
-    this.timer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.timer = undefined;
     this.closedByUs = false;
     this.busy = false; // the server said too_many_sessions
+    /** @type {Message | null} the server's `welcome`, once connected */
     this.welcome = null;
     this.state = "closed";
     this.parseMs = 0; // time spent parsing messages (for the benchmark)
   }
 
+  /**
+   * Call fn with every message of this type (or "status", "close", "message").
+   * @param {string} type
+   * @param {(payload: any) => void} fn
+   * @returns {() => boolean} unsubscribes
+   */
   on(type, fn) {
-    if (!this.handlers.has(type)) this.handlers.set(type, new Set());
-    this.handlers.get(type).add(fn);
-    return () => this.handlers.get(type).delete(fn);
+    let set = this.handlers.get(type);
+    if (!set) this.handlers.set(type, (set = new Set()));
+    set.add(fn);
+    return () => Boolean(set?.delete(fn));
   }
 
+  /** @param {string} type @param {unknown} payload */
   emit(type, payload) {
     for (const fn of this.handlers.get(type) || []) {
       try {
@@ -96,14 +120,18 @@ export class LiveSocket {
     if (this.ws) this.ws.close(1000, "page closed");
   }
 
-  /** Send one message; false when not connected (the caller keeps its state and retries on open). */
+  /**
+   * Send one message; false when not connected (the caller keeps its state and retries on open).
+   * @param {Message} message
+   */
   send(message) {
     const text = encodeMessage(message); // throws on NaN: a bug of ours, never sent
-    if (!this.isOpen) return false;
+    if (!this.isOpen || !this.ws) return false;
     this.ws.send(text);
     return true;
   }
 
+  /** @param {string} text */
   _receive(text) {
     let message;
     const t0 = performance.now();
@@ -133,6 +161,7 @@ export class LiveSocket {
     this.emit("message", message);
   }
 
+  /** @param {string} reason */
   _scheduleReconnect(reason) {
     this.attempt += 1;
     const base = this.busy ? this.busyDelay : this.minDelay;
@@ -141,6 +170,7 @@ export class LiveSocket {
     this.timer = setTimeout(() => this.connect(), delay);
   }
 
+  /** @param {string} state @param {object} [extra] */
   _setState(state, extra = {}) {
     this.state = state;
     this.emit("status", { state, attempt: this.attempt, ...extra });
@@ -153,11 +183,16 @@ export class LiveSocket {
  * when there is no answer (no server, too many sessions, timeout).
  * Used to check a custom f(x, y) before drawing it: a 422 from fetch() would be logged as a
  * console error by the browser, a websocket `error` frame is not.
+ * @param {Message} message
+ * @param {{ url?: string, timeout?: number }} [options] timeout in ms
+ * @returns {Promise<Message | null>}
  */
 export function probeStart(message, { url = defaultSocketURL(), timeout = 5000 } = {}) {
   return new Promise((resolve, reject) => {
+    /** @type {WebSocket | undefined} */
     let ws;
     let settled = false;
+    /** @template T @param {(value: T) => void} fn @param {T} value */
     const finish = (fn, value) => {
       if (settled) return;
       settled = true;
@@ -179,7 +214,7 @@ export function probeStart(message, { url = defaultSocketURL(), timeout = 5000 }
       } catch {
         return;
       }
-      if (m.type === "welcome") ws.send(encodeMessage(message));
+      if (m.type === "welcome") ws?.send(encodeMessage(message));
       else if (m.type === "started") finish(resolve, null);
       else if (m.type === "error" && m.code === "too_many_sessions") finish(reject, new Error(m.message));
       else if (m.type === "error") finish(resolve, m);

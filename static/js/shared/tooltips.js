@@ -1,55 +1,67 @@
+// @ts-check
 // Hover help: any element with a data-tip attribute explains itself in a sentence, in one shared
 // tooltip (large enough for a projector, shown at once, unlike the browser's delayed title).
 // Page-agnostic: call initTooltips() once; set el.dataset.tip whenever the text changes.
 
+/** @type {HTMLElement | null} the one tooltip */
 let tip = null;
+/** @type {HTMLElement | null} the element whose tip is shown */
 let current = null;
 
-function place(target) {
+/** @param {HTMLElement} box the tooltip @param {HTMLElement} target */
+function place(box, target) {
   const r = target.getBoundingClientRect();
-  tip.hidden = false;
-  const w = tip.offsetWidth;
-  const h = tip.offsetHeight;
+  box.hidden = false;
+  const w = box.offsetWidth;
+  const h = box.offsetHeight;
   let left = Math.min(window.innerWidth - w - 6, Math.max(6, r.left + r.width / 2 - w / 2));
   let top = r.bottom + 6;
   if (top + h > window.innerHeight - 4) top = Math.max(4, r.top - h - 6);
   if (!Number.isFinite(left)) left = 6;
-  tip.style.left = `${left}px`;
-  tip.style.top = `${top}px`;
+  box.style.left = `${left}px`;
+  box.style.top = `${top}px`;
 }
 
+/** @param {HTMLElement} target */
 function show(target) {
   const text = target.dataset.tip;
-  if (!text) return;
+  if (!text || !tip) return;
   current = target;
   tip.textContent = text;
-  place(target);
+  place(tip, target);
 }
+
+/** The nearest [data-tip] element at or above an event's target. @param {Event} e */
+const tipped = (e) => (e.target instanceof Element ? /** @type {HTMLElement | null} */ (e.target.closest("[data-tip]")) : null);
 
 function hide() {
   current = null;
   if (tip) tip.hidden = true;
 }
 
-/** Show the tooltip of the nearest [data-tip] ancestor on hover and keyboard focus. */
+/**
+ * Show the tooltip of the nearest [data-tip] ancestor on hover and keyboard focus.
+ * @param {Document | HTMLElement} [root]
+ */
 export function initTooltips(root = document) {
-  tip = document.getElementById("tooltip");
-  if (!tip) {
-    tip = document.createElement("div");
-    tip.className = "tooltip";
-    tip.hidden = true;
-    document.body.append(tip);
+  let box = document.getElementById("tooltip");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "tooltip";
+    box.hidden = true;
+    document.body.append(box);
   }
-  tip.setAttribute("role", "tooltip");
+  box.setAttribute("role", "tooltip");
+  tip = box;
   root.addEventListener("mouseover", (e) => {
-    const target = e.target.closest ? e.target.closest("[data-tip]") : null;
+    const target = tipped(e);
     if (target === current) return;
     if (target) show(target);
     else hide();
   });
   root.addEventListener("focusin", (e) => {
-    const target = e.target.closest ? e.target.closest("[data-tip]") : null;
-    if (target && e.target.matches(":focus-visible")) show(target);
+    const target = tipped(e);
+    if (target && e.target instanceof Element && e.target.matches(":focus-visible")) show(target);
   });
   root.addEventListener("focusout", hide);
   root.addEventListener("mousedown", hide);
@@ -58,7 +70,11 @@ export function initTooltips(root = document) {
   window.addEventListener("scroll", hide, true);
 }
 
-/** Set an element's help sentence (also as its accessible description). */
+/**
+ * Set an element's help sentence (also as its accessible description).
+ * @param {HTMLElement | null} el
+ * @param {string} text
+ */
 export function setTip(el, text) {
   if (!el) return;
   el.dataset.tip = text;

@@ -26,3 +26,8 @@ declare namespace Plotly {
   function downloadImage(root: HTMLElement, options: Record<string, any>): Promise<string>;
   const Plots: { resize(root: HTMLElement): void };
 }
+
+interface Window {
+  /** Set once /vendor/plotly/plotly.min.js has run (shared/plots.js loadPlotly). */
+  Plotly?: typeof Plotly;
+}

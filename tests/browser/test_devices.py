@@ -1,0 +1,124 @@
+"""Every page on a phone and on a tablet held upright (Playwright's device emulation): laid out at
+the device's width with no sideways scroll, the main picture first and nearly full width, no
+serious axe-core violation in that layout; a tap on the descent map moves the start point, a tap
+on a backprop edge opens its chain rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser.axe import report, violations
+from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
+
+pytestmark = pytest.mark.browser
+
+DEVICES = ["iPhone 13", "Pixel 7", "iPad Mini"]
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(params=DEVICES)
+def device_page(request, playwright, browser, server) -> Iterator:
+    device = playwright.devices[request.param]
+    spec = {k: v for k, v in device.items() if k != "default_browser_type"}
+    context = browser.new_context(**spec)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"{server.url}/")
+    page.wait_for_function(
+        "() => window.gradscape && window.Plotly && document.querySelector('#contour .main-svg')"
+    )
+    page.device = request.param
+    page.width = spec["viewport"]["width"]
+    try:
+        yield page
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_descent_fits_the_device_with_the_map_first(device_page) -> None:
+    page = device_page
+    layout = page.evaluate(
+        """() => {
+          const map = document.getElementById("plot-wrap").getBoundingClientRect();
+          const runs = document.querySelector(".runs-panel").getBoundingClientRect();
+          return { inner: innerWidth, scroll: document.documentElement.scrollWidth,
+                   map: [map.left, map.top, map.width, map.height], runsTop: runs.top };
+        }"""
+    )
+    assert layout["inner"] == page.width, "laid out wider than the screen, then zoomed out"
+    assert layout["scroll"] <= layout["inner"], "the page scrolls sideways"
+    left, top, width, height = layout["map"]
+    assert width >= 0.85 * page.width and height >= 0.6 * page.width, layout
+    assert top < layout["runsTop"], "the map comes before the runs"
+    assert top < page.viewport_size["height"] * 0.5, "the map starts in the first half screen"
+    found = violations(page)
+    assert not found, report(found)
+
+
+def test_a_tap_on_the_map_moves_the_start_point(device_page) -> None:
+    page = device_page
+    x, y = page.evaluate("() => gradscape.pixelOf(1.0, -0.5)")
+    page.touchscreen.tap(x, y)
+    page.wait_for_function(
+        "() => gradscape.state.start && Math.abs(gradscape.state.start[0] - 1) < 0.1"
+        " && Math.abs(gradscape.state.start[1] + 0.5) < 0.1"
+    )
+
+
+# Each page's main picture, and when the page is ready.
+PAGES = {
+    "/network": ("#boundary", "window.gradscape && gradscape.config() !== null"),
+    "/backprop": ("#net", "document.body.dataset.ready === '1'"),
+}
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_network_and_backprop_fit_the_device(device_page, path: str) -> None:
+    page = device_page
+    main, ready = PAGES[path]
+    page.goto(f"{page.url.rsplit('/', 1)[0]}{path}")
+    page.wait_for_function(f"() => Boolean({ready})")
+    layout = page.evaluate(
+        """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+          return { inner: innerWidth, scroll: document.documentElement.scrollWidth,
+                   main: [r.left, r.top, r.width, r.height] }; }""",
+        main,
+    )
+    assert layout["inner"] == page.width, "laid out wider than the screen, then zoomed out"
+    assert layout["scroll"] <= layout["inner"], "the page scrolls sideways"
+    _, top, width, height = layout["main"]
+    assert width >= 0.85 * page.width and height >= 0.6 * page.width, layout
+    assert top < page.viewport_size["height"] * 0.5, "the picture starts in the first half screen"
+    found = violations(page)
+    assert not found, report(found)
+
+
+def test_a_tap_on_a_backprop_edge_opens_its_chain_rule(device_page) -> None:
+    page = device_page
+    page.goto(f"{page.url.rsplit('/', 1)[0]}/backprop")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    edge = page.locator(".hit[data-w]").first
+    box = edge.bounding_box()
+    ref = edge.get_attribute("data-w")
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("(w) => location.hash.includes('w=' + w)", arg=ref)
