@@ -1,6 +1,12 @@
 // @ts-check
 // HTTP calls to the JSON API. A 422 becomes an ApiError that names the field and carries the
-// server's message (app/api/errors.py: {detail: [{loc, field, msg}], message}).
+// server's message (app/api/errors.py: {detail: [{loc, field, msg}], message}). A 503 (the server
+// is busy with a class's requests: app/api/admission.py) is retried after its Retry-After, and
+// the page says so meanwhile.
+
+import { showMessage } from "./messages.js";
+
+const BUSY_TRIES = 10; // then the 503 is an error like any other
 
 /**
  * The error body the API sends (app/api/errors.py).
@@ -25,15 +31,37 @@ export class ApiError extends Error {
 
 /** @param {string} url @param {RequestInit} init @returns {Promise<any>} the parsed JSON */
 async function fetchJSON(url, init) {
-  const response = await fetch(url, init);
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(url, init);
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    if (response.ok) return body;
+    if (response.status !== 503 || attempt >= BUSY_TRIES) throw new ApiError(response.status, body, url);
+    const seconds = Math.max(1, Number(response.headers.get("Retry-After")) || 3);
+    showMessage(`The server is busy with the class's requests: retrying in ${seconds} s.`, {
+      kind: "warn", key: "busy", timeout: seconds * 1000,
+    });
+    await sleep(seconds * 1000, init.signal);
   }
-  if (!response.ok) throw new ApiError(response.status, body, url);
-  return body;
+}
+
+/**
+ * Wait, or reject with the signal's AbortError when the request is superseded meanwhile.
+ * @param {number} ms @param {AbortSignal | null | undefined} signal @returns {Promise<void>}
+ */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
 }
 
 /**
