@@ -33,7 +33,6 @@ const NOT_TYPED_YET = new Set([
   "network/export.js",
   "network/landscape.js",
   "network/page.js",
-  "network/run.js",
   "network/runs-panel.js",
   "network/scenes.js",
   "network/server.js",

@@ -1,21 +1,60 @@
+// @ts-check
 // One network run's steps as they stream in (docs/protocol.md, "Network runs"): loss, accuracy,
 // learning rate, plane coordinates and per-layer gradient norms in growable typed arrays; the
 // latest weights, gradients and decision boundary as they arrive. A null number (a diverged
 // run's last step) is stored as NaN here and leaves the page as an empty cell or null.
 
+/** @param {unknown} v */
 const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
+
+/** @typedef {"loss" | "acc" | "lr" | "px" | "py"} Series a column of numbers, NaN where missing */
+/** @type {Series[]} */
 const SERIES = ["loss", "acc", "lr", "px", "py"];
 
+/**
+ * The columns of one frame entry's steps (docs/protocol.md, "Network runs", `columns: true`).
+ * @typedef {object} Columns
+ * @property {number[]} [step]
+ * @property {(number | null)[]} [loss]
+ * @property {(number | null)[]} [accuracy]
+ * @property {(number | null)[]} [lr]
+ * @property {(number | null)[][]} [plane]
+ * @property {(number | null)[][]} [grad_norms]
+ * @property {(unknown[] | null)[]} [weights]
+ * @property {(unknown[] | null)[]} [grads]
+ */
+
 export class NetRun {
-  /** info: started.runs[i]; layers: the number of weight matrices. */
+  /**
+   * @param {{ optimizer: string, lr: number, [field: string]: unknown }} info started.runs[i]
+   * @param {number} layers the number of weight matrices
+   */
   constructor(info, layers) {
     this.info = info;
     this.layers = layers;
     this.capacity = 0;
     this.step = new Int32Array(0);
-    for (const f of SERIES) this[f] = new Float64Array(0);
+    this.loss = new Float64Array(0);
+    this.acc = new Float64Array(0);
+    this.lr = new Float64Array(0);
+    this.px = new Float64Array(0); // the step's point on the landscape's plane
+    this.py = new Float64Array(0);
+    /** @type {Float64Array[]} the gradient norm of each weight matrix, per step */
     this.gn = Array.from({ length: layers }, () => new Float64Array(0));
     this.version = 0; // bumped on every change: views redraw when it moves
+    this.n = 0;
+    this.status = "running";
+    /** @type {number | null} */
+    this.divergedAt = null;
+    /** @type {string | null} */
+    this.reason = null;
+    this.lrNext = info.lr;
+    /** @type {{ step: number, layers: unknown[] } | null} every weights_every steps */
+    this.weights = null;
+    /** @type {{ step: number, layers: unknown[] } | null} */
+    this.grads = null;
+    /** @type {{ step: number, z: (number | null)[][] } | null} */
+    this.boundary = null;
     this.clear();
   }
 
@@ -31,14 +70,18 @@ export class NetRun {
     this.version += 1;
   }
 
+  /** @param {number} min the capacity needed */
   _grow(min) {
     const capacity = Math.max(min, this.capacity * 2, 256);
-    const grow = (a, Type = Float64Array) => {
-      const b = new Type(capacity);
+    /** @param {Float64Array} a */
+    const grow = (a) => {
+      const b = new Float64Array(capacity);
       b.set(a.subarray(0, this.n));
       return b;
     };
-    this.step = grow(this.step, Int32Array);
+    const step = new Int32Array(capacity);
+    step.set(this.step.subarray(0, this.n));
+    this.step = step;
     for (const f of SERIES) this[f] = grow(this[f]);
     this.gn = this.gn.map((a) => grow(a));
     this.capacity = capacity;
@@ -46,7 +89,8 @@ export class NetRun {
 
   /** Add the steps of one frame, as columns (entry j of every column is step j of the frame;
    * weights and grads are null at the steps that do not carry them); step k lands at index k
-   * (a step we hold already: a reset). */
+   * (a step we hold already: a reset).
+   * @param {Columns | undefined} cols */
   append(cols) {
     const steps = cols && cols.step;
     if (!steps || !steps.length) return;
@@ -66,14 +110,19 @@ export class NetRun {
       this.py[i] = num(p[1]);
       const g = norms[j] || [];
       for (let l = 0; l < this.layers; l++) this.gn[l][i] = num(g[l]);
-      if (weights[j]) this.weights = { step: steps[j], layers: weights[j] };
-      if (grads[j]) this.grads = { step: steps[j], layers: grads[j] };
+      const w = weights[j];
+      if (w) this.weights = { step: steps[j], layers: w };
+      const dw = grads[j];
+      if (dw) this.grads = { step: steps[j], layers: dw };
       this.n += 1;
     }
     this.version += 1;
   }
 
-  /** A `frame` (or `reset`) entry for this run: {status, lr, steps, boundary?}. */
+  /**
+   * A `frame` (or `reset`) entry for this run: {status, lr, steps, boundary?}.
+   * @param {{ status?: string, lr?: number | null, steps?: Columns, boundary?: { step: number, z: (number | null)[][] } }} r
+   */
   absorb(r) {
     if (r.steps && r.steps.step && r.steps.step[0] === 0) this.clear();
     this.append(r.steps);
@@ -90,7 +139,7 @@ export class NetRun {
     return null;
   }
 
-  /** The last finite value of a series, or null. */
+  /** The last finite value of a series, or null. @param {Series} field */
   last(field) {
     for (let k = this.n - 1; k >= 0; k--) if (Number.isFinite(this[field][k])) return this[field][k];
     return null;
@@ -98,7 +147,9 @@ export class NetRun {
 
   /** Rows for export: [step, loss, accuracy, lr, plane1, plane2, gradnorm per layer...]. */
   rows() {
+    /** @param {number} x */
     const v = (x) => (Number.isFinite(x) ? x : null);
+    /** @type {(number | null)[][]} */
     const out = [];
     for (let k = 0; k < this.n; k++) {
       out.push([this.step[k], v(this.loss[k]), v(this.acc[k]), v(this.lr[k]), v(this.px[k]), v(this.py[k]),
