@@ -14,7 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import signal
 import socket
+import threading
+import time
 from typing import Any
 
 import uvicorn
@@ -90,8 +94,10 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         return
     sock = uvicorn.Config(app=None, host=host, port=port).bind_socket()
     spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_worker, args=(settings, host, port, sock), daemon=True)
-                 for _ in range(workers)]
+    processes = [spawn.Process(target=_worker, args=(settings, host, port, sock, os.getpid()),
+                               daemon=True) for _ in range(workers)]
+    # A terminated command (a service manager, a test) stops its workers too, as Ctrl+C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     for process in processes:
         process.start()
     try:
@@ -107,8 +113,22 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         sock.close()
 
 
-def _worker(settings: Settings, host: str, port: int, sock: socket.socket) -> None:
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker(settings: Settings, host: str, port: int, sock: socket.socket, parent: int) -> None:
     from app.main import create_app
 
-    config = server_config(create_app(settings), settings, host, port)
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(server_config(create_app(settings), settings, host, port))
+    threading.Thread(target=_exit_with, args=(parent, server), daemon=True).start()
+    server.run(sockets=[sock])
+
+
+def _exit_with(parent: int, server: uvicorn.Server) -> None:
+    """A worker whose command died without stopping it (killed) stops too: no orphan keeps
+    serving the port."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    log.warning("the gradscape command is gone: this worker stops")
+    server.should_exit = True

@@ -96,13 +96,16 @@ def torch_rate_in(python: str | None, index: int) -> float | None:
     return float(out.stdout.strip())
 
 
-async def ws_rate(url: str, dataset: str, n: int, hidden: list[int], activation: str) -> float:
+async def ws_rate(url: str, dataset: str, n: int, hidden: list[int], activation: str,
+                  sharpness: bool = False) -> float:
     import orjson
     import websockets
 
     start = {"type": "start", "dataset": {"id": dataset, "n": n}, "speed": 0, "columns": True,
              "network": {"hidden": hidden, "activation": activation}, "steps": WS_STEPS,
              "runs": [{"optimizer": "adam", "lr": 0.01}]}
+    if not sharpness:  # like for like with the core's loop, which measures no sharpness
+        start["sharpness_every"] = 0
     async with websockets.connect(url, max_size=None) as ws:
         await ws.recv()  # welcome
         await ws.send(orjson.dumps(start).decode())
@@ -128,16 +131,20 @@ def main() -> None:
         return
     from bench.stream import Server
 
+    # Each side measured alone: the core and torch before the server starts, so neither shares
+    # the two cores with it.
+    cores = [core_rate(*net) for _, *net in NETS]
+    torch_rates = [torch_rate_in(args.torch_python, i) for i in range(len(NETS))]
     with Server("app.main:app") as server:
-        for index, (name, *net) in enumerate(NETS):
-            core = core_rate(*net)
-            torch_r = torch_rate_in(args.torch_python, index)
+        for (name, *net), core, torch_r in zip(NETS, cores, torch_rates, strict=True):
             ws = max(asyncio.run(ws_rate(server.url, *net)) for _ in range(2))
+            ws_sharp = max(asyncio.run(ws_rate(server.url, *net, sharpness=True))
+                           for _ in range(2))
             vs_torch = f"{core / torch_r:.2f}x torch ({torch_r:,.0f} steps/s)" if torch_r else \
                 "torch not installed"
             print(f"{name}: core {core:,.0f} steps/s = {vs_torch}; /ws {ws:,.0f} steps/s = "
-                  f"{ws / core:.0%} of the core")
-
+                  f"{ws / core:.0%} of the core (with the default sharpness readings: "
+                  f"{ws_sharp:,.0f} steps/s)")
 
 if __name__ == "__main__":
     np.seterr(all="ignore")

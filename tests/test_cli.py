@@ -122,3 +122,18 @@ def test_workers_share_the_port_and_each_serves(tmp_path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    # Terminating the command stops its workers: nothing keeps serving the port.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
