@@ -147,16 +147,22 @@ async def with_health(url: str, work) -> tuple[object, list[float]]:
     return result, latencies
 
 
+def run_students(ws_url: str, ids: list[int]) -> list:
+    """Students `ids` at once, each from its own address: completion times or error texts."""
+    async def everyone() -> list:
+        return await asyncio.gather(*(student(ws_url, f"127.0.{1 + k // 250}.{2 + k % 250}",
+                                              NETWORK_DEFAULT) for k in ids),
+                                    return_exceptions=True)
+
+    return [r if isinstance(r, float) else repr(r) for r in asyncio.run(everyone())]
+
+
 def students_in_processes(ws_url: str, students: int, processes: int = 4) -> list:
     """Completion times (or error texts) of `students` clients spread over a few processes of
     their own: one Python process cannot read 40 sessions' frames as fast as two servers send."""
-    code = (f"import asyncio, json, sys; sys.path.insert(0, {str(ROOT)!r}); "
-            "from bench.classroom_load import student, NETWORK_DEFAULT; "
-            "ids = [int(a) for a in sys.argv[2:]]; "
-            "r = asyncio.run(asyncio.gather(*(student(sys.argv[1], "
-            "f'127.0.{1 + k // 250}.{2 + k % 250}', NETWORK_DEFAULT) for k in ids), "
-            "return_exceptions=True)); "
-            "print(json.dumps([x if isinstance(x, float) else repr(x) for x in r]))")
+    code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); "
+            "from bench.classroom_load import run_students; "
+            "print(json.dumps(run_students(sys.argv[1], [int(a) for a in sys.argv[2:]])))")
     shares = [list(range(students))[k::processes] for k in range(processes)]
     procs = [subprocess.Popen([sys.executable, "-c", code, ws_url, *map(str, share)],
                               stdout=subprocess.PIPE, text=True) for share in shares if share]
