@@ -200,3 +200,16 @@ def test_a_second_parametrised_surface_needs_no_web_code(client, monkeypatch) ->
     assert ok.json()["runs"][0]["params"][1] == pytest.approx([0.75, 0.75])
     bad = client.get("/api/surfaces/wide_bowl/grid", params={"width": 9, "n": 5})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "width"
+
+
+def test_default_sharpness_readings_yield_to_the_budget(client: TestClient) -> None:
+    """A landscape that asked for no sharpness is not refused because of the default readings;
+    one that asks for them explicitly over the budget is, naming the field."""
+    big = {"dataset": {"id": "moons", "n": 103}, "network": {"hidden": [64] * 6}, "steps": 2500,
+           "runs": [{"optimizer": "adam", "batch_size": 1}] * 8, "grid": 5,
+           "directions": "random"}
+    from app.api.schemas.mlp import LandscapeRequest
+
+    assert LandscapeRequest.model_validate(big).resolved_sharpness_every is None
+    r = client.post("/api/mlp/landscape", json=big | {"sharpness_every": 25})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "sharpness_every"

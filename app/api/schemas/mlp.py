@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from app.api.schemas.curvature import (
     resolve_sharpness_every,
@@ -365,6 +365,10 @@ class LandscapeRequest(TrainingData):
     """Train runs from the same initial weights, then slice the loss on a plane through the
     centre and project every run's path onto it."""
 
+    # The default sharpness readings yield to the budget: a request that asked for none is not
+    # refused for them (an explicit sharpness_every over the budget is).
+    _default_sharpness_off: bool = PrivateAttr(False)
+
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -447,7 +451,9 @@ class LandscapeRequest(TrainingData):
             )
         every = self.resolved_sharpness_every
         extra = sharpness_work(self.runs, self.steps, every, n, params)
-        if work + extra > MAX_TRAIN_WORK:
+        if work + extra > MAX_TRAIN_WORK and "sharpness_every" not in self.model_fields_set:
+            self._default_sharpness_off = True
+        elif work + extra > MAX_TRAIN_WORK:
             raise ValueError(
                 f"sharpness_every: measuring the sharpness every {every} steps brings training "
                 f"to {work + extra:.2g} multiply-adds (limit {MAX_TRAIN_WORK:.0g}): measure less "
@@ -467,6 +473,8 @@ class LandscapeRequest(TrainingData):
     def resolved_sharpness_every(self) -> int | None:
         """Measured steps are kept steps: the interval, rounded up to a multiple of theirs.
         Omitted: at most MAX_MEASUREMENTS a run (the page does not chart them all)."""
+        if self._default_sharpness_off:
+            return None
         kept = kept_every(self.steps)
         every = resolve_sharpness_every(self, max(kept, -(-self.steps // MAX_MEASUREMENTS)))
         return None if every is None else kept * -(-every // kept)
