@@ -124,7 +124,7 @@ def options(request: Request) -> dict[str, Any]:
             "grid": [schemas.MIN_GRID, schemas.MAX_GRID],
             "points": schemas.MAX_POINTS, "hidden_layers": schemas.MAX_HIDDEN_LAYERS,
             "width": schemas.MAX_HIDDEN_WIDTH, "runs": settings.max_runs,
-            "classes": schemas.MAX_CLASSES,
+            "classes": schemas.MAX_CLASSES, "speed": settings.max_speed,
         },
     }
 

@@ -40,7 +40,7 @@ export class DescentPage {
     this.registries = registries;
     this.surfaces = new Map(registries.surfaces.map((s) => [s.id, s]));
     this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
-    this.limits = { max_steps: 20000, max_runs: 8 };
+    this.limits = { max_steps: 20000, max_runs: 8, max_speed: 1000 }; // until `welcome` says
     this.trajectories = [];
     this.ghosts = []; // {x, y, loss, n, color, surfaceKey}
     this.toolbar = new Toolbar(this);

@@ -122,7 +122,7 @@ export const SCHEMA = {
   runs: { type: RunType, key: "run", repeat: true, default: DEFAULTS.runs },
 };
 
-/** @typedef {{ max_steps?: number, max_runs?: number }} Limits */
+/** @typedef {{ max_steps?: number, max_runs?: number, max_speed?: number }} Limits */
 
 export function createDescentStore() {
   return new Store(SCHEMA);
@@ -159,7 +159,7 @@ export function sanitize(state, registries, limits = {}) {
   if (out.surface !== "custom") out.expr = "";
   const maxSteps = limits.max_steps || 20000;
   out.steps = Math.min(maxSteps, Math.max(1, Math.round(out.steps || DEFAULTS.steps)));
-  out.speed = Math.max(0, Math.min(100000, Number(out.speed) || 0));
+  out.speed = Math.max(0, Math.min(limits.max_speed || 1000, Number(out.speed) || 0));
   out.show = (out.show || []).filter((/** @type {string} */ a) => ARROWS.includes(a));
   /** @type {Run[]} */
   const runs = [];

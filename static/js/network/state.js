@@ -186,7 +186,7 @@ export function sanitize(state, options, optimizers) {
   out.runs = runs.slice(0, limits.runs);
   if (!out.runs.length) out.runs = DEFAULTS.runs.filter((r) => allowed.has(r.optimizer)).map((r) => ({ ...r }));
   out.steps = clamp(Math.round(out.steps || DEFAULTS.steps), 1, limits.steps);
-  out.speed = clamp(Number(out.speed) || 0, 0, 100000);
+  out.speed = clamp(Number(out.speed) || 0, 0, limits.speed || 1000); // the server's max_speed
   if (!options.directions.includes(out.plane)) out.plane = options.directions.includes(DEFAULTS.plane) ? DEFAULTS.plane : options.directions[0];
   out.wts = validWeights(out.wts, networkShape(out, options).sizes);
   out.seed = clamp(Math.round(out.seed || 0), 0, 2 ** 32 - 1);

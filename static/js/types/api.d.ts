@@ -90,6 +90,7 @@ export interface MlpOptions {
     hidden_layers: number;
     width: number;
     runs: number;
+    speed?: number; // the server's max_speed, steps per second
     [name: string]: unknown;
   };
 }
