@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -215,55 +216,28 @@ class NetworkRun(RunBase):
         return taken
 
     def _observe(self, theta: Array, lr: float | None, out: NetColumns) -> bool:
-        """Evaluate the network at theta into `out`; False if the divergence rule says stop."""
+        """Evaluate the network at theta into `out`; False if the divergence rule says stop.
+
+        Three parts: the gradient the next step uses (its batch, dropout and penalty), what the
+        view shows (losses and accuracies on the whole training and test sets, at the
+        `loss_every` pace), and the curvature (every `sharpness_every` steps)."""
         p = self.problem
-        model = p.model
-        idx = self._batch = next(self._batches)
-        full = idx is None
-        show = full or self.step_count % self.loss_every == 0
-        grad = np.empty_like(theta)
-        masks = dropout_masks(model, len(p.x) if full else len(idx), p.dropout,
-                              self._dropout_rng)
         with np.errstate(all="ignore"):
-            if full:
-                fwd = model.forward(theta, p.x, masks)
-                batch_loss = model.loss_fn.value(fwd.zs[-1], p.y)
-                grads = model.backward(theta, fwd, p.y, p.penalty, out=grad)
-                if masks is not None:  # the loss shown is the network's, without dropout
-                    fwd, full = model.forward(theta, p.x), False
-            else:  # a minibatch: a real stochastic gradient for the next step
-                bfwd = model.forward(theta, p.x[idx], masks)
-                batch_loss = model.loss_fn.value(bfwd.zs[-1], p.y[idx])
-                model.backward(theta, bfwd, p.y[idx], p.penalty, out=grad)
-                fwd = model.forward(theta, p.x) if show else None
-            penalty = p.penalty.value(model, theta) if p.penalty else 0.0
-            loss = accuracy = test_loss = test_accuracy = None
-            if fwd is not None:
-                loss = batch_loss if full else float(model.loss_fn.value(fwd.zs[-1], p.y))
-                if model.loss_fn.task == "classification":
-                    accuracy = float(np.count_nonzero(np.argmax(fwd.acts[-1], axis=1) == p.labels)
-                                     / len(p.labels))
-                if p.test is not None:  # at the train loss's pace: one more forward pass
-                    t = p.test
-                    test_loss, test_accuracy = evaluate(model, theta, t.x, t.y, t.labels)
-                    self.best_test.offer(self.step_count, test_loss, test_accuracy)
+            grad, batch_loss, fwd, passes = self._gradient(theta)
+            penalty = p.penalty.value(p.model, theta) if p.penalty else 0.0
+            self._measure(theta, fwd, batch_loss if passes is not None else None, out)
             # |dL/dW_l| of every layer in one reduction over the W segments of grad.
             squares = np.add.reduceat(grad * grad, self._w_starts)[::2]
-            norms = tuple(np.sqrt(squares).tolist())
             plane = None
             if p.plane is not None:
                 c = p.plane.project(theta[None, :])[0] + np.asarray(p.plane.origin)
                 plane = (float(c[0]), float(c[1]))
         out.step.append(self.step_count)
-        out.loss.append(None if loss is None else float(loss))
-        out.accuracy.append(accuracy)
         out.lr.append(lr)
-        out.grad_norms.append(norms)
+        out.grad_norms.append(tuple(np.sqrt(squares).tolist()))
         out.plane.append(plane)
         out.theta.append(theta)
         out.grad.append(grad)
-        out.test_loss.append(test_loss)
-        out.test_accuracy.append(test_accuracy)
         out.penalty.append(penalty)
         out.weight_norm.append(float(np.linalg.norm(theta)))
         # What an oracle optimizer's closure returns first: the loss the gradient is of.
@@ -273,11 +247,57 @@ class NetworkRun(RunBase):
         probe = self.probe
         if probe is not None and probe.due(self.step_count):
             out.sharpness.append(EMPTY if not ok else probe.measure(
-                theta, self.learning_rate.value, self.optimizer,
-                passes=(fwd, grads) if full else None))
+                theta, self.learning_rate.value, self.optimizer, passes=passes))
         else:
             out.sharpness.append(None)
         return ok
+
+    def _gradient(self, theta: Array) -> tuple[Array, float, Any, tuple | None]:
+        """(the gradient for the next step, the loss it is of without the penalty, a forward pass
+        over the whole training set if one was made, and the full batch's (forward, grads) when
+        the step has them to lend to the sharpness probe)."""
+        p = self.problem
+        model = p.model
+        idx = self._batch = next(self._batches)
+        full = idx is None
+        masks = dropout_masks(model, len(p.x) if full else len(idx), p.dropout,
+                              self._dropout_rng)
+        grad = np.empty_like(theta)
+        if full:
+            fwd = model.forward(theta, p.x, masks)
+            batch_loss = model.loss_fn.value(fwd.zs[-1], p.y)
+            grads = model.backward(theta, fwd, p.y, p.penalty, out=grad)
+            if masks is None:
+                return grad, batch_loss, fwd, (fwd, grads)
+            # the loss shown is the network's, without dropout (and no passes to lend)
+            return grad, batch_loss, model.forward(theta, p.x), None
+        # a minibatch: a real stochastic gradient for the next step
+        bfwd = model.forward(theta, p.x[idx], masks)
+        batch_loss = model.loss_fn.value(bfwd.zs[-1], p.y[idx])
+        model.backward(theta, bfwd, p.y[idx], p.penalty, out=grad)
+        show = self.step_count % self.loss_every == 0
+        return grad, batch_loss, model.forward(theta, p.x) if show else None, None
+
+    def _measure(self, theta: Array, fwd: Any, full_loss: float | None, out: NetColumns) -> None:
+        """Loss and accuracy on the whole training set (`full_loss`: already known) and the test
+        set, where a forward pass over the training set was made; None elsewhere."""
+        p = self.problem
+        model = p.model
+        loss = accuracy = test_loss = test_accuracy = None
+        if fwd is not None:
+            loss = full_loss if full_loss is not None else float(
+                model.loss_fn.value(fwd.zs[-1], p.y))
+            if model.loss_fn.task == "classification":
+                accuracy = float(np.count_nonzero(np.argmax(fwd.acts[-1], axis=1) == p.labels)
+                                 / len(p.labels))
+            if p.test is not None:  # at the train loss's pace: one more forward pass
+                t = p.test
+                test_loss, test_accuracy = evaluate(model, theta, t.x, t.y, t.labels)
+                self.best_test.offer(self.step_count, test_loss, test_accuracy)
+        out.loss.append(None if loss is None else float(loss))
+        out.accuracy.append(accuracy)
+        out.test_loss.append(test_loss)
+        out.test_accuracy.append(test_accuracy)
 
     def predict_grid(self, xs: Array, ys: Array) -> Array:
         """The current network's output over a grid (ny, nx): P(class 1) for two classes, the
