@@ -11,6 +11,7 @@ from app.core.optimizers.base import (
     _WEIGHT_DECAY,
     Optimizer,
     Value,
+    _decoupled,
     _eps,
     _lerp,
     _lr,
@@ -166,13 +167,7 @@ class NAdam(Optimizer):
         "momentum_decay": Hyperparameter(
             4e-3, 0.0, 1.0, "How fast the momentum schedule mu_t ramps up to beta1."
         ),
-        "decoupled_weight_decay": Hyperparameter(
-            False,
-            0,
-            1,
-            "Apply weight decay to the weights directly, as AdamW does.",
-            kind="bool",
-        ),
+        "decoupled_weight_decay": _decoupled(False),
     }
     lr: float
     beta1: float
@@ -295,13 +290,7 @@ class RAdam(Optimizer):
         "beta2": _BETA2,
         "eps": _eps(1e-8),
         "weight_decay": _WEIGHT_DECAY,
-        "decoupled_weight_decay": Hyperparameter(
-            False,
-            0,
-            1,
-            "Apply weight decay to the weights directly, as AdamW does.",
-            kind="bool",
-        ),
+        "decoupled_weight_decay": _decoupled(False),
     }
     lr: float
     beta1: float

@@ -89,6 +89,12 @@ _BETA2 = Hyperparameter(0.999, 0.0, 0.99999, "Decay of the running average of sq
 _MOMENTUM = Hyperparameter(0.9, 0.0, 0.9999, "Fraction of the previous velocity kept each step.")
 
 
+def _decoupled(default: bool) -> Hyperparameter:
+    """torch's `decoupled_weight_decay` (NAdam, RAdam) and prodigyopt's `decouple`."""
+    return Hyperparameter(default, 0, 1, "Apply weight decay to the weights directly, as AdamW "
+                          "does.", kind="bool")
+
+
 # Elementwise helpers that work on floats (math) and on arrays (NumPy), with torch's semantics.
 # The float test comes first and uses module-level names: this is the 2D hot path.
 _fsqrt = math.sqrt

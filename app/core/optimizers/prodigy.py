@@ -8,7 +8,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from app.core.optimizers.base import _BETA1, _BETA2, Optimizer, Value, _eps, _lr
+from app.core.optimizers.base import _BETA1, _BETA2, Optimizer, Value, _decoupled, _eps, _lr
 from app.core.parameters import Hyperparameter
 
 
@@ -65,9 +65,7 @@ class Prodigy(Optimizer):
         "weight_decay": Hyperparameter(
             0.0, 0.0, 1.0, "Pulls every weight towards zero, by dlr * weight_decay of itself."
         ),
-        "decouple": Hyperparameter(
-            True, 0, 1, "Apply weight decay to the weights directly, as AdamW does.", kind="bool"
-        ),
+        "decouple": _decoupled(True),
         "use_bias_correction": Hyperparameter(
             False, 0, 1, "Scale the steps by Adam's bias corrections.", kind="bool"
         ),
