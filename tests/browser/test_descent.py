@@ -154,7 +154,7 @@ def test_url_round_trip_restores_the_state(app: App, browser_context) -> None:
              "&run=adam,lr=0.1,beta1=0.8,sched=cosine,sched.T_max=200,noise=0.5,seed=7,color=2f9e44")
     app.navigate(hash_)
     state = app.state()
-    assert state["surface"] == "ravine" and state["condition"] == 20 and state["angle"] == 45
+    assert state["surface"] == "ravine" and state["params"] == {"condition": 20, "angle": 45}
     assert state["start"] == [-3, 1.5] and state["steps"] == 400 and state["speed"] == 30
     assert state["show"] == ["grad", "state"] and state["sel"] == 1
     assert state["runs"][1] == {
@@ -455,4 +455,16 @@ def test_the_charts_follow_the_runs_to_the_end_and_through_a_restart(app: App) -
     app.page.click("#step")  # after the end: the runs start over and take one step
     app.wait("(runs) => runs.every(r => r.n === 2)")
     check(1)
+    app.assert_clean()
+
+
+def test_a_link_out_of_range_opens_with_the_nearest_value_and_says_so(fresh_app: App) -> None:
+    # The API's range of the ravine's angle is -90..90 (GET /api/surfaces): 120 would be a 422.
+    app = fresh_app.open("surface=ravine&angle=120")
+    message = app.page.locator(".message.warn[data-key='param-angle']")
+    message.wait_for()
+    assert message.inner_text().startswith("angle 120 is outside -90..90: using 90")
+    assert app.state()["params"] == {"angle": 90}
+    assert "angle=90" in app.js("() => gradscape.link()")
+    app.wait("(runs) => runs.length > 0 && runs.every(r => r.n > 3)")  # the server took it
     app.assert_clean()

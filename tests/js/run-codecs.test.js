@@ -44,8 +44,8 @@ test("runsChange: a new learning rate is a live set, a new optimizer a restart, 
 });
 
 test("surfaceSpec: a plain id, a ravine with parameters, or a custom formula", () => {
-  assert.equal(surfaceSpec({ surface: "bowl", condition: null, angle: null }), "bowl");
-  assert.deepEqual(surfaceSpec({ surface: "ravine", condition: 50, angle: null }), { id: "ravine", condition: 50 });
+  assert.equal(surfaceSpec({ surface: "bowl", params: {} }), "bowl");
+  assert.deepEqual(surfaceSpec({ surface: "ravine", params: { condition: 50 } }), { id: "ravine", condition: 50 });
   assert.deepEqual(surfaceSpec({ surface: "custom", expr: "x**2" }), { expr: "x**2" });
 });
 
@@ -72,12 +72,12 @@ test("sanitize keeps a surface's parameters within the API's ranges and drops th
     schedules: [],
   };
   const base = { surface: "ravine", expr: "", steps: 100, speed: 10, show: [], sel: 0, runs: [{ optimizer: "sgd", hp: {} }] };
-  const out = sanitize({ ...base, condition: 1e6, angle: -400 }, registries);
-  assert.deepEqual([out.condition, out.angle], [1e4, -90]);
+  const out = sanitize({ ...base, params: { condition: 1e6, angle: -400 } }, registries);
+  assert.deepEqual(out.params, { condition: 1e4, angle: -90 });
   assert.deepEqual(surfaceSpec(out), { id: "ravine", condition: 1e4, angle: -90 });
-  const elsewhere = sanitize({ ...base, surface: "rosenbrock", condition: 50, angle: 10 }, registries);
-  assert.deepEqual([elsewhere.condition, elsewhere.angle], [null, null]);
+  const elsewhere = sanitize({ ...base, surface: "rosenbrock", params: { condition: 50, angle: 10 } }, registries);
+  assert.deepEqual(elsewhere.params, {});
   assert.equal(surfaceSpec(elsewhere), "rosenbrock");
-  assert.equal(sanitize({ ...base, condition: NaN, angle: null }, registries).condition, null);
+  assert.deepEqual(sanitize({ ...base, params: { condition: NaN, angle: null } }, registries).params, {});
   assert.deepEqual(out.runs, [{ optimizer: "sgd", hp: {}, lr: 0.01, color: "#e8590c" }]);
 });

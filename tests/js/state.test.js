@@ -101,3 +101,11 @@ test("changes reach the URL coalesced, once per writeDelay, and link() reopens t
   store.flush();
   assert.equal(written.at(-1), "/");
 });
+
+test("a rest property holds the keys no other property claims, each its own key in the hash", () => {
+  const store = new Store({ name: { type: Types.string, default: "a" }, extra: { type: Types.number, rest: true, default: {} } });
+  const parsed = store.parse("#name=b&k=2&z=-1.5&bad=x&name=c");
+  assert.deepEqual(parsed, { name: "c", extra: { k: 2, z: -1.5 } });
+  assert.equal(store.serialize(parsed), "name=c&k=2&z=-1.5");
+  assert.equal(store.serialize({ name: "a", extra: {} }), "");
+});

@@ -4,14 +4,14 @@
 // A part of DescentPage (descent/page.js): `this.page` is the controller.
 
 import { ApiError, getJSON } from "../shared/api.js";
-import { GRID_N, PALETTE, SCHEMA, SURFACE_PARAMS, gridURL, sanitize } from "./state.js";
+import { GRID_N, PALETTE, SCHEMA, gridURL, sanitize } from "./state.js";
 import { roundSig } from "../shared/format.js";
 import { showMessage } from "../shared/messages.js";
 import { probeStart } from "../shared/socket.js";
 
 const $ = (id) => document.getElementById(id);
-/** Every surface parameter back to the API's default (a new surface). */
-const noSurfaceParams = () => Object.fromEntries(SURFACE_PARAMS.map((k) => [k, null]));
+/** @param {Record<string, number>} a @param {Record<string, number>} b */
+const sameParams = (a, b) => Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
 const CUSTOM_EXAMPLE = "0.5*x**2 + 2*sin(y)**2"; // what the formula box starts with
 
 export class Actions {
@@ -29,7 +29,7 @@ export class Actions {
       this.tryCustom(expr);
       return;
     }
-    this.page.store.set({ surface: id, expr: "", start: null, ...noSurfaceParams() });
+    this.page.store.set({ surface: id, expr: "", start: null, params: {} });
   }
 
   /** Draw a custom f(x, y) only if the server accepts it; otherwise show why, at the spot. */
@@ -42,7 +42,7 @@ export class Actions {
       return;
     }
     this.page.toolbar.showExprError(null);
-    this.page.store.set({ surface: "custom", expr, start: null, ...noSurfaceParams() });
+    this.page.store.set({ surface: "custom", expr, start: null, params: {} });
   }
 
   /**
@@ -118,7 +118,7 @@ export class Actions {
     this.page.runsPanel.expanded.clear();
     const patch = sanitize({ ...defaults, ...keep, ...preset.state, sel: 0 }, this.page.registries, this.page.limits);
     if (patch.surface === this.page.store.state.surface && patch.expr === this.page.store.state.expr
-      && SURFACE_PARAMS.every((k) => patch[k] === this.page.store.state[k])) {
+      && sameParams(patch.params, this.page.store.state.params)) {
       const changed = this.page.store.set(patch);
       if (!changed.has("start") && !changed.has("steps") && !changed.has("runs")) this.page.restart(); // same lesson again: replay it
     } else {

@@ -10,7 +10,7 @@ import { ServerLink } from "./live.js";
 import { DescentPlot } from "./plot.js";
 import { Readouts } from "./readouts.js";
 import {
-  GRID_N, SCHEMA, SURFACE_PARAMS, createDescentStore, gridURL, runSpec, runsChange, sanitize, surfaceSpec,
+  GRID_N, SCHEMA, createDescentStore, gridURL, runSpec, runsChange, sanitize, surfaceSpec,
 } from "./state.js";
 import { Toolbar } from "./toolbar.js";
 import { InsideStep } from "./inside-step.js";
@@ -25,6 +25,8 @@ import { initTooltips, setTip } from "../shared/tooltips.js";
 import { Trajectory } from "./trajectory.js";
 
 const $ = (id) => document.getElementById(id);
+/** A link's value out of range opens with the nearest valid one, and says so (once per name). */
+const warnLink = (text, name) => showMessage(text, { kind: "warn", key: `param-${name}` });
 
 /**
  * The descent page's controller: it owns the store, the socket, the runs' trajectories and the
@@ -125,7 +127,7 @@ export class DescentPage {
   // ---- state -> effects ------------------------------------------------------------------------
   onState(changed, prev, next) {
     const has = (k) => changed.has(k);
-    if (has("surface") || has("expr") || SURFACE_PARAMS.some(has)) {
+    if (has("surface") || has("expr") || has("params")) {
       this.loadSurface();
     } else if (has("start") || has("steps")) {
       this.restart();
@@ -158,9 +160,9 @@ export class DescentPage {
     this.ghosts = [];
     this.runsPanel.expanded.clear(); // a new view: run settings folded
     const before = this.store.state.runs;
-    const changed = this.store.set(sanitize({ ...defaults, ...hashState }, this.registries, this.limits));
+    const changed = this.store.set(sanitize({ ...defaults, ...hashState }, this.registries, this.limits, warnLink));
     // onState restarts (or reloads the surface) for these changes; otherwise start over here
-    const restarted = ["surface", "expr", ...SURFACE_PARAMS, "start", "steps"].some((k) => changed.has(k))
+    const restarted = ["surface", "expr", "params", "start", "steps"].some((k) => changed.has(k))
       || (changed.has("runs") && (runsChange(before, this.store.state.runs) || {}).kind === "restart");
     if (!restarted) this.restart();
   }
@@ -295,7 +297,7 @@ async function main() {
   const opened = await openLivePage(loadRegistries);
   if (!opened) return;
   const { socket, registries } = opened;
-  store.set(sanitize({ ...store.state, ...fromURL }, registries));
+  store.set(sanitize({ ...store.state, ...fromURL }, registries, {}, warnLink));
   const page = new DescentPage(store, socket, registries);
   page.init();
   // A read-only window for tests, benchmarks and the curious (the console).

@@ -40,7 +40,7 @@ export const PRESETS = [
     title: "Momentum through a ravine",
     tip: "A narrow valley, 50 times steeper across than along. SGD at the largest stable learning rate zig-zags from wall to wall; momentum, with a smaller learning rate, averages the zig-zags away and glides down the floor.",
     state: {
-      surface: "ravine", condition: 50, angle: 30, start: null, steps: 150, speed: 20,
+      surface: "ravine", params: { condition: 50, angle: 30 }, start: null, steps: 150, speed: 20,
       runs: [
         { optimizer: "sgd", lr: 0.038, color: ORANGE },
         { optimizer: "momentum", lr: 0.01, hp: { momentum: 0.8 }, color: GREEN },

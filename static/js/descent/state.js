@@ -6,7 +6,8 @@
 //   /#surface=ravine&condition=50&start=-3.9,-1.1&steps=300&speed=30&show=grad,state
 //     &run=sgd,lr=0.035&run=momentum,lr=0.035,momentum=0.9,color=2f9e44
 // A run is "optimizer,key=value,...": lr, hyperparameters by their API names, sched=<kind> and
-// sched.<param>=..., noise, seed, color (hex without #). Defaults are left out.
+// sched.<param>=..., noise, seed, color (hex without #). Defaults are left out. The surface's
+// parameters (condition, angle) are keys of their own, named and ranged by GET /api/surfaces.
 
 import { Store, Types } from "../shared/state.js";
 
@@ -33,13 +34,7 @@ import { Store, Types } from "../shared/state.js";
 export const PALETTE = ["#e8590c", "#1864ab", "#2f9e44", "#ae3ec9", "#c2255c", "#0b7285", "#5c940d", "#495057"];
 export const ARROWS = ["grad", "update", "state"];
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 1000, 0]; // steps per second; 0: as fast as possible
-export const GRID_N = 151;
-/**
- * The state's names for surface parameters: the URL keys of the parameters GET /api/surfaces
- * describes (today the ravine's). Their ranges and defaults come from the API; a surface
- * parameter the API adds needs its key here and in SCHEMA to travel in a link.
- */
-export const SURFACE_PARAMS = ["condition", "angle"]; // points per side of the surface grid (the map; 3D takes every third)
+export const GRID_N = 151; // points per side of the surface grid (the map; 3D takes every third)
 
 /** The default view: SGD against Adam on Rosenbrock, learning rates that make a good demo. */
 export const DEFAULTS = {
@@ -109,9 +104,9 @@ export const RunType = {
 export const SCHEMA = {
   surface: { type: Types.string, default: DEFAULTS.surface },
   expr: { type: Types.string, default: "" }, // the custom f(x, y), when surface is "custom"
-  // The surfaces' parameters (SURFACE_PARAMS; null: the API's default)
-  condition: { type: Types.number, default: null },
-  angle: { type: Types.number, default: null },
+  // The chosen surface's parameters by their API names (GET /api/surfaces: parameters), each its
+  // own key in the link (condition=50&angle=30); one left out takes the API's default.
+  params: { type: Types.number, rest: true, default: {} },
   view: { type: Types.oneOf(["contour", "3d"]), default: "contour" },
   start: { type: Types.point, default: null }, // null: the surface's default start
   steps: { type: Types.int, default: DEFAULTS.steps },
@@ -132,14 +127,38 @@ export function createDescentStore() {
 const clampTo = (v, spec) => Math.min(spec.max, Math.max(spec.min, v));
 
 /**
+ * The surface's parameters that `params` sets, each within the range the API gives it
+ * (GET /api/surfaces: parameters); one the surface does not have is dropped. A value out of
+ * range takes the nearest valid one, and `warn` says so (a link must not fail silently).
+ * @param {Record<string, unknown>} params
+ * @param {Record<string, import("../types/api").Hyperparameter>} specs
+ * @param {(text: string, name: string) => void} [warn]
+ * @returns {Record<string, number>}
+ */
+function fitSurfaceParams(params, specs, warn = () => {}) {
+  /** @type {Record<string, number>} */
+  const out = {};
+  for (const [k, v] of Object.entries(params || {})) {
+    const spec = specs[k];
+    if (!spec || typeof v !== "number" || !Number.isFinite(v)) continue;
+    let fit = clampTo(v, spec);
+    if (spec.kind === "int") fit = Math.round(fit);
+    if (fit !== v) warn(`${k} ${v} is outside ${spec.min}..${spec.max}: using ${fit}`, k);
+    out[k] = fit;
+  }
+  return out;
+}
+
+/**
  * Make a state (from a URL or a preset) fit the registries: unknown surfaces and optimizers are
  * replaced or dropped, values clamped to their ranges. Returns a full patch for store.set.
  * @param {State} state
  * @param {DescentRegistries} registries
  * @param {Limits} [limits]
+ * @param {(text: string, name: string) => void} [warn] told of a surface parameter out of range
  * @returns {State}
  */
-export function sanitize(state, registries, limits = {}) {
+export function sanitize(state, registries, limits = {}, warn = () => {}) {
   const surfaces = new Map(registries.surfaces.map((s) => [s.id, s]));
   const optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
   const schedules = new Map(registries.schedules.map((s) => [s.id, s]));
@@ -147,15 +166,8 @@ export function sanitize(state, registries, limits = {}) {
   if (out.surface !== "custom" && !surfaces.has(out.surface)) {
     out.surface = surfaces.has(DEFAULTS.surface) ? DEFAULTS.surface : registries.surfaces[0].id;
   }
-  // A parameter of the chosen surface keeps its value, within the range the API gives it
-  // (GET /api/surfaces: parameters); one the surface does not have is dropped.
   const surface = surfaces.get(out.surface);
-  const params = surface ? surface.parameters : {};
-  for (const k of SURFACE_PARAMS) {
-    const spec = params[k];
-    if (!spec || out[k] === null || out[k] === undefined) out[k] = null;
-    else out[k] = Number.isFinite(out[k]) ? clampTo(out[k], spec) : null;
-  }
+  out.params = fitSurfaceParams(out.params, surface ? surface.parameters : {}, warn);
   if (out.surface !== "custom") out.expr = "";
   const maxSteps = limits.max_steps || 20000;
   out.steps = Math.min(maxSteps, Math.max(1, Math.round(out.steps || DEFAULTS.steps)));
@@ -201,12 +213,8 @@ export function sanitize(state, registries, limits = {}) {
  */
 export function surfaceSpec(state) {
   if (state.surface === "custom") return { expr: state.expr };
-  const set = SURFACE_PARAMS.filter((k) => state[k] !== null && state[k] !== undefined);
-  if (!set.length) return state.surface;
-  /** @type {Record<string, string | number>} */
-  const spec = { id: state.surface };
-  for (const k of set) spec[k] = state[k];
-  return spec;
+  const params = state.params || {};
+  return Object.keys(params).length ? { id: state.surface, ...params } : state.surface;
 }
 
 /**
@@ -217,7 +225,7 @@ export function surfaceSpec(state) {
 export function gridURL(state, n) {
   const q = new URLSearchParams({ n: String(n) });
   if (state.surface === "custom") q.set("expr", state.expr);
-  for (const k of SURFACE_PARAMS) if (state[k] !== null && state[k] !== undefined) q.set(k, String(state[k]));
+  for (const [k, v] of Object.entries(state.params || {})) q.set(k, String(v));
   return `/api/surfaces/${encodeURIComponent(state.surface)}/grid?${q}`;
 }
 

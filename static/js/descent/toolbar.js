@@ -116,7 +116,7 @@ export class Toolbar {
           const v = fromSlider(Number(range.value));
           out.textContent = fmt(v, 3);
           clearTimeout(timer);
-          timer = setTimeout(() => this.page.store.set({ [name]: v, start: null }), 250);
+          timer = setTimeout(() => this.page.store.set({ params: { ...this.page.store.state.params, [name]: v }, start: null }), 250);
         });
         box.append(el("label", { class: "field", tip: p.help }, [el("span", { class: "field-label", text: label }), range, out]));
       }
@@ -124,7 +124,7 @@ export class Toolbar {
     for (const range of box.querySelectorAll("input[data-param]")) {
       const name = range.dataset.param;
       const p = specs[name];
-      const value = s[name] ?? desc.params[name] ?? p.default;
+      const value = s.params[name] ?? desc.params[name] ?? p.default;
       if (document.activeElement !== range) range.value = String(toSlider(p, value));
       range.nextElementSibling.textContent = fmt(value, 3);
     }

@@ -17,6 +17,8 @@
  * @property {any} default
  * @property {string} [key] the name in the URL, when not the property's
  * @property {boolean} [repeat] one URL entry per item of an array value
+ * @property {boolean} [rest] a map of the URL's keys no other property claims, each value
+ *   parsed by `type` (a page whose keys come from the API, e.g. surface parameters)
  * @property {false} [url] keep it out of the URL
  */
 
@@ -156,6 +158,12 @@ export class Store {
       if (prop.url === false) continue;
       const value = state[name];
       if (value === undefined || value === null || same(value, prop.default)) continue;
+      if (prop.rest) {
+        for (const [k, v] of Object.entries(value)) {
+          if (v !== undefined && v !== null) parts.push(`${encodeValue(k)}=${encodeValue(prop.type.format(v))}`);
+        }
+        continue;
+      }
       const key = prop.key || name;
       /** @type {unknown[]} */
       const items = prop.repeat ? value : [value];
@@ -185,7 +193,18 @@ export class Store {
     }
     /** @type {State} */
     const out = {};
+    const claimed = new Set(Object.entries(this.schema).map(([name, prop]) => prop.key || name));
     for (const [name, prop] of Object.entries(this.schema)) {
+      if (prop.rest && prop.url !== false) {
+        /** @type {Record<string, unknown>} */
+        const map = {};
+        for (const [k, values] of raw) {
+          const v = claimed.has(k) ? undefined : prop.type.parse(values[values.length - 1]);
+          if (v !== undefined) map[k] = v;
+        }
+        out[name] = map;
+        continue;
+      }
       const values = raw.get(prop.key || name);
       if (!values || prop.url === false) continue;
       if (prop.repeat) {
