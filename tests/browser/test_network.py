@@ -513,3 +513,31 @@ def test_a_link_to_points_kept_nowhere_says_so(page) -> None:
     text = page.inner_text(".message.warn[data-key=kept]")
     assert "state=AAAAAAAAAA" in text and "neither on this server nor in this browser" in text
     assert page.evaluate("window.gradscape.state.points") is None
+
+
+def test_points_the_server_refuses_are_kept_in_this_browser_with_a_warning(page) -> None:
+    """The store refuses (413): the page says the points are kept in this browser only, and a
+    reload still brings them back (from localStorage, under a local id)."""
+    page.app.allowed = ["413"]  # type: ignore[attr-defined]
+
+    def refuse(route) -> None:
+        if route.request.method != "POST":
+            return route.continue_()
+        return route.fulfill(status=413, content_type="application/json", body=json.dumps({
+            "detail": [{"loc": ["body"], "field": "body", "msg": "at most 1,000 bytes"}],
+            "message": "body: at most 1,000 bytes"}))
+
+    page.route("**/api/states", refuse)
+    open_page(page, "speed=0&steps=5")
+    points = [[round(i / 40 - 1, 3), round((i * 13 % 80) / 40 - 1, 3), i % 2] for i in range(80)]
+    csv = "\n".join(",".join(str(v) for v in p) for p in points).encode()
+    page.set_input_files(
+        "#csv-file", files=[{"name": "many.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    until(page, "document.querySelector('.message.warn[data-key=kept]') !== null")
+    text = page.inner_text(".message.warn[data-key=kept]")
+    assert "80 points are kept in this browser only" in text and "1,000 bytes" in text
+    until(page, "/(^|[#&])state=local-[a-z0-9]+(&|$)/.test(location.hash)")
+    page.reload()
+    until(page, "window.gradscape && window.gradscape.config() !== null")
+    assert page.evaluate("window.gradscape.state.points") == points
