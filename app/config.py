@@ -34,6 +34,16 @@ def _int_env(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def _data_dir() -> Path:
+    """Where the server keeps what it saves: GRADSCAPE_DATA_DIR, else the per-user data
+    directory of the XDG spec (~/.local/share/gradscape)."""
+    override = os.environ.get("GRADSCAPE_DATA_DIR")
+    if override:
+        return Path(override)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "gradscape"
+
+
 @dataclass(frozen=True)
 class Settings:
     # Longest trajectory one run may ask for (HTTP and websocket alike).
@@ -89,6 +99,14 @@ class Settings:
     send_timeout: float = field(
         default_factory=lambda: float(os.environ.get("GRADSCAPE_SEND_TIMEOUT", "10"))
     )
+
+    # Saved view states (what a link cannot hold: many own points, a big edited network), in
+    # states.sqlite3 under data_dir: largest state in bytes, most states kept, days kept unused.
+    data_dir: Path = field(default_factory=_data_dir)
+    max_state_bytes: int = field(
+        default_factory=lambda: _int_env("GRADSCAPE_MAX_STATE_BYTES", 512 * 1024))
+    max_states: int = field(default_factory=lambda: _int_env("GRADSCAPE_MAX_STATES", 10_000))
+    state_days: int = field(default_factory=lambda: _int_env("GRADSCAPE_STATE_DAYS", 30))
 
     static_dir: Path = field(default_factory=lambda: _asset_root() / "static")
     templates_dir: Path = field(default_factory=lambda: _asset_root() / "templates")

@@ -21,12 +21,14 @@ from app.api.routes import (
     mlp,
     optimizers,
     pages,
+    states,
     surfaces,
     trajectories,
     tune,
     ws,
 )
 from app.api.security import SecurityHeaders
+from app.api.state_store import StateStore
 from app.config import Settings, get_settings
 
 # Plotly.js ships inside the plotly Python package: serving it from there keeps the app offline.
@@ -43,6 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = 0  # live websocket sessions, for the concurrency limit
     app.state.live_sessions = set()  # the Session objects themselves, for introspection
     app.state.sessions_by_client = {}  # client address -> open sessions
+    app.state.state_store = StateStore(settings.data_dir / "states.sqlite3",
+                                       max_rows=settings.max_states,
+                                       max_age=settings.state_days * 86_400)
     app.add_middleware(SecurityHeaders, settings=settings)
     errors.install(app)
     admission.install(app, settings.max_heavy_requests, settings.heavy_queue)
@@ -51,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
     app.mount(docs.ASSETS, StaticFiles(directory=str(docs.swagger_ui_dir())), name="swagger-ui")
     for module in (health, pages, docs, surfaces, optimizers, trajectories, tune, mlp, flow,
-                   lessons, classroom, ws):
+                   lessons, classroom, states, ws):
         app.include_router(module.router)
     return app
 

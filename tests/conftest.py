@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 # with other work OpenBLAS's threads made a grokking test 10-20x slower (docs/performance.md).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Saved states go to a scratch directory, never to the user's own (~/.local/share/gradscape).
+os.environ.setdefault("GRADSCAPE_DATA_DIR", tempfile.mkdtemp(prefix="gradscape-tests-"))
 
 import pytest
 import uvicorn

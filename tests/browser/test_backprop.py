@@ -301,3 +301,53 @@ def test_a_bad_edit_shows_the_servers_message_next_to_the_field(tab: Tab, api) -
     assert refused["detail"][0]["msg"] in page.inner_text("#lr-error")
     assert tab.cells("z1") == z1
     tab.assert_clean()
+
+
+def big_network_hash() -> tuple[str, list[dict[str, Any]]]:
+    """A link with an edited network over the link's 1,500 characters (3 -> 12 -> 12 -> 2)."""
+    sizes = [3, 12, 12, 2]
+    layers = []
+    for n, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:], strict=False)):
+        W = [[round(((r * 7 + c * 3 + n) % 11 - 5) / 9.1, 5) for c in range(fan_in)]
+             for r in range(fan_out)]
+        b = [round((r % 3 - 1) / 7.3, 5) for r in range(fan_out)]
+        layers.append({"W": W, "b": b, "activation": "tanh" if n < 2 else None})
+    net = "~".join(
+        ";".join(",".join(str(v) for v in row) for row in ly["W"]) + "/" + ",".join(
+            str(v) for v in ly["b"]) + (f"/{ly['activation']}" if ly["activation"] else "")
+        for ly in layers)
+    assert len(net) > 1500
+    return f"#net={net}&x=1,2,3&y=0,1&loss=cross_entropy", layers
+
+
+def test_a_network_too_big_for_the_link_survives_a_reload_and_a_new_browser(
+    tab: Tab, api, browser_context
+) -> None:
+    hash_, layers = big_network_hash()
+    expected = api(layers=layers, loss="cross_entropy", x=[1, 2, 3], y=[0, 1])
+    assert "forward" in expected, expected
+    tab.open(hash_)
+    page = tab.page
+    page.wait_for_function("() => /(^|[#&])state=[A-Za-z0-9_-]{10}(&|$)/.test(location.hash)")
+    assert "net=" not in page.evaluate("location.hash")
+    assert page.locator("#link-note").is_hidden()
+    assert close(tab.cells("z1"), expected["forward"][0]["z"])
+    link = page.evaluate("location.href")
+
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert close(tab.cells("z1"), expected["forward"][0]["z"])
+    assert close(tab.cells("x"), [1, 2, 3])
+    tab.assert_clean()
+
+    other_context = browser_context.browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        other = Tab(other_context.new_page(), tab.base)
+        other.page.on("console",
+                      lambda m: other.errors.append(m.text) if m.type == "error" else None)
+        other.page.goto(link)
+        other.page.wait_for_selector("body[data-ready='1']")
+        assert close(other.cells("z1"), expected["forward"][0]["z"])
+        other.assert_clean()
+    finally:
+        other_context.close()

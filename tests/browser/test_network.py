@@ -466,3 +466,78 @@ def refused_then_presented(page) -> None:
         assert box and box["y"] + box["height"] <= 720, sel
     page.wait_for_timeout(300)  # the plots redraw at their new size
     shot(page, "network-present.png")
+
+
+def test_more_points_than_a_link_holds_survive_a_reload_and_a_new_browser(
+    page, browser_context
+) -> None:
+    """100 own points (over the link's 60) are kept under `state=<id>`: a reload brings them
+    back, and so does the copied link in a new browser (no localStorage: the server's store)."""
+    open_page(page, "speed=0&steps=5")
+    points = [[round(i / 50 - 1, 3), round((i * 37 % 100) / 50 - 1, 3), i % 2] for i in range(100)]
+    csv = "\n".join(",".join(str(v) for v in p) for p in points).encode()
+    page.set_input_files(
+        "#csv-file", files=[{"name": "many.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    until(page, "(window.gradscape.state.points || []).length === 100")
+    until(page, "/(^|[#&])state=[A-Za-z0-9_-]{10}(&|$)/.test(location.hash)")
+    assert "pts=" not in page.evaluate("location.hash")
+    assert page.evaluate("window.gradscape.state.points") == points
+    link = page.evaluate("window.gradscape.link()")
+
+    page.reload()
+    until(page, "window.gradscape && window.gradscape.config() !== null")
+    assert page.evaluate("window.gradscape.state.points") == points
+    until(page, "(() => { const c = window.gradscape.config();"
+                " return c.custom && c.points === 100; })()")
+
+    browser = browser_context.browser
+    assert browser is not None
+    other_context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        other = other_context.new_page()
+        watched = watch(other, page.base)
+        other.goto(link)
+        until(other, "window.gradscape && window.gradscape.config() !== null")
+        assert other.evaluate("window.gradscape.state.points") == points
+        check(watched)
+    finally:
+        other_context.close()
+
+
+def test_a_link_to_points_kept_nowhere_says_so(page) -> None:
+    """An id neither the server nor this browser has: a clear message, and the dataset."""
+    page.app.allowed = [r"404"]  # type: ignore[attr-defined]
+    open_page(page, "state=AAAAAAAAAA&speed=0&steps=5")
+    until(page, "document.querySelector('.message.warn[data-key=kept]') !== null")
+    text = page.inner_text(".message.warn[data-key=kept]")
+    assert "state=AAAAAAAAAA" in text and "neither on this server nor in this browser" in text
+    assert page.evaluate("window.gradscape.state.points") is None
+
+
+def test_points_the_server_refuses_are_kept_in_this_browser_with_a_warning(page) -> None:
+    """The store refuses (413): the page says the points are kept in this browser only, and a
+    reload still brings them back (from localStorage, under a local id)."""
+    page.app.allowed = ["413"]  # type: ignore[attr-defined]
+
+    def refuse(route) -> None:
+        if route.request.method != "POST":
+            return route.continue_()
+        return route.fulfill(status=413, content_type="application/json", body=json.dumps({
+            "detail": [{"loc": ["body"], "field": "body", "msg": "at most 1,000 bytes"}],
+            "message": "body: at most 1,000 bytes"}))
+
+    page.route("**/api/states", refuse)
+    open_page(page, "speed=0&steps=5")
+    points = [[round(i / 40 - 1, 3), round((i * 13 % 80) / 40 - 1, 3), i % 2] for i in range(80)]
+    csv = "\n".join(",".join(str(v) for v in p) for p in points).encode()
+    page.set_input_files(
+        "#csv-file", files=[{"name": "many.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    until(page, "document.querySelector('.message.warn[data-key=kept]') !== null")
+    text = page.inner_text(".message.warn[data-key=kept]")
+    assert "80 points are kept in this browser only" in text and "1,000 bytes" in text
+    until(page, "/(^|[#&])state=local-[a-z0-9]+(&|$)/.test(location.hash)")
+    page.reload()
+    until(page, "window.gradscape && window.gradscape.config() !== null")
+    assert page.evaluate("window.gradscape.state.points") == points

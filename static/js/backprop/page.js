@@ -9,7 +9,9 @@ import { bindKeys } from "../shared/keyboard.js";
 import { isPresenting, setPresenting } from "../shared/presentation.js";
 import { initTooltips } from "../shared/tooltips.js";
 import { clamp } from "../shared/format.js";
-import { BackpropStore, SCHEMA } from "./state.js";
+import { BackpropStore, NETWORK_KEYS, SCHEMA } from "./state.js";
+import { keepState, keptState } from "../shared/kept.js";
+import { clearMessage, showMessage } from "../shared/messages.js";
 import { buildSteps, knownAt } from "./steps.js";
 import { stepDetails } from "./details.js";
 import { drawNetwork } from "./draw.js";
@@ -163,7 +165,7 @@ function render() {
   $("example-name").textContent = store.state.net ? "your network" : "classic example";
   $("example-name").dataset.tip = t.description;
   $("description").textContent = t.description;
-  $("link-note").hidden = !store.netTooBig();
+  renderLinkNote();
 }
 
 // --- handlers ----------------------------------------------------------------------------------
@@ -225,6 +227,36 @@ function closeSomething() {
 
 // --- start -------------------------------------------------------------------------------------
 
+// Said only while a network too big for the link is kept nowhere a link can reach.
+const renderLinkNote = () => ($("link-note").hidden = !store.netTooBig() || Boolean(store.state.kept));
+
+/** An edited network too big for the link: kept under an id the link carries (shared/kept.js). */
+async function keepNetwork() {
+  if (!store.netTooBig()) {
+    if (store.state.kept) store.set({ kept: null });
+    return;
+  }
+  const network = Object.fromEntries(NETWORK_KEYS.map((k) => [k, store.state[k]]));
+  const kept = await keepState({ page: "backprop", ...network });
+  if (NETWORK_KEYS.some((k) => JSON.stringify(store.state[k]) !== JSON.stringify(network[k]))) return; // superseded
+  if (kept.where === "server") clearMessage("kept");
+  else if (kept.where === "browser") {
+    showMessage(`Your edited network is too big for a link and is kept in this browser only (the server did not keep it: ${kept.problem}): a copied link shows the classic example elsewhere.`, { kind: "warn", key: "kept" });
+  } else {
+    showMessage(`Your edited network is too big for a link and could not be kept (${kept.problem}): a reload shows the classic example.`, { kind: "warn", key: "kept" });
+  }
+  store.set({ kept: kept.id });
+}
+
+/** A link's state with the network it names by id, or a message when nobody has it. */
+async function withKeptNetwork(wanted) {
+  if (!wanted.kept) return wanted;
+  const kept = await keptState(wanted.kept);
+  if (kept && Array.isArray(kept.net)) return { ...wanted, net: kept.net, x: kept.x, y: kept.y, loss: kept.loss };
+  showMessage(`This link's edited network (state=${wanted.kept}) is neither on this server nor in this browser: it was kept on another server, or longer ago than the server keeps it. Showing the classic example.`, { kind: "warn", key: "kept" });
+  return { ...wanted, kept: null };
+}
+
 const defaults = () => Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
 
 async function start() {
@@ -273,9 +305,13 @@ async function start() {
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(drawOnly);
   });
-  window.addEventListener("hashchange", () => load({ ...defaults(), ...store.parse(location.hash) }));
+  window.addEventListener("hashchange", async () => load({ ...defaults(), ...await withKeptNetwork(store.parse(location.hash)) }));
+  store.subscribe((changed) => {
+    if (NETWORK_KEYS.some((k) => changed.has(k))) keepNetwork();
+    if (changed.has("kept")) renderLinkNote();
+  });
 
-  const wanted = store.parse(location.hash);
+  const wanted = await withKeptNetwork(store.parse(location.hash));
   const err = await load(wanted, { quiet: true });
   if (err && !view.trace) {
     // The link's network (or lr) was refused: show the classic example, and the refused

@@ -4,10 +4,12 @@
 //   #step=6&lr=0.05&w=2,1,0
 //   &net=1,0;0,1/0,0/relu~1,-1/0&x=2,1&y=0,1&loss=cross_entropy   (only for an edited network)
 // A layer is "W rows joined by ;" / "b" / "activation", layers joined by "~"; no net: classic.
+// A network too big for the link is kept under a short id (shared/kept.js): "state=<id>".
 
+import { KeptIdType } from "../shared/kept.js";
 import { Store, Types } from "../shared/state.js";
 
-/** Longest edited network kept in the link; a bigger one is left out (the link is classic). */
+/** Longest edited network in the link; a bigger one is kept under `state=<id>` instead. */
 const MAX_NET_CHARS = 1500;
 
 /** @typedef {import("../shared/state.js").State} State */
@@ -72,9 +74,10 @@ export const SCHEMA = {
   x: { type: vec, default: null },
   y: { type: vec, default: null },
   loss: { type: Types.string, default: null },
+  kept: { type: KeptIdType, key: "state", default: null }, // the id of a network too big for the link
 };
 
-const NETWORK_KEYS = ["net", "x", "y", "loss"];
+export const NETWORK_KEYS = ["net", "x", "y", "loss"];
 
 /** A Store whose link leaves out an edited network that is too big to share that way. */
 export class BackpropStore extends Store {

@@ -14,7 +14,7 @@ export async function copyLink(store, field) {
     selected: "Copy the selected link with Ctrl+C.",
     failed: "Could not copy the link; copy it from the address bar.",
   }[result];
-  const many = store.state.points && !store.state.pts ? " Your points are too many for a link: export them as JSON." : "";
+  const many = store.state.points && !store.state.pts && !store.state.kept ? " Your points are too many for a link: export them as JSON." : "";
   showMessage(said + many, { kind: result === "failed" ? "warn" : "info", key: "link", timeout: 5000 });
 }
 

@@ -8,7 +8,8 @@ import { roundSig } from "../shared/format.js";
 import { CanvasLineChart } from "../shared/linechart.js";
 import { openLivePage } from "../shared/live-page.js";
 import { Playback, bindPlayback } from "../shared/playback.js";
-import { showMessage } from "../shared/messages.js";
+import { clearMessage, showMessage } from "../shared/messages.js";
+import { keepState, keptState } from "../shared/kept.js";
 import { loadNetworkRegistries } from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
 import { Heatmaps, gradNormSeries, gradNormTitle, series } from "./charts.js";
@@ -21,7 +22,7 @@ import { bindServer, withPlaneWeights } from "./server.js";
 import { SettingsPanel } from "./settings.js";
 import { Slices } from "./slices.js";
 import {
-  RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, createNetworkStore, livePlane, networkShape, pointsPatch,
+  RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, URL_POINTS, createNetworkStore, livePlane, networkShape, pointsPatch,
   runsChange, sanitize, startMessage, validWeights,
 } from "./state.js";
 import { caption, planeModeLabel, planeModeTip } from "./words.js";
@@ -155,6 +156,7 @@ class NetworkPage {
       else if (diff) for (const { run, lr } of diff.sets) this.queueSet(run, lr);
     }
     this.quietSeed = false;
+    if (has("points")) this.keepPoints(next.points);
     if (has("plane")) this.onPlaneMode(next.plane);
     else if (has("wts") && next.plane === "weights") {
       if (this.playback.play === "done") this.fetchFinal();
@@ -230,10 +232,32 @@ class NetworkPage {
     }
   }
 
+  /**
+   * Own points too many for the link: kept under an id the link carries (shared/kept.js), and
+   * a warning when only this browser, or nothing, keeps them.
+   * @param {import("./state.js").Point[] | null} points
+   */
+  async keepPoints(points) {
+    if (!points || points.length <= URL_POINTS) {
+      if (this.store.state.kept) this.store.set({ kept: null });
+      return;
+    }
+    const kept = await keepState({ page: "network", points });
+    if (this.store.state.points !== points && JSON.stringify(this.store.state.points) !== JSON.stringify(points)) return; // superseded
+    const n = points.length.toLocaleString("en");
+    if (kept.where === "server") clearMessage("kept");
+    else if (kept.where === "browser") {
+      showMessage(`Your ${n} points are kept in this browser only (the server did not keep them: ${kept.problem}): a copied link will not bring them to another device.`, { kind: "warn", key: "kept" });
+    } else {
+      showMessage(`Your ${n} points could not be kept (${kept.problem}) and are too many for the link: export them as JSON before you reload.`, { kind: "warn", key: "kept" });
+    }
+    this.store.set({ kept: kept.id });
+  }
+
   /** A link opened in this tab (the hash changed): its state, training from the start. */
-  loadHash() {
-    const hashState = this.store.parse(location.hash);
+  async loadHash() {
     if (location.hash.replace(/^#/, "") === this.store.serialize()) return;
+    const hashState = await withKeptPoints(this.store.parse(location.hash));
     this.playback.playNext();
     this.editBox = null;
     const defaults = Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
@@ -540,13 +564,27 @@ class NetworkPage {
 }
 
 
+/**
+ * A link's state with the own points it names by id (`state=<id>`), or a message when neither
+ * the server nor this browser has them.
+ * @param {import("../shared/state.js").State} fromURL
+ */
+async function withKeptPoints(fromURL) {
+  if (!fromURL.kept) return fromURL;
+  const kept = await keptState(fromURL.kept);
+  if (kept && Array.isArray(kept.points)) return { ...fromURL, points: kept.points };
+  showMessage(`This link's own points (state=${fromURL.kept}) are neither on this server nor in this browser: they were kept on another server, or longer ago than the server keeps them. Showing the dataset instead.`, { kind: "warn", key: "kept" });
+  return { ...fromURL, kept: null };
+}
+
 async function main() {
   initTooltips();
   const store = createNetworkStore();
-  const fromURL = store.parse(location.hash);
+  const fromURLNoPoints = store.parse(location.hash);
   const opened = await openLivePage(loadNetworkRegistries);
   if (!opened) return;
   const { socket, registries } = opened;
+  const fromURL = await withKeptPoints(fromURLNoPoints);
   store.set(sanitize({ ...store.state, ...fromURL }, registries.options, registries.optimizers));
   const page = new NetworkPage(store, socket, registries);
   page.init();

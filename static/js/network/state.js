@@ -6,8 +6,10 @@
 // A URL looks like:
 //   /network#ds=spirals&noise=0.05&n=300&hidden=16,16,16&act=relu&run=sgd,lr=0.3&run=adam,lr=0.01
 //     &steps=800&plane=pca&sel=1
-// A run is "optimizer,lr=...,batch=...". Own points (when few) are "x,y,class;x,y,class;...".
+// A run is "optimizer,lr=...,batch=...". Own points (when few) are "x,y,class;x,y,class;...";
+// more are kept under a short id (shared/kept.js) and the link says "state=<id>".
 
+import { KeptIdType } from "../shared/kept.js";
 import { Store, Types } from "../shared/state.js";
 
 /** @typedef {import("../shared/state.js").State} State */
@@ -25,7 +27,7 @@ export const CLASS_COLORS = ["#f08c00", "#1971c2", "#2f9e44", "#9c36b5", "#e0313
 export const CLASS_FILLS = ["#ffe8cc", "#d0ebff", "#d3f9d8", "#f3d9fa", "#ffe3e3", "#c5f6fa"];
 export const SPEEDS = [1, 3, 10, 30, 100, 300, 0]; // steps per second per run; 0: as fast as possible
 export const MAX_CLASSES = 6; // labels 0..5 (the API's MAX_CLASSES; it names it in its errors)
-const URL_POINTS = 60; // own points travel in the link up to this many
+export const URL_POINTS = 60; // own points travel in the link up to this many
 
 export const DEFAULTS = {
   dataset: "moons",
@@ -112,6 +114,8 @@ export const SCHEMA = {
   // Own points ([x, y, class]): in the state always, in the link only when few (see pts).
   points: { type: PointsType, default: null, url: false },
   pts: { type: PointsType, default: null },
+  // The id under which own points too many for the link are kept (shared/kept.js); null: none.
+  kept: { type: KeptIdType, key: "state", default: null },
   hidden: { type: WidthsType, default: DEFAULTS.hidden },
   activation: { type: Types.string, key: "act", default: DEFAULTS.activation },
   runs: { type: RunType, key: "run", repeat: true, default: DEFAULTS.runs },
