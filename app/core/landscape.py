@@ -29,6 +29,14 @@ from app.core.runs.sharpness import SharpnessReading
 
 Array = NDArray[np.float64]
 MAX_PATH_POINTS = 501  # points kept per run (evenly spaced steps, and the last)
+# The kept weight vectors of all runs together stay under this (8 runs of a 21,122-weight net
+# kept 501 points each: 677 MB, then a copy for the PCA): fewer points for big nets.
+MAX_PATH_BYTES = 128 * 2**20
+
+
+def path_points(runs: int, n_params: int) -> int:
+    """How many points each run keeps: MAX_PATH_POINTS, or fewer where the weights are many."""
+    return max(3, min(MAX_PATH_POINTS, MAX_PATH_BYTES // max(1, runs * n_params * 8)))
 RANGE_MARGIN = 1.25  # the grid reaches this far beyond the farthest path point
 CENTRES = ("final", "initial")
 
@@ -161,9 +169,10 @@ def compute_landscape(
     The slice is the training set's data loss (no penalty); `test`, `penalty`, `dropout` and
     `labels` (for accuracies) shape the training as in a live run.
     """
-    results = train(model, theta0, x, y, steps, configs, sharpness_every=sharpness_every,
-                    should_stop=should_stop, test=test, penalty=penalty, dropout=dropout,
-                    labels=labels)
+    results = train(model, theta0, x, y, steps, configs,
+                    max_points=path_points(len(configs), model.n_params),
+                    sharpness_every=sharpness_every, should_stop=should_stop, test=test,
+                    penalty=penalty, dropout=dropout, labels=labels)
     healthy = [r for r in results if r.status == "done"]
     if centre == "initial":
         theta_c = np.array(theta0, dtype=np.float64)

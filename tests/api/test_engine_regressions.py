@@ -213,3 +213,21 @@ def test_default_sharpness_readings_yield_to_the_budget(client: TestClient) -> N
     assert LandscapeRequest.model_validate(big).resolved_sharpness_every is None
     r = client.post("/api/mlp/landscape", json=big | {"sharpness_every": 25})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "sharpness_every"
+
+
+def test_budgets_count_memory_and_formula_size(client: TestClient) -> None:
+    """The kept path points shrink for big nets (the PCA copies them too), and a long formula
+    counts its length in a trajectory request's cost."""
+    from app.core.landscape import MAX_PATH_BYTES, MAX_PATH_POINTS, path_points
+
+    assert path_points(2, 354) == MAX_PATH_POINTS  # the default net keeps every point it may
+    big = path_points(8, 21_122)  # the largest request the API takes
+    assert big < MAX_PATH_POINTS and big * 8 * 21_122 * 8 <= MAX_PATH_BYTES
+    formula = " + ".join(f"sin({k}*x)" for k in range(1, 100))[:480]
+    body = {"surface": {"expr": formula.rsplit(" + ", 1)[0]}, "steps": 20_000,
+            "runs": [{"optimizer": "sgd", "lr": 1e-4}] * 8}
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "steps"
+    assert "formula" in r.json()["message"]
+    short = client.post("/api/trajectories", json=body | {"steps": 200})
+    assert short.status_code == 200, short.text

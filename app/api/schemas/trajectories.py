@@ -15,6 +15,8 @@ from app.core.parameters import HyperparameterError
 from app.core.surfaces import SURFACES, Surface, get_surface
 
 Bounds = Annotated[list[Point], Field(min_length=2, max_length=2)]
+# Characters x steps x runs of a custom formula in one request: a few seconds of evaluation.
+MAX_FORMULA_WORK = 5e7
 
 
 class SurfaceSpec(BaseModel):
@@ -107,6 +109,14 @@ class TrajectoryRequest(BaseModel):
             raise ValueError(f"steps: at most {settings.max_steps} steps per run")
         if len(self.runs) > settings.max_runs:
             raise ValueError(f"runs: at most {settings.max_runs} runs at once")
+        if self.surface.expr is not None:
+            # A custom f(x, y) costs about its length at every step (evaluated as a tree).
+            cost = len(self.surface.expr) * self.steps * len(self.runs)
+            if cost > MAX_FORMULA_WORK:
+                raise ValueError(
+                    f"steps: a {len(self.surface.expr)}-character formula x {self.steps} steps x "
+                    f"{len(self.runs)} runs is {cost:.2g} (limit {MAX_FORMULA_WORK:.0g}): use "
+                    "fewer steps or runs, or a shorter formula")
 
     @field_validator("surface", mode="before")
     @classmethod
