@@ -7,6 +7,8 @@
    same against a server in its own process, whose RSS alone is read from /proc.
 3. One client that never reads beside 20 normal ones: the others' completion time against the
    same 20 alone, the server's RSS, and whether the stalled client is closed.
+4. and 5. A class of 40 on /network and the heavy requests beside /healthz: `--class` runs
+   bench/classroom_load.py's scenarios (they start `gradscape --workers N` themselves).
 
 Run: `.venv/bin/python bench/load.py [--cycles 1000]`. Bounded in count and time; loopback only.
 """
@@ -168,7 +170,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=60)
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--normal", type=int, default=20)
+    parser.add_argument("--class", dest="class_", action="store_true",
+                        help="only scenarios 4 and 5 (bench/classroom_load.py)")
     args = parser.parse_args()
+    if args.class_:
+        from bench import classroom_load
+
+        for workers in (1, 2):
+            classroom_load.network_class(workers, 40)
+        classroom_load.heavy(1)
+        return
     with Server("app.main:app") as server:
         asyncio.run(many(server.url, args.clients))
     cycles(args.cycles)
