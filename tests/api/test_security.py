@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import json
 import logging
 import os
 import socket
@@ -139,3 +141,29 @@ def test_http_checks_the_host_on_every_route_and_the_origin_on_api_calls(caplog)
         # Reading is open to the app's own origin and to scripts.
         assert client.get("/api/surfaces", headers={"origin": "http://evil.example"}
                           ).status_code == 200
+
+
+def test_sessions_are_counted_per_address_on_a_real_server(caplog) -> None:
+    """Students from their own addresses (127.0.0.x) each get their own allowance; one address
+    past it is refused with the setting to raise named, and the refusal is logged."""
+    from tests.conftest import serve
+
+    def from_address(port: int, address: str):
+        sock = socket.socket()
+        sock.bind((address, 0))
+        sock.connect(("127.0.0.1", port))
+        return connect(f"ws://127.0.0.1:{port}/ws", sock=sock)
+
+    app = create_app(settings_for_tests(max_sessions_per_client=2))
+    with serve(app) as live, caplog.at_level(logging.WARNING, logger="gradscape.ws"), \
+            contextlib.ExitStack() as stack:
+        students = [stack.enter_context(from_address(live.port, address))
+                    for address in ["127.0.0.2"] * 2 + [f"127.0.0.{k}" for k in range(3, 6)]]
+        for ws in students:
+            assert json.loads(ws.recv())["type"] == "welcome"
+        with from_address(live.port, "127.0.0.2") as third:
+            refused = json.loads(third.recv())
+            assert refused["code"] == "too_many_sessions"
+            assert "GRADSCAPE_MAX_SESSIONS_PER_CLIENT" in refused["message"]
+    assert any("127.0.0.2" in r.getMessage() and "GRADSCAPE_MAX_SESSIONS_PER_CLIENT"
+               in r.getMessage() for r in caplog.records)
