@@ -17,6 +17,7 @@ from app.core.mlp import MLP  # noqa: E402
 from app.core.runs import NetworkRun, RunConfig, SurfaceRun, make_problem  # noqa: E402
 from app.core.surfaces import SURFACES  # noqa: E402
 from app.core.tuning import tune_lr  # noqa: E402
+from bench.engine import best_of  # noqa: E402
 
 START = (-1.5, 2.0)
 ORACLE = [("adam", {}), ("lbfgs", {}), ("lbfgs", {"line_search_fn": "strong_wolfe",
@@ -26,27 +27,18 @@ ORACLE = [("adam", {}), ("lbfgs", {}), ("lbfgs", {"line_search_fn": "strong_wolf
 RACE = ["sgd", "momentum", "adam", "lion", "lbfgs"]
 
 
-def best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def main() -> None:
     surface = SURFACES["rosenbrock"]
     for oid, hyper in ORACLE:
         def steps(oid=oid, hyper=hyper) -> None:
             SurfaceRun(surface, START, RunConfig(oid, hyperparameters=hyper)).advance(1000, None)
-        print(f"{oid} {hyper or ''}: {best_of(steps) * 1e3:.2f} us per step (Rosenbrock)")
+        print(f"{oid} {hyper or ''}: {best_of(steps, 3) * 1e3:.2f} us per step (Rosenbrock)")
 
     def race() -> int:
         return sum(tune_lr(lambda lr, o=o: SurfaceRun(surface, START, RunConfig(o, lr=lr)),
                            300).run_steps for o in RACE)
     spent = race()
-    print(f"tune {', '.join(RACE)} on Rosenbrock, 300 steps: {best_of(race):.3f} s "
+    print(f"tune {', '.join(RACE)} on Rosenbrock, 300 steps: {best_of(race, 3):.3f} s "
           f"({spent:,} run-steps)")
 
     data = make_dataset("moons", 200, seed=0)

@@ -231,6 +231,16 @@ def run_optimizer(cls: type, kwargs: dict, grads: list[list[float]], lr_changes:
     return trajectory
 
 
+def standard_runs(configs: list[dict], lr0: float) -> list[dict]:
+    """The runs every optimizer gets: its defaults, each non-default config, and the defaults
+    with group["lr"] changed before the steps of LR_CHANGES (factors of the default lr)."""
+    runs = [{"name": "defaults", "hyper": {}, "lr_changes": {}}]
+    runs += [{"name": f"config{i}", "hyper": h, "lr_changes": {}} for i, h in enumerate(configs)]
+    runs.append({"name": "lr_change", "hyper": {},
+                 "lr_changes": {str(k): f * lr0 for k, f in LR_CHANGES.items()}})
+    return runs
+
+
 def optimizer_vectors(grads: list[list[float]]) -> dict:
     out = {}
     for oid, (cls, fixed, configs) in OPTIMIZERS.items():
@@ -241,17 +251,7 @@ def optimizer_vectors(grads: list[list[float]]) -> dict:
             f"{oid}: signature defaults disagree with param_groups"
         )
         lr0 = defaults["lr"]
-        runs = [{"name": "defaults", "hyper": {}, "lr_changes": {}}]
-        runs += [
-            {"name": f"config{i}", "hyper": h, "lr_changes": {}} for i, h in enumerate(configs)
-        ]
-        runs.append(
-            {
-                "name": "lr_change",
-                "hyper": {},
-                "lr_changes": {str(k): f * lr0 for k, f in LR_CHANGES.items()},
-            }
-        )
+        runs = standard_runs(configs, lr0)
         for run in runs:
             changes = {int(k): v for k, v in run["lr_changes"].items()}
             run["params"] = run_optimizer(

@@ -30,11 +30,11 @@ from schedulefree import AdamWScheduleFree, SGDScheduleFree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_optimizer_vectors import (  # noqa: E402
-    LR_CHANGES,
     PARAMS0,
     dump,
     make_grads,
     signature_defaults,
+    standard_runs,
     torch_kwargs,
 )
 
@@ -125,17 +125,7 @@ def reference_vectors(grads: list) -> dict:
         # JSON has no infinity: prodigy's growth_rate default is written as the string "inf"
         written = {k: "inf" if v == float("inf") else v for k, v in defaults.items()}
         lr0 = defaults["lr"]
-        runs = [{"name": "defaults", "hyper": {}, "lr_changes": {}}]
-        runs += [
-            {"name": f"config{i}", "hyper": h, "lr_changes": {}} for i, h in enumerate(configs)
-        ]
-        runs.append(
-            {
-                "name": "lr_change",
-                "hyper": {},
-                "lr_changes": {str(k): f * lr0 for k, f in LR_CHANGES.items()},
-            }
-        )
+        runs = standard_runs(configs, lr0)
         for r in runs:
             changes = {int(k): v for k, v in r["lr_changes"].items()}
             kwargs = torch_kwargs(r["hyper"], defaults)
