@@ -113,11 +113,15 @@ export function drawNetwork(svg, ctx) {
 
   // --- column headings -----------------------------------------------------------------------
   const heads = s("g", { class: "heads" });
+  // A phone's columns are ~50 px apart: short headings there, or they run into each other.
+  const narrow = (xOut - left) / L < 100;
   for (let c = 0; c <= L; c++) {
-    const name = c === 0 ? "input x" : c === L ? "output ŷ" : `layer ${c}`;
+    const full = c === 0 ? "input x" : c === L ? "output ŷ" : `layer ${c}`;
+    const name = !narrow ? full : c === 0 ? "x" : c === L ? "ŷ" : `layer ${c}`.replace("layer ", "L");
     const actName = c === 0 ? "" : ctx.names.act[t.layers[c - 1].activation]?.name || t.layers[c - 1].activation;
-    const act = c === L ? `layer ${c} · ${actName}` : actName;
+    const act = c === L && !narrow ? `layer ${c} · ${actName}` : actName;
     const g = s("g", { class: `head${fc.nodes === c ? ` hl-${fc.nodeDir}` : ""}` },
+      s("title", {}, c === L ? `${full}, layer ${c} · ${actName}` : `${full} ${actName}`.trim()),
       s("text", { x: colX(c), y: 16, "text-anchor": "middle", class: "head-name" }, name),
       s("text", { x: colX(c), y: 34, "text-anchor": "middle", class: "head-act" }, act));
     heads.append(g);
