@@ -44,10 +44,19 @@ class Loss:
     # d(delta)/dz · r from (y_pred, r), r shaped like z or with leading batch axes (..., N, K):
     # the per-sample Hessian of the loss in the logits times r (classes on the last axis).
     delta_jvp: Callable[[Array, Array], Array] | None = None
+    # (y_pred, mean loss) from the logits in one pass, for a loss whose two share work
+    # (softmax and log-sum-exp share one exp); None: predict and value separately.
+    fused: Callable[[Array, Array], tuple[Array, float]] | None = None
 
     def value(self, z: Array, y: Array) -> float:
         """Mean loss over a batch (N, K)."""
         return float(self.per_sample(z, y).mean())
+
+    def predict_and_value(self, z: Array, y: Array) -> tuple[Array, float]:
+        """(y_pred, mean loss) for a batch (N, K): what a training step's forward pass ends with."""
+        if self.fused is not None:
+            return self.fused(z, y)
+        return self.predict(z), self.value(z, y)
 
     def value_and_delta(self, z: Array, y: Array) -> tuple[float, Array]:
         """(mean loss, dL/dz) for a batch (N, K): the start of the backward pass."""
@@ -68,6 +77,20 @@ def logsumexp(z: Array, axis: int = -1) -> Array:
 def _ce_per_sample(z: Array, y: Array, axis: int = -1) -> Array:
     # -sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k   (targets sum to 1)
     return logsumexp(z, axis) - (y * z).sum(axis=axis)
+
+
+def _ce_fused(z: Array, y: Array) -> tuple[Array, float]:
+    # One max, one exp, one sum for both: softmax = e / s and logsumexp = m + log s, with
+    # e = exp(z - m), s = sum_k e_k. A live step is ~25 NumPy calls: this saves six of them.
+    m = z.max(axis=-1, keepdims=True)
+    e = np.exp(z - m)
+    s = e.sum(axis=-1, keepdims=True)
+    lse = np.log(s)
+    lse += m
+    # mean_n (logsumexp(z_n) - y_n . z_n); vdot sums y * z without making it
+    value = (float(lse.sum()) - float(np.vdot(y, z))) / z.shape[0]
+    e /= s
+    return e, value
 
 
 def _ce_delta(y_pred: Array, y: Array) -> Array:
@@ -108,6 +131,7 @@ LOSSES: dict[str, Loss] = {
             words="Softmax and cross-entropy together give the simplest possible output "
             "gradient: prediction minus target.",
             delta_jvp=_ce_delta_jvp,
+            fused=_ce_fused,
         ),
         Loss(
             id="mse",

@@ -37,6 +37,17 @@ class Forward:
     # Dropout: one (N, width) mask per hidden layer (0 or 1/(1-p)), acts[l+1] = f(zs[l]) * mask;
     # None without dropout (app/core/regularization.py).
     masks: list[Array] | None = None
+    # The mean loss, when the pass was given the targets (the output layer computes both at once).
+    loss: float | None = None
+    # [(W, b)] per layer: the views of theta the pass used, lent to the backward pass.
+    params: list[tuple[Array, Array]] | None = None
+
+
+def _batch(a: Array) -> Array:
+    """A float64 batch with one sample per row (a single sample becomes a batch of one)."""
+    if a.ndim == 2 and a.dtype == np.float64:  # the usual case, every step: no calls
+        return a
+    return np.atleast_2d(np.asarray(a, dtype=np.float64))
 
 
 @dataclass
@@ -167,14 +178,23 @@ class MLP:
 
     # --- forward and backward --------------------------------------------------------------
 
-    def forward(self, theta: Array, x: Array, masks: list[Array] | None = None) -> Forward:
-        """x (N, inputs) -> every z_l and a_l; `masks` (dropout) multiply the hidden a_l."""
-        a = np.atleast_2d(np.asarray(x, dtype=np.float64))
-        fwd = Forward(zs=[], acts=[a], masks=masks)
-        for layer, (W, b) in enumerate(self.unflatten(theta), start=1):
-            z = a @ W.T + b  # (N, out)
+    def forward(self, theta: Array, x: Array, masks: list[Array] | None = None,
+                y: Array | None = None) -> Forward:
+        """x (N, inputs) -> every z_l and a_l; `masks` (dropout) multiply the hidden a_l. With
+        the targets `y` (N, outputs), the pass ends with the mean loss too (`Forward.loss`)."""
+        a = _batch(x)
+        params = self.unflatten(theta)
+        fwd = Forward(zs=[], acts=[a], masks=masks, params=params)
+        for layer, (W, b) in enumerate(params, start=1):
+            z = a @ W.T
+            z += b  # (N, out)
             act = self.activation(layer)
-            a = act.f(z) if act else self._loss.predict(z)
+            if act:
+                a = act.f(z)
+            elif y is None:
+                a = self._loss.predict(z)
+            else:
+                a, fwd.loss = self._loss.predict_and_value(z, _batch(y))
             if act and masks is not None:
                 a = a * masks[layer - 1]
             fwd.zs.append(z)
@@ -188,9 +208,9 @@ class MLP:
         each dW (and says how much in dW_penalty); the forward pass's dropout masks are applied
         on the way back as on the way forward. With `out` (P,), every dW and db is written into
         it, laid out like theta (no flatten afterwards: a live run's every step)."""
-        params = self.unflatten(theta)
+        params = fwd.params if fwd.params is not None else self.unflatten(theta)
         slots = self.unflatten(out) if out is not None else None
-        y = np.atleast_2d(y)
+        y = _batch(y)
         grads: list[LayerGrad | None] = [None] * self.n_layers
         # Output layer: the loss hands us dL/dz directly (y_pred - y for softmax + CE).
         dz = self._loss.delta(fwd.acts[-1], y) / len(y)  # mean over the batch
@@ -235,8 +255,9 @@ class MLP:
     ) -> tuple[float, Array]:
         """Mean loss over the batch (plus the penalty, if any; through the dropout masks, if
         any) and its gradient as a flat vector shaped like theta."""
-        fwd = self.forward(theta, x, masks)
-        loss = self._loss.value(fwd.zs[-1], np.atleast_2d(y))
+        fwd = self.forward(theta, x, masks, y)
+        loss = fwd.loss
+        assert loss is not None
         if penalty:
             loss += penalty.value(self, theta)
         grads = self.backward(theta, fwd, y, penalty)

@@ -264,16 +264,16 @@ class NetworkRun(RunBase):
                               self._dropout_rng)
         grad = np.empty_like(theta)
         if full:
-            fwd = model.forward(theta, p.x, masks)
-            batch_loss = model.loss_fn.value(fwd.zs[-1], p.y)
+            fwd = model.forward(theta, p.x, masks, p.y)
+            batch_loss = fwd.loss
             grads = model.backward(theta, fwd, p.y, p.penalty, out=grad)
             if masks is None:
                 return grad, batch_loss, fwd, (fwd, grads)
             # the loss shown is the network's, without dropout (and no passes to lend)
             return grad, batch_loss, model.forward(theta, p.x), None
         # a minibatch: a real stochastic gradient for the next step
-        bfwd = model.forward(theta, p.x[idx], masks)
-        batch_loss = model.loss_fn.value(bfwd.zs[-1], p.y[idx])
+        bfwd = model.forward(theta, p.x[idx], masks, p.y[idx])
+        batch_loss = bfwd.loss
         model.backward(theta, bfwd, p.y[idx], p.penalty, out=grad)
         show = self.step_count % self.loss_every == 0
         return grad, batch_loss, model.forward(theta, p.x) if show else None, None
