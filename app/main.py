@@ -30,6 +30,7 @@ from app.api.routes import (
 from app.api.security import SecurityHeaders
 from app.api.state_store import StateStore
 from app.config import Settings, get_settings
+from app.core.memory import keep_freed_memory
 
 # Plotly.js ships inside the plotly Python package: serving it from there keeps the app offline.
 PLOTLY_JS_DIR = Path(plotly.__file__).resolve().parent / "package_data"
@@ -37,6 +38,7 @@ PLOTLY_JS_DIR = Path(plotly.__file__).resolve().parent / "package_data"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    keep_freed_memory()  # the server owns its process: network steps reuse their arrays' memory
     app = FastAPI(
         title="Gradscape", version=__version__, default_response_class=SafeJSONResponse,
         docs_url=None, redoc_url=None,  # /docs is ours, served offline (routes/docs.py)

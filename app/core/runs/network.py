@@ -128,8 +128,8 @@ def usable(loss: float, theta: Array, grad: Array) -> bool:
     return (
         math.isfinite(loss)
         and loss < DIVERGENCE_LOSS
-        and float(np.max(np.abs(theta), initial=0.0)) < DIVERGENCE_WEIGHT
-        and math.isfinite(float(np.sum(grad)))
+        and float(np.maximum.reduce(np.abs(theta), initial=0.0)) < DIVERGENCE_WEIGHT
+        and math.isfinite(float(np.add.reduce(grad)))
     )
 
 
