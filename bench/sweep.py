@@ -62,4 +62,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from app.core.memory import keep_freed_memory
+    keep_freed_memory()  # as the server and the pool's workers do: like for like
     main()

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.datasets import make_dataset
+from app.core.memory import keep_freed_memory
 from app.core.mlp import MLP
 from app.core.regularization import Penalty
 from app.core.runs import NetworkRun, RunConfig, make_problem
@@ -270,7 +271,9 @@ def run_sweep(sweep: Sweep, workers: int | None = None, cancel: threading.Event 
                 progress(k, k + 1, outcomes[k])
     else:
         # spawn: fresh interpreters that read the thread variables before NumPy loads.
-        pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        # Each keeps freed memory as the server does (app/core/memory.py).
+        pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=keep_freed_memory)
         try:
             with _single_threaded_children():
                 futures = {pool.submit(train_one, s): k for k, s in enumerate(specs)}
