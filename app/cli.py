@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--classroom", action="store_true",
                         help="serve the whole local network: bind all interfaces, print the LAN "
                              "URL and a QR code students can scan")
+    parser.add_argument("--new-class", action="store_true",
+                        help="with --classroom: open a new class instead of reopening the "
+                             "newest one kept under the data directory")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="server processes, to use N cores (default: 1; with --classroom, "
                              "one per core); each serves its own live sessions")
@@ -34,20 +37,30 @@ def build_parser() -> argparse.ArgumentParser:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def banner(host: str, port: int, classroom: bool) -> str:
-    """What the teacher reads in the terminal: where the app is, and how students join."""
+def banner(host: str, port: int, classroom: bool, class_id: str | None = None,
+           teacher_token: str | None = None) -> str:
+    """What the teacher reads in the terminal: where the app is, and how students join (with a
+    class: the teacher's link, secret, and the students' link and its QR code)."""
     from app.api.routes.classroom import terminal_qr
 
     local = f"http://127.0.0.1:{port}/"
     lines = [f"Gradscape is serving at {local}"]
+    base = local
     if host not in LOOPBACK:
         addresses = lan_addresses() if host in ("0.0.0.0", "::") else [host]
         if addresses:
-            url = f"http://{addresses[0]}:{port}/"
-            lines += [f"Students join at {url}", terminal_qr(url)]
+            base = f"http://{addresses[0]}:{port}/"
+            students = f"{base}class/{class_id}" if class_id else base
+            lines += [f"Students join at {students}", terminal_qr(students)]
             lines += [f"  also reachable at http://{a}:{port}/" for a in addresses[1:]]
         else:
             lines.append("No network address found: is this machine on the school network?")
+    elif class_id:
+        students = f"{local}class/{class_id}"
+        lines += [f"Students join at {students}", terminal_qr(students)]
+    if class_id and teacher_token:
+        lines.append(f"Teacher's link (keep it to yourself: it leads the class): "
+                     f"{base}#teacher={teacher_token}&class={class_id}")
     if classroom:
         lines.append("Classroom mode: the page's Join button shows this address as a QR code.")
     return "\n".join(lines)
@@ -67,14 +80,35 @@ def settings_from(args: argparse.Namespace, host: str = "127.0.0.1") -> Settings
         changes["allow_origins"] = (*settings.allow_origins, *args.allow_origin)
     if args.classroom:
         changes["classroom"] = True
+        # A class submits at once when a challenge opens: each waits its turn in the pool.
+        if "GRADSCAPE_HEAVY_QUEUE" not in os.environ:
+            changes["heavy_queue"] = max(settings.heavy_queue, settings.max_students)
+    if args.new_class:
+        changes["new_class"] = True
     return dataclasses.replace(settings, **changes)
+
+
+def open_class(settings: Settings) -> tuple[Settings, str]:
+    """Open (or reopen the newest) class in the store under the data directory: the settings
+    that name it for every worker, and a fresh teacher token to print."""
+    from app.classroom.store import ClassStore
+
+    store = ClassStore(settings.data_dir / "classes.sqlite3")
+    try:
+        class_id, token = store.open_class(new=settings.new_class)
+    finally:
+        store.close()
+    return dataclasses.replace(settings, class_id=class_id), token
 
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     host = args.host or ("0.0.0.0" if args.classroom else "127.0.0.1")
     settings = settings_from(args, host)
-    print(banner(host, args.port, args.classroom), flush=True)
+    token = None
+    if args.classroom:
+        settings, token = open_class(settings)
+    print(banner(host, args.port, args.classroom, settings.class_id, token), flush=True)
     if args.open:
         url = f"http://127.0.0.1:{args.port}/"
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
