@@ -144,3 +144,30 @@ def test_pose_closes_the_previous_and_clear_keeps_challenges(store) -> None:
     assert store.close_challenge(class_id) and store.open_challenge(class_id) is None
     with pytest.raises(NotFound):
         store.set_spotlight(class_id, 999)
+
+
+def test_submissions_from_many_threads_are_all_kept_once(tmp_path) -> None:
+    """Group commit: concurrent submissions share transactions, each gets its own id."""
+    path = tmp_path / "classes.sqlite3"
+    store = ClassStore(path)
+    class_id, _ = store.create_class()
+    student, _ = store.join(class_id, "Ada", 10)
+    challenge = store.pose(class_id, SPEC)
+    ids: list[int] = []
+
+    def submit(k: int) -> None:
+        for i in range(10):
+            ids.append(store.add_submission(challenge["id"], student["id"], {"k": k},
+                                            {"ok": True, "i": i}, float(i)))
+
+    threads = [threading.Thread(target=submit, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    store.close()
+    again = ClassStore(path)
+    kept = again.submissions(class_id)
+    assert len(ids) == len(set(ids)) == 60
+    assert sorted(s["id"] for s in kept) == sorted(ids)
+    again.close()
