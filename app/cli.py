@@ -26,8 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --classroom: open a new class instead of reopening the "
                              "newest one kept under the data directory")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help="server processes, to use N cores (default: 1; with --classroom, "
-                             "one per core); each serves its own live sessions")
+                        help="server processes, to use N cores (default: 1; with --classroom "
+                             "and GRADSCAPE_REDIS_URL, one per core); each serves its own live "
+                             "sessions")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                         help="also accept live connections from pages of this origin "
                              "(e.g. https://school.example); repeatable")
@@ -112,10 +113,24 @@ def main(argv: list[str] | None = None) -> None:
     if args.open:
         url = f"http://127.0.0.1:{args.port}/"
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    # A class on one process waits on it (40 students on /network: 3.8x their time alone with
-    # one worker, 1.3x with two, docs/reliability.md): a classroom gets every core.
-    workers = args.workers or ((os.cpu_count() or 1) if args.classroom else 1)
-    serve(settings, host, args.port, max(1, workers))
+    serve(settings, host, args.port, workers_for(args, settings))
+
+
+def workers_for(args: argparse.Namespace, settings: Settings) -> int:
+    """How many server processes. A class on one process waits on it (40 students on /network:
+    3.8x their time alone with one worker, 1.3x with two, docs/reliability.md): a classroom
+    gets every core, when its messages can cross processes (Redis, docs/classroom.md); with
+    the in-process broker a class lives in one process, or students on another miss the
+    teacher."""
+    if args.workers is not None:
+        if args.workers > 1 and args.classroom and not settings.redis_url:
+            raise SystemExit("gradscape: a class served by several workers shares its messages "
+                             "through Redis: set GRADSCAPE_REDIS_URL=redis://HOST:PORT/0, or "
+                             "use --workers 1")
+        return max(1, args.workers)
+    if args.classroom and settings.redis_url:
+        return os.cpu_count() or 1
+    return 1
 
 
 if __name__ == "__main__":

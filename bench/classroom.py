@@ -299,12 +299,15 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--redis", action="store_true",
                         help="two workers sharing the class through a redis-server of its own")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="server processes (default 1, with --redis 2)")
     args = parser.parse_args()
+    workers = args.workers or (2 if args.redis else 1)
     if args.students > 250:
         raise SystemExit("at most 250 students (127.0.0.2-251)")
     redis = Redis() if args.redis else None
     data_dir = tempfile.mkdtemp(prefix="gradscape-bench-class-")
-    server = Gradscape(2 if redis else 1, data_dir, redis.url if redis else None)
+    server = Gradscape(workers, data_dir, redis.url if redis else None)
     try:
         result = asyncio.run(run(server, args.students, args.messages))
     finally:
@@ -312,7 +315,7 @@ def main() -> None:
         if redis:
             redis.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-    report("gradscape --workers 2 + Redis" if redis else "gradscape --workers 1 (in-process)",
+    report(f"gradscape --workers {workers}" + (" + Redis" if redis else " (in-process broker)"),
            result)
 
 

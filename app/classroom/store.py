@@ -12,6 +12,7 @@ view (`lead_json`, `seq`) changes at the pace of a dragged slider; those writes 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import secrets
@@ -96,9 +97,11 @@ class ClassStore:
         self._ready = False
         self._init_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []  # every thread's, to close them
-        # One writer at a time in this process: a thread waiting here wakes as soon as the
-        # last write ends, where SQLite's busy handler would sleep and retry (up to 100 ms).
+        # One writer at a time, in this process (a lock) and among the processes sharing the
+        # file (flock on classes.sqlite3.lock): a writer waiting here wakes as soon as the last
+        # write ends, where SQLite's busy handler would sleep and retry (up to 100 ms a try).
         self._write_lock = threading.Lock()
+        self._lock_file: Any = None
         self._pending: list[_Pending] = []  # submissions waiting for the next group commit
         self._pending_lock = threading.Lock()
 
@@ -129,11 +132,22 @@ class ClassStore:
         return db
 
     @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        with self._write_lock:
+            if self._lock_file is None:
+                self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+b")
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    @contextmanager
     def _write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE): no other process writes in
         between its read and its write; committed (and, durable, fsynced) on leaving."""
         db = self._connect(durable)
-        with self._write_lock:
+        with self._exclusive():
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -150,6 +164,9 @@ class ClassStore:
             for db in self._connections:
                 db.close()
             self._connections = []
+            if self._lock_file is not None:
+                self._lock_file.close()
+                self._lock_file = None
         self._local = threading.local()
 
     # -- classes and teachers ------------------------------------------------------------------
@@ -365,7 +382,7 @@ class ClassStore:
         with self._pending_lock:
             self._pending.append(pending)
         db = self._connect(True)
-        with self._write_lock:
+        with self._exclusive():
             if pending.id is None and pending.error is None:
                 with self._pending_lock:
                     batch, self._pending = self._pending, []

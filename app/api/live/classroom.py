@@ -130,26 +130,51 @@ class Classroom:
             raise ClassError(str(err), "class", "no_class", 404) from None
 
     async def require_teacher(self, class_id: str, token: str | None) -> None:
-        await self.class_state(class_id)
+        await self.call(self.check_teacher, class_id, token)
+
+    def check_teacher(self, class_id: str, token: str | None) -> None:
+        """ClassError unless `token` is a teacher token of this class (in a worker thread)."""
+        self._check_class(class_id)
         if not token:
             raise ClassError("only the teacher can do this: send the teacher token "
                              "(X-Teacher-Token) from the teacher's link", "teacher_token",
                              "no_token", 401)
-        if not await self.call(self.store.is_teacher, class_id, token):
+        if not self.store.is_teacher(class_id, token):
             raise ClassError(f"this teacher token is not valid for class {class_id}: open the "
                              "teacher's link printed in the terminal", "teacher_token",
                              "wrong_token", 403)
 
     async def require_student(self, class_id: str, token: str | None) -> dict[str, Any]:
-        await self.class_state(class_id)
+        return await self.call(self.check_student, class_id, token)
+
+    def check_student(self, class_id: str, token: str | None) -> dict[str, Any]:
+        """The student of this class with `token`, or ClassError (in a worker thread)."""
+        self._check_class(class_id)
         if not token:
             raise ClassError("send your student token (X-Student-Token): join the class first",
                              "student_token", "no_token", 401)
-        student = await self.call(self.store.student, class_id, token)
+        student = self.store.student(class_id, token)
         if student is None:
             raise ClassError(f"this student token is not of class {class_id}: join it first",
                              "student_token", "wrong_token", 403)
         return student
+
+    def _check_class(self, class_id: str) -> None:
+        if not self.store.exists(class_id):
+            raise ClassError(f"no class {class_id!r} on this server", "class", "no_class", 404)
+
+    def admit(self, class_id: str, token: str | None, challenge_id: int
+              ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A submission's student and open challenge, or ClassError (in one worker thread)."""
+        student = self.check_student(class_id, token)
+        try:
+            challenge = self.store.challenge(class_id, challenge_id)
+        except NotFound as err:
+            raise ClassError(str(err), "challenge", "no_challenge", 404) from None
+        if challenge["closed"] is not None:
+            raise ClassError("this challenge is closed: the teacher posed another or closed it",
+                             "challenge", "closed", 409)
+        return student, challenge
 
     # -- the class as a page sees it -----------------------------------------------------------
     async def welcome(self, class_id: str, role: str,
@@ -213,12 +238,19 @@ class Classroom:
         await self.publish(class_id, {"type": "cleared"})
         return n
 
-    async def announce_submission(self, class_id: str, submission_id: int,
-                                  student_id: int) -> dict[str, Any]:
-        """Tell the teachers (names hidden or not) and the submitter (their own name)."""
-        hidden = (await self.class_state(class_id))["names_hidden"]
-        own = await self.call(self.store.submission, class_id, submission_id)
-        shown = await self.call(self.store.submission, class_id, submission_id, hidden)
+    async def keep_submission(self, class_id: str, challenge_id: int, student_id: int,
+                              config: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+        """Store a scored submission (acknowledged: on disk), then tell the teachers (names
+        hidden or not) and the submitter (their own name); the submitter's view of it."""
+        def keep() -> tuple[dict[str, Any], dict[str, Any]]:
+            store = self.store
+            submission_id = store.add_submission(challenge_id, student_id, config, result,
+                                                 result["score"])
+            hidden = store.get_class(class_id)["names_hidden"]
+            return (store.submission(class_id, submission_id),
+                    store.submission(class_id, submission_id, hidden))
+
+        own, shown = await self.call(keep)
         await self.publish(class_id, {"type": "submission", "submission": shown}, (TEACHERS,))
         await self.publish(class_id, {"type": "submission", "submission": own},
                            (student_audience(student_id),))

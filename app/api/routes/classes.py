@@ -116,15 +116,10 @@ async def submit(class_id: ClassId, body: SubmitBody, request: Request,
     room = _room(request)
     settings = room.settings
     try:
-        student = await room.require_student(class_id, x_student_token)
-        challenge = await room.call(room.store.challenge, class_id, body.challenge)
+        student, challenge = await room.call(room.admit, class_id, x_student_token,
+                                             body.challenge)
     except ClassError as err:
         return refusal(err)
-    except NotFound as err:
-        return refusal(str(err), 404, "challenge")
-    if challenge["closed"] is not None:
-        return refusal("this challenge is closed: the teacher posed another or closed it",
-                       409, "challenge")
     request_ = merge(body.run, challenge)
     if challenge["kind"] == "network":
         request_ |= GALLERY_NETWORK
@@ -147,9 +142,7 @@ async def submit(class_id: ClassId, body: SubmitBody, request: Request,
     except (HyperparameterError, ValueError) as err:
         return refusal(f"run: {err}", 422, "run")
     config = json_safe(parsed.model_dump(mode="json", exclude_unset=True))
-    submission_id = await room.call(room.store.add_submission, challenge["id"], student["id"],
-                                    config, result, result["score"])
-    return await room.announce_submission(class_id, submission_id, student["id"])
+    return await room.keep_submission(class_id, challenge["id"], student["id"], config, result)
 
 
 @router.get("/{class_id}/gallery")
