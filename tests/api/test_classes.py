@@ -367,3 +367,31 @@ def test_host_and_origin_are_checked(cls: Class) -> None:
     with pytest.raises(WebSocketDisconnect), cls.client.websocket_connect(
             "/ws/class", headers={"origin": "http://evil.example"}) as ws:
         ws.receive_text()
+
+
+def test_a_student_of_another_class_reads_nothing_of_it(cls: Class) -> None:
+    """Said hello to class B with a token of class A: refused, a viewer of B, who hears no
+    submission of B."""
+    other, other_teacher = cls.store.open_class(new=True)
+    mine = cls.join("Ada")
+    r = cls.client.post(f"/api/classes/{other}/students", json={"nickname": "Bob"})
+    bob = r.json()["student_token"]
+    cls.client.post(f"/api/classes/{other}/challenges", headers={"X-Teacher-Token": other_teacher},
+                    json={"challenge": BOWL})
+    challenge = cls.store.open_challenge(other)["id"]
+    with cls.client.websocket_connect("/ws/class") as ws:
+        ws.send_json({"type": "hello", "class": other, "student_token": mine})
+        error = receive(ws, "error")
+        assert error["field"] == "student_token" and f"not of class {other}" in error["message"]
+        welcome = receive(ws, "welcome")
+        assert welcome["role"] == "viewer" and "student" not in welcome
+        r = cls.client.post(f"/api/classes/{other}/submissions", headers={"X-Student-Token": bob},
+                            json={"challenge": challenge,
+                                  "run": {"runs": [{"optimizer": "sgd", "lr": 0.1}]}})
+        assert r.status_code == 200
+        ws.send_json({"type": "follow", "on": True})  # a probe: answered after anything queued
+        heard = []
+        while not heard or heard[-1]["type"] != "error":
+            heard.append(strict_loads(ws.receive_text()))
+        assert heard[-1]["code"] == "not_student"
+        assert "submission" not in {m["type"] for m in heard}

@@ -279,6 +279,11 @@ class ClassSocket:
                     await self.handle(text)
                 except ClassError as err:
                     self.member.post(dumps(err.frame()).decode())
+                except Exception as err:  # the broker or the store failed: say so, go on
+                    log.exception("class socket: %s", err)
+                    self.member.post(dumps(ClassError(
+                        f"the class server could not do this ({type(err).__name__}: {err}); "
+                        "try again in a moment", None, "server_error").frame()).decode())
         finally:
             await self.leave()
             await self.member.drain()
@@ -335,7 +340,12 @@ class ClassSocket:
         self.member.role = role
         self.member.student_id = student["id"] if student else None
         self.member.following = True
-        self.hub = await room.hub(class_id)
+        try:
+            self.hub = await room.hub(class_id)
+        except (TimeoutError, OSError) as err:
+            raise ClassError(f"the class's messages cannot reach the other servers ({err}): "
+                             "is Redis (GRADSCAPE_REDIS_URL) running?", None,
+                             "broker_down") from None
         self.hub.add(self.member)
         for err in errors:  # refused, but the socket goes on as a viewer
             self.member.post(dumps(err.frame()).decode())
