@@ -46,4 +46,5 @@ def clean(raw: str) -> str:
 
 def key(nickname: str) -> str:
     """What two nicknames must not share in one class: the same name in any case."""
-    return unicodedata.normalize("NFKC", nickname.casefold())
+    # upper() first: casefold alone keeps Turkish dotless "ı" apart from "I" (its capital)
+    return unicodedata.normalize("NFKC", nickname.upper().casefold())
