@@ -8,7 +8,8 @@ import { Throttle, actionOf, applyAction, isOwnTouch, planView } from "../../sta
 /** A minimal element: closest() by a tag/id rule, contains() by ancestry. */
 function node({ tag = "button", id = "", type = "", value = "", checked = false, parent = null } = {}) {
   const n = {
-    tagName: tag.toUpperCase(), id, type, value, checked, parent, clicks: 0, events: [],
+    tagName: tag.toUpperCase(), id, type, value, checked, parent, clicks: 0, events: [], attrs: {},
+    getAttribute(name) { return name in this.attrs ? this.attrs[name] : null; },
     click() { this.clicks += 1; },
     dispatchEvent(e) { this.events.push(e.type); return true; },
     closest(selector) {
@@ -33,6 +34,21 @@ test("a click on a button with an id is an action, also on the button's inner te
   const label = node({ tag: "span", parent: play });
   assert.deepEqual(actionOf({ type: "click", target: play }), { type: "action", target: "play", kind: "click" });
   assert.deepEqual(actionOf({ type: "click", target: label }), { type: "action", target: "play", kind: "click" });
+});
+
+test("a toggle says the state it was clicked in; a follower already past it does not toggle back", () => {
+  const teacher = node({ id: "play" });
+  teacher.attrs["aria-pressed"] = "true"; // running: this click pauses
+  const message = actionOf({ type: "click", target: teacher });
+  assert.deepEqual(message, { type: "action", target: "play", kind: "click", value: "true" });
+  const running = node({ id: "play" });
+  running.attrs["aria-pressed"] = "true";
+  const paused = node({ id: "play" });
+  paused.attrs["aria-pressed"] = "false";
+  assert.equal(applyAction({ getElementById: () => running }, message), true);
+  assert.equal(running.clicks, 1);
+  assert.equal(applyAction({ getElementById: () => paused }, message), false);
+  assert.equal(paused.clicks, 0, "paused already: stays paused");
 });
 
 test("exports, links, presentation and the class bar are the teacher's own: never repeated", () => {

@@ -58,7 +58,11 @@ export function actionOf(event, ignore = null) {
   if (event.type === "click") {
     const button = node.closest("button[id]");
     if (!button || NOT_FOLLOWED.test(button.id) || (ignore && ignore.contains(button))) return null;
-    return { type: "action", target: button.id, kind: "click" };
+    // A toggle (Play/Pause) says the state it was clicked in (read before the page's handler
+    // runs: this listens in the capture phase), so a follower already there does not toggle back.
+    const pressed = button.getAttribute("aria-pressed");
+    return pressed === null ? { type: "action", target: button.id, kind: "click" }
+      : { type: "action", target: button.id, kind: "click", value: pressed };
   }
   if (event.type !== "input" && event.type !== "change") return null;
   const field = /** @type {HTMLInputElement} */ (node);
@@ -77,6 +81,8 @@ export function applyAction(doc, message) {
   const node = doc.getElementById(message.target);
   if (!node) return false;
   if (message.kind === "click") {
+    const pressed = typeof node.getAttribute === "function" ? node.getAttribute("aria-pressed") : null;
+    if (message.value !== undefined && pressed !== null && pressed !== message.value) return false; // already there
     node.click();
     return true;
   }
@@ -226,8 +232,8 @@ export class Follower {
 
   /** @param {Message} message */
   onAction(message) {
-    if (!this.following || !this.view) return;
-    if (message.kind === "click" || planView(viewOf(location), this.view).kind === "none") applyAction(document, message);
+    // Only on the teacher's page: another page may have an element with the same id.
+    if (this.following && this.view && this.view.path === location.pathname) applyAction(document, message);
   }
 
   /** @param {boolean} on */
