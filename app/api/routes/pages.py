@@ -28,6 +28,18 @@ def backprop(request: Request) -> HTMLResponse:
     return _page(request, "backprop.html", "backprop/page.js")
 
 
+@router.get("/class/{class_id}", response_class=HTMLResponse, include_in_schema=False)
+def class_join(request: Request, class_id: str) -> HTMLResponse:
+    """The students' link: pick a nickname and join the class (docs/classroom.md)."""
+    return _page(request, "class_join.html", "class/join-page.js")
+
+
+@router.get("/class/{class_id}/gallery", response_class=HTMLResponse, include_in_schema=False)
+def class_gallery(request: Request, class_id: str) -> HTMLResponse:
+    """The class's gallery, for the projector: every submitted run, a scatter, a leaderboard."""
+    return _page(request, "class_gallery.html", "class/gallery.js")
+
+
 @router.get("/favicon.ico", include_in_schema=False)
 def favicon(request: Request) -> FileResponse:
     """Browsers ask for /favicon.ico on their own; answer with the app's icon."""

@@ -126,6 +126,9 @@ export class RunsPanel {
     });
     lr.range.classList.add("lr-range");
     lr.box.classList.add("lr-box");
+    // Ids by run: a class follows the teacher's lr by them (static/js/class/follow.js).
+    lr.range.id = `lr-range-${i}`;
+    lr.box.id = `lr-${i}`;
 
     const lrEffect = el("b", { class: "lr-effect" }, ["—"]);
     const edgeValue = el("b", { class: "edge-value" }, ["—"]);

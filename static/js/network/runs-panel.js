@@ -98,6 +98,9 @@ export class NetworkRunsPanel {
     });
     lr.range.classList.add("lr-range");
     lr.box.classList.add("lr-box");
+    // Ids by run: a class follows the teacher's lr by them (static/js/class/follow.js).
+    lr.range.id = `lr-range-${i}`;
+    lr.box.id = `lr-${i}`;
     const lrEffect = el("b", { class: "lr-effect", text: "—" });
     const loss = el("b", { class: "run-loss", text: "—" });
     const acc = el("b", { class: "run-acc", text: "—" });

@@ -67,25 +67,26 @@ function sleep(ms, signal) {
 /**
  * GET a JSON document; throws ApiError on an HTTP error, TypeError when the server is away.
  * @param {string} url
- * @param {{ signal?: AbortSignal }} [options]
+ * @param {{ signal?: AbortSignal, headers?: Record<string, string> }} [options] headers: e.g. a
+ *   class's token (X-Teacher-Token)
  * @returns {Promise<any>}
  */
-export function getJSON(url, { signal } = {}) {
-  return fetchJSON(url, { signal, headers: { Accept: "application/json" } });
+export function getJSON(url, { signal, headers = {} } = {}) {
+  return fetchJSON(url, { signal, headers: { Accept: "application/json", ...headers } });
 }
 
 /**
  * POST a JSON body; throws ApiError on an HTTP error (422: the message names the field).
  * @param {string} url
  * @param {unknown} body
- * @param {{ signal?: AbortSignal }} [options]
+ * @param {{ signal?: AbortSignal, headers?: Record<string, string> }} [options]
  * @returns {Promise<any>}
  */
-export function postJSON(url, body, { signal } = {}) {
+export function postJSON(url, body, { signal, headers = {} } = {}) {
   return fetchJSON(url, {
     method: "POST",
     signal,
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
     body: JSON.stringify(body),
   });
 }

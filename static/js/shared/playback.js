@@ -90,10 +90,17 @@ export function bindPlayback(playback, { store, scaleLr }) {
   click("play", () => playback.toggle());
   click("step", () => playback.stepOnce());
   click("reset", () => playback.reset());
+  // A key presses its button, so that a class following this page sees the same click.
+  /** @param {string} id @param {() => void} fn */
+  const press = (id, fn) => {
+    const button = document.getElementById(id);
+    if (button) button.click();
+    else fn();
+  };
   bindKeys({
-    " ": () => playback.toggle(),
-    ArrowRight: () => playback.stepOnce(),
-    r: () => playback.reset(),
+    " ": () => press("play", () => playback.toggle()),
+    ArrowRight: () => press("step", () => playback.stepOnce()),
+    r: () => press("reset", () => playback.reset()),
     ArrowUp: () => scaleLr(LR_FACTOR),
     ArrowDown: () => scaleLr(1 / LR_FACTOR),
     p: () => store.set({ present: !store.state.present }),

@@ -35,10 +35,15 @@ export class LiveSocket {
    * status events: {state: "connecting" | "open" | "reconnecting" | "busy" | "closed",
    *                 attempt, delay (ms until the next try), reason}
    * @param {string} [url]
-   * @param {{ minDelay?: number, maxDelay?: number, busyDelay?: number }} [delays] ms
+   * @param {{ minDelay?: number, maxDelay?: number, busyDelay?: number, hello?: () => Message,
+   *   protocol?: number | null }} [options] delays in ms; `hello`: the first message on every
+   *   connection, for servers that wait to be told who is there (the class socket); `protocol`:
+   *   the version `welcome` must say (null: no version check)
    */
-  constructor(url = defaultSocketURL(), { minDelay = 500, maxDelay = 15000, busyDelay = 5000 } = {}) {
+  constructor(url = defaultSocketURL(), { minDelay = 500, maxDelay = 15000, busyDelay = 5000, hello, protocol = PROTOCOL } = {}) {
     this.url = url;
+    this.hello = hello;
+    this.protocol = protocol;
     this.minDelay = minDelay;
     this.maxDelay = maxDelay;
     this.busyDelay = busyDelay;
@@ -100,6 +105,8 @@ export class LiveSocket {
     this.ws = ws;
     this.welcome = null;
     ws.onmessage = (event) => this._receive(event.data);
+    const hello = this.hello;
+    if (hello) ws.onopen = () => ws.send(encodeMessage(hello()));
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
@@ -142,10 +149,10 @@ export class LiveSocket {
       this.emit("error", { code: "bad_json", message: "the server sent a message that is not JSON", field: null });
       return;
     }
-    if (message.type === "welcome" && message.protocol !== PROTOCOL) {
+    if (message.type === "welcome" && this.protocol !== null && message.protocol !== this.protocol) {
       // A page from the browser's cache against a newer server: frames would be misread.
       this.emit("error", { code: "protocol", field: null,
-        message: `this page speaks protocol ${PROTOCOL} but the server speaks ${message.protocol}: reload the page` });
+        message: `this page speaks protocol ${this.protocol} but the server speaks ${message.protocol}: reload the page` });
       this.close();
       return;
     }
