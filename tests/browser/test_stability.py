@@ -133,3 +133,63 @@ def test_adam_is_charted_against_38_over_lr_and_the_switch_turns_tracking_off(ne
     assert not net.is_checked("#track-curvature")
     net.click("#track-curvature")
     until(net, "window.gradscape.stability().every !== null")
+
+
+INKED = """([id, hex]) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const [r, g, b] = [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+    let n = 0;
+    for (let k = 0; k < d.length; k += 4) {
+        const off = Math.abs(d[k] - r) + Math.abs(d[k + 1] - g) + Math.abs(d[k + 2] - b);
+        if (d[k + 3] > 100 && off < 60) n++;
+    }
+    return n;
+}"""
+
+
+def test_the_descent_view_draws_the_gradient_flow_and_how_far_each_run_departs(fresh_app) -> None:
+    """On the ravine, a small lr follows the flow's path and a large one (lr x kappa = 1.9)
+    zig-zags across it: the chart's distances say so; the path is drawn, and hidden on request."""
+    app = fresh_app.open(
+        "surface=ravine&start=-2,1&run=sgd,lr=0.005&run=sgd,lr=0.19&steps=200&speed=0"
+    )
+    app.page.wait_for_function("() => gradscape.play === 'done' && gradscape.flow().points > 0")
+    flow = app.js("() => gradscape.flow()")
+    assert flow["requests"] == 1 and flow["points"] == 400
+    small, large = flow["runs"]
+    assert small["n"] == large["n"] == 201
+    assert small["max"] < 0.05 < 0.5 < large["max"], (small["max"], large["max"])
+    app.page.wait_for_timeout(300)
+    assert app.js(INKED, ["reference", "#343a40"]) > 50, "the flow's dashed path is on the map"
+    assert app.js("() => document.getElementById('flow-chart').hidden") is False
+    shot = app.shot("descent-gradient-flow")
+    assert shot.exists()
+
+    app.page.click("#show-flow")
+    app.page.wait_for_function("() => document.getElementById('flow-chart').hidden")
+    app.page.wait_for_timeout(300)
+    assert app.js(INKED, ["reference", "#343a40"]) == 0
+    assert "flow=0" in app.js("() => gradscape.link()")
+    app.assert_clean()
+
+
+def test_the_quadratic_model_at_the_head_shows_the_overshoot(fresh_app) -> None:
+    """On the ravine (curvatures 10 and 1) at lr 0.19: lr x lambda_max = 1.9, so the plain
+    step overshoots the model's minimum along the sharpest direction and lands closer to it."""
+    app = fresh_app.open("surface=ravine&start=-2,1&run=sgd,lr=0.19&steps=3&speed=0&quad=1")
+    app.page.wait_for_function("() => gradscape.play === 'done' && gradscape.model() !== null")
+    model = app.js("() => gradscape.model()")
+    assert model["values"][0] == pytest.approx(10, rel=0.01)
+    assert model["values"][1] == pytest.approx(1, rel=0.01)
+    assert model["lrLambda"] == pytest.approx(1.9, rel=0.01)
+    assert model["minimum"] == pytest.approx([0, 0], abs=0.02), "a quadratic's model is itself"
+    assert "between 1 and 2" in model["note"] and "overshoots" in model["note"]
+    assert app.page.locator("#model-note").is_visible()
+    assert app.js(INKED, ["reference", "#0b7285"]) > 100, "the model's contours are drawn"
+    assert app.page.is_checked("#show-quad")
+    app.shot("descent-quadratic-model")
+    app.page.click("#show-quad")
+    app.page.wait_for_function("() => document.getElementById('model-note').hidden")
+    assert "quad=1" not in app.js("() => gradscape.link()")
+    app.assert_clean()
