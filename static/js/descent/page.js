@@ -7,7 +7,9 @@ import { ApiError, getJSON, loadRegistries } from "../shared/api.js";
 import { Exports } from "./export.js";
 import { Actions } from "./handlers.js";
 import { ServerLink } from "./live.js";
+import { FlowReference } from "./flow.js";
 import { DescentPlot } from "./plot.js";
+import { ReferenceLayer } from "./reference.js";
 import { Readouts } from "./readouts.js";
 import {
   GRID_N, SCHEMA, createDescentStore, gridURL, runSpec, runsChange, sanitize, surfaceSpec,
@@ -88,6 +90,8 @@ export class DescentPage {
     });
     this.inside = new InsideStep(
       { title: $("inside-title"), equation: $("inside-eq"), numbers: $("inside-numbers") }, registries);
+    this.flow = new FlowReference(this); // the gradient flow and the distances to it (issue #15)
+    this.reference = new ReferenceLayer(this); // ... its path and the quadratic model, drawn
     this.lossChart = new CanvasLineChart($("loss-chart"), { title: "Loss per step", ytitle: "f" });
     this.gnormChart = new CanvasLineChart($("gnorm-chart"), { title: "Gradient norm ‖∇f‖", ytitle: "‖∇f‖" });
     setTip($("loss-chart"), "The loss f at each step (log scale). Where the minimum value f* is known, this is f − f*: how far from the bottom, so that 'converged' looks like a steady fall.");
@@ -219,6 +223,7 @@ export class DescentPage {
     this.plot.invalidate();
     this.runsPanel.render(state, this.trajectories);
     if (!this.grid) return;
+    this.flow.request();
     if (!state.runs.length) {
       this.socket.send({ type: "stop" });
       this.playback.setState("idle");
@@ -257,6 +262,7 @@ export class DescentPage {
       this.dirty = false;
       timed("draw", () => {
         this.stats.pointsDrawn += this.plot.frame(this.readouts.scene(), now);
+        this.reference.draw();
         this.readouts.renderCounter();
         this.readouts.renderBadges();
       });
@@ -284,7 +290,10 @@ export class DescentPage {
     if (this.chartsDirty && now - this.last.charts > 150 && !this.store.state.present) {
       this.chartsDirty = false;
       this.last.charts = now;
-      timed("charts", () => this.readouts.renderCharts());
+      timed("charts", () => {
+        this.readouts.renderCharts();
+        this.flow.renderChart();
+      });
     }
   }
 }
@@ -323,6 +332,8 @@ async function main() {
     },
     link: () => store.link(),
     ghosts: () => page.ghosts.length,
+    flow: () => page.flow.debug(),
+    model: () => (page.reference.model ? { ...page.reference.model, value: undefined, note: $("model-note").textContent } : null),
     /** What the loss and gradient-norm charts show: per series its point count and last point. */
     charts: () => Object.fromEntries([["loss", page.lossChart], ["gnorm", page.gnormChart]].map(
       ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x.at(-1), s.y.at(-1)], dash: s.lineDash || [] }))])),

@@ -114,6 +114,8 @@ export const SCHEMA = {
   show: { type: Types.list, default: [] }, // arrows at the heads: grad, update, state
   sel: { type: Types.int, default: 0 }, // the selected run (inside-the-step panel, arrow keys)
   present: { type: Types.bool, default: false },
+  flow: { type: Types.bool, default: true }, // the gradient flow's path and distances (flow.js)
+  quad: { type: Types.bool, default: false }, // the quadratic model at the selected head (model.js)
   runs: { type: RunType, key: "run", repeat: true, default: DEFAULTS.runs },
 };
 

@@ -21,6 +21,8 @@ import { boundaryScene, landscapeScene, shownMode, usesFinalPaths, viewBox } fro
 import { bindServer, withPlaneWeights } from "./server.js";
 import { SettingsPanel } from "./settings.js";
 import { Slices } from "./slices.js";
+import { StabilityLab } from "./stability.js";
+import { Lessons, lessonPatch } from "./lessons.js";
 import {
   RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, URL_POINTS, createNetworkStore, livePlane, networkShape, pointsPatch,
   runsChange, sanitize, startMessage, validWeights,
@@ -88,6 +90,8 @@ class NetworkPage {
       onLayer: (layer) => this.store.set({ layer }),
       onPickWeight: (layer, row, col) => this.pickWeight(layer, row, col),
     });
+    this.stability = new StabilityLab(this); // the sharpness chart and the spectrum (issue #15)
+    this.lessons = new Lessons({ buttons: $("lessons"), notes: $("lesson-notes"), see: $("lesson-see"), ask: $("lesson-ask") }, (lesson) => this.playLesson(lesson));
     setTip($("loss-chart"), "The loss on all the training points after each step, for every run (log scale: a steady fall is a straight-ish line; a jump up is an overshoot).");
     setTip($("acc-chart"), "The share of training points each run classifies right, after each step.");
     setTip($("gnorm-chart"), "How large the gradient ∂L/∂W is in each layer of the selected run (log scale). Layers far below the others learn slowly: vanishing gradients (try sigmoid with many layers). Lines shooting up: exploding gradients.");
@@ -97,6 +101,7 @@ class NetworkPage {
   init() {
     this.buildControls();
     bindServer(this);
+    this.lessons.load();
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
     window.addEventListener("hashchange", () => this.loadHash());
     for (const id of ["boundary", "landscape", "loss-chart", "acc-chart", "gnorm-chart", "heatmaps"]) {
@@ -373,6 +378,14 @@ class NetworkPage {
     }
   }
 
+  /** A lesson's runs, playing: its state (a new `start`), or the same runs again. */
+  playLesson(lesson) {
+    this.playback.playNext();
+    this.editBox = null;
+    const changed = this.store.set(sanitize({ ...this.store.state, ...lessonPatch(lesson.start) }, this.options, this.optimizers));
+    if (!RESTART_KEYS.some((k) => changed.has(k)) && !changed.has("runs")) this.restart();
+  }
+
   newWeights() {
     this.playback.playNext();
     if (this.playback.play === "idle") {
@@ -505,6 +518,7 @@ class NetworkPage {
     const sel = this.runs[this.store.state.sel];
     this.gnormChart.title = gradNormTitle(sel);
     this.gnormChart.update(gradNormSeries(sel), { log: true });
+    this.stability.draw();
   }
 
   drawHeatmaps() {
@@ -615,6 +629,7 @@ async function main() {
     }),
     charts: () => Object.fromEntries([["loss", page.lossChart], ["accuracy", page.accChart], ["gradNorms", page.gnormChart]]
       .map(([k, c]) => [k, { title: c.title, lengths: c.series.map((s) => s.x.length), dashes: c.series.map((s) => s.lineDash || []) }])),
+    stability: () => page.stability.debug(),
     boundaryPoint: (k, x, y) => page.boundary.toClient(k, x, y),
     link: () => store.link(),
   });

@@ -127,6 +127,9 @@ export const SCHEMA = {
   sel: { type: Types.int, default: 0 }, // the selected run: heatmaps, gradient norms, arrow keys
   layer: { type: Types.int, default: 1 }, // the heatmaps' layer (1 = the first weight matrix)
   present: { type: Types.bool, default: false },
+  // Measure the sharpness every `curv` steps (docs/protocol.md, "Curvature"); null: the server's
+  // cadence (every 10-18 steps on small networks, about 1.3x the time at full speed); 0: off.
+  curv: { type: Types.int, default: null },
 };
 
 export function createNetworkStore() {
@@ -196,6 +199,7 @@ export function sanitize(state, options, optimizers) {
   out.seed = clamp(Math.round(out.seed || 0), 0, 2 ** 32 - 1);
   out.sel = clamp(Math.round(out.sel || 0), 0, Math.max(0, out.runs.length - 1));
   out.layer = clamp(Math.round(out.layer || 1), 1, out.hidden.length + 1);
+  out.curv = Number.isFinite(out.curv) ? clamp(Math.round(out.curv), 0, 10000) : null;
   return out;
 }
 
@@ -254,8 +258,7 @@ export const livePlane = (mode) => (mode === "weights" ? "weights" : "random");
 export function startMessage(state) {
   /** @type {import("../shared/socket.js").Message} */
   const message = { type: "start", ...trainingBody(state), steps: state.steps, speed: state.speed, plane: livePlane(state.plane), columns: true };
-  // No sharpness readings until the page charts them: they cost a quarter of the frames' rate.
-  message.sharpness_every = 0;
+  if (state.curv !== null) message.sharpness_every = state.curv; // omitted: the server's cadence
   if (message.plane === "weights" && state.wts) message.weights = weightRefs(state.wts);
   return message;
 }
@@ -277,7 +280,7 @@ export function runsChange(prev, next) {
 }
 
 /** The state properties whose change needs new runs (a new `start`). */
-export const RESTART_KEYS = ["dataset", "noise", "n", "dseed", "classes", "points", "hidden", "activation", "steps", "seed"];
+export const RESTART_KEYS = ["dataset", "noise", "n", "dseed", "classes", "points", "hidden", "activation", "steps", "seed", "curv"];
 
 /**
  * The layer sizes the server will build, [inputs, ...hidden, outputs], and its weight count.
