@@ -321,6 +321,8 @@ async function main() {
       const t = page.trajectories[i];
       return t ? t.rows() : null;
     },
+    /** A run's trial points (descent/trials.js): [[step index, x, y], ...]. */
+    trials: (i) => (page.trajectories[i] ? page.trajectories[i].trials.rows() : null),
     link: () => store.link(),
     ghosts: () => page.ghosts.length,
     /** What the loss and gradient-norm charts show: per series its point count and last point. */
