@@ -23,6 +23,7 @@ import { setPresenting } from "../shared/presentation.js";
 import { RunsPanel } from "./runs-panel.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { Trajectory } from "./trajectory.js";
+import { Tuner } from "./tune.js";
 
 const $ = (id) => document.getElementById(id);
 /** A link's value out of range opens with the nearest valid one, and says so (once per name). */
@@ -85,7 +86,9 @@ export class DescentPage {
         }
       },
       onEdge: (i) => this.actions.setEdge(i),
+      onTune: (i) => this.tuner.tune([i]),
     });
+    this.tuner = new Tuner(this);
     this.inside = new InsideStep(
       { title: $("inside-title"), equation: $("inside-eq"), numbers: $("inside-numbers") }, registries);
     this.lossChart = new CanvasLineChart($("loss-chart"), { title: "Loss per step", ytitle: "f" });
@@ -98,6 +101,7 @@ export class DescentPage {
   init() {
     this.toolbar.buildStaticControls();
     this.toolbar.bindControls();
+    this.tuner.attach();
     this.server.bindSocket();
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
     window.addEventListener("hashchange", () => this.loadHash());

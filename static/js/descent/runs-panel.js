@@ -19,11 +19,11 @@ const EDGE_TIP =
   "by more than it started from, and the path zig-zags outwards.";
 
 export class RunsPanel {
-  constructor(container, { registries, onChange, onRemove, onSelect, onEdge }) {
+  constructor(container, { registries, onChange, onRemove, onSelect, onEdge, onTune }) {
     this.container = container;
     this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
     this.registries = registries;
-    this.on = { onChange, onRemove, onSelect, onEdge };
+    this.on = { onChange, onRemove, onSelect, onEdge, onTune };
     this.cards = []; // {signature, root, parts}
     this.expanded = new Set();
   }
@@ -137,6 +137,14 @@ export class RunsPanel {
       e.stopPropagation();
       this.on.onEdge(i);
     });
+    const tune = el("button", {
+      type: "button", class: "tune-button", text: "Tune", "aria-label": `Tune run ${i + 1}'s lr`,
+      tip: "Tune lr: the learning rate with the lowest loss after this run's steps from this start (tried from 1e-5 to 10). Sets it, starts the race over and shows the curve of final loss against lr.",
+    });
+    tune.addEventListener("click", (e) => {
+      e.stopPropagation();
+      if (this.on.onTune) this.on.onTune(i);
+    });
     const badge = el("div", { class: "badge", hidden: true, role: "status" });
 
     const detailsBox = el("div", { class: "details", hidden: !this.expanded.has(i) });
@@ -145,7 +153,7 @@ export class RunsPanel {
 
     const root = el("div", { class: "run-card", dataset: { run: String(i) } }, [
       el("div", { class: "run-row" }, [runSwatch(i, run.color), color, optimizer, details, remove]),
-      el("div", { class: "run-row lr-row" }, [el("span", { class: "lr-label", text: "lr", tip: lrTip }), lr.range, lr.box, edgeButton]),
+      el("div", { class: "run-row lr-row" }, [el("span", { class: "lr-label", text: "lr", tip: lrTip }), lr.range, lr.box, edgeButton, tune]),
       el("div", { class: "run-row readout" }, [
         el("span", { tip: "The learning rate the last step used (schedules and live changes included)." }, ["in effect ", lrEffect]),
         el("span", { tip: EDGE_TIP }, ["lr·λmax ", edgeValue]),
