@@ -24,6 +24,7 @@ import { RunsPanel } from "./runs-panel.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { Trajectory } from "./trajectory.js";
 import { Tuner } from "./tune.js";
+import { StateChart } from "./state-chart.js";
 
 const $ = (id) => document.getElementById(id);
 /** A link's value out of range opens with the nearest valid one, and says so (once per name). */
@@ -93,6 +94,7 @@ export class DescentPage {
       { title: $("inside-title"), equation: $("inside-eq"), numbers: $("inside-numbers") }, registries);
     this.lossChart = new CanvasLineChart($("loss-chart"), { title: "Loss per step", ytitle: "f" });
     this.gnormChart = new CanvasLineChart($("gnorm-chart"), { title: "Gradient norm ‖∇f‖", ytitle: "‖∇f‖" });
+    this.stateChart = new StateChart($("gnorm-chart"), registries.stateKeys); // Prodigy's d
     setTip($("loss-chart"), "The loss f at each step (log scale). Where the minimum value f* is known, this is f − f*: how far from the bottom, so that 'converged' looks like a steady fall.");
     setTip($("gnorm-chart"), "The size of the gradient at each step (log scale): how steep the surface is under the point. Near a minimum or a saddle it shrinks towards 0.");
   }

@@ -123,6 +123,7 @@ export class Readouts {
     this.page.lossChart.ytitle = fstar === null ? "f" : "f − f*";
     this.page.lossChart.update(loss, { log: positive });
     this.page.gnormChart.update(gnorm, { log: true });
+    this.page.stateChart.render(state, this.page.trajectories, (id) => this.page.optimizers.get(id).name);
   }
 
   /** What the plot draws this frame. */

@@ -46,6 +46,8 @@ export class Trajectory {
     this.lambda0 = null;
     this.generation = 0; // bumped whenever points are removed (reset, restart): redraw from scratch
     this.trials = new Trials();
+    /** @type {[number, Record<string, unknown>][]} every frame's state, at the index of its last step */
+    this.stateLog = [];
     this.clear();
   }
 
@@ -58,6 +60,8 @@ export class Trajectory {
     this.divergedAt = null;
     this.reason = null;
     this.state = null; // optimizer state after the last step (frame.state)
+    /** @type {[number, Record<string, unknown>][]} every frame's state, at the index of its last step */
+    this.stateLog = [];
     this.lrNext = null; // the learning rate the next step will use (frame.runs[i].lr)
     this.lambdaMax = null; // largest Hessian eigenvalue at the head
     this.lambda0 = null; // ... at the start point (step 0)
@@ -88,6 +92,8 @@ export class Trajectory {
       this.n = Math.max(0, first); // a step we already hold: the run went back (reset)
       this.generation += 1;
       this.trials.truncate(this.n);
+      const keep = this.n;
+      this.stateLog = this.stateLog.filter(([i]) => i < keep);
     }
     const m = steps.length;
     if (this.n + m > this.capacity) this._grow(this.n + m);
@@ -118,8 +124,13 @@ export class Trajectory {
     if ("lambda_max" in entry) {
       this.lambdaMax = typeof entry.lambda_max === "number" && Number.isFinite(entry.lambda_max) ? entry.lambda_max : null;
     }
-    if (entry.state) this.state = entry.state;
     this.append(entry.steps);
+    if (entry.state) {
+      this.state = entry.state;
+      if (this.n > 0) this.stateLog.push([this.n - 1, entry.state]);
+      // a chart needs no more: past 4,000 frames keep every other one (the newest stays)
+      if (this.stateLog.length > 4000) this.stateLog = this.stateLog.filter((_, k, a) => k % 2 === (a.length - 1) % 2);
+    }
     if (this.n === 1 && this.lambdaMax !== null) this.lambda0 = this.lambdaMax;
   }
 

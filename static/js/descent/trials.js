@@ -54,11 +54,11 @@ export class Trials {
     return Array.from({ length: this.count }, (_, k) => [this.owner[k], this.x[k], this.y[k]]);
   }
 
-  /** The trials of one step as [[x, y], ...]. @param {number} index */
-  of(index) {
-    /** @type {number[][]} */
-    const out = [];
-    for (let k = 0; k < this.count; k++) if (this.owner[k] === index) out.push([this.x[k], this.y[k]]);
+  /** Every step's trials, [[x, y], ...] for step index 0 to n - 1 (exports). @param {number} n */
+  byStep(n) {
+    /** @type {number[][][]} */
+    const out = Array.from({ length: n }, () => []);
+    for (let k = 0; k < this.count; k++) if (this.owner[k] < n) out[this.owner[k]].push([this.x[k], this.y[k]]);
     return out;
   }
 }
