@@ -70,3 +70,30 @@ test("a hyperparameter field refuses what its spec refuses, and says why", () =>
   assert.match(refusal("lr", registries.optimizers[0].hyperparameters.lr, ""), /needs a value/);
   assert.match(refusal("lr", registries.optimizers[0].hyperparameters.lr, "1e9"), /between/);
 });
+
+test("a trajectory keeps each step's trials and forgets them when the run goes back", async () => {
+  const { Trajectory } = await import("../../static/js/descent/trajectory.js");
+  const t = new Trajectory();
+  t.absorb({ steps: { step: [0, 1, 2], params: [[0, 0], [1, 1], [2, 2]], grad: [[0, 0], [0, 0], [0, 0]], loss: [1, 1, 1], lr: [null, 1, 1],
+    trials: [[], [[0.5, 0.5], [1, 1]], [[2, 2]]] }, state: { d: 1e-6 } });
+  assert.deepEqual(t.trials.rows(), [[1, 0.5, 0.5], [1, 1, 1], [2, 2, 2]]);
+  assert.deepEqual(t.trials.byStep(3), [[], [[0.5, 0.5], [1, 1]], [[2, 2]]]);
+  t.absorb({ steps: { step: [2], params: [[3, 3]], grad: [[0, 0]], loss: [1], lr: [1], trials: [[[9, 9]]] }, state: { d: 2e-6 } });
+  assert.deepEqual(t.trials.rows(), [[1, 0.5, 0.5], [1, 1, 1], [2, 9, 9]], "step 2 again: its old trials are gone");
+  assert.deepEqual(t.stateLog.map(([i, s]) => [i, s.d]), [[2, 2e-6]]);
+});
+
+test("the state chart follows the keys the API marks for a chart, per run", async () => {
+  const { Trajectory } = await import("../../static/js/descent/trajectory.js");
+  const { chartSeries } = await import("../../static/js/descent/state-chart.js");
+  const keys = { d: { label: "d", help: "", draw: "chart" }, m: { label: "m", help: "", draw: "" } };
+  const prodigy = new Trajectory();
+  const adam = new Trajectory();
+  for (const [k, d] of [[0, 1e-6], [1, 1e-4], [2, null]]) {
+    const cols = { step: [k], params: [[k, k]], grad: [[0, 0]], loss: [1], lr: [1] };
+    prodigy.absorb({ steps: cols, state: { d, m: [0, 0] } });
+    adam.absorb({ steps: cols, state: { m: [0, 0] } });
+  }
+  const series = chartSeries(keys, [{ optimizer: "prodigy" }, { optimizer: "adam" }], [prodigy, adam]);
+  assert.deepEqual(series.map((s) => [s.run, s.key, s.x, s.y]), [[0, "d", [0, 1, 2], [1e-6, 1e-4, null]]]);
+});
