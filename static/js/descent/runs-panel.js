@@ -177,6 +177,7 @@ export class RunsPanel {
         change({ hp });
       });
       field.control.id = `run-${i}-${name}`; // stable, for links to a field and for tests
+      field.control.dataset.name = name;
       field.label.htmlFor = field.control.id;
       fields.set(name, field.set);
       box.append(field.label, field.control, field.message);

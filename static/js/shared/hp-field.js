@@ -50,14 +50,14 @@ export function hyperparameterField(name, spec, value, onChange, { labelText } =
   /** @type {(v: Value | boolean | undefined) => void} */
   let set;
   if (spec.kind === "bool") {
-    const box = el("input", { type: "checkbox", id, tip, dataset: { name } });
+    const box = el("input", { type: "checkbox", id, tip });
     box.addEventListener("change", () => onChange(box.checked ? 1 : 0));
     set = (v) => {
       box.checked = Boolean(v ?? spec.default);
     };
     control = box;
   } else if (spec.kind === "choice") {
-    const select = el("select", { id, tip, dataset: { name } });
+    const select = el("select", { id, tip });
     if (spec.nullable) select.append(el("option", { value: "", text: "default (none)" }));
     for (const c of spec.choices || []) select.append(el("option", { value: c, text: c }));
     select.addEventListener("change", () => onChange(select.value === "" ? null : select.value));
@@ -68,7 +68,7 @@ export function hyperparameterField(name, spec, value, onChange, { labelText } =
   } else {
     const box = el("input", {
       type: "number", id, tip, min: spec.min, max: spec.max, step: spec.kind === "int" ? 1 : "any",
-      placeholder: spec.nullable ? "auto" : undefined, dataset: { name }, "aria-describedby": message.id,
+      placeholder: spec.nullable ? "auto" : undefined, "aria-describedby": message.id,
     });
     const check = () => {
       const why = refusal(name, spec, box.value);
