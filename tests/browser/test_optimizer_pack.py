@@ -11,6 +11,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
+from tests.browser.axe import report, violations
 from tests.browser.conftest import App, api
 
 pytestmark = pytest.mark.browser
@@ -194,6 +195,14 @@ def test_a_tuned_race_tune_apply_run(app: App, server) -> None:
     assert len(items) == 3 and all("best lr" in item for item in items)
     assert "diverges from lr" in items[0]  # SGD's best sits just below its edge
     app.shot("tuned-race")
+    # The tuning panel, a Tune button per card and a refusal at a box pass axe.
+    page.click("button[aria-label='Run 1 settings']")
+    page.locator("#run-0-weight_decay").fill("7")
+    page.locator("#run-0-weight_decay").press("Enter")
+    page.locator("#run-0-weight_decay + .field-msg").wait_for()
+    found = violations(page)
+    assert not found, report(found)
+    page.click("button[aria-label='Run 1 settings']")
     # One card's Tune: only that run's lr changes.
     before = [r["lr"] for r in app.state()["runs"]]
     page.locator(f"{CARD.format(1)} .lr-box").fill("0.001")
