@@ -225,3 +225,23 @@ def test_tuning_refused_is_said_plainly(app: App) -> None:
     assert "steps" in message.inner_text() and "run-steps" in message.inner_text()
     assert page.locator("#tune-all").is_enabled()
     app.assert_clean()
+
+
+def test_the_network_picker_offers_muon_and_not_newton(browser_context, server) -> None:
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    try:
+        page.goto(f"{server.url}/network#run=muon")
+        page.wait_for_function("() => window.gradscape && window.gradscape.config() !== null")
+        select = ".run-card select.optimizer"
+        offered = page.eval_on_selector_all(f"{select} option", "os => os.map(o => o.value)")
+        groups = page.eval_on_selector_all(f"{select} optgroup", "gs => gs.map(g => g.label)")
+        network = api(server, "/api/mlp/options")["optimizers"]
+        assert sorted(offered) == sorted(network)
+        assert "muon" in offered and "newton" not in offered
+        assert groups[-1] == "Matrix updates (networks)" and len(groups) > 3
+        assert page.locator(select).first.input_value() == "muon"
+        assert not errors, errors
+    finally:
+        page.close()
