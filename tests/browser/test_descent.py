@@ -47,7 +47,7 @@ def test_page_loads_lists_the_registries_and_fits_a_projector(fresh_app: App, se
     groups = page.eval_on_selector_all(f"{CARD.format(0)} select.optimizer optgroup",
                                        "gs => gs.map(g => g.label)")
     assert groups == list(families)
-    assert page.locator("#presets button").count() == 6
+    assert page.locator("#presets button").count() == 7
     # The update rule is typeset (no MathJax): Greek letters, not LaTeX source.
     app.wait("(runs) => runs.every(r => r.n > 3)")
     page.wait_for_function("() => document.querySelector('#inside-eq').textContent.includes('θ')")

@@ -100,7 +100,8 @@ def test_the_picker_offers_what_a_surface_can_serve_and_refuses_out_of_range(app
     names = page.locator(f"{CARD.format(0)} .details [data-name]").evaluate_all(
         "xs => xs.map(x => x.dataset.name)")
     assert names == [k for k in spec if k != "lr"]
-    choices = page.eval_on_selector_all("#run-0-line_search_fn option", "os => os.map(o => o.value)")
+    choices = page.eval_on_selector_all("#run-0-line_search_fn option",
+                                        "os => os.map(o => o.value)")
     assert choices == ["", *spec["line_search_fn"]["choices"]]
     # Out of range: refused with a message at the box, and the state keeps its value.
     box = page.locator("#run-0-max_eval")
@@ -157,7 +158,8 @@ def test_state_markers_labels_and_the_d_chart(app: App, server) -> None:
     app.wait("(runs) => runs.length === 3 && runs.every(r => r.status === 'done')")
     keys = api(server, "/api/optimizers/state-keys")
     # The inside-the-step panel names the state by the API's labels: ASGD's averaged point ax.
-    page.wait_for_function("() => document.querySelector('#inside-numbers').textContent.includes('ax')")
+    page.wait_for_function(
+        "() => document.querySelector('#inside-numbers').textContent.includes('ax')")
     rows = page.locator("#inside-numbers tbody th").all_inner_texts()
     assert keys["ax"]["label"] in rows
     # Prodigy's d is charted under the gradient norm; the chart appears only with such a run.
@@ -245,3 +247,15 @@ def test_the_network_picker_offers_muon_and_not_newton(browser_context, server) 
         assert not errors, errors
     finally:
         page.close()
+
+
+def test_the_fair_race_preset_is_lesson_11(app: App) -> None:
+    # docs/teaching.md, lesson 11: five optimizers on Rosenbrock from (-1.5, 2), 300 steps.
+    app.navigate("view=contour")
+    app.page.click("#presets button[data-preset='race']")
+    app.wait("(runs, s) => s.runs.length === 5 && runs.length === 5 && runs.every(r => r.n > 2)")
+    state = app.state()
+    assert [r["optimizer"] for r in state["runs"]] == ["sgd", "momentum", "adam", "lion", "lbfgs"]
+    assert state["runs"][4]["hp"] == {"line_search_fn": "strong_wolfe", "max_eval": 25}
+    assert state["steps"] == 300 and state["start"] == [-1.5, 2]
+    app.assert_clean()
