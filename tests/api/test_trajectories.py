@@ -73,6 +73,14 @@ def test_list_optimizers(client) -> None:
     assert adam["hyperparameters"]["lr"]["default"] == 1e-3
     assert adam["hyperparameters"]["beta1"]["default"] == 0.9
     assert adam["hyperparameters"]["beta2"]["default"] == 0.999
+    assert adam["family"] == "Adam and its kin"
+
+
+def test_state_keys(client) -> None:
+    keys = client.get("/api/optimizers/state-keys").json()
+    assert keys["ax"] == {"label": "ax", "help": keys["ax"]["help"], "draw": "marker"}
+    assert keys["d"]["draw"] == "chart"
+    assert keys["asgd.mu"]["label"] != keys["mu"]["help"]  # one optimizer's own meaning
 
 
 def test_trajectories_happy_path(client) -> None:

@@ -38,8 +38,16 @@ def test_page_loads_lists_the_registries_and_fits_a_projector(fresh_app: App, se
     assert options == [s["id"] for s in surfaces] + ["custom"]
     opt_options = page.eval_on_selector_all(f"{CARD.format(0)} select.optimizer option",
                                             "os => os.map(o => o.value)")
-    assert opt_options == [o["id"] for o in optimizers]
-    assert page.locator("#presets button").count() == 6
+    # ... only those a surface run can serve (no Muon), grouped by the API's families
+    families: dict[str, list[str]] = {}
+    for o in optimizers:
+        if "surface" in o["run_kinds"]:
+            families.setdefault(o["family"], []).append(o["id"])
+    assert opt_options == [i for ids in families.values() for i in ids]
+    groups = page.eval_on_selector_all(f"{CARD.format(0)} select.optimizer optgroup",
+                                       "gs => gs.map(g => g.label)")
+    assert groups == list(families)
+    assert page.locator("#presets button").count() == 7
     # The update rule is typeset (no MathJax): Greek letters, not LaTeX source.
     app.wait("(runs) => runs.every(r => r.n > 3)")
     page.wait_for_function("() => document.querySelector('#inside-eq').textContent.includes('θ')")

@@ -26,18 +26,27 @@ export class Exports {
     showMessage(said, { kind: result === "failed" ? "warn" : "info", key: "link", timeout: 4000 });
   }
 
+  /** Do any of the runs carry trial points (GET /api/optimizers: trials)? Then exports say them. */
+  hasTrials() {
+    return this.page.store.state.runs.some((run) => this.page.optimizers.get(run.optimizer).trials);
+  }
+
   exportRows() {
+    const withTrials = this.hasTrials();
     const rows = [];
     for (const [i, t] of this.page.trajectories.entries()) {
       const run = this.page.store.state.runs[i];
       if (!run) continue;
-      for (const r of t.rows()) rows.push([i + 1, run.optimizer, ...r]);
+      // a step's trials in one cell: "x y; x y" (the points the step evaluated, trials.js)
+      const trials = withTrials ? t.trials.byStep(t.n).map((ps) => ps.map((p) => p.join(" ")).join("; ")) : [];
+      for (const [k, r] of t.rows().entries()) rows.push(withTrials ? [i + 1, run.optimizer, ...r, trials[k]] : [i + 1, run.optimizer, ...r]);
     }
     return rows;
   }
 
   exportCSV() {
     const header = ["run", "optimizer", "step", "x", "y", "loss", "grad_x", "grad_y", "lr"];
+    if (this.hasTrials()) header.push("trials");
     downloadText(toCSV(header, this.exportRows()), fileName("gradscape-trajectories", "csv"), "text/csv");
   }
 
@@ -47,10 +56,16 @@ export class Exports {
       link: this.page.store.link(),
       surface: this.page.grid ? this.page.grid.surface : null,
       state,
-      runs: this.page.trajectories.map((t, i) => ({
-        settings: state.runs[i], status: t.status, diverged_at: t.divergedAt, reason: t.reason,
-        steps: t.rows().map(([step, x, y, loss, gx, gy, lr]) => ({ step, x, y, loss, grad: [gx, gy], lr })),
-      })),
+      runs: this.page.trajectories.map((t, i) => {
+        const trials = state.runs[i] && this.page.optimizers.get(state.runs[i].optimizer).trials ? t.trials.byStep(t.n) : null;
+        return {
+          settings: state.runs[i], status: t.status, diverged_at: t.divergedAt, reason: t.reason,
+          state: t.state, // the optimizer's state after the last step (its keys: GET /api/optimizers/state-keys)
+          steps: t.rows().map(([step, x, y, loss, gx, gy, lr], k) => ({
+            step, x, y, loss, grad: [gx, gy], lr, ...(trials ? { trials: trials[k] } : {}),
+          })),
+        };
+      }),
     };
     downloadText(JSON.stringify(doc, null, 1), fileName("gradscape-trajectories", "json"), "application/json");
   }

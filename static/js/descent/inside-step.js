@@ -6,27 +6,7 @@
 import { el } from "../shared/controls.js";
 import { fmt, isNum } from "../shared/format.js";
 import { renderTex } from "../shared/latex.js";
-
-// Display names of the state keys optimizers report (app/core/optimizers.py state_snapshot).
-// Unknown keys are shown by their own name.
-const LABELS = {
-  momentum_buffer: ["b", "momentum buffer: the running sum of past gradients"],
-  m: ["m", "first moment: running average of gradients"],
-  v: ["v", "second moment: running average of squared gradients"],
-  m_hat: ["m̂", "m with the bias correction: m / (1 − β₁ᵗ)"],
-  v_hat: ["v̂", "v with the bias correction: v / (1 − β₂ᵗ)"],
-  v_max: ["v_max", "the largest v so far (AMSGrad)"],
-  square_avg: ["v", "running average of squared gradients"],
-  acc_delta: ["u", "running average of squared steps"],
-  sum: ["s", "sum of all squared gradients so far"],
-  grad_avg: ["a", "running average of gradients (centered RMSprop)"],
-  step: ["t", "steps taken"],
-  bias_correction1: ["1−β₁ᵗ", "bias correction of m: small in the first steps, then → 1"],
-  bias_correction2: ["1−β₂ᵗ", "bias correction of v"],
-  clr: ["η_t", "the decayed learning rate"],
-};
-// Shown elsewhere or derived from what is shown: left out to keep the panel short.
-const SKIP = new Set(["bias_correction2_sqrt", "step", "step_size"]);
+import { stateKeyInfo } from "./state-keys.js";
 
 export class InsideStep {
   constructor({ title, equation, numbers }, registries) {
@@ -34,6 +14,7 @@ export class InsideStep {
     this.equation = equation;
     this.numbers = numbers;
     this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
+    this.stateKeys = registries.stateKeys; // labels and hover texts of the state's keys (the API's)
     this.shownOptimizer = null;
   }
 
@@ -79,8 +60,9 @@ export class InsideStep {
     const scalars = [];
     const state = t.state || {};
     for (const [key, value] of Object.entries(state)) {
-      if (SKIP.has(key)) continue;
-      const [label, tip] = LABELS[key] || [key, key];
+      const info = stateKeyInfo(this.stateKeys, run.optimizer, key);
+      if (info && info.draw === "hide") continue; // shown elsewhere or derived from what is shown
+      const [label, tip] = info ? [info.label, info.help] : [key, key];
       if (Array.isArray(value) && value.length === 2) rows.push([label, tip, value]);
       else if (typeof value === "number" || value === null) scalars.push([label, tip, value]);
     }

@@ -12,6 +12,8 @@
 // A full redraw happens only when the mapping changes (resize) or points were removed (reset).
 
 import { markerPath } from "../shared/run-style.js";
+import { drawStateMarkers } from "./state-keys.js";
+import { drawTrials } from "./trials.js";
 // Page-agnostic: it draws {trajectory, color} lists through an axis mapping (plots.linearMapping).
 
 const MIN_STEP_PX = 0.5; // points closer than this to the last drawn one are skipped
@@ -101,6 +103,7 @@ export class PathOverlay {
     }
     const base = scene.bold ? 3.5 : 2.5;
     const count = scene.runs.length;
+    const from = scene.runs.map((r) => (this.drawn.get(r.traj) || { upTo: 0 }).upTo); // trials from here
     const batches = scene.runs.map((r, k) => this._collect(r, base + Math.min(4.8, 1.6 * (count - 1 - k))));
     ctx.save();
     this._clip(ctx);
@@ -124,6 +127,7 @@ export class PathOverlay {
       }
       added += b.pts.length / 2 - 1;
     }
+    scene.runs.forEach((r, k) => drawTrials(ctx, r.traj.trials, r.traj, from[k], r.traj.n, this.map, r.color));
     ctx.restore();
     this._drawHeads(scene);
     return added;
@@ -234,6 +238,7 @@ export class PathOverlay {
       const hx = clampPx(m.px(t.x[i]));
       const hy = clampPx(m.py(t.y[i]));
       if (t.status !== "diverged") this._arrows(ctx, t, i, hx, hy, scene.arrows || {});
+      if (t.status !== "diverged" && r.markers) drawStateMarkers(ctx, r.markers, [hx, hy], m, r.color);
       const radius = (scene.bold ? 8 : 6.5) + (r.selected ? 1.5 : 0);
       if (t.status === "diverged") {
         ctx.strokeStyle = "#fff";

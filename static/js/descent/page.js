@@ -25,6 +25,8 @@ import { setPresenting } from "../shared/presentation.js";
 import { RunsPanel } from "./runs-panel.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { Trajectory } from "./trajectory.js";
+import { Tuner } from "./tune.js";
+import { StateChart } from "./state-chart.js";
 
 const $ = (id) => document.getElementById(id);
 /** A link's value out of range opens with the nearest valid one, and says so (once per name). */
@@ -87,13 +89,16 @@ export class DescentPage {
         }
       },
       onEdge: (i) => this.actions.setEdge(i),
+      onTune: (i) => this.tuner.tune([i]),
     });
+    this.tuner = new Tuner(this);
     this.inside = new InsideStep(
       { title: $("inside-title"), equation: $("inside-eq"), numbers: $("inside-numbers") }, registries);
     this.flow = new FlowReference(this); // the gradient flow and the distances to it (issue #15)
     this.reference = new ReferenceLayer(this); // ... its path and the quadratic model, drawn
     this.lossChart = new CanvasLineChart($("loss-chart"), { title: "Loss per step", ytitle: "f" });
     this.gnormChart = new CanvasLineChart($("gnorm-chart"), { title: "Gradient norm ‖∇f‖", ytitle: "‖∇f‖" });
+    this.stateChart = new StateChart($("gnorm-chart"), registries.stateKeys); // Prodigy's d
     setTip($("loss-chart"), "The loss f at each step (log scale). Where the minimum value f* is known, this is f − f*: how far from the bottom, so that 'converged' looks like a steady fall.");
     setTip($("gnorm-chart"), "The size of the gradient at each step (log scale): how steep the surface is under the point. Near a minimum or a saddle it shrinks towards 0.");
   }
@@ -102,6 +107,7 @@ export class DescentPage {
   init() {
     this.toolbar.buildStaticControls();
     this.toolbar.bindControls();
+    this.tuner.attach();
     this.server.bindSocket();
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
     window.addEventListener("hashchange", () => this.loadHash());
@@ -330,6 +336,8 @@ async function main() {
       const t = page.trajectories[i];
       return t ? t.rows() : null;
     },
+    /** A run's trial points (descent/trials.js): [[step index, x, y], ...]. */
+    trials: (i) => (page.trajectories[i] ? page.trajectories[i].trials.rows() : null),
     link: () => store.link(),
     ghosts: () => page.ghosts.length,
     flow: () => page.flow.debug(),

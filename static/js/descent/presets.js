@@ -5,7 +5,7 @@
 
 import { PALETTE } from "./state.js";
 
-const [ORANGE, BLUE, GREEN, PURPLE] = PALETTE;
+const [ORANGE, BLUE, GREEN, PURPLE, RED] = PALETTE;
 
 export const PRESETS = [
   {
@@ -85,6 +85,22 @@ export const PRESETS = [
         { optimizer: "sgd", lr: 0.002, color: ORANGE },
         { optimizer: "momentum", lr: 0.008, hp: { momentum: 0.85 }, color: PURPLE },
         { optimizer: "sgd", lr: 0.02, noise: 10, seed: 3, schedule: { kind: "exponential", gamma: 0.99 }, color: GREEN },
+      ],
+    },
+  },
+  {
+    id: "race",
+    label: "Fair race",
+    title: "A fair race: tune every optimizer",
+    tip: "Five optimizers on Rosenbrock at their default learning rates: the race says more about the defaults than the optimizers. Press 'Tune all': each gets the lr with the lowest loss after 300 steps, and the curves show how sharp that best is (lesson 11 of docs/teaching.md). L-BFGS's line-search trials are the small hollow dots; Lion steps along diagonals.",
+    state: {
+      surface: "rosenbrock", start: [-1.5, 2], steps: 300, speed: 60,
+      runs: [
+        { optimizer: "sgd", lr: 0.001, color: ORANGE },
+        { optimizer: "momentum", lr: 0.001, color: BLUE },
+        { optimizer: "adam", lr: 0.001, color: GREEN },
+        { optimizer: "lion", lr: 0.0001, color: PURPLE },
+        { optimizer: "lbfgs", lr: 1, hp: { line_search_fn: "strong_wolfe", max_eval: 25 }, color: RED },
       ],
     },
   },

@@ -7,6 +7,7 @@ import { fmt } from "../shared/format.js";
 import { renderTex } from "../shared/latex.js";
 import { minMaxDecimate } from "../shared/linechart.js";
 import { runStyle } from "../shared/run-style.js";
+import { stateMarkers } from "./state-keys.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -122,6 +123,7 @@ export class Readouts {
     this.page.lossChart.ytitle = fstar === null ? "f" : "f − f*";
     this.page.lossChart.update(loss, { log: positive });
     this.page.gnormChart.update(gnorm, { log: true });
+    this.page.stateChart.render(state, this.page.trajectories, (id) => this.page.optimizers.get(id).name);
   }
 
   /** What the plot draws this frame. */
@@ -132,6 +134,7 @@ export class Readouts {
       runs: this.page.trajectories.map((traj, i) => ({
         traj, color: state.runs[i] ? state.runs[i].color : "#888", selected: i === state.sel, shape: runStyle(i).shape,
         label: state.runs[i] ? `${i + 1}. ${this.page.optimizers.get(state.runs[i].optimizer).name}` : "",
+        markers: state.runs[i] ? stateMarkers(this.page.registries.stateKeys, state.runs[i].optimizer, traj.state) : [],
       })).filter((r, i) => state.runs[i]),
       ghosts: this.page.ghosts.filter((g) => g.surfaceKey === this.page.gridKey),
       start: state.start || (desc ? desc.default_start : null),

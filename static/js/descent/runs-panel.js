@@ -3,7 +3,9 @@
 // (hyperparameters from the API spec, schedule, gradient noise, seed). Cards report changes
 // through callbacks; the page turns them into state changes. Rendering reads state + live data.
 
-import { el, logSlider, registrySelect, setValue, specInput } from "../shared/controls.js";
+import { el, logSlider, registrySelect, setValue } from "../shared/controls.js";
+import { hyperparameterField } from "../shared/hp-field.js";
+import { optimizerSelect } from "../shared/optimizer-picker.js";
 import { fmt } from "../shared/format.js";
 import { setTip } from "../shared/tooltips.js";
 import { runSwatch } from "../shared/run-style.js";
@@ -17,11 +19,11 @@ const EDGE_TIP =
   "by more than it started from, and the path zig-zags outwards.";
 
 export class RunsPanel {
-  constructor(container, { registries, onChange, onRemove, onSelect, onEdge }) {
+  constructor(container, { registries, onChange, onRemove, onSelect, onEdge, onTune }) {
     this.container = container;
     this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
     this.registries = registries;
-    this.on = { onChange, onRemove, onSelect, onEdge };
+    this.on = { onChange, onRemove, onSelect, onEdge, onTune };
     this.cards = []; // {signature, root, parts}
     this.expanded = new Set();
   }
@@ -95,7 +97,7 @@ export class RunsPanel {
     const change = (patch) => this.on.onChange(i, patch);
     const color = el("input", { type: "color", class: "secondary-control", tip: "This run's colour.", "aria-label": `Run ${i + 1} colour` });
     color.addEventListener("input", () => change({ color: color.value }));
-    const optimizer = registrySelect(this.registries.optimizers, run.optimizer, {
+    const optimizer = optimizerSelect(this.registries.optimizers, "surface", run.optimizer, {
       label: `Run ${i + 1} optimizer`,
       onChange: (id) => change({ optimizer: id, hp: {}, lr: this.optimizers.get(id).hyperparameters.lr.default }),
     });
@@ -138,14 +140,23 @@ export class RunsPanel {
       e.stopPropagation();
       this.on.onEdge(i);
     });
+    const tune = el("button", {
+      type: "button", class: "tune-button", text: "Tune", "aria-label": `Tune run ${i + 1}'s lr`,
+      tip: "Tune lr: the learning rate with the lowest loss after this run's steps from this start (tried from 1e-5 to 10). Sets it, starts the race over and shows the curve of final loss against lr.",
+    });
+    tune.addEventListener("click", (e) => {
+      e.stopPropagation();
+      if (this.on.onTune) this.on.onTune(i);
+    });
     const badge = el("div", { class: "badge", hidden: true, role: "status" });
 
     const detailsBox = el("div", { class: "details", hidden: !this.expanded.has(i) });
-    if (this.expanded.has(i)) this._buildDetails(detailsBox, i, run, opt, change);
+    const fields = new Map(); // hyperparameter name -> its field's set(value)
+    if (this.expanded.has(i)) this._buildDetails(detailsBox, i, run, opt, change, fields);
 
     const root = el("div", { class: "run-card", dataset: { run: String(i) } }, [
       el("div", { class: "run-row" }, [runSwatch(i, run.color), color, optimizer, details, remove]),
-      el("div", { class: "run-row lr-row" }, [el("span", { class: "lr-label", text: "lr", tip: lrTip }), lr.range, lr.box, edgeButton]),
+      el("div", { class: "run-row lr-row" }, [el("span", { class: "lr-label", text: "lr", tip: lrTip }), lr.range, lr.box, edgeButton, tune]),
       el("div", { class: "run-row readout" }, [
         el("span", { tip: "The learning rate the last step used (schedules and live changes included)." }, ["in effect ", lrEffect]),
         el("span", { tip: EDGE_TIP }, ["lr·λmax ", edgeValue]),
@@ -155,17 +166,24 @@ export class RunsPanel {
       detailsBox,
     ]);
     root.addEventListener("click", () => this.on.onSelect(i));
-    return { root, parts: { color, optimizer, lr, lrEffect, edgeValue, overFlag, edgeButton, badge, details: detailsBox } };
+    return { root, parts: { color, optimizer, lr, lrEffect, edgeValue, overFlag, edgeButton, badge, details: detailsBox, fields } };
   }
 
-  _buildDetails(box, i, run, opt, change) {
+  _buildDetails(box, i, run, opt, change, fields) {
     box.append(el("div", { class: "section", text: `${opt.name} hyperparameters` }));
     for (const [name, spec] of Object.entries(opt.hyperparameters)) {
       if (name === "lr") continue;
-      const value = run.hp && run.hp[name] !== undefined ? run.hp[name] : spec.default;
-      const input = specInput(name, spec, value, (v) => change({ hp: { ...(run.hp || {}), ...this._hpOf(i), [name]: v } }));
-      input.dataset.name = name;
-      box.append(el("label", { class: "field-label", text: name, tip: spec.help }), input);
+      // null is the default of every nullable hyperparameter: the key leaves the run (and the link)
+      const field = hyperparameterField(name, spec, run.hp ? run.hp[name] : undefined, (v) => {
+        const hp = { ...(run.hp || {}), ...this._hpOf(i), [name]: v };
+        if (v === null) delete hp[name];
+        change({ hp });
+      });
+      field.control.id = `run-${i}-${name}`; // stable, for links to a field and for tests
+      field.control.dataset.name = name;
+      field.label.htmlFor = field.control.id;
+      fields.set(name, field.set);
+      box.append(field.label, field.control, field.message);
     }
     box.append(el("div", { class: "section", text: "Learning-rate schedule" }));
     const kind = (run.schedule && run.schedule.kind) || "constant";
@@ -180,17 +198,16 @@ export class RunsPanel {
     if (current) {
       for (const [name, spec] of Object.entries(current.parameters)) {
         const value = run.schedule && run.schedule[name] !== undefined ? run.schedule[name] : spec.default;
-        const input = specInput(name, spec, value, (v) => change({ schedule: { ...(this._scheduleOf(i) || { kind }), [name]: v } }));
-        box.append(el("label", { class: "field-label", text: name, tip: spec.help }), input);
+        const field = hyperparameterField(name, spec, value, (v) => change({ schedule: { ...(this._scheduleOf(i) || { kind }), [name]: v } }));
+        box.append(field.label, field.control, field.message);
       }
     }
     box.append(el("div", { class: "section", text: "Gradient noise" }));
     const noiseSpec = { default: 0, min: 0, max: 1000, help: "Standard deviation of Gaussian noise added to each gradient component, like the noise of a mini-batch gradient.", kind: "float" };
-    box.append(el("label", { class: "field-label", text: "noise std", tip: noiseSpec.help }),
-      specInput("noise std", noiseSpec, run.noise || 0, (v) => change({ noise: v })));
+    const noise = hyperparameterField("noise std", noiseSpec, run.noise || 0, (v) => change({ noise: v }));
     const seedSpec = { default: 0, min: 0, max: 2 ** 32 - 1, help: "Seed of the noise: the same seed gives the same noisy run.", kind: "int" };
-    box.append(el("label", { class: "field-label", text: "seed", tip: seedSpec.help }),
-      specInput("seed", seedSpec, run.seed || 0, (v) => change({ seed: v })));
+    const seed = hyperparameterField("seed", seedSpec, run.seed || 0, (v) => change({ seed: v }));
+    for (const f of [noise, seed]) box.append(f.label, f.control, f.message);
   }
 
   // The latest run settings (a details input may fire after other changes re-rendered the card).
@@ -210,11 +227,6 @@ export class RunsPanel {
     setValue(p.color, run.color);
     if (p.optimizer.value !== run.optimizer) p.optimizer.value = run.optimizer;
     p.lr.set(run.lr);
-    for (const input of p.details.querySelectorAll("input[data-name]")) {
-      const spec = this.optimizers.get(run.optimizer).hyperparameters[input.dataset.name];
-      const v = run.hp && run.hp[input.dataset.name] !== undefined ? run.hp[input.dataset.name] : spec.default;
-      if (input.type === "checkbox") input.checked = Boolean(v);
-      else setValue(input, v);
-    }
+    for (const [name, set] of p.fields) set(run.hp ? run.hp[name] : undefined);
   }
 }

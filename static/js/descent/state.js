@@ -5,7 +5,8 @@
 // A URL looks like:
 //   /#surface=ravine&condition=50&start=-3.9,-1.1&steps=300&speed=30&show=grad,state
 //     &run=sgd,lr=0.035&run=momentum,lr=0.035,momentum=0.9,color=2f9e44
-// A run is "optimizer,key=value,...": lr, hyperparameters by their API names, sched=<kind> and
+// A run is "optimizer,key=value,...": lr, hyperparameters by their API names (a choice by its
+// string: line_search_fn=strong_wolfe), sched=<kind> and
 // sched.<param>=..., noise, seed, color (hex without #). Defaults are left out. The surface's
 // parameters (condition, angle) are keys of their own, named and ranged by GET /api/surfaces.
 
@@ -24,7 +25,8 @@ import { Store, Types } from "../shared/state.js";
  * @typedef {object} Run
  * @property {string} optimizer an id of GET /api/optimizers
  * @property {number} [lr]
- * @property {Record<string, number>} hp hyperparameters other than lr, by their API names
+ * @property {Record<string, number | string>} hp hyperparameters other than lr, by their API
+ *   names: numbers (a bool as 0/1) and a `choice`'s string; a nullable one left out is null
  * @property {Schedule} [schedule]
  * @property {number} [noise] gradient noise (standard deviation)
  * @property {number} [seed]
@@ -74,9 +76,10 @@ export const RunType = {
       } else if (key.startsWith("sched.")) {
         const v = number(raw);
         if (v !== undefined) sched[key.slice(6)] = v;
+      } else if (number(raw) === undefined) {
+        if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw) && !["lr", "noise", "seed"].includes(key)) run.hp[key] = raw; // a choice
       } else {
-        const v = number(raw);
-        if (v === undefined) continue;
+        const v = /** @type {number} */ (number(raw));
         if (key === "lr") run.lr = v;
         else if (key === "noise") run.noise = v;
         else if (key === "seed") run.seed = Math.round(v);
@@ -153,11 +156,12 @@ function fitSurfaceParams(params, specs, warn = () => {}) {
 
 /**
  * Make a state (from a URL or a preset) fit the registries: unknown surfaces and optimizers are
- * replaced or dropped, values clamped to their ranges. Returns a full patch for store.set.
+ * replaced or dropped, values clamped to their ranges (and `warn` says so: a link must not fail
+ * silently). Returns a full patch for store.set.
  * @param {State} state
  * @param {DescentRegistries} registries
  * @param {Limits} [limits]
- * @param {(text: string, name: string) => void} [warn] told of a surface parameter out of range
+ * @param {(text: string, name: string) => void} [warn] told of a parameter out of range
  * @returns {State}
  */
 export function sanitize(state, registries, limits = {}, warn = () => {}) {
@@ -184,9 +188,18 @@ export function sanitize(state, registries, limits = {}, warn = () => {}) {
     const run = { optimizer: r.optimizer, hp: {} };
     const lrSpec = opt.hyperparameters.lr;
     run.lr = r.lr !== undefined && Number.isFinite(r.lr) ? clampTo(r.lr, lrSpec) : lrSpec.default;
+    if (r.lr !== undefined && run.lr !== r.lr) warn(`lr ${r.lr} is outside ${lrSpec.min}..${lrSpec.max}: using ${run.lr}`, "lr");
     for (const [k, v] of Object.entries(r.hp || {})) {
       const spec = opt.hyperparameters[k];
-      if (spec && k !== "lr" && Number.isFinite(v)) run.hp[k] = spec.kind === "int" ? Math.round(clampTo(v, spec)) : clampTo(v, spec);
+      if (!spec || k === "lr") continue;
+      if (spec.kind === "choice") {
+        if (typeof v === "string" && (spec.choices || []).includes(v)) run.hp[k] = v;
+        else warn(`${k} ${v} is not one of ${(spec.choices || []).join(", ")}: using the default`, k);
+      } else if (typeof v === "number" && Number.isFinite(v)) {
+        const fit = spec.kind === "int" ? Math.round(clampTo(v, spec)) : clampTo(v, spec);
+        if (fit !== v) warn(`${k} ${v} is outside ${spec.min}..${spec.max}: using ${fit}`, k);
+        run.hp[k] = fit;
+      }
     }
     const sched = r.schedule && r.schedule.kind !== "constant" ? schedules.get(r.schedule.kind) : undefined;
     if (r.schedule && sched) {
@@ -251,7 +264,7 @@ export function runSpec(run) {
  * In a set, a hyperparameter back to "unset" is null: the caller fills in the API's default.
  * @param {Run[]} prev
  * @param {Run[]} next
- * @returns {{ kind: "restart" } | { kind: "set", sets: { run: number, values: Record<string, number | null> }[] } | null}
+ * @returns {{ kind: "restart" } | { kind: "set", sets: { run: number, values: Record<string, number | string | null> }[] } | null}
  */
 export function runsChange(prev, next) {
   if (prev.length !== next.length) return { kind: "restart" };
@@ -263,7 +276,7 @@ export function runsChange(prev, next) {
       || (a.noise || 0) !== (b.noise || 0) || (a.seed || 0) !== (b.seed || 0)) {
       return { kind: "restart" };
     }
-    /** @type {Record<string, number | null>} */
+    /** @type {Record<string, number | string | null>} */
     const values = {};
     if (a.lr !== b.lr && b.lr !== undefined) values.lr = b.lr;
     const keys = new Set([...Object.keys(a.hp || {}), ...Object.keys(b.hp || {})]);

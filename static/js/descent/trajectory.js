@@ -4,6 +4,8 @@
 // run's last point) is stored as NaN here and never leaves the page as NaN: exports write it as
 // an empty cell or null.
 
+import { Trials } from "./trials.js";
+
 /** @typedef {"x" | "y" | "gx" | "gy" | "loss" | "lr"} Field a column of numbers, NaN where missing */
 
 /** @type {Field[]} */
@@ -13,7 +15,8 @@ const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
 
 /**
  * The columns of one frame entry's steps (docs/protocol.md, `columns: true`).
- * @typedef {{ step?: number[], params?: (number | null)[][], grad?: (number | null)[][], loss?: (number | null)[], lr?: (number | null)[] }} Columns
+ * `trials` (oracle optimizers only): the points each step evaluated (trials.js).
+ * @typedef {{ step?: number[], params?: (number | null)[][], grad?: (number | null)[][], loss?: (number | null)[], lr?: (number | null)[], trials?: number[][][] }} Columns
  */
 
 export class Trajectory {
@@ -42,6 +45,9 @@ export class Trajectory {
     /** @type {number | null} */
     this.lambda0 = null;
     this.generation = 0; // bumped whenever points are removed (reset, restart): redraw from scratch
+    this.trials = new Trials();
+    /** @type {[number, Record<string, unknown>][]} every frame's state, at the index of its last step */
+    this.stateLog = [];
     this.clear();
   }
 
@@ -49,10 +55,13 @@ export class Trajectory {
   clear() {
     this.n = 0;
     this.generation += 1;
+    this.trials.truncate(0);
     this.status = "running";
     this.divergedAt = null;
     this.reason = null;
     this.state = null; // optimizer state after the last step (frame.state)
+    /** @type {[number, Record<string, unknown>][]} every frame's state, at the index of its last step */
+    this.stateLog = [];
     this.lrNext = null; // the learning rate the next step will use (frame.runs[i].lr)
     this.lambdaMax = null; // largest Hessian eigenvalue at the head
     this.lambda0 = null; // ... at the start point (step 0)
@@ -82,10 +91,13 @@ export class Trajectory {
     if (Number.isInteger(first) && first < this.n) {
       this.n = Math.max(0, first); // a step we already hold: the run went back (reset)
       this.generation += 1;
+      this.trials.truncate(this.n);
+      const keep = this.n;
+      this.stateLog = this.stateLog.filter(([i]) => i < keep);
     }
     const m = steps.length;
     if (this.n + m > this.capacity) this._grow(this.n + m);
-    const { params = [], grad = [], loss = [], lr = [] } = cols;
+    const { params = [], grad = [], loss = [], lr = [], trials } = cols;
     for (let j = 0; j < m; j++) {
       const i = this.n;
       const p = params[j] || [];
@@ -97,6 +109,7 @@ export class Trajectory {
       this.loss[i] = num(loss[j]);
       this.lr[i] = num(lr[j]);
       this.step[i] = Number.isInteger(steps[j]) ? steps[j] : i;
+      if (trials) this.trials.add(i, trials[j]);
       this.n = i + 1;
     }
   }
@@ -111,8 +124,13 @@ export class Trajectory {
     if ("lambda_max" in entry) {
       this.lambdaMax = typeof entry.lambda_max === "number" && Number.isFinite(entry.lambda_max) ? entry.lambda_max : null;
     }
-    if (entry.state) this.state = entry.state;
     this.append(entry.steps);
+    if (entry.state) {
+      this.state = entry.state;
+      if (this.n > 0) this.stateLog.push([this.n - 1, entry.state]);
+      // a chart needs no more: past 4,000 frames keep every other one (the newest stays)
+      if (this.stateLog.length > 4000) this.stateLog = this.stateLog.filter((_, k, a) => k % 2 === (a.length - 1) % 2);
+    }
     if (this.n === 1 && this.lambdaMax !== null) this.lambda0 = this.lambdaMax;
   }
 

@@ -2,7 +2,8 @@
 // the descent view), mini-batch size, and live readouts (the lr in effect, loss, accuracy, a
 // diverged badge). Cards report changes through callbacks; the page turns them into state.
 
-import { el, logSlider, registrySelect, setValue } from "../shared/controls.js";
+import { el, logSlider, setValue } from "../shared/controls.js";
+import { optimizerSelect } from "../shared/optimizer-picker.js";
 import { fmt } from "../shared/format.js";
 import { RUN_COLORS } from "./state.js";
 import { setTip } from "../shared/tooltips.js";
@@ -68,7 +69,7 @@ export class NetworkRunsPanel {
     const color = RUN_COLORS[i % RUN_COLORS.length];
     const opt = this.specs.get(run.optimizer);
     const change = (patch) => this.on.onChange(i, patch);
-    const optimizer = registrySelect(this.optimizers, run.optimizer, {
+    const optimizer = optimizerSelect(this.optimizers, "network", run.optimizer, {
       label: `Run ${i + 1} optimizer`,
       onChange: (id) => change({ optimizer: id, lr: this.specs.get(id).hyperparameters.lr.default }),
     });

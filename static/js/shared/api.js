@@ -92,7 +92,7 @@ export function postJSON(url, body, { signal, headers = {} } = {}) {
 }
 
 /**
- * The three registries every page lists from (never from a copy in JavaScript).
+ * The registries every page lists from (never from a copy in JavaScript).
  * @returns {Promise<import("../types/api").DescentRegistries>}
  */
 export function loadRegistries() {
@@ -100,5 +100,6 @@ export function loadRegistries() {
     getJSON("/api/surfaces"),
     getJSON("/api/optimizers"),
     getJSON("/api/schedules"),
-  ]).then(([surfaces, optimizers, schedules]) => ({ surfaces, optimizers, schedules }));
+    getJSON("/api/optimizers/state-keys"),
+  ]).then(([surfaces, optimizers, schedules, stateKeys]) => ({ surfaces, optimizers, schedules, stateKeys }));
 }

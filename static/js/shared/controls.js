@@ -1,7 +1,7 @@
 // @ts-check
 // Control builders shared by the pages: a tiny DOM helper, a log-scale slider with a number box,
-// and an input for one hyperparameter built from the API's spec {default, min, max, help, log,
-// kind}. Controls only report changes (onChange); the page decides what state they change.
+// a select of registry items (one hyperparameter's field is hp-field.js). Controls only report
+// changes (onChange); the page decides what state they change.
 
 import { roundSig } from "./format.js";
 
@@ -94,41 +94,6 @@ export function logSlider({ min, max, boxMin = min, boxMax = max, value, tip, la
   });
   set(value);
   return { range, box, set };
-}
-
-/**
- * An input for one hyperparameter from its API spec; onChange(number) with a valid value only.
- * @param {string} name
- * @param {import("../types/api").Hyperparameter} spec
- * @param {number | boolean} value
- * @param {(value: number) => void} onChange
- */
-export function specInput(name, spec, value, onChange) {
-  const tip = `${name}: ${spec.help} (${spec.kind === "bool" ? "on or off" : `${spec.min} to ${spec.max}`}; default ${spec.default})`;
-  if (spec.kind === "bool") {
-    const box = el("input", { type: "checkbox", tip, "aria-label": name });
-    box.checked = Boolean(value);
-    box.addEventListener("change", () => onChange(box.checked ? 1 : 0));
-    return box;
-  }
-  const input = el("input", {
-    type: "number", min: spec.min, max: spec.max, step: spec.kind === "int" ? 1 : "any", tip, "aria-label": name,
-  });
-  input.value = String(value);
-  input.addEventListener("change", () => {
-    let v = Number(input.value);
-    const ok = input.value !== "" && Number.isFinite(v) && v >= spec.min && v <= spec.max
-      && (spec.kind !== "int" || Number.isInteger(v));
-    input.classList.toggle("invalid", !ok);
-    if (!ok) {
-      input.dataset.tip = `${tip}. ${input.value} is out of range.`;
-      return;
-    }
-    input.dataset.tip = tip;
-    if (spec.kind === "int") v = Math.round(v);
-    onChange(v);
-  });
-  return input;
 }
 
 /**

@@ -14,7 +14,8 @@ const SYMBOLS = {
   nabla: "∇", partial: "∂", infty: "∞", le: "≤", leq: "≤", ge: "≥", geq: "≥", ne: "≠",
   approx: "≈", cdot: "·", times: "×", pm: "±", leftarrow: "←", rightarrow: "→", to: "→",
   gets: "←", circ: "°", prod: "∏", sum: "∑", lfloor: "⌊", rfloor: "⌋", lceil: "⌈", rceil: "⌉",
-  odot: "⊙", in: "∈", ell: "ℓ", top: "⊤", ldots: "…", cdots: "⋯",
+  odot: "⊙", in: "∈", ell: "ℓ", top: "⊤", ldots: "…", cdots: "⋯", lVert: "‖", rVert: "‖", Vert: "‖",
+  lvert: "|", rvert: "|", vert: "|", langle: "⟨", rangle: "⟩",
 };
 const FUNCTIONS = new Set(["cos", "sin", "tan", "tanh", "exp", "log", "ln", "max", "min", "arg", "sign"]);
 /** @type {Record<string, string>} */
@@ -22,11 +23,12 @@ const SPACES = { quad: "\u2003", qquad: "\u2003\u2003", ",": "\u2009", ":": "\u2
 /** @type {Record<string, string>} */
 const ACCENTS = { hat: "\u0302", bar: "\u0304", tilde: "\u0303", vec: "\u20d7", dot: "\u0307" };
 const DELIMITER_SIZES = new Set(["left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "middle"]);
+const TEXT = new Set(["text", "textrm"]); // their argument is words: spaces count
 const UPRIGHT = new Set(["mathrm", "text", "operatorname", "textrm", "mathbf", "boldsymbol", "mathit"]);
 
 /**
  * A token: a command (\name), a line break (\\), a brace, a script mark, or a character.
- * @typedef {{ t: "cmd", name: string } | { t: "newline" } | { t: string, c: string }} Token
+ * @typedef {{ t: "cmd", name: string, raw?: string } | { t: "newline" } | { t: string, c: string }} Token
  */
 
 /** @param {string} src @returns {Token[]} */
@@ -43,7 +45,14 @@ function tokenize(src) {
       } else if (/[A-Za-z]/.test(next)) {
         let j = i + 1;
         while (j < src.length && /[A-Za-z]/.test(src[j])) j++;
-        tokens.push({ t: "cmd", name: src.slice(i + 1, j) });
+        const name = src.slice(i + 1, j);
+        const close = src.indexOf("}", j);
+        if (TEXT.has(name) && src[j] === "{" && close > j) {
+          tokens.push({ t: "cmd", name, raw: src.slice(j + 1, close) }); // words, with their spaces
+          i = close + 1;
+          continue;
+        }
+        tokens.push({ t: "cmd", name });
         i = j;
       } else {
         tokens.push({ t: "cmd", name: next });
@@ -107,17 +116,56 @@ class Parser {
         }
         break;
       }
-      /** @type {Node} */
-      let atom = this.atom();
-      // scripts, in either order: x_t^2
-      for (let t = this.peek(); t && (t.t === "^" || t.t === "_"); t = this.peek()) {
-        this.i++;
-        const script = el(t.t === "^" ? "sup" : "sub", null, [this.argument()]);
-        atom = el("span", "tex-scripted", [atom, script]);
-      }
-      nodes.push(atom);
+      nodes.push(this.scripted());
     }
     return nodes;
+  }
+
+  /** One atom with its scripts, in either order: x_t^2. @returns {Node} */
+  scripted() {
+    /** @type {Node} */
+    let atom = this.atom();
+    for (let t = this.peek(); t && (t.t === "^" || t.t === "_"); t = this.peek()) {
+      this.i++;
+      const script = el(t.t === "^" ? "sup" : "sub", null, [this.argument()]);
+      atom = el("span", "tex-scripted", [atom, script]);
+    }
+    return atom;
+  }
+
+  /**
+   * \begin{cases} rows of "value & condition" separated by \\, up to \end{...}: a brace and
+   * a two-column grid. Any other environment is laid out the same way.
+   * @returns {Node}
+   */
+  environment() {
+    this.argument(); // the environment's name
+    /** @type {Node[][][]} rows of cells of nodes */
+    const rows = [];
+    /** @type {Node[][]} */
+    let row = [[]];
+    for (let tok = this.peek(); tok; tok = this.peek()) {
+      if ("name" in tok && tok.name === "end") {
+        this.i++;
+        this.argument();
+        break;
+      }
+      if (tok.t === "newline") {
+        this.i++;
+        rows.push(row);
+        row = [[]];
+      } else if ("c" in tok && tok.c === "&") {
+        this.i++;
+        row.push([]);
+      } else if (tok.t === "}") {
+        this.i++; // a stray brace
+      } else {
+        row[row.length - 1].push(this.scripted());
+      }
+    }
+    rows.push(row);
+    const cells = rows.flatMap((r) => r.map((c) => el("span", "tex-cell", c)));
+    return el("span", "tex-cases", [el("span", "tex-brace", ["{"]), el("span", "tex-rows", cells)]);
   }
 
   /** One argument of a command: a {group} or a single token. @returns {Node} */
@@ -134,7 +182,7 @@ class Parser {
   /** @returns {Node} */
   atom() {
     const tok = this.tokens[this.i++];
-    if ("name" in tok) return this.command(tok.name);
+    if ("name" in tok) return "raw" in tok && tok.raw !== undefined ? el("span", "tex-op", [tok.raw]) : this.command(tok.name);
     if (tok.t === "{") return el("span", null, this.sequence(true));
     if (tok.t === "^" || tok.t === "_" || !("c" in tok)) return document.createTextNode("");
     return this.char(tok.c);
@@ -154,6 +202,7 @@ class Parser {
 
   /** @param {string} name @returns {Node} */
   command(name) {
+    if (name === "begin") return this.environment();
     if (name === "frac" || name === "tfrac" || name === "dfrac") {
       const num = el("span", "tex-num", [this.argument()]);
       const den = el("span", "tex-den", [this.argument()]);

@@ -1,14 +1,30 @@
 // The shapes of the JSON the pages read from the API (app/api/routes). Types only.
 
-/** A tunable number (app/core/parameters.py Hyperparameter). */
+/** A tunable number (app/core/parameters.py Hyperparameter). A `choice` takes one of `choices`
+ * (min and max unused); a `nullable` one also takes null ("let the algorithm choose"), and its
+ * default may then be null. */
 export interface Hyperparameter {
   default: number;
   min: number;
   max: number;
   help: string;
   log: boolean;
-  kind: "float" | "int" | "bool";
+  kind: "float" | "int" | "bool" | "choice";
   label: string;
+  nullable?: boolean;
+  choices?: string[];
+}
+
+/** An optimizer's hyperparameter: as Hyperparameter, with a default that may be null. */
+export interface OptimizerParameter extends Omit<Hyperparameter, "default"> {
+  default: number | null;
+}
+
+/** GET /api/optimizers/state-keys, one value: what a key of an optimizer's `state` means. */
+export interface StateKeyInfo {
+  label: string;
+  help: string;
+  draw: "" | "marker" | "chart" | "hide";
 }
 
 /** GET /api/surfaces, one item. */
@@ -31,7 +47,13 @@ export interface OptimizerInfo {
   name: string;
   description: string;
   equation: string;
-  hyperparameters: Record<string, Hyperparameter>;
+  family: string;
+  /** the kinds of run that can serve it: "surface", "network" */
+  run_kinds: string[];
+  /** whether its surface steps carry trial points (L-BFGS, SAM, Newton) */
+  trials: boolean;
+  /** lr is always there, with a number as its default */
+  hyperparameters: { lr: Hyperparameter; [name: string]: OptimizerParameter };
 }
 
 /** GET /api/schedules, one item. */
@@ -47,6 +69,8 @@ export interface DescentRegistries {
   surfaces: SurfaceInfo[];
   optimizers: OptimizerInfo[];
   schedules: ScheduleInfo[];
+  /** GET /api/optimizers/state-keys, by key or "<optimizer id>.<key>" */
+  stateKeys: Record<string, StateKeyInfo>;
 }
 
 export interface DatasetInfo {
