@@ -87,6 +87,19 @@ export class NeuronMaps {
     this.step = -1;
   }
 
+  /** Maps as large as the panel allows: the widest layer on one line and (where the panel has a
+   *  height of its own, not on a phone's scrolling column) every layer in view. @param {number[]} hidden */
+  fit(hidden) {
+    const widest = Math.max(1, ...hidden);
+    const gap = 4;
+    let size = Math.floor((this.container.clientWidth - gap * widest) / widest);
+    if (getComputedStyle(this.container).overflowY === "auto" && this.container.clientHeight > 0) {
+      size = Math.min(size, Math.floor(this.container.clientHeight / Math.max(1, hidden.length)) - 26);
+    }
+    const px = `${Math.max(28, Math.min(110, size))}px`;
+    if (this.container.style.getPropertyValue("--unit-size") !== px) this.container.style.setProperty("--unit-size", px);
+  }
+
   /** @param {number} layer @param {number} unit */
   pick(layer, unit) {
     const same = this.picked && this.picked.layer === layer && this.picked.unit === unit;
@@ -115,6 +128,7 @@ export class NeuronMaps {
       this.note.textContent = "The maps arrive with the first steps.";
       return;
     }
+    this.fit(hidden);
     if (maps.step === this.step) return;
     this.step = maps.step;
     maps.layers.forEach((units, l) => {
