@@ -19,11 +19,13 @@ import { renderChain } from "./chain.js";
 import { Editor, fieldOf, messageOf } from "./editor.js";
 import { h } from "./symbols.js";
 import { bindHover } from "./hover.js";
+import { RegControls, regLines } from "./regularization.js";
 
 const $ = (id) => document.getElementById(id);
 const store = new BackpropStore();
 const view = { trace: null, steps: [], names: null, options: null, updateLayer: 1, seq: 0 };
 let editor = null;
+let reg = null; // the penalty and dropout boxes
 
 // --- messages ----------------------------------------------------------------------------------
 
@@ -149,7 +151,8 @@ function render() {
   $("step-words").textContent = d.words;
   $("step-head").replaceChildren(d.head);
   $("step-mats").replaceChildren(d.mats);
-  $("step-lines").replaceChildren(...d.lines.filter(Boolean));
+  $("step-lines").replaceChildren(...d.lines.filter(Boolean), ...regLines(t, st));
+  reg.render(store.state);
 
   const chain = $("chain");
   chain.hidden = !(w && t.chain);
@@ -280,6 +283,7 @@ async function start() {
     onClose: toggleEditor,
   });
 
+  reg = new RegControls($("reg-controls"), view.options, (patch) => load(patch));
   $("back").addEventListener("click", () => go(store.state.step - 1));
   $("next").addEventListener("click", () => go(store.state.step + 1));
   $("edit").addEventListener("click", toggleEditor);

@@ -8,6 +8,7 @@
 
 import { KeptIdType } from "../shared/kept.js";
 import { Store, Types } from "../shared/state.js";
+import { regBody } from "./regularization.js";
 
 /** Longest edited network in the link; a bigger one is kept under `state=<id>` instead. */
 const MAX_NET_CHARS = 1500;
@@ -75,6 +76,11 @@ export const SCHEMA = {
   y: { type: vec, default: null },
   loss: { type: Types.string, default: null },
   kept: { type: KeptIdType, key: "state", default: null }, // the id of a network too big for the link
+  // Penalties and dropout (regularization.js; ranges: GET /api/mlp/options' generalization).
+  l1: { type: Types.number, default: 0 },
+  l2: { type: Types.number, default: 0 },
+  dropout: { type: Types.number, default: 0 },
+  dseed: { type: Types.int, default: 0 }, // the dropout mask's seed
 };
 
 export const NETWORK_KEYS = ["net", "x", "y", "loss"];
@@ -111,6 +117,6 @@ export class BackpropStore extends Store {
       : { example: "classic" };
     if (state.lr !== null && state.lr !== undefined) body.lr = state.lr;
     if (state.w) body.chain = state.w;
-    return body;
+    return Object.assign(body, regBody(state));
   }
 }

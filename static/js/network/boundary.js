@@ -140,20 +140,28 @@ export class BoundaryPlot {
       }
     }
     const p = this._points(scene.points);
+    const size = (this.fontSize > 12 ? 8 : 6) + (scene.oneHot ? -1 : 0);
     out.push({
-      type: "scatter", mode: "markers", xaxis: xa, yaxis: ya, x: p.x, y: p.y, customdata: p.labels,
-      marker: { size: this.fontSize > 12 ? 8 : 6, color: p.colors, line: { color: "#ffffff", width: 0.8 } },
-      hovertemplate: "(%{x:.2f}, %{y:.2f}): class %{customdata}<extra></extra>",
+      type: "scatter", mode: "markers", xaxis: xa, yaxis: ya, x: p.x, y: p.y, customdata: p.labels, text: p.kinds,
+      // Test points hollow, training points filled: held out shows by shape, not colour alone.
+      marker: { size: p.test ? p.test.map((t) => (t ? size + 1 : size)) : size, color: p.colors, symbol: p.symbols, line: { color: p.test ? p.lineColors : "#ffffff", width: p.lineWidths } },
+      hovertemplate: scene.oneHot ? "%{x} + %{y} ≡ %{customdata}: %{text}<extra></extra>" : "(%{x:.2f}, %{y:.2f}): class %{customdata}, %{text}<extra></extra>",
     });
     return out;
   }
 
   /** The points as Plotly arrays, kept while the points are the same: Plotly skips the work. */
   _points(points) {
-    if (!this._pts || this._pts.source !== points) {
+    if (!this._pts || this._pts.source !== points || this._pts.test !== (points.test || null)) {
+      const test = points.test || null; // the generalisation lab's held-out points
+      const flipped = points.flipped || null;
+      const colors = points.labels.map((c) => CLASS_COLORS[c % CLASS_COLORS.length]);
       this._pts = {
-        source: points, x: points.x.map((v) => v[0]), y: points.x.map((v) => v[1]), labels: points.labels,
-        colors: points.labels.map((c) => CLASS_COLORS[c % CLASS_COLORS.length]),
+        source: points, x: points.x.map((v) => v[0]), y: points.x.map((v) => v[1]), labels: points.labels, colors, test,
+        symbols: test ? test.map((t) => (t ? "circle-open" : "circle")) : "circle",
+        lineWidths: test ? test.map((t) => (t ? 2 : 0.8)) : 0.8,
+        lineColors: test ? test.map((t, i) => (t ? colors[i] : "#ffffff")) : "#ffffff",
+        kinds: points.labels.map((_, i) => (test && test[i] ? "test point (never trained on)" : flipped && flipped[i] ? "training point, label flipped" : "training point")),
       };
     }
     return this._pts;
@@ -163,9 +171,9 @@ export class BoundaryPlot {
     const p = this._points(scene.points);
     const out = [{
       type: "scatter", mode: "markers", xaxis: xa, yaxis: ya, name: "data", showlegend: false,
-      x: p.x, y: p.labels,
-      marker: { size: 5, color: "#868e96", opacity: 0.8 },
-      hovertemplate: "x = %{x:.2f}, y = %{y:.2f}<extra>data</extra>",
+      x: p.x, y: p.labels, text: p.kinds,
+      marker: { size: p.test ? 6 : 5, color: "#868e96", opacity: 0.85, symbol: p.symbols, line: { color: "#868e96", width: p.test ? p.lineWidths : 0 } },
+      hovertemplate: "x = %{x:.2f}, y = %{y:.2f}: %{text}<extra>data</extra>",
     }];
     for (const [i, run] of scene.runs.entries()) {
       if (!run.boundary || !scene.grid) continue;

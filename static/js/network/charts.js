@@ -45,9 +45,11 @@ export class Heatmaps {
 
   /**
    * run: a NetRun (or null); layer: 1-based; label: which run, for the note; chosen: the
-   * landscape's two weights [[layer, row, col], ...] to outline, or null when not in that mode.
+   * landscape's two weights [[layer, row, col], ...] to outline, or null when not in that mode;
+   * unit: a hidden unit picked on the unit maps ({layer, unit}): its weights in (a row of its
+   * layer's W) and out (a column of the next W) are outlined.
    */
-  draw(run, layer, label, chosen = null) {
+  draw(run, layer, label, chosen = null, unit = null) {
     this.layer = layer;
     if (!window.Plotly || !this.div.clientWidth || this.div.offsetParent === null) return;
     const w = run && run.weights ? run.weights.layers[layer - 1] : null;
@@ -97,6 +99,15 @@ export class Heatmaps {
       type: "rect", xref: "x", yref: "y", x0: col - 0.5, x1: col + 0.5, y0: row - 0.5, y1: row + 0.5,
       line: { color: "#212529", width: 2.5 }, label: { text: k ? "y" : "x", font: { size: fs, color: "#212529" } },
     }));
+    this.unitShown = null;
+    if (unit && w && (unit.layer === layer || unit.layer + 1 === layer)) {
+      const into = unit.layer === layer; // W_layer's row u: what unit u takes in
+      const box = into ? { x0: -0.5, x1: cols - 0.5, y0: unit.unit - 0.5, y1: unit.unit + 0.5 } : { x0: unit.unit - 0.5, x1: unit.unit + 0.5, y0: -0.5, y1: rows - 0.5 };
+      for (const ax of ["", "2"]) {
+        layout.shapes.push({ type: "rect", xref: `x${ax}`, yref: `y${ax}`, ...box, line: { color: "#212529", width: 2.5, dash: into ? "solid" : "dash" } });
+      }
+      this.unitShown = { ...unit, into };
+    }
     window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
     if (!this.bound) {
       this.bound = true;
@@ -107,7 +118,8 @@ export class Heatmaps {
     }
     this.chosen = chosen;
     const step = run && run.weights ? `${label}, step ${run.weights.step}` : label;
-    if (this.note) this.note.textContent = chosen ? `${step} · click a weight: a landscape axis` : step;
+    const shown = this.unitShown ? ` · unit ${unit.unit + 1} of layer ${unit.layer}: its weights ${this.unitShown.into ? "in (a row)" : "out (a column)"}` : "";
+    if (this.note) this.note.textContent = (chosen ? `${step} · click a weight: a landscape axis` : step) + shown;
   }
 }
 

@@ -15,6 +15,8 @@ import { BoundaryPlot } from "./boundary.js";
 import { Heatmaps, gradNormSeries, gradNormTitle, series } from "./charts.js";
 import { nearestPoint, pointsFromData, pointsProblem } from "./data.js";
 import { copyLink, exportCSV, exportJSON, exportPNG } from "./export.js";
+import { LabPanel } from "./lab-panel.js";
+import { labTitles } from "./generalisation.js";
 import { LandscapeView } from "./landscape.js";
 import { NetworkRunsPanel } from "./runs-panel.js";
 import { boundaryScene, landscapeScene, shownMode, usesFinalPaths, viewBox } from "./scenes.js";
@@ -92,6 +94,7 @@ class NetworkPage {
     });
     this.stability = new StabilityLab(this); // the sharpness chart and the spectrum (issue #15)
     this.lessons = new Lessons({ buttons: $("lessons"), notes: $("lesson-notes"), see: $("lesson-see"), ask: $("lesson-ask") }, (lesson) => this.playLesson(lesson));
+    this.lab = new LabPanel(this); // the generalisation lab: its settings, unit maps, sweeps, exports
     setTip($("loss-chart"), "The loss on all the training points after each step, for every run (log scale: a steady fall is a straight-ish line; a jump up is an overshoot).");
     setTip($("acc-chart"), "The share of training points each run classifies right, after each step.");
     setTip($("gnorm-chart"), "How large the gradient ∂L/∂W is in each layer of the selected run (log scale). Layers far below the others learn slowly: vanishing gradients (try sigmoid with many layers). Lines shooting up: exploding gradients.");
@@ -221,7 +224,7 @@ class NetworkPage {
       this.store.set({ wts: null }); // the network has no such weight now: the default pair
       return this.restart();
     }
-    const message = startMessage(state);
+    const message = startMessage(state, this.lab.startExtras(state));
     if (!this.socket.send(message)) return; // sent again on `welcome`
     this.stats.starts += 1;
     this.playback.holdIfPaused();
@@ -454,6 +457,7 @@ class NetworkPage {
   render() {
     const state = this.store.state;
     this.settings.render(state);
+    this.lab.render(state);
     this.runsPanel.render(state, this.runs);
     const speed = $("speed");
     if (![...speed.options].some((o) => Number(o.value) === state.speed)) speed.append(el("option", { value: String(state.speed), text: `${state.speed} /s` }));
@@ -511,10 +515,14 @@ class NetworkPage {
 
   drawCharts() {
     const runs = this.runs.map((run, i) => ({ run, name: `${i + 1}. ${this.names.get(run.info.optimizer)}`, color: RUN_COLORS[i % RUN_COLORS.length], lineDash: runStyle(i).lineDash }));
-    this.lossChart.update(runs.map(({ run, name, color, lineDash }) => ({ ...series(name, color, run.step, run.loss, run.n), lineDash })), { log: true });
-    const regression = this.config && this.config.task === "regression";
-    this.accChart.title = regression ? "Accuracy (classification only)" : "Accuracy per step (%)";
-    this.accChart.update(regression ? [] : runs.map(({ run, name, color, lineDash }) => ({ ...series(name, color, run.step, run.acc, run.n, 100), lineDash })), { log: false });
+    const regression = Boolean(this.config && this.config.task === "regression");
+    const lab = this.lab.chartSeries(runs); // test lines, best-test dots, penalty terms
+    const titles = labTitles(runs, regression);
+    const logx = this.lab.oneHot(this.store.state); // grokking: steps over decades
+    this.lossChart.title = titles.loss;
+    this.lossChart.update([...runs.map(({ run, name, color, lineDash }) => ({ ...series(name, color, run.step, run.loss, run.n), lineDash })), ...lab.loss], { log: true, logx });
+    this.accChart.title = titles.accuracy;
+    this.accChart.update(regression ? [] : [...runs.map(({ run, name, color, lineDash }) => ({ ...series(name, color, run.step, run.acc, run.n, 100), lineDash })), ...lab.accuracy], { log: false, logx });
     const sel = this.runs[this.store.state.sel];
     this.gnormChart.title = gradNormTitle(sel);
     this.gnormChart.update(gradNormSeries(sel), { log: true });
@@ -528,7 +536,7 @@ class NetworkPage {
     const layer = Math.min(state.layer, layers);
     this.heatmaps.setLayers(layers, layer);
     const chosen = state.plane === "weights" ? this.planeWeights() : null;
-    this.heatmaps.draw(run, layer, run ? `run ${state.sel + 1}` : "", chosen);
+    this.heatmaps.draw(run, layer, run ? `run ${state.sel + 1}` : "", chosen, this.lab.picked);
   }
 
   renderCounter() {
@@ -550,6 +558,7 @@ class NetworkPage {
       this.last.panel = now;
       this.runsPanel.updateLive(this.store.state, this.runs);
       this.renderCounter();
+      this.lab.draw();
     }
     if (this.dirty.charts && now - this.last.charts > CHARTS_EVERY) {
       this.dirty.charts = false;
@@ -628,9 +637,15 @@ async function main() {
       readout: $("landscape-readout").textContent, caption: $("landscape-caption").textContent,
     }),
     charts: () => Object.fromEntries([["loss", page.lossChart], ["accuracy", page.accChart], ["gradNorms", page.gnormChart]]
-      .map(([k, c]) => [k, { title: c.title, lengths: c.series.map((s) => s.x.length), dashes: c.series.map((s) => s.lineDash || []) }])),
+      .map(([k, c]) => [k, { title: c.title, names: c.series.map((s) => s.name), lengths: c.series.map((s) => s.x.length), dashes: c.series.map((s) => s.lineDash || []), logx: c.logx }])),
     stability: () => page.stability.debug(),
     boundaryPoint: (k, x, y) => page.boundary.toClient(k, x, y),
+    lab: () => ({
+      sweep: page.lab.sweep.snapshot(), picked: page.lab.picked, mapsDrawn: page.lab.maps.drawn,
+      presets: Object.keys(page.lab.presets), neurons: page.config ? page.config.neurons : null,
+      runs: page.runs.map((r) => ({ hasTest: r.hasTest, hasPenalty: r.hasPenalty, bestTest: r.bestTest, testLoss: r.last("tloss"), testAccuracy: r.last("tacc"), penalty: r.last("pen"), weightNorm: r.last("wnorm"), neuronsStep: r.neurons ? r.neurons.step : null })),
+      data: page.config ? { test: page.config.data.test || null, flipped: page.config.data.flipped || null, regularization: page.config.regularization || null } : null,
+    }),
     link: () => store.link(),
   });
 }

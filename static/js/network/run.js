@@ -7,9 +7,9 @@
 /** @param {unknown} v */
 const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
 
-/** @typedef {"loss" | "acc" | "lr" | "px" | "py"} Series a column of numbers, NaN where missing */
+/** @typedef {"loss" | "acc" | "lr" | "px" | "py" | "tloss" | "tacc" | "pen" | "wnorm"} Series a column of numbers, NaN where missing */
 /** @type {Series[]} */
-const SERIES = ["loss", "acc", "lr", "px", "py"];
+const SERIES = ["loss", "acc", "lr", "px", "py", "tloss", "tacc", "pen", "wnorm"];
 
 /**
  * The columns of one frame entry's steps (docs/protocol.md, "Network runs", `columns: true`).
@@ -22,6 +22,10 @@ const SERIES = ["loss", "acc", "lr", "px", "py"];
  * @property {(number | null)[][]} [grad_norms]
  * @property {(unknown[] | null)[]} [weights]
  * @property {(unknown[] | null)[]} [grads]
+ * @property {(number | null)[]} [test_loss] only with a test set (the generalisation lab)
+ * @property {(number | null)[]} [test_accuracy]
+ * @property {(number | null)[]} [penalty] only with l1 or l2: the penalty term beside the data loss
+ * @property {(number | null)[]} [weight_norm]
  */
 
 export class NetRun {
@@ -39,6 +43,16 @@ export class NetRun {
     this.lr = new Float64Array(0);
     this.px = new Float64Array(0); // the step's point on the landscape's plane
     this.py = new Float64Array(0);
+    this.tloss = new Float64Array(0); // the test set's loss and accuracy (generalisation lab)
+    this.tacc = new Float64Array(0);
+    this.pen = new Float64Array(0); // the penalty term, beside the data loss
+    this.wnorm = new Float64Array(0); // |θ|
+    this.hasTest = false;
+    this.hasPenalty = false;
+    /** @type {{ step: number, loss: number | null, accuracy: number | null } | null} the lowest test loss so far */
+    this.bestTest = null;
+    /** @type {{ step: number, layers: number[][][][] } | null} each hidden unit's map over the input plane */
+    this.neurons = null;
     /** @type {Float64Array[]} the gradient norm of each weight matrix, per step */
     this.gn = Array.from({ length: layers }, () => new Float64Array(0));
     this.version = 0; // bumped on every change: views redraw when it moves
@@ -67,6 +81,8 @@ export class NetRun {
     this.weights = null; // {step, layers: [{W, b}]}, every weights_every steps
     this.grads = null;
     this.boundary = null; // {step, z}
+    this.bestTest = null;
+    this.neurons = null;
     this.version += 1;
   }
 
@@ -99,6 +115,9 @@ export class NetRun {
     const m = steps.length;
     if (this.n + m > this.capacity) this._grow(this.n + m);
     const { loss = [], accuracy = [], lr = [], plane = [], grad_norms: norms = [], weights = [], grads = [] } = cols;
+    const { test_loss: tloss = [], test_accuracy: tacc = [], penalty = [], weight_norm: wnorm = [] } = cols;
+    if (cols.test_loss) this.hasTest = true;
+    if (cols.penalty && cols.penalty.some((v) => typeof v === "number" && v > 0)) this.hasPenalty = true;
     for (let j = 0; j < m; j++) {
       const i = this.n;
       this.step[i] = steps[j];
@@ -108,6 +127,10 @@ export class NetRun {
       const p = plane[j] || [];
       this.px[i] = num(p[0]);
       this.py[i] = num(p[1]);
+      this.tloss[i] = num(tloss[j]);
+      this.tacc[i] = num(tacc[j]);
+      this.pen[i] = num(penalty[j]);
+      this.wnorm[i] = num(wnorm[j]);
       const g = norms[j] || [];
       for (let l = 0; l < this.layers; l++) this.gn[l][i] = num(g[l]);
       const w = weights[j];
@@ -121,11 +144,13 @@ export class NetRun {
 
   /**
    * A `frame` (or `reset`) entry for this run: {status, lr, steps, boundary?}.
-   * @param {{ status?: string, lr?: number | null, steps?: Columns, boundary?: { step: number, z: (number | null)[][] } }} r
+   * @param {{ status?: string, lr?: number | null, steps?: Columns, boundary?: { step: number, z: (number | null)[][] }, best_test?: { step: number, loss: number | null, accuracy: number | null }, neurons?: { step: number, layers: number[][][][] } }} r
    */
   absorb(r) {
     if (r.steps && r.steps.step && r.steps.step[0] === 0) this.clear();
     this.append(r.steps);
+    if (r.best_test) this.bestTest = r.best_test;
+    if (r.neurons && r.status !== "diverged") this.neurons = r.neurons;
     if (r.status) this.status = r.status;
     if (typeof r.lr === "number") this.lrNext = r.lr;
     // A diverged run's last boundary is of blown-up weights: keep the one before it.

@@ -15,6 +15,7 @@ const runName = (page, run) => page.names.get(run.info.optimizer) || run.info.op
 export function viewBox(page) {
   const c = page.config;
   let box = DEFAULT_BOX;
+  if (c && !c.boundary) return dataBox(c.data.x); // one-hot inputs: the points are (a, b), no grid
   if (c && c.boundary.y.length) box = [[c.boundary.x[0], c.boundary.x.at(-1)], [c.boundary.y[0], c.boundary.y.at(-1)]];
   if (c && c.task === "regression") {
     const ys = c.data.labels;
@@ -37,10 +38,21 @@ export function viewBox(page) {
   return [[x0, x1], [y0, y1]];
 }
 
-/** Own points as the plot takes them, kept while the points are the same (Plotly skips work). */
+/** A box around points [[x, y]] with a margin (modular addition's (a, b) table). */
+function dataBox(xs) {
+  if (!xs.length) return DEFAULT_BOX;
+  const lo = [0, 1].map((k) => Math.min(...xs.map((p) => p[k])));
+  const hi = [0, 1].map((k) => Math.max(...xs.map((p) => p[k])));
+  return [0, 1].map((k) => [lo[k] - 1, hi[k] + 1]);
+}
+
+/** Own points as the plot takes them, kept while the points are the same (Plotly skips work);
+ *  with the runs' test split when they trained on these points. */
 function ownPoints(page, points) {
-  if (!page.ownPoints || page.ownPoints.source !== points) {
-    page.ownPoints = { source: points, x: points.map((p) => [p[0], p[1]]), labels: points.map((p) => p[2]) };
+  const c = page.config;
+  const test = c && c.custom_points && c.data.test && c.data.test.length === points.length ? c.data.test : null;
+  if (!page.ownPoints || page.ownPoints.source !== points || page.ownPoints.test !== test) {
+    page.ownPoints = { source: points, x: points.map((p) => [p[0], p[1]]), labels: points.map((p) => p[2]), test };
   }
   return page.ownPoints;
 }
@@ -53,7 +65,7 @@ export function boundaryScene(page) {
     task: c ? c.task : page.options.datasets.find((d) => d.id === state.dataset).task,
     classes: c ? c.sizes.at(-1) : 2,
     points, view: viewBox(page), sel: state.sel, editing: Boolean(state.points && page.editBox),
-    grid: c ? c.boundary : null,
+    grid: c ? c.boundary : null, oneHot: Boolean(c && !c.boundary),
     runs: page.runs.map((run, i) => ({
       label: `${i + 1}. ${runName(page, run)}`, ...runTitles(i, runName(page, run), run),
       color: RUN_COLORS[i % RUN_COLORS.length], boundary: run.boundary, status: run.status,

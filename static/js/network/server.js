@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
  * The landscape request's data, network and runs for the runs `started` describes: what the
  * server trains, read back from it (so a start that was refused, or overtaken, cannot mix in).
  */
-function bodyFromStarted(m, wts) {
+function bodyFromStarted(m, wts, stateRuns) {
   const c = m.config;
   const body = {
     dataset: { ...c.dataset },
@@ -20,6 +20,12 @@ function bodyFromStarted(m, wts) {
     seed: c.seed,
     runs: m.runs.map((r) => (r.batch_size ? { optimizer: r.optimizer, lr: r.lr, batch_size: r.batch_size } : { optimizer: r.optimizer, lr: r.lr })),
   };
+  // The generalisation lab's split, noise and penalties, and a run's own hyperparameters (AdamW's
+  // weight decay): the final slice re-trains these runs, on the same training points.
+  if (c.test_fraction) body.test_fraction = c.test_fraction;
+  if (c.label_noise) body.label_noise = c.label_noise;
+  for (const [k, v] of Object.entries(c.regularization || {})) if (v) body.network[k] = v;
+  body.runs.forEach((r, i) => Object.assign(r, (stateRuns[i] || {}).hp));
   if (c.custom_points) body.points = c.data.x.map((p, i) => [p[0], p[1], c.data.labels[i]]);
   return withPlaneWeights(body, wts);
 }
@@ -77,7 +83,7 @@ function onStarted(page, m) {
   clearMessage("error-invalid"); // whatever was refused before, these runs were not
   page.config = m.config;
   page.plane = m.config.plane;
-  page.body = bodyFromStarted(m, page.store.state.wts);
+  page.body = bodyFromStarted(m, page.store.state.wts, page.store.state.runs);
   page.runs = m.runs.map((info) => new NetRun(info, m.config.sizes.length - 1));
   page.playback.setState("running");
   page.liveEdited = false;

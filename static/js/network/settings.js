@@ -43,7 +43,8 @@ export class SettingsPanel {
     activation.addEventListener("change", () => this.on.set({ activation: activation.value }));
     $("n").max = String(o.limits.points);
     this._number("n", 4, o.limits.points, (v) => this.on.set({ n: v }));
-    this._number("classes", 2, MAX_CLASSES, (v) => this.on.set({ classes: v }));
+    // The dataset's own range (modular addition: p from 23 to 97).
+    this._number("classes", () => this.classRange()[0], () => this.classRange()[1], (v) => this.on.set({ classes: v }));
     this._number("dseed", 0, 2 ** 32 - 1, (v) => this.on.set({ dseed: v }));
     const noise = $("noise");
     let timer = null;
@@ -77,9 +78,16 @@ export class SettingsPanel {
     $("csv-file").addEventListener("change", (e) => this.readCSV(e.target));
   }
 
-  _number(id, min, max, set) {
+  classRange() {
+    const ds = this.state && this.datasets.get(this.state.dataset);
+    return ds && ds.class_range ? ds.class_range : [2, MAX_CLASSES];
+  }
+
+  _number(id, lo, hi, set) {
     const input = $(id);
     input.addEventListener("change", () => {
+      const min = typeof lo === "function" ? lo() : lo;
+      const max = typeof hi === "function" ? hi() : hi;
       const v = Math.round(Number(input.value));
       const ok = input.value !== "" && Number.isFinite(v) && v >= min && v <= max;
       input.classList.toggle("invalid", !ok);
@@ -120,18 +128,20 @@ export class SettingsPanel {
   render(state) {
     this.state = state;
     const ds = this.datasets.get(state.dataset);
-    const regression = ds.task === "regression";
+    // Own points are 2D classification points: not for a regression, nor for one-hot pairs.
+    const regression = ds.task === "regression" || Boolean(ds.one_hot);
     const dataset = $("dataset");
     if (dataset.value !== state.dataset) dataset.value = state.dataset;
     setTip(dataset, `${ds.name}: ${ds.description}`);
     setValue($("n"), state.n);
-    $("n").disabled = Boolean(state.points);
+    $("n").disabled = Boolean(state.points) || Boolean(ds.one_hot); // modular: the whole p x p table
     const noise = state.noise ?? ds.default_noise;
     if (document.activeElement !== $("noise")) $("noise").value = String(noise);
     $("noise-out").textContent = fmt(noise, 2);
-    $("noise").disabled = Boolean(state.points);
+    $("noise").disabled = Boolean(state.points) || Boolean(ds.one_hot);
     $("classes-field").hidden = !ds.variable_classes || Boolean(state.points);
     setValue($("classes"), state.classes ?? ds.classes ?? "");
+    [$("classes").min, $("classes").max] = (ds.class_range || [2, MAX_CLASSES]).map(String);
     setValue($("dseed"), state.dseed);
     if (document.activeElement !== $("hidden") && !$("hidden").classList.contains("invalid")) $("hidden").value = state.hidden.join(", ");
     $("layer-plus").disabled = state.hidden.length >= this.options.limits.hidden_layers;

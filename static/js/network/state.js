@@ -11,12 +11,13 @@
 
 import { KeptIdType } from "../shared/kept.js";
 import { Store, Types } from "../shared/state.js";
+import { LAB_KEYS, labFields, labNetwork, sanitizeLab } from "./generalisation.js";
 
 /** @typedef {import("../shared/state.js").State} State */
 /** @template T @typedef {import("../shared/state.js").PropType<T>} PropType */
 /** @typedef {import("../types/api").MlpOptions} MlpOptions */
 /** @typedef {import("../types/api").OptimizerInfo} OptimizerInfo */
-/** @typedef {{ optimizer: string, lr?: number, batch?: number }} NetRunSpec one run, as the URL holds it */
+/** @typedef {{ optimizer: string, lr?: number, batch?: number, hp?: Record<string, number> }} NetRunSpec one run, as the URL holds it (hp: other hyperparameters, e.g. AdamW's weight_decay) */
 /** @typedef {[number, number, number]} Point x1, x2, class */
 /** @typedef {[number, number, number]} WeightTriple layer (from 1), row, column */
 
@@ -58,6 +59,7 @@ export const RunType = {
       if (v === undefined) continue;
       if (key === "lr") run.lr = v;
       else if (key === "batch") run.batch = Math.round(v);
+      else if (/^[a-z][a-z0-9_]*$/.test(key || "")) run.hp = { ...run.hp, [key]: v }; // sanitize() keeps the optimizer's own
     }
     return run;
   },
@@ -65,6 +67,7 @@ export const RunType = {
     const parts = [run.optimizer];
     if (run.lr !== undefined && run.lr !== null) parts.push(`lr=${run.lr}`);
     if (run.batch) parts.push(`batch=${run.batch}`);
+    for (const [k, v] of Object.entries(run.hp || {})) parts.push(`${k}=${v}`);
     return parts.join(",");
   },
 };
@@ -130,6 +133,13 @@ export const SCHEMA = {
   // Measure the sharpness every `curv` steps (docs/protocol.md, "Curvature"); null: the server's
   // cadence (every 10-18 steps on small networks, about 1.3x the time at full speed); 0: off.
   curv: { type: Types.int, default: null },
+  // The generalisation lab (generalisation.js; ranges, defaults and help: options.generalization).
+  test_fraction: { type: Types.number, key: "test", default: 0 },
+  label_noise: { type: Types.number, key: "lnoise", default: 0 },
+  l1: { type: Types.number, default: 0 },
+  l2: { type: Types.number, default: 0 },
+  dropout: { type: Types.number, default: 0 },
+  side: { type: Types.string, default: "landscape" }, // the side panel: landscape, units or sweep
 };
 
 export function createNetworkStore() {
@@ -168,7 +178,8 @@ export function sanitize(state, options, optimizers) {
   out.noise = Number.isFinite(out.noise) ? clamp(out.noise, 0, 2) : null;
   out.n = clamp(Math.round(out.n || 200), 4, limits.points);
   out.dseed = clamp(Math.round(out.dseed || 0), 0, 2 ** 32 - 1);
-  out.classes = ds.variable_classes && Number.isFinite(out.classes) ? clamp(Math.round(out.classes), 2, MAX_CLASSES) : null;
+  const [cmin, cmax] = ds.class_range || [2, MAX_CLASSES];
+  out.classes = ds.variable_classes && Number.isFinite(out.classes) ? clamp(Math.round(out.classes), cmin, cmax) : null;
   if (out.pts && out.pts.length && !(out.points && out.points.length)) out.points = out.pts;
   out.points = ds.task === "classification" && Array.isArray(out.points)
     ? out.points.filter((/** @type {Point} */ p) => Number.isInteger(p[2]) && p[2] >= 0 && p[2] < MAX_CLASSES)
@@ -188,6 +199,11 @@ export function sanitize(state, options, optimizers) {
     /** @type {NetRunSpec} */
     const run = { optimizer: r.optimizer, lr: r.lr !== undefined && Number.isFinite(r.lr) ? clamp(r.lr, lr.min, lr.max) : lr.default };
     if (r.batch !== undefined && Number.isFinite(r.batch) && r.batch >= 1) run.batch = clamp(Math.round(r.batch), 1, limits.points);
+    const hp = Object.entries(r.hp || {}).flatMap(([k, v]) => {
+      const h = k === "lr" ? undefined : spec.hyperparameters[k];
+      return h && Number.isFinite(v) ? [[k, clamp(v, h.min, h.max)]] : [];
+    });
+    if (hp.length) run.hp = Object.fromEntries(hp);
     runs.push(run);
   }
   out.runs = runs.slice(0, limits.runs);
@@ -200,6 +216,7 @@ export function sanitize(state, options, optimizers) {
   out.sel = clamp(Math.round(out.sel || 0), 0, Math.max(0, out.runs.length - 1));
   out.layer = clamp(Math.round(out.layer || 1), 1, out.hidden.length + 1);
   out.curv = Number.isFinite(out.curv) ? clamp(Math.round(out.curv), 0, 10000) : null;
+  Object.assign(out, sanitizeLab(out, options, ds));
   return out;
 }
 
@@ -235,11 +252,13 @@ function trainingBody(state) {
     seed: state.seed,
     runs: state.runs.map((/** @type {NetRunSpec} */ r) => {
       /** @type {Record<string, unknown>} */
-      const run = { optimizer: r.optimizer, lr: r.lr };
+      const run = { optimizer: r.optimizer, lr: r.lr, ...r.hp };
       if (r.batch) run.batch_size = r.batch;
       return run;
     }),
   };
+  Object.assign(body, labFields(state));
+  Object.assign(/** @type {Record<string, unknown>} */ (body.network), labNetwork(state));
   if (state.points) {
     body.points = state.points;
     delete dataset.n_classes; // the classes are the points' labels
@@ -254,10 +273,11 @@ export const livePlane = (mode) => (mode === "weights" ? "weights" : "random");
 /**
  * The websocket `start` of a network (docs/protocol.md, "Network runs").
  * @param {State} state
+ * @param {Record<string, unknown>} [extra] fields the state does not hold (unit maps: generalisation.js)
  */
-export function startMessage(state) {
+export function startMessage(state, extra = {}) {
   /** @type {import("../shared/socket.js").Message} */
-  const message = { type: "start", ...trainingBody(state), steps: state.steps, speed: state.speed, plane: livePlane(state.plane), columns: true };
+  const message = { type: "start", ...trainingBody(state), steps: state.steps, speed: state.speed, plane: livePlane(state.plane), columns: true, ...extra };
   if (state.curv !== null) message.sharpness_every = state.curv; // omitted: the server's cadence
   if (message.plane === "weights" && state.wts) message.weights = weightRefs(state.wts);
   return message;
@@ -274,13 +294,14 @@ export function runsChange(prev, next) {
   const sets = [];
   for (let i = 0; i < next.length; i++) {
     if (prev[i].optimizer !== next[i].optimizer || (prev[i].batch || 0) !== (next[i].batch || 0)) return { kind: "restart" };
+    if (JSON.stringify(prev[i].hp || {}) !== JSON.stringify(next[i].hp || {})) return { kind: "restart" };
     if (prev[i].lr !== next[i].lr) sets.push({ run: i, lr: next[i].lr });
   }
   return sets.length ? { kind: "set", sets } : null;
 }
 
 /** The state properties whose change needs new runs (a new `start`). */
-export const RESTART_KEYS = ["dataset", "noise", "n", "dseed", "classes", "points", "hidden", "activation", "steps", "seed", "curv"];
+export const RESTART_KEYS = ["dataset", "noise", "n", "dseed", "classes", "points", "hidden", "activation", "steps", "seed", "curv", ...LAB_KEYS];
 
 /**
  * The layer sizes the server will build, [inputs, ...hidden, outputs], and its weight count.
@@ -291,7 +312,8 @@ export function networkShape(state, options) {
   const ds = options.datasets.find((d) => d.id === state.dataset) || options.datasets[0];
   let outputs = ds.task === "regression" ? 1 : state.classes || ds.classes || 2;
   if (state.points && state.points.length) outputs = Math.max(...state.points.map((/** @type {Point} */ p) => p[2])) + 1;
-  const sizes = [ds.inputs, ...state.hidden, outputs];
+  // One-hot inputs (modular addition): 2p of them, p the classes.
+  const sizes = [ds.one_hot ? 2 * outputs : ds.inputs, ...state.hidden, outputs];
   let params = 0;
   for (let l = 1; l < sizes.length; l++) params += (sizes[l - 1] + 1) * sizes[l];
   return { sizes, params, samples: state.points ? state.points.length : state.n };

@@ -39,20 +39,23 @@ function niceTicks(lo, hi, count = 4) {
  * @property {string} [dash] dotted, when set (ghosts)
  * @property {number} [opacity]
  * @property {number} [width]
+ * @property {number} [dots] draw a dot of this radius at each point (a marker: the best step)
  */
 
 export class CanvasLineChart {
   /**
    * @param {HTMLElement} container
-   * @param {{ title: string, ytitle: string }} titles
+   * @param {{ title: string, ytitle: string, xtitle?: string }} titles
    */
-  constructor(container, { title, ytitle }) {
+  constructor(container, { title, ytitle, xtitle = "step" }) {
     this.container = container;
     this.title = title;
     this.ytitle = ytitle;
+    this.xtitle = xtitle;
     /** @type {Series[]} */
     this.series = [];
     this.log = true;
+    this.logx = false;
     /** @type {[number, number] | null} the mouse, in CSS pixels */
     this.hover = null;
     /**
@@ -81,10 +84,11 @@ export class CanvasLineChart {
    * series: [{name, color, x, y, lineDash?, dash?, opacity?}]; lineDash: a canvas dash pattern
    * (run-style.js), dash: dotted (ghosts). Missing or (on a log axis) non-positive y are gaps.
    */
-  /** @param {Series[]} series @param {{ log?: boolean }} [options] a log y axis (default) or linear */
-  update(series, { log = true } = {}) {
+  /** @param {Series[]} series @param {{ log?: boolean, logx?: boolean }} [options] a log y axis (default) or linear; a log x axis (x > 0 only) */
+  update(series, { log = true, logx = false } = {}) {
     this.series = series;
     this.log = log;
+    this.logx = logx;
     this.canvas.setAttribute("aria-label", this.describe());
     this.draw();
   }
@@ -128,6 +132,10 @@ export class CanvasLineChart {
 
     /** @param {number | null} v the value on the axis: its log10 on a log axis; NaN if none */
     const ty = (v) => (v === null ? NaN : this.log ? (v > 0 ? Math.log10(v) : NaN) : v);
+    // A log x axis (steps over decades: grokking; widths) draws x > 0 only.
+    /** @param {number} x */
+    const tx = (x) => (this.logx ? (x > 0 ? Math.log10(x) : NaN) : x);
+    let xmin = this.logx ? Infinity : 0;
     let xmax = 1;
     let ylo = Infinity;
     let yhi = -Infinity;
@@ -138,8 +146,11 @@ export class CanvasLineChart {
         if (v < ylo) ylo = v;
         if (v > yhi) yhi = v;
         if (s.x[i] > xmax) xmax = s.x[i];
+        if (this.logx && s.x[i] > 0 && s.x[i] < xmin) xmin = s.x[i];
       }
     }
+    const lx0 = this.logx ? Math.log10(Number.isFinite(xmin) ? xmin : 1) : 0;
+    const lx1 = this.logx ? Math.max(lx0 + 1e-9, Math.log10(xmax)) : xmax;
     const pw = width - m.l - m.r;
     const ph = height - m.t - m.b;
     ctx.font = `${fs}px ${FONT}`;
@@ -159,7 +170,7 @@ export class CanvasLineChart {
     ylo -= pad;
     yhi += pad;
     /** @param {number} x */
-    const X = (x) => m.l + (x / xmax) * pw;
+    const X = (x) => m.l + ((tx(x) - lx0) / (lx1 - lx0)) * pw;
     /** @param {number} v */
     const Y = (v) => m.t + (1 - (v - ylo) / (yhi - ylo)) * ph;
     this.view = { X, Y, ty, m, pw, ph, xmax, ylo, yhi };
@@ -190,17 +201,20 @@ export class CanvasLineChart {
     }
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const v of niceTicks(0, xmax, 4)) {
+    const xticks = this.logx
+      ? Array.from({ length: Math.floor(lx1) - Math.ceil(lx0) + 1 }, (_, k) => 10 ** (Math.ceil(lx0) + k))
+      : niceTicks(0, xmax, 4);
+    for (const v of xticks) {
       const x = X(v);
       ctx.beginPath();
       ctx.moveTo(x, m.t);
       ctx.lineTo(x, m.t + ph);
       ctx.stroke();
-      const label = fmt(v, 3);
+      const label = this.logx ? power(Math.round(Math.log10(v))) : fmt(v, 3);
       const half = ctx.measureText(label).width / 2;
       ctx.fillText(label, Math.min(x, width - half - 2), m.t + ph + 3); // the last one stays inside
     }
-    ctx.fillText("step", m.l + pw / 2, m.t + ph + 3 + fs * 1.1);
+    ctx.fillText(this.logx ? `${this.xtitle} (log)` : this.xtitle, m.l + pw / 2, m.t + ph + 3 + fs * 1.1);
     ctx.strokeStyle = "#9aa5b1";
     ctx.strokeRect(m.l, m.t, pw, ph);
 
@@ -219,17 +233,29 @@ export class CanvasLineChart {
       let pen = false;
       for (let i = 0; i < s.y.length; i++) {
         const v = ty(s.y[i]);
-        if (!Number.isFinite(v)) {
+        const x = X(s.x[i]);
+        if (!Number.isFinite(v) || !Number.isFinite(x)) {
           pen = false;
           continue;
         }
-        const x = X(s.x[i]);
         const y = Y(v);
         if (pen) ctx.lineTo(x, y);
         else ctx.moveTo(x, y);
         pen = true;
       }
       ctx.stroke();
+      if (s.dots) {
+        ctx.fillStyle = s.color;
+        ctx.setLineDash([]);
+        for (let i = 0; i < s.y.length; i++) {
+          const v = ty(s.y[i]);
+          const x = X(s.x[i]);
+          if (!Number.isFinite(v) || !Number.isFinite(x)) continue;
+          ctx.beginPath();
+          ctx.arc(x, Y(v), s.dots, 0, 2 * Math.PI);
+          ctx.fill();
+        }
+      }
     }
     ctx.restore();
     this._drawHover(ctx, fs);
@@ -248,7 +274,7 @@ export class CanvasLineChart {
     for (const s of this.series) {
       for (let i = 0; i < s.y.length; i++) {
         const t = v.ty(s.y[i]);
-        if (!Number.isFinite(t)) continue;
+        if (!Number.isFinite(t) || !Number.isFinite(v.X(s.x[i]))) continue;
         const d = (v.X(s.x[i]) - hx) ** 2 + (v.Y(t) - hy) ** 2;
         if (!best || d < best.d) best = { d, s, i, t };
       }
@@ -260,7 +286,7 @@ export class CanvasLineChart {
     ctx.beginPath();
     ctx.arc(x, y, 4, 0, 2 * Math.PI);
     ctx.fill();
-    const text = `${best.s.name}, step ${best.s.x[best.i]}: ${this.ytitle} = ${fmt(best.s.y[best.i], 4)}`;
+    const text = `${best.s.name}, ${this.xtitle} ${best.s.x[best.i]}: ${this.ytitle} = ${fmt(best.s.y[best.i], 4)}`;
     ctx.font = `${fs}px ${FONT}`;
     const w = ctx.measureText(text).width + 10;
     const bx = Math.min(Math.max(4, x - w / 2), this.canvas.clientWidth - w - 4);

@@ -82,6 +82,19 @@ export interface DatasetInfo {
   classes: number;
   variable_classes: boolean;
   inputs: number;
+  class_range?: [number, number];
+  one_hot?: boolean; // modular addition: 2p one-hot inputs, no decision boundary
+}
+
+/** One setting of the generalisation lab (GET /api/mlp/options, `generalization`). */
+export interface LabSetting {
+  default: number;
+  min: number;
+  max: number;
+  help: string;
+  label: string;
+  log?: boolean;
+  kind?: string;
 }
 
 export interface ActivationInfo {
@@ -107,6 +120,9 @@ export interface MlpOptions {
   losses: LossInfo[];
   directions: string[];
   optimizers: string[];
+  generalization?: Record<string, LabSetting>;
+  sweeps?: { settings: Record<string, string>; fits: string[]; limits: Record<string, number> };
+  neurons?: { max_grid: number; max_values: number };
   limits: {
     steps: number;
     grid: [number, number];
