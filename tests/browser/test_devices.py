@@ -164,3 +164,25 @@ def test_the_rest_folds_into_tabs_under_the_main_picture(device_page, path: str)
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
     found = violations(page)
     assert not found, report(found)
+
+
+def test_help_is_a_tap_or_a_long_press_away_not_only_a_hover(device_page) -> None:
+    """A finger has no hover: a tap on a tipped word shows its sentence; a long press shows a
+    control's."""
+    page = device_page
+    tip = page.locator("#tooltip")
+    label = page.locator(".arrow-toggles > .field-label")  # "Arrows", a word, not a control
+    b = label.bounding_box()
+    page.touchscreen.tap(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+    tip.wait_for(state="visible")
+    assert tip.inner_text() == label.get_attribute("data-tip")
+    # A long press on the Step button: its sentence, and no step taken.
+    b = page.locator("#step").bounding_box()
+    x, y = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    page.wait_for_function(
+        "() => !document.getElementById('tooltip').hidden"
+        " && document.getElementById('tooltip').textContent.startsWith('Take one step')"
+    )
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
