@@ -122,3 +122,67 @@ def test_a_tap_on_a_backprop_edge_opens_its_chain_rule(device_page) -> None:
     ref = edge.get_attribute("data-w")
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("(w) => location.hash.includes('w=' + w)", arg=ref)
+
+
+# The page, its main picture, its tabs in order, a tab to tap and what it shows, and what the
+# first tab shows (hidden after the tap).
+TABS = {
+    "/": ("#plot-wrap", ["Runs", "Step", "Charts"], "Charts", "#loss-chart", ".runs-panel"),
+    "/network": ("#boundary", ["Data", "Runs", "Landscape", "Charts"], "Landscape",
+                 "#landscape", ".runs-block"),
+}
+
+
+@pytest.mark.parametrize("path", list(TABS))
+def test_the_rest_folds_into_tabs_under_the_main_picture(device_page, path: str) -> None:
+    page = device_page
+    main, names, tab, shows, first = TABS[path]
+    if path != "/":
+        page.goto(f"{page.url.rsplit('/', 1)[0]}{path}")
+        page.wait_for_function(f"() => Boolean({PAGES[path][1]})")
+    tabs = page.locator(".phone-tabs [role=tab]")
+    assert tabs.all_inner_texts() == names
+    geometry = page.evaluate(
+        """([main, first, shows]) => {
+          const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+          return { main: box(main).bottom, bar: box('.phone-tabs').top,
+                   first: box(first).height, shows: box(shows).height }; }""",
+        [main, first, shows],
+    )
+    assert 0 <= geometry["bar"] - geometry["main"] < 80, f"the tabs come right under: {geometry}"
+    assert geometry["first"] > 0 and geometry["shows"] == 0, geometry
+    button = page.locator(".phone-tabs [role=tab]", has_text=tab)
+    b = button.bounding_box()
+    assert b["height"] >= 44, "a tab is a finger's size"
+    page.touchscreen.tap(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+    page.wait_for_function(
+        """([shows, first]) => document.querySelector(shows).offsetWidth >= 0.85 * innerWidth
+             && document.querySelector(first).offsetHeight === 0""",
+        arg=[shows, first],
+    )
+    assert button.get_attribute("aria-selected") == "true"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    found = violations(page)
+    assert not found, report(found)
+
+
+def test_help_is_a_tap_or_a_long_press_away_not_only_a_hover(device_page) -> None:
+    """A finger has no hover: a tap on a tipped word shows its sentence; a long press shows a
+    control's."""
+    page = device_page
+    tip = page.locator("#tooltip")
+    label = page.locator(".arrow-toggles > .field-label")  # "Arrows", a word, not a control
+    b = label.bounding_box()
+    page.touchscreen.tap(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+    tip.wait_for(state="visible")
+    assert tip.inner_text() == label.get_attribute("data-tip")
+    # A long press on the Step button: its sentence, and no step taken.
+    b = page.locator("#step").bounding_box()
+    x, y = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    page.wait_for_function(
+        "() => !document.getElementById('tooltip').hidden"
+        " && document.getElementById('tooltip').textContent.startsWith('Take one step')"
+    )
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})

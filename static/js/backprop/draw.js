@@ -96,14 +96,17 @@ export function drawNetwork(svg, ctx) {
 
   const L = t.forward.length;
   const sizes = [t.x.length, ...t.forward.map((f) => f.z.length)];
-  const top = 50;
+  // The headings' rows follow the drawing's type size (CSS --net-fs: 14 px, 24 on a projector).
+  const fs = parseFloat(getComputedStyle(svg).fontSize) || 14;
+  const top = Math.round(fs * 3.6);
   const bottom = 8;
   const left = 44;
   const xOut = Wd - (ctx.presenting ? 240 : 190); // room for the targets and the loss box
   const colX = (c) => left + (c * (xOut - left)) / L;
-  const spacing = Math.min(120, (Hd - top - bottom) / Math.max(...sizes));
+  // Presenting, the drawing grows into the free height (a projector has room to spare).
+  const spacing = Math.min(ctx.presenting ? 220 : 120, (Hd - top - bottom) / Math.max(...sizes));
   // On a narrow screen the columns, not the rows, limit the units' size.
-  const r = Math.max(7, Math.min(ctx.presenting ? 28 : 24, spacing * 0.27, ((xOut - left) / L) * 0.32));
+  const r = Math.max(7, Math.min(ctx.presenting ? 44 : 24, spacing * 0.27, ((xOut - left) / L) * 0.32));
   const midY = top + (Hd - top - bottom) / 2;
   const rowY = (c, i) => midY + (i - (sizes[c] - 1) / 2) * spacing;
   const small = r < 14; // too crowded for labels: values stay in the tooltips
@@ -122,11 +125,11 @@ export function drawNetwork(svg, ctx) {
     const act = c === L && !narrow ? `layer ${c} · ${actName}` : actName;
     const g = s("g", { class: `head${fc.nodes === c ? ` hl-${fc.nodeDir}` : ""}` },
       s("title", {}, c === L ? `${full}, layer ${c} · ${actName}` : `${full} ${actName}`.trim()),
-      s("text", { x: colX(c), y: 16, "text-anchor": "middle", class: "head-name" }, name),
-      s("text", { x: colX(c), y: 34, "text-anchor": "middle", class: "head-act" }, act));
+      s("text", { x: colX(c), y: fs * 1.15, "text-anchor": "middle", class: "head-name" }, name),
+      s("text", { x: colX(c), y: fs * 2.45, "text-anchor": "middle", class: "head-act" }, act));
     heads.append(g);
   }
-  heads.append(s("text", { x: Wd - 50, y: 16, "text-anchor": "middle", class: "head-name" }, "loss"));
+  heads.append(s("text", { x: Wd - 50, y: fs * 1.15, "text-anchor": "middle", class: "head-name" }, "loss"));
   svg.append(heads);
 
   // --- edges -----------------------------------------------------------------------------------

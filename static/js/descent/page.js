@@ -21,7 +21,7 @@ import { openLivePage } from "../shared/live-page.js";
 import { Playback } from "../shared/playback.js";
 import { showMessage } from "../shared/messages.js";
 import { loadPlotly } from "../shared/plots.js";
-import { setPresenting } from "../shared/presentation.js";
+import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { RunsPanel } from "./runs-panel.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { Trajectory } from "./trajectory.js";
@@ -114,7 +114,7 @@ export class DescentPage {
     this.toolbar.renderControls();
     this.runsPanel.render(this.store.state, this.trajectories);
     setPresenting(this.store.state.present, $("present"));
-    this.plot.setFontSize(this.store.state.present ? 16 : 12);
+    this.plot.setFontSize(plotFontSize(this.store.state.present));
     this.plot.setView(this.store.state.view);
     this.loadSurface();
     requestAnimationFrame(() => this.tick());
@@ -152,7 +152,7 @@ export class DescentPage {
     if (has("view")) this.plot.setView(next.view);
     if (has("present")) {
       setPresenting(next.present, $("present"));
-      this.plot.setFontSize(next.present ? 16 : 12);
+      this.plot.setFontSize(plotFontSize(next.present));
     }
     if (has("runs") || has("sel")) this.runsPanel.render(next, this.trajectories);
     this.toolbar.renderControls();

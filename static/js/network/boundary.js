@@ -9,10 +9,15 @@ import { CLASS_COLORS, CLASS_FILLS } from "./state.js";
 import { FONT, PLOT_CONFIG } from "../shared/plots.js";
 import { runStyle } from "../shared/run-style.js";
 
-const CELL = { l: 36, r: 8, t: 22, b: 24, gap: 6 }; // per small multiple: tick labels and title
+// Per small multiple, room for the tick labels and the title, px at 12 px type; larger type
+// (a projector) gets proportionally more.
+const CELL12 = { l: 36, r: 8, t: 22, b: 24, gap: 6 };
+/** @param {number} fontSize */
+const cellFor = (fontSize) => Object.fromEntries(
+  Object.entries(CELL12).map(([k, v]) => [k, Math.round((v * fontSize) / 12)]));
 
 /** Columns x rows for n plots of aspect `aspect` in W x H, the one with the largest plots. */
-function arrange(n, W, H, aspect) {
+function arrange(n, W, H, aspect, CELL) {
   let best = null;
   for (let cols = 1; cols <= n; cols++) {
     const rows = Math.ceil(n / cols);
@@ -54,7 +59,8 @@ export class BoundaryPlot {
     const panels = regression ? [null] : scene.runs.length ? scene.runs : [null];
     const [[x0, x1], [y0, y1]] = scene.view;
     const aspect = Math.min(3, Math.max(0.5, (x1 - x0) / (y1 - y0)));
-    const fit = arrange(panels.length, W, H, aspect);
+    const CELL = cellFor(this.fontSize);
+    const fit = arrange(panels.length, W, H, aspect, CELL);
     const layout = {
       width: W, height: H, autosize: false,
       margin: { l: 0, r: 0, t: 0, b: 0, pad: 0 },

@@ -182,7 +182,7 @@ export class LandscapeView {
     });
     const layout = {
       width: W, height: H, autosize: false,
-      margin: { l: 48, r: 6, t: 6, b: 38 },
+      margin: { l: Math.round(4 * this.fontSize), r: 6, t: 6, b: Math.round(3.2 * this.fontSize) }, // ticks and titles
       font: { family: FONT, size: this.fontSize, color: "#1b1f24" },
       paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", showlegend: false,
       dragmode: false, hovermode: "closest",

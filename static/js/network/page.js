@@ -31,7 +31,7 @@ import {
 } from "./state.js";
 import { caption, planeModeLabel, planeModeTip } from "./words.js";
 import { loadPlotly } from "../shared/plots.js";
-import { setPresenting } from "../shared/presentation.js";
+import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { runStyle } from "../shared/run-style.js";
 
@@ -440,8 +440,8 @@ class NetworkPage {
   }
 
   setFontSizes(presenting) {
-    this.boundary.fontSize = presenting ? 15 : 12;
-    this.landscape.fontSize = presenting ? 15 : 12;
+    this.boundary.fontSize = plotFontSize(presenting);
+    this.landscape.fontSize = plotFontSize(presenting);
     this.landscape.setSurface(this.landscape.surface);
     this.markDirty();
   }

@@ -17,3 +17,15 @@ export function setPresenting(on, button = null) {
 export function isPresenting() {
   return document.body.classList.contains("presenting");
 }
+
+/**
+ * The plots' base type size, px: 12 at a desk; in presentation mode the page's own type (CSS
+ * owns it: --fs on html, 24 px on a 1920-wide projector) plus 2, so that tick labels, drawn 2 px
+ * smaller, stay as large as the page's text. Call after setPresenting.
+ * @param {boolean} on
+ */
+export function plotFontSize(on) {
+  if (!on) return 12;
+  const root = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  return Math.max(16, Math.round(root) + 2);
+}

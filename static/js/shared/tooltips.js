@@ -3,6 +3,10 @@
 // tooltip (large enough for a projector, shown at once, unlike the browser's delayed title).
 // Page-agnostic: call initTooltips() once; set el.dataset.tip whenever the text changes.
 
+const LONG_PRESS_MS = 500;
+// What a tap acts on rather than explains.
+const CONTROLS = "button, input, select, textarea, a, summary, [role=tab], [role=button], .hit";
+
 /** @type {HTMLElement | null} the one tooltip */
 let tip = null;
 /** @type {HTMLElement | null} the element whose tip is shown */
@@ -53,7 +57,11 @@ export function initTooltips(root = document) {
   }
   box.setAttribute("role", "tooltip");
   tip = box;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let press; // a long press under way
+  let touching = false; // the latest pointer is a finger: the mouse events that follow are not a mouse
   root.addEventListener("mouseover", (e) => {
+    if (touching) return;
     const target = tipped(e);
     if (target === current) return;
     if (target) show(target);
@@ -64,7 +72,25 @@ export function initTooltips(root = document) {
     if (target && e.target instanceof Element && e.target.matches(":focus-visible")) show(target);
   });
   root.addEventListener("focusout", hide);
-  root.addEventListener("mousedown", hide);
+  root.addEventListener("mousedown", () => { if (!touching) hide(); });
+  // A finger has no hover: a tap on a tipped text that is not a control (a heading, a label's
+  // words) shows its sentence, and so does a long press on anything, a control included; the
+  // next touch hides it.
+  root.addEventListener("pointerdown", (e) => {
+    clearTimeout(press);
+    touching = e instanceof PointerEvent && e.pointerType === "touch";
+    if (!touching) return;
+    if (current) hide();
+    const target = tipped(e);
+    if (target) press = setTimeout(() => show(target), LONG_PRESS_MS);
+  });
+  // Lifted early, or the page scrolled under the finger (pointercancel): no long press.
+  for (const type of ["pointerup", "pointercancel"]) root.addEventListener(type, () => clearTimeout(press));
+  root.addEventListener("click", (e) => {
+    if (!touching || !(e.target instanceof Element) || e.target.closest(CONTROLS)) return;
+    const target = tipped(e);
+    if (target) show(target);
+  });
   root.addEventListener("keydown", hide);
   window.addEventListener("blur", hide);
   window.addEventListener("scroll", hide, true);
