@@ -14,10 +14,11 @@ from tests.browser.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
-# Each page once its first picture is drawn and its runs (if any) have taken a few steps.
+# Each page once its first picture is drawn and its runs (if any) stand at their start: a first
+# visit waits for Play, with its hint on screen (checked too).
 READY = {
     "/": "window.gradscape && window.Plotly && document.querySelector('#contour .main-svg')"
-    " && gradscape.runs().every((r) => r.n > 5)",
+    " && gradscape.runs().every((r) => r.n >= 1)",
     "/network": "window.gradscape && gradscape.config() !== null && window.Plotly"
     " && document.querySelector('#boundary .main-svg')",
     "/backprop": "document.body.dataset.ready === '1'",

@@ -48,6 +48,8 @@ def test_page_loads_lists_the_registries_and_fits_a_projector(fresh_app: App, se
                                        "gs => gs.map(g => g.label)")
     assert groups == list(families)
     assert page.locator("#presets button").count() == 7
+    page.click("#play")  # a first visit waits for the first Play
+    page.mouse.move(2, 715)
     # The update rule is typeset (no MathJax): Greek letters, not LaTeX source.
     app.wait("(runs) => runs.every(r => r.n > 3)")
     page.wait_for_function("() => document.querySelector('#inside-eq').textContent.includes('θ')")

@@ -12,6 +12,7 @@ import { clamp } from "../shared/format.js";
 import { BackpropStore, NETWORK_KEYS, SCHEMA } from "./state.js";
 import { keepState, keptState } from "../shared/kept.js";
 import { clearMessage, showMessage } from "../shared/messages.js";
+import { clearStartHint, isFirstVisit, showStartHint } from "../shared/start-hint.js";
 import { buildSteps, knownAt } from "./steps.js";
 import { stepDetails } from "./details.js";
 import { drawNetwork } from "./draw.js";
@@ -174,6 +175,7 @@ function render() {
 // --- handlers ----------------------------------------------------------------------------------
 
 function go(step) {
+  clearStartHint();
   const k = clamp(step, 1, view.steps.length || 1);
   if (k === store.state.step) return;
   store.set({ step: k });
@@ -181,6 +183,7 @@ function go(step) {
 }
 
 function selectWeight(layer, row, col) {
+  clearStartHint();
   const w = store.state.w;
   const same = w && w.layer === layer && w.row === row && w.col === col;
   load({ w: same ? null : { layer, row, col } });
@@ -263,6 +266,7 @@ async function withKeptNetwork(wanted) {
 const defaults = () => Object.fromEntries(Object.entries(SCHEMA).map(([k, p]) => [k, p.default]));
 
 async function start() {
+  const firstVisit = isFirstVisit(); // before anything writes the URL
   initTooltips();
   try {
     view.options = await getJSON("/api/mlp/options");
@@ -329,6 +333,7 @@ async function start() {
       message(`This link was refused: ${messageOf(err)}. Showing the classic example.`);
     }
   }
+  if (firstVisit) showStartHint("Start here: click an edge of the network for its chain rule, or press Next ▶ to step through.");
   document.body.dataset.ready = "1";
 }
 

@@ -20,6 +20,7 @@ import { CanvasLineChart } from "../shared/linechart.js";
 import { openLivePage } from "../shared/live-page.js";
 import { Playback } from "../shared/playback.js";
 import { showMessage } from "../shared/messages.js";
+import { isFirstVisit } from "../shared/start-hint.js";
 import { loadPlotly } from "../shared/plots.js";
 import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { RunsPanel } from "./runs-panel.js";
@@ -306,6 +307,7 @@ export class DescentPage {
 
 
 async function main() {
+  const firstVisit = isFirstVisit(); // before anything writes the URL
   initTooltips();
   const store = createDescentStore();
   const fromURL = store.parse(location.hash);
@@ -314,6 +316,7 @@ async function main() {
   const { socket, registries } = opened;
   store.set(sanitize({ ...store.state, ...fromURL }, registries, {}, warnLink));
   const page = new DescentPage(store, socket, registries);
+  if (firstVisit) page.playback.waitForPlay("Start here: press Play to run the optimizers, or pick one of the Lessons above.");
   page.init();
   // A read-only window for tests, benchmarks and the curious (the console).
   window.gradscape = Object.freeze({

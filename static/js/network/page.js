@@ -9,6 +9,7 @@ import { CanvasLineChart } from "../shared/linechart.js";
 import { openLivePage } from "../shared/live-page.js";
 import { Playback, bindPlayback } from "../shared/playback.js";
 import { clearMessage, showMessage } from "../shared/messages.js";
+import { isFirstVisit } from "../shared/start-hint.js";
 import { keepState, keptState } from "../shared/kept.js";
 import { loadNetworkRegistries } from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
@@ -601,6 +602,7 @@ async function withKeptPoints(fromURL) {
 }
 
 async function main() {
+  const firstVisit = isFirstVisit(); // before anything writes the URL
   initTooltips();
   const store = createNetworkStore();
   const fromURLNoPoints = store.parse(location.hash);
@@ -610,6 +612,7 @@ async function main() {
   const fromURL = await withKeptPoints(fromURLNoPoints);
   store.set(sanitize({ ...store.state, ...fromURL }, registries.options, registries.optimizers));
   const page = new NetworkPage(store, socket, registries);
+  if (firstVisit) page.playback.waitForPlay("Start here: press Train to watch the network learn; change the data and the network on the left.");
   page.init();
   // A read-only window for tests and the curious (the console).
   window.gradscape = Object.freeze({

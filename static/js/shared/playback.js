@@ -4,6 +4,7 @@
 // (`wantPlaying`), which outlives a restart so that the new runs of a paused page start paused.
 
 import { bindKeys } from "./keyboard.js";
+import { clearStartHint, showStartHint } from "./start-hint.js";
 
 /** @typedef {"idle" | "running" | "paused" | "done"} PlayState */
 
@@ -34,6 +35,17 @@ export class Playback {
   /** The next runs play as soon as they start (a link opened, a lesson chosen, new weights). */
   playNext() {
     this.wantPlaying = true;
+    clearStartHint();
+  }
+
+  /**
+   * A first visit: the runs start held at step 0 until the first Play, and `hint` says where
+   * to start (shared/start-hint.js).
+   * @param {string} hint
+   */
+  waitForPlay(hint) {
+    this.wantPlaying = false;
+    showStartHint(hint);
   }
 
   /** Right after a `start`: hold the new runs at step 0 unless the user wants them playing. */
@@ -44,6 +56,7 @@ export class Playback {
   }
 
   toggle() {
+    clearStartHint();
     if (this.play === "running") {
       this.wantPlaying = false;
       this.socket.send({ type: "pause" });
@@ -61,6 +74,7 @@ export class Playback {
   }
 
   stepOnce() {
+    clearStartHint();
     this.wantPlaying = false;
     if (this.play === "idle") {
       this.begin();
