@@ -302,7 +302,9 @@ class ClassSocket:
             msg = class_message.validate_python(raw)
         except ValidationError as err:
             first = clean_errors(err.errors())[0]
-            loc = [p for p in first["loc"] if p not in MESSAGE_TYPES]
+            loc = list(first["loc"])
+            if loc and loc[0] in MESSAGE_TYPES:  # the union's tag, not a field
+                loc = loc[1:]
             field = ".".join(str(p) for p in loc) or "type"
             known = isinstance(raw, dict) and raw.get("type") in MESSAGE_TYPES
             if field == "type" or not known:
