@@ -7,6 +7,7 @@ import dataclasses
 import os
 import threading
 import webbrowser
+from pathlib import Path
 
 from app.config import Settings
 from app.net import lan_addresses
@@ -25,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--new-class", action="store_true",
                         help="with --classroom: open a new class instead of reopening the "
                              "newest one kept under the data directory")
+    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                        help="where classes and saved views are kept (default: "
+                             "GRADSCAPE_DATA_DIR, else ~/.local/share/gradscape)")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="server processes, to use N cores (default: 1; with --classroom "
                              "and GRADSCAPE_REDIS_URL, one per core); each serves its own live "
@@ -86,6 +90,8 @@ def settings_from(args: argparse.Namespace, host: str = "127.0.0.1") -> Settings
             changes["heavy_queue"] = max(settings.heavy_queue, settings.max_students)
     if args.new_class:
         changes["new_class"] = True
+    if args.data_dir is not None:
+        changes["data_dir"] = args.data_dir.expanduser()
     return dataclasses.replace(settings, **changes)
 
 

@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,8 @@ class Gradscape:
                 break
         else:
             raise SystemExit("gradscape printed no teacher's link")
+        # Read the rest (uvicorn's access log) as it comes: a full pipe would stop the server.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -132,6 +135,21 @@ class Gradscape:
         self.proc.terminate()
         self.proc.wait(timeout=20)
 
+    def cpu_seconds(self) -> float:
+        """CPU time of the command and its workers so far (user + system)."""
+        pids = [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+        return total / os.sysconf("SC_CLK_TCK")
+
 
 class Student:
     def __init__(self, n: int) -> None:
@@ -141,15 +159,17 @@ class Student:
         self.errors: list[str] = []
         self.token = ""
         self.ws: Any = None
+        self.http: Any = None
         self.task: asyncio.Task[None] | None = None
 
     async def join(self, server: Gradscape) -> None:
-        transport = httpx.AsyncHTTPTransport(local_address=self.address)
-        async with httpx.AsyncClient(transport=transport, timeout=30) as client:
-            r = await client.post(f"{server.url}/api/classes/{server.class_id}/students",
-                                  json={"nickname": self.nickname})
-            r.raise_for_status()
-            self.token = r.json()["student_token"]
+        # One HTTP client a student, kept (as a browser keeps its connection), from their address.
+        self.http = httpx.AsyncClient(
+            transport=httpx.AsyncHTTPTransport(local_address=self.address), timeout=60)
+        r = await self.http.post(f"{server.url}/api/classes/{server.class_id}/students",
+                                 json={"nickname": self.nickname})
+        r.raise_for_status()
+        self.token = r.json()["student_token"]
         self.ws = await websockets.connect(server.ws, local_addr=(self.address, 0),
                                            max_size=2**24)
         await self.ws.send(json.dumps({"type": "hello", "class": server.class_id,
@@ -174,17 +194,14 @@ class Student:
                 self.errors.append(f"connection closed: {err}")
 
     async def submit(self, server: Gradscape, challenge: int, lr: float) -> tuple[int, float]:
-        transport = httpx.AsyncHTTPTransport(local_address=self.address)
-        async with httpx.AsyncClient(transport=transport, timeout=60) as client:
-            t0 = time.perf_counter()
-            r = await client.post(
-                f"{server.url}/api/classes/{server.class_id}/submissions",
-                headers={"X-Student-Token": self.token},
-                json={"challenge": challenge, "run": {"runs": [{"optimizer": "adam",
-                                                                "lr": lr}]}})
-            if r.status_code != 200:
-                self.errors.append(f"submission: {r.status_code} {r.text[:200]}")
-            return r.status_code, time.perf_counter() - t0
+        t0 = time.perf_counter()
+        r = await self.http.post(
+            f"{server.url}/api/classes/{server.class_id}/submissions",
+            headers={"X-Student-Token": self.token},
+            json={"challenge": challenge, "run": {"runs": [{"optimizer": "adam", "lr": lr}]}})
+        if r.status_code != 200:
+            self.errors.append(f"submission: {r.status_code} {r.text[:200]}")
+        return r.status_code, time.perf_counter() - t0
 
 
 async def teacher_socket(server: Gradscape) -> Any:
@@ -257,10 +274,12 @@ async def run(server: Gradscape, n_students: int, n_messages: int) -> dict[str, 
     listener = asyncio.create_task(listen_teacher())
     await teacher.send(json.dumps({"type": "pose", "challenge": CHALLENGE}))
     challenge = await asyncio.wait_for(posed, 10)
+    cpu0, client0 = server.cpu_seconds(), time.process_time()
     t0 = time.perf_counter()
     answers = await asyncio.gather(*(s.submit(server, challenge, 0.005 * (1 + i % 20))
                                      for i, s in enumerate(students)), return_exceptions=True)
     all_scored = time.perf_counter() - t0
+    cpu, client_cpu = server.cpu_seconds() - cpu0, time.process_time() - client0
     deadline = time.monotonic() + 10
     while len(heard) < len(students) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
@@ -269,6 +288,7 @@ async def run(server: Gradscape, n_students: int, n_messages: int) -> dict[str, 
     await teacher.close()
     for s in students:
         await s.ws.close()
+        await s.http.aclose()
         if s.task:
             s.task.cancel()
     return {"students": len(students), "refused": refused, "messages": n_messages,
@@ -278,7 +298,8 @@ async def run(server: Gradscape, n_students: int, n_messages: int) -> dict[str, 
             "max": max(latencies, default=float("nan")),
             "submitted": len(students), "scored": len(ok), "all_scored_s": all_scored,
             "slowest_s": max((a[1] for a in ok), default=float("nan")),
-            "teacher_heard": len(heard)}
+            "teacher_heard": len(heard), "server_cpu_s": cpu, "client_cpu_s": client_cpu,
+            "load": os.getloadavg()[0]}
 
 
 def report(mode: str, r: dict[str, Any]) -> None:
@@ -291,6 +312,10 @@ def report(mode: str, r: dict[str, Any]) -> None:
     print(f"[2] submit: {r['scored']}/{r['submitted']} scored in {r['all_scored_s']:.2f} s "
           f"(slowest answer {r['slowest_s']:.2f} s); all / goal (5 s) = "
           f"{r['all_scored_s'] / 5:.2f}; the teacher heard {r['teacher_heard']}")
+    print(f"    server CPU for the 60: {r['server_cpu_s']:.2f} s "
+          f"({1000 * r['server_cpu_s'] / max(1, r['submitted']):.0f} ms a submission), the "
+          f"students' clients {r['client_cpu_s']:.2f} s; "
+          f"machine load average {r['load']:.1f} on {os.cpu_count()} cores")
 
 
 def main() -> None:

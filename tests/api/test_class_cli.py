@@ -58,3 +58,13 @@ def test_no_class_without_classroom(served, capsys, tmp_path) -> None:
     assert served["settings"].class_id is None
     assert "#teacher=" not in capsys.readouterr().out
     assert not (tmp_path / "classes.sqlite3").exists()
+
+
+def test_data_dir_flag(served, capsys, tmp_path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    cli.main(["--classroom", "--host", "127.0.0.1", "--data-dir", str(elsewhere)])
+    class_id, token, _ = _links(capsys.readouterr().out)
+    assert served["settings"].data_dir == elsewhere
+    store = ClassStore(elsewhere / "classes.sqlite3")
+    assert store.is_teacher(class_id, token)
+    store.close()
