@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, WebSocket
 
@@ -27,6 +29,31 @@ async def _handshake_refused(websocket: WebSocket) -> bool:
     return True
 
 
+@asynccontextmanager
+async def _client_slot(websocket: WebSocket, table: dict[str, int],
+                       what: str) -> AsyncIterator[bool]:
+    """One of the address's `max_sessions_per_client` sockets of a kind (`table` counts them):
+    yields False, after telling the client why, when the address has them all open."""
+    limit = websocket.app.state.settings.max_sessions_per_client
+    client = websocket.client.host if websocket.client else "?"
+    if table.get(client, 0) >= limit:
+        log.warning("refused a %s from %s: it has %d open (GRADSCAPE_MAX_SESSIONS_PER_CLIENT)",
+                    what, client, table[client])
+        await _refuse(websocket, "too_many_sessions",
+                      f"this address already has {limit} {what}s open; close a tab and try "
+                      "again (a class behind one address: the teacher raises "
+                      "GRADSCAPE_MAX_SESSIONS_PER_CLIENT)")
+        yield False
+        return
+    table[client] = table.get(client, 0) + 1
+    try:
+        yield True
+    finally:
+        table[client] -= 1
+        if table[client] <= 0:
+            del table[client]
+
+
 @router.websocket("/ws")
 async def live(websocket: WebSocket) -> None:
     """Stream optimizer runs step by step; the client steers them while they run."""
@@ -34,37 +61,25 @@ async def live(websocket: WebSocket) -> None:
     settings = app.state.settings
     if await _handshake_refused(websocket):
         return
-    client = websocket.client.host if websocket.client else "?"
-    await websocket.accept()
-    per_client = app.state.sessions_by_client
-    if per_client.get(client, 0) >= settings.max_sessions_per_client:
-        log.warning("refused a live session from %s: it has %d open "
-                    "(GRADSCAPE_MAX_SESSIONS_PER_CLIENT)", client, per_client[client])
-        await _refuse(websocket, "too_many_sessions",
-                      f"this address already has {settings.max_sessions_per_client} live "
-                      "sessions open; close a tab and try again (a class behind one address: "
-                      "the teacher raises GRADSCAPE_MAX_SESSIONS_PER_CLIENT)")
-        return
-    if app.state.sessions >= settings.max_sessions:
-        log.warning("refused a live session from %s: %d open (GRADSCAPE_MAX_SESSIONS)", client,
-                    app.state.sessions)
-        # Accept first: a refused handshake cannot tell the browser why.
-        await _refuse(websocket, "too_many_sessions",
-                      f"the server already serves {settings.max_sessions} live sessions; "
-                      "try again in a moment (the teacher can raise GRADSCAPE_MAX_SESSIONS)")
-        return
-    app.state.sessions += 1
-    per_client[client] = per_client.get(client, 0) + 1
-    session = Session(websocket, settings)
-    app.state.live_sessions.add(session)
-    try:
-        await session.serve()
-    finally:
-        app.state.live_sessions.discard(session)
-        app.state.sessions -= 1
-        per_client[client] -= 1
-        if per_client[client] <= 0:
-            del per_client[client]
+    await websocket.accept()  # first: a refused handshake cannot tell the browser why
+    async with _client_slot(websocket, app.state.sessions_by_client, "live session") as ok:
+        if not ok:
+            return
+        if app.state.sessions >= settings.max_sessions:
+            log.warning("refused a live session: %d open (GRADSCAPE_MAX_SESSIONS)",
+                        app.state.sessions)
+            await _refuse(websocket, "too_many_sessions",
+                          f"the server already serves {settings.max_sessions} live sessions; "
+                          "try again in a moment (the teacher can raise GRADSCAPE_MAX_SESSIONS)")
+            return
+        app.state.sessions += 1
+        session = Session(websocket, settings)
+        app.state.live_sessions.add(session)
+        try:
+            await session.serve()
+        finally:
+            app.state.live_sessions.discard(session)
+            app.state.sessions -= 1
 
 
 async def _refuse(websocket: WebSocket, code: str, message: str) -> None:
@@ -79,25 +94,10 @@ async def class_socket(websocket: WebSocket) -> None:
     """A class: the teacher leads, students follow, challenges and their results (see
     docs/classroom.md). Counted per client address apart from live sessions: a class socket
     computes nothing."""
-    app = websocket.app
-    settings = app.state.settings
     if await _handshake_refused(websocket):
         return
-    client = websocket.client.host if websocket.client else "?"
     await websocket.accept()
-    per_client = app.state.class_sockets_by_client
-    if per_client.get(client, 0) >= settings.max_sessions_per_client:
-        log.warning("refused a class socket from %s: it has %d open "
-                    "(GRADSCAPE_MAX_SESSIONS_PER_CLIENT)", client, per_client[client])
-        await _refuse(websocket, "too_many_sessions",
-                      f"this address already has {settings.max_sessions_per_client} class "
-                      "pages open; close a tab and try again (a class behind one address: "
-                      "the teacher raises GRADSCAPE_MAX_SESSIONS_PER_CLIENT)")
-        return
-    per_client[client] = per_client.get(client, 0) + 1
-    try:
-        await ClassSocket(app.state.classroom, websocket).serve()
-    finally:
-        per_client[client] -= 1
-        if per_client[client] <= 0:
-            del per_client[client]
+    async with _client_slot(websocket, websocket.app.state.class_sockets_by_client,
+                            "class page") as ok:
+        if ok:
+            await ClassSocket(websocket.app.state.classroom, websocket).serve()
