@@ -1,12 +1,17 @@
 """Issue #16 in Chromium: the optimizer picker, choice hyperparameters in the link, refusals at the
 box, L-BFGS's trial points, Lion's diagonal steps, the state's markers and chart, and a race tuned
-by POST /api/tune (tune, apply, run)."""
+by POST /api/tune (tune, apply, run).
+
+Screenshots go to tests/artifacts/optimizers/; with GRADSCAPE_DOCS_IMG=1 into docs/img/optimizers/
+(the pictures of docs/optimizers.md), as tests/browser/test_teaching.py does for its lessons."""
 
 from __future__ import annotations
 
 import csv
 import json
 import math
+import os
+from pathlib import Path
 from urllib.request import Request, urlopen
 
 import pytest
@@ -17,6 +22,16 @@ from tests.browser.conftest import App, api
 pytestmark = pytest.mark.browser
 
 CARD = ".run-card[data-run='{}']"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_IMG = (ROOT / "docs" / "img" / "optimizers" if os.environ.get("GRADSCAPE_DOCS_IMG")
+            else ROOT / "tests" / "artifacts" / "optimizers")
+
+
+def shot(app: App, name: str) -> None:
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    app.page.mouse.move(2, 715)  # no tooltip over the picture
+    app.page.wait_for_timeout(300)  # the last animation frame
+    app.page.screenshot(path=str(DOCS_IMG / f"{name}.png"))
 
 
 def post(server, path: str, body: dict) -> dict:
@@ -72,7 +87,7 @@ def test_lion_and_lbfgs_added_on_rosenbrock_draw_their_paths(app: App) -> None:
         assert abs(cross) <= 1e-6 * step * max(1.0, math.hypot(tx - x0, ty - y0)), (index, tx, ty)
     # All three paths reached the canvas in their colours.
     assert all(n > 30 for n in app.js("() => gradscape.inked()"))
-    app.shot("lion-lbfgs")
+    shot(app, "lion-lbfgs")
 
     # The CSV says each step's trials in a column of its own.
     with page.expect_download() as download:
@@ -152,8 +167,9 @@ def test_a_choice_hyperparameter_round_trips_through_the_link(app: App, browser_
 
 
 def test_state_markers_labels_and_the_d_chart(app: App, server) -> None:
-    app.navigate("surface=rosenbrock&speed=0&steps=100&run=asgd,lr=0.001,t0=10"
-                 "&run=schedulefree_sgd,lr=0.01&run=prodigy&sel=0")
+    # 100 steps a second: frames of a few steps each, so d is sampled often enough to chart
+    app.navigate("surface=rosenbrock&speed=100&steps=100&run=asgd,lr=0.001,t0=10"
+                 "&run=schedulefree_sgd,lr=0.01&run=prodigy,d_coef=0.5&sel=0")
     page = app.page
     app.wait("(runs) => runs.length === 3 && runs.every(r => r.status === 'done')")
     keys = api(server, "/api/optimizers/state-keys")
@@ -166,7 +182,7 @@ def test_state_markers_labels_and_the_d_chart(app: App, server) -> None:
     chart = page.locator("#state-chart")
     chart.wait_for()
     assert chart.get_attribute("data-tip").startswith(f"{keys['d']['label']}:")
-    app.shot("markers")
+    shot(app, "state-markers")
     app.navigate("surface=rosenbrock&speed=0&steps=20&run=adam")
     app.wait("(runs) => runs.length === 1 && runs[0].status === 'done'")
     assert chart.is_hidden()
@@ -196,7 +212,7 @@ def test_a_tuned_race_tune_apply_run(app: App, server) -> None:
     items = panel.locator("li").all_inner_texts()
     assert len(items) == 3 and all("best lr" in item for item in items)
     assert "diverges from lr" in items[0]  # SGD's best sits just below its edge
-    app.shot("tuned-race")
+    shot(app, "tuned-race")
     # The tuning panel, a Tune button per card and a refusal at a box pass axe.
     page.click("button[aria-label='Run 1 settings']")
     page.locator("#run-0-weight_decay").fill("7")
