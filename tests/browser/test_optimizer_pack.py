@@ -275,3 +275,29 @@ def test_the_fair_race_preset_is_lesson_11(app: App) -> None:
     assert state["runs"][4]["hp"] == {"line_search_fn": "strong_wolfe", "max_eval": 25}
     assert state["steps"] == 300 and state["start"] == [-1.5, 2]
     app.assert_clean()
+
+
+def test_the_network_tunes_its_race_too(browser_context, server) -> None:
+    # A small race (60 points, one hidden layer of 4, 60 steps) keeps the search to a second or two.
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    try:
+        page.goto(f"{server.url}/network#n=60&hidden=4&steps=60&speed=0&run=sgd,lr=0.1&run=muon")
+        page.wait_for_function("() => window.gradscape && window.gradscape.play === 'done'",
+                               timeout=30_000)
+        expected = post(server, "/api/tune", {
+            "kind": "network", "dataset": {"id": "moons", "n": 60, "seed": 0},
+            "network": {"hidden": [4], "activation": "tanh"}, "seed": 0, "steps": 60,
+            "runs": [{"optimizer": "sgd", "lr": 0.1}, {"optimizer": "muon"}]})["runs"]
+        page.click("#tune-all")
+        page.wait_for_function("() => !document.querySelector('#tune-panel').hidden",
+                               timeout=60_000)
+        page.wait_for_function("() => window.gradscape.play === 'done'", timeout=30_000)
+        lrs = page.evaluate("() => gradscape.state.runs.map(r => r.lr)")
+        assert lrs == [t["lr"] for t in expected]
+        items = page.locator("#tune-panel li").all_inner_texts()
+        assert len(items) == 2 and "Muon" in items[1] and "best lr" in items[1]
+        assert not errors, errors
+    finally:
+        page.close()
