@@ -298,6 +298,11 @@ def test_the_network_tunes_its_race_too(browser_context, server) -> None:
         assert lrs == [t["lr"] for t in expected]
         items = page.locator("#tune-panel li").all_inner_texts()
         assert len(items) == 2 and "Muon" in items[1] and "best lr" in items[1]
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        page.locator("#tune-panel").scroll_into_view_if_needed()
+        page.mouse.move(2, 715)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(DOCS_IMG / "network-race.png"))
         assert not errors, errors
     finally:
         page.close()
