@@ -1,12 +1,17 @@
 """Issue #16 in Chromium: the optimizer picker, choice hyperparameters in the link, refusals at the
 box, L-BFGS's trial points, Lion's diagonal steps, the state's markers and chart, and a race tuned
-by POST /api/tune (tune, apply, run)."""
+by POST /api/tune (tune, apply, run).
+
+Screenshots go to tests/artifacts/optimizers/; with GRADSCAPE_DOCS_IMG=1 into docs/img/optimizers/
+(the pictures of docs/optimizers.md), as tests/browser/test_teaching.py does for its lessons."""
 
 from __future__ import annotations
 
 import csv
 import json
 import math
+import os
+from pathlib import Path
 from urllib.request import Request, urlopen
 
 import pytest
@@ -17,6 +22,16 @@ from tests.browser.conftest import App, api
 pytestmark = pytest.mark.browser
 
 CARD = ".run-card[data-run='{}']"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_IMG = (ROOT / "docs" / "img" / "optimizers" if os.environ.get("GRADSCAPE_DOCS_IMG")
+            else ROOT / "tests" / "artifacts" / "optimizers")
+
+
+def shot(app: App, name: str) -> None:
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    app.page.mouse.move(2, 715)  # no tooltip over the picture
+    app.page.wait_for_timeout(300)  # the last animation frame
+    app.page.screenshot(path=str(DOCS_IMG / f"{name}.png"))
 
 
 def post(server, path: str, body: dict) -> dict:
@@ -72,7 +87,7 @@ def test_lion_and_lbfgs_added_on_rosenbrock_draw_their_paths(app: App) -> None:
         assert abs(cross) <= 1e-6 * step * max(1.0, math.hypot(tx - x0, ty - y0)), (index, tx, ty)
     # All three paths reached the canvas in their colours.
     assert all(n > 30 for n in app.js("() => gradscape.inked()"))
-    app.shot("lion-lbfgs")
+    shot(app, "lion-lbfgs")
 
     # The CSV says each step's trials in a column of its own.
     with page.expect_download() as download:
@@ -152,8 +167,9 @@ def test_a_choice_hyperparameter_round_trips_through_the_link(app: App, browser_
 
 
 def test_state_markers_labels_and_the_d_chart(app: App, server) -> None:
-    app.navigate("surface=rosenbrock&speed=0&steps=100&run=asgd,lr=0.001,t0=10"
-                 "&run=schedulefree_sgd,lr=0.01&run=prodigy&sel=0")
+    # 100 steps a second: frames of a few steps each, so d is sampled often enough to chart
+    app.navigate("surface=rosenbrock&speed=100&steps=100&run=asgd,lr=0.001,t0=10"
+                 "&run=schedulefree_sgd,lr=0.01&run=prodigy,d_coef=0.5&sel=0")
     page = app.page
     app.wait("(runs) => runs.length === 3 && runs.every(r => r.status === 'done')")
     keys = api(server, "/api/optimizers/state-keys")
@@ -166,7 +182,7 @@ def test_state_markers_labels_and_the_d_chart(app: App, server) -> None:
     chart = page.locator("#state-chart")
     chart.wait_for()
     assert chart.get_attribute("data-tip").startswith(f"{keys['d']['label']}:")
-    app.shot("markers")
+    shot(app, "state-markers")
     app.navigate("surface=rosenbrock&speed=0&steps=20&run=adam")
     app.wait("(runs) => runs.length === 1 && runs[0].status === 'done'")
     assert chart.is_hidden()
@@ -196,7 +212,7 @@ def test_a_tuned_race_tune_apply_run(app: App, server) -> None:
     items = panel.locator("li").all_inner_texts()
     assert len(items) == 3 and all("best lr" in item for item in items)
     assert "diverges from lr" in items[0]  # SGD's best sits just below its edge
-    app.shot("tuned-race")
+    shot(app, "tuned-race")
     # The tuning panel, a Tune button per card and a refusal at a box pass axe.
     page.click("button[aria-label='Run 1 settings']")
     page.locator("#run-0-weight_decay").fill("7")
@@ -259,3 +275,34 @@ def test_the_fair_race_preset_is_lesson_11(app: App) -> None:
     assert state["runs"][4]["hp"] == {"line_search_fn": "strong_wolfe", "max_eval": 25}
     assert state["steps"] == 300 and state["start"] == [-1.5, 2]
     app.assert_clean()
+
+
+def test_the_network_tunes_its_race_too(browser_context, server) -> None:
+    # A small race (60 points, one hidden layer of 4, 60 steps) keeps the search to a second or two.
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    try:
+        page.goto(f"{server.url}/network#n=60&hidden=4&steps=60&speed=0&run=sgd,lr=0.1&run=muon")
+        page.wait_for_function("() => window.gradscape && window.gradscape.play === 'done'",
+                               timeout=30_000)
+        expected = post(server, "/api/tune", {
+            "kind": "network", "dataset": {"id": "moons", "n": 60, "seed": 0},
+            "network": {"hidden": [4], "activation": "tanh"}, "seed": 0, "steps": 60,
+            "runs": [{"optimizer": "sgd", "lr": 0.1}, {"optimizer": "muon"}]})["runs"]
+        page.click("#tune-all")
+        page.wait_for_function("() => !document.querySelector('#tune-panel').hidden",
+                               timeout=60_000)
+        page.wait_for_function("() => window.gradscape.play === 'done'", timeout=30_000)
+        lrs = page.evaluate("() => gradscape.state.runs.map(r => r.lr)")
+        assert lrs == [t["lr"] for t in expected]
+        items = page.locator("#tune-panel li").all_inner_texts()
+        assert len(items) == 2 and "Muon" in items[1] and "best lr" in items[1]
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        page.locator("#tune-panel").scroll_into_view_if_needed()
+        page.mouse.move(2, 715)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(DOCS_IMG / "network-race.png"))
+        assert not errors, errors
+    finally:
+        page.close()

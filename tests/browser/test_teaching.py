@@ -54,6 +54,25 @@ def test_the_other_lessons_play_to_the_end(app: App, preset: str) -> None:
     app.assert_clean()
 
 
+def test_fair_race_lesson(app: App) -> None:
+    """Lesson 11: the race at the defaults, then "Tune all" (the figures of its table)."""
+    at_defaults = run_preset(app, "race")
+    assert all(r["status"] == "done" for r in at_defaults)
+    starts = app.js("() => gradscape.stats.starts")
+    app.page.click("#tune-all")
+    app.page.wait_for_function("(n) => gradscape.stats.starts > n", arg=starts, timeout=30_000)
+    app.wait("(runs) => runs.every(r => r.status === 'done' && r.n === 301)", timeout=60_000)
+    app.page.wait_for_timeout(300)
+    app.page.mouse.move(2, 715)
+    app.page.screenshot(path=str(DOCS_IMG / "race.png"))
+    lrs = [r["lr"] for r in app.state()["runs"]]
+    assert lrs[0] == pytest.approx(0.00198, rel=0.01)  # SGD: just below its edge, 0.00206
+    assert lrs[2] == pytest.approx(1.67, rel=0.01)  # Adam: a thousand times its default
+    final = app.js("() => gradscape.runs().map((r, i) => gradscape.path(i).at(-1)[3])")
+    assert final[4] < 1e-12  # L-BFGS
+    app.assert_clean()
+
+
 def test_backprop_lesson_screenshot(fresh_app: App) -> None:
     page = fresh_app.page
     page.goto(f"{fresh_app.base_url}/backprop#step=4")

@@ -50,6 +50,10 @@ test("sanitize keeps valid choices and says what it changes", () => {
   assert.equal(out.runs[1].lr, 10);
   assert.equal(said.length, 3, said.join(" | "));
   assert.ok(said.some((t) => t.includes("armijo")));
+  said.length = 0;
+  const muon = sanitize({ ...base, runs: [{ optimizer: "muon", hp: {} }, { optimizer: "sgd", hp: {} }] }, registries, {}, warn);
+  assert.deepEqual(muon.runs.map((r) => r.optimizer), ["sgd"], "a network-only optimizer is left out of a surface's runs");
+  assert.equal(said.length, 1);
 });
 
 test("the picker offers what a run kind can serve, grouped by family in first-member order", () => {

@@ -2,7 +2,7 @@
 // A chart of the optimizer state's scalars worth following over a run (GET /api/optimizers/
 // state-keys: draw "chart"; Prodigy's step-size estimate d), one line per run that reports
 // them, sampled at every frame (Trajectory.stateLog). It appears under the gradient-norm chart
-// only while some run has such a key.
+// only while some run has such a key, sampled often enough to draw.
 
 import { CanvasLineChart } from "../shared/linechart.js";
 import { runStyle } from "../shared/run-style.js";
@@ -41,6 +41,8 @@ export function chartSeries(keys, runs, trajectories) {
   return out;
 }
 
+const MIN_SAMPLES = 3;
+
 export class StateChart {
   /** @param {HTMLElement} after the element the chart goes after @param {StateKeys} keys */
   constructor(after, keys) {
@@ -59,7 +61,9 @@ export class StateChart {
    * @param {(id: string) => string} nameOf an optimizer's display name
    */
   render(state, trajectories, nameOf) {
-    const series = chartSeries(this.keys, state.runs, trajectories);
+    // A frame carries the state after its last step only: at full speed a whole run may come in
+    // one or two frames, too few points for a line (the inside-the-step panel still says d).
+    const series = chartSeries(this.keys, state.runs, trajectories).filter((s) => s.x.length >= MIN_SAMPLES);
     this.box.hidden = series.length === 0;
     if (!series.length) return;
     const labels = [...new Set(series.map((s) => s.label))];

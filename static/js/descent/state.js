@@ -184,6 +184,10 @@ export function sanitize(state, registries, limits = {}, warn = () => {}) {
   for (const [i, r] of /** @type {[number, Run][]} */ ([...(out.runs || []).entries()])) {
     const opt = optimizers.get(r.optimizer);
     if (!opt) continue;
+    if (opt.run_kinds && !opt.run_kinds.includes("surface")) { // Muon: a network's matrices only
+      warn(`${opt.name} is not for a 2D surface, left out: ${opt.description}`, "optimizer");
+      continue;
+    }
     /** @type {Run} */
     const run = { optimizer: r.optimizer, hp: {} };
     const lrSpec = opt.hyperparameters.lr;

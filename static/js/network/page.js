@@ -30,6 +30,7 @@ import {
   RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, URL_POINTS, createNetworkStore, livePlane, networkShape, pointsPatch,
   runsChange, sanitize, startMessage, validWeights,
 } from "./state.js";
+import { NetworkTuner } from "./tune.js";
 import { caption, planeModeLabel, planeModeTip } from "./words.js";
 import { loadPlotly } from "../shared/plots.js";
 import { plotFontSize, setPresenting } from "../shared/presentation.js";
@@ -89,6 +90,7 @@ class NetworkPage {
     this.lossChart = new CanvasLineChart($("loss-chart"), { title: "Loss per step (log scale)", ytitle: "loss" });
     this.accChart = new CanvasLineChart($("acc-chart"), { title: "Accuracy per step (%)", ytitle: "accuracy %" });
     this.gnormChart = new CanvasLineChart($("gnorm-chart"), { title: "Gradient norm per layer", ytitle: "‖∂L/∂W‖" });
+    this.tuner = new NetworkTuner(this); // "Tune all": a fair race
     this.heatmaps = new Heatmaps($("heatmaps"), $("layer-tabs"), $("heatmaps-note"), {
       onLayer: (layer) => this.store.set({ layer }),
       onPickWeight: (layer, row, col) => this.pickWeight(layer, row, col),
@@ -107,6 +109,7 @@ class NetworkPage {
     bindServer(this);
     this.lessons.load();
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
+    this.tuner.attach();
     window.addEventListener("hashchange", () => this.loadHash());
     for (const id of ["boundary", "landscape", "loss-chart", "acc-chart", "gnorm-chart", "heatmaps"]) {
       new ResizeObserver(() => this.onResize()).observe($(id));

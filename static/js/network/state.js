@@ -266,6 +266,15 @@ function trainingBody(state) {
   return body;
 }
 
+/**
+ * The body of POST /api/tune for these runs: the same data, network, initial weights and steps
+ * as a `start`, so each tuned lr is the best for exactly this race.
+ * @param {State} state
+ */
+export function tuneBody(state) {
+  return { kind: "network", ...trainingBody(state), steps: state.steps };
+}
+
 /** The live plane for a direction mode: PCA needs the finished paths, so it trains on random. */
 /** @param {string} mode */
 export const livePlane = (mode) => (mode === "weights" ? "weights" : "random");
