@@ -135,6 +135,27 @@ def test_adam_is_charted_against_38_over_lr_and_the_switch_turns_tracking_off(ne
     until(net, "window.gradscape.stability().every !== null")
 
 
+def test_the_network_flow_is_drawn_on_the_landscape_and_small_lr_stays_near_it(net) -> None:
+    """On request, the flow is projected on the live plane and each SGD run's distance from it
+    at the same flow time is charted: the smaller lr stays closer (Euler's error ~ lr)."""
+    started = net.evaluate("window.gradscape.stats.started")
+    link = "ds=sine&n=100&hidden=16&run=sgd,lr=0.02&run=sgd,lr=0.08&steps=150&speed=0&nflow=1"
+    net.evaluate("(h) => { location.hash = h; }", link)
+    until(net, f"window.gradscape.stats.started > {started}")
+    wait_done(net)
+    until(net, "window.gradscape.netFlow() !== null", timeout=30_000)
+    flow = net.evaluate("window.gradscape.netFlow()")
+    assert flow["points"] == 300 and flow["index"] == [0, 1]
+    small, large = flow["runs"]
+    assert 0 < small["max"] < large["max"]
+    until(
+        net,
+        "(document.getElementById('landscape').data || [])"
+        ".some(t => t.line && t.line.dash === 'dash' && t.x.length === 300)",
+    )
+    assert net.locator("#net-flow-chart canvas").is_visible()
+
+
 INKED = """([id, hex]) => {
     const c = document.getElementById(id);
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

@@ -95,3 +95,19 @@ test("a lesson's start becomes page state whose own start is the lesson's", () =
   assert.equal(startMessage({ ...state, curv: null }).sharpness_every, undefined, "null: the server's cadence");
   assert.equal(startMessage({ ...state, curv: 0 }).sharpness_every, 0, "0: off");
 });
+
+test("the network's flow is asked for the full-batch runs only, on the live plane", async () => {
+  const { networkFlowBody } = await import("../../static/js/network/flow.js");
+  const body = {
+    dataset: { id: "moons", n: 200, seed: 0 }, network: { hidden: [8], activation: "tanh" }, seed: 3,
+    runs: [{ optimizer: "sgd", lr: 0.5, batch_size: 32 }, { optimizer: "sgd", lr: 0.1 }, { optimizer: "adam", lr: 0.01 }],
+  };
+  Object.defineProperty(body, "planeWeights", { value: [{ layer: 1, row: 0, col: 0 }, { layer: 1, row: 0, col: 1 }], enumerable: false });
+  const random = networkFlowBody(body, { mode: "random" }, 400);
+  assert.deepEqual(random.index, [1, 2]);
+  assert.deepEqual(random.body.runs, [{ optimizer: "sgd", lr: 0.1 }, { optimizer: "adam", lr: 0.01 }]);
+  assert.equal(random.body.plane, "random");
+  assert.equal(random.body.weights, undefined);
+  assert.equal(random.body.steps, 400);
+  assert.deepEqual(networkFlowBody(body, { mode: "weights" }, 400).body.weights, body.planeWeights);
+});

@@ -130,6 +130,7 @@ export const SCHEMA = {
   // Measure the sharpness every `curv` steps (docs/protocol.md, "Curvature"); null: the server's
   // cadence (every 10-18 steps on small networks, about 1.3x the time at full speed); 0: off.
   curv: { type: Types.int, default: null },
+  nflow: { type: Types.bool, default: false }, // the gradient flow on the landscape (flow.js)
 };
 
 export function createNetworkStore() {
