@@ -57,7 +57,7 @@ test("the verdict: below, at (within EDGE_BAND) or past the line, said in words"
   assert.equal(edgeVerdict(1.3).key, "above");
   assert.equal(
     readoutText({ step: 300, value: 41.2, line: 40, kind: "plain" }),
-    "sharpness 41.2 · 2/lr = 40 (1.03 of the line): at the edge of stability",
+    "sharpness 41.2 · 2/lr = 40 (lr·λmax = 2.06): at the edge of stability",
   );
   assert.match(readoutText({ step: 3, value: 500, line: 1900, kind: "preconditioned" }), /^preconditioned sharpness 500 · 38\/lr = 1900 \(0\.26 of the line\): below the edge/);
 });
