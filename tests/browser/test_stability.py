@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser.axe import report, violations
 from tests.browser.test_network import check, open_page, shot, until, wait_done, watch
 
 pytestmark = pytest.mark.browser
@@ -87,6 +88,8 @@ def test_the_edge_of_stability_lesson_hovers_at_2_over_lr(net) -> None:
     caption = net.inner_text("#spectrum-caption")
     assert "the 20 smallest and 20 largest of its 1,153 eigenvalues" in caption
     assert "of 2/lr = 50" in caption
+    found = violations(net)  # the lab's block open: notes, the spectrum, its caption
+    assert not found, report(found)
 
 
 def test_the_catapult_lesson_settles_catapults_and_diverges(net) -> None:
@@ -209,6 +212,8 @@ def test_the_quadratic_model_at_the_head_shows_the_overshoot(fresh_app) -> None:
     assert app.page.locator("#model-note").is_visible()
     assert app.js(INKED, ["reference", "#0b7285"]) > 100, "the model's contours are drawn"
     assert app.page.is_checked("#show-quad")
+    found = violations(app.page)
+    assert not found, report(found)
     app.shot("descent-quadratic-model")
     app.page.click("#show-quad")
     app.page.wait_for_function("() => document.getElementById('model-note').hidden")
