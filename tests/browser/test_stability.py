@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.browser.axe import report, violations
 from tests.browser.test_network import check, open_page, shot, until, wait_done, watch
 
 pytestmark = pytest.mark.browser
@@ -87,6 +88,8 @@ def test_the_edge_of_stability_lesson_hovers_at_2_over_lr(net) -> None:
     caption = net.inner_text("#spectrum-caption")
     assert "the 20 smallest and 20 largest of its 1,153 eigenvalues" in caption
     assert "of 2/lr = 50" in caption
+    found = violations(net)  # the lab's block open: notes, the spectrum, its caption
+    assert not found, report(found)
 
 
 def test_the_catapult_lesson_settles_catapults_and_diverges(net) -> None:
@@ -133,6 +136,27 @@ def test_adam_is_charted_against_38_over_lr_and_the_switch_turns_tracking_off(ne
     assert not net.is_checked("#track-curvature")
     net.click("#track-curvature")
     until(net, "window.gradscape.stability().every !== null")
+
+
+def test_the_network_flow_is_drawn_on_the_landscape_and_small_lr_stays_near_it(net) -> None:
+    """On request, the flow is projected on the live plane and each SGD run's distance from it
+    at the same flow time is charted: the smaller lr stays closer (Euler's error ~ lr)."""
+    started = net.evaluate("window.gradscape.stats.started")
+    link = "ds=sine&n=100&hidden=16&run=sgd,lr=0.02&run=sgd,lr=0.08&steps=150&speed=0&nflow=1"
+    net.evaluate("(h) => { location.hash = h; }", link)
+    until(net, f"window.gradscape.stats.started > {started}")
+    wait_done(net)
+    until(net, "window.gradscape.netFlow() !== null", timeout=30_000)
+    flow = net.evaluate("window.gradscape.netFlow()")
+    assert flow["points"] == 300 and flow["index"] == [0, 1]
+    small, large = flow["runs"]
+    assert 0 < small["max"] < large["max"]
+    until(
+        net,
+        "(document.getElementById('landscape').data || [])"
+        ".some(t => t.line && t.line.dash === 'dash' && t.x.length === 300)",
+    )
+    assert net.locator("#net-flow-chart canvas").is_visible()
 
 
 INKED = """([id, hex]) => {
@@ -188,6 +212,8 @@ def test_the_quadratic_model_at_the_head_shows_the_overshoot(fresh_app) -> None:
     assert app.page.locator("#model-note").is_visible()
     assert app.js(INKED, ["reference", "#0b7285"]) > 100, "the model's contours are drawn"
     assert app.page.is_checked("#show-quad")
+    found = violations(app.page)
+    assert not found, report(found)
     app.shot("descent-quadratic-model")
     app.page.click("#show-quad")
     app.page.wait_for_function("() => document.getElementById('model-note').hidden")

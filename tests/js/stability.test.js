@@ -57,7 +57,7 @@ test("the verdict: below, at (within EDGE_BAND) or past the line, said in words"
   assert.equal(edgeVerdict(1.3).key, "above");
   assert.equal(
     readoutText({ step: 300, value: 41.2, line: 40, kind: "plain" }),
-    "sharpness 41.2 · 2/lr = 40 (1.03 of the line): at the edge of stability",
+    "sharpness 41.2 · 2/lr = 40 (lr·λmax = 2.06): at the edge of stability",
   );
   assert.match(readoutText({ step: 3, value: 500, line: 1900, kind: "preconditioned" }), /^preconditioned sharpness 500 · 38\/lr = 1900 \(0\.26 of the line\): below the edge/);
 });
@@ -94,4 +94,20 @@ test("a lesson's start becomes page state whose own start is the lesson's", () =
   assert.equal(sent.points, undefined, "own points are gone");
   assert.equal(startMessage({ ...state, curv: null }).sharpness_every, undefined, "null: the server's cadence");
   assert.equal(startMessage({ ...state, curv: 0 }).sharpness_every, 0, "0: off");
+});
+
+test("the network's flow is asked for the full-batch runs only, on the live plane", async () => {
+  const { networkFlowBody } = await import("../../static/js/network/flow.js");
+  const body = {
+    dataset: { id: "moons", n: 200, seed: 0 }, network: { hidden: [8], activation: "tanh" }, seed: 3,
+    runs: [{ optimizer: "sgd", lr: 0.5, batch_size: 32 }, { optimizer: "sgd", lr: 0.1 }, { optimizer: "adam", lr: 0.01 }],
+  };
+  Object.defineProperty(body, "planeWeights", { value: [{ layer: 1, row: 0, col: 0 }, { layer: 1, row: 0, col: 1 }], enumerable: false });
+  const random = networkFlowBody(body, { mode: "random" }, 400);
+  assert.deepEqual(random.index, [1, 2]);
+  assert.deepEqual(random.body.runs, [{ optimizer: "sgd", lr: 0.1 }, { optimizer: "adam", lr: 0.01 }]);
+  assert.equal(random.body.plane, "random");
+  assert.equal(random.body.weights, undefined);
+  assert.equal(random.body.steps, 400);
+  assert.deepEqual(networkFlowBody(body, { mode: "weights" }, 400).body.weights, body.planeWeights);
 });

@@ -66,7 +66,7 @@ export class FlowReference {
   /** Ask for the flow of the current state (soon: edits come in bursts), unless it is the one held. */
   request() {
     clearTimeout(this.timer);
-    this.timer = window.setTimeout(() => this.fetch(), 150);
+    this.timer = window.setTimeout(() => this.fetch(), 400);
   }
 
   async fetch() {

@@ -122,6 +122,7 @@ export class LandscapeView {
     const H = this.div.clientHeight;
     if (!W || !H || !window.Plotly) return false;
     const traces = this.contour ? [this.contour] : [];
+    traces.push(...(scene.extra || [])); // reference paths under the runs (the gradient flow)
     let xr = this.surface ? [this.surface.x.values[0], this.surface.x.values.at(-1)] : [Infinity, -Infinity];
     let yr = this.surface ? [this.surface.y.values[0], this.surface.y.values.at(-1)] : [Infinity, -Infinity];
     const grow = (x, y) => {

@@ -26,6 +26,7 @@ import { SettingsPanel } from "./settings.js";
 import { Slices } from "./slices.js";
 import { StabilityLab } from "./stability.js";
 import { Lessons, lessonPatch } from "./lessons.js";
+import { NetworkFlow } from "./flow.js";
 import {
   RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, URL_POINTS, createNetworkStore, livePlane, networkShape, pointsPatch,
   runsChange, sanitize, startMessage, validWeights,
@@ -96,6 +97,7 @@ class NetworkPage {
       onPickWeight: (layer, row, col) => this.pickWeight(layer, row, col),
     });
     this.stability = new StabilityLab(this); // the sharpness chart and the spectrum (issue #15)
+    this.netFlow = new NetworkFlow(this); // the gradient flow on the landscape, on request
     this.lessons = new Lessons({ buttons: $("lessons"), notes: $("lesson-notes"), see: $("lesson-see"), ask: $("lesson-ask") }, (lesson) => this.playLesson(lesson));
     this.lab = new LabPanel(this); // the generalisation lab: its settings, unit maps, sweeps, exports
     setTip($("loss-chart"), "The loss on all the training points after each step, for every run (log scale: a steady fall is a straight-ish line; a jump up is an overshoot).");
@@ -509,6 +511,7 @@ class NetworkPage {
 
   drawLandscape() {
     const scene = landscapeScene(this);
+    scene.extra = this.netFlow.traces(shownMode(this));
     if (!this.landscape.draw(scene)) return;
     $("landscape-readout").textContent = this.landscape.readout(scene);
     if (this.playback.play === "running" && this.slices.phase === "live") {
@@ -531,6 +534,7 @@ class NetworkPage {
     this.gnormChart.title = gradNormTitle(sel);
     this.gnormChart.update(gradNormSeries(sel), { log: true });
     this.stability.draw();
+    this.netFlow.draw();
   }
 
   drawHeatmaps() {
@@ -645,6 +649,7 @@ async function main() {
     charts: () => Object.fromEntries([["loss", page.lossChart], ["accuracy", page.accChart], ["gradNorms", page.gnormChart]]
       .map(([k, c]) => [k, { title: c.title, names: c.series.map((s) => s.name), lengths: c.series.map((s) => s.x.length), dashes: c.series.map((s) => s.lineDash || []), logx: c.logx }])),
     stability: () => page.stability.debug(),
+    netFlow: () => page.netFlow.debug(),
     boundaryPoint: (k, x, y) => page.boundary.toClient(k, x, y),
     lab: () => ({
       sweep: page.lab.sweep.snapshot(), picked: page.lab.picked, mapsDrawn: page.lab.maps.drawn,

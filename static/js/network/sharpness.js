@@ -122,15 +122,17 @@ export function edgeVerdict(ratio) {
 }
 
 /**
- * The readout of one reading: "sharpness 41.2 · 2/lr = 40 (1.03 of the line): at the edge of
- * stability"; Adam's says "preconditioned sharpness" and "38/lr" (its line at the page's
- * beta1 = 0.9; the server sends the line's value).
+ * The readout of one reading: "sharpness 41.2 · 2/lr = 40 (lr·λmax = 2.06): at the edge of
+ * stability", the descent view's lr·λmax for a network; Adam's says "preconditioned sharpness"
+ * and "38/lr" (its line at the page's beta1 = 0.9; the server sends the line's value) and how
+ * much of the line it has reached.
  * @param {Reading} r
  */
 export function readoutText(r) {
   const ratio = r.value / r.line;
   const name = r.kind === "preconditioned" ? "preconditioned sharpness" : "sharpness";
-  return `${name} ${fmt(r.value)} · ${lineName(r.kind)} = ${fmt(r.line)} (${ratio.toFixed(2)} of the line): ${edgeVerdict(ratio).text}`;
+  const where = r.kind === "preconditioned" ? `${ratio.toFixed(2)} of the line` : `lr·λmax = ${(2 * ratio).toFixed(2)}`;
+  return `${name} ${fmt(r.value)} · ${lineName(r.kind)} = ${fmt(r.line)} (${where}): ${edgeVerdict(ratio).text}`;
 }
 
 /** The line's name: 2/lr for gradient descent, 38/lr for Adam (Cohen et al. 2022, beta1 = 0.9).

@@ -31,6 +31,26 @@ const CHART_TIP = "Sharpness: how sharply the training loss curves in its steepe
  * @property {Map<string, string>} names
  */
 
+/**
+ * A log axis only when the values span more than a decade and a half (Adam's 38/lr beside
+ * gradient descent's 2/lr); otherwise a linear one, whose ticks read better near one line.
+ * @param {import("../shared/linechart.js").Series[]} series
+ */
+function spansDecades(series) {
+  let lo = Infinity;
+  let hi = 0;
+  for (const s of series) {
+    for (let i = 0; i < s.y.length; i++) {
+      const v = s.y[i];
+      if (typeof v === "number" && v > 0) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  }
+  return hi / lo > 30;
+}
+
 export class StabilityLab {
   /** @param {LabPage} page */
   constructor(page) {
@@ -107,9 +127,10 @@ export class StabilityLab {
     this.toggle.checked = state.curv !== 0;
     const adaptive = this.logs.some((l) => l.adaptive);
     const plain = this.logs.some((l) => !l.adaptive);
-    this.chart.title = adaptive && plain ? "Sharpness vs 2/lr · Adam: preconditioned vs 38/lr"
-      : adaptive ? "Preconditioned sharpness vs 38/lr" : "Sharpness λmax vs 2/lr (dotted)";
-    this.chart.update(this.series(), { log: true });
+    this.chart.title = adaptive && plain ? "Sharpness vs 2/lr · Adam: vs 38/lr"
+      : adaptive ? "Preconditioned sharpness vs 38/lr" : "Sharpness vs 2/lr (dotted)";
+    const series = this.series();
+    this.chart.update(series, { log: spansDecades(series) });
     this.spectrum.setEnabled(this.page.runs.length > 0);
     this.renderReadout(state.sel);
   }

@@ -140,6 +140,7 @@ export const SCHEMA = {
   l2: { type: Types.number, default: 0 },
   dropout: { type: Types.number, default: 0 },
   side: { type: Types.string, default: "landscape" }, // the side panel: landscape, units or sweep
+  nflow: { type: Types.bool, default: false }, // the gradient flow on the landscape (flow.js)
 };
 
 export function createNetworkStore() {

@@ -1,0 +1,140 @@
+// @ts-check
+// Gradient flow on the network view (issue #15; POST /api/flow/network, docs/curvature.md): the
+// path the weights would take with an infinitely small learning rate, projected on the live
+// landscape's plane, and for each plain or momentum SGD run the distance in weight space from
+// its step k to the flow at the time that step stands for (sum of the lrs so far). On request
+// (the "Gradient flow" switch): the server replays the runs and integrates the flow, seconds of
+// work on the bigger networks, which the live training would share the machine with.
+
+import { ApiError, postJSON } from "../shared/api.js";
+import { CanvasLineChart } from "../shared/linechart.js";
+import { runStyle } from "../shared/run-style.js";
+import { setTip } from "../shared/tooltips.js";
+import { RUN_COLORS } from "./state.js";
+
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const FLOW_COLOR = "#343a40";
+
+/**
+ * The body of POST /api/flow/network for the runs `started` described (page.body): the full-
+ * batch runs only (the flow is the full-batch loss's), with their index among all the runs.
+ * @param {Record<string, any>} body the landscape request's data, network and runs
+ * @param {{ mode: string }} plane the live plane
+ * @param {number} steps
+ */
+export function networkFlowBody(body, plane, steps) {
+  const index = [];
+  const runs = [];
+  for (const [i, r] of body.runs.entries()) {
+    if (r.batch_size) continue;
+    index.push(i);
+    runs.push({ optimizer: r.optimizer, lr: r.lr });
+  }
+  /** @type {Record<string, unknown>} */
+  const out = { dataset: body.dataset, network: body.network, seed: body.seed, plane: plane.mode, steps, runs, samples: 300 };
+  if (body.points) out.points = body.points;
+  if (plane.mode === "weights" && body.planeWeights) out.weights = body.planeWeights;
+  return { body: out, index };
+}
+
+export class NetworkFlow {
+  /** @param {any} page the NetworkPage */
+  constructor(page) {
+    this.page = page;
+    /** @type {any} */
+    this.resp = null;
+    /** @type {number[]} the page's run index of each run in resp */
+    this.index = [];
+    this.note = $("net-flow-note");
+    this.toggle = /** @type {HTMLInputElement} */ ($("show-net-flow"));
+    this.toggle.addEventListener("change", () => page.store.set({ nflow: this.toggle.checked }));
+    this.chartBox = $("net-flow-chart");
+    this.chart = new CanvasLineChart(this.chartBox, { title: "Distance from the gradient flow", ytitle: "‖θ − φ(t)‖" });
+    setTip(this.chartBox, "How far each SGD run's weights are from the gradient flow's (the path of an infinitely small learning rate) at the same time t = the sum of its learning rates so far. Euler's error: about proportional to lr while the run is stable. Adaptive optimizers follow another flow: they have no line here.");
+    this.generation = 0;
+    page.socket.on("started", () => this.clear());
+    page.socket.on("done", () => this.fetch());
+    page.store.subscribe((/** @type {Set<string>} */ changed) => {
+      if (changed.has("nflow")) this.fetch();
+    });
+  }
+
+  clear() {
+    this.generation += 1;
+    this.resp = null;
+    this.showNote("");
+  }
+
+  /** Ask for the flow of the runs as `started` described them (when the switch is on). */
+  async fetch() {
+    const page = this.page;
+    if (!page.store.state.nflow || !page.body || !page.plane || !page.config || this.resp) return;
+    const { body, index } = networkFlowBody(page.body, page.plane, page.config.steps);
+    if (!index.length) {
+      this.showNote("The gradient flow is the full-batch loss's: give a run a full batch to compare.");
+      return;
+    }
+    const generation = this.generation;
+    this.showNote("Following the gradient flow…");
+    try {
+      const resp = await postJSON("/api/flow/network", body);
+      if (generation !== this.generation) return;
+      this.resp = resp;
+      this.index = index;
+      this.showNote(resp.flow.complete ? "" : `The flow was followed to t = ${resp.flow.reached.toPrecision(3)} of ${resp.flow.t_end.toPrecision(3)} (the integrator's step limit).`);
+    } catch (err) {
+      if (generation !== this.generation) return;
+      this.showNote(`No gradient flow: ${err instanceof ApiError ? err.message : /** @type {Error} */ (err).message}`);
+    }
+    page.dirty.landscape = true;
+    page.dirty.charts = true;
+  }
+
+  /** @param {string} text */
+  showNote(text) {
+    this.note.textContent = text;
+    this.note.hidden = !text;
+  }
+
+  /**
+   * The flow's path as a landscape trace, when the map shows the live plane (PCA is another).
+   * @param {string} mode the plane the landscape shows
+   */
+  traces(mode) {
+    if (!this.page.store.state.nflow || !this.resp || mode !== this.resp.plane.mode) return [];
+    const pts = this.resp.flow.plane;
+    return [{
+      type: "scatter", mode: "lines", x: pts.map((/** @type {number[]} */ p) => p[0]), y: pts.map((/** @type {number[]} */ p) => p[1]),
+      customdata: this.resp.flow.times.map((/** @type {number} */ t, /** @type {number} */ k) => [t, this.resp.flow.loss[k]]),
+      line: { color: FLOW_COLOR, width: 2.5, dash: "dash" }, opacity: 0.9,
+      hovertemplate: "gradient flow at t = %{customdata[0]:.3g}<br>real loss %{customdata[1]:.4g}<extra></extra>",
+    }];
+  }
+
+  draw() {
+    const on = this.page.store.state.nflow;
+    this.toggle.checked = on;
+    this.chartBox.hidden = !on || !this.resp;
+    if (this.chartBox.hidden) return;
+    /** @type {import("../shared/linechart.js").Series[]} */
+    const series = [];
+    for (const [k, r] of this.resp.runs.entries()) {
+      if (!r.distance_at_time) continue;
+      const i = this.index[k];
+      const run = this.page.runs[i];
+      const name = `${i + 1}. ${run ? this.page.names.get(run.info.optimizer) : r.optimizer}`;
+      series.push({ name, color: RUN_COLORS[i % RUN_COLORS.length], lineDash: runStyle(i).lineDash, x: r.steps, y: r.distance_at_time });
+    }
+    this.chart.update(series, { log: false });
+  }
+
+  /** For tests. */
+  debug() {
+    if (!this.resp) return null;
+    return {
+      points: this.resp.flow.plane.length, mode: this.resp.plane.mode, index: this.index,
+      runs: this.resp.runs.map((/** @type {any} */ r) => ({ optimizer: r.optimizer, max: r.max_distance, n: r.steps.length })),
+    };
+  }
+}
