@@ -21,7 +21,14 @@ import pytest
 from app.cli import open_class
 from app.main import create_app
 from tests.browser.axe import report, violations
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, App, require_browser, serve_on
+from tests.browser.conftest import (
+    ARTIFACTS,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    App,
+    require_browser,
+    serve_on,
+)
 from tests.conftest import LiveServer, free_port, settings_for_tests
 
 pytestmark = pytest.mark.browser
@@ -145,6 +152,7 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
     join(ada, klass, "Ada")
     ada.page.wait_for_url(re.compile(rf"{re.escape(klass.url)}/(#.*)?$"))
     ada.page.locator("#class-nickname", has_text="Ada").wait_for()
+    bo.allowed.append("status of 422")  # the refusal below, logged by the browser
     join(bo, klass, "ada")  # taken, whatever the case
     bo.page.locator("#nickname-error").wait_for(state="visible")
     assert "nickname" in bo.page.locator("#nickname-error").inner_text().lower()
@@ -184,8 +192,8 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
         app.assert_clean()
 
 
-def test_the_class_bar_and_the_join_page_are_accessible(klass: Class,
-                                                        people: dict[str, App]) -> None:
+def test_the_class_bar_and_the_join_page_are_accessible(klass: Class, people: dict[str, App],
+                                                        browser) -> None:
     teacher, bo = people["teacher"], people["bo"]
     found = [v for v in violations(teacher.page)]
     assert not found, report(found)
@@ -197,14 +205,20 @@ def test_the_class_bar_and_the_join_page_are_accessible(klass: Class,
     for box in bo.page.locator("#class-bar button").all():
         b = box.bounding_box()
         assert b is not None and b["height"] >= 32
-    page = bo.page.context.new_page()
+    # The join page, on a phone that has not joined yet (one that has goes straight on).
+    context = browser.new_context(**PHONE)
     try:
+        page = context.new_page()
         page.goto(f"{klass.url}/class/{klass.class_id}")
         page.locator("#nickname").wait_for()
         found = violations(page)
         assert not found, report(found)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "class-join-phone.png"))
+        bo.page.screenshot(path=str(ARTIFACTS / "class-bar-phone.png"))
+        teacher.page.screenshot(path=str(ARTIFACTS / "class-bar-teacher.png"))
     finally:
-        page.close()
+        context.close()
 
 
 def pose(teacher: App, goal: str, target: str | None, steps: str, title: str = "") -> None:

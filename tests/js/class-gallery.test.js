@@ -38,6 +38,8 @@ test("the scatter: one series per optimizer, with who and whether it counted; no
   assert.equal(logFinal(subs), true);
   assert.equal(logFinal([{ final: -1 }, { final: 2 }]), false);
   assert.equal(logFinal([{ final: null }]), false);
+  assert.equal(logFinal([{ final: 0 }, { final: 3 }]), true, "a loss of 0: drawn at the floor");
+  assert.equal(logFinal([{ final: 0 }]), false);
 });
 
 test("the leaderboard keeps the server's order; ranks count the scored runs only", () => {

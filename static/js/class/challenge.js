@@ -28,7 +28,7 @@ export function pageKind(path) {
 
 /** The metrics a goal may name, by kind of run, with the direction in which they are better. */
 export const METRICS = {
-  surface: [{ id: "loss", name: "f (the loss)", direction: "min" }],
+  surface: [{ id: "loss", name: "the loss f", direction: "min" }],
   network: [
     { id: "loss", name: "training loss", direction: "min" },
     { id: "accuracy", name: "training accuracy", direction: "max" },

@@ -70,8 +70,13 @@ export function scatterOf(submissions) {
   return { groups: [...groups.values()], missing };
 }
 
-/** Whether the y axis should be logarithmic: every final value positive. @param {Submission[]} submissions */
-export const logFinal = (submissions) => submissions.some((s) => isNum(s.final)) && submissions.every((s) => !isNum(s.final) || s.final > 0);
+/**
+ * Whether the y axis should be logarithmic: every final value at least 0 (a loss; 0 is drawn at a
+ * floor) and some above it.
+ * @param {Submission[]} submissions
+ */
+export const logFinal = (submissions) => submissions.some((s) => isNum(s.final) && s.final > 0)
+  && submissions.every((s) => !isNum(s.final) || s.final >= 0);
 
 /**
  * The leaderboard rows, in the server's order (best first, the unscored last).

@@ -29,6 +29,8 @@ const tokens = new ClassTokens(classId, pageStorage());
 const isTeacher = () => Boolean(tokens.teacher);
 /** @param {number} i */
 const colorOf = (i) => PALETTE[i % PALETTE.length];
+// A final loss of 0 (or 1e-120: the bottom, reached) on a log axis: drawn at this floor.
+const FLOOR = 1e-12;
 /** The type size the plots use: the page's (24 px on a projector, smaller on a phone). */
 const fontSize = () => parseFloat(getComputedStyle(document.body).fontSize) || 16;
 
@@ -113,6 +115,7 @@ function renderBoard(subs, c) {
 async function renderMap(subs, c) {
   const div = $("gallery-map");
   if (!c) {
+    if (div.classList.contains("js-plotly-plot")) window.Plotly.purge(div);
     div.replaceChildren(el("p", { class: "gallery-empty", text: "The map of the class's runs shows here." }));
     return;
   }
@@ -149,13 +152,18 @@ async function renderMap(subs, c) {
     });
   });
   const layout = mapLayout(bounds, geometry, { fontSize: fs * 0.75 });
-  div.replaceChildren();
+  // A placeholder or small multiples here before: Plotly draws afresh (react would only patch).
+  if (!div.classList.contains("js-plotly-plot") || !div.querySelector(".main-svg")) {
+    window.Plotly.purge(div);
+    div.replaceChildren();
+  }
   await window.Plotly.react(div, traces, layout, PLOT_CONFIG);
 }
 
 /** Every final decision boundary, small multiples (the server sends the grids). @param {Submission[]} subs */
 function renderBoundaries(subs) {
   const div = $("gallery-map");
+  if (div.classList.contains("js-plotly-plot")) window.Plotly.purge(div);
   const figures = subs.map((s, i) => {
     const b = boundaryOf(s);
     const canvas = el("canvas", { width: 120, height: 120, role: "img", "aria-label": `${s.nickname}'s decision boundary` });
@@ -203,8 +211,9 @@ function renderScatter(subs, c) {
   const div = $("gallery-scatter");
   const { groups, missing } = scatterOf(subs);
   const fs = fontSize();
+  const log = logFinal(subs);
   const traces = groups.map((g, i) => ({
-    type: "scatter", mode: "markers", name: g.optimizer, x: g.lr, y: g.final, text: g.text,
+    type: "scatter", mode: "markers", name: g.optimizer, x: g.lr, y: log ? g.final.map((v) => Math.max(v, FLOOR)) : g.final, text: g.text,
     hovertemplate: "%{text}<extra></extra>",
     marker: {
       size: fs * 0.8, color: PALETTE[(i + 1) % PALETTE.length], symbol: runStyle(i).symbol,
@@ -221,10 +230,10 @@ function renderScatter(subs, c) {
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff",
     title: { text: `lr against the final ${metric}${missing ? ` (${missing} with no final value)` : ""}`, font: { size: fs * 0.8 } },
     xaxis: { type: "log", title: { text: "lr (log scale)" }, exponentformat: "power" },
-    yaxis: { type: logFinal(subs) ? "log" : "linear", title: { text: `final ${metric}` }, exponentformat: "power" },
+    yaxis: { type: log ? "log" : "linear", title: { text: `final ${metric}${log ? " (log scale)" : ""}` }, exponentformat: "power" },
     showlegend: groups.length > 0, legend: { orientation: "h", y: -0.22 },
     shapes: target === null ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: target, y1: target, line: { dash: "dash", color: "#495057", width: 2 } }],
-    annotations: target === null ? [] : [{ xref: "paper", x: 1, y: logFinal(subs) ? Math.log10(target) : target, text: "target", showarrow: false, xanchor: "right", yanchor: "bottom" }],
+    annotations: target === null ? [] : [{ xref: "paper", x: 1, y: log ? Math.log10(target) : target, text: "target", showarrow: false, xanchor: "right", yanchor: "bottom" }],
     hovermode: "closest", dragmode: false,
   };
   window.Plotly.react(div, traces, layout, PLOT_CONFIG);
