@@ -85,6 +85,18 @@ class Settings:
     )
     # Classroom mode (`gradscape --classroom`): the page offers a Join QR code of the LAN URL.
     classroom: bool = field(default_factory=lambda: os.environ.get("GRADSCAPE_CLASSROOM") == "1")
+    # The class `gradscape --classroom` opened at start-up (its id; the CLI sets it), and whether
+    # to open a new one instead of the newest (--new-class). docs/classroom.md.
+    class_id: str | None = None
+    new_class: bool = field(default_factory=lambda: os.environ.get("GRADSCAPE_NEW_CLASS") == "1")
+    # Students one class takes, and seconds between two submissions of one student.
+    max_students: int = field(default_factory=lambda: _int_env("GRADSCAPE_MAX_STUDENTS", 100))
+    submission_interval: float = field(default_factory=lambda: float(os.environ.get(
+        "GRADSCAPE_SUBMISSION_INTERVAL", "2")))
+    # Redis (redis://host:port/0) carries a class's messages between processes and machines;
+    # unset, they stay in the process (app/classroom/broker.py).
+    redis_url: str | None = field(
+        default_factory=lambda: os.environ.get("GRADSCAPE_REDIS_URL") or None)
     # Host names accepted in a websocket handshake besides this machine's own names/addresses.
     extra_hosts: tuple[str, ...] = field(default_factory=lambda: _list_env("GRADSCAPE_HOSTS"))
 

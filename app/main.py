@@ -12,7 +12,9 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.api import admission, errors
 from app.api.jsonsafe import SafeJSONResponse
+from app.api.live.classroom import Classroom
 from app.api.routes import (
+    classes,
     classroom,
     docs,
     flow,
@@ -45,9 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = 0  # live websocket sessions, for the concurrency limit
     app.state.live_sessions = set()  # the Session objects themselves, for introspection
     app.state.sessions_by_client = {}  # client address -> open sessions
+    app.state.class_sockets_by_client = {}  # client address -> open class sockets
     app.state.state_store = StateStore(settings.data_dir / "states.sqlite3",
                                        max_rows=settings.max_states,
                                        max_age=settings.state_days * 86_400)
+    app.state.classroom = Classroom(settings)  # the class server (docs/classroom.md)
     app.add_middleware(SecurityHeaders, settings=settings)
     errors.install(app)
     admission.install(app, settings.max_heavy_requests, settings.heavy_queue)
@@ -56,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
     app.mount(docs.ASSETS, StaticFiles(directory=str(docs.swagger_ui_dir())), name="swagger-ui")
     for module in (health, pages, docs, surfaces, optimizers, trajectories, tune, mlp, flow,
-                   lessons, classroom, states, ws):
+                   lessons, classroom, classes, states, ws):
         app.include_router(module.router)
     return app
 

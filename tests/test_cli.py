@@ -63,17 +63,26 @@ def test_the_server_runs_with_the_settings_limits(served: dict) -> None:
     assert config.http.header_timeout == settings.header_timeout
 
 
-def test_a_class_gets_every_core(served: dict) -> None:
+def test_a_class_gets_every_core(served: dict, monkeypatch) -> None:
     """--classroom serves with a worker per core (40 students on /network's defaults: median
-    completion 1.3x alone with two workers, 3.8x with one: docs/reliability.md)."""
+    completion 1.3x alone with two workers, 3.8x with one: docs/reliability.md) when a class's
+    messages can cross processes (Redis, docs/classroom.md); else a class lives in one."""
     import os
 
+    monkeypatch.setenv("GRADSCAPE_REDIS_URL", "redis://127.0.0.1:6379/0")
     cli.main(["--classroom"])
     assert served["workers"] == (os.cpu_count() or 1)
     cli.main([])
     assert served["workers"] == 1
     cli.main(["--classroom", "--workers", "1"])
     assert served["workers"] == 1
+    monkeypatch.delenv("GRADSCAPE_REDIS_URL")
+    cli.main(["--classroom"])
+    assert served["workers"] == 1
+    with pytest.raises(SystemExit, match="GRADSCAPE_REDIS_URL"):
+        cli.main(["--classroom", "--workers", "2"])
+    cli.main(["--workers", "2"])  # no class: live sessions need no broker
+    assert served["workers"] == 2
 
 
 def test_a_class_behind_one_address_fits(served: dict, monkeypatch) -> None:

@@ -16,10 +16,13 @@ router = APIRouter(prefix="/api", tags=["classroom"])
 
 @router.get("/classroom")
 def classroom(request: Request) -> dict[str, object]:
-    """Whether the server runs in classroom mode, and the addresses students can reach it at."""
+    """Whether the server runs in classroom mode, the addresses students can reach it at, and
+    the students' link path of the class it opened (never the teacher's token)."""
+    class_id = request.app.state.settings.class_id
     return {
         "classroom": request.app.state.settings.classroom,
         "lan_addresses": lan_addresses(),
+        "class": f"/class/{class_id}" if class_id else None,
     }
 
 
