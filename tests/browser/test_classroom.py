@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -144,6 +145,13 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
     assert stored == klass.token
     teacher.page.locator("#class-lead").wait_for()
     assert "0 of 0 follow" in bar_text(teacher)
+    # The Join button's QR code is the students' link, never the teacher's token.
+    teacher.page.click("#join")
+    src = teacher.page.locator(".join-overlay img").get_attribute("src") or ""
+    encoded = parse_qs(urlsplit(src).query)["text"][0]
+    assert urlsplit(encoded).path == f"/class/{klass.class_id}"
+    assert klass.token not in src and "teacher" not in encoded
+    teacher.page.keyboard.press("Escape")
 
     # Students pick nicknames; the refusals show at the field.
     bo.page.goto(f"{klass.url}/class/{klass.class_id}")
@@ -184,8 +192,9 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
     ada.page.wait_for_timeout(300)
     assert state(ada)["surface"] == "bowl", "exploring: the teacher's change does not reach her"
 
-    # Follow the teacher again: back on the teacher's view at once.
-    ada.page.click("#class-follow")
+    # Follow the teacher again (by keyboard): back on the teacher's view at once.
+    ada.page.focus("#class-follow")
+    ada.page.keyboard.press("Enter")
     wait_same(ada, "surface", "rosenbrock")
     teacher.page.locator("#class-followers", has_text="2 of 2 follow").wait_for()
     for app in (teacher, ada, bo):
@@ -282,10 +291,21 @@ def test_a_challenge_two_submissions_and_the_gallery(klass: Class, people: dict[
     submit_lr(ada, "0.9")
     gallery.wait_for_function(
         "() => document.querySelectorAll('#gallery-board tbody tr').length === 3")
+    # Two more, closer to the edge: the scatter draws it.
+    submit_lr(bo, "1.9")
+    submit_lr(ada, "1.5")
+    gallery.wait_for_function(
+        "() => document.querySelectorAll('#gallery-board tbody tr').length === 5")
     found = violations(gallery)
     assert not found, report(found)
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     gallery.screenshot(path=str(DOCS_IMG / "gallery-stability-edge.png"))
+    # On a phone the gallery stacks its panels; nothing is wider than the screen.
+    gallery.set_viewport_size({"width": 390, "height": 844})
+    gallery.wait_for_timeout(400)
+    assert gallery.evaluate("() => document.documentElement.scrollWidth") <= 390
+    gallery.screenshot(path=str(ARTIFACTS / "class-gallery-phone.png"), full_page=True)
+    gallery.set_viewport_size({"width": 1920, "height": 1080})
 
     # Hide names; spotlight Ada's best run: it shows on every student's screen.
     gallery.click("#gallery-names")
@@ -313,7 +333,7 @@ def test_a_reloaded_student_is_back_with_their_runs(klass: Class, people: dict[s
     ada.page.reload()
     ada.page.locator("#class-nickname", has_text="Ada").wait_for()
     ada.page.locator("#class-result").wait_for()
-    assert "2 runs submitted" in ada.page.locator("#class-result").inner_text()
+    assert "3 runs submitted" in ada.page.locator("#class-result").inner_text()
     # The students' link on a device that joined before: straight back in.
     ada.page.goto(f"{klass.url}/class/{klass.class_id}")
     ada.page.wait_for_url(re.compile(rf"{re.escape(klass.url)}/(#.*)?$"))
@@ -335,7 +355,7 @@ def test_a_restarted_server_has_the_class_and_its_results(klass: Class,
         gallery.goto(f"{klass.url}/class/{klass.class_id}/gallery")
         gallery.wait_for_function(
             "() => document.querySelectorAll("
-            "'#gallery-board tbody tr[data-submission]').length === 3")
+            "'#gallery-board tbody tr[data-submission]').length === 5")
     finally:
         gallery.close()
 
