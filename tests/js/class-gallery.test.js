@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { boardRows, boundaryOf, logFinal, pathOf, scatterOf, surfaceStateOf } from "../../static/js/class/gallery-data.js";
+import { boardRows, boundaryOf, logFinal, logFloor, pathOf, scatterOf, surfaceStateOf } from "../../static/js/class/gallery-data.js";
 import { gridURL } from "../../static/js/descent/state.js";
 
 test("a challenge's surface, in every form a fixed part may give it, makes the page's grid URL", () => {
@@ -40,6 +40,8 @@ test("the scatter: one series per optimizer, with who and whether it counted; no
   assert.equal(logFinal([{ final: null }]), false);
   assert.equal(logFinal([{ final: 0 }, { final: 3 }]), true, "a loss of 0: drawn at the floor");
   assert.equal(logFinal([{ final: 0 }]), false);
+  assert.ok(Math.abs(logFloor([{ final: 0 }, { final: 2e-120 }, { final: 3 }]) / 2e-122 - 1) < 1e-12, "0 sits just below the smallest");
+  assert.equal(logFloor([{ final: 0 }]), 1e-12);
 });
 
 test("the leaderboard keeps the server's order; ranks count the scored runs only", () => {

@@ -79,6 +79,16 @@ export const logFinal = (submissions) => submissions.some((s) => isNum(s.final) 
   && submissions.every((s) => !isNum(s.final) || s.final >= 0);
 
 /**
+ * Where a final value of 0 goes on the log scatter: a hundred times below the smallest positive
+ * one (a bowl's best runs reach 1e-120, one may reach exactly 0).
+ * @param {Submission[]} submissions
+ */
+export function logFloor(submissions) {
+  const positive = submissions.map((s) => s.final).filter((v) => isNum(v) && v > 0);
+  return positive.length ? Math.min(...positive) / 100 : 1e-12;
+}
+
+/**
  * The leaderboard rows, in the server's order (best first, the unscored last).
  * @param {Submission[]} submissions
  * @param {import("./challenge.js").Challenge | null} challenge

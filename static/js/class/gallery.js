@@ -17,7 +17,7 @@ import { runStyle, runSwatch } from "../shared/run-style.js";
 import { GRID_N, PALETTE, gridURL } from "../descent/state.js";
 import { CLASS_FILLS } from "../network/state.js";
 import { ClassTokens, openClassSocket, pageStorage } from "./client.js";
-import { boardRows, boundaryOf, logFinal, pathOf, scatterOf, surfaceStateOf } from "./gallery-data.js";
+import { boardRows, boundaryOf, logFinal, logFloor, pathOf, scatterOf, surfaceStateOf } from "./gallery-data.js";
 import { describeGoal } from "./challenge.js";
 
 /** @typedef {Record<string, any>} Submission */
@@ -29,8 +29,6 @@ const tokens = new ClassTokens(classId, pageStorage());
 const isTeacher = () => Boolean(tokens.teacher);
 /** @param {number} i */
 const colorOf = (i) => PALETTE[i % PALETTE.length];
-// A final loss of 0 (or 1e-120: the bottom, reached) on a log axis: drawn at this floor.
-const FLOOR = 1e-12;
 /** The type size the plots use: the page's (24 px on a projector, smaller on a phone). */
 const fontSize = () => parseFloat(getComputedStyle(document.body).fontSize) || 16;
 
@@ -212,8 +210,9 @@ function renderScatter(subs, c) {
   const { groups, missing } = scatterOf(subs);
   const fs = fontSize();
   const log = logFinal(subs);
+  const floor = logFloor(subs);
   const traces = groups.map((g, i) => ({
-    type: "scatter", mode: "markers", name: g.optimizer, x: g.lr, y: log ? g.final.map((v) => Math.max(v, FLOOR)) : g.final, text: g.text,
+    type: "scatter", mode: "markers", name: g.optimizer, x: g.lr, y: log ? g.final.map((v) => Math.max(v, floor)) : g.final, text: g.text,
     hovertemplate: "%{text}<extra></extra>",
     marker: {
       size: fs * 0.8, color: PALETTE[(i + 1) % PALETTE.length], symbol: runStyle(i).symbol,
