@@ -177,6 +177,12 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
     teacher.page.fill("#lr-0", "0.37")
     for student in (ada, bo):
         student.page.wait_for_function("() => gradscape.state.runs[0].lr === 0.37")
+    teacher.page.select_option("#speed", "1")  # slow: the runs are still going when paused
+    for student in (ada, bo):
+        wait_same(student, "speed", 1)
+    teacher.page.wait_for_function("() => gradscape.play !== 'idle'")
+    if teacher.js("() => gradscape.play") != "running":
+        teacher.page.click("#play")
     teacher.page.wait_for_function("() => gradscape.play === 'running'")
     teacher.page.click("#play")  # pause
     for student in (ada, bo):
@@ -230,13 +236,16 @@ def test_the_class_bar_and_the_join_page_are_accessible(klass: Class, people: di
         context.close()
 
 
-def pose(teacher: App, goal: str, target: str | None, steps: str, title: str = "") -> None:
+def pose(teacher: App, goal: str, target: str | None, steps: str, title: str = "",
+         metric: str | None = None) -> None:
     page = teacher.page
     page.click("#class-pose")
     page.locator("dialog[open] #pose-goal").wait_for()
     found = violations(page)
     assert not found, report(found)
     page.select_option("#pose-goal", goal)
+    if metric is not None:
+        page.select_option("#pose-metric", metric)
     if target is not None:
         page.fill("#pose-target", target)
     page.fill("#pose-steps", steps)
@@ -386,5 +395,32 @@ def test_sgd_against_adam_on_a_budget(klass: Class, people: dict[str, App]) -> N
             "() => document.getElementById('gallery-scatter').data.map((t) => t.name)")
         assert sorted(names) == ["adam", "sgd"]
         gallery.screenshot(path=str(DOCS_IMG / "gallery-sgd-adam.png"))
+    finally:
+        gallery.close()
+
+
+def test_a_network_challenge_shows_every_decision_boundary(klass: Class,
+                                                            people: dict[str, App]) -> None:
+    teacher, ada = people["teacher"], people["ada"]
+    view = "ds=moons&n=100&hidden=8&steps=150"
+    teacher.page.goto(f"{klass.url}/network#{view}")
+    teacher.page.locator("#class-pose").wait_for()
+    pose(teacher, "best", None, "150", "Moons: the best training accuracy in 150 steps",
+         metric="accuracy")
+    ada.page.goto(f"{klass.url}/network#{view}")
+    ada.page.locator("#class-challenge-title", has_text="Moons").wait_for()
+    ada.page.click("#class-submit")
+    ada.page.locator("#class-result").wait_for()
+    assert ada.page.locator("#class-result").inner_text().startswith("✓")
+    gallery = teacher.page.context.new_page()
+    try:
+        gallery.set_viewport_size({"width": 1920, "height": 1080})
+        gallery.goto(f"{klass.url}/class/{klass.class_id}/gallery")
+        gallery.locator(".gallery-small figure canvas").first.wait_for()
+        assert gallery.locator(".gallery-small figure").count() == 1
+        assert "Ada" in gallery.locator(".gallery-small figcaption").first.inner_text()
+        found = violations(gallery)
+        assert not found, report(found)
+        gallery.screenshot(path=str(ARTIFACTS / "class-gallery-network.png"))
     finally:
         gallery.close()

@@ -34,12 +34,14 @@ test("the scatter: one series per optimizer, with who and whether it counted; no
   const { groups, missing } = scatterOf(subs);
   assert.equal(missing, 1);
   assert.deepEqual(groups.map((g) => [g.optimizer, g.lr, g.final, g.ok]), [["sgd", [0.1, 0.3], [1e-4, 2e-3], [true, true]], ["adam", [0.01], [0.5], [false]]]);
+  assert.deepEqual(groups.map((g) => g.index), [[0, 3], [1]], "each point knows its leaderboard row");
   assert.match(groups[1].text[0], /^bo: adam, lr 0\.01 → 0\.5 \(not scored\)$/);
   assert.equal(logFinal(subs), true);
   assert.equal(logFinal([{ final: -1 }, { final: 2 }]), false);
   assert.equal(logFinal([{ final: null }]), false);
   assert.equal(logFinal([{ final: 0 }, { final: 3 }]), true, "a loss of 0: drawn at the floor");
   assert.equal(logFinal([{ final: 0 }]), false);
+  assert.equal(logFinal([{ final: 0.9 }], "test_accuracy"), false, "an accuracy: linear");
   assert.ok(Math.abs(logFloor([{ final: 0 }, { final: 2e-120 }, { final: 3 }]) / 2e-122 - 1) < 1e-12, "0 sits just below the smallest");
   assert.equal(logFloor([{ final: 0 }]), 1e-12);
 });

@@ -50,17 +50,18 @@ export function boundaryOf(s) {
  * @param {Submission[]} submissions
  */
 export function scatterOf(submissions) {
-  /** @type {Map<string, { optimizer: string, lr: number[], final: number[], ok: boolean[], text: string[], ids: number[] }>} */
+  /** @type {Map<string, { optimizer: string, lr: number[], final: number[], ok: boolean[], text: string[], ids: number[], index: number[] }>} */
   const groups = new Map();
   let missing = 0;
-  for (const s of submissions) {
+  for (const [i, s] of submissions.entries()) {
     if (!isNum(s.lr) || !isNum(s.final)) {
       missing += 1;
       continue;
     }
     const key = String(s.optimizer || "?");
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { optimizer: key, lr: [], final: [], ok: [], text: [], ids: [] }));
+    if (!g) groups.set(key, (g = { optimizer: key, lr: [], final: [], ok: [], text: [], ids: [], index: [] }));
+    g.index.push(i); // its place in the leaderboard: its colour and line there and on the map
     g.lr.push(s.lr);
     g.final.push(s.final);
     g.ok.push(Boolean(s.ok));
@@ -71,11 +72,13 @@ export function scatterOf(submissions) {
 }
 
 /**
- * Whether the y axis should be logarithmic: every final value at least 0 (a loss; 0 is drawn at a
- * floor) and some above it.
+ * Whether the y axis should be logarithmic: a loss (not an accuracy, between 0 and 1), every final
+ * value at least 0 (0 is drawn at a floor) and some above it.
  * @param {Submission[]} submissions
+ * @param {string} [metric]
  */
-export const logFinal = (submissions) => submissions.some((s) => isNum(s.final) && s.final > 0)
+export const logFinal = (submissions, metric = "loss") => metric.endsWith("loss")
+  && submissions.some((s) => isNum(s.final) && s.final > 0)
   && submissions.every((s) => !isNum(s.final) || s.final >= 0);
 
 /**

@@ -164,7 +164,7 @@ function renderBoundaries(subs) {
   if (div.classList.contains("js-plotly-plot")) window.Plotly.purge(div);
   const figures = subs.map((s, i) => {
     const b = boundaryOf(s);
-    const canvas = el("canvas", { width: 120, height: 120, role: "img", "aria-label": `${s.nickname}'s decision boundary` });
+    const canvas = el("canvas", { width: 240, height: 240, role: "img", "aria-label": `${s.nickname}'s decision boundary` });
     if (b) paintBoundary(canvas, b);
     return el("figure", {}, [canvas, el("figcaption", {}, [runSwatch(i, colorOf(i)), ` ${s.nickname}: ${s.optimizer}, lr ${fmt(s.lr, 3)}${s.ok ? "" : " ✗"}`])]);
   });
@@ -189,7 +189,7 @@ function paintBoundary(canvas, b) {
         if (classes === 2 && v <= 1) { // P(class 1): blend between the two fills
           const t = Math.max(0, Math.min(1, v));
           color = fills[0].map((a, k) => Math.round(a * (1 - t) + fills[1][k] * t));
-          if (Math.abs(t - 0.5) < 0.04) color = [60, 60, 60]; // the boundary itself, dark
+          if (Math.abs(t - 0.5) < 0.07) color = [60, 60, 60]; // the boundary itself, dark
         } else {
           color = fills[Math.round(v) % fills.length];
         }
@@ -200,7 +200,7 @@ function paintBoundary(canvas, b) {
   }
   const tmp = el("canvas", { width: nx, height: ny });
   tmp.getContext("2d")?.putImageData(img, 0, 0);
-  ctx.imageSmoothingEnabled = false;
+  ctx.imageSmoothingEnabled = true;
   ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
 }
 
@@ -209,17 +209,18 @@ function renderScatter(subs, c) {
   const div = $("gallery-scatter");
   const { groups, missing } = scatterOf(subs);
   const fs = fontSize();
-  const log = logFinal(subs);
+  const metric = c && c.goal ? c.goal.metric : "loss";
+  const log = logFinal(subs, metric);
   const floor = logFloor(subs);
   const traces = groups.map((g, i) => ({
     type: "scatter", mode: "markers", name: g.optimizer, x: g.lr, y: log ? g.final.map((v) => Math.max(v, floor)) : g.final, text: g.text,
     hovertemplate: "%{text}<extra></extra>",
     marker: {
-      size: fs * 0.8, color: PALETTE[(i + 1) % PALETTE.length], symbol: runStyle(i).symbol,
+      // each point in its run's colour (the map's, the leaderboard's); each optimizer its shape
+      size: fs * 0.8, color: g.index.map(colorOf), symbol: runStyle(i).symbol,
       line: { color: g.ok.map((ok) => (ok ? "#ffffff" : "#c92a2a")), width: g.ok.map((ok) => (ok ? 1 : 3)) },
     },
   }));
-  const metric = c && c.goal ? c.goal.metric : "loss";
   const target = c && c.goal && typeof c.goal.target === "number" ? c.goal.target : null;
   const box = div.getBoundingClientRect();
   const layout = {
