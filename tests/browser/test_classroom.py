@@ -323,6 +323,7 @@ def test_a_challenge_two_submissions_and_the_gallery(klass: Class, people: dict[
     gallery.click("#gallery-names")
     gallery.locator("#gallery-board tbody tr", has_text="Ada").first.wait_for()
     gallery.locator("#gallery-board tbody tr").first.locator(".spot-button").click()
+    gallery.locator("#gallery-board tbody tr.spot").wait_for()
     for student in (ada, bo):
         student.page.locator("#class-spotlight").wait_for()
     gallery.click("#gallery-unspot")

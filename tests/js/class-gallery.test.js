@@ -54,6 +54,6 @@ test("the leaderboard keeps the server's order; ranks count the scored runs only
     { id: 7, nickname: "cy", optimizer: "sgd", lr: 2, final: null, ok: false, reason: "diverged at step 3" },
   ], challenge);
   assert.deepEqual(rows.map((r) => [r.rank, r.nickname, r.ok]), [["1", "ada", true], ["2", "<b>bo</b>", true], ["—", "cy", false]]);
-  assert.equal(rows[0].result, "Converged with lr = 0.5");
-  assert.equal(rows[2].result, "Not scored: diverged at step 3");
+  assert.equal(rows[0].result, "✓ lr 0.5");
+  assert.equal(rows[2].result, "✗ diverged at step 3");
 });

@@ -177,3 +177,16 @@ export function describeResult(s, c) {
   if (kind === "best") return `${metricName(c ? c.kind : "surface", c ? c.goal.metric : "loss")} = ${fmt(s.score, 4)}`;
   return `Score ${fmt(s.score, 4)}`;
 }
+
+/**
+ * A submission's result in a leaderboard cell: ✓ and the score in the goal's unit, or ✗ and why.
+ * @param {{ ok: boolean, score?: number | null, reason?: string | null }} s
+ * @param {Challenge | null} c
+ */
+export function scoreText(s, c) {
+  if (!s.ok) return `✗ ${s.reason || "not scored"}`;
+  const kind = c ? c.goal.kind : null;
+  if (kind === "reach") return `✓ ${fmt(s.score, 4)} steps`;
+  if (kind === "largest_lr") return `✓ lr ${fmt(s.score, 3)}`;
+  return `✓ ${fmt(s.score, 4)}`;
+}

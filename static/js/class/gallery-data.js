@@ -5,7 +5,7 @@
 // Pure functions: tested under node (tests/js/class-gallery.test.js).
 
 import { fmt, isNum } from "../shared/format.js";
-import { describeResult } from "./challenge.js";
+import { scoreText } from "./challenge.js";
 
 /** @typedef {Record<string, any>} Submission */
 
@@ -107,7 +107,7 @@ export function boardRows(submissions, challenge) {
       optimizer: String(s.optimizer ?? ""),
       lr: fmt(s.lr, 3),
       final: fmt(s.final, 3),
-      result: describeResult(/** @type {any} */ (s), challenge),
+      result: scoreText(/** @type {any} */ (s), challenge),
       ok: Boolean(s.ok),
     };
   });

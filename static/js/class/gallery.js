@@ -92,20 +92,22 @@ function renderBoard(subs, c) {
   const spot = data && data.spotlight ? data.spotlight.id : null;
   const rows = boardRows(subs, c).map((r, i) => {
     const who = el("td", {}, [runSwatch(i, colorOf(i)), " ", r.nickname]);
+    const spotCell = el("td", {});
     if (isTeacher()) {
       const on = spot === r.id;
-      who.append(" ", el("button", {
+      spotCell.append(el("button", {
         type: "button", class: "spot-button", "aria-pressed": on ? "true" : "false",
-        "aria-label": `${on ? "Stop spotlighting" : "Spotlight"} ${r.nickname}'s run`, text: on ? "★ spotlit" : "☆ spotlight",
+        "aria-label": `${on ? "Stop spotlighting" : "Spotlight"} ${r.nickname}'s run`, text: on ? "★" : "☆",
+        title: on ? "Stop showing this run on every screen" : "Show this run on every student's screen",
         on: { click: () => socket.send({ type: "spotlight", submission: on ? null : r.id }) },
       }));
     }
     return el("tr", { class: spot === r.id ? "spot" : "", dataset: { submission: String(r.id) } }, [
       el("td", { text: r.rank }), who, el("td", { text: r.optimizer }), el("td", { text: r.lr }), el("td", { text: r.final }),
-      el("td", { text: `${r.ok ? "✓" : "✗"} ${r.result}` }),
+      el("td", { text: r.result }), spotCell,
     ]);
   });
-  if (!rows.length) rows.push(el("tr", {}, [el("td", { colspan: 6, class: "gallery-empty", text: "No runs yet." })]));
+  if (!rows.length) rows.push(el("tr", {}, [el("td", { colspan: 7, class: "gallery-empty", text: "No runs yet." })]));
   body.replaceChildren(...rows);
 }
 
@@ -225,12 +227,12 @@ function renderScatter(subs, c) {
   const box = div.getBoundingClientRect();
   const layout = {
     width: Math.max(280, box.width), height: Math.max(280, box.height), autosize: false,
-    margin: { l: fs * 3.4, r: fs * 0.6, t: fs * 1.6, b: fs * 2.6 },
+    margin: { l: fs * 4.6, r: fs * 0.6, t: fs * 1.6, b: fs * 2.6 },
     font: { family: FONT, size: fs * 0.75, color: "#1b1f24" },
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff",
     title: { text: `lr against the final ${metric}${missing ? ` (${missing} with no final value)` : ""}`, font: { size: fs * 0.8 } },
-    xaxis: { type: "log", title: { text: "lr (log scale)" }, exponentformat: "power" },
-    yaxis: { type: log ? "log" : "linear", title: { text: `final ${metric}${log ? " (log scale)" : ""}` }, exponentformat: "power" },
+    xaxis: { type: "log", title: { text: "lr (log scale)" }, exponentformat: "power", tickangle: 0, nticks: 8 },
+    yaxis: { type: log ? "log" : "linear", title: { text: `final ${metric}${log ? " (log scale)" : ""}`, standoff: fs * 0.4 }, exponentformat: "power", automargin: true },
     showlegend: groups.length > 0, legend: { orientation: "h", y: -0.22 },
     shapes: target === null ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: target, y1: target, line: { dash: "dash", color: "#495057", width: 2 } }],
     annotations: target === null ? [] : [{ xref: "paper", x: 1, y: log ? Math.log10(target) : target, text: "target", showarrow: false, xanchor: "right", yanchor: "bottom" }],
