@@ -311,8 +311,9 @@ def test_a_challenge_two_submissions_and_the_gallery(klass: Class, people: dict[
     gallery.screenshot(path=str(DOCS_IMG / "gallery-stability-edge.png"))
     # On a phone the gallery stacks its panels; nothing is wider than the screen.
     gallery.set_viewport_size({"width": 390, "height": 844})
-    gallery.wait_for_timeout(400)
-    assert gallery.evaluate("() => document.documentElement.scrollWidth") <= 390
+    gallery.wait_for_function("() => document.documentElement.scrollWidth <= 390")
+    gallery.wait_for_function(
+        "() => document.getElementById('gallery-scatter').getBoundingClientRect().width <= 390")
     gallery.screenshot(path=str(ARTIFACTS / "class-gallery-phone.png"), full_page=True)
     gallery.set_viewport_size({"width": 1920, "height": 1080})
 
@@ -423,5 +424,38 @@ def test_a_network_challenge_shows_every_decision_boundary(klass: Class,
         found = violations(gallery)
         assert not found, report(found)
         gallery.screenshot(path=str(ARTIFACTS / "class-gallery-network.png"))
+    finally:
+        gallery.close()
+
+
+def test_a_wrong_teacher_token_is_refused_and_forgotten(klass: Class, browser) -> None:
+    context = browser.new_context()
+    try:
+        app = App(context.new_page(), klass.url)
+        app.page.goto(f"{klass.url}/#teacher=not-the-token&class={klass.class_id}")
+        # A viewer: told why, offered to join as a student, and the wrong token is not kept.
+        app.page.locator(".message", has_text="teacher's link was refused").wait_for()
+        app.page.locator("#class-join-link").wait_for()
+        assert app.page.locator("#class-lead").count() == 0
+        assert app.js(f"() => localStorage.getItem('gradscape.class.{klass.class_id}.teacher')") \
+            is None
+        assert "not-the-token" not in app.page.url
+    finally:
+        context.close()
+
+
+def test_clear_asks_first(klass: Class, people: dict[str, App]) -> None:
+    gallery = people["teacher"].page.context.new_page()
+    try:
+        gallery.goto(f"{klass.url}/class/{klass.class_id}/gallery")
+        gallery.locator("#gallery-board tbody tr[data-submission]").first.wait_for()
+        gallery.click("#gallery-clear")
+        gallery.locator("#clear-dialog[open]").wait_for()
+        gallery.keyboard.press("Escape")  # cancelled: nothing is deleted
+        gallery.locator("#clear-dialog[open]").wait_for(state="detached")
+        assert gallery.locator("#gallery-board tbody tr[data-submission]").count() == 1
+        gallery.click("#gallery-clear")
+        gallery.click("#clear-confirm")
+        gallery.locator("#gallery-board tbody", has_text="No runs yet.").wait_for()
     finally:
         gallery.close()
