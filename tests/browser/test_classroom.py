@@ -15,13 +15,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from app.cli import open_class
 from app.main import create_app
 from tests.browser.axe import report, violations
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, App, require_browser, serve_on
+from tests.browser.conftest import (
+    ARTIFACTS,
+    CHROMIUM,
+    LAUNCH_ARGS,
+    App,
+    require_browser,
+    serve_on,
+)
 from tests.conftest import LiveServer, free_port, settings_for_tests
 
 pytestmark = pytest.mark.browser
@@ -137,6 +145,13 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
     assert stored == klass.token
     teacher.page.locator("#class-lead").wait_for()
     assert "0 of 0 follow" in bar_text(teacher)
+    # The Join button's QR code is the students' link, never the teacher's token.
+    teacher.page.click("#join")
+    src = teacher.page.locator(".join-overlay img").get_attribute("src") or ""
+    encoded = parse_qs(urlsplit(src).query)["text"][0]
+    assert urlsplit(encoded).path == f"/class/{klass.class_id}"
+    assert klass.token not in src and "teacher" not in encoded
+    teacher.page.keyboard.press("Escape")
 
     # Students pick nicknames; the refusals show at the field.
     bo.page.goto(f"{klass.url}/class/{klass.class_id}")
@@ -145,6 +160,7 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
     join(ada, klass, "Ada")
     ada.page.wait_for_url(re.compile(rf"{re.escape(klass.url)}/(#.*)?$"))
     ada.page.locator("#class-nickname", has_text="Ada").wait_for()
+    bo.allowed.append("status of 422")  # the refusal below, logged by the browser
     join(bo, klass, "ada")  # taken, whatever the case
     bo.page.locator("#nickname-error").wait_for(state="visible")
     assert "nickname" in bo.page.locator("#nickname-error").inner_text().lower()
@@ -161,6 +177,12 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
     teacher.page.fill("#lr-0", "0.37")
     for student in (ada, bo):
         student.page.wait_for_function("() => gradscape.state.runs[0].lr === 0.37")
+    teacher.page.select_option("#speed", "1")  # slow: the runs are still going when paused
+    for student in (ada, bo):
+        wait_same(student, "speed", 1)
+    teacher.page.wait_for_function("() => gradscape.play !== 'idle'")
+    if teacher.js("() => gradscape.play") != "running":
+        teacher.page.click("#play")
     teacher.page.wait_for_function("() => gradscape.play === 'running'")
     teacher.page.click("#play")  # pause
     for student in (ada, bo):
@@ -176,16 +198,17 @@ def test_join_lead_follow_explore_and_follow_again(klass: Class, people: dict[st
     ada.page.wait_for_timeout(300)
     assert state(ada)["surface"] == "bowl", "exploring: the teacher's change does not reach her"
 
-    # Follow the teacher again: back on the teacher's view at once.
-    ada.page.click("#class-follow")
+    # Follow the teacher again (by keyboard): back on the teacher's view at once.
+    ada.page.focus("#class-follow")
+    ada.page.keyboard.press("Enter")
     wait_same(ada, "surface", "rosenbrock")
     teacher.page.locator("#class-followers", has_text="2 of 2 follow").wait_for()
     for app in (teacher, ada, bo):
         app.assert_clean()
 
 
-def test_the_class_bar_and_the_join_page_are_accessible(klass: Class,
-                                                        people: dict[str, App]) -> None:
+def test_the_class_bar_and_the_join_page_are_accessible(klass: Class, people: dict[str, App],
+                                                        browser) -> None:
     teacher, bo = people["teacher"], people["bo"]
     found = [v for v in violations(teacher.page)]
     assert not found, report(found)
@@ -197,23 +220,32 @@ def test_the_class_bar_and_the_join_page_are_accessible(klass: Class,
     for box in bo.page.locator("#class-bar button").all():
         b = box.bounding_box()
         assert b is not None and b["height"] >= 32
-    page = bo.page.context.new_page()
+    # The join page, on a phone that has not joined yet (one that has goes straight on).
+    context = browser.new_context(**PHONE)
     try:
+        page = context.new_page()
         page.goto(f"{klass.url}/class/{klass.class_id}")
         page.locator("#nickname").wait_for()
         found = violations(page)
         assert not found, report(found)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "class-join-phone.png"))
+        bo.page.screenshot(path=str(ARTIFACTS / "class-bar-phone.png"))
+        teacher.page.screenshot(path=str(ARTIFACTS / "class-bar-teacher.png"))
     finally:
-        page.close()
+        context.close()
 
 
-def pose(teacher: App, goal: str, target: str | None, steps: str, title: str = "") -> None:
+def pose(teacher: App, goal: str, target: str | None, steps: str, title: str = "",
+         metric: str | None = None) -> None:
     page = teacher.page
     page.click("#class-pose")
     page.locator("dialog[open] #pose-goal").wait_for()
     found = violations(page)
     assert not found, report(found)
     page.select_option("#pose-goal", goal)
+    if metric is not None:
+        page.select_option("#pose-metric", metric)
     if target is not None:
         page.fill("#pose-target", target)
     page.fill("#pose-steps", steps)
@@ -268,10 +300,22 @@ def test_a_challenge_two_submissions_and_the_gallery(klass: Class, people: dict[
     submit_lr(ada, "0.9")
     gallery.wait_for_function(
         "() => document.querySelectorAll('#gallery-board tbody tr').length === 3")
+    # Two more, closer to the edge: the scatter draws it.
+    submit_lr(bo, "1.9")
+    submit_lr(ada, "1.5")
+    gallery.wait_for_function(
+        "() => document.querySelectorAll('#gallery-board tbody tr').length === 5")
     found = violations(gallery)
     assert not found, report(found)
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     gallery.screenshot(path=str(DOCS_IMG / "gallery-stability-edge.png"))
+    # On a phone the gallery stacks its panels; nothing is wider than the screen.
+    gallery.set_viewport_size({"width": 390, "height": 844})
+    gallery.wait_for_function("() => document.documentElement.scrollWidth <= 390")
+    gallery.wait_for_function(
+        "() => document.getElementById('gallery-scatter').getBoundingClientRect().width <= 390")
+    gallery.screenshot(path=str(ARTIFACTS / "class-gallery-phone.png"), full_page=True)
+    gallery.set_viewport_size({"width": 1920, "height": 1080})
 
     # Hide names; spotlight Ada's best run: it shows on every student's screen.
     gallery.click("#gallery-names")
@@ -280,6 +324,7 @@ def test_a_challenge_two_submissions_and_the_gallery(klass: Class, people: dict[
     gallery.click("#gallery-names")
     gallery.locator("#gallery-board tbody tr", has_text="Ada").first.wait_for()
     gallery.locator("#gallery-board tbody tr").first.locator(".spot-button").click()
+    gallery.locator("#gallery-board tbody tr.spot").wait_for()
     for student in (ada, bo):
         student.page.locator("#class-spotlight").wait_for()
     gallery.click("#gallery-unspot")
@@ -299,7 +344,7 @@ def test_a_reloaded_student_is_back_with_their_runs(klass: Class, people: dict[s
     ada.page.reload()
     ada.page.locator("#class-nickname", has_text="Ada").wait_for()
     ada.page.locator("#class-result").wait_for()
-    assert "2 runs submitted" in ada.page.locator("#class-result").inner_text()
+    assert "3 runs submitted" in ada.page.locator("#class-result").inner_text()
     # The students' link on a device that joined before: straight back in.
     ada.page.goto(f"{klass.url}/class/{klass.class_id}")
     ada.page.wait_for_url(re.compile(rf"{re.escape(klass.url)}/(#.*)?$"))
@@ -321,7 +366,7 @@ def test_a_restarted_server_has_the_class_and_its_results(klass: Class,
         gallery.goto(f"{klass.url}/class/{klass.class_id}/gallery")
         gallery.wait_for_function(
             "() => document.querySelectorAll("
-            "'#gallery-board tbody tr[data-submission]').length === 3")
+            "'#gallery-board tbody tr[data-submission]').length === 5")
     finally:
         gallery.close()
 
@@ -352,5 +397,65 @@ def test_sgd_against_adam_on_a_budget(klass: Class, people: dict[str, App]) -> N
             "() => document.getElementById('gallery-scatter').data.map((t) => t.name)")
         assert sorted(names) == ["adam", "sgd"]
         gallery.screenshot(path=str(DOCS_IMG / "gallery-sgd-adam.png"))
+    finally:
+        gallery.close()
+
+
+def test_a_network_challenge_shows_every_decision_boundary(klass: Class,
+                                                            people: dict[str, App]) -> None:
+    teacher, ada = people["teacher"], people["ada"]
+    view = "ds=moons&n=100&hidden=8&steps=150"
+    teacher.page.goto(f"{klass.url}/network#{view}")
+    teacher.page.locator("#class-pose").wait_for()
+    pose(teacher, "best", None, "150", "Moons: the best training accuracy in 150 steps",
+         metric="accuracy")
+    ada.page.goto(f"{klass.url}/network#{view}")
+    ada.page.locator("#class-challenge-title", has_text="Moons").wait_for()
+    ada.page.click("#class-submit")
+    ada.page.locator("#class-result").wait_for()
+    assert ada.page.locator("#class-result").inner_text().startswith("✓")
+    gallery = teacher.page.context.new_page()
+    try:
+        gallery.set_viewport_size({"width": 1920, "height": 1080})
+        gallery.goto(f"{klass.url}/class/{klass.class_id}/gallery")
+        gallery.locator(".gallery-small figure canvas").first.wait_for()
+        assert gallery.locator(".gallery-small figure").count() == 1
+        assert "Ada" in gallery.locator(".gallery-small figcaption").first.inner_text()
+        found = violations(gallery)
+        assert not found, report(found)
+        gallery.screenshot(path=str(ARTIFACTS / "class-gallery-network.png"))
+    finally:
+        gallery.close()
+
+
+def test_a_wrong_teacher_token_is_refused_and_forgotten(klass: Class, browser) -> None:
+    context = browser.new_context()
+    try:
+        app = App(context.new_page(), klass.url)
+        app.page.goto(f"{klass.url}/#teacher=not-the-token&class={klass.class_id}")
+        # A viewer: told why, offered to join as a student, and the wrong token is not kept.
+        app.page.locator(".message", has_text="teacher's link was refused").wait_for()
+        app.page.locator("#class-join-link").wait_for()
+        assert app.page.locator("#class-lead").count() == 0
+        assert app.js(f"() => localStorage.getItem('gradscape.class.{klass.class_id}.teacher')") \
+            is None
+        assert "not-the-token" not in app.page.url
+    finally:
+        context.close()
+
+
+def test_clear_asks_first(klass: Class, people: dict[str, App]) -> None:
+    gallery = people["teacher"].page.context.new_page()
+    try:
+        gallery.goto(f"{klass.url}/class/{klass.class_id}/gallery")
+        gallery.locator("#gallery-board tbody tr[data-submission]").first.wait_for()
+        gallery.click("#gallery-clear")
+        gallery.locator("#clear-dialog[open]").wait_for()
+        gallery.keyboard.press("Escape")  # cancelled: nothing is deleted
+        gallery.locator("#clear-dialog[open]").wait_for(state="detached")
+        assert gallery.locator("#gallery-board tbody tr[data-submission]").count() == 1
+        gallery.click("#gallery-clear")
+        gallery.click("#clear-confirm")
+        gallery.locator("#gallery-board tbody", has_text="No runs yet.").wait_for()
     finally:
         gallery.close()

@@ -59,7 +59,7 @@ test("a challenge from the form: goal, budget, fixed part, and a title written w
   const c = buildChallenge({ kind: "surface", state, goal: "largest_lr", target: 1e-3, steps: 200.4 });
   assert.deepEqual(c.goal, { kind: "largest_lr", metric: "loss", target: 1e-3 });
   assert.deepEqual(c.budget, { steps: 200 });
-  assert.equal(c.title, "The largest lr that still converges (f (the loss) ≤ 0.001) on quadratic in 200 steps");
+  assert.equal(c.title, "The largest lr that still converges (the loss f ≤ 0.001) on quadratic in 200 steps");
   assert.equal(buildChallenge({ kind: "surface", state, goal: "reach", target: 0.01, steps: 300, title: "  Race!  " }).title, "Race!");
   const best = buildChallenge({ kind: "network", state: stateOfHash("network", "#ds=spirals"), goal: "best", metric: "test_accuracy", steps: 500 });
   assert.deepEqual(best.goal, { kind: "best", metric: "test_accuracy", direction: "max" });

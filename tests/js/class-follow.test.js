@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Throttle, actionOf, applyAction, isOwnTouch, planView } from "../../static/js/class/follow.js";
+import { Throttle, actionOf, applyAction, isOwnTouch, planView, toggleStates } from "../../static/js/class/follow.js";
 
 /** A minimal element: closest() by a tag/id rule, contains() by ancestry. */
 function node({ tag = "button", id = "", type = "", value = "", checked = false, parent = null } = {}) {
@@ -36,19 +36,16 @@ test("a click on a button with an id is an action, also on the button's inner te
   assert.deepEqual(actionOf({ type: "click", target: label }), { type: "action", target: "play", kind: "click" });
 });
 
-test("a toggle says the state it was clicked in; a follower already past it does not toggle back", () => {
-  const teacher = node({ id: "play" });
-  teacher.attrs["aria-pressed"] = "true"; // running: this click pauses
-  const message = actionOf({ type: "click", target: teacher });
-  assert.deepEqual(message, { type: "action", target: "play", kind: "click", value: "true" });
-  const running = node({ id: "play" });
-  running.attrs["aria-pressed"] = "true";
-  const paused = node({ id: "play" });
-  paused.attrs["aria-pressed"] = "false";
-  assert.equal(applyAction({ getElementById: () => running }, message), true);
-  assert.equal(running.clicks, 1);
-  assert.equal(applyAction({ getElementById: () => paused }, message), false);
-  assert.equal(paused.clicks, 0, "paused already: stays paused");
+test("a toggle's clicks are not repeated: its state is (toggleStates), so followers cannot invert it", () => {
+  const play = node({ id: "play" });
+  play.attrs["aria-pressed"] = "true";
+  assert.equal(actionOf({ type: "click", target: play }), null);
+  const present = node({ id: "present" });
+  present.attrs["aria-pressed"] = "false";
+  const inBar = node({ id: "lead", parent: bar });
+  inBar.attrs["aria-pressed"] = "true";
+  const doc = { querySelectorAll: () => [play, present, inBar] };
+  assert.deepEqual([...toggleStates(doc, bar)], [["play", "true"]]);
 });
 
 test("exports, links, presentation and the class bar are the teacher's own: never repeated", () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { boardRows, boundaryOf, logFinal, pathOf, scatterOf, surfaceStateOf } from "../../static/js/class/gallery-data.js";
+import { boardRows, boundaryOf, logFinal, logFloor, pathOf, scatterOf, surfaceStateOf } from "../../static/js/class/gallery-data.js";
 import { gridURL } from "../../static/js/descent/state.js";
 
 test("a challenge's surface, in every form a fixed part may give it, makes the page's grid URL", () => {
@@ -34,10 +34,16 @@ test("the scatter: one series per optimizer, with who and whether it counted; no
   const { groups, missing } = scatterOf(subs);
   assert.equal(missing, 1);
   assert.deepEqual(groups.map((g) => [g.optimizer, g.lr, g.final, g.ok]), [["sgd", [0.1, 0.3], [1e-4, 2e-3], [true, true]], ["adam", [0.01], [0.5], [false]]]);
+  assert.deepEqual(groups.map((g) => g.index), [[0, 3], [1]], "each point knows its leaderboard row");
   assert.match(groups[1].text[0], /^bo: adam, lr 0\.01 → 0\.5 \(not scored\)$/);
   assert.equal(logFinal(subs), true);
   assert.equal(logFinal([{ final: -1 }, { final: 2 }]), false);
   assert.equal(logFinal([{ final: null }]), false);
+  assert.equal(logFinal([{ final: 0 }, { final: 3 }]), true, "a loss of 0: drawn at the floor");
+  assert.equal(logFinal([{ final: 0 }]), false);
+  assert.equal(logFinal([{ final: 0.9 }], "test_accuracy"), false, "an accuracy: linear");
+  assert.ok(Math.abs(logFloor([{ final: 0 }, { final: 2e-120 }, { final: 3 }]) / 2e-122 - 1) < 1e-12, "0 sits just below the smallest");
+  assert.equal(logFloor([{ final: 0 }]), 1e-12);
 });
 
 test("the leaderboard keeps the server's order; ranks count the scored runs only", () => {
@@ -48,6 +54,6 @@ test("the leaderboard keeps the server's order; ranks count the scored runs only
     { id: 7, nickname: "cy", optimizer: "sgd", lr: 2, final: null, ok: false, reason: "diverged at step 3" },
   ], challenge);
   assert.deepEqual(rows.map((r) => [r.rank, r.nickname, r.ok]), [["1", "ada", true], ["2", "<b>bo</b>", true], ["—", "cy", false]]);
-  assert.equal(rows[0].result, "Converged with lr = 0.5");
-  assert.equal(rows[2].result, "Not scored: diverged at step 3");
+  assert.equal(rows[0].result, "✓ lr 0.5");
+  assert.equal(rows[2].result, "✗ diverged at step 3");
 });

@@ -255,7 +255,7 @@ class ClassBar {
     const state = stateOfHash(kind, currentHash());
     new PoseDialog({
       kind, state,
-      onPose: (challenge) => postJSON(`/api/classes/${encodeURIComponent(this.classId)}/challenges`, challenge,
+      onPose: (challenge) => postJSON(`/api/classes/${encodeURIComponent(this.classId)}/challenges`, { challenge },
         { headers: { "X-Teacher-Token": this.tokens.teacher || "" } }),
     }).open();
   }

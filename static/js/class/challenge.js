@@ -28,7 +28,7 @@ export function pageKind(path) {
 
 /** The metrics a goal may name, by kind of run, with the direction in which they are better. */
 export const METRICS = {
-  surface: [{ id: "loss", name: "f (the loss)", direction: "min" }],
+  surface: [{ id: "loss", name: "the loss f", direction: "min" }],
   network: [
     { id: "loss", name: "training loss", direction: "min" },
     { id: "accuracy", name: "training accuracy", direction: "max" },
@@ -176,4 +176,17 @@ export function describeResult(s, c) {
   if (kind === "largest_lr") return `Converged with lr = ${fmt(s.score, 3)}`;
   if (kind === "best") return `${metricName(c ? c.kind : "surface", c ? c.goal.metric : "loss")} = ${fmt(s.score, 4)}`;
   return `Score ${fmt(s.score, 4)}`;
+}
+
+/**
+ * A submission's result in a leaderboard cell: ✓ and the score in the goal's unit, or ✗ and why.
+ * @param {{ ok: boolean, score?: number | null, reason?: string | null }} s
+ * @param {Challenge | null} c
+ */
+export function scoreText(s, c) {
+  if (!s.ok) return `✗ ${s.reason || "not scored"}`;
+  const kind = c ? c.goal.kind : null;
+  if (kind === "reach") return `✓ ${fmt(s.score, 4)} steps`;
+  if (kind === "largest_lr") return `✓ lr ${fmt(s.score, 3)}`;
+  return `✓ ${fmt(s.score, 4)}`;
 }

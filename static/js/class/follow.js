@@ -10,6 +10,8 @@
 
 // Controls that only concern the teacher's own screen or files: never repeated on followers.
 const NOT_FOLLOWED = /^(export-|copy-link|link-field|present$|join$|class-)/;
+const TOGGLE_RESEND = 30; // view checks between two sends of an unchanged toggle state (3 s)
+const PRESS_AGAIN_MS = 800; // a follower's press takes a server round trip to show: wait for it
 // Keys that do nothing to the page's runs: moving focus, modifiers, leaving a dialog.
 const IDLE_KEYS = new Set(["Tab", "Shift", "Control", "Alt", "Meta", "Escape", "CapsLock", "PageUp", "PageDown", "Home", "End"]);
 // What a hand can touch: clicking these changes something (a plot's canvas picks a start point).
@@ -58,11 +60,10 @@ export function actionOf(event, ignore = null) {
   if (event.type === "click") {
     const button = node.closest("button[id]");
     if (!button || NOT_FOLLOWED.test(button.id) || (ignore && ignore.contains(button))) return null;
-    // A toggle (Play/Pause) says the state it was clicked in (read before the page's handler
-    // runs: this listens in the capture phase), so a follower already there does not toggle back.
-    const pressed = button.getAttribute("aria-pressed");
-    return pressed === null ? { type: "action", target: button.id, kind: "click" }
-      : { type: "action", target: button.id, kind: "click", value: pressed };
+    // A toggle (Play/Pause) is followed by its state, not its clicks (see toggleStates): a
+    // follower in another state would toggle the wrong way.
+    if (button.getAttribute("aria-pressed") !== null) return null;
+    return { type: "action", target: button.id, kind: "click" };
   }
   if (event.type !== "input" && event.type !== "change") return null;
   const field = /** @type {HTMLInputElement} */ (node);
@@ -81,8 +82,6 @@ export function applyAction(doc, message) {
   const node = doc.getElementById(message.target);
   if (!node) return false;
   if (message.kind === "click") {
-    const pressed = typeof node.getAttribute === "function" ? node.getAttribute("aria-pressed") : null;
-    if (message.value !== undefined && pressed !== null && pressed !== message.value) return false; // already there
     node.click();
     return true;
   }
@@ -91,6 +90,24 @@ export function applyAction(doc, message) {
   else node.value = String(message.value ?? "");
   node.dispatchEvent(new Event(message.kind, { bubbles: true }));
   return true;
+}
+
+/**
+ * The state of every toggle button the class follows (id -> aria-pressed): Play/Pause is "true"
+ * while running. A toggle's state can change without a click on it (Step pauses, a run ends), so
+ * the teacher's page sends the state, as a `change` of the button, and followers press their
+ * button until theirs matches.
+ * @param {{ querySelectorAll(s: string): Iterable<Element> }} doc
+ * @param {Element | null} [ignore]
+ * @returns {Map<string, string>}
+ */
+export function toggleStates(doc, ignore = null) {
+  const out = new Map();
+  for (const b of doc.querySelectorAll("button[id][aria-pressed]")) {
+    if (NOT_FOLLOWED.test(b.id) || (ignore && ignore.contains(b))) continue;
+    out.set(b.id, String(b.getAttribute("aria-pressed")));
+  }
+  return out;
 }
 
 /**
@@ -156,6 +173,9 @@ export class Leader {
     this.throttle = new Throttle((m) => this.send(m));
     /** @type {string | null} */
     this.lastView = null;
+    /** @type {Map<string, string>} the toggles' states last sent */
+    this.toggles = new Map();
+    this.checks = 0;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.timer = undefined;
     /** @param {Event} e */
@@ -176,6 +196,7 @@ export class Leader {
     if (this.leading) return;
     for (const type of ["click", "input", "change"]) document.addEventListener(type, this.onEvent, true);
     this.lastView = null;
+    this.toggles.clear();
     this.checkView();
     this.timer = setInterval(() => this.checkView(), this.every);
   }
@@ -186,12 +207,19 @@ export class Leader {
     this.timer = undefined;
   }
 
-  /** The Store writes the hash with replaceState (no event): look for a change a few times a second. */
+  /**
+   * The Store writes the hash with replaceState (no event): look for a change a few times a
+   * second. The toggles' states too, and again every few seconds for students who just came in.
+   */
   checkView() {
     const view = viewOf(location);
     const key = `${view.path}${view.hash}`;
-    if (key === this.lastView) return;
-    if (this.send({ type: "view", ...view }) !== false) this.lastView = key;
+    if (key !== this.lastView && this.send({ type: "view", ...view }) !== false) this.lastView = key;
+    this.checks = ((this.checks || 0) + 1) % TOGGLE_RESEND;
+    for (const [id, pressed] of toggleStates(document, this.ignore)) {
+      if (this.toggles.get(id) === pressed && this.checks !== 0) continue;
+      if (this.send({ type: "action", target: id, kind: "change", value: pressed }) !== false) this.toggles.set(id, pressed);
+    }
   }
 }
 
@@ -211,6 +239,11 @@ export class Follower {
     this.navigate = navigate;
     /** @type {View | null} the teacher's latest view while leading, null when not leading */
     this.view = null;
+    /** @type {Map<string, string>} the teacher's toggle states (id -> aria-pressed) */
+    this.wanted = new Map();
+    /** @type {Map<string, number>} when this page last pressed each toggle (ms) */
+    this.pressedAt = new Map();
+    setInterval(() => this.settle(), 250);
     /** @param {Event} e */
     const onTouch = (e) => {
       if (this.following && this.view && isOwnTouch(/** @type {any} */ (e), this.ignore)) this.onExplore();
@@ -232,8 +265,32 @@ export class Follower {
 
   /** @param {Message} message */
   onAction(message) {
+    const toggle = message.kind === "change" && typeof message.value === "string"
+      && document.getElementById(message.target)?.getAttribute("aria-pressed") != null;
+    if (toggle) {
+      this.wanted.set(message.target, message.value);
+      this.settle();
+      return;
+    }
     // Only on the teacher's page: another page may have an element with the same id.
-    if (this.following && this.view && this.view.path === location.pathname) applyAction(document, message);
+    if (this.onTeachersPage()) applyAction(document, message);
+  }
+
+  onTeachersPage() {
+    return this.following && this.view !== null && this.view.path === location.pathname;
+  }
+
+  /** Press each toggle whose state is not the teacher's (once per round trip). */
+  settle() {
+    if (!this.onTeachersPage()) return;
+    const now = Date.now();
+    for (const [id, want] of this.wanted) {
+      const node = document.getElementById(id);
+      const have = node ? node.getAttribute("aria-pressed") : null;
+      if (!node || have === null || have === want || now - (this.pressedAt.get(id) || 0) < PRESS_AGAIN_MS) continue;
+      this.pressedAt.set(id, now);
+      node.click();
+    }
   }
 
   /** @param {boolean} on */

@@ -5,7 +5,7 @@
 // Pure functions: tested under node (tests/js/class-gallery.test.js).
 
 import { fmt, isNum } from "../shared/format.js";
-import { describeResult } from "./challenge.js";
+import { scoreText } from "./challenge.js";
 
 /** @typedef {Record<string, any>} Submission */
 
@@ -50,17 +50,18 @@ export function boundaryOf(s) {
  * @param {Submission[]} submissions
  */
 export function scatterOf(submissions) {
-  /** @type {Map<string, { optimizer: string, lr: number[], final: number[], ok: boolean[], text: string[], ids: number[] }>} */
+  /** @type {Map<string, { optimizer: string, lr: number[], final: number[], ok: boolean[], text: string[], ids: number[], index: number[] }>} */
   const groups = new Map();
   let missing = 0;
-  for (const s of submissions) {
+  for (const [i, s] of submissions.entries()) {
     if (!isNum(s.lr) || !isNum(s.final)) {
       missing += 1;
       continue;
     }
     const key = String(s.optimizer || "?");
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { optimizer: key, lr: [], final: [], ok: [], text: [], ids: [] }));
+    if (!g) groups.set(key, (g = { optimizer: key, lr: [], final: [], ok: [], text: [], ids: [], index: [] }));
+    g.index.push(i); // its place in the leaderboard: its colour and line there and on the map
     g.lr.push(s.lr);
     g.final.push(s.final);
     g.ok.push(Boolean(s.ok));
@@ -70,8 +71,25 @@ export function scatterOf(submissions) {
   return { groups: [...groups.values()], missing };
 }
 
-/** Whether the y axis should be logarithmic: every final value positive. @param {Submission[]} submissions */
-export const logFinal = (submissions) => submissions.some((s) => isNum(s.final)) && submissions.every((s) => !isNum(s.final) || s.final > 0);
+/**
+ * Whether the y axis should be logarithmic: a loss (not an accuracy, between 0 and 1), every final
+ * value at least 0 (0 is drawn at a floor) and some above it.
+ * @param {Submission[]} submissions
+ * @param {string} [metric]
+ */
+export const logFinal = (submissions, metric = "loss") => metric.endsWith("loss")
+  && submissions.some((s) => isNum(s.final) && s.final > 0)
+  && submissions.every((s) => !isNum(s.final) || s.final >= 0);
+
+/**
+ * Where a final value of 0 goes on the log scatter: a hundred times below the smallest positive
+ * one (a bowl's best runs reach 1e-120, one may reach exactly 0).
+ * @param {Submission[]} submissions
+ */
+export function logFloor(submissions) {
+  const positive = submissions.map((s) => s.final).filter((v) => isNum(v) && v > 0);
+  return positive.length ? Math.min(...positive) / 100 : 1e-12;
+}
 
 /**
  * The leaderboard rows, in the server's order (best first, the unscored last).
@@ -89,7 +107,7 @@ export function boardRows(submissions, challenge) {
       optimizer: String(s.optimizer ?? ""),
       lr: fmt(s.lr, 3),
       final: fmt(s.final, 3),
-      result: describeResult(/** @type {any} */ (s), challenge),
+      result: scoreText(/** @type {any} */ (s), challenge),
       ok: Boolean(s.ok),
     };
   });

@@ -17,7 +17,7 @@ import { runStyle, runSwatch } from "../shared/run-style.js";
 import { GRID_N, PALETTE, gridURL } from "../descent/state.js";
 import { CLASS_FILLS } from "../network/state.js";
 import { ClassTokens, openClassSocket, pageStorage } from "./client.js";
-import { boardRows, boundaryOf, logFinal, pathOf, scatterOf, surfaceStateOf } from "./gallery-data.js";
+import { boardRows, boundaryOf, logFinal, logFloor, pathOf, scatterOf, surfaceStateOf } from "./gallery-data.js";
 import { describeGoal } from "./challenge.js";
 
 /** @typedef {Record<string, any>} Submission */
@@ -92,20 +92,22 @@ function renderBoard(subs, c) {
   const spot = data && data.spotlight ? data.spotlight.id : null;
   const rows = boardRows(subs, c).map((r, i) => {
     const who = el("td", {}, [runSwatch(i, colorOf(i)), " ", r.nickname]);
+    const spotCell = el("td", {});
     if (isTeacher()) {
       const on = spot === r.id;
-      who.append(" ", el("button", {
+      spotCell.append(el("button", {
         type: "button", class: "spot-button", "aria-pressed": on ? "true" : "false",
-        "aria-label": `${on ? "Stop spotlighting" : "Spotlight"} ${r.nickname}'s run`, text: on ? "★ spotlit" : "☆ spotlight",
+        "aria-label": `${on ? "Stop spotlighting" : "Spotlight"} ${r.nickname}'s run`, text: on ? "★" : "☆",
+        title: on ? "Stop showing this run on every screen" : "Show this run on every student's screen",
         on: { click: () => socket.send({ type: "spotlight", submission: on ? null : r.id }) },
       }));
     }
     return el("tr", { class: spot === r.id ? "spot" : "", dataset: { submission: String(r.id) } }, [
       el("td", { text: r.rank }), who, el("td", { text: r.optimizer }), el("td", { text: r.lr }), el("td", { text: r.final }),
-      el("td", { text: `${r.ok ? "✓" : "✗"} ${r.result}` }),
+      el("td", { text: r.result }), spotCell,
     ]);
   });
-  if (!rows.length) rows.push(el("tr", {}, [el("td", { colspan: 6, class: "gallery-empty", text: "No runs yet." })]));
+  if (!rows.length) rows.push(el("tr", {}, [el("td", { colspan: 7, class: "gallery-empty", text: "No runs yet." })]));
   body.replaceChildren(...rows);
 }
 
@@ -113,6 +115,7 @@ function renderBoard(subs, c) {
 async function renderMap(subs, c) {
   const div = $("gallery-map");
   if (!c) {
+    if (div.classList.contains("js-plotly-plot")) window.Plotly.purge(div);
     div.replaceChildren(el("p", { class: "gallery-empty", text: "The map of the class's runs shows here." }));
     return;
   }
@@ -149,16 +152,21 @@ async function renderMap(subs, c) {
     });
   });
   const layout = mapLayout(bounds, geometry, { fontSize: fs * 0.75 });
-  div.replaceChildren();
+  // A placeholder or small multiples here before: Plotly draws afresh (react would only patch).
+  if (!div.classList.contains("js-plotly-plot") || !div.querySelector(".main-svg")) {
+    window.Plotly.purge(div);
+    div.replaceChildren();
+  }
   await window.Plotly.react(div, traces, layout, PLOT_CONFIG);
 }
 
 /** Every final decision boundary, small multiples (the server sends the grids). @param {Submission[]} subs */
 function renderBoundaries(subs) {
   const div = $("gallery-map");
+  if (div.classList.contains("js-plotly-plot")) window.Plotly.purge(div);
   const figures = subs.map((s, i) => {
     const b = boundaryOf(s);
-    const canvas = el("canvas", { width: 120, height: 120, role: "img", "aria-label": `${s.nickname}'s decision boundary` });
+    const canvas = el("canvas", { width: 240, height: 240, role: "img", "aria-label": `${s.nickname}'s decision boundary` });
     if (b) paintBoundary(canvas, b);
     return el("figure", {}, [canvas, el("figcaption", {}, [runSwatch(i, colorOf(i)), ` ${s.nickname}: ${s.optimizer}, lr ${fmt(s.lr, 3)}${s.ok ? "" : " ✗"}`])]);
   });
@@ -183,7 +191,7 @@ function paintBoundary(canvas, b) {
         if (classes === 2 && v <= 1) { // P(class 1): blend between the two fills
           const t = Math.max(0, Math.min(1, v));
           color = fills[0].map((a, k) => Math.round(a * (1 - t) + fills[1][k] * t));
-          if (Math.abs(t - 0.5) < 0.04) color = [60, 60, 60]; // the boundary itself, dark
+          if (Math.abs(t - 0.5) < 0.07) color = [60, 60, 60]; // the boundary itself, dark
         } else {
           color = fills[Math.round(v) % fills.length];
         }
@@ -194,7 +202,7 @@ function paintBoundary(canvas, b) {
   }
   const tmp = el("canvas", { width: nx, height: ny });
   tmp.getContext("2d")?.putImageData(img, 0, 0);
-  ctx.imageSmoothingEnabled = false;
+  ctx.imageSmoothingEnabled = true;
   ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
 }
 
@@ -203,28 +211,31 @@ function renderScatter(subs, c) {
   const div = $("gallery-scatter");
   const { groups, missing } = scatterOf(subs);
   const fs = fontSize();
+  const metric = c && c.goal ? c.goal.metric : "loss";
+  const log = logFinal(subs, metric);
+  const floor = logFloor(subs);
   const traces = groups.map((g, i) => ({
-    type: "scatter", mode: "markers", name: g.optimizer, x: g.lr, y: g.final, text: g.text,
+    type: "scatter", mode: "markers", name: g.optimizer, x: g.lr, y: log ? g.final.map((v) => Math.max(v, floor)) : g.final, text: g.text,
     hovertemplate: "%{text}<extra></extra>",
     marker: {
-      size: fs * 0.8, color: PALETTE[(i + 1) % PALETTE.length], symbol: runStyle(i).symbol,
+      // each point in its run's colour (the map's, the leaderboard's); each optimizer its shape
+      size: fs * 0.8, color: g.index.map(colorOf), symbol: runStyle(i).symbol,
       line: { color: g.ok.map((ok) => (ok ? "#ffffff" : "#c92a2a")), width: g.ok.map((ok) => (ok ? 1 : 3)) },
     },
   }));
-  const metric = c && c.goal ? c.goal.metric : "loss";
   const target = c && c.goal && typeof c.goal.target === "number" ? c.goal.target : null;
   const box = div.getBoundingClientRect();
   const layout = {
     width: Math.max(280, box.width), height: Math.max(280, box.height), autosize: false,
-    margin: { l: fs * 3.4, r: fs * 0.6, t: fs * 1.6, b: fs * 2.6 },
+    margin: { l: fs * 4.6, r: fs * 0.6, t: fs * 1.6, b: fs * 2.6 },
     font: { family: FONT, size: fs * 0.75, color: "#1b1f24" },
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#ffffff",
     title: { text: `lr against the final ${metric}${missing ? ` (${missing} with no final value)` : ""}`, font: { size: fs * 0.8 } },
-    xaxis: { type: "log", title: { text: "lr (log scale)" }, exponentformat: "power" },
-    yaxis: { type: logFinal(subs) ? "log" : "linear", title: { text: `final ${metric}` }, exponentformat: "power" },
+    xaxis: { type: "log", title: { text: "lr (log scale)" }, exponentformat: "power", tickangle: 0, nticks: 8 },
+    yaxis: { type: log ? "log" : "linear", title: { text: `final ${metric}${log ? " (log scale)" : ""}`, standoff: fs * 0.4 }, exponentformat: "power", automargin: true },
     showlegend: groups.length > 0, legend: { orientation: "h", y: -0.22 },
     shapes: target === null ? [] : [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: target, y1: target, line: { dash: "dash", color: "#495057", width: 2 } }],
-    annotations: target === null ? [] : [{ xref: "paper", x: 1, y: logFinal(subs) ? Math.log10(target) : target, text: "target", showarrow: false, xanchor: "right", yanchor: "bottom" }],
+    annotations: target === null ? [] : [{ xref: "paper", x: 1, y: log ? Math.log10(target) : target, text: "target", showarrow: false, xanchor: "right", yanchor: "bottom" }],
     hovermode: "closest", dragmode: false,
   };
   window.Plotly.react(div, traces, layout, PLOT_CONFIG);
