@@ -29,7 +29,8 @@ SHOTS = (ROOT / "docs" / "img" / "generalisation" if os.environ.get("GRADSCAPE_D
 
 def shot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.mouse.move(2, 2)  # no tooltip over the picture
+    pg.mouse.move(2, 2)  # no tooltip over the picture, nor a message
+    pg.evaluate("document.querySelectorAll('#messages .message').forEach((m) => m.remove())")
     pg.wait_for_timeout(100)
     pg.screenshot(path=str(SHOTS / f"{name}.png"))
 
