@@ -243,9 +243,19 @@ def test_grokking_preset_sets_a_link_and_a_log_step_axis(lab) -> None:
     until(lab, "window.gradscape.play !== 'running'")
 
 
-def test_export_downloads_a_pytorch_script_and_an_npz(lab) -> None:
-    navigate(lab, "hidden=3&speed=0&steps=10")
+def test_export_downloads_a_pytorch_script_an_npz_and_test_columns(lab) -> None:
+    """The selected run's network as a PyTorch script and a NumPy .npz (POST /api/mlp/export);
+    the CSV of the steps gains the test, penalty and weight-norm columns."""
+    navigate(lab, "hidden=3&test=0.3&l1=0.001&speed=0&steps=10")
     wait_done(lab)
+    with lab.expect_download() as info:
+        lab.click("#export-csv")
+    lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    assert header[-4:] == ["test_loss", "test_accuracy", "penalty", "weight_norm"]
+    assert len(lines) == 1 + 2 * 11
+    last = dict(zip(header, lines[11].split(","), strict=True))  # run 1, step 10
+    assert last["step"] == "10" and float(last["test_loss"]) > 0 and float(last["penalty"]) > 0
     with lab.expect_download() as info:
         lab.click("#export-torch")
     script = Path(info.value.path()).read_text(encoding="utf-8")
@@ -253,6 +263,25 @@ def test_export_downloads_a_pytorch_script_and_an_npz(lab) -> None:
     with lab.expect_download() as info:
         lab.click("#export-npz")
     assert Path(info.value.path()).read_bytes()[:2] == b"PK"  # a zip: numpy's .npz
+
+
+def test_overfitting_preset_shows_the_curves_part(lab) -> None:
+    """The overfitting preset: the test loss is lowest early (the marked best step) and has
+    climbed by the end while the training loss kept falling."""
+    navigate(lab, "speed=0&steps=8")
+    until(lab, "window.gradscape.lab().presets.length >= 3")
+    started = lab.evaluate("window.gradscape.stats.started")
+    lab.click("button[data-preset=overfitting]")
+    until(lab, f"window.gradscape.stats.started > {started}")
+    state = lab.evaluate("window.gradscape.state")
+    assert (state["test_fraction"], state["label_noise"], state["hidden"]) == (0.5, 0.1, [64, 64])
+    wait_done(lab, timeout=180_000)
+    run = lab.evaluate("window.gradscape.lab().runs[0]")
+    steps = lab.evaluate("window.gradscape.runs()[0].n") - 1
+    assert run["bestTest"]["step"] < steps / 4
+    assert run["testLoss"] > 1.5 * run["bestTest"]["loss"]
+    assert lab.evaluate("window.gradscape.runs()[0].loss") < 0.1
+    shot(lab, "overfitting")
 
 
 def test_backprop_shows_dropout_masks_and_penalty_terms(browser_context, server) -> None:
