@@ -120,6 +120,18 @@ def test_test_points_are_hollow_and_test_curves_dashed(lab) -> None:
         assert r["bestTest"]["loss"] <= r["testLoss"] + 1e-12
     assert "2. Adam best test" in charts["accuracy"]["names"]
 
+    # Own points are split the same way (seeded), and drawn hollow where held out.
+    pts = "-1,-1,0;-0.8,-1.2,0;-1.2,-0.7,0;-0.9,-0.9,0;1,1,1;0.8,1.2,1;1.2,0.8,1;0.9,0.9,1"
+    navigate(lab, f"pts={pts}&test=0.5&speed=0&steps=10")
+    until(lab, "window.gradscape.config().custom === true")
+    test = lab.evaluate("window.gradscape.lab().data.test")
+    assert len(test) == 8 and sum(test) == 4
+    until(lab, """(document.getElementById('boundary').data || [])
+        .some(t => t.type === 'scatter' && Array.isArray(t.marker.symbol))""")
+    symbols = lab.evaluate("""() => document.getElementById('boundary').data
+        .find(t => t.type === 'scatter').marker.symbol""")
+    assert symbols == ["circle-open" if t else "circle" for t in test]
+
 
 def test_unit_maps_follow_the_run_and_a_click_outlines_the_units_weights(lab) -> None:
     """One map per hidden unit, drawn from the run's `neurons`; clicking one selects its layer
@@ -172,6 +184,8 @@ def test_sweep_panel_charts_train_and_test_error_and_cancels(lab) -> None:
     assert all(0 <= r["test_error"] <= 1 and r["n_params"] > 0 for r in s["rows"])
     assert lab.evaluate("document.getElementById('sweep-progress').value") == 3
     assert lab.is_enabled("#sweep-run") and not lab.is_enabled("#sweep-cancel")
+    found = violations(lab)
+    assert not found, report(found)
 
     # Bad values are refused on the page, naming what is wrong.
     lab.fill("#sweep-values", "2, x")
