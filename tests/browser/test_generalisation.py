@@ -29,7 +29,8 @@ SHOTS = (ROOT / "docs" / "img" / "generalisation" if os.environ.get("GRADSCAPE_D
 
 def shot(pg, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.mouse.move(2, 2)  # no tooltip over the picture
+    pg.mouse.move(2, 2)  # no tooltip over the picture, nor a message
+    pg.evaluate("document.querySelectorAll('#messages .message').forEach((m) => m.remove())")
     pg.wait_for_timeout(100)
     pg.screenshot(path=str(SHOTS / f"{name}.png"))
 
@@ -119,6 +120,18 @@ def test_test_points_are_hollow_and_test_curves_dashed(lab) -> None:
         assert r["bestTest"]["loss"] <= r["testLoss"] + 1e-12
     assert "2. Adam best test" in charts["accuracy"]["names"]
 
+    # Own points are split the same way (seeded), and drawn hollow where held out.
+    pts = "-1,-1,0;-0.8,-1.2,0;-1.2,-0.7,0;-0.9,-0.9,0;1,1,1;0.8,1.2,1;1.2,0.8,1;0.9,0.9,1"
+    navigate(lab, f"pts={pts}&test=0.5&speed=0&steps=10")
+    until(lab, "window.gradscape.config().custom === true")
+    test = lab.evaluate("window.gradscape.lab().data.test")
+    assert len(test) == 8 and sum(test) == 4
+    until(lab, """(document.getElementById('boundary').data || [])
+        .some(t => t.type === 'scatter' && Array.isArray(t.marker.symbol))""")
+    symbols = lab.evaluate("""() => document.getElementById('boundary').data
+        .find(t => t.type === 'scatter').marker.symbol""")
+    assert symbols == ["circle-open" if t else "circle" for t in test]
+
 
 def test_unit_maps_follow_the_run_and_a_click_outlines_the_units_weights(lab) -> None:
     """One map per hidden unit, drawn from the run's `neurons`; clicking one selects its layer
@@ -171,6 +184,8 @@ def test_sweep_panel_charts_train_and_test_error_and_cancels(lab) -> None:
     assert all(0 <= r["test_error"] <= 1 and r["n_params"] > 0 for r in s["rows"])
     assert lab.evaluate("document.getElementById('sweep-progress').value") == 3
     assert lab.is_enabled("#sweep-run") and not lab.is_enabled("#sweep-cancel")
+    found = violations(lab)
+    assert not found, report(found)
 
     # Bad values are refused on the page, naming what is wrong.
     lab.fill("#sweep-values", "2, x")
@@ -242,9 +257,19 @@ def test_grokking_preset_sets_a_link_and_a_log_step_axis(lab) -> None:
     until(lab, "window.gradscape.play !== 'running'")
 
 
-def test_export_downloads_a_pytorch_script_and_an_npz(lab) -> None:
-    navigate(lab, "hidden=3&speed=0&steps=10")
+def test_export_downloads_a_pytorch_script_an_npz_and_test_columns(lab) -> None:
+    """The selected run's network as a PyTorch script and a NumPy .npz (POST /api/mlp/export);
+    the CSV of the steps gains the test, penalty and weight-norm columns."""
+    navigate(lab, "hidden=3&test=0.3&l1=0.001&speed=0&steps=10")
     wait_done(lab)
+    with lab.expect_download() as info:
+        lab.click("#export-csv")
+    lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    assert header[-4:] == ["test_loss", "test_accuracy", "penalty", "weight_norm"]
+    assert len(lines) == 1 + 2 * 11
+    last = dict(zip(header, lines[11].split(","), strict=True))  # run 1, step 10
+    assert last["step"] == "10" and float(last["test_loss"]) > 0 and float(last["penalty"]) > 0
     with lab.expect_download() as info:
         lab.click("#export-torch")
     script = Path(info.value.path()).read_text(encoding="utf-8")
@@ -252,6 +277,25 @@ def test_export_downloads_a_pytorch_script_and_an_npz(lab) -> None:
     with lab.expect_download() as info:
         lab.click("#export-npz")
     assert Path(info.value.path()).read_bytes()[:2] == b"PK"  # a zip: numpy's .npz
+
+
+def test_overfitting_preset_shows_the_curves_part(lab) -> None:
+    """The overfitting preset: the test loss is lowest early (the marked best step) and has
+    climbed by the end while the training loss kept falling."""
+    navigate(lab, "speed=0&steps=8")
+    until(lab, "window.gradscape.lab().presets.length >= 3")
+    started = lab.evaluate("window.gradscape.stats.started")
+    lab.click("button[data-preset=overfitting]")
+    until(lab, f"window.gradscape.stats.started > {started}")
+    state = lab.evaluate("window.gradscape.state")
+    assert (state["test_fraction"], state["label_noise"], state["hidden"]) == (0.5, 0.1, [64, 64])
+    wait_done(lab, timeout=180_000)
+    run = lab.evaluate("window.gradscape.lab().runs[0]")
+    steps = lab.evaluate("window.gradscape.runs()[0].n") - 1
+    assert run["bestTest"]["step"] < steps / 4
+    assert run["testLoss"] > 1.5 * run["bestTest"]["loss"]
+    assert lab.evaluate("window.gradscape.runs()[0].loss") < 0.1
+    shot(lab, "overfitting")
 
 
 def test_backprop_shows_dropout_masks_and_penalty_terms(browser_context, server) -> None:
@@ -317,6 +361,12 @@ def test_the_lab_fits_projector_and_phone(browser_context, server, width, height
         until(pg, "(document.getElementById('boundary').data || [])"
                   ".some(t => t.type === 'contour')")
         assert pg.evaluate("document.documentElement.scrollWidth") <= width + 1
+        # Where the page folds its parts into tabs under the boundary (phones), the lab is one.
+        tabs = pg.locator(".phone-tabs [role=tab]", has_text="Lab")
+        if tabs.count() and tabs.first.is_visible():
+            tabs.first.click()
+            until(pg, "window.gradscape.lab().mapsDrawn > 0"
+                  " && document.getElementById('unit-maps').offsetParent !== null")
         for sel in ("#lab-controls", "#unit-maps", "#wnorm-chart", "#lab-presets"):
             box = pg.locator(sel).bounding_box()
             assert box and box["x"] >= -1 and box["x"] + box["width"] <= width + 1, sel

@@ -18,13 +18,21 @@ export async function copyLink(store, field) {
   showMessage(said + many, { kind: result === "failed" ? "warn" : "info", key: "link", timeout: 5000 });
 }
 
-/** One row per run and step: loss, accuracy, lr, plane coordinates, gradient norm per layer. */
+/** One row per run and step: loss, accuracy, lr, plane coordinates, gradient norm per layer;
+ *  with a test set or a penalty (the generalisation lab), their columns and the weight norm. */
 export function exportCSV(runs, config) {
   const layers = config ? config.sizes.length - 1 : 0;
+  const lab = runs.some((r) => r.hasTest || r.hasPenalty);
   const header = ["run", "optimizer", "step", "loss", "accuracy", "lr", "plane_x", "plane_y",
-    ...Array.from({ length: layers }, (_, l) => `grad_norm_layer${l + 1}`)];
+    ...Array.from({ length: layers }, (_, l) => `grad_norm_layer${l + 1}`),
+    ...(lab ? ["test_loss", "test_accuracy", "penalty", "weight_norm"] : [])];
+  const v = (x) => (Number.isFinite(x) ? x : null);
   const rows = [];
-  for (const [i, run] of runs.entries()) for (const r of run.rows()) rows.push([i + 1, run.info.optimizer, ...r]);
+  for (const [i, run] of runs.entries()) {
+    for (const [k, r] of run.rows().entries()) {
+      rows.push([i + 1, run.info.optimizer, ...r, ...(lab ? [v(run.tloss[k]), v(run.tacc[k]), v(run.pen[k]), v(run.wnorm[k])] : [])]);
+    }
+  }
   downloadText(toCSV(header, rows), fileName("gradscape-network", "csv"), "text/csv");
 }
 

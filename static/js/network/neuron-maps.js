@@ -59,6 +59,12 @@ export class NeuronMaps {
     this.canvases = [];
     this.step = -1;
     this.drawn = 0; // maps drawn (tests and stats)
+    /** @type {number[]} the widths the maps are built for */
+    this.hidden = [];
+    // Shown again (a tab, a phone's panel) or resized: sized again, with no new frame needed.
+    new ResizeObserver(() => {
+      if (this.hidden.length) this.fit(this.hidden);
+    }).observe(container);
   }
 
   /** Build one small canvas per hidden unit (again when the widths change). @param {number[]} hidden */
@@ -66,6 +72,7 @@ export class NeuronMaps {
     const shape = hidden.join(",");
     if (shape === this.shape) return;
     this.shape = shape;
+    this.hidden = [...hidden];
     this.picked = null;
     this.canvases = hidden.map((width, l) => Array.from({ length: width }, (_, u) => /** @type {HTMLCanvasElement} */ (el("canvas", {
       class: "unit-map", width: 1, height: 1, tabIndex: 0, role: "button",
@@ -90,6 +97,7 @@ export class NeuronMaps {
   /** Maps as large as the panel allows: the widest layer on one line and (where the panel has a
    *  height of its own, not on a phone's scrolling column) every layer in view. @param {number[]} hidden */
   fit(hidden) {
+    if (!this.container.clientWidth) return; // hidden: fitted when shown
     const widest = Math.max(1, ...hidden);
     const gap = 4;
     let size = Math.floor((this.container.clientWidth - gap * widest) / widest);
