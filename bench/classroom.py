@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,8 @@ class Gradscape:
                 break
         else:
             raise SystemExit("gradscape printed no teacher's link")
+        # Read the rest (uvicorn's access log) as it comes: a full pipe would stop the server.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -18,6 +18,7 @@ from app.core.cancellation import StopCheck
 from app.core.runs import RunSet, record
 
 MAX_PATH_POINTS = 200  # a surface path in the gallery: every path of a class on one map
+MAX_KEPT_NETWORK_STEPS = 500  # a network submission is scored on at most this many steps
 GOAL_KINDS = ("reach", "largest_lr", "best")
 METRICS = {"surface": ("loss",), "network": ("loss", "accuracy", "test_loss", "test_accuracy")}
 # Which way a metric improves, for `best` when the teacher names no direction.
@@ -100,11 +101,13 @@ class Outcome:
                 "status": self.status}
 
 
-def rerun(runset: RunSet, goal: Goal, should_stop: StopCheck | None = None
+def rerun(runset: RunSet, goal: Goal, should_stop: StopCheck | None = None, every: int = 1
           ) -> tuple[Outcome, Any]:
     """Run the set's one run to its end with the run engine and score it; the outcome and the
-    run's kept columns (for its path or boundary)."""
-    rec = record(runset, should_stop=should_stop)
+    run's kept columns (for its path or boundary). `every`: keep (and score on) every k-th step
+    and the last, as a network run's weights are kept (a long run of a big network would
+    otherwise keep a weight vector a step)."""
+    rec = record(runset, every=every, should_stop=should_stop)
     run, cols = runset.runs[0], rec.kept[0]
     series = getattr(cols, goal.metric, None)
     if series is None or len(series) < len(cols.step):

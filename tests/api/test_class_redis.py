@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,10 @@ def test_redis_unsubscribes_when_left(redis_url) -> None:
 class Command:
     """`gradscape --classroom` in a subprocess, on its own port."""
 
+    @staticmethod
+    def root() -> Path:
+        return ROOT
+
     def __init__(self, env: dict[str, str], workers: int) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
@@ -95,6 +100,8 @@ class Command:
                 break
         else:
             raise RuntimeError("no teacher's link printed:\n" + "".join(lines))
+        # Read the rest (uvicorn's access log) as it comes: a full pipe would stop the server.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -86,3 +86,10 @@ def test_subsample_keeps_the_ends(n: int) -> None:
     assert len(out) == min(n, 200) and out == sorted(out)
     if n:
         assert out[0] == 0 and out[-1] == n - 1
+
+
+def test_every_kth_step_keeps_the_last() -> None:
+    goal = Goal.of({"kind": "best"})
+    outcome, cols = rerun(_run("sgd", 0.1, 95), goal, every=10)
+    assert cols.step[-1] == 95 and len(cols.step) == 11
+    assert outcome.steps == 95 and outcome.final == cols.loss[-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.classroom.nicknames import MAX_LENGTH, NicknameError, clean, key
@@ -30,9 +30,16 @@ def test_no_markup_control_or_unnormalised_text_survives(raw: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(categories=("Lu", "Ll", "Nd")), min_size=1, max_size=20))
+@given(st.text(alphabet=st.characters(categories=("Lu", "Ll", "Nd")), min_size=1, max_size=12))
 def test_case_does_not_make_a_new_name(word: str) -> None:
-    assert key(clean(word)) == key(clean(word.upper())) == key(clean(word.lower()))
+    # Unicode's caseless matching (casefold): a letter whose capital folds to another letter
+    # (Turkish dotless ı -> I -> i) is another name there too.
+    try:
+        names = [clean(word), clean(word.upper()), clean(word.lower())]
+    except NicknameError:  # a capital can be longer (ß -> SS): past 24 characters
+        assume(False)
+    assume(names[1].casefold() == names[0].casefold())
+    assert key(names[0]) == key(names[1]) == key(names[2])
 
 
 @pytest.mark.parametrize("raw, expected", [

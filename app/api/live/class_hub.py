@@ -33,6 +33,7 @@ OUTBOX = 2_000  # messages waiting for one socket; past it the socket is called 
 RETRY = 1.0  # seconds before subscribing again after the broker failed
 
 ALL, TEACHERS = "all", "teachers"
+_BACKGROUND: set[asyncio.Task[Any]] = set()
 
 
 def student_audience(student_id: int) -> str:
@@ -70,7 +71,9 @@ class Member:
         self.closed = True
         self.sender.cancel()
         with contextlib.suppress(Exception):
-            asyncio.get_running_loop().create_task(self.websocket.close(code=1011))
+            task = asyncio.get_running_loop().create_task(self.websocket.close(code=1011))
+            _BACKGROUND.add(task)
+            task.add_done_callback(_BACKGROUND.discard)
 
     async def _send_loop(self) -> None:
         while True:
@@ -179,7 +182,9 @@ class Hub:
             return
         if audience == ["_who"]:
             if self.members:
-                asyncio.get_running_loop().create_task(self.announce())
+                task = asyncio.get_running_loop().create_task(self.announce())
+                _BACKGROUND.add(task)  # a task nobody holds may be collected before it runs
+                task.add_done_callback(_BACKGROUND.discard)
             return
         text = dumps(msg).decode()
         for member in list(self.members):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from typing import Any
 
 import orjson
@@ -40,7 +41,7 @@ from app.api.schemas.classroom import (
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.api.schemas.ws import StartNetwork
 from app.classroom.broker import Broker, make_broker
-from app.classroom.challenges import Goal, rerun, subsample
+from app.classroom.challenges import MAX_KEPT_NETWORK_STEPS, Goal, rerun, subsample
 from app.classroom.store import ClassStore, NotFound
 from app.config import Settings
 from app.core.cancellation import StopCheck
@@ -87,7 +88,8 @@ class Classroom:
             drawn: dict[str, Any] = {"start": list(start), "path": subsample(cols.params)}
         else:
             live, _ = NetworkLive.from_message(parsed)
-            outcome, cols = rerun(live.runset, goal, should_stop)
+            every = max(1, math.ceil(parsed.steps / MAX_KEPT_NETWORK_STEPS))
+            outcome, cols = rerun(live.runset, goal, should_stop, every)
             drawn = {"boundary": None if not live.has_boundary else {
                 "x": live.boundary_x, "y": live.boundary_y,
                 "z": live.runs[0].predict_grid(live.boundary_x, live.boundary_y)}}
@@ -300,7 +302,9 @@ class ClassSocket:
             msg = class_message.validate_python(raw)
         except ValidationError as err:
             first = clean_errors(err.errors())[0]
-            loc = [p for p in first["loc"] if p not in MESSAGE_TYPES]
+            loc = list(first["loc"])
+            if loc and loc[0] in MESSAGE_TYPES:  # the union's tag, not a field
+                loc = loc[1:]
             field = ".".join(str(p) for p in loc) or "type"
             known = isinstance(raw, dict) and raw.get("type") in MESSAGE_TYPES
             if field == "type" or not known:
