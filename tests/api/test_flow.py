@@ -103,3 +103,11 @@ def test_network_flow_refusals(client, change: dict, field: str) -> None:
     response = client.post("/api/flow/network", json=NET | change)
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == field  # every 422 has one shape
+
+
+@pytest.mark.parametrize("path", ["/api/flow", "/api/flow/network"])
+def test_a_flow_too_short_to_sample_is_refused_naming_t_end(client, path: str) -> None:
+    # 5e-324 (the smallest float) made the early samples' times 0: a 500 before t_end's bound.
+    r = client.post(path, json={"steps": 1, "t_end": 5e-324})
+    assert r.status_code == 422
+    assert "t_end" in r.text

@@ -24,6 +24,9 @@ from app.core.datasets import DATASETS
 
 MAX_SAMPLES = 2_000
 MAX_FLOW_TIME = 1e6
+# The shortest flow followed: its early times are sampled from t_end * 1e-6 (flow_compare.py),
+# which must stay a normal float (5e-324 * 1e-6 is 0: a 500 before this bound).
+MIN_FLOW_TIME = 1e-9
 # Run points measured against the flow's path (runs x steps): each is compared with every
 # segment of a 500-vertex polyline, about 0.3 s for this many.
 MAX_RUN_POINTS = 40_000
@@ -39,7 +42,8 @@ class FlowRequest(TrajectoryRequest):
     samples: int = Field(200, ge=2, le=MAX_SAMPLES, description="points of the flow's path, "
                          "evenly spaced along its length")
     t_end: Finite | None = Field(
-        None, gt=0, le=MAX_FLOW_TIME, description="how long to follow the flow; null: as long "
+        None, ge=MIN_FLOW_TIME, le=MAX_FLOW_TIME,
+        description="how long to follow the flow; null: as long "
         "as the longest run's flow time (the sum of its lrs; 1 / (1 - momentum) times that "
         "for SGD with momentum), at least 1")
 
@@ -64,7 +68,7 @@ class NetworkFlowRequest(TrainingData):
         "random", description="the live view's plane through the initial weights")
     weights: list[WeightRefIn] | None = Field(None, min_length=2, max_length=2)
     samples: int = Field(200, ge=2, le=MAX_SAMPLES, description="flow points returned")
-    t_end: Finite | None = Field(None, gt=0, le=MAX_FLOW_TIME, description="null: the "
+    t_end: Finite | None = Field(None, ge=MIN_FLOW_TIME, le=MAX_FLOW_TIME, description="null: the "
                                  "longest run's flow time")
 
     @model_validator(mode="after")
