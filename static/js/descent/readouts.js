@@ -131,6 +131,7 @@ export class Readouts {
     return {
       runs: this.page.trajectories.map((traj, i) => ({
         traj, color: state.runs[i] ? state.runs[i].color : "#888", selected: i === state.sel, shape: runStyle(i).shape,
+        dash: runStyle(i).lineDash, index: i,
         label: state.runs[i] ? `${i + 1}. ${this.page.optimizers.get(state.runs[i].optimizer).name}` : "",
       })).filter((r, i) => state.runs[i]),
       ghosts: this.page.ghosts.filter((g) => g.surfaceKey === this.page.gridKey),
