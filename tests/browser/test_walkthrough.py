@@ -120,11 +120,11 @@ def test_descent_new_lr_on_a_diverged_run_replays_it(app: App) -> None:
     app.page.select_option("#speed", "0")
     app.wait("(runs) => runs.length === 2 && runs[1].status === 'diverged'")
     starts = app.js("() => gradscape.stats.starts")
-    app.page.click(f"{CARD.format(1)} .edge-button")  # 2/λ: lr = 2
+    app.page.click(f"{CARD.format(1)} .edge-button")  # 2/λ: lr = 2/10
     app.page.wait_for_function("(n) => gradscape.stats.starts > n", arg=starts)
     note = app.page.locator("[data-key='replay']").inner_text()
-    assert "Run 2 had diverged" in note and "lr = 2" in note, note
-    app.wait("(runs) => runs[1].n > 12 && runs[1].lastLrs.every(lr => lr === 2)")
+    assert "Run 2 had diverged" in note and "run 2 with lr = 0.2." in note, note
+    app.wait("(runs) => runs[1].n > 12 && runs[1].lastLrs.every(lr => lr === 0.2)")
     assert app.runs()[1]["status"] != "diverged"
     app.assert_clean()
 
