@@ -379,3 +379,14 @@ def test_backprop_chain_card_says_what_a_nudge_does_and_it_is_true(fresh_app: Ap
     assert predicted == pytest.approx(-0.1)  # 0.01 x the gradient -10
     assert real == pytest.approx(predicted, rel=0.05, abs=1e-4), (real, predicted)
     app.assert_clean()
+
+
+def test_network_adding_a_run_mid_training_says_it_starts_again(fresh_app: App) -> None:
+    # Known limit: the runs restart (the protocol has no way to add a run to a running set),
+    # but no longer silently.
+    app = open_network(fresh_app, "speed=30&steps=2000")
+    app.page.wait_for_function("() => gradscape.runs().every(r => r.n > 5)")
+    app.page.click("#add-run")
+    text = app.page.locator("[data-key='add-run']").inner_text()
+    assert "starts again from step 0" in text, text
+    app.assert_clean()

@@ -351,6 +351,11 @@ class NetworkPage {
   addRun() {
     const runs = this.store.state.runs;
     if (runs.length >= this.options.limits.runs) return;
+    // The server trains its runs in lockstep from one start: a new run means new runs. Not
+    // silently (a run added to the set mid-training would need the protocol to say so).
+    if (this.runs.some((r) => r.n > 1)) {
+      showMessage(`Run ${runs.length + 1} added: every run starts again from step 0, so that all of them train from the same weights for the same steps.`, { kind: "info", key: "add-run", timeout: 6000 });
+    }
     const base = runs[this.store.state.sel] || runs[0];
     this.store.set({ runs: [...runs, { ...base }], sel: runs.length });
   }
