@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.api.live.pacing import BATCH_SECONDS, MAX_BATCH, Pacer
+from app.api.live.pacing import BATCH_SECONDS, MAX_BATCH, THREAD_BATCH_SECONDS, Pacer
 
 
 def pacer(**kw) -> Pacer:
@@ -53,3 +53,15 @@ def test_the_rate_limit_per_session() -> None:
     n, wait = p.next_batch(0.0, 1, 0)
     assert n == 0 and wait == pytest.approx(5 / 100)
     assert p.next_batch(wait, 1, 0) == (5, 0.0)
+
+
+def test_a_worker_threads_batch_is_longer_so_full_speed_is_the_fastest() -> None:
+    """Network runs step in a worker thread: at full speed their batches fill a frame at about
+    40 fps (THREAD_BATCH_SECONDS) instead of a few milliseconds' worth, so 'max' sends fewer,
+    fuller frames and beats any paced speed instead of drowning in one-step frames."""
+    slow = 1e-3  # a 32-32-32 network's step on a loaded machine
+    inline = pacer(speed=0, seconds_per_step=slow).next_batch(0.0, 1, 1)[0]
+    threaded = pacer(speed=0, seconds_per_step=slow, batch_seconds=THREAD_BATCH_SECONDS)
+    assert threaded.next_batch(0.0, 1, 1)[0] == int(THREAD_BATCH_SECONDS / slow) > 4 * inline
+    assert 1 / THREAD_BATCH_SECONDS >= 30  # still at least 30 frames a second
+

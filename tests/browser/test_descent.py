@@ -132,8 +132,8 @@ def test_overshoot_preset_diverges_with_a_badge_and_the_other_run_goes_on(app: A
     app.navigate("")
     app.page.click("[data-preset=overshoot]")
     state = app.state()
-    assert state["surface"] == "bowl" and [r["lr"] for r in state["runs"]] == [1.9, 2.1]
-    app.wait("(runs) => runs.length === 2 && runs.every(r => r.n > 2 && r.lambda0 === 1)")
+    assert state["surface"] == "ravine" and [r["lr"] for r in state["runs"]] == [0.19, 0.21]
+    app.wait("(runs) => runs.length === 2 && runs.every(r => r.n > 2 && r.lambda0 === 10)")
     # lr x lambda_max readouts: 1.9 is under the edge, 2.1 over it.
     edge = [app.page.locator(f"{CARD.format(i)} .edge-value") for i in (0, 1)]
     assert edge[0].inner_text() == "1.9" and "over" not in (edge[0].get_attribute("class") or "")
@@ -152,9 +152,9 @@ def test_overshoot_preset_diverges_with_a_badge_and_the_other_run_goes_on(app: A
     diverged = app.runs()[1]
     assert diverged["status"] == "diverged" and diverged["divergedAt"] > 10
     app.shot("overshoot")
-    # "Set lr to the edge": 2 / lambda_max at the start point (the bowl: lambda_max = 1).
+    # "Set lr to the edge": 2 / lambda_max at the start point (the valley: lambda_max = 10).
     app.page.click(f"{CARD.format(0)} .edge-button")
-    app.wait("(runs, s) => s.runs[0].lr === 2")
+    app.wait("(runs, s) => s.runs[0].lr === 0.2")
     app.assert_clean()
 
 
@@ -303,6 +303,9 @@ def test_presentation_mode_and_keyboard_shortcuts(app: App) -> None:
     page.mouse.click(640, 30)  # focus on the page, not a field
     page.keyboard.press("Space")
     page.wait_for_function("() => gradscape.play === 'paused'")
+    # The page stops at once; the first Step also shows what the server computed meanwhile.
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(400)
     n = app.runs()[0]["n"]
     page.keyboard.press("ArrowRight")
     app.wait("(runs, s, n) => runs.every(r => r.n === n + 1)", n)

@@ -185,3 +185,19 @@ def test_advance_stops_at_divergence_mid_batch() -> None:
     assert run.status == "diverged" and taken == run.diverged_at == len(cols) < 500
     assert cols.step == list(range(1, taken + 1))
     assert run.advance(10, cols) == 0 and len(cols) == taken
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "lbfgs"])
+def test_a_start_where_the_formula_is_undefined_says_so_not_the_learning_rate(optimizer) -> None:
+    """log(x) at x < 0 has no value: the run stops at once, and the reason names the formula
+    and the point, not a learning rate that had nothing to do with it."""
+    from app.core.expression import make_expression_surface
+
+    surface = make_expression_surface("log(x) + y**2")
+    [t] = run_trajectories(surface, (-1.0, 0.5), 10, [RunConfig(optimizer, lr=0.01)])
+    assert t.status == "diverged" and t.diverged_at == 1
+    assert "undefined at the start point (-1, 0.5)" in (t.reason or ""), t.reason
+    assert "learning rate" not in (t.reason or "")
+    # Stepping into the undefined half from a defined point says where it got to.
+    [u] = run_trajectories(surface, (0.05, 0.5), 10, [RunConfig("sgd", lr=1.0)])
+    assert u.status == "diverged" and "undefined at (" in (u.reason or ""), u.reason

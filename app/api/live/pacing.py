@@ -19,6 +19,10 @@ BATCH_SECONDS = 0.008
 # before it is sent, so their batches shrink as they grow in number: one round of all of them
 # takes about this long.
 ROUND_SECONDS = 0.025
+# A worker thread's batch (network runs) may be longer: it does not hold the event loop, and at
+# full speed fewer, fuller frames go further than many of one step each (every frame costs the
+# server and the page its boundary, serialization and drawing): about 40 frames a second.
+THREAD_BATCH_SECONDS = 0.025
 FRAME_INTERVAL = 1 / 60  # target time between frames when running at full speed
 
 
@@ -28,6 +32,7 @@ class Pacer:
     speed: float = 60.0  # steps per second per run; 0: as fast as allowed
     budget: int | None = None  # steps left before pausing (the `step` command)
     seconds_per_step: float = 5e-6  # running estimate of one run-step's cost
+    batch_seconds: float = BATCH_SECONDS  # target compute time of one batch
     _credit: float = 0.0  # steps earned at the current speed but not yet taken
     _last: float = 0.0
     _allowance: float = field(default=0.0)
@@ -49,7 +54,7 @@ class Pacer:
         n_runs = max(1, n_runs)
         # However it runs, a batch takes a few milliseconds at most: the event loop (surfaces)
         # and the other sessions wait for it. What is left waits for the next batch.
-        seconds = min(BATCH_SECONDS, ROUND_SECONDS / max(1, busy_sessions))
+        seconds = min(self.batch_seconds, ROUND_SECONDS / max(1, busy_sessions))
         longest = max(1, min(int(seconds / max(self.seconds_per_step * n_runs, 1e-9)),
                              MAX_BATCH // n_runs))
         if self.budget is not None:

@@ -32,7 +32,7 @@ from app.api.jsonsafe import dumps
 from app.api.live.curvature import SpectrumError, spectrum_message
 from app.api.live.kinds import LiveRuns, NetworkLive, SurfaceLive
 from app.api.live.outbox import Outbox
-from app.api.live.pacing import Pacer
+from app.api.live.pacing import BATCH_SECONDS, THREAD_BATCH_SECONDS, Pacer
 from app.api.live.sweeping import SweepBusy, SweepRunner
 from app.api.schemas.sweeps import CancelSweep, StartSweep
 from app.api.schemas.ws import (
@@ -248,7 +248,8 @@ class Session:
             raise ClientError("invalid", str(err)) from None
         self.live = live
         self.pacer = Pacer(self.settings.max_run_steps_per_second, speed=msg.speed,
-                           seconds_per_step=live.seconds_per_step)
+                           seconds_per_step=live.seconds_per_step,
+                           batch_seconds=THREAD_BATCH_SECONDS if live.threaded else BATCH_SECONDS)
         self.post({"type": "started", "protocol": PROTOCOL_VERSION,
                    "runs": [live.run_info(i) for i in range(len(live.runs))], "config": config})
         self.post({"type": "frame", "t": time.time(), "runs": live.heads()})

@@ -171,7 +171,7 @@ class SurfaceRun(RunBase):
         learning_rate.value = lr
         self.current = Step(k, p, g, f, used_lr, (p[0] - prev[0], p[1] - prev[1]))
         if diverged:
-            self._diverge(self._divergence_reason())
+            self._diverge(self._divergence_reason(prev))
         return taken
 
     def _advance_oracle(self, n: int, out: StepColumns | None) -> int:
@@ -208,7 +208,7 @@ class SurfaceRun(RunBase):
             x_lo, x_hi, y_lo, y_hi = self._limits
             if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi and -_INF < f < _INF
                     and all(-_INF < v < _INF for v in g)):
-                self._diverge(self._divergence_reason())
+                self._diverge(self._divergence_reason(prev))
                 break
         return taken
 
@@ -232,9 +232,27 @@ class SurfaceRun(RunBase):
             self._noise = block.tolist()[::-1]
         return self._noise.pop()
 
-    def _divergence_reason(self) -> str:
-        """Why the run stopped, in words a class understands."""
+    def _undefined_at(self, p: Vec2) -> bool:
+        """f or its gradient has no value at the finite point p (log or sqrt of a negative)."""
+        if not all(map(math.isfinite, p)):
+            return False
+        try:
+            values = self.surface.value_and_grad(*p)
+        except _EVAL_ERRORS:
+            return True
+        return any(math.isnan(v) for v in values)
+
+    def _divergence_reason(self, prev: Vec2 | None = None) -> str:
+        """Why the run stopped, in words a class understands. prev: the point of the last step's
+        start (a step from where f is undefined is no step at all: not the learning rate)."""
         s = self.current
+        for where, p in (("from", prev), ("to", s.params)):
+            if p is not None and self._undefined_at(p):
+                at = f"({p[0]:.4g}, {p[1]:.4g})"
+                place = (f"at the start point {at}" if where == "from" and s.step == 1
+                         else f"at {at}, where the path got to")
+                return (f"the formula is undefined {place} (a log or square root of a negative "
+                        "number, say): there is no gradient to follow there")
         if self.optimizer.nan_reason and not all(map(math.isfinite, s.params)):
             return self.optimizer.nan_reason
         if not all(map(math.isfinite, (*s.params, s.loss, *s.grad))):

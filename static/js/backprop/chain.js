@@ -7,9 +7,11 @@
 //   ∂L/∂a₂[1]   = Σₖ W₃[k,1] · ∂L/∂z₃[k]
 //   so ∂L/∂W₂[1,0] = (Σₖ W₃[k,1] · ∂L/∂z₃[k]) · 1[z₂[1] > 0] · a₁[0] = (−2) · 1 · 5 = −10
 
-import { factor, num } from "./format.js";
+import { factor, ix, num } from "./format.js";
 import { gradsStepIndex, slopes } from "./steps.js";
 import { h, subText, sym } from "./symbols.js";
+
+const NUDGE = 0.01; // the small change the chain card's sentence speaks of
 
 const f = (v) => {
   const el = h("span", "factor", factor(v));
@@ -38,8 +40,8 @@ export function renderChain(root, ctx) {
   close.dataset.tip = "Close (key: Esc).";
   close.addEventListener("click", ctx.onClose);
   const where = bias
-    ? `the bias of unit ${i} in layer ${l}`
-    : `the edge from ${l === 1 ? "x" : `a${subText(l - 1)}`}[${j}] into unit ${i} of layer ${l}`;
+    ? `the bias of unit ${ix(i)} in layer ${l}`
+    : `the edge from ${l === 1 ? "x" : `a${subText(l - 1)}`}[${ix(j)}] into unit ${ix(i)} of layer ${l}`;
   const head = h("div", "chain-head",
     h("h2", null, "Chain rule for ", bias ? sym("b", l, i) : sym("W", l, `${i},${j}`)),
     h("span", "chain-where", `: ${where}`), close);
@@ -57,7 +59,7 @@ export function renderChain(root, ctx) {
     const state = extra.relu ? (z > 0 ? "on" : "off: the gradient is blocked") : "";
     rows.push(h("div", "chain-line", sym("dz", l, i), " = ", sym("da", l, i), " · ", sym("mask", l, i, extra),
       h("span", "nums", ` = ${factor(da)} · ${num(slope)} = ${num(dz)}`),
-      h("span", "note", ` (z${subText(l)}[${i}] = ${num(z)}${state ? `: ${state}` : ""})`)));
+      h("span", "note", ` (z${subText(l)}[${ix(i)}] = ${num(z)}${state ? `: ${state}` : ""})`)));
     // 3) the unit's output error: collected from every unit it feeds, along their weights
     const terms = c.links[2].terms || [];
     rows.push(h("div", "chain-line", sym("da", l, i), " = Σ", h("sub", null, "k"), " ", sym("W", l + 1, `k,${i}`), " · ", sym("dz", l + 1, "k"),
@@ -83,6 +85,12 @@ export function renderChain(root, ctx) {
     factors.flatMap(([, v], k) => (k ? [" · ", f(v)] : [f(v)])), " = ",
     h("strong", "chain-value", num(c.value)));
   product.dataset.value = String(c.value);
+  // What the gradient means, in one sentence: the slope times a small nudge (first order).
+  const change = NUDGE * c.value;
+  const way = change > 0 ? "up" : change < 0 ? "down" : "not at all";
+  const nudge = h("p", "chain-nudge",
+    `Nudging this ${bias ? "bias" : "weight"} up by ${NUDGE} changes the loss by about ${NUDGE} × ${factor(c.value)} = ${num(change)} (${way}: the gradient is the slope of the loss along this ${bias ? "bias" : "weight"}).`);
+  nudge.dataset.change = String(change);
 
   const notes = [];
   if (hidden && l + 1 < L) {
@@ -95,5 +103,5 @@ export function renderChain(root, ctx) {
     go.addEventListener("click", () => ctx.onGoto(at));
     notes.push(h("div", "note", `Backprop computes this gradient at step ${at + 1}. `, go));
   }
-  root.replaceChildren(head, h("div", "chain-lines", rows), product, ...notes);
+  root.replaceChildren(head, h("div", "chain-lines", rows), product, nudge, ...notes);
 }

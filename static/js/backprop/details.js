@@ -2,7 +2,7 @@
 // (highlighted: operands and result) with their numbers, and a few worked lines with the numbers
 // filled in. One function per kind of step (see backprop/steps.js).
 
-import { factor, num } from "./format.js";
+import { factor, ix, num } from "./format.js";
 import { eq, matrix, worked } from "./matrix.js";
 import { slopes } from "./steps.js";
 import { h, OPS, op, subText, sym } from "./symbols.js";
@@ -55,7 +55,7 @@ function forward(ctx, l) {
   const head = eq(sym("z", l), OPS.eq(), sym("W", l), OPS.dot(), sym("a", l - 1), OPS.plus(), sym("b", l),
     h("span", "gap"), aSym(), OPS.eq(), `${actLabel}(`, sym("z", l), ")");
   const mats = eq(
-    matrix(W, { name: `W${l}`, label: sym("W", l), dir: "fwd", onCell: (i, j) => ctx.onWeight(l, i, j), selected: selectedIn(w, l, false), cellTip: (i, j) => `W${l}[${i},${j}]: click for its chain rule.` }),
+    matrix(W, { name: `W${l}`, label: sym("W", l), dir: "fwd", onCell: (i, j) => ctx.onWeight(l, i, j), selected: selectedIn(w, l, false), cellTip: (i, j) => `W${l}[${ix(i)},${ix(j)}]: click for its chain rule.` }),
     OPS.dot(),
     matrix(prev, { name: l === 1 ? "x" : `a${l - 1}`, label: sym("a", l - 1), dir: "fwd" }),
     OPS.plus(),
@@ -90,7 +90,7 @@ function forward(ctx, l) {
   } else {
     const info = names[t.layers[l - 1].activation];
     words = `Each unit of layer ${l} adds up its inputs times their weights plus its bias (z), then ${info ? info.name : "the activation"} decides what it passes on (a)`
-      + (offUnits.length ? `: z is negative at unit ${offUnits.join(", ")}, so ReLU turns it off (a = 0).` : ".");
+      + (offUnits.length ? `: z is negative at unit ${offUnits.map(ix).join(", ")}, so ReLU turns it off (a = 0).` : ".");
   }
   return { words, head, mats, lines };
 }
@@ -157,7 +157,7 @@ function grads(ctx, l) {
     OPS.dot(),
     matrix(prev, { name: l === 1 ? "xT" : `a${l - 1}T`, label: sym("aT", l - 1), dir: "bwd", row: true }),
     OPS.eq(),
-    matrix(b.dW, { name: `dW${l}`, label: sym("dW", l), role: "result", onCell: (i, j) => ctx.onWeight(l, i, j), selected: selectedIn(w, l, false), cellTip: (i, j) => `∂L/∂W${l}[${i},${j}]: click for its chain rule.` }),
+    matrix(b.dW, { name: `dW${l}`, label: sym("dW", l), role: "result", onCell: (i, j) => ctx.onWeight(l, i, j), selected: selectedIn(w, l, false), cellTip: (i, j) => `∂L/∂W${l}[${ix(i)},${ix(j)}]: click for its chain rule.` }),
     h("span", "gap"),
     matrix(b.db, { name: `db${l}`, label: sym("db", l), role: "result", onCell: (i) => ctx.onWeight(l, i, null), selected: selectedIn(w, l, true) }),
   );
@@ -177,7 +177,7 @@ function da(ctx, l) {
   const WT = transpose(t.layers[l].W);
   const head = eq(sym("da", l), OPS.eq(), sym("WT", l + 1), OPS.dot(), sym("dz", l + 1));
   const mats = eq(
-    matrix(WT, { name: `W${l + 1}T`, label: sym("WT", l + 1), dir: "bwd", onCell: (i, j) => ctx.onWeight(l + 1, j, i), cellTip: (i, j) => `W${l + 1}[${j},${i}]: click for its chain rule.` }),
+    matrix(WT, { name: `W${l + 1}T`, label: sym("WT", l + 1), dir: "bwd", onCell: (i, j) => ctx.onWeight(l + 1, j, i), cellTip: (i, j) => `W${l + 1}[${ix(j)},${ix(i)}]: click for its chain rule.` }),
     OPS.dot(),
     matrix(up.dz, { name: `dz${l + 1}`, label: sym("dz", l + 1), dir: "bwd" }),
     OPS.eq(),

@@ -5,7 +5,7 @@
 // chain: its edge, the edges its gradient comes back along, and the rest of the way to the loss.
 // Redrawn from scratch at every change (a few dozen elements).
 
-import { num } from "./format.js";
+import { ix, num } from "./format.js";
 import { slopes } from "./steps.js";
 import { subText } from "./symbols.js";
 
@@ -172,8 +172,8 @@ export function drawNetwork(svg, ctx) {
     const y2 = rowY(e.c, e.i);
     const g = s("g", { class: "edge-g" });
     g.append(s("line", { x1, y1, x2, y2, class: e.cls.join(" "), "stroke-width": e.width.toFixed(2) }));
-    const from = e.c === 1 ? `x[${e.j}]` : `a${subText(e.c - 1)}[${e.j}]`;
-    let tip = `W${subText(e.c)}[${e.i},${e.j}] = ${num(e.wv)}: the weight from ${from} into unit ${e.i} of layer ${e.c}.`;
+    const from = e.c === 1 ? `x[${ix(e.j)}]` : `a${subText(e.c - 1)}[${ix(e.j)}]`;
+    let tip = `W${subText(e.c)}[${ix(e.i)},${ix(e.j)}] = ${num(e.wv)}: the weight from ${from} into unit ${ix(e.i)} of layer ${e.c}.`;
     if (known.dW.has(e.c)) tip += ` Its gradient ∂L/∂W = ${num(bwd(e.c).dW[e.i][e.j])}.`;
     const hit = s("line", { x1, y1, x2, y2, class: "hit", "data-w": `${e.c},${e.i},${e.j}` });
     hit.dataset.tip = `${tip} Click: how the chain rule gets its gradient.`;
@@ -201,7 +201,7 @@ export function drawNetwork(svg, ctx) {
   svg.append(lossLayer);
   t.y.forEach((yv, i) => {
     const g = pill(lossLayer, colX(L) + r + (ctx.presenting ? 40 : 34), rowY(L, i), `y=${num(yv, 3)}`, `target${fc.lossEdges ? " hl" : ""}`);
-    g.dataset.tip = `The target for output ${i}: ${num(yv)}.`;
+    g.dataset.tip = `The target for output ${ix(i)}: ${num(yv)}.`;
   });
   const lossBox = s("g", { class: `loss-box${known.loss ? " known" : ""}${fc.lossEdges ? ` hl-${fc.lossEdges}` : ""}${w ? " chain" : ""}` });
   const lossRect = s("rect", { x: lossX, y: midY - 34, width: 92, height: known.update ? 86 : 68, rx: 8 });
@@ -259,10 +259,10 @@ export function drawNetwork(svg, ctx) {
 
       // the tooltip: everything known about this unit
       let tip;
-      if (c === 0) tip = `Input x[${i}] = ${num(t.x[i])}.`;
-      else if (!hasA) tip = `Unit ${i} of layer ${c}: not computed yet (the forward pass reaches it at step ${c}).`;
+      if (c === 0) tip = `Input x[${ix(i)}] = ${num(t.x[i])}.`;
+      else if (!hasA) tip = `Unit ${ix(i)} of layer ${c}: not computed yet (the forward pass reaches it at step ${c}).`;
       else {
-        tip = `${c === L ? `Output ${i}` : `Unit ${i} of layer ${c}`}: z = ${num(f.z[i])}, ${c === L ? "ŷ" : "a"} = ${num(f.a[i])}`;
+        tip = `${c === L ? `Output ${ix(i)}` : `Unit ${ix(i)} of layer ${c}`}: z = ${num(f.z[i])}, ${c === L ? "ŷ" : "a"} = ${num(f.a[i])}`;
         if (off) tip += " (off: z ≤ 0, so ReLU gives 0)";
         tip += ".";
       }

@@ -4,6 +4,7 @@
 // comes back here as a message next to the field it names.
 
 import { h, subText } from "./symbols.js";
+import { plainMessage } from "./plain-errors.js";
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
@@ -40,11 +41,12 @@ export function fieldOf(err) {
   return ["x", "y", "loss", "lr", "chain"].includes(loc[0]) ? loc[0] : "general";
 }
 
-/** The message without the field name in front ("y: must have ..." -> "must have ..."). */
+/** The message without the field name in front ("y: must have ..." -> "must have ..."), in
+ * plain words (plain-errors.js). */
 export function messageOf(err) {
   const first = Array.isArray(err.detail) ? err.detail[0] : null;
   const msg = first ? first.msg : typeof err.detail === "string" ? err.detail : err.message;
-  return String(msg).replace(/^[A-Za-z_]+: /, "");
+  return plainMessage(String(msg).replace(/^[A-Za-z_]+: /, ""));
 }
 
 export class Editor {

@@ -23,6 +23,14 @@ export function num(x, digits = 4) {
   return s.replace("-", "−");
 }
 
+/**
+ * An index as the page shows it: units, rows and columns are numbered from 1 (unit 1 is the
+ * first), in the drawing and the text alike; the arrays, the API and the link count from 0.
+ * Numbers in "i,j" shift too; letters ("k") stay.
+ * @param {number | string} i
+ */
+export const ix = (i) => (typeof i === "number" ? String(i + 1) : String(i).replace(/\d+/g, (d) => String(Number(d) + 1)));
+
 /** As a factor of a product: negative numbers in parentheses, "(−0.5)". */
 /** @param {unknown} x @param {number} [digits] */
 export function factor(x, digits = 4) {

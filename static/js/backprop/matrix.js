@@ -2,7 +2,7 @@
 // row and column indices at the side (so W₂[1,0] can be found), and equations made of them.
 
 import { isNum } from "../shared/format.js";
-import { isDust, num } from "./format.js";
+import { isDust, ix, num } from "./format.js";
 import { h } from "./symbols.js";
 
 /**
@@ -25,10 +25,10 @@ export function matrix(values, opts = {}) {
   mat.style.gridTemplateColumns = `${rowIdx ? "auto " : ""}repeat(${nCols}, auto)`;
   if (colIdx) {
     if (rowIdx) mat.append(h("span", "idx"));
-    for (let j = 0; j < nCols; j++) mat.append(h("span", "idx idx-col", String(j)));
+    for (let j = 0; j < nCols; j++) mat.append(h("span", "idx idx-col", ix(j)));
   }
   grid.forEach((r, i) => {
-    if (rowIdx) mat.append(h("span", "idx idx-row", String(i)));
+    if (rowIdx) mat.append(h("span", "idx idx-row", ix(i)));
     r.forEach((v, j) => {
       // the position in the original array (a row vector's entry j is entry j, not [0, j])
       const [ii, jj] = Array.isArray(values[0]) ? [i, j] : rowVec ? [j, null] : [i, null];

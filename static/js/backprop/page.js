@@ -88,7 +88,7 @@ async function load(patch = {}, { quiet = false } = {}) {
     if (err.key === "chain" && next.w) return load({ ...patch, w: null }, { quiet }); // that weight is gone
     if (err.key === "lr") showLrError(messageOf(err));
     else if (editor.isOpen) editor.showError(err.key, messageOf(err));
-    else if (!quiet) message(`Refused: ${err.message}`);
+    else if (!quiet) message(`Refused: ${messageOf(err)}`);
     return err;
   }
 }
@@ -226,8 +226,10 @@ function togglePresent() {
   setPresenting(!isPresenting(), $("present"));
 }
 
+/** Esc: leave Present mode (as on every page), else close the editor, else the chain card. */
 function closeSomething() {
-  if (editor.isOpen) toggleEditor();
+  if (isPresenting()) togglePresent();
+  else if (editor.isOpen) toggleEditor();
   else if (store.state.w) load({ w: null });
 }
 

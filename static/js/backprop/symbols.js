@@ -2,6 +2,8 @@
 // themselves on hover (data-tip, see tooltips.js), and a tiny element builder. Every formula on
 // the page is built from these, so the same symbol always says the same thing.
 
+import { ix } from "./format.js";
+
 const SUB = "₀₁₂₃₄₅₆₇₈₉";
 /** 12 -> "₁₂" (for tooltips, which are plain text). */
 export const subText = (n) => String(n).replace(/\d/g, (d) => SUB[Number(d)]);
@@ -71,13 +73,15 @@ function base(kind, l, extra) {
 }
 
 /**
- * A symbol as a hoverable span: sym("dz", 2) is ∂L/∂z₂; with idx it is one entry, ∂L/∂z₂[1]
- * (idx is "1" or "1,0").
+ * A symbol as a hoverable span: sym("dz", 2) is ∂L/∂z₂; with idx it is one entry: idx 1 (or
+ * "1,0", counted from 0 like the arrays) shows as ∂L/∂z₂[2] (or [2,1]): the page numbers units
+ * from 1 (format.js ix).
  */
 export function sym(kind, l = 0, idx = null, extra = {}) {
   const withIdx = idx !== null && idx !== undefined;
-  const parts = kind === "mask" && withIdx ? base(kind, l, { ...extra, index: `[${idx}]` }) : base(kind, l, extra);
-  const el = h("span", `sym sym-${kind}`, parts, withIdx && kind !== "mask" ? `[${idx}]` : null);
+  const shown = withIdx ? ix(idx) : "";
+  const parts = kind === "mask" && withIdx ? base(kind, l, { ...extra, index: `[${shown}]` }) : base(kind, l, extra);
+  const el = h("span", `sym sym-${kind}`, parts, withIdx && kind !== "mask" ? `[${shown}]` : null);
   el.dataset.tip = tipFor(kind, l, extra);
   return el;
 }

@@ -25,48 +25,18 @@ export class ServerLink {
       else this.page.pendingStart = true;
     });
     s.on("started", () => {
+      this.page.playback.drop();
       this.page.stats.starts += 1;
       this.page.playback.setState("running");
     });
-    s.on("frame", (m) => {
-      const t0 = performance.now();
-      this.page.stats.frames += 1;
-      for (const r of m.runs) {
-        const t = this.page.trajectories[r.id];
-        if (!t) continue;
-        t.absorb(r);
-        this.page.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
-      }
-      this.page.dirty = true;
-      this.page.chartsDirty = true;
-      this.page.stats.ms.absorb += performance.now() - t0;
-    });
+    s.on("frame", (m) => this.page.playback.hold(() => this.onFrame(m)));
     s.on("state", (m) => {
       this.page.playback.setState(m.state);
     });
-    s.on("diverged", (m) => {
-      const t = this.page.trajectories[m.run];
-      if (!t) return;
-      t.status = "diverged";
-      t.divergedAt = m.step;
-      t.reason = m.reason;
-      this.page.dirty = true;
-    });
-    s.on("done", (m) => {
-      for (const r of m.runs) {
-        const t = this.page.trajectories[r.id];
-        if (!t) continue;
-        t.status = r.status;
-        if (r.diverged_at !== null && r.diverged_at !== undefined) t.divergedAt = r.diverged_at;
-      }
-      this.page.stats.doneAt = performance.now();
-      this.page.stats.drawsAtDone = this.page.stats.draws;
-      this.page.playback.setState("done");
-      this.page.dirty = true;
-      this.page.chartsDirty = true;
-      this.page.last.charts = 0; // the final charts now, not after the throttle
-    });
+    s.on("diverged", (m) => this.page.playback.hold(() => this.onDiverged(m)));
+    s.on("done", (m) => this.page.playback.hold(() => this.onDone(m)));
     s.on("reset", (m) => {
+      this.page.playback.drop();
       for (const r of m.runs) {
         const t = this.page.trajectories[r.id];
         if (!t) continue;
@@ -78,8 +48,47 @@ export class ServerLink {
     });
     s.on("error", (m) => this.onServerError(m));
     s.on("close", () => {
+      this.page.playback.drop();
       this.page.playback.setState("idle");
     });
+  }
+
+  onFrame(m) {
+    const t0 = performance.now();
+    this.page.stats.frames += 1;
+    for (const r of m.runs) {
+      const t = this.page.trajectories[r.id];
+      if (!t) continue;
+      t.absorb(r);
+      this.page.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
+    }
+    this.page.dirty = true;
+    this.page.chartsDirty = true;
+    this.page.stats.ms.absorb += performance.now() - t0;
+  }
+
+  onDiverged(m) {
+    const t = this.page.trajectories[m.run];
+    if (!t) return;
+    t.status = "diverged";
+    t.divergedAt = m.step;
+    t.reason = m.reason;
+    this.page.dirty = true;
+  }
+
+  onDone(m) {
+    for (const r of m.runs) {
+      const t = this.page.trajectories[r.id];
+      if (!t) continue;
+      t.status = r.status;
+      if (r.diverged_at !== null && r.diverged_at !== undefined) t.divergedAt = r.diverged_at;
+    }
+    this.page.stats.doneAt = performance.now();
+    this.page.stats.drawsAtDone = this.page.stats.draws;
+    this.page.playback.setState("done");
+    this.page.dirty = true;
+    this.page.chartsDirty = true;
+    this.page.last.charts = 0; // the final charts now, not after the throttle
   }
 
   /** `set` for a run's live-changeable values, at most one message per run every 50 ms. */

@@ -38,7 +38,9 @@ export class PathOverlay {
     this.dpr = 1;
     this.size = [0, 0];
     this.full = true;
-    this.drawn = new Map(); // trajectory -> {generation, color, upTo, px, py, tail}
+    this.drawn = new Map(); // trajectory -> {generation, color, upTo, px, py, tail, dashAt}
+    /** @type {{ run: number, at: number[] }[]} the runs outside the plot, marked at its edge */
+    this.offPlot = [];
   }
 
   /** Size both canvases to the plot div and take its current axis mapping. */
@@ -115,7 +117,15 @@ export class PathOverlay {
     for (const b of batches) {
       if (!b) continue;
       ctx.strokeStyle = b.color;
-      stroke(ctx, b.tail, b.width);
+      if (b.dash.length) {
+        // the run's line pattern (run-style.js), continued from where its last batch ended
+        ctx.setLineDash(b.dash.map((v) => (v * b.width) / 2));
+        ctx.lineDashOffset = b.offset;
+        stroke(ctx, b.pts, b.width);
+        ctx.setLineDash([]);
+      } else {
+        stroke(ctx, b.tail, b.width);
+      }
       if (b.dots.length) {
         ctx.fillStyle = b.color;
         const r = Math.min(b.width, 3.5) * 0.9 + 0.8;
@@ -206,7 +216,9 @@ export class PathOverlay {
     if (pts.length < 4) return null;
     const tail = d.tail.length ? d.tail.concat(pts.slice(2)) : pts;
     d.tail = tail.slice(-TAIL_POINTS * 2);
-    return { pts, tail, dots, color: run.color, width };
+    const offset = d.dashAt || 0;
+    for (let k = 2; k < pts.length; k += 2) d.dashAt = (d.dashAt || 0) + Math.hypot(pts[k] - pts[k - 2], pts[k + 1] - pts[k - 1]);
+    return { pts, tail, dots, color: run.color, width, dash: run.dash || [], offset };
   }
 
   _drawHeads(scene) {
@@ -231,12 +243,15 @@ export class PathOverlay {
       ctx.fillStyle = "#212529";
       ctx.fill();
     }
+    this.offPlot = [];
     for (const r of scene.runs) {
       const t = r.traj;
       const i = t.lastFinite();
       if (i < 0) continue;
       const hx = clampPx(m.px(t.x[i]));
       const hy = clampPx(m.py(t.y[i]));
+      const edge = this._edgeArrow(ctx, r, hx, hy, scene.bold);
+      if (edge) this.offPlot.push({ run: r.index ?? 0, at: edge });
       if (t.status !== "diverged") this._arrows(ctx, t, i, hx, hy, scene.arrows || {});
       if (t.status !== "diverged" && r.markers) drawStateMarkers(ctx, r.markers, [hx, hy], m, r.color);
       const radius = (scene.bold ? 8 : 6.5) + (r.selected ? 1.5 : 0);
@@ -264,6 +279,39 @@ export class PathOverlay {
       }
     }
     ctx.restore();
+  }
+
+  /**
+   * A head outside the plot (a run that left it) gets an arrow at the plot's edge, pointing
+   * the way it went, with the run's marker at its tail: it stays visible until it is back, or
+   * until its divergence badge says what happened. Returns the arrow's tip, or null.
+   */
+  _edgeArrow(ctx, r, hx, hy, bold) {
+    const m = this.map;
+    const inset = 8;
+    const [x0, x1, y0, y1] = [m.left + inset, m.left + m.width - inset, m.top + inset, m.top + m.height - inset];
+    if (hx >= x0 && hx <= x1 && hy >= y0 && hy <= y1) return null;
+    const cx = m.left + m.width / 2;
+    const cy = m.top + m.height / 2;
+    const dx = hx - cx;
+    const dy = hy - cy;
+    // where the line from the centre to the head crosses the inset border
+    const k = Math.min(dx ? (dx > 0 ? x1 - cx : x0 - cx) / dx : Infinity, dy ? (dy > 0 ? y1 - cy : y0 - cy) / dy : Infinity);
+    if (!Number.isFinite(k)) return null;
+    const ex = cx + dx * k;
+    const ey = cy + dy * k;
+    const n = Math.hypot(dx, dy);
+    const len = bold ? 46 : 36;
+    const tx = ex - (dx / n) * len;
+    const ty = ey - (dy / n) * len;
+    arrow(ctx, tx, ty, ex, ey, r.color);
+    markerPath(ctx, r.shape || "circle", tx, ty, bold ? 7 : 5.5);
+    ctx.fillStyle = r.color;
+    ctx.fill();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = "#fff";
+    ctx.stroke();
+    return [ex, ey];
   }
 
   _cross(ctx, x, y, r) {

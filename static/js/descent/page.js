@@ -21,6 +21,7 @@ import { openLivePage } from "../shared/live-page.js";
 import { Playback } from "../shared/playback.js";
 import { showMessage } from "../shared/messages.js";
 import { isFirstVisit } from "../shared/start-hint.js";
+import { changeNeedsReplay, replayNote } from "../shared/replay.js";
 import { loadPlotly } from "../shared/plots.js";
 import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { RunsPanel } from "./runs-panel.js";
@@ -146,7 +147,9 @@ export class DescentPage {
     } else if (has("runs")) {
       const diff = runsChange(prev.runs, next.runs);
       if (diff && diff.kind === "restart") this.restart();
-      else if (diff) for (const { run, values } of diff.sets) this.server.queueSet(run, values);
+      else if (diff && changeNeedsReplay(this.playback.play, this.trajectories, diff.sets.map((d) => d.run))) {
+        this.replay(diff.sets.map(({ run, values }) => ({ run, lr: values.lr })));
+      } else if (diff) for (const { run, values } of diff.sets) this.server.queueSet(run, values);
       if (next.runs.some((r, i) => prev.runs[i] && prev.runs[i].color !== r.color)) this.plot.invalidate();
     }
     if (has("speed")) this.socket.send({ type: "speed", speed: next.speed });
@@ -220,6 +223,13 @@ export class DescentPage {
     }
   }
 
+  /** A change to a run that takes no more steps: every run again from the start, and say so. */
+  replay(sets) {
+    showMessage(replayNote(this.playback.play, this.trajectories, sets), { kind: "info", key: "replay", timeout: 6000 });
+    if (this.playback.play === "done") this.playback.playNext();
+    this.restart();
+  }
+
   /** New runs on the server from the current state (start, then pause if the user paused). */
   restart() {
     const state = this.store.state;
@@ -234,6 +244,7 @@ export class DescentPage {
     if (!state.runs.length) {
       this.socket.send({ type: "stop" });
       this.playback.setState("idle");
+      showMessage("No runs to play: add one with “+ Add run”.", { kind: "warn", key: "no-runs", timeout: 6000 });
       return;
     }
     const message = {
@@ -345,6 +356,8 @@ async function main() {
     ghosts: () => page.ghosts.length,
     flow: () => page.flow.debug(),
     model: () => (page.reference.model ? { ...page.reference.model, value: undefined, note: $("model-note").textContent } : null),
+    /** The runs outside the plot, marked by an arrow at its edge: [{run, at: [px, py]}]. */
+    offPlot: () => page.plot.overlay.offPlot.map((o) => ({ run: o.run, at: [...o.at] })),
     /** What the loss and gradient-norm charts show: per series its point count and last point. */
     charts: () => Object.fromEntries([["loss", page.lossChart], ["gnorm", page.gnormChart]].map(
       ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x.at(-1), s.y.at(-1)], dash: s.lineDash || [] }))])),

@@ -11,13 +11,15 @@ export const PRESETS = [
   {
     id: "overshoot",
     label: "Overshoot",
-    title: "Overshoot on a bowl",
-    tip: "The bowl has curvature λmax = 1, so plain gradient descent is stable only for lr < 2/λmax = 2: lr 1.9 zig-zags inwards, lr 2.1 zig-zags outwards and diverges.",
+    title: "Overshoot across a valley",
+    tip: "A valley 10 times steeper across than along: its largest curvature is λmax = 10, so plain gradient descent is stable only for lr < 2/λmax = 0.2. lr 0.19 zig-zags from wall to wall, less each time; lr 0.21 zig-zags outwards, leaves the plot (an arrow at the edge marks where it went) and diverges.",
     state: {
-      surface: "bowl", start: [-1.2, 0.9], steps: 80, speed: 5,
+      // an elongated bowl, not the round one: there every path bounces on one line through
+      // the minimum, and the two runs would lie on top of each other
+      surface: "ravine", params: { condition: 10, angle: 0 }, start: null, steps: 80, speed: 5,
       runs: [
-        { optimizer: "sgd", lr: 1.9, color: ORANGE },
-        { optimizer: "sgd", lr: 2.1, color: BLUE },
+        { optimizer: "sgd", lr: 0.19, color: ORANGE },
+        { optimizer: "sgd", lr: 0.21, color: BLUE },
       ],
     },
   },

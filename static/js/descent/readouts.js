@@ -133,6 +133,7 @@ export class Readouts {
     return {
       runs: this.page.trajectories.map((traj, i) => ({
         traj, color: state.runs[i] ? state.runs[i].color : "#888", selected: i === state.sel, shape: runStyle(i).shape,
+        dash: runStyle(i).lineDash, index: i,
         label: state.runs[i] ? `${i + 1}. ${this.page.optimizers.get(state.runs[i].optimizer).name}` : "",
         markers: state.runs[i] ? stateMarkers(this.page.registries.stateKeys, state.runs[i].optimizer, traj.state) : [],
       })).filter((r, i) => state.runs[i]),

@@ -63,9 +63,12 @@ export class RunsPanel {
       const over = product !== null && product > 2;
       // The lr < 2/λmax rule is plain gradient descent's: an optimizer with no state of its own
       // (only the step counter) is plain GD; for the others (momentum, Adam...) it is a hint.
-      const plain = !t.state || Object.keys(t.state).every((k) => k === "step");
+      // Before the first step no optimizer has state yet, so nobody is flagged (Adam at step 0
+      // is not plain gradient descent).
+      const known = t.n > 1 && Boolean(t.state);
+      const plain = known && Object.keys(t.state).every((k) => k === "step");
       p.edgeValue.classList.toggle("over", over && plain);
-      p.overFlag.hidden = !over;
+      p.overFlag.hidden = !over || !known;
       p.overFlag.classList.toggle("hint", !plain);
       p.overFlag.textContent = plain ? "overshoot" : "> 2";
       setTip(p.overFlag, plain
@@ -124,7 +127,7 @@ export class RunsPanel {
     const lrTip = `${lrSpec.help} Each step moves the point by lr × (the optimizer's direction). Drag while it runs: the change applies from the next step.`;
     const lr = logSlider({
       min: Math.max(LR_MIN, lrSpec.min), max: Math.min(LR_MAX, lrSpec.max), boxMin: lrSpec.min, boxMax: lrSpec.max,
-      value: run.lr, tip: lrTip, label: `Run ${i + 1} learning rate`, onInput: (v) => change({ lr: v }),
+      value: run.lr, tip: lrTip, label: `Run ${i + 1} learning rate`, name: "lr", onInput: (v) => change({ lr: v }),
     });
     lr.range.classList.add("lr-range");
     lr.box.classList.add("lr-box");

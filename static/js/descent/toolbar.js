@@ -3,6 +3,8 @@
 // A part of DescentPage (descent/page.js): `this.page` is the controller.
 
 import { el } from "../shared/controls.js";
+import { refusal } from "../shared/field-note.js";
+import { showMessage } from "../shared/messages.js";
 import { bindPlayback } from "../shared/playback.js";
 import { ARROWS, SPEEDS } from "./state.js";
 import { fmt, roundSig } from "../shared/format.js";
@@ -49,7 +51,11 @@ export class Toolbar {
     $("steps").addEventListener("change", (e) => {
       const v = Math.round(Number(e.target.value));
       if (Number.isFinite(v) && v >= 1 && v <= this.page.limits.max_steps) this.page.store.set({ steps: v });
-      else e.target.value = String(this.page.store.state.steps);
+      else {
+        const inUse = this.page.store.state.steps;
+        showMessage(refusal("Steps", e.target.value, { min: 1, max: this.page.limits.max_steps, int: true }, inUse), { kind: "warn", key: "field-steps", timeout: 6000 });
+        e.target.value = String(inUse);
+      }
     });
     for (const a of ARROWS) {
       $(`show-${a}`).addEventListener("change", () => {

@@ -10,6 +10,7 @@ import { openLivePage } from "../shared/live-page.js";
 import { Playback, bindPlayback } from "../shared/playback.js";
 import { clearMessage, showMessage } from "../shared/messages.js";
 import { isFirstVisit } from "../shared/start-hint.js";
+import { changeNeedsReplay, replayNote } from "../shared/replay.js";
 import { keepState, keptState } from "../shared/kept.js";
 import { loadNetworkRegistries } from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
@@ -29,7 +30,7 @@ import { Lessons, lessonPatch } from "./lessons.js";
 import { NetworkFlow } from "./flow.js";
 import {
   RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, URL_POINTS, createNetworkStore, livePlane, networkShape, pointsPatch,
-  runsChange, sanitize, startMessage, validWeights,
+  runsChange, sanitize, startMessage, validWeights, weightRefs,
 } from "./state.js";
 import { NetworkTuner } from "./tune.js";
 import { caption, planeModeLabel, planeModeTip } from "./words.js";
@@ -53,7 +54,7 @@ class NetworkPage {
     this.config = null; // started.config
     this.plane = null; // the live plane {mode, labels, origin, seed}
     this.body = null; // the landscape request's data, network and runs for these runs
-    this.playback = new Playback(socket, { begin: () => this.begin(), onChange: () => this.renderPlay() });
+    this.playback = new Playback(socket, { begin: () => this.begin(), onChange: (play) => this.onPlay(play) });
     this.liveEdited = false; // a learning rate changed in the middle of these runs
     this.pick = null; // {run, index} picked on the landscape; null: the selected run's head
     this.editBox = null; // the data plot's view while own points are edited
@@ -167,13 +168,14 @@ class NetworkPage {
     } else if (has("runs")) {
       const diff = runsChange(prev.runs, next.runs);
       if (diff && diff.kind === "restart") this.scheduleRestart(60);
+      else if (diff && changeNeedsReplay(this.playback.play, this.runs, diff.sets.map((d) => d.run))) this.replay(diff.sets);
       else if (diff) for (const { run, lr } of diff.sets) this.queueSet(run, lr);
     }
     this.quietSeed = false;
     if (has("points")) this.keepPoints(next.points);
     if (has("plane")) this.onPlaneMode(next.plane);
     else if (has("wts") && next.plane === "weights") {
-      if (this.playback.play === "done") this.fetchFinal();
+      if (this.runs.length && this.plane) this.fetchFinal(); // keep the runs: re-project them
       else this.scheduleRestart(60);
     }
     if (has("speed")) this.socket.send({ type: "speed", speed: next.speed });
@@ -185,6 +187,13 @@ class NetworkPage {
     if (has("points") && !next.points) this.editBox = null;
     this.render();
     this.markDirty();
+  }
+
+  /** A change to a run that takes no more steps: every run again from the start, and say so. */
+  replay(sets) {
+    showMessage(replayNote(this.playback.play, this.runs, sets), { kind: "info", key: "replay", timeout: 6000 });
+    if (this.playback.play === "done") this.playback.playNext();
+    this.scheduleRestart(60);
   }
 
   /** `set` for a run's learning rate, at most one message per run every 50 ms. */
@@ -237,13 +246,34 @@ class NetworkPage {
   }
 
   onPlaneMode(mode) {
-    // After training, any mode is sliced from the finished runs; during it, a different live
-    // plane means new runs (PCA trains on a random plane and is sliced at the end).
+    // After training, any mode is sliced from the finished runs. During it the runs go on: a
+    // plane other than the live one shows their paths so far re-projected (the endpoint
+    // re-trains them to this step), brought up to date on pause and at the end; a reset starts
+    // them on the chosen plane (planeOutdated). PCA trains on a random plane.
     if (this.playback.play === "done") {
       this.fetchFinal();
     } else if (this.plane && livePlane(mode) !== this.plane.mode) {
-      this.scheduleRestart(60);
+      if (this.runs.length) this.fetchFinal();
+      else this.scheduleRestart(60);
+    } else if (this.plane && this.slices.phase === "final" && !this.planeOutdated()) {
+      this.slices.fetchLive(this.body, this.plane, this.shape(), this.config.steps); // back on the live plane
     }
+  }
+
+  /** The runs' live plane is not the one the state asks for (it changed while they ran). */
+  planeOutdated() {
+    const s = this.store.state;
+    if (!this.plane || !this.body) return false;
+    if (livePlane(s.plane) !== this.plane.mode) return true;
+    return s.plane === "weights" && JSON.stringify(weightRefs(s.wts)) !== JSON.stringify(this.body.planeWeights);
+  }
+
+  /** @param {import("../shared/playback.js").PlayState} play */
+  onPlay(play) {
+    this.renderPlay();
+    this.renderCaption();
+    // paused on a re-projected slice: bring its paths up to this step
+    if (play === "paused" && this.slices.phase === "final" && this.runs.length) this.fetchFinal();
   }
 
   /**
@@ -334,6 +364,11 @@ class NetworkPage {
   addRun() {
     const runs = this.store.state.runs;
     if (runs.length >= this.options.limits.runs) return;
+    // The server trains its runs in lockstep from one start: a new run means new runs. Not
+    // silently (a run added to the set mid-training would need the protocol to say so).
+    if (this.runs.some((r) => r.n > 1)) {
+      showMessage(`Run ${runs.length + 1} added: every run starts again from step 0, so that all of them train from the same weights for the same steps.`, { kind: "info", key: "add-run", timeout: 6000 });
+    }
     const base = runs[this.store.state.sel] || runs[0];
     this.store.set({ runs: [...runs, { ...base }], sel: runs.length });
   }
@@ -501,6 +536,7 @@ class NetworkPage {
       labels: surface ? [surface.x.label, surface.y.label] : this.plane ? this.plane.labels : null,
       explained: surface ? surface.explained_variance : null,
       live: this.slices.phase === "live", edited: this.liveEdited && usesFinalPaths(this),
+      upTo: this.slices.phase === "final" && this.slices.final && this.playback.play === "running" ? this.slices.final.request.steps : null,
     });
   }
 

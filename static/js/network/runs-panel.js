@@ -4,6 +4,7 @@
 
 import { el, logSlider, setValue } from "../shared/controls.js";
 import { optimizerSelect } from "../shared/optimizer-picker.js";
+import { fieldNote, refusal } from "../shared/field-note.js";
 import { fmt } from "../shared/format.js";
 import { RUN_COLORS } from "./state.js";
 import { setTip } from "../shared/tooltips.js";
@@ -19,10 +20,12 @@ export class NetworkRunsPanel {
     this.maxBatch = maxBatch;
     this.on = { onChange, onRemove, onSelect };
     this.cards = [];
+    this.latest = null;
   }
 
   /** Rebuild the cards whose optimizer changed; refresh every value. */
   render(state, runs) {
+    this.latest = state; // what a refused batch size goes back to
     while (this.cards.length > state.runs.length) this.cards.pop().root.remove();
     state.runs.forEach((run, i) => {
       let card = this.cards[i];
@@ -81,10 +84,16 @@ export class NetworkRunsPanel {
       tip: "Mini-batch size: how many points each step's gradient is averaged over. Empty: all of them (full batch, smooth). Small batches make the steps noisy, like real training.",
     });
     batch.addEventListener("change", () => {
-      const v = Math.round(Number(batch.value));
-      const ok = batch.value === "" || (Number.isFinite(v) && v >= 1 && v <= this.maxBatch);
-      batch.classList.toggle("invalid", !ok);
-      if (ok) change({ batch: batch.value === "" ? null : v });
+      const v = Number(batch.value);
+      const ok = batch.value === "" || (Number.isInteger(v) && v >= 1 && v <= this.maxBatch);
+      if (!ok) {
+        const inUse = this.latest && this.latest.runs[i] ? this.latest.runs[i].batch : null;
+        fieldNote(batch, `${refusal("batch size", batch.value, { min: 1, max: this.maxBatch, int: true }, inUse || "all points (full batch)")} Empty: all points.`);
+        batch.value = inUse ? String(inUse) : "";
+        return;
+      }
+      fieldNote(batch, null);
+      change({ batch: batch.value === "" ? null : v });
     });
     const remove = el("button", { type: "button", class: "icon", text: "×", tip: "Remove this run.", "aria-label": `Remove run ${i + 1}` });
     remove.addEventListener("click", (e) => {
@@ -95,7 +104,7 @@ export class NetworkRunsPanel {
     const lrTip = `${spec.help} Drag it while the network trains: the change applies from the next step (↑/↓ keys: ×1.25).`;
     const lr = logSlider({
       min: Math.max(LR_MIN, spec.min), max: spec.max, boxMin: spec.min, boxMax: spec.max,
-      value: run.lr, tip: lrTip, label: `Run ${i + 1} learning rate`, onInput: (v) => change({ lr: v }),
+      value: run.lr, tip: lrTip, label: `Run ${i + 1} learning rate`, name: "lr", onInput: (v) => change({ lr: v }),
     });
     lr.range.classList.add("lr-range");
     lr.box.classList.add("lr-box");

@@ -44,17 +44,7 @@ export function bindServer(page) {
     page.restart();
   });
   s.on("started", (m) => onStarted(page, m));
-  s.on("frame", (m) => {
-    page.stats.frames += 1;
-    for (const r of m.runs) {
-      const run = page.runs[r.id];
-      if (!run) continue;
-      run.absorb(r);
-      page.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
-      if (r.boundary) page.stats.boundaries += 1;
-    }
-    page.markDirty();
-  });
+  s.on("frame", (m) => page.playback.hold(() => onFrame(page, m)));
   s.on("state", (m) => {
     page.playback.setState(m.state);
   });
@@ -62,23 +52,42 @@ export function bindServer(page) {
     // A change from step 1 on covers the whole run; a later one splits it (for the landscape).
     for (const [id, from] of Object.entries(m.from_step || {})) if (from > 1 && page.runs[id]) page.liveEdited = true;
   });
-  s.on("diverged", (m) => {
-    const run = page.runs[m.run];
-    if (!run) return;
-    run.status = "diverged";
-    run.divergedAt = m.step;
-    run.reason = m.reason;
-    page.markDirty();
+  s.on("diverged", (m) => page.playback.hold(() => onDiverged(page, m)));
+  s.on("done", (m) => page.playback.hold(() => onDone(page, m)));
+  s.on("reset", (m) => {
+    page.playback.drop();
+    onReset(page, m);
   });
-  s.on("done", (m) => onDone(page, m));
-  s.on("reset", (m) => onReset(page, m));
   s.on("error", (m) => onServerError(page, m));
   s.on("close", () => {
+    page.playback.drop();
     page.playback.setState("idle");
   });
 }
 
+function onFrame(page, m) {
+  page.stats.frames += 1;
+  for (const r of m.runs) {
+    const run = page.runs[r.id];
+    if (!run) continue;
+    run.absorb(r);
+    page.stats.steps += r.steps && r.steps.step ? r.steps.step.length : 0;
+    if (r.boundary) page.stats.boundaries += 1;
+  }
+  page.markDirty();
+}
+
+function onDiverged(page, m) {
+  const run = page.runs[m.run];
+  if (!run) return;
+  run.status = "diverged";
+  run.divergedAt = m.step;
+  run.reason = m.reason;
+  page.markDirty();
+}
+
 function onStarted(page, m) {
+  page.playback.drop();
   page.stats.started += 1;
   clearMessage("error-invalid"); // whatever was refused before, these runs were not
   page.config = m.config;
@@ -98,6 +107,10 @@ function onStarted(page, m) {
 }
 
 function onReset(page, m) {
+  if (page.planeOutdated()) {
+    page.restart(); // back at step 0 anyway: new runs on the plane chosen meanwhile
+    return;
+  }
   for (const r of m.runs) if (page.runs[r.id]) page.runs[r.id].absorb(r);
   page.liveEdited = false;
   page.pick = null;

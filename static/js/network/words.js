@@ -30,8 +30,9 @@ const pct = (v) => `${Math.round(v * 100)}%`;
  * @param {number[] | null} [c.explained] PCA's explained variance of each direction
  * @param {boolean} [c.live] the runs are still training
  * @param {boolean} [c.edited] the learning rate was changed during training
+ * @param {number | null} [c.upTo] a re-projected slice of runs still training: the step it reaches
  */
-export function caption({ mode, wanted, params, labels, explained, live, edited }) {
+export function caption({ mode, wanted, params, labels, explained, live, edited, upTo = null }) {
   const parts = [`The network has ${params} weights, so its loss lives in ${params} dimensions: this map is a flat slice through them`];
   if (mode === "weights" && labels) {
     parts[0] += `, moving only ${labels[0]} and ${labels[1]} (the axes are their values; every other weight stays at its start).`;
@@ -43,6 +44,7 @@ export function caption({ mode, wanted, params, labels, explained, live, edited 
   }
   parts.push("Each path is projected: every step is drawn at the nearest point of the plane, like a shadow, so off the plane the colour under a path is not its loss. Colours: log scale.");
   if (wanted === "pca" && mode !== "pca" && live) parts.push("PCA needs the whole paths: a random plane until the runs finish.");
+  if (upTo !== null) parts.push(`The runs go on: these paths are re-projected up to step ${upTo}, and catch up when you pause or when the runs finish.`);
   if (edited) parts.push("These paths are re-trained with each run's starting learning rate: your live changes are not in them.");
   return parts.join(" ");
 }

@@ -3,6 +3,7 @@
 // a select of registry items (one hyperparameter's field is hp-field.js). Controls only report
 // changes (onChange); the page decides what state they change.
 
+import { fieldNote, refusal } from "./field-note.js";
 import { roundSig } from "./format.js";
 
 /** @typedef {Node | string | null | undefined | false} Child */
@@ -53,7 +54,9 @@ export function setValue(input, value) {
 /**
  * A logarithmic slider (from min to max) and a number box for one positive value.
  * onInput(value) fires while dragging and typing (value rounded to 3 significant digits from the
- * slider, exact from the box). set(value) updates both without firing.
+ * slider, exact from the box). set(value) updates both without firing. A value out of the box's
+ * range (the API's limits) is refused in words under the box, naming the value in use, and the
+ * box goes back to that value when the edit ends.
  * @param {object} o
  * @param {number} o.min the slider's range (min > 0)
  * @param {number} o.max
@@ -62,35 +65,49 @@ export function setValue(input, value) {
  * @param {number} o.value
  * @param {string} o.tip
  * @param {string} o.label
+ * @param {string} [o.name] the value's short name in a refusal ("lr")
  * @param {(value: number) => void} o.onInput
  */
-export function logSlider({ min, max, boxMin = min, boxMax = max, value, tip, label, onInput }) {
+export function logSlider({ min, max, boxMin = min, boxMax = max, value, tip, label, name = label, onInput }) {
   const lo = Math.log10(min);
   const hi = Math.log10(max);
   const range = el("input", { type: "range", min: lo, max: hi, step: (hi - lo) / 600, tip, "aria-label": label });
   const box = el("input", { type: "number", min: boxMin, max: boxMax, step: "any", tip, "aria-label": `${label} (number)` });
+  let inUse = value;
+  /** @param {number} v */
+  const toRange = (v) => String(Math.log10(Math.min(max, Math.max(min, v))));
   /** @param {number} v */
   const set = (v) => {
-    if (!isEditing(range)) range.value = String(Math.log10(Math.min(max, Math.max(min, v))));
+    inUse = v;
+    if (!isEditing(range)) range.value = toRange(v);
     setValue(box, v);
   };
+  const valid = () => {
+    const v = Number(box.value);
+    return box.value !== "" && Number.isFinite(v) && v >= boxMin && v <= boxMax;
+  };
+  const refuse = () => fieldNote(box, refusal(name, box.value, { min: boxMin, max: boxMax }, inUse));
   range.addEventListener("input", () => {
     const v = roundSig(10 ** Number(range.value), 3);
+    inUse = v;
+    fieldNote(box, null);
     setValue(box, v);
     onInput(v);
   });
   box.addEventListener("input", () => {
-    const v = Number(box.value);
-    const ok = box.value !== "" && Number.isFinite(v) && v >= boxMin && v <= boxMax;
-    box.classList.toggle("invalid", !ok);
-    if (!ok) return;
-    range.value = String(Math.log10(Math.min(max, Math.max(min, v))));
-    onInput(v);
+    if (!valid()) {
+      refuse();
+      return;
+    }
+    fieldNote(box, null);
+    inUse = Number(box.value);
+    range.value = toRange(inUse);
+    onInput(inUse);
   });
   box.addEventListener("change", () => {
-    box.classList.remove("invalid");
-    const v = Number(box.value);
-    if (!(Number.isFinite(v) && v >= boxMin && v <= boxMax)) set(Number(range.value) ? 10 ** Number(range.value) : value);
+    if (valid()) return;
+    refuse();
+    box.value = String(inUse); // the box shows the value in effect, even while focused
   });
   set(value);
   return { range, box, set };

@@ -24,12 +24,38 @@ export class Playback {
     /** @type {PlayState} the server's word */
     this.play = "idle";
     this.wantPlaying = true;
+    /** @type {(() => void)[] | null} what the server sent after the user paused, not shown yet */
+    this.held = null;
   }
 
   /** @param {PlayState} play what the server says now */
   setState(play) {
+    if (play === "running") this.release();
     this.play = play;
     this.onChange(play);
+  }
+
+  /**
+   * Apply a message from the server about the runs' steps (a frame, a divergence, the end), or
+   * hold it while the user has paused: the server finishes the batch it is computing, but the
+   * page stops at once. Held messages are applied, in order, when the runs go on; a reset or
+   * new runs drop them (`drop`).
+   * @param {() => void} apply
+   */
+  hold(apply) {
+    if (this.held) this.held.push(apply);
+    else apply();
+  }
+
+  release() {
+    const held = this.held;
+    this.held = null;
+    if (held) for (const apply of held) apply();
+  }
+
+  /** The runs were reset or replaced: what was held belongs to runs that are gone. */
+  drop() {
+    this.held = null;
   }
 
   /** The next runs play as soon as they start (a link opened, a lesson chosen, new weights). */
@@ -59,9 +85,12 @@ export class Playback {
     clearStartHint();
     if (this.play === "running") {
       this.wantPlaying = false;
+      this.held = this.held || [];
       this.socket.send({ type: "pause" });
+      this.setState("paused"); // at once: the server confirms in a moment
     } else if (this.play === "paused") {
       this.wantPlaying = true;
+      this.release();
       this.socket.send({ type: "resume" });
     } else if (this.play === "done") {
       this.wantPlaying = true;
@@ -80,6 +109,7 @@ export class Playback {
       this.begin();
       return;
     }
+    this.release();
     if (this.play === "done") this.socket.send({ type: "reset" });
     this.socket.send({ type: "step", n: 1 });
   }

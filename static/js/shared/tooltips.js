@@ -20,7 +20,17 @@ function place(box, target) {
   const h = box.offsetHeight;
   let left = Math.min(window.innerWidth - w - 6, Math.max(6, r.left + r.width / 2 - w / 2));
   let top = r.bottom + 6;
-  if (top + h > window.innerHeight - 4) top = Math.max(4, r.top - h - 6);
+  if (top + h > window.innerHeight - 4) {
+    // No room below. Above a picture (the map fills most of the screen) is the toolbar, which
+    // a tip must not cover: a big target's tip goes inside it, at its bottom left.
+    const big = r.height > window.innerHeight * 0.35;
+    if (big) {
+      top = Math.max(r.top + 4, Math.min(r.bottom, window.innerHeight) - h - 8);
+      left = Math.min(window.innerWidth - w - 6, Math.max(6, r.left + 8));
+    } else {
+      top = Math.max(4, r.top - h - 6);
+    }
+  }
   if (!Number.isFinite(left)) left = 6;
   box.style.left = `${left}px`;
   box.style.top = `${top}px`;
