@@ -11,17 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MAX_BATCH = 400  # run-steps computed per batch at full speed (~1 ms): short batches keep lag low
-# Target compute time of one batch at full speed (networks: fewer steps). A batch has a fixed
-# cost (a worker thread, a frame, a send: ~0.5 ms): at 4 ms /ws delivered ~75% of what the core
-# computes on a small net, at 8 ms ~90%; a frame is still well within one 60 Hz display frame.
-BATCH_SECONDS = 0.008
+# Target compute time of one batch at full speed, on the event loop (surfaces): it holds every
+# other session meanwhile.
+BATCH_SECONDS = 0.004
 # Sessions at full speed share the event loop in turns; a step waits for the others' turns
 # before it is sent, so their batches shrink as they grow in number: one round of all of them
 # takes about this long.
 ROUND_SECONDS = 0.025
 # A worker thread's batch (network runs) may be longer: it does not hold the event loop, and at
 # full speed fewer, fuller frames go further than many of one step each (every frame costs the
-# server and the page its boundary, serialization and drawing): about 40 frames a second.
+# server and the page its boundary, serialization and drawing): about 40 frames a second. A
+# batch has a fixed cost (the thread hop, a frame, a send: ~0.5 ms): at 4 ms /ws delivered ~75%
+# of what the core computes on a small net (bench/network.py).
 THREAD_BATCH_SECONDS = 0.025
 FRAME_INTERVAL = 1 / 60  # target time between frames when running at full speed
 
