@@ -124,7 +124,7 @@ def test_the_picker_offers_what_a_surface_can_serve_and_refuses_out_of_range(app
     box.press("Enter")
     message = page.locator(f"#{box.get_attribute('aria-describedby')}")
     message.wait_for()
-    assert "between 1 and 1000" in message.inner_text()
+    assert "from 1 to 1000: 5000 is out of range; auto is in use" in message.inner_text()
     assert box.get_attribute("aria-invalid") == "true"
     assert "max_eval" not in app.state()["runs"][0]["hp"]
     box.fill("30")

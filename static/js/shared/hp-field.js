@@ -6,6 +6,7 @@
 // the box marked invalid (aria-invalid), never clamped: the state keeps its last valid value.
 
 import { el } from "./controls.js";
+import { refusal as refusalWords } from "./field-note.js";
 
 /** @typedef {import("../types/api").OptimizerParameter} Spec */
 /** @typedef {number | string | null} Value a number (0/1 for a bool), a choice, or null */
@@ -13,18 +14,19 @@ import { el } from "./controls.js";
 let serial = 0;
 
 /**
- * Why a typed value is refused, or "" when the spec accepts it. Empty text is null.
+ * Why a typed value is refused, or "" when the spec accepts it. Empty text is null. The words
+ * are every refusal's (field-note.js): the limits, what was typed, and the value in use.
  * @param {string} name
  * @param {Spec} spec
  * @param {string} text what the user typed
+ * @param {Value} [inUse] the value the run keeps (default: the spec's)
  */
-export function refusal(name, spec, text) {
+export function refusal(name, spec, text, inUse) {
   if (text.trim() === "") return spec.nullable ? "" : `${name} needs a value`;
   const v = Number(text);
-  if (!Number.isFinite(v)) return `${name} must be a number`;
-  if (spec.kind === "int" && !Number.isInteger(v)) return `${name} must be a whole number`;
-  if (v < spec.min || v > spec.max) return `${name} must be between ${spec.min} and ${spec.max}`;
-  return "";
+  const range = { min: Number(spec.min), max: Number(spec.max), int: spec.kind === "int" };
+  const ok = Number.isFinite(v) && (!range.int || Number.isInteger(v)) && v >= range.min && v <= range.max;
+  return ok ? "" : refusalWords(name, text, range, inUse ?? spec.default ?? "auto");
 }
 
 /** @param {Spec} spec @param {Value | undefined} value */
@@ -70,20 +72,24 @@ export function hyperparameterField(name, spec, value, onChange, { labelText } =
       type: "number", id, tip, min: spec.min, max: spec.max, step: spec.kind === "int" ? 1 : "any",
       placeholder: spec.nullable ? "auto" : undefined, "aria-describedby": message.id,
     });
+    /** @type {Value} */
+    let inUse = value === undefined || typeof value === "boolean" ? null : value;
     const check = () => {
-      const why = refusal(name, spec, box.value);
+      const why = refusal(name, spec, box.value, inUse);
       box.classList.toggle("invalid", Boolean(why));
       box.setAttribute("aria-invalid", why ? "true" : "false");
       message.hidden = !why;
-      message.textContent = why ? `${why}: not applied.` : "";
+      message.textContent = why;
       return why;
     };
     box.addEventListener("input", check);
     box.addEventListener("change", () => {
       if (check()) return;
-      onChange(box.value.trim() === "" ? null : Number(box.value));
+      inUse = box.value.trim() === "" ? null : Number(box.value);
+      onChange(inUse);
     });
     set = (v) => {
+      if (v !== undefined && typeof v !== "boolean") inUse = v;
       if (document.activeElement === box || box.classList.contains("invalid")) return;
       box.value = describe(spec, v === undefined ? spec.default : /** @type {Value} */ (v)).replace("auto", "");
     };
