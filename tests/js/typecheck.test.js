@@ -9,15 +9,11 @@ import { test } from "node:test";
 const ROOT = new URL("../../static/js/", import.meta.url).pathname;
 
 const NOT_TYPED_YET = new Set([
-  "backprop/chain.js",
   "backprop/details.js",
   "backprop/draw.js",
   "backprop/editor.js",
-  "backprop/hover.js",
   "backprop/matrix.js",
   "backprop/page.js",
-  "backprop/steps.js",
-  "backprop/symbols.js",
   "descent/export.js",
   "descent/handlers.js",
   "descent/inside-step.js",
