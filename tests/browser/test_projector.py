@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
+from tests.browser.test_devices import photograph
 
 pytestmark = pytest.mark.browser
 
@@ -81,6 +82,7 @@ def test_no_text_under_24px_and_nothing_off_the_screen(presenting) -> None:
     assert not small, f"{page.path}: text under 24 px: {small[:12]}"
     fits = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     assert fits[0] <= fits[1], f"{page.path} scrolls sideways: {fits}"
+    photograph(page, page.path, "projector")
 
 
 @pytest.mark.parametrize("presenting", ["/"], indirect=True)

@@ -1,3 +1,4 @@
+// @ts-check
 // The descent view's exports: a link to the view, the plot as PNG (map and paths together), and
 // every step of every run as CSV and JSON (the full data, not the decimated drawing).
 // A part of DescentPage (descent/page.js): `this.page` is the controller.
@@ -6,7 +7,8 @@ import { copyText, downloadPlotPNG, downloadText, fileName, toCSV } from "../sha
 import { showMessage } from "../shared/messages.js";
 import { loadPlotly } from "../shared/plots.js";
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id)); // the page's own ids
 
 export class Exports {
   /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
@@ -16,7 +18,7 @@ export class Exports {
 
   async copyLink() {
     this.page.store.flush();
-    const result = await copyText(this.page.store.link(), $("link-field"));
+    const result = await copyText(this.page.store.link(), /** @type {HTMLInputElement} */ ($("link-field")));
     const said = {
       copied: "Link copied: it reopens this exact view.",
       "selected-copied": "Link copied (and selected below).",
@@ -49,7 +51,7 @@ export class Exports {
       state,
       runs: this.page.trajectories.map((t, i) => ({
         settings: state.runs[i], status: t.status, diverged_at: t.divergedAt, reason: t.reason,
-        steps: t.rows().map(([step, x, y, loss, gx, gy, lr]) => ({ step, x, y, loss, grad: [gx, gy], lr })),
+        steps: t.rows().map((/** @type {(number | null)[]} */ [step, x, y, loss, gx, gy, lr]) => ({ step, x, y, loss, grad: [gx, gy], lr })),
       })),
     };
     downloadText(JSON.stringify(doc, null, 1), fileName("gradscape-trajectories", "json"), "application/json");
@@ -64,7 +66,7 @@ export class Exports {
         await downloadPlotPNG($("contour"), this.page.plot.canvases, fileName("gradscape-descent", "png"));
       }
     } catch (err) {
-      showMessage(`Could not export the image: ${err.message}`, { key: "export" });
+      showMessage(`Could not export the image: ${err instanceof Error ? err.message : err}`, { key: "export" });
     }
   }
 }
