@@ -224,3 +224,31 @@ def test_a_weight_in_a_matrix_is_a_finger_wide_and_a_tap_opens_its_chain_rule(de
     page.touchscreen.tap(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
     page.wait_for_function("() => location.hash.includes('w=')")
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+
+
+@pytest.mark.parametrize("path", ["/", *PAGES])
+def test_a_phone_on_its_side_gets_the_picture_a_screen_high(playwright, browser, server,
+                                                             path: str) -> None:
+    device = playwright.devices["iPhone 13 landscape"]
+    context = browser.new_context(**{k: v for k, v in device.items()
+                                     if k != "default_browser_type"})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{server.url}{path}")
+        main, ready = PAGES.get(path, ("#plot-wrap", "window.gradscape"
+                                                     " && gradscape.stats.surfaceAt"))
+        page.wait_for_function(f"() => Boolean({ready})")
+        layout = page.evaluate(
+            """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+              return { inner: [innerWidth, innerHeight],
+                       scroll: document.documentElement.scrollWidth,
+                       height: r.height, width: r.width }; }""",
+            main,
+        )
+        width, height = layout["inner"]
+        assert width == device["viewport"]["width"], layout
+        assert layout["scroll"] <= width, "the page scrolls sideways"
+        assert layout["height"] >= 0.85 * height and layout["width"] >= 0.85 * width, layout
+    finally:
+        context.close()
