@@ -288,7 +288,9 @@ def test_presentation_mode_and_keyboard_shortcuts(app: App) -> None:
     small = app.js(font)
     page.click("#present")
     page.wait_for_function("() => document.body.classList.contains('presenting')")
-    assert page.locator(".side-panel").is_hidden() and page.locator("#steps").is_hidden()
+    # the step's insides and secondary controls go; a compact loss chart stays (issue #13)
+    assert page.locator("#inside").is_hidden() and page.locator("#gnorm-chart").is_hidden()
+    assert page.locator("#steps").is_hidden() and page.locator("#loss-chart").is_visible()
     big = app.js(font)
     assert big >= small * 1.3
     assert app.state()["present"] is True

@@ -1,11 +1,16 @@
 """Every page on a phone and on a tablet held upright (Playwright's device emulation): laid out at
 the device's width with no sideways scroll, the main picture first and nearly full width, no
 serious axe-core violation in that layout; a tap on the descent map moves the start point, a tap
-on a backprop edge opens its chain rule."""
+on a backprop edge opens its chain rule.
+
+Each page's layout is photographed on the way (tests/artifacts/screens/; with
+GRADSCAPE_DOCS_IMG=1, docs/img/screens/, which the docs show)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +19,19 @@ from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
 
 pytestmark = pytest.mark.browser
 
-DEVICES = ["iPhone 13", "Pixel 7", "iPad Mini"]
+DEVICES = ["iPhone 13", "Pixel 7", "iPad Mini", "iPad Pro 11"]  # phones 390-412, tablets 768-834
+ROOT = Path(__file__).resolve().parents[2]
+SCREENS = (ROOT / "docs" / "img" / "screens" if os.environ.get("GRADSCAPE_DOCS_IMG")
+           else ROOT / "tests" / "artifacts" / "screens")
+NAMES = {"/": "descent", "/network": "network", "/backprop": "backprop"}
+
+
+def photograph(page, path: str, device: str) -> None:
+    """The whole page as laid out, at CSS pixels (a phone's 3x would be 3 MB a picture)."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    name = f"{NAMES[path]}-{device.lower().replace(' ', '-')}.png"
+    page.mouse.move(1, 1)
+    page.screenshot(path=str(SCREENS / name), full_page=device != "projector", scale="css")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +90,7 @@ def test_descent_fits_the_device_with_the_map_first(device_page) -> None:
     assert top < page.viewport_size["height"] * 0.5, "the map starts in the first half screen"
     found = violations(page)
     assert not found, report(found)
+    photograph(page, "/", page.device)
 
 
 def test_a_tap_on_the_map_moves_the_start_point(device_page) -> None:
@@ -111,6 +129,7 @@ def test_network_and_backprop_fit_the_device(device_page, path: str) -> None:
     assert top < page.viewport_size["height"] * 0.5, "the picture starts in the first half screen"
     found = violations(page)
     assert not found, report(found)
+    photograph(page, path, page.device)
 
 
 def test_a_tap_on_a_backprop_edge_opens_its_chain_rule(device_page) -> None:
@@ -186,3 +205,50 @@ def test_help_is_a_tap_or_a_long_press_away_not_only_a_hover(device_page) -> Non
         " && document.getElementById('tooltip').textContent.startsWith('Take one step')"
     )
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_weight_in_a_matrix_is_a_finger_wide_and_a_tap_opens_its_chain_rule(device_page) -> None:
+    page = device_page
+    page.goto(f"{page.url.rsplit('/', 1)[0]}/backprop")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    smallest = page.evaluate(
+        """() => { const r = [...document.querySelectorAll('.mat .cell.clickable')]
+                     .map((c) => c.getBoundingClientRect());
+                   return [r.length, Math.min(...r.map((b) => b.width)),
+                           Math.min(...r.map((b) => b.height))]; }"""
+    )
+    assert smallest[0] > 0 and smallest[1] >= 44 and smallest[2] >= 44, smallest
+    cell = page.locator(".mat .cell.clickable").nth(1)
+    cell.scroll_into_view_if_needed()
+    b = cell.bounding_box()
+    page.touchscreen.tap(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+    page.wait_for_function("() => location.hash.includes('w=')")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+
+
+@pytest.mark.parametrize("path", ["/", *PAGES])
+def test_a_phone_on_its_side_gets_the_picture_a_screen_high(playwright, browser, server,
+                                                             path: str) -> None:
+    device = playwright.devices["iPhone 13 landscape"]
+    context = browser.new_context(**{k: v for k, v in device.items()
+                                     if k != "default_browser_type"})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(f"{server.url}{path}")
+        main, ready = PAGES.get(path, ("#plot-wrap", "window.gradscape"
+                                                     " && gradscape.stats.surfaceAt"))
+        page.wait_for_function(f"() => Boolean({ready})")
+        layout = page.evaluate(
+            """(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
+              return { inner: [innerWidth, innerHeight],
+                       scroll: document.documentElement.scrollWidth,
+                       height: r.height, width: r.width }; }""",
+            main,
+        )
+        width, height = layout["inner"]
+        assert width == device["viewport"]["width"], layout
+        assert layout["scroll"] <= width, "the page scrolls sideways"
+        assert layout["height"] >= 0.85 * height and layout["width"] >= 0.85 * width, layout
+    finally:
+        context.close()

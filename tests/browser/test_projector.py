@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
+from tests.browser.test_devices import photograph
 
 pytestmark = pytest.mark.browser
 
@@ -81,12 +82,27 @@ def test_no_text_under_24px_and_nothing_off_the_screen(presenting) -> None:
     assert not small, f"{page.path}: text under 24 px: {small[:12]}"
     fits = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     assert fits[0] <= fits[1], f"{page.path} scrolls sideways: {fits}"
+    photograph(page, page.path, "projector")
 
 
 @pytest.mark.parametrize("presenting", ["/"], indirect=True)
 def test_descent_keeps_a_compact_loss_chart(presenting) -> None:
     page = presenting
-    page.wait_for_function("() => gradscape.runs().some((r) => r.n > 20)")
+    # It keeps up with the runs while presenting: new runs (a link opened in this tab), played.
+    page.evaluate("() => { history.replaceState(null, '', location.pathname + '#-');"
+                  " location.hash = 'steps=3000&speed=100&present=1'; }")
+    page.wait_for_function("() => gradscape.runs().length && gradscape.runs()[0].n < 50")
+    if page.evaluate("() => gradscape.play") != "running":
+        page.click("#play")
+    page.wait_for_function(
+        """() => { const series = gradscape.charts().loss[0];  // none just after the restart
+                   if (!series) return false;
+                   const n = gradscape.runs()[0].n;
+                   return series.n >= 50 && series.n <= n + 1 && n < 1400; }""",
+        timeout=40_000,
+    )
+    shown = page.evaluate("() => gradscape.charts().loss[0].n")
+    page.wait_for_function("(shown) => gradscape.charts().loss[0].n > shown + 50", arg=shown)
     chart = page.evaluate(
         """() => { const el = document.getElementById('loss-chart');
           const r = el.getBoundingClientRect(); const c = el.querySelector('canvas');

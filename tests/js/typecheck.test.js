@@ -9,16 +9,10 @@ import { test } from "node:test";
 const ROOT = new URL("../../static/js/", import.meta.url).pathname;
 
 const NOT_TYPED_YET = new Set([
-  "backprop/chain.js",
   "backprop/details.js",
   "backprop/draw.js",
   "backprop/editor.js",
-  "backprop/hover.js",
-  "backprop/matrix.js",
   "backprop/page.js",
-  "backprop/steps.js",
-  "backprop/symbols.js",
-  "descent/export.js",
   "descent/handlers.js",
   "descent/inside-step.js",
   "descent/live.js",
@@ -30,7 +24,6 @@ const NOT_TYPED_YET = new Set([
   "descent/toolbar.js",
   "network/boundary.js",
   "network/charts.js",
-  "network/export.js",
   "network/landscape.js",
   "network/page.js",
   "network/runs-panel.js",
@@ -38,7 +31,6 @@ const NOT_TYPED_YET = new Set([
   "network/server.js",
   "network/settings.js",
   "network/slices.js",
-  "shared/plots.js",
 ]);
 
 /** @param {string} dir @returns {string[]} every .js file under dir, relative to ROOT */

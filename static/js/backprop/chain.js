@@ -1,3 +1,4 @@
+// @ts-check
 // "How is the chain rule applied to this weight?": the card that answers it for one selected
 // weight, from the response's `chain` (POST /api/mlp/backprop with chain: {layer, row, col}).
 // One line per link of the chain, from the weight back towards the loss, then the whole gradient
@@ -13,12 +14,22 @@ import { h, subText, sym } from "./symbols.js";
 
 const NUDGE = 0.01; // the small change the chain card's sentence speaks of
 
+/** @typedef {import("./steps.js").Step} Step */
+/** @typedef {import("./steps.js").Names} Names */
+
+/** A factor of the product, its value kept for the tests. @param {number | null} v */
 const f = (v) => {
   const el = h("span", "factor", factor(v));
   el.dataset.v = String(v);
   return el;
 };
 
+/**
+ * @param {HTMLElement} root the card
+ * @param {{ trace: import("../types/api").BackpropTrace, chain: import("../types/api").Chain,
+ *           names: Names, steps: Step[], index: number,
+ *           onClose: () => void, onGoto: (index: number) => void }} ctx
+ */
 export function renderChain(root, ctx) {
   const { trace: t, chain: c } = ctx;
   const l = c.layer;
@@ -51,12 +62,13 @@ export function renderChain(root, ctx) {
   rows.push(h("div", "chain-line", weightSym(), " = ", sym("dz", l, i), " · ", input(),
     h("span", "nums", ` = ${factor(dz)} · ${bias ? "1" : factor(prev[j])} = ${num(c.value)}`)));
   // 2) the unit's error: through the activation, or straight from the loss at the output
+  /** @type {[Node | string, number | null][]} each factor of the product: its symbol, its value */
   let factors;
   if (hidden) {
     const da = c.links[2].value;
     const slope = slopes(t, l)[i];
     const z = t.forward[l - 1].z[i];
-    const state = extra.relu ? (z > 0 ? "on" : "off: the gradient is blocked") : "";
+    const state = extra.relu ? (z !== null && z > 0 ? "on" : "off: the gradient is blocked") : "";
     rows.push(h("div", "chain-line", sym("dz", l, i), " = ", sym("da", l, i), " · ", sym("mask", l, i, extra),
       h("span", "nums", ` = ${factor(da)} · ${num(slope)} = ${num(dz)}`),
       h("span", "note", ` (z${subText(l)}[${ix(i)}] = ${num(z)}${state ? `: ${state}` : ""})`)));
@@ -86,7 +98,7 @@ export function renderChain(root, ctx) {
     h("strong", "chain-value", num(c.value)));
   product.dataset.value = String(c.value);
   // What the gradient means, in one sentence: the slope times a small nudge (first order).
-  const change = NUDGE * c.value;
+  const change = NUDGE * (c.value ?? 0);
   const way = change > 0 ? "up" : change < 0 ? "down" : "not at all";
   const nudge = h("p", "chain-nudge",
     `Nudging this ${bias ? "bias" : "weight"} up by ${NUDGE} changes the loss by about ${NUDGE} × ${factor(c.value)} = ${num(change)} (${way}: the gradient is the slope of the loss along this ${bias ? "bias" : "weight"}).`);

@@ -100,7 +100,7 @@ export function drawNetwork(svg, ctx) {
   const fs = parseFloat(getComputedStyle(svg).fontSize) || 14;
   const top = Math.round(fs * 3.6);
   const bottom = 8;
-  const left = 44;
+  const left = ctx.presenting ? 60 : 44; // room for the input units, larger when presenting
   const xOut = Wd - (ctx.presenting ? 240 : 190); // room for the targets and the loss box
   const colX = (c) => left + (c * (xOut - left)) / L;
   // Presenting, the drawing grows into the free height (a projector has room to spare).

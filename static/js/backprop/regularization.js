@@ -94,7 +94,7 @@ export function regLines(trace, step) {
         : `The same mask stops the gradient: dL/dz${step.layer} = dL/da${step.layer} · m${step.layer} · f′(z${step.layer}), so the slope shown here includes m${step.layer}.`;
       out.push(line(`mask${step.layer}`, [
         el("span", { class: "reg-words", text: words }),
-        matrix(f.mask, { name: `mask${step.layer}`, label: el("span", { text: `m${step.layer}` }), row: true, dir: step.kind === "forward" ? "fwd" : "bwd", cellClass: (/** @type {number} */ _i, /** @type {number | null} */ _j, /** @type {number} */ v) => (v === 0 ? "blocked" : null) }),
+        matrix(f.mask, { name: `mask${step.layer}`, label: el("span", { text: `m${step.layer}` }), row: true, dir: step.kind === "forward" ? "fwd" : "bwd", cellClass: (/** @type {number} */ _i, /** @type {number | null} */ _j, /** @type {number | null} */ v) => (v === 0 ? "blocked" : null) }),
       ]));
     }
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // The symbols of backprop (x, z, a, W, b, ŷ, y, L, ∂L/∂z ...) as small DOM pieces that explain
 // themselves on hover (data-tip, see tooltips.js), and a tiny element builder. Every formula on
 // the page is built from these, so the same symbol always says the same thing.
@@ -5,10 +6,17 @@
 import { ix } from "./format.js";
 
 const SUB = "₀₁₂₃₄₅₆₇₈₉";
-/** 12 -> "₁₂" (for tooltips, which are plain text). */
+/** 12 -> "₁₂" (for tooltips, which are plain text). @param {number | string} n */
 export const subText = (n) => String(n).replace(/\d/g, (d) => SUB[Number(d)]);
 
-/** h("span", "cls", child, "text", ...): an element; null/false children are skipped. */
+/** @typedef {Node | string | number | null | undefined | false} Child */
+
+/**
+ * h("span", "cls", child, "text", ...): an element; null/false children are skipped.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag @param {string | null} cls @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, cls, ...children) {
   const el = document.createElement(tag);
   if (cls) el.className = cls;
@@ -19,13 +27,17 @@ export function h(tag, cls, ...children) {
   return el;
 }
 
+/** @typedef {{relu?: boolean, derivative?: string, index?: string}} Extra what a symbol kind needs */
+
 const s = subText;
+/** @param {number} l */
 const below = (l) => (l <= 1 ? "x" : `a${s(l - 1)}`);
 
 // Hover help, one sentence per symbol; `l` is the layer (1-based), `extra` what a kind needs.
+/** @type {Record<string, (l: number, extra: Extra) => string>} */
 const TIPS = {
   x: () => "x (also a₀): the input, the one example the network sees.",
-  a: (l) => (l === 0 ? TIPS.x() : `a${s(l)} = f(z${s(l)}): what the units of layer ${l} pass on to the next layer (their activations).`),
+  a: (l) => (l === 0 ? TIPS.x(0, {}) : `a${s(l)} = f(z${s(l)}): what the units of layer ${l} pass on to the next layer (their activations).`),
   aT: (l) => `${l === 0 ? "x" : `a${s(l)}`}ᵀ: the same values laid out as a row, so that a column times this row gives a whole matrix.`,
   z: (l) => `z${s(l)} = W${s(l)} ${below(l)} + b${s(l)}: each unit's weighted sum of its inputs plus its bias, before the activation.`,
   W: (l) => `W${s(l)}: layer ${l}'s weights. Row i feeds unit i of layer ${l}; column j comes from ${below(l)}[j]. Each is one edge of the drawing.`,
@@ -46,11 +58,12 @@ const TIPS = {
   lr: () => "lr: the learning rate, how big a step gradient descent takes against the gradient.",
 };
 
-/** Tooltip text of a symbol kind at layer l. */
+/** Tooltip text of a symbol kind at layer l. @param {string} kind @param {number} l @param {Extra} extra */
 const tipFor = (kind, l = 0, extra = {}) => TIPS[kind](l, extra);
 
+/** @param {string} kind @param {number} l @param {Extra} extra @returns {Child[]} */
 function base(kind, l, extra) {
-  const sub = (n) => h("sub", null, String(n));
+  const sub = (/** @type {number} */ n) => h("sub", null, String(n));
   switch (kind) {
     case "x": return ["x"];
     case "a": return l === 0 ? ["x"] : ["a", sub(l)];
@@ -76,6 +89,7 @@ function base(kind, l, extra) {
  * A symbol as a hoverable span: sym("dz", 2) is ∂L/∂z₂; with idx it is one entry: idx 1 (or
  * "1,0", counted from 0 like the arrays) shows as ∂L/∂z₂[2] (or [2,1]): the page numbers units
  * from 1 (format.js ix).
+ * @param {string} kind @param {number} [l] @param {string | number | null} [idx] @param {Extra} [extra]
  */
 export function sym(kind, l = 0, idx = null, extra = {}) {
   const withIdx = idx !== null && idx !== undefined;
@@ -86,7 +100,7 @@ export function sym(kind, l = 0, idx = null, extra = {}) {
   return el;
 }
 
-/** An operator with its own help ("·" matrix product, "⊙" element-wise, "=" ...). */
+/** An operator with its own help ("·" matrix product, "⊙" element-wise, "=" ...). @param {string} text @param {string | null} [tip] */
 export function op(text, tip = null) {
   const el = h("span", "op", text);
   if (tip) el.dataset.tip = tip;

@@ -1,3 +1,4 @@
+// @ts-check
 // The descent view's exports: a link to the view, the plot as PNG (map and paths together), and
 // every step of every run as CSV and JSON (the full data, not the decimated drawing).
 // A part of DescentPage (descent/page.js): `this.page` is the controller.
@@ -6,7 +7,8 @@ import { copyText, downloadPlotPNG, downloadText, fileName, toCSV } from "../sha
 import { showMessage } from "../shared/messages.js";
 import { loadPlotly } from "../shared/plots.js";
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id)); // the page's own ids
 
 export class Exports {
   /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
@@ -16,7 +18,7 @@ export class Exports {
 
   async copyLink() {
     this.page.store.flush();
-    const result = await copyText(this.page.store.link(), $("link-field"));
+    const result = await copyText(this.page.store.link(), /** @type {HTMLInputElement} */ ($("link-field")));
     const said = {
       copied: "Link copied: it reopens this exact view.",
       "selected-copied": "Link copied (and selected below).",
@@ -28,7 +30,7 @@ export class Exports {
 
   /** Do any of the runs carry trial points (GET /api/optimizers: trials)? Then exports say them. */
   hasTrials() {
-    return this.page.store.state.runs.some((run) => this.page.optimizers.get(run.optimizer).trials);
+    return this.page.store.state.runs.some((/** @type {{ optimizer: string }} */ run) => this.page.optimizers.get(run.optimizer).trials);
   }
 
   exportRows() {
@@ -38,7 +40,7 @@ export class Exports {
       const run = this.page.store.state.runs[i];
       if (!run) continue;
       // a step's trials in one cell: "x y; x y" (the points the step evaluated, trials.js)
-      const trials = withTrials ? t.trials.byStep(t.n).map((ps) => ps.map((p) => p.join(" ")).join("; ")) : [];
+      const trials = withTrials ? t.trials.byStep(t.n).map((/** @type {number[][]} */ ps) => ps.map((p) => p.join(" ")).join("; ")) : [];
       for (const [k, r] of t.rows().entries()) rows.push(withTrials ? [i + 1, run.optimizer, ...r, trials[k]] : [i + 1, run.optimizer, ...r]);
     }
     return rows;
@@ -61,7 +63,7 @@ export class Exports {
         return {
           settings: state.runs[i], status: t.status, diverged_at: t.divergedAt, reason: t.reason,
           state: t.state, // the optimizer's state after the last step (its keys: GET /api/optimizers/state-keys)
-          steps: t.rows().map(([step, x, y, loss, gx, gy, lr], k) => ({
+          steps: t.rows().map((/** @type {(number | null)[]} */ [step, x, y, loss, gx, gy, lr], /** @type {number} */ k) => ({
             step, x, y, loss, grad: [gx, gy], lr, ...(trials ? { trials: trials[k] } : {}),
           })),
         };
@@ -79,7 +81,7 @@ export class Exports {
         await downloadPlotPNG($("contour"), this.page.plot.canvases, fileName("gradscape-descent", "png"));
       }
     } catch (err) {
-      showMessage(`Could not export the image: ${err.message}`, { key: "export" });
+      showMessage(`Could not export the image: ${err instanceof Error ? err.message : err}`, { key: "export" });
     }
   }
 }

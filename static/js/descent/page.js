@@ -305,7 +305,7 @@ export class DescentPage {
       this.last.inside = now;
       timed("inside", () => this.inside.render(this.store.state, this.trajectories));
     }
-    if (this.chartsDirty && now - this.last.charts > 150 && !this.store.state.present) {
+    if (this.chartsDirty && now - this.last.charts > 150) { // presenting keeps the loss chart
       this.chartsDirty = false;
       this.last.charts = now;
       timed("charts", () => {

@@ -1,10 +1,19 @@
+// @ts-check
 // The network view's downloads: every step of every run as CSV or JSON, a plot as PNG, and the
 // link to this view (export.js does the files and the clipboard).
 
 import { copyText, downloadPlotPNG, downloadText, fileName, toCSV } from "../shared/export.js";
 import { showMessage } from "../shared/messages.js";
 
-/** Copy the link; own points too many for a link are said to be left out. */
+/** @typedef {import("../shared/state.js").Store} Store */
+/** @typedef {import("./run.js").NetRun} NetRun */
+/** The network of the latest start (the page's config), as far as the exports read it.
+ * @typedef {{ sizes: number[], n_params?: number, activation?: string, loss?: string, task?: string }} Config */
+
+/**
+ * Copy the link; own points too many for a link are said to be left out.
+ * @param {Store} store @param {HTMLInputElement | null} field
+ */
 export async function copyLink(store, field) {
   store.flush();
   const result = await copyText(store.link(), field);
@@ -18,15 +27,18 @@ export async function copyLink(store, field) {
   showMessage(said + many, { kind: result === "failed" ? "warn" : "info", key: "link", timeout: 5000 });
 }
 
-/** One row per run and step: loss, accuracy, lr, plane coordinates, gradient norm per layer;
- *  with a test set or a penalty (the generalisation lab), their columns and the weight norm. */
+/**
+ * One row per run and step: loss, accuracy, lr, plane coordinates, gradient norm per layer; with
+ * a test set or a penalty (the generalisation lab), their columns and the weight norm.
+ * @param {NetRun[]} runs @param {Config | null} config
+ */
 export function exportCSV(runs, config) {
   const layers = config ? config.sizes.length - 1 : 0;
   const lab = runs.some((r) => r.hasTest || r.hasPenalty);
   const header = ["run", "optimizer", "step", "loss", "accuracy", "lr", "plane_x", "plane_y",
     ...Array.from({ length: layers }, (_, l) => `grad_norm_layer${l + 1}`),
     ...(lab ? ["test_loss", "test_accuracy", "penalty", "weight_norm"] : [])];
-  const v = (x) => (Number.isFinite(x) ? x : null);
+  const v = (/** @type {number | undefined} */ x) => (Number.isFinite(x) ? x : null);
   const rows = [];
   for (const [i, run] of runs.entries()) {
     for (const [k, r] of run.rows().entries()) {
@@ -36,7 +48,10 @@ export function exportCSV(runs, config) {
   downloadText(toCSV(header, rows), fileName("gradscape-network", "csv"), "text/csv");
 }
 
-/** The settings (with the link), the network, the plane and every step of every run. */
+/**
+ * The settings (with the link), the network, the plane and every step of every run.
+ * @param {Store} store @param {{ config: Config | null, plane: unknown, runs: NetRun[] }} views
+ */
 export function exportJSON(store, { config, plane, runs }) {
   const c = config;
   const doc = {
@@ -52,10 +67,11 @@ export function exportJSON(store, { config, plane, runs }) {
   downloadText(JSON.stringify(doc, null, 1), fileName("gradscape-network", "json"), "application/json");
 }
 
+/** @param {HTMLElement} div a Plotly plot @param {string} stem the file's name before the date */
 export async function exportPNG(div, stem) {
   try {
     await downloadPlotPNG(div, [], fileName(stem, "png"));
   } catch (err) {
-    showMessage(`Could not export the image: ${err.message}`, { key: "export" });
+    showMessage(`Could not export the image: ${err instanceof Error ? err.message : err}`, { key: "export" });
   }
 }

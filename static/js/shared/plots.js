@@ -1,3 +1,4 @@
+// @ts-check
 // Plotly helpers shared by the pages: a colour transform for surfaces whose values span decades,
 // contour and 3D surface traces, the pixel mapping of a 2D plot (for canvas overlays), and small
 // line charts. Plotly.js is the global loaded from /vendor/plotly/plotly.min.js.
@@ -6,8 +7,33 @@ import { fmt, isNum } from "./format.js";
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
+/** @typedef {(number | null)[][]} Grid2 rows of values, null where undefined */
+/** @typedef {[[number, number], [number, number]]} Bounds [[x0, x1], [y0, y1]] */
+/**
+ * A surface sampled on a grid (GET /api/surfaces/{name}/grid): z[i][j] at (x[j], y[i]).
+ * @typedef {{ x: number[], y: number[], z: Grid2,
+ *             surface: { minima?: number[][], min_value?: number | null } }} SurfaceGrid
+ */
+/**
+ * How values map to colours: f(value) is the colour coordinate, from cmin to cmax.
+ * @typedef {{ log: boolean, f: (v: number) => number, cmin: number, cmax: number,
+ *             tickvals: number[] | null, ticktext: string[] | null, title: string }} ColorTransform
+ */
+/**
+ * The data <-> pixel mapping of an axes rectangle, CSS pixels.
+ * @typedef {{ left: number, top: number, width: number, height: number, scale: number,
+ *   px: (x: number) => number, py: (y: number) => number, toX: (px: number) => number,
+ *   toY: (py: number) => number, inside: (px: number, py: number) => boolean }} Mapping
+ */
+/**
+ * @typedef {{ width: number, height: number, margin: {l: number, r: number, t: number, b: number},
+ *   left: number, top: number, plotW: number, plotH: number, xDomain: number[], yDomain: number[],
+ *   colorbarX: number, mapping: Mapping }} MapGeometry
+ */
+
 // Pale, so that saturated run colours stand out on it: light where f is low (valleys), a
 // muted blue-grey where it is high, in perceptually even steps.
+/** @type {[number, string][]} */
 export const SURFACE_COLORSCALE = [
   [0.0, "#fffbe8"],
   [0.15, "#f1f2d6"],
@@ -21,6 +47,7 @@ export const SURFACE_COLORSCALE = [
 
 export const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false, doubleClick: false };
 
+/** @param {number[]} sorted @param {number} q */
 function quantile(sorted, q) {
   if (!sorted.length) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
@@ -34,14 +61,17 @@ function quantile(sorted, q) {
  * Returns {log, f (value -> colour coordinate), cmin, cmax, tickvals, ticktext, title}.
  * minValue: the surface's known minimum value, if any. floor: eps at least this fraction of the
  * range (the 3D view uses a larger one: a log plunging to -infinity at the minimum is a spike).
+ * @param {Grid2} z @param {number | null} [minValue] @param {{floor?: number}} [options]
+ * @returns {ColorTransform}
  */
 export function colorTransform(z, minValue = null, { floor = 1e-7 } = {}) {
+  /** @type {number[]} */
   const values = [];
-  for (const row of z) for (const v of row) if (isNum(v)) values.push(v);
+  for (const row of z) for (const v of row) if (v !== null && isNum(v)) values.push(v);
   if (!values.length) return linear(0, 1);
   values.sort((a, b) => a - b);
   // the true minimum when known (the grid rarely hits it exactly): the colourbar then starts at it
-  const zmin = isNum(minValue) && minValue <= values[0] ? minValue : values[0];
+  const zmin = minValue != null && isNum(minValue) && minValue <= values[0] ? minValue : values[0];
   const zmax = values[values.length - 1];
   const range = zmax - zmin;
   if (!(range > 0)) return linear(zmin, zmin + 1);
@@ -50,7 +80,7 @@ export function colorTransform(z, minValue = null, { floor = 1e-7 } = {}) {
   if (median > range / 5) return linear(zmin, zmax);
   // eps: the valley floor still gets a few colours, the exact minimum is not -infinity.
   const eps = Math.max(quantile(values, 0.005) - zmin, range * floor, 1e-12);
-  const f = (v) => Math.log10(Math.max(v - zmin, 0) + eps);
+  const f = (/** @type {number} */ v) => Math.log10(Math.max(v - zmin, 0) + eps);
   const cmin = f(zmin);
   const cmax = f(zmax);
   const tickvals = [];
@@ -67,21 +97,24 @@ export function colorTransform(z, minValue = null, { floor = 1e-7 } = {}) {
   return { log: true, f, cmin, cmax, tickvals, ticktext, title: "f (log)" };
 }
 
+/** @param {number} zmin @param {number} zmax @returns {ColorTransform} */
 function linear(zmin, zmax) {
   return { log: false, f: (v) => v, cmin: zmin, cmax: zmax, tickvals: null, ticktext: null, title: "f" };
 }
 
-/** z transformed for colour (nulls stay null). */
+/** z transformed for colour (nulls stay null). @param {Grid2} z @param {ColorTransform} tf */
 function transformGrid(z, tf) {
-  return z.map((row) => row.map((v) => (isNum(v) ? tf.f(v) : null)));
+  return z.map((row) => row.map((v) => (v !== null && isNum(v) ? tf.f(v) : null)));
 }
 
+/** @param {SurfaceGrid} grid */
 function hoverText(grid) {
   return grid.z.map((row, i) =>
     row.map((v, j) => `x = ${fmt(grid.x[j], 3)}, y = ${fmt(grid.y[i], 3)}<br>f(x, y) = ${fmt(v, 4)}`),
   );
 }
 
+/** @param {ColorTransform} tf @param {Record<string, unknown>} extra @param {number} fontSize */
 function colorbar(tf, extra = {}, fontSize = 12) {
   return {
     thickness: 12,
@@ -94,7 +127,11 @@ function colorbar(tf, extra = {}, fontSize = 12) {
   };
 }
 
-/** A filled contour map of grid = {x, y, z, surface} with its minima as stars. */
+/**
+ * A filled contour map of grid = {x, y, z, surface} with its minima as stars.
+ * @param {SurfaceGrid} grid @param {ColorTransform} tf @param {MapGeometry | null} [geometry]
+ * @param {number} [fontSize]
+ */
 export function contourTraces(grid, tf, geometry = null, fontSize = 12) {
   const contour = {
     type: "contour",
@@ -131,6 +168,8 @@ const MAP_MARGIN = { l: 50, r: 92, t: 10, b: 40 }; // room for ticks, titles, co
  * Where a map of `bounds` goes in a width x height div, one unit as long on both axes, centred:
  * the axes' rectangle in CSS pixels, Plotly's domains for it, and a data <-> pixel mapping.
  * Computed here (not read back from Plotly) so paths can be drawn before Plotly has loaded.
+ * @param {number} width @param {number} height @param {Bounds} bounds @param {number} [fontSize]
+ * @returns {MapGeometry}
  */
 export function mapGeometry(width, height, bounds, fontSize = 12) {
   const k = fontSize / 12;
@@ -154,7 +193,11 @@ export function mapGeometry(width, height, bounds, fontSize = 12) {
   };
 }
 
-/** Data <-> pixel mapping of an axes rectangle showing `bounds`. */
+/**
+ * Data <-> pixel mapping of an axes rectangle showing `bounds`.
+ * @param {number} left @param {number} top @param {number} width @param {number} height
+ * @param {Bounds} bounds @returns {Mapping}
+ */
 export function linearMapping(left, top, width, height, bounds) {
   const [[x0, x1], [y0, y1]] = bounds;
   const sx = width / (x1 - x0);
@@ -169,7 +212,10 @@ export function linearMapping(left, top, width, height, bounds) {
   };
 }
 
-/** The layout of a 2D map placed by mapGeometry (explicit domains: what we drew is what it draws). */
+/**
+ * The layout of a 2D map placed by mapGeometry (explicit domains: what we drew is what it draws).
+ * @param {Bounds} bounds @param {MapGeometry} geometry @param {{fontSize?: number}} [options]
+ */
 export function mapLayout(bounds, geometry, { fontSize = 12 } = {}) {
   const m = geometry.margin;
   return {
@@ -189,11 +235,13 @@ export function mapLayout(bounds, geometry, { fontSize = 12 } = {}) {
   };
 }
 
+/** @type {Promise<typeof Plotly> | null} */
 let plotlyPromise = null;
 
 /**
  * Plotly.js, loaded on demand: parsing its 4.8 MB takes a second on a slow machine, so a page
  * draws its first paths on canvas before asking for it.
+ * @returns {Promise<typeof Plotly>}
  */
 export function loadPlotly(src = "/vendor/plotly/plotly.min.js") {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -213,7 +261,7 @@ export function loadPlotly(src = "/vendor/plotly/plotly.min.js") {
   return plotlyPromise;
 }
 
-/** A colour of SURFACE_COLORSCALE at t in [0, 1], as [r, g, b]. */
+/** A colour of SURFACE_COLORSCALE at t in [0, 1], as [r, g, b]. @param {number} t */
 function scaleColor(t, scale = SURFACE_COLORSCALE) {
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
   let k = 1;
@@ -221,7 +269,7 @@ function scaleColor(t, scale = SURFACE_COLORSCALE) {
   const [t0, c0] = scale[k - 1];
   const [t1, c1] = scale[k];
   const f = t1 > t0 ? (u - t0) / (t1 - t0) : 0;
-  const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const rgb = (/** @type {string} */ hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   const a = rgb(c0);
   const b = rgb(c1);
   return a.map((v, i) => Math.round(v + (b[i] - v) * f));
@@ -230,6 +278,8 @@ function scaleColor(t, scale = SURFACE_COLORSCALE) {
 /**
  * Paint grid values as a colour image into the axes rectangle of `mapping` on a canvas: a
  * stand-in for the contour map while Plotly loads (same colours, no lines).
+ * @param {HTMLCanvasElement} canvas @param {SurfaceGrid} grid @param {ColorTransform} tf
+ * @param {Mapping} mapping @param {number} [dpr]
  */
 export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRatio || 1) {
   const nx = grid.x.length;
@@ -238,6 +288,8 @@ export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRat
   img.width = nx;
   img.height = ny;
   const ictx = img.getContext("2d");
+  const ctx = canvas.getContext("2d");
+  if (!ictx || !ctx) return; // no 2D canvas: the contour comes with Plotly
   const data = ictx.createImageData(nx, ny);
   const span = tf.cmax - tf.cmin || 1;
   for (let i = 0; i < ny; i++) {
@@ -258,7 +310,6 @@ export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRat
     }
   }
   ictx.putImageData(data, 0, 0);
-  const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, canvas.width / dpr, canvas.height / dpr);
   ctx.imageSmoothingEnabled = true;
@@ -279,6 +330,7 @@ export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRat
 /**
  * The data <-> pixel mapping of a drawn 2D Plotly plot, in CSS pixels from its div's top-left.
  * Reads Plotly's laid-out axes (_offset, _length: stable internals since plotly.js 1.x).
+ * @param {Plotly.PlotlyHTMLElement | null} gd @returns {Mapping | null}
  */
 export function axisMapping(gd) {
   const fl = gd && gd._fullLayout;
@@ -288,7 +340,10 @@ export function axisMapping(gd) {
   return linearMapping(xa._offset, ya._offset, xa._length, ya._length, [xa.range.map(Number), ya.range.map(Number)]);
 }
 
-/** A 3D surface of the same grid, coloured like the contour map; z is the colour coordinate. */
+/**
+ * A 3D surface of the same grid, coloured like the contour map; z is the colour coordinate.
+ * @param {SurfaceGrid} grid @param {ColorTransform} tf
+ */
 export function surfaceTrace(grid, tf) {
   return {
     type: "surface",
@@ -307,6 +362,7 @@ export function surfaceTrace(grid, tf) {
   };
 }
 
+/** @param {Bounds} bounds @param {ColorTransform} tf @param {{fontSize?: number}} [options] */
 export function sceneLayout(bounds, tf, { fontSize = 12 } = {}) {
   const [[x0, x1], [y0, y1]] = bounds;
   const zaxis = { title: { text: tf.title }, range: [tf.cmin, tf.cmax + 0.02 * (tf.cmax - tf.cmin)] };

@@ -134,3 +134,59 @@ export interface MlpOptions {
     [name: string]: unknown;
   };
 }
+
+// POST /api/mlp/backprop (app/api/schemas/mlp_responses.py). A number that overflowed is null.
+export type Num = number | null;
+
+export interface BackpropForward {
+  layer: number;
+  z: Num[];
+  a: Num[];
+  formula: Record<string, string>;
+  mask?: Num[] | null;
+}
+
+export interface BackpropBackward {
+  layer: number;
+  da: Num[] | null; // null at the output
+  dz: Num[];
+  dW: Num[][];
+  db: Num[];
+  da_prev: Num[];
+  dW_penalty?: Num[][] | null;
+  formula: Record<string, string>;
+  words: Record<string, string>;
+}
+
+export interface ChainLink {
+  quantity: string;
+  value: Num;
+  formula: string;
+  terms?: { k: number; W: Num; dz: Num }[] | null;
+}
+
+export interface Chain {
+  layer: number;
+  row: number;
+  col: number | null; // null: the bias
+  value: Num;
+  links: ChainLink[];
+}
+
+export interface BackpropTrace {
+  loss: Num;
+  loss_after: Num;
+  penalty: Num;
+  penalty_formula: string;
+  lr: number;
+  x: number[];
+  y: number[];
+  y_pred: Num[];
+  forward: BackpropForward[]; // layer 1 first
+  backward: BackpropBackward[]; // last layer first
+  updated: { layer: number; W: Num[][]; b: Num[]; formula: string }[];
+  layers: { W: number[][]; b: number[]; activation: string }[];
+  chain: Chain | null;
+  example: string | null;
+  description: string;
+}
