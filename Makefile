@@ -47,9 +47,13 @@ test: $(VENV)/.installed-test node_modules/.installed
 	$(JS_CHECKS)
 	$(BIN)/python -m pytest
 
-# Retake the screenshots of docs/teaching.md from the presets themselves.
+# Retake the screenshots of docs/ (teaching, every screen, the labs, the class gallery) from the
+# pages themselves.
 docs-img: $(VENV)/.installed-test
-	GRADSCAPE_DOCS_IMG=1 $(BIN)/python -m pytest -q tests/browser/test_teaching.py
+	GRADSCAPE_DOCS_IMG=1 $(BIN)/python -m pytest -q tests/browser/test_teaching.py \
+	  tests/browser/test_devices.py tests/browser/test_projector.py \
+	  tests/browser/test_optimizer_pack.py tests/browser/test_generalisation.py \
+	  tests/browser/test_classroom.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/engine.py
