@@ -156,7 +156,7 @@ def test_the_network_flow_is_drawn_on_the_landscape_and_small_lr_stays_near_it(n
         "(document.getElementById('landscape').data || [])"
         ".some(t => t.line && t.line.dash === 'dash' && t.x.length === 300)",
     )
-    assert net.locator("#net-flow-chart canvas").is_visible()
+    net.locator("#net-flow-chart canvas").wait_for(state="visible")  # drawn on the next frame
 
 
 INKED = """([id, hex]) => {

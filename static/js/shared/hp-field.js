@@ -3,7 +3,8 @@
 // nothing else: a checkbox for a bool, a select for a choice (with "default" when null is one),
 // a number box otherwise (empty means null where the parameter is nullable: "let the algorithm
 // choose"). A value the spec refuses is refused here too, with the reason under the box and
-// the box marked invalid (aria-invalid), never clamped: the state keeps its last valid value.
+// the box marked invalid (aria-invalid), never clamped: the state keeps its last valid value,
+// and the box shows it again once the refused one is entered.
 
 import { el } from "./controls.js";
 import { refusal as refusalWords } from "./field-note.js";
@@ -73,7 +74,7 @@ export function hyperparameterField(name, spec, value, onChange, { labelText } =
       placeholder: spec.nullable ? "auto" : undefined, "aria-describedby": message.id,
     });
     /** @type {Value} */
-    let inUse = value === undefined || typeof value === "boolean" ? null : value;
+    let inUse = value === undefined || typeof value === "boolean" ? spec.default ?? null : value;
     const check = () => {
       const why = refusal(name, spec, box.value, inUse);
       box.classList.toggle("invalid", Boolean(why));
@@ -84,12 +85,16 @@ export function hyperparameterField(name, spec, value, onChange, { labelText } =
     };
     box.addEventListener("input", check);
     box.addEventListener("change", () => {
-      if (check()) return;
+      if (check()) {
+        // The box shows the value in effect, not the refused one (the note under it says both).
+        box.value = describe(spec, inUse).replace("auto", "");
+        return;
+      }
       inUse = box.value.trim() === "" ? null : Number(box.value);
       onChange(inUse);
     });
     set = (v) => {
-      if (v !== undefined && typeof v !== "boolean") inUse = v;
+      if (typeof v !== "boolean") inUse = v === undefined ? spec.default ?? null : v;
       if (document.activeElement === box || box.classList.contains("invalid")) return;
       box.value = describe(spec, v === undefined ? spec.default : /** @type {Value} */ (v)).replace("auto", "");
     };
