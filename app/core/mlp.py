@@ -235,7 +235,8 @@ class MLP:
             W, _ = params[k]
             a_prev = fwd.acts[k]
             if slots is None:
-                dW, db = dz.T @ a_prev, _ones(len(dz)) @ dz  # (out, N) @ (N, in): sums over the batch
+                # (out, N) @ (N, in) and (N,) @ (N, out): both sum over the batch
+                dW, db = dz.T @ a_prev, _ones(len(dz)) @ dz
             else:
                 dW, db = slots[k]
                 np.matmul(dz.T, a_prev, out=dW)
