@@ -107,6 +107,9 @@ def test_test_points_are_hollow_and_test_curves_dashed(lab) -> None:
         .filter(t => t.type === 'scatter').map(t => t.marker.symbol)""")
     assert symbols and all(s == ["circle-open" if t else "circle" for t in test] for s in symbols)
 
+    # the charts redraw on the next frame after the last steps arrive
+    until(lab, "(c => c.loss.lengths[c.loss.names.indexOf('1. SGD test')] === 61)"
+               "(window.gradscape.charts())")
     charts = lab.evaluate("window.gradscape.charts()")
     loss = dict(zip(charts["loss"]["names"], charts["loss"]["dashes"], strict=True))
     assert loss["1. SGD test"] == [3, 3] and loss["1. SGD"] == []  # train solid, test dashed

@@ -71,6 +71,28 @@ def test_a_pool_gives_the_same_results_and_reports_progress() -> None:
     assert not pooled.cancelled and all(r is not None for r in pooled.rows)
 
 
+def test_the_pool_s_processes_are_kept_between_sweeps_and_ended_by_a_cancel() -> None:
+    """Starting the workers costs ~0.3 s (bench/sweep.py): a second sweep finds them running; a
+    cancelled sweep with nobody else on the pool ends them (they would hold the cores)."""
+    from app.core.sweeps import _KEPT
+
+    def pids() -> set[int]:
+        pool = _KEPT._pool
+        return set(getattr(pool, "_processes", {})) if pool is not None else set()
+
+    sweep = Sweep(SMALL, "width", (2, 3, 4))
+    run_sweep(sweep, workers=2)
+    first = pids()
+    run_sweep(sweep, workers=2)
+    assert first and pids() == first
+    cancel = threading.Event()
+    result = run_sweep(Sweep(SMALL, "steps", tuple(range(200, 2200, 200))), workers=2,
+                       cancel=cancel, progress=lambda k, done, o: cancel.set())
+    assert result.cancelled and _KEPT._pool is None
+    run_sweep(sweep, workers=2)
+    assert pids() and not pids() & first  # new processes
+
+
 def test_a_cancelled_sweep_stops_early() -> None:
     cancel = threading.Event()
     sweep = Sweep(SMALL, "steps", tuple(range(10, 60, 5)))
