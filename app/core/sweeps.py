@@ -18,6 +18,7 @@ runs in a process pool sized to the machine. Two ways to fit:
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
@@ -288,7 +289,17 @@ class _KeptPool:
             self._pool = None
 
 
+    def close(self) -> None:
+        """At exit: end the workers while the interpreter still works (an executor left to the
+        garbage collector at shutdown prints an ignored exception)."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
 _KEPT = _KeptPool()
+atexit.register(_KEPT.close)
 
 Progress = Callable[[int, int, Outcome], None]  # (spec index, done so far, its outcome)
 
