@@ -115,6 +115,8 @@ def test_adam_is_charted_against_38_over_lr_and_the_switch_turns_tracking_off(ne
     until(net, f"window.gradscape.stats.started > {started}")
     wait_done(net)
     until(net, "window.gradscape.stability().runs[1].steps.length > 2")
+    # The readout is redrawn on the next frame after a reading arrives: wait for that frame.
+    until(net, "window.gradscape.stability().readout.includes(', step ')")
     lab = net.evaluate("window.gradscape.stability()")
     assert [r["kind"] for r in lab["runs"]] == ["plain", "preconditioned"]
     adam = lab["runs"][1]
