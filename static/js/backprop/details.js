@@ -5,7 +5,7 @@
 
 import { factor, ix, num } from "./format.js";
 import { eq, matrix, worked } from "./matrix.js";
-import { slopes } from "./steps.js";
+import { isOff, slopes } from "./steps.js";
 import { h, OPS, op, subText, sym } from "./symbols.js";
 
 /** @typedef {import("../types/api").BackpropTrace} Trace */
@@ -40,8 +40,6 @@ const transpose = (M) => M[0].map((_, j) => M.map((r) => r[j]));
 const isOutput = (t, l) => l === t.forward.length;
 /** "w₀·v₀ + w₁·v₁ ..." with the numbers. @param {Num[]} ws @param {Num[]} vs */
 const dot = (ws, vs) => ws.map((w, j) => `${factor(w)}·${factor(vs[j])}`).join(" + ");
-/** A ReLU unit is off where z ≤ 0 (an overflowed z, null, says nothing). @param {Num} z */
-const isOff = (z) => z !== null && z <= 0;
 /** "W₂[1,2]"-style cell names in tooltips; j is null only in a vector. @param {number} i @param {number | null} j */
 const cellIx = (i, j) => (j === null ? ix(i) : `${ix(i)},${ix(j)}`);
 
@@ -105,7 +103,7 @@ function forward(ctx, l) {
     OPS.eq(),
     matrix(f.z, { name: `z${l}`, label: sym("z", l), role: "result" }),
     op("→", `${actLabel} of each entry`),
-    matrix(f.a, { name: out ? "yhat" : `a${l}`, label: aSym(), role: "result", cellClass: (i) => (relu && isOff(f.z[i]) ? "off" : null) }),
+    matrix(f.a, { name: out ? "yhat" : `a${l}`, label: aSym(), role: "result", cellClass: (i) => (relu && isOff(f.z[i], f.a[i]) ? "off" : null) }),
   );
 
   const lines = [];
@@ -114,7 +112,7 @@ function forward(ctx, l) {
     f.z.slice(0, MAX_WORKED).forEach((z, i) => lines.push(worked(sym("yhat", l, i), ` = e`, h("sup", null, num(z)), " / (", ...denom.map((n) => (n instanceof Node ? n.cloneNode(true) : n)), `) = ${num(f.a[i])}`)));
   } else {
     f.z.slice(0, MAX_WORKED).forEach((z, i) => {
-      const off = relu && isOff(z);
+      const off = relu && isOff(z, f.a[i]);
       lines.push(worked(sym("z", l, i), ` = ${dot(W[i], prev)} + ${factor(t.layers[l - 1].b[i])} = ${num(z)}`,
         h("span", "then", " → "), out ? sym("yhat", l, i) : sym("a", l, i), ` = ${actFormula(ctx, l, z)} = ${num(f.a[i])}`,
         off ? h("span", "tag-off", "off") : null));
@@ -123,7 +121,7 @@ function forward(ctx, l) {
   lines.push(moreLine(f.z.length));
 
   const names = ctx.names.act;
-  const offUnits = relu ? f.z.flatMap((z, i) => (isOff(z) ? [i] : [])) : [];
+  const offUnits = relu ? f.z.flatMap((z, i) => (isOff(z, f.a[i]) ? [i] : [])) : [];
   let words;
   if (softmax) {
     words = `The output layer adds up its inputs the same way (z${l}); softmax turns these scores into probabilities that add up to 1: the prediction ŷ.`;
@@ -250,7 +248,7 @@ function act(ctx, l) {
   const blocked = (i) => s[i] === 0 && bda[i] !== 0;
   const head = eq(sym("dz", l), OPS.eq(), sym("da", l), OPS.odot(), sym("mask", l, null, extra));
   const mats = eq(
-    matrix(f.z, { name: `z${l}`, label: sym("z", l), role: "muted", cellClass: (i) => (relu && isOff(f.z[i]) ? "off" : null) }),
+    matrix(f.z, { name: `z${l}`, label: sym("z", l), role: "muted", cellClass: (i) => (relu && isOff(f.z[i], f.a[i]) ? "off" : null) }),
     h("span", "gap"),
     matrix(bda, { name: `da${l}`, label: sym("da", l), dir: "bwd", cellClass: (i) => (blocked(i) ? "blocked" : null) }),
     OPS.odot(),

@@ -7,7 +7,7 @@
 // Redrawn from scratch at every change (a few dozen elements).
 
 import { ix, num } from "./format.js";
-import { slopes } from "./steps.js";
+import { isOff, slopes } from "./steps.js";
 import { subText } from "./symbols.js";
 
 /** @typedef {import("../types/api").BackpropTrace} Trace */
@@ -284,8 +284,7 @@ export function drawNetwork(svg, ctx) {
       const cy = rowY(c, i);
       const hasA = known.a.has(c);
       const z = f ? f.z[i] : null;
-      // an overflowed z (null) is no evidence that the unit is off
-      const off = hasA && relu(c) && z !== null && z <= 0;
+      const off = Boolean(f) && hasA && relu(c) && isOff(z, f ? f.a[i] : null);
       const cls = ["node"];
       if (!hasA) cls.push("unknown");
       if (off) cls.push("off");
