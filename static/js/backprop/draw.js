@@ -284,7 +284,7 @@ export function drawNetwork(svg, ctx) {
       const cy = rowY(c, i);
       const hasA = known.a.has(c);
       const z = f ? f.z[i] : null;
-      const off = Boolean(f) && hasA && relu(c) && isOff(z, f ? f.a[i] : null);
+      const off = hasA && relu(c) && isOff(z, f ? f.a[i] : null);
       const cls = ["node"];
       if (!hasA) cls.push("unknown");
       if (off) cls.push("off");

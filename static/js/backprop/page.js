@@ -35,6 +35,8 @@ import { RegControls, regLines } from "./regularization.js";
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @param {string} id */
 const input = (id) => /** @type {HTMLInputElement} */ ($(id));
+/** The drawing of the network (an <svg>, which getElementById types as an HTMLElement). */
+const netSvg = () => /** @type {SVGSVGElement} */ (/** @type {Element} */ ($("net")));
 const store = new BackpropStore();
 /**
  * What is shown: the trace, its steps and names (set together by load), the layer the update
@@ -151,7 +153,7 @@ function renderProgress() {
 function drawOnly() {
   if (!view.trace || !view.names) return;
   const index = store.state.step - 1;
-  drawNetwork(/** @type {SVGSVGElement} */ (/** @type {unknown} */ ($("net"))), {
+  drawNetwork(netSvg(), {
     trace: view.trace, steps: view.steps, index, known: knownAt(view.steps, index),
     w: store.state.w, names: view.names, onWeight: selectWeight, presenting: isPresenting(),
   });
@@ -339,7 +341,7 @@ async function start() {
     const v = text === "" ? null : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : text;
     load({ lr: v });
   });
-  bindHover($("step-mats"), /** @type {SVGSVGElement} */ (/** @type {unknown} */ ($("net"))));
+  bindHover($("step-mats"), netSvg());
   bindKeys({
     ArrowRight: () => go(store.state.step + 1),
     ArrowLeft: () => go(store.state.step - 1),
