@@ -26,16 +26,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
-import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +41,10 @@ import httpx
 import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.serverutil import Gradscape, redis_process, server_env  # noqa: E402
+
 RATE = 20.0  # teacher messages a second: a dragged slider's pace
 CHALLENGE = {"title": "Reach f < 1e-3 on Rosenbrock within 300 steps, any optimizer",
              "kind": "surface", "fixed": {"surface": "rosenbrock", "start": [-1.5, 2]},
@@ -51,104 +52,9 @@ CHALLENGE = {"title": "Reach f < 1e-3 on Rosenbrock within 300 steps, any optimi
              "goal": {"kind": "reach", "metric": "loss", "target": 1e-3}}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-class Redis:
-    """A redis-server of its own on a free loopback port, saving nothing."""
-
-    def __init__(self) -> None:
-        path = shutil.which("redis-server")
-        if path is None:
-            raise SystemExit("--redis needs redis-server (Debian package redis-server)")
-        self.port = free_port()
-        self.proc = subprocess.Popen([path, "--port", str(self.port), "--bind", "127.0.0.1",
-                                      "--save", "", "--appendonly", "no"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
-class Gradscape:
-    """`gradscape --classroom` in a subprocess: its class id and teacher token."""
-
-    def __init__(self, workers: int, data_dir: str, redis_url: str | None) -> None:
-        self.port = free_port()
-        env = dict(os.environ, PYTHONPATH=str(ROOT), GRADSCAPE_DATA_DIR=data_dir)
-        if redis_url:
-            env["GRADSCAPE_REDIS_URL"] = redis_url
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "--classroom", "--host", "127.0.0.1", "--port",
-             str(self.port), "--workers", str(workers)], cwd=ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=open(os.environ.get("GRADSCAPE_BENCH_LOG",
-                                                                os.devnull), "w"), text=True)
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            found = re.search(r"#teacher=([A-Za-z0-9_-]+)&class=([a-z0-9]+)", line)
-            if found:
-                self.token, self.class_id = found.groups()
-                break
-        else:
-            raise SystemExit("gradscape printed no teacher's link")
-        # Read the rest (uvicorn's access log) as it comes: a full pipe would stop the server.
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("gradscape did not start")
-            time.sleep(0.1)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/class"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the command and its workers so far (user + system)."""
-        pids = [self.proc.pid]
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        if children.exists():
-            pids += [int(p) for p in children.read_text().split()]
-        total = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-        return total / os.sysconf("SC_CLK_TCK")
 
 
 class Student:
@@ -330,18 +236,22 @@ def main() -> None:
     workers = args.workers or (2 if args.redis else 1)
     if args.students > 250:
         raise SystemExit("at most 250 students (127.0.0.2-251)")
-    redis = Redis() if args.redis else None
+    redis_path = shutil.which("redis-server")
+    if args.redis and redis_path is None:
+        raise SystemExit("--redis needs redis-server (Debian package redis-server)")
     data_dir = tempfile.mkdtemp(prefix="gradscape-bench-class-")
-    server = Gradscape(workers, data_dir, redis.url if redis else None)
     try:
-        result = asyncio.run(run(server, args.students, args.messages))
+        with contextlib.ExitStack() as stack:
+            env = server_env(GRADSCAPE_DATA_DIR=data_dir)
+            if args.redis and redis_path is not None:
+                env["GRADSCAPE_REDIS_URL"] = stack.enter_context(redis_process(redis_path))
+            server = stack.enter_context(Gradscape(workers, classroom=True, env=env,
+                                                   log=os.environ.get("GRADSCAPE_BENCH_LOG")))
+            result = asyncio.run(run(server, args.students, args.messages))
     finally:
-        server.stop()
-        if redis:
-            redis.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-    report(f"gradscape --workers {workers}" + (" + Redis" if redis else " (in-process broker)"),
-           result)
+    broker = " + Redis" if args.redis else " (in-process broker)"
+    report(f"gradscape --workers {workers}{broker}", result)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,10 @@ import httpx
 import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.serverutil import Gradscape, server_env  # noqa: E402
+
 NETWORK_DEFAULT = {
     "type": "start", "dataset": {"id": "moons", "n": 200},
     "network": {"hidden": [8, 8], "activation": "tanh"},
@@ -40,56 +43,10 @@ LARGEST = {"dataset": {"id": "moons", "n": 103}, "network": {"hidden": [64] * 6}
            "directions": "pca"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gradscape:
-    """`gradscape --workers N` in a subprocess, on a free port."""
-
-    def __init__(self, workers: int) -> None:
-        self.port = free_port()
-        env = dict(os.environ, PYTHONPATH=str(ROOT), GRADSCAPE_MAX_SESSIONS="500",
-                   GRADSCAPE_MAX_SESSIONS_PER_CLIENT="500")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "--port", str(self.port), "--workers",
-             str(workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-            stderr=open(os.environ.get("GRADSCAPE_BENCH_LOG", os.devnull), "w"))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/healthz", timeout=2)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("gradscape did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the server's processes (the command and its workers)."""
-        pids = [self.proc.pid]
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        if children.exists():
-            pids += [int(p) for p in children.read_text().split()]
-        total = 0.0
-        for pid in pids:
-            with_stat = Path(f"/proc/{pid}/stat")
-            if with_stat.exists():
-                fields = with_stat.read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
-
-    def __enter__(self) -> Gradscape:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
+def gradscape(workers: int) -> Gradscape:
+    """`gradscape --workers N`, with room for a whole class's sockets from one machine."""
+    env = server_env(GRADSCAPE_MAX_SESSIONS="500", GRADSCAPE_MAX_SESSIONS_PER_CLIENT="500")
+    return Gradscape(workers, env=env, log=os.environ.get("GRADSCAPE_BENCH_LOG"))
 
 
 async def student(ws_url: str, address: str, message: dict) -> float:
@@ -174,7 +131,7 @@ def students_in_processes(ws_url: str, students: int, processes: int = 4) -> lis
 
 
 def network_class(workers: int, students: int) -> None:
-    with Gradscape(workers) as server:
+    with gradscape(workers) as server:
         ws_url = server.url.replace("http", "ws") + "/ws"
         alone = asyncio.run(student(ws_url, "127.0.0.2", NETWORK_DEFAULT))
         cpu0, t0 = server.cpu_seconds(), time.perf_counter()
@@ -198,7 +155,7 @@ def network_class(workers: int, students: int) -> None:
 
 
 def heavy(workers: int) -> None:
-    with Gradscape(workers) as server:
+    with gradscape(workers) as server:
         async def landscape():
             async with httpx.AsyncClient(timeout=600) as client:
                 t0 = time.perf_counter()

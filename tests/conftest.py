@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import tempfile
 import threading
 import time
@@ -27,6 +26,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 from app.server import server_config
+from tests.serverutil import free_port
 
 
 def settings_for_tests(**overrides) -> Settings:
@@ -38,12 +38,6 @@ def settings_for_tests(**overrides) -> Settings:
 def client() -> Iterator[TestClient]:
     with TestClient(create_app(settings_for_tests())) as c:
         yield c
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -7,14 +7,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import free_port
+from tests.serverutil import redis_process
 
 REDIS_SERVER = os.environ.get("GRADSCAPE_REDIS_SERVER", "redis-server")
 
@@ -32,25 +29,5 @@ def require_redis() -> str:
 @contextlib.contextmanager
 def redis_server() -> Iterator[str]:
     """A redis-server of its own; its URL (redis://127.0.0.1:PORT/0)."""
-    path = require_redis()
-    port = free_port()
-    proc = subprocess.Popen([path, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--protected-mode", "yes"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"redis-server did not start on port {port}")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with redis_process(require_redis()) as url:
+        yield url

@@ -10,15 +10,14 @@ import signal
 import httpx
 import pytest
 
-from tests.api.test_class_redis import Command
+from tests.serverutil import Gradscape, server_env
 
 
 @pytest.mark.slow
 def test_killed_and_restarted_the_class_is_all_there(tmp_path) -> None:
-    env = dict(os.environ, GRADSCAPE_DATA_DIR=str(tmp_path), GRADSCAPE_SUBMISSION_INTERVAL="0")
+    env = server_env(GRADSCAPE_DATA_DIR=str(tmp_path), GRADSCAPE_SUBMISSION_INTERVAL="0")
     env.pop("GRADSCAPE_REDIS_URL", None)
-    env["PYTHONPATH"] = str(Command.root())
-    first = Command(env, workers=1)
+    first = Gradscape(1, classroom=True, env=env)
     try:
         class_id, teacher = first.class_id, first.token
         base = f"{first.url}/api/classes/{class_id}"
@@ -34,8 +33,8 @@ def test_killed_and_restarted_the_class_is_all_there(tmp_path) -> None:
                                "run": {"runs": [{"optimizer": "sgd", "lr": 0.1}]}}).json()
     finally:
         os.kill(first.proc.pid, signal.SIGKILL)  # no shutdown, no flush: a crash
-        first.proc.wait(timeout=10)
-    second = Command(env, workers=1)
+        first.stop()
+    second = Gradscape(1, classroom=True, env=env)
     try:
         assert second.class_id == class_id
         base = f"{second.url}/api/classes/{class_id}"

@@ -6,24 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from websockets.sync.client import connect
 
 from app.classroom.broker import LocalBroker, RedisBroker
-from tests.conftest import free_port
 from tests.redisutil import redis_server
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.serverutil import Gradscape, server_env
 
 
 @pytest.fixture(scope="module")
@@ -77,55 +69,6 @@ def test_redis_unsubscribes_when_left(redis_url) -> None:
     assert asyncio.run(main()) == 0
 
 
-class Command:
-    """`gradscape --classroom` in a subprocess, on its own port."""
-
-    @staticmethod
-    def root() -> Path:
-        return ROOT
-
-    def __init__(self, env: dict[str, str], workers: int) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "--classroom", "--host", "127.0.0.1", "--port",
-             str(self.port), "--workers", str(workers)], cwd=ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        lines = []
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            lines.append(line)
-            found = re.search(r"#teacher=([A-Za-z0-9_-]+)&class=([a-z0-9]+)", line)
-            if found:
-                self.token, self.class_id = found.groups()
-                break
-        else:
-            raise RuntimeError("no teacher's link printed:\n" + "".join(lines))
-        # Read the rest (uvicorn's access log) as it comes: a full pipe would stop the server.
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError(f"gradscape did not start on port {self.port}")
-            time.sleep(0.1)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/class"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
-
-
 def until(ws, kind: str, timeout: float = 10.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
@@ -136,12 +79,12 @@ def until(ws, kind: str, timeout: float = 10.0) -> dict:
 
 @pytest.mark.slow
 def test_two_servers_share_a_class_through_redis(redis_url, tmp_path) -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), GRADSCAPE_DATA_DIR=str(tmp_path),
-               GRADSCAPE_REDIS_URL=redis_url, GRADSCAPE_SUBMISSION_INTERVAL="0")
-    one = Command(env, workers=2)  # `gradscape --workers 2`: two processes already
+    env = server_env(GRADSCAPE_DATA_DIR=str(tmp_path), GRADSCAPE_REDIS_URL=redis_url,
+                     GRADSCAPE_SUBMISSION_INTERVAL="0")
+    one = Gradscape(2, classroom=True, env=env)  # `gradscape --workers 2`: two processes already
     two = None
     try:
-        two = Command(env, workers=1)  # a second machine behind a load balancer, say
+        two = Gradscape(1, classroom=True, env=env)  # a second machine behind a load balancer, say
         assert two.class_id == one.class_id  # reopened from the shared store
         class_id = one.class_id
         joined = httpx.post(f"{two.url}/api/classes/{class_id}/students",

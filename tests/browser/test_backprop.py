@@ -352,3 +352,20 @@ def test_a_network_too_big_for_the_link_survives_a_reload_and_a_new_browser(
         other.assert_clean()
     finally:
         other_context.close()
+
+
+def test_an_overflowed_relu_unit_is_off_only_if_its_output_is_0(tab: Tab, api) -> None:
+    """z = +inf and z = -inf both arrive as null: the first unit is on (a = inf), the second off
+    (a = 0). JavaScript's null <= 0 once marked both off."""
+    net = {"layers": [{"W": [[1e200, 1e200], [-1e200, 1]], "b": [0, 0], "activation": "relu"},
+                      {"W": [[1, 1], [1, -1]], "b": [0, 0]}],
+           "loss": "cross_entropy", "x": [1e200, 1e200], "y": [0, 1]}
+    trace = api(**net)
+    assert trace["forward"][0]["z"] == [None, None] and trace["forward"][0]["a"] == [None, 0]
+    tab.open("#step=1&net=1e200,1e200;-1e200,1/0,0/relu~1,1;1,-1/0,0&x=1e200,1e200&y=0,1"
+             "&loss=cross_entropy")
+    off = "(sel) => [...document.querySelectorAll(sel)].map(e => e.classList.contains('off'))"
+    assert tab.page.evaluate(off, ".net .node[data-layer='1']") == [False, True]
+    assert tab.page.evaluate(off, '.step-mats [data-name="a1"] .cell') == [False, True]
+    assert "unit 2, so ReLU turns it off" in tab.page.inner_text("#step-words")
+    tab.assert_clean()

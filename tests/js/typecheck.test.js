@@ -9,10 +9,6 @@ import { test } from "node:test";
 const ROOT = new URL("../../static/js/", import.meta.url).pathname;
 
 const NOT_TYPED_YET = new Set([
-  "backprop/details.js",
-  "backprop/draw.js",
-  "backprop/editor.js",
-  "backprop/page.js",
   "descent/handlers.js",
   "descent/inside-step.js",
   "descent/live.js",

@@ -10,15 +10,14 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
-    Discriminator,
     Field,
-    Tag,
     TypeAdapter,
     ValidationError,
     model_validator,
 )
 
 from app.api.schemas.common import Finite
+from app.api.schemas.tagged import tagged_union
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.api.schemas.ws import StartNetwork
 from app.classroom.challenges import GOAL_KINDS, METRICS, merge
@@ -205,19 +204,10 @@ class Clear(_Strict):
     type: Literal["clear"]
 
 
-def _tag(value: Any) -> str | None:
-    kind = value.get("type") if isinstance(value, dict) else None
-    return kind if isinstance(kind, str) else None
-
-
-ClassMessage = Annotated[
-    Annotated[Hello, Tag("hello")] | Annotated[Follow, Tag("follow")]
-    | Annotated[Lead, Tag("lead")] | Annotated[View, Tag("view")]
-    | Annotated[Action, Tag("action")] | Annotated[Pose, Tag("pose")]
-    | Annotated[Close, Tag("close")] | Annotated[Names, Tag("names")]
-    | Annotated[Spotlight, Tag("spotlight")] | Annotated[Clear, Tag("clear")],
-    Discriminator(_tag),
-]
+ClassMessage = tagged_union({
+    "hello": Hello, "follow": Follow, "lead": Lead, "view": View, "action": Action, "pose": Pose,
+    "close": Close, "names": Names, "spotlight": Spotlight, "clear": Clear,
+})
 class_message = TypeAdapter(ClassMessage)
 MESSAGE_TYPES = ("hello", "follow", "lead", "view", "action", "pose", "close", "names",
                  "spotlight", "clear")

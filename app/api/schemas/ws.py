@@ -8,9 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
-    Discriminator,
     Field,
-    Tag,
     TypeAdapter,
     model_validator,
 )
@@ -33,6 +31,7 @@ from app.api.schemas.mlp import (
 )
 from app.api.schemas.runs import RunSpec, only_for, supported_on
 from app.api.schemas.sweeps import CancelSweep, StartSweep
+from app.api.schemas.tagged import message_type, tagged_union
 from app.api.schemas.trajectories import TrajectoryRequest
 from app.config import Settings
 
@@ -149,23 +148,20 @@ class Stop(_Message):
 
 def _kind(value: Any) -> str | None:
     """The message's tag: its type, with a start told apart by what it starts."""
-    if not isinstance(value, dict):
-        return None
-    kind = value.get("type")
+    kind = message_type(value)
     if kind == "start" and ("dataset" in value or "network" in value or "points" in value):
         return "start_network"
-    return kind if isinstance(kind, str) else None
+    return kind
 
 
-ClientMessage = Annotated[
-    Annotated[StartSurface, Tag("start")] | Annotated[StartNetwork, Tag("start_network")]
-    | Annotated[Pause, Tag("pause")] | Annotated[Resume, Tag("resume")]
-    | Annotated[StepN, Tag("step")] | Annotated[SetParams, Tag("set")]
-    | Annotated[SetSpeed, Tag("speed")] | Annotated[Reset, Tag("reset")]
-    | Annotated[Stop, Tag("stop")] | Annotated[SpectrumRequest, Tag("spectrum")]
-    | Annotated[StartSweep, Tag("sweep")] | Annotated[CancelSweep, Tag("sweep_cancel")],
-    Discriminator(_kind),
-]
+ClientMessage = tagged_union({
+    "start": StartSurface, "start_network": StartNetwork,
+    "pause": Pause, "resume": Resume,
+    "step": StepN, "set": SetParams,
+    "speed": SetSpeed, "reset": Reset,
+    "stop": Stop, "spectrum": SpectrumRequest,
+    "sweep": StartSweep, "sweep_cancel": CancelSweep,
+}, _kind)
 client_message = TypeAdapter(ClientMessage)
 MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop", "spectrum",
                  "sweep", "sweep_cancel")

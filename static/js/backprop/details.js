@@ -1,46 +1,86 @@
+// @ts-check
 // What the details panel shows at each step: the formula in symbols, the matrices it multiplies
 // (highlighted: operands and result) with their numbers, and a few worked lines with the numbers
 // filled in. One function per kind of step (see backprop/steps.js).
 
 import { factor, ix, num } from "./format.js";
 import { eq, matrix, worked } from "./matrix.js";
-import { slopes } from "./steps.js";
+import { isOff, slopes } from "./steps.js";
 import { h, OPS, op, subText, sym } from "./symbols.js";
+
+/** @typedef {import("../types/api").BackpropTrace} Trace */
+/** @typedef {import("../types/api").Num} Num */
+/** @typedef {import("./steps.js").Step} Step */
+/** @typedef {import("./steps.js").Names} Names */
+/** @typedef {import("./state.js").WeightRef} WeightRef */
+/**
+ * What a step's details need: the trace, its steps and the current one (index), the registries'
+ * names, the selected weight, the layer the update step shows, and the handlers of a click on a
+ * weight (col null: a bias) and on a layer tab of the update.
+ * @typedef {{ trace: Trace, steps: Step[], index: number, names: Names, w: WeightRef | null,
+ *   updateLayer: number, onWeight: (layer: number, row: number, col: number | null) => void,
+ *   onUpdateLayer: (layer: number) => void }} DetailsContext
+ */
+/** What the panel shows: the sentence, the formula, the matrices, the worked lines (null: none).
+ * @typedef {{ words: string, head: HTMLElement, mats: HTMLElement, lines: (HTMLElement | null)[] }} Details */
 
 const MAX_WORKED = 4; // worked lines per step: more rows get "… and N more"
 
+/** The input of layer l: x, or the activations below. @param {Trace} t @param {number} l @returns {Num[]} */
 const prevOf = (t, l) => (l === 1 ? t.x : t.forward[l - 2].a);
-const bwdOf = (t, l) => t.backward.find((b) => b.layer === l);
+/** The backward pass of layer l (the trace has one per layer). @param {Trace} t @param {number} l */
+const bwdOf = (t, l) => {
+  const b = t.backward.find((bw) => bw.layer === l);
+  if (!b) throw new Error(`the trace has no backward pass for layer ${l}`);
+  return b;
+};
+/** @template T @param {T[][]} M @returns {T[][]} */
 const transpose = (M) => M[0].map((_, j) => M.map((r) => r[j]));
+/** @param {Trace} t @param {number} l */
 const isOutput = (t, l) => l === t.forward.length;
+/** "w₀·v₀ + w₁·v₁ ..." with the numbers. @param {Num[]} ws @param {Num[]} vs */
 const dot = (ws, vs) => ws.map((w, j) => `${factor(w)}·${factor(vs[j])}`).join(" + ");
+/** "W₂[1,2]"-style cell names in tooltips; j is null only in a vector. @param {number} i @param {number | null} j */
+const cellIx = (i, j) => (j === null ? ix(i) : `${ix(i)},${ix(j)}`);
 
+/** @param {number} n */
 function moreLine(n) {
   return n > MAX_WORKED ? h("div", "worked more", `… and ${n - MAX_WORKED} more`) : null;
 }
 
-/** The entry to work through: the selected weight if it is in this layer, else the largest. */
-function pickCell(M, w, layer, isBias = false) {
-  if (w && w.layer === layer && (w.col === null) === isBias) return [w.row, w.col];
-  let best = [0, isBias ? null : 0];
+/**
+ * The weight to work through: the selected one if it is in this layer, else the largest entry.
+ * @param {Num[][]} M @param {WeightRef | null} w @param {number} layer @returns {[number, number]}
+ */
+function pickCell(M, w, layer) {
+  if (w && w.layer === layer && w.col !== null) return [w.row, w.col];
+  /** @type {[number, number]} */
+  let best = [0, 0];
   let bestAbs = -1;
-  M.forEach((r, i) => (Array.isArray(r) ? r : [r]).forEach((v, j) => {
+  M.forEach((r, i) => r.forEach((v, j) => {
     if (typeof v === "number" && Math.abs(v) > bestAbs) {
       bestAbs = Math.abs(v);
-      best = [i, isBias ? null : j];
+      best = [i, j];
     }
   }));
   return best;
 }
 
+/**
+ * The selected cell of layer's W (bias false) or b (bias true), if the selection is there.
+ * @param {WeightRef | null} w @param {number} layer @param {boolean} bias
+ * @returns {[number, number | null] | null}
+ */
 const selectedIn = (w, layer, bias) => (w && w.layer === layer && (w.col === null) === bias ? [w.row, w.col] : null);
 
+/** The activation's formula with z filled in. @param {DetailsContext} ctx @param {number} l @param {Num} z */
 function actFormula(ctx, l, z) {
   const info = ctx.names.act[ctx.trace.layers[l - 1].activation];
-  const rhs = info ? info.formula.split("=").slice(1).join("=").trim() : "f(z)";
+  const rhs = info?.formula ? info.formula.split("=").slice(1).join("=").trim() : "f(z)";
   return rhs.replace(/\bz\b/g, factor(z));
 }
 
+/** @param {DetailsContext} ctx @param {number} l @returns {Details} */
 function forward(ctx, l) {
   const { trace: t, w } = ctx;
   const f = t.forward[l - 1];
@@ -55,7 +95,7 @@ function forward(ctx, l) {
   const head = eq(sym("z", l), OPS.eq(), sym("W", l), OPS.dot(), sym("a", l - 1), OPS.plus(), sym("b", l),
     h("span", "gap"), aSym(), OPS.eq(), `${actLabel}(`, sym("z", l), ")");
   const mats = eq(
-    matrix(W, { name: `W${l}`, label: sym("W", l), dir: "fwd", onCell: (i, j) => ctx.onWeight(l, i, j), selected: selectedIn(w, l, false), cellTip: (i, j) => `W${l}[${ix(i)},${ix(j)}]: click for its chain rule.` }),
+    matrix(W, { name: `W${l}`, label: sym("W", l), dir: "fwd", onCell: (i, j) => ctx.onWeight(l, i, j), selected: selectedIn(w, l, false), cellTip: (i, j) => `W${l}[${cellIx(i, j)}]: click for its chain rule.` }),
     OPS.dot(),
     matrix(prev, { name: l === 1 ? "x" : `a${l - 1}`, label: sym("a", l - 1), dir: "fwd" }),
     OPS.plus(),
@@ -63,7 +103,7 @@ function forward(ctx, l) {
     OPS.eq(),
     matrix(f.z, { name: `z${l}`, label: sym("z", l), role: "result" }),
     op("→", `${actLabel} of each entry`),
-    matrix(f.a, { name: out ? "yhat" : `a${l}`, label: aSym(), role: "result", cellClass: (i) => (relu && f.z[i] <= 0 ? "off" : null) }),
+    matrix(f.a, { name: out ? "yhat" : `a${l}`, label: aSym(), role: "result", cellClass: (i) => (relu && isOff(f.z[i], f.a[i]) ? "off" : null) }),
   );
 
   const lines = [];
@@ -72,7 +112,7 @@ function forward(ctx, l) {
     f.z.slice(0, MAX_WORKED).forEach((z, i) => lines.push(worked(sym("yhat", l, i), ` = e`, h("sup", null, num(z)), " / (", ...denom.map((n) => (n instanceof Node ? n.cloneNode(true) : n)), `) = ${num(f.a[i])}`)));
   } else {
     f.z.slice(0, MAX_WORKED).forEach((z, i) => {
-      const off = relu && z <= 0;
+      const off = relu && isOff(z, f.a[i]);
       lines.push(worked(sym("z", l, i), ` = ${dot(W[i], prev)} + ${factor(t.layers[l - 1].b[i])} = ${num(z)}`,
         h("span", "then", " → "), out ? sym("yhat", l, i) : sym("a", l, i), ` = ${actFormula(ctx, l, z)} = ${num(f.a[i])}`,
         off ? h("span", "tag-off", "off") : null));
@@ -81,7 +121,7 @@ function forward(ctx, l) {
   lines.push(moreLine(f.z.length));
 
   const names = ctx.names.act;
-  const offUnits = relu ? f.z.flatMap((z, i) => (z <= 0 ? [i] : [])) : [];
+  const offUnits = relu ? f.z.flatMap((z, i) => (isOff(z, f.a[i]) ? [i] : [])) : [];
   let words;
   if (softmax) {
     words = `The output layer adds up its inputs the same way (z${l}); softmax turns these scores into probabilities that add up to 1: the prediction ŷ.`;
@@ -95,6 +135,7 @@ function forward(ctx, l) {
   return { words, head, mats, lines };
 }
 
+/** @param {DetailsContext} ctx @returns {Details} */
 function lossStep(ctx) {
   const t = ctx.trace;
   const yhat = t.y_pred;
@@ -123,6 +164,7 @@ function lossStep(ctx) {
   return { words, head, mats, lines };
 }
 
+/** @param {DetailsContext} ctx @param {number} l @returns {Details} */
 function delta(ctx, l) {
   const t = ctx.trace;
   const b = bwdOf(t, l);
@@ -146,6 +188,7 @@ function delta(ctx, l) {
   return { words: b.words.dz, head, mats, lines };
 }
 
+/** @param {DetailsContext} ctx @param {number} l @returns {Details} */
 function grads(ctx, l) {
   const t = ctx.trace;
   const b = bwdOf(t, l);
@@ -157,7 +200,7 @@ function grads(ctx, l) {
     OPS.dot(),
     matrix(prev, { name: l === 1 ? "xT" : `a${l - 1}T`, label: sym("aT", l - 1), dir: "bwd", row: true }),
     OPS.eq(),
-    matrix(b.dW, { name: `dW${l}`, label: sym("dW", l), role: "result", onCell: (i, j) => ctx.onWeight(l, i, j), selected: selectedIn(w, l, false), cellTip: (i, j) => `∂L/∂W${l}[${ix(i)},${ix(j)}]: click for its chain rule.` }),
+    matrix(b.dW, { name: `dW${l}`, label: sym("dW", l), role: "result", onCell: (i, j) => ctx.onWeight(l, i, j), selected: selectedIn(w, l, false), cellTip: (i, j) => `∂L/∂W${l}[${cellIx(i, j)}]: click for its chain rule.` }),
     h("span", "gap"),
     matrix(b.db, { name: `db${l}`, label: sym("db", l), role: "result", onCell: (i) => ctx.onWeight(l, i, null), selected: selectedIn(w, l, true) }),
   );
@@ -171,23 +214,26 @@ function grads(ctx, l) {
   return { words: b.words.dW, head, mats, lines };
 }
 
+/** @param {DetailsContext} ctx @param {number} l @returns {Details} */
 function da(ctx, l) {
   const t = ctx.trace;
   const up = bwdOf(t, l + 1);
   const WT = transpose(t.layers[l].W);
   const head = eq(sym("da", l), OPS.eq(), sym("WT", l + 1), OPS.dot(), sym("dz", l + 1));
   const mats = eq(
-    matrix(WT, { name: `W${l + 1}T`, label: sym("WT", l + 1), dir: "bwd", onCell: (i, j) => ctx.onWeight(l + 1, j, i), cellTip: (i, j) => `W${l + 1}[${ix(j)},${ix(i)}]: click for its chain rule.` }),
+    matrix(WT, { name: `W${l + 1}T`, label: sym("WT", l + 1), dir: "bwd", onCell: (i, j) => j !== null && ctx.onWeight(l + 1, j, i), cellTip: (i, j) => `W${l + 1}[${cellIx(Number(j), i)}]: click for its chain rule.` }),
     OPS.dot(),
     matrix(up.dz, { name: `dz${l + 1}`, label: sym("dz", l + 1), dir: "bwd" }),
     OPS.eq(),
     matrix(up.da_prev, { name: `da${l}`, label: sym("da", l), role: "result" }),
   );
+  /** @type {(HTMLElement | null)[]} */
   const lines = up.da_prev.slice(0, MAX_WORKED).map((v, i) => worked(sym("da", l, i), ` = ${dot(WT[i], up.dz)} = ${num(v)}`));
   lines.push(moreLine(up.da_prev.length));
   return { words: up.words.da_prev, head, mats, lines };
 }
 
+/** @param {DetailsContext} ctx @param {number} l @returns {Details} */
 function act(ctx, l) {
   const t = ctx.trace;
   const b = bwdOf(t, l);
@@ -196,26 +242,31 @@ function act(ctx, l) {
   const relu = id === "relu";
   const extra = { relu, derivative: ctx.names.act[id]?.derivative };
   const s = slopes(t, l);
-  const blocked = (i) => s[i] === 0 && b.da[i] !== 0;
+  const bda = b.da;
+  if (!bda) throw new Error(`layer ${l} is the output: it has no activation step`);
+  /** Its ∂L/∂a reaches unit i, and the slope 0 stops it. @param {number} i */
+  const blocked = (i) => s[i] === 0 && bda[i] !== 0;
   const head = eq(sym("dz", l), OPS.eq(), sym("da", l), OPS.odot(), sym("mask", l, null, extra));
   const mats = eq(
-    matrix(f.z, { name: `z${l}`, label: sym("z", l), role: "muted", cellClass: (i) => (relu && f.z[i] <= 0 ? "off" : null) }),
+    matrix(f.z, { name: `z${l}`, label: sym("z", l), role: "muted", cellClass: (i) => (relu && isOff(f.z[i], f.a[i]) ? "off" : null) }),
     h("span", "gap"),
-    matrix(b.da, { name: `da${l}`, label: sym("da", l), dir: "bwd", cellClass: (i) => (blocked(i) ? "blocked" : null) }),
+    matrix(bda, { name: `da${l}`, label: sym("da", l), dir: "bwd", cellClass: (i) => (blocked(i) ? "blocked" : null) }),
     OPS.odot(),
     matrix(s, { name: `mask${l}`, label: sym("mask", l, null, extra), dir: "bwd", cellClass: (i) => (s[i] === 0 ? "blocked" : null) }),
     OPS.eq(),
     matrix(b.dz, { name: `dz${l}`, label: sym("dz", l), role: "result", cellClass: (i) => (blocked(i) ? "blocked" : null) }),
   );
+  /** @type {(HTMLElement | null)[]} */
   const lines = b.dz.slice(0, MAX_WORKED).map((v, i) => {
     const mask = relu ? `1[${num(f.z[i])} > 0]` : `f′(${num(f.z[i])})`;
-    return worked(sym("dz", l, i), ` = ${factor(b.da[i])} · ${mask} = ${factor(b.da[i])} · ${num(s[i])} = ${num(v)}`,
+    return worked(sym("dz", l, i), ` = ${factor(bda[i])} · ${mask} = ${factor(bda[i])} · ${num(s[i])} = ${num(v)}`,
       blocked(i) ? h("span", "tag-blocked", "✕ blocked") : null);
   });
   lines.push(moreLine(b.dz.length));
   return { words: b.words.dz, head, mats, lines };
 }
 
+/** @param {DetailsContext} ctx @returns {Details} */
 function update(ctx) {
   const t = ctx.trace;
   const l = ctx.updateLayer;
@@ -249,24 +300,27 @@ function update(ctx) {
   const after = h("span", "value loss-after", num(t.loss_after));
   after.id = "loss-after";
   const change = h("div", "loss-change", sym("L"), " before ", before, h("span", "then", " → "), "after one step ", after);
+  /** @type {(HTMLElement | null)[]} */
   const lines = [
     worked(sym("W", l, `${i},${j}`), ` ← ${factor(t.layers[l - 1].W[i][j])} − ${lr} · ${factor(b.dW[i][j])} = ${num(u.W[i][j])}`),
   ];
-  const falls = typeof t.loss_after === "number" && t.loss_after < t.loss;
+  const falls = typeof t.loss === "number" && typeof t.loss_after === "number" && t.loss_after < t.loss;
   const words = `Gradient descent moves every weight a small step against its gradient (lr = ${lr}): the loss on this example ${falls ? "falls" : "goes"} from ${num(t.loss)} to ${num(t.loss_after)}${falls ? "." : " (it did not fall: try a smaller lr)."}`;
   return { words, head, mats: h("div", null, change, tabs, mats), lines };
 }
 
-/** {words, head, mats, lines} for the step at ctx.index. */
+/** {words, head, mats, lines} for the step at ctx.index. @param {DetailsContext} ctx @returns {Details} */
 export function stepDetails(ctx) {
   const st = ctx.steps[ctx.index];
+  const l = st.layer;
+  if (l === null) return update(ctx); // the update is the one step without a layer
   switch (st.kind) {
-    case "forward": return forward(ctx, st.layer);
+    case "forward": return forward(ctx, l);
     case "loss": return lossStep(ctx);
-    case "delta": return delta(ctx, st.layer);
-    case "grads": return grads(ctx, st.layer);
-    case "da": return da(ctx, st.layer);
-    case "act": return act(ctx, st.layer);
+    case "delta": return delta(ctx, l);
+    case "grads": return grads(ctx, l);
+    case "da": return da(ctx, l);
+    case "act": return act(ctx, l);
     default: return update(ctx);
   }
 }

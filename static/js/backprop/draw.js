@@ -1,3 +1,4 @@
+// @ts-check
 // The network as an SVG drawing: one column of units per layer (input x on the left, the output ŷ
 // and the loss on the right), one edge per weight. Each unit shows its value a (and z above it);
 // once the backward pass reaches it, an orange tag below it shows ∂L/∂z (dashed: ∂L/∂a). The
@@ -6,11 +7,33 @@
 // Redrawn from scratch at every change (a few dozen elements).
 
 import { ix, num } from "./format.js";
-import { slopes } from "./steps.js";
+import { isOff, slopes } from "./steps.js";
 import { subText } from "./symbols.js";
+
+/** @typedef {import("../types/api").BackpropTrace} Trace */
+/** @typedef {import("./steps.js").Step} Step */
+/** @typedef {import("./steps.js").Names} Names */
+/** @typedef {import("./steps.js").Known} Known */
+/** @typedef {import("./state.js").WeightRef} WeightRef */
+/** @typedef {(layer: number, row: number, col: number | null) => void} OnWeight */
+/**
+ * What drawNetwork draws: the trace, its steps and the current one (index), what is known at it
+ * (knownAt), the selected weight or null, the registries' names, the click handler, and whether
+ * the page is presenting.
+ * @typedef {{ trace: Trace, steps: Step[], index: number, known: Known, w: WeightRef | null,
+ *   names: Names, onWeight: OnWeight, presenting: boolean }} DrawContext
+ */
+/** An edge as drawn, in drawing units: W{c}[i, j]. @typedef {{ x1: number, y1: number, x2: number, y2: number, c: number, i: number, j: number }} Segment */
 
 const NS = "http://www.w3.org/2000/svg";
 
+/**
+ * An SVG element; null, undefined and false attributes are left out.
+ * @template {keyof SVGElementTagNameMap} K
+ * @param {K} tag @param {Record<string, string | number | boolean | null | undefined>} [attrs]
+ * @param {...(Node | string | number)} children
+ * @returns {SVGElementTagNameMap[K]}
+ */
 function s(tag, attrs = {}, ...children) {
   const el = document.createElementNS(NS, tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -20,7 +43,10 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** A label in a rounded box (the box sized to its text after it is in the document). */
+/**
+ * A label in a rounded box (the box sized to its text after it is in the document).
+ * @param {Element} parent @param {number} x @param {number} y @param {string} text @param {string} cls
+ */
 function pill(parent, x, y, text, cls) {
   const g = s("g", { class: `pill ${cls}` });
   const rect = s("rect", { rx: 4, ry: 4 });
@@ -28,39 +54,46 @@ function pill(parent, x, y, text, cls) {
   g.append(rect, t);
   parent.append(g);
   const box = t.getBBox();
-  rect.setAttribute("x", box.x - 4);
-  rect.setAttribute("y", box.y - 1);
-  rect.setAttribute("width", box.width + 8);
-  rect.setAttribute("height", box.height + 2);
+  rect.setAttribute("x", String(box.x - 4));
+  rect.setAttribute("y", String(box.y - 1));
+  rect.setAttribute("width", String(box.width + 8));
+  rect.setAttribute("height", String(box.height + 2));
   return g;
 }
 
-/** Which edges and units the current step works with. */
+/**
+ * Which edges and units the current step works with: the layer (or "all") and direction.
+ * @typedef {{ edges: number | "all" | null, edgeDir: string | null, nodes: number | null,
+ *   nodeDir: string | null, lossEdges: string | null }} Focus
+ * @param {Step} step @returns {Focus}
+ */
 function focus(step) {
+  /** @type {Focus} */
   const f = { edges: null, edgeDir: null, nodes: null, nodeDir: null, lossEdges: null };
   switch (step.kind) {
     case "forward": return { ...f, edges: step.layer, edgeDir: "fwd", nodes: step.layer, nodeDir: "fwd" };
     case "loss": return { ...f, nodes: step.layer, nodeDir: "fwd", lossEdges: "fwd" };
     case "delta": return { ...f, nodes: step.layer, nodeDir: "bwd", lossEdges: "bwd" };
     case "grads": return { ...f, edges: step.layer, edgeDir: "bwd", nodes: step.layer, nodeDir: "bwd" };
-    case "da": return { ...f, edges: step.layer + 1, edgeDir: "bwd", nodes: step.layer, nodeDir: "bwd" };
+    case "da": return { ...f, edges: Number(step.layer) + 1, edgeDir: "bwd", nodes: step.layer, nodeDir: "bwd" };
     case "act": return { ...f, nodes: step.layer, nodeDir: "bwd" };
     default: return { ...f, edges: "all", edgeDir: "upd" };
   }
 }
 
-/**
- * ctx: trace, steps, index, known (knownAt), w (selected weight or null), names,
- * onWeight(layer, row, col), presenting.
- */
 // A click or a tap picks the edge nearest to it, within PICK_PX screen pixels: edges cross and
 // run close together, and a finger covers several of them (the topmost line under the finger
 // was often not the one meant).
 const PICK_PX = 22;
-const picking = new WeakMap(); // svg -> {segments, onWeight} of its latest drawing
-const pickBound = new WeakSet(); // the svgs that listen for clicks already
+/** @type {WeakMap<SVGSVGElement, { segments: Segment[], onWeight: OnWeight }>} of each svg's latest drawing */
+const picking = new WeakMap();
+/** @type {WeakSet<SVGSVGElement>} the svgs that listen for clicks already */
+const pickBound = new WeakSet();
 
-/** Distance from (px, py) to the segment (x1, y1)-(x2, y2). */
+/**
+ * Distance from (px, py) to the segment (x1, y1)-(x2, y2).
+ * @param {number} px @param {number} py @param {Segment} seg
+ */
 function segmentDistance(px, py, { x1, y1, x2, y2 }) {
   const dx = x2 - x1;
   const dy = y2 - y1;
@@ -69,6 +102,7 @@ function segmentDistance(px, py, { x1, y1, x2, y2 }) {
   return Math.hypot(px - (x1 + t * dx), py - (y1 + t * dy));
 }
 
+/** @param {SVGSVGElement} svg @param {MouseEvent} ev */
 function pickEdge(svg, ev) {
   const state = picking.get(svg);
   const m = svg.getScreenCTM();
@@ -86,6 +120,7 @@ function pickEdge(svg, ev) {
   if (best) state.onWeight(best.c, best.i, best.j);
 }
 
+/** Draw the network of ctx into svg, replacing what was there. @param {SVGSVGElement} svg @param {DrawContext} ctx */
 export function drawNetwork(svg, ctx) {
   const { trace: t, known, w } = ctx;
   const step = ctx.steps[ctx.index];
@@ -102,17 +137,25 @@ export function drawNetwork(svg, ctx) {
   const bottom = 8;
   const left = ctx.presenting ? 60 : 44; // room for the input units, larger when presenting
   const xOut = Wd - (ctx.presenting ? 240 : 190); // room for the targets and the loss box
+  /** @param {number} c a column: 0 the input, L the output */
   const colX = (c) => left + (c * (xOut - left)) / L;
   // Presenting, the drawing grows into the free height (a projector has room to spare).
   const spacing = Math.min(ctx.presenting ? 220 : 120, (Hd - top - bottom) / Math.max(...sizes));
   // On a narrow screen the columns, not the rows, limit the units' size.
   const r = Math.max(7, Math.min(ctx.presenting ? 44 : 24, spacing * 0.27, ((xOut - left) / L) * 0.32));
   const midY = top + (Hd - top - bottom) / 2;
+  /** @param {number} c @param {number} i */
   const rowY = (c, i) => midY + (i - (sizes[c] - 1) / 2) * spacing;
   const small = r < 14; // too crowded for labels: values stay in the tooltips
   const fc = focus(step);
+  /** @param {number} c */
   const relu = (c) => c >= 1 && c < L && t.layers[c - 1].activation === "relu";
-  const bwd = (c) => t.backward.find((b) => b.layer === c);
+  /** The backward pass of layer c (1..L): the trace has one per layer. @param {number} c */
+  const bwd = (c) => {
+    const b = t.backward.find((bw) => bw.layer === c);
+    if (!b) throw new Error(`the trace has no backward pass for layer ${c}`);
+    return b;
+  };
 
   // --- column headings -----------------------------------------------------------------------
   const heads = s("g", { class: "heads" });
@@ -133,6 +176,7 @@ export function drawNetwork(svg, ctx) {
   svg.append(heads);
 
   // --- edges -----------------------------------------------------------------------------------
+  /** @type {{ c: number, i: number, j: number, wv: number, cls: string[], rank: number, width: number }[]} */
   const edges = [];
   for (let c = 1; c <= L; c++) {
     const Wc = t.layers[c - 1].W;
@@ -164,6 +208,7 @@ export function drawNetwork(svg, ctx) {
   }
   edges.sort((a, b) => a.rank - b.rank);
   const edgeLayer = s("g", { class: "edges" });
+  /** @type {Segment[]} */
   const segments = [];
   for (const e of edges) {
     const x1 = colX(e.c - 1) + r;
@@ -218,9 +263,9 @@ export function drawNetwork(svg, ctx) {
   const textW = Math.max(...lossTexts.map((el) => el.getBBox().width));
   const boxW = Math.max(80, textW + 16);
   const boxX = Math.min(lossX + 46 - boxW / 2, Wd - 4 - boxW);
-  lossRect.setAttribute("x", boxX);
-  lossRect.setAttribute("width", boxW);
-  for (const el of lossTexts) el.setAttribute("x", boxX + boxW / 2);
+  lossRect.setAttribute("x", String(boxX));
+  lossRect.setAttribute("width", String(boxW));
+  for (const el of lossTexts) el.setAttribute("x", String(boxX + boxW / 2));
   lossBox.dataset.tip = known.loss
     ? `The loss L = ${num(t.loss)}${known.update ? `; after the update ${num(t.loss_after)}` : ""}.`
     : "The loss: computed once the forward pass reaches it.";
@@ -228,16 +273,18 @@ export function drawNetwork(svg, ctx) {
   // --- units -----------------------------------------------------------------------------------
   const nodeLayer = s("g", { class: "nodes" });
   svg.append(nodeLayer); // before the pills: they measure their text, which needs the document
-  const chainNode = (c, i) => w && ((c === w.layer && i === w.row) || (w.col !== null && c === w.layer - 1 && i === w.col));
+  /** Is unit i of column c on the selected weight's own edge (or, for a bias, its unit)? @param {number} c @param {number} i */
+  const chainNode = (c, i) => w !== null && ((c === w.layer && i === w.row) || (w.col !== null && c === w.layer - 1 && i === w.col));
   for (let c = 0; c <= L; c++) {
-    const f = c ? t.forward[c - 1] : null;
+    const f = c ? t.forward[c - 1] : null; // null: the input column
     const b = c ? bwd(c) : null;
-    const slope = c && c < L ? slopes(t, c) : null;
+    const slope = c > 0 && c < L ? slopes(t, c) : null;
     for (let i = 0; i < sizes[c]; i++) {
       const cx = colX(c);
       const cy = rowY(c, i);
       const hasA = known.a.has(c);
-      const off = hasA && relu(c) && f.z[i] <= 0;
+      const z = f ? f.z[i] : null;
+      const off = hasA && relu(c) && isOff(z, f ? f.a[i] : null);
       const cls = ["node"];
       if (!hasA) cls.push("unknown");
       if (off) cls.push("off");
@@ -247,36 +294,37 @@ export function drawNetwork(svg, ctx) {
       const g = s("g", { class: cls.join(" "), "data-layer": c, "data-unit": i });
       nodeLayer.append(g);
       g.append(s("circle", { cx, cy, r }));
-      const value = c === 0 ? t.x[i] : hasA ? f.a[i] : null;
+      const value = !f ? t.x[i] : hasA ? f.a[i] : null;
       const shownValue = value === null ? "" : num(value, 3);
       if (!small || c === 0) {
         const valCls = shownValue.length > 6 ? "val longer" : shownValue.length > 4 ? "val long" : "val";
         g.append(s("text", { x: cx, y: cy, class: valCls, "text-anchor": "middle", "dominant-baseline": "central" }, shownValue));
       }
-      if (c > 0 && hasA && !small) {
-        g.append(s("text", { x: cx, y: cy - r - 7, class: "zlabel", "text-anchor": "middle" }, `z=${num(f.z[i], 3)}`));
+      if (f && hasA && !small) {
+        g.append(s("text", { x: cx, y: cy - r - 7, class: "zlabel", "text-anchor": "middle" }, `z=${num(z, 3)}`));
       }
 
       // the tooltip: everything known about this unit
       let tip;
-      if (c === 0) tip = `Input x[${ix(i)}] = ${num(t.x[i])}.`;
+      if (!f) tip = `Input x[${ix(i)}] = ${num(t.x[i])}.`;
       else if (!hasA) tip = `Unit ${ix(i)} of layer ${c}: not computed yet (the forward pass reaches it at step ${c}).`;
       else {
-        tip = `${c === L ? `Output ${ix(i)}` : `Unit ${ix(i)} of layer ${c}`}: z = ${num(f.z[i])}, ${c === L ? "ŷ" : "a"} = ${num(f.a[i])}`;
+        tip = `${c === L ? `Output ${ix(i)}` : `Unit ${ix(i)} of layer ${c}`}: z = ${num(z)}, ${c === L ? "ŷ" : "a"} = ${num(f.a[i])}`;
         if (off) tip += " (off: z ≤ 0, so ReLU gives 0)";
         tip += ".";
       }
 
       // the gradient tag below the unit
-      const forced = w && ((chainNode(c, i) && c === w.layer) || c === w.layer + 1);
+      const forced = w !== null && ((chainNode(c, i) && c === w.layer) || c === w.layer + 1);
+      const da = b?.da ? b.da[i] : null; // the output layer has no ∂L/∂a of its own
       let tag = null;
-      if (c > 0 && (known.dz.has(c) || forced)) {
-        const blocked = slope && slope[i] === 0 && b.da[i] !== 0;
+      if (b && (known.dz.has(c) || forced)) {
+        const blocked = slope !== null && slope[i] === 0 && da !== 0;
         tag = { v: b.dz[i], cls: blocked ? "dz blocked" : "dz", what: "∂L/∂z" };
-        tip += ` ∂L/∂z = ${num(b.dz[i])}${blocked ? ` (its ∂L/∂a = ${num(b.da[i])} is blocked by ReLU)` : ""}.`;
-      } else if (c > 0 && known.da.has(c)) {
-        tag = { v: b.da[i], cls: "da", what: "∂L/∂a" };
-        tip += ` ∂L/∂a = ${num(b.da[i])}.`;
+        tip += ` ∂L/∂z = ${num(b.dz[i])}${blocked ? ` (its ∂L/∂a = ${num(da)} is blocked by ReLU)` : ""}.`;
+      } else if (b && known.da.has(c)) {
+        tag = { v: da, cls: "da", what: "∂L/∂a" };
+        tip += ` ∂L/∂a = ${num(da)}.`;
       }
       g.dataset.tip = tip;
       if (tag && !small) {

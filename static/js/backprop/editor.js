@@ -1,3 +1,4 @@
+// @ts-check
 // The Edit panel: the input x, the target y, the loss, and every layer's W, b and activation as
 // plain text (numbers separated by commas or spaces, one row of W per line). The server is the one
 // validator: what is typed goes to POST /api/mlp/backprop as is (a word stays a string), and a 422
@@ -6,9 +7,24 @@
 import { h, subText } from "./symbols.js";
 import { plainMessage } from "./plain-errors.js";
 
+/** @typedef {import("../types/api").MlpOptions} MlpOptions */
+/** @typedef {import("../shared/api.js").ApiError} ApiError */
+/** A typed entry: a number, or a token the server will refuse (it names the field). @typedef {number | string} Entry */
+/**
+ * A network as the editor's fields show it (an activation is null on the output layer).
+ * @typedef {{ W: (number | null)[][], b: (number | null)[], activation: string | null }} NetLayer
+ * @typedef {{ layers: NetLayer[], loss: string, x: number[], y: number[] }} Net
+ * @typedef {{ W: Entry[][], b: Entry[], activation?: string }} BodyLayer
+ * @typedef {{ layers: BodyLayer[], loss: string, x: Entry[], y: Entry[] }} Body what is typed, as the request's fields
+ * @typedef {{ onRun: (body: Body) => void, onReset: () => void, onClose: () => void }} Handlers
+ */
+
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-/** "2, −1 3" -> [2, -1, 3]; a token that is not a number is kept as text for the server to refuse. */
+/**
+ * "2, −1 3" -> [2, -1, 3]; a token that is not a number is kept as text for the server to refuse.
+ * @param {string} text @returns {Entry[]}
+ */
 export function parseVector(text) {
   return String(text)
     .replace(/−/g, "-")
@@ -17,20 +33,24 @@ export function parseVector(text) {
     .map((tok) => (NUMBER.test(tok) ? Number(tok) : tok));
 }
 
-/** One row per line (or per ";"). */
+/** One row per line (or per ";"). @param {string} text @returns {Entry[][]} */
 export function parseMatrix(text) {
   return String(text).split(/[\n;]+/).map((line) => line.trim()).filter(Boolean).map(parseVector);
 }
 
+/** @param {readonly unknown[]} v */
 const show = (v) => v.map((x) => String(x)).join(", ");
 
-/** The field a 422 names, as a data-field key of this form ("x", "layers.0.W", "lr" ...). */
+/**
+ * The field a 422 names, as a data-field key of this form ("x", "layers.0.W", "lr" ...).
+ * @param {ApiError} err @returns {string}
+ */
 export function fieldOf(err) {
   const first = Array.isArray(err.detail) ? err.detail[0] : null;
-  const loc = (first ? first.loc : []).filter((p) => p !== "body");
+  const loc = (first?.loc ?? []).filter((p) => p !== "body").map(String);
   const msg = first ? first.msg : String(err.detail || err.message);
   if (loc[0] === "layers") {
-    if (typeof loc[1] === "number") return loc.length > 2 ? `layers.${loc[1]}.${loc[2]}` : `layers.${loc[1]}.W`;
+    if (/^\d+$/.test(loc[1] ?? "")) return loc.length > 2 ? `layers.${loc[1]}.${loc[2]}` : `layers.${loc[1]}.W`;
     let m = /layer (\d+)'s (W|b)/.exec(msg);
     if (m) return `layers.${Number(m[1]) - 1}.${m[2]}`;
     m = /layer (\d+) needs an activation/.exec(msg);
@@ -42,7 +62,8 @@ export function fieldOf(err) {
 }
 
 /** The message without the field name in front ("y: must have ..." -> "must have ..."), in
- * plain words (plain-errors.js). */
+ * plain words (plain-errors.js).
+ * @param {ApiError} err @returns {string} */
 export function messageOf(err) {
   const first = Array.isArray(err.detail) ? err.detail[0] : null;
   const msg = first ? first.msg : typeof err.detail === "string" ? err.detail : err.message;
@@ -50,11 +71,15 @@ export function messageOf(err) {
 }
 
 export class Editor {
-  /** root: the panel; options: GET /api/mlp/options; handlers: onRun(body), onReset(), onClose(). */
+  /**
+   * root: the panel; options: GET /api/mlp/options; handlers: onRun(body), onReset(), onClose().
+   * @param {HTMLElement} root @param {MlpOptions} options @param {Handlers} handlers
+   */
   constructor(root, options, handlers) {
     this.root = root;
     this.options = options;
     this.handlers = handlers;
+    /** @type {HTMLFormElement | null} the fields, once open() built them */
     this.form = null;
   }
 
@@ -62,17 +87,22 @@ export class Editor {
     return !this.root.hidden;
   }
 
-  /** Fill the fields from a network {layers, loss, x, y} and show the panel. */
+  /** Fill the fields from a network {layers, loss, x, y} and show the panel. @param {Net} net */
   open(net) {
     this.root.hidden = false;
     this.build(net);
-    this.root.querySelector("input, textarea")?.focus();
+    /** @type {HTMLElement | null} */ (this.root.querySelector("input, textarea"))?.focus();
   }
 
   close() {
     this.root.hidden = true;
   }
 
+  /**
+   * One labelled control with its error line; `key` is the field a 422 names.
+   * @param {string} key @param {string} label @param {HTMLElement} control @param {string} [tip]
+   * @returns {HTMLElement}
+   */
   field(key, label, control, tip) {
     const lab = h("label", "ed-label", label);
     lab.htmlFor = control.id;
@@ -87,9 +117,11 @@ export class Editor {
     return wrap;
   }
 
+  /** @param {Net} net */
   build(net) {
+    /** @param {string} id @param {string} value */
     const input = (id, value) => {
-      const el = h("input");
+      const el = h("input", null);
       el.type = "text";
       el.id = id;
       el.value = value;
@@ -97,8 +129,9 @@ export class Editor {
       el.autocomplete = "off";
       return el;
     };
+    /** @param {string} id @param {{ id: string, name: string }[]} items @param {string} value */
     const select = (id, items, value) => {
-      const el = h("select");
+      const el = h("select", null);
       el.id = id;
       for (const it of items) {
         const o = h("option", null, it.name);
@@ -123,7 +156,7 @@ export class Editor {
     net.layers.forEach((layer, k) => {
       const l = k + 1;
       const last = k === net.layers.length - 1;
-      const W = h("textarea");
+      const W = h("textarea", null);
       W.id = `ed-W${l}`;
       W.rows = Math.min(8, layer.W.length);
       W.spellcheck = false;
@@ -162,35 +195,45 @@ export class Editor {
     this.root.replaceChildren(this.form);
   }
 
-  /** The request fields {layers, loss, x, y} from what is typed. */
+  /** The request fields {layers, loss, x, y} from what is typed. @param {number} nLayers @returns {Body} */
   body(nLayers) {
-    const q = (id) => this.form.querySelector(`#${id}`);
+    const form = /** @type {HTMLFormElement} */ (this.form);
+    /** The value of a control build() made. @param {string} id */
+    const q = (id) => /** @type {HTMLInputElement} */ (form.querySelector(`#${id}`)).value;
+    /** @type {BodyLayer[]} */
     const layers = [];
     for (let l = 1; l <= nLayers; l++) {
-      const layer = { W: parseMatrix(q(`ed-W${l}`).value), b: parseVector(q(`ed-b${l}`).value) };
-      if (l < nLayers) layer.activation = q(`ed-act${l}`).value;
+      /** @type {BodyLayer} */
+      const layer = { W: parseMatrix(q(`ed-W${l}`)), b: parseVector(q(`ed-b${l}`)) };
+      if (l < nLayers) layer.activation = q(`ed-act${l}`);
       layers.push(layer);
     }
-    return { layers, loss: q("ed-loss").value, x: parseVector(q("ed-x").value), y: parseVector(q("ed-y").value) };
+    return { layers, loss: q("ed-loss"), x: parseVector(q("ed-x")), y: parseVector(q("ed-y")) };
   }
 
   clearErrors() {
     if (!this.form) return;
-    for (const el of this.form.querySelectorAll(".field-error")) {
+    for (const el of /** @type {NodeListOf<HTMLElement>} */ (this.form.querySelectorAll(".field-error"))) {
       el.hidden = true;
       el.textContent = "";
     }
     for (const el of this.form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
   }
 
-  /** Show a 422 next to its field (or at the bottom of the form); returns the field key. */
+  /**
+   * Show a 422 next to its field (or at the bottom of the form); returns the field key.
+   * @param {string} key @param {string} message @returns {string}
+   */
   showError(key, message) {
-    let wrap = this.form.querySelector(`[data-field="${key}"]`);
-    if (!wrap || wrap.tagName === "FIELDSET") wrap = this.form.querySelector('[data-field="general"]');
-    const err = wrap.classList.contains("field-error") ? wrap : wrap.querySelector(".field-error");
+    if (!this.form) return key;
+    /** @param {string} k */
+    const fieldBox = (k) => /** @type {HTMLElement | null} */ (this.form?.querySelector(`[data-field="${k}"]`));
+    let wrap = fieldBox(key);
+    if (!wrap || wrap.tagName === "FIELDSET") wrap = /** @type {HTMLElement} */ (fieldBox("general"));
+    const err = wrap.classList.contains("field-error") ? wrap : /** @type {HTMLElement} */ (wrap.querySelector(".field-error"));
     err.textContent = message;
     err.hidden = false;
-    const control = wrap.querySelector("input, textarea, select");
+    const control = /** @type {HTMLElement | null} */ (wrap.querySelector("input, textarea, select"));
     if (control) {
       control.setAttribute("aria-invalid", "true");
       control.focus();

@@ -1,3 +1,4 @@
+// @ts-check
 // The backprop page: step through forward, loss, backward and the update of one example, on a
 // drawing of the network and as matrices with their numbers; click a weight for its chain rule;
 // edit the example. One store owns the URL (backprop/state.js); every handler is the same
@@ -22,14 +23,36 @@ import { h } from "./symbols.js";
 import { bindHover } from "./hover.js";
 import { RegControls, regLines } from "./regularization.js";
 
-const $ = (id) => document.getElementById(id);
+/** @typedef {import("../types/api").BackpropTrace} Trace */
+/** @typedef {import("../types/api").MlpOptions} MlpOptions */
+/** @typedef {import("../shared/state.js").State} State */
+/** @typedef {import("./steps.js").Step} Step */
+/** @typedef {import("./steps.js").Names} Names */
+/** @typedef {import("./editor.js").Net} Net */
+/** A refused request: the field it names (an editor key, "lr", "general" ...) and why. @typedef {{ key: string, text: string }} Refusal */
+
+/** One of backprop.html's own elements (it has them all). @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id */
+const input = (id) => /** @type {HTMLInputElement} */ ($(id));
+/** The drawing of the network (an <svg>, which getElementById types as an HTMLElement). */
+const netSvg = () => /** @type {SVGSVGElement} */ (/** @type {Element} */ ($("net")));
 const store = new BackpropStore();
-const view = { trace: null, steps: [], names: null, options: null, updateLayer: 1, seq: 0 };
-let editor = null;
-let reg = null; // the penalty and dropout boxes
+/**
+ * What is shown: the trace, its steps and names (set together by load), the layer the update
+ * step shows, and the number of the latest request (an older answer is dropped).
+ * @type {{ trace: Trace | null, steps: Step[], names: Names | null, updateLayer: number, seq: number }}
+ */
+const view = { trace: null, steps: [], names: null, updateLayer: 1, seq: 0 };
+/** @type {MlpOptions | null} GET /api/mlp/options, once start() has it */
+let options = null;
+// Made by start() before anything loads a trace: the Edit panel, the penalty and dropout boxes.
+/** @type {Editor} */ let editor;
+/** @type {RegControls} */ let reg;
 
 // --- messages ----------------------------------------------------------------------------------
 
+/** @param {string} text @param {string} [kind] */
 function message(text, kind = "error") {
   const close = h("button", null, "×");
   close.type = "button";
@@ -39,6 +62,7 @@ function message(text, kind = "error") {
   $("messages").append(box);
 }
 
+/** @param {string} text the lr box's refusal, "" to clear it */
 function showLrError(text) {
   const err = $("lr-error");
   err.textContent = text;
@@ -49,29 +73,39 @@ function showLrError(text) {
 
 // --- loading a trace ---------------------------------------------------------------------------
 
-const lossIdOf = (trace, state) => {
-  if (state.net) return state.loss || "cross_entropy";
+/**
+ * The registries' names by id, and the loss of a trace: an edited network's own, else the one
+ * that fits the output layer.
+ * @param {MlpOptions} opts @param {Trace} trace @param {State} state @returns {Names}
+ */
+function namesOf(opts, trace, state) {
   const out = trace.layers[trace.layers.length - 1].activation;
-  return (view.options.losses.find((l) => l.output === out) || view.options.losses[0]).id;
-};
+  return {
+    act: Object.fromEntries(opts.activations.map((a) => [a.id, a])),
+    loss: Object.fromEntries(opts.losses.map((l) => [l.id, l])),
+    lossId: state.net ? state.loss || "cross_entropy" : (opts.losses.find((l) => l.output === out) || opts.losses[0]).id,
+  };
+}
 
 /**
  * Ask for the trace of the state with `patch` applied; on success set the state and render.
- * Returns null, or the ApiError with `.key`, the field it names.
+ * Returns null, or the refusal: the field it names and the message.
+ * @param {State} [patch] @param {{ quiet?: boolean }} [opts] quiet: no message box for a refusal
+ * @returns {Promise<Refusal | null>}
  */
 async function load(patch = {}, { quiet = false } = {}) {
+  if (!options) return { key: "general", text: "The page has not reached the server yet." };
+  const opts = options;
   const next = { ...store.state, ...patch };
   const seq = ++view.seq;
   try {
+    /** @type {Trace} */
     const trace = await postJSON("/api/mlp/backprop", BackpropStore.requestBody(next));
     if (seq !== view.seq) return null; // a newer request is on its way
+    const names = namesOf(opts, trace, next);
     view.trace = trace;
-    view.names = {
-      act: Object.fromEntries(view.options.activations.map((a) => [a.id, a])),
-      loss: Object.fromEntries(view.options.losses.map((l) => [l.id, l])),
-      lossId: lossIdOf(trace, next),
-    };
-    view.steps = buildSteps(trace, view.names);
+    view.names = names;
+    view.steps = buildSteps(trace, names);
     view.updateLayer = clamp(view.updateLayer, 1, trace.layers.length);
     if (next.w) view.updateLayer = next.w.layer;
     store.set({ ...patch, step: clamp(next.step, 1, view.steps.length) });
@@ -81,15 +115,16 @@ async function load(patch = {}, { quiet = false } = {}) {
   } catch (err) {
     if (seq !== view.seq) return null;
     if (!(err instanceof ApiError)) {
-      message(`The server did not answer (${err.message}). Is gradscape still running?`);
-      return err;
+      const text = err instanceof Error ? err.message : String(err);
+      message(`The server did not answer (${text}). Is gradscape still running?`);
+      return { key: "general", text };
     }
-    err.key = fieldOf(err);
-    if (err.key === "chain" && next.w) return load({ ...patch, w: null }, { quiet }); // that weight is gone
-    if (err.key === "lr") showLrError(messageOf(err));
-    else if (editor.isOpen) editor.showError(err.key, messageOf(err));
-    else if (!quiet) message(`Refused: ${messageOf(err)}`);
-    return err;
+    const refusal = { key: fieldOf(err), text: messageOf(err) };
+    if (refusal.key === "chain" && next.w) return load({ ...patch, w: null }, { quiet }); // that weight is gone
+    if (refusal.key === "lr") showLrError(refusal.text);
+    else if (editor.isOpen) editor.showError(refusal.key, refusal.text);
+    else if (!quiet) message(`Refused: ${refusal.text}`);
+    return refusal;
   }
 }
 
@@ -116,9 +151,9 @@ function renderProgress() {
 }
 
 function drawOnly() {
-  if (!view.trace) return;
+  if (!view.trace || !view.names) return;
   const index = store.state.step - 1;
-  drawNetwork($("net"), {
+  drawNetwork(netSvg(), {
     trace: view.trace, steps: view.steps, index, known: knownAt(view.steps, index),
     w: store.state.w, names: view.names, onWeight: selectWeight, presenting: isPresenting(),
   });
@@ -126,7 +161,8 @@ function drawOnly() {
 
 function render() {
   const t = view.trace;
-  if (!t) return;
+  const names = view.names;
+  if (!t || !names) return;
   const { step, w } = store.state;
   const index = step - 1;
   const st = view.steps[index];
@@ -136,14 +172,14 @@ function render() {
   $("step-title").textContent = st.title;
   $("walk").hidden = !st.walk;
   $("walk").textContent = st.walk ? `walk-through step ${st.walk}` : "";
-  $("back").disabled = step <= 1;
-  $("next").disabled = step >= n;
+  /** @type {HTMLButtonElement} */ ($("back")).disabled = step <= 1;
+  /** @type {HTMLButtonElement} */ ($("next")).disabled = step >= n;
   document.body.dataset.phase = st.phase;
   document.body.dataset.kind = st.kind;
   renderProgress();
 
   const d = stepDetails({
-    trace: t, steps: view.steps, index, names: view.names, w, updateLayer: view.updateLayer,
+    trace: t, steps: view.steps, index, names, w, updateLayer: view.updateLayer,
     onWeight: selectWeight, onUpdateLayer: (l) => {
       view.updateLayer = l;
       render();
@@ -152,20 +188,20 @@ function render() {
   $("step-words").textContent = d.words;
   $("step-head").replaceChildren(d.head);
   $("step-mats").replaceChildren(d.mats);
-  $("step-lines").replaceChildren(...d.lines.filter(Boolean), ...regLines(t, st));
+  $("step-lines").replaceChildren(...d.lines.filter((line) => line !== null), ...regLines(t, st));
   reg.render(store.state);
 
   const chain = $("chain");
   chain.hidden = !(w && t.chain);
   if (w && t.chain) {
     renderChain(chain, {
-      trace: t, chain: t.chain, steps: view.steps, index, names: view.names,
+      trace: t, chain: t.chain, steps: view.steps, index, names,
       onClose: () => load({ w: null }), onGoto: (k) => go(k + 1),
     });
   }
   drawOnly();
 
-  if (!$("lr").hasAttribute("aria-invalid")) $("lr").value = String(t.lr); // keep a refused entry
+  if (!$("lr").hasAttribute("aria-invalid")) input("lr").value = String(t.lr); // keep a refused entry
   $("example-name").textContent = store.state.net ? "your network" : "classic example";
   $("example-name").dataset.tip = t.description;
   $("description").textContent = t.description;
@@ -174,6 +210,7 @@ function render() {
 
 // --- handlers ----------------------------------------------------------------------------------
 
+/** @param {number} step 1-based */
 function go(step) {
   clearStartHint();
   const k = clamp(step, 1, view.steps.length || 1);
@@ -182,6 +219,7 @@ function go(step) {
   render();
 }
 
+/** Open the chain card of W{layer}[row, col] (col null: the bias), or close it if open. @param {number} layer @param {number} row @param {number | null} col */
 function selectWeight(layer, row, col) {
   clearStartHint();
   const w = store.state.w;
@@ -189,11 +227,12 @@ function selectWeight(layer, row, col) {
   load({ w: same ? null : { layer, row, col } });
 }
 
-/** The network shown now, as the editor's fields {layers, loss, x, y}. */
+/** The network shown now, as the editor's fields {layers, loss, x, y}. @returns {Net | null} */
 function currentNet() {
   const s = store.state;
   if (s.net) return { layers: s.net, loss: s.loss || "cross_entropy", x: s.x, y: s.y };
   const t = view.trace;
+  if (!t || !view.names) return null; // nothing shown yet
   const L = t.layers.length;
   return {
     layers: t.layers.map((l, k) => ({ W: l.W, b: l.b, activation: k < L - 1 ? l.activation : null })),
@@ -202,15 +241,16 @@ function currentNet() {
 }
 
 function toggleEditor() {
+  const net = currentNet();
   if (editor.isOpen) editor.close();
-  else editor.open(currentNet());
+  else if (net) editor.open(net);
   $("edit").setAttribute("aria-pressed", editor.isOpen ? "true" : "false");
 }
 
 async function copyLink() {
   store.flush();
   const link = store.link();
-  const field = $("link-field");
+  const field = input("link-field");
   try {
     await navigator.clipboard.writeText(link);
     $("copy-link").textContent = "Copied";
@@ -256,7 +296,7 @@ async function keepNetwork() {
   store.set({ kept: kept.id });
 }
 
-/** A link's state with the network it names by id, or a message when nobody has it. */
+/** A link's state with the network it names by id, or a message when nobody has it. @param {State} wanted @returns {Promise<State>} */
 async function withKeptNetwork(wanted) {
   if (!wanted.kept) return wanted;
   const kept = await keptState(wanted.kept);
@@ -271,36 +311,37 @@ async function start() {
   const firstVisit = isFirstVisit(); // before anything writes the URL
   initTooltips();
   try {
-    view.options = await getJSON("/api/mlp/options");
+    options = /** @type {MlpOptions} */ (await getJSON("/api/mlp/options"));
   } catch (err) {
-    message(`Could not reach the server (${err.message}).`);
+    message(`Could not reach the server (${err instanceof Error ? err.message : err}).`);
     return;
   }
-  editor = new Editor($("editor"), view.options, {
+  editor = new Editor($("editor"), options, {
     // keep the learning rate on screen (an edited network's default differs from classic's)
     onRun: async (body) => {
-      const err = await load({ net: body.layers, x: body.x, y: body.y, loss: body.loss, lr: store.state.lr ?? view.trace.lr });
+      const err = await load({ net: body.layers, x: body.x, y: body.y, loss: body.loss, lr: store.state.lr ?? view.trace?.lr ?? null });
       if (!err && editor.isOpen) toggleEditor(); // show the new numbers
     },
     onReset: async () => {
       const err = await load({ net: null, x: null, y: null, loss: null, w: null });
-      if (!err) editor.open(currentNet());
+      const net = currentNet();
+      if (!err && net) editor.open(net);
     },
     onClose: toggleEditor,
   });
 
-  reg = new RegControls($("reg-controls"), view.options, (patch) => load(patch));
+  reg = new RegControls($("reg-controls"), options, (patch) => load(patch));
   $("back").addEventListener("click", () => go(store.state.step - 1));
   $("next").addEventListener("click", () => go(store.state.step + 1));
   $("edit").addEventListener("click", toggleEditor);
   $("copy-link").addEventListener("click", copyLink);
   $("present").addEventListener("click", togglePresent);
-  $("lr").addEventListener("change", (e) => {
-    const text = e.target.value.trim();
+  $("lr").addEventListener("change", () => {
+    const text = input("lr").value.trim();
     const v = text === "" ? null : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : text;
     load({ lr: v });
   });
-  bindHover($("step-mats"), $("net"));
+  bindHover($("step-mats"), netSvg());
   bindKeys({
     ArrowRight: () => go(store.state.step + 1),
     ArrowLeft: () => go(store.state.step - 1),
@@ -330,9 +371,9 @@ async function start() {
     if (!first && wanted.net) {
       editor.open({ layers: wanted.net, loss: wanted.loss || "cross_entropy", x: wanted.x || [], y: wanted.y || [] });
       $("edit").setAttribute("aria-pressed", "true");
-      editor.showError(err.key, messageOf(err));
+      editor.showError(err.key, err.text);
     } else if (!first) {
-      message(`This link was refused: ${messageOf(err)}. Showing the classic example.`);
+      message(`This link was refused: ${err.text}. Showing the classic example.`);
     }
   }
   if (firstVisit) showStartHint("Start here: click an edge of the network for its chain rule, or press Next ▶ to step through.");

@@ -77,6 +77,14 @@ export function knownAt(steps, index) {
 export const gradsStepIndex = (steps, layer) => steps.findIndex((st) => st.kind === "grads" && st.layer === layer);
 
 /**
+ * Is a ReLU unit off (a = 0)? Where z ≤ 0; where z overflowed (null in the JSON: ±∞, NaN),
+ * where its a is 0 (z was −∞). In JavaScript null <= 0 is true: an overflowed z on its own would
+ * say "off" of a unit whose z was +∞.
+ * @param {number | null} z @param {number | null} a
+ */
+export const isOff = (z, a) => (z === null ? a === 0 : z <= 0);
+
+/**
  * f′(z) of a hidden layer, entry by entry. Where ∂L/∂a is nonzero it is the server's own ratio
  * ∂L/∂z / ∂L/∂a; where ∂L/∂a is 0 the ratio says nothing and the slope is evaluated here (only
  * for display: the product is 0 either way). Unknown activations, or overflowed values, give

@@ -7,6 +7,7 @@
 
 import { fmt } from "./format.js";
 
+const TITLE_X = 6; // the title's left edge, px
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 /** @type {Record<string, string>} */
 const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
@@ -106,6 +107,27 @@ export class CanvasLineChart {
     this.draw();
   }
 
+  /**
+   * Set ctx's font for the title and return the text to draw within `room` px: at the chart's
+   * title size, or up to 2 px smaller (a side chart at 1366 px), else cut with an ellipsis (the
+   * aria-label keeps it whole). The canvas records what it drew (data-title-shown, -font).
+   * @param {CanvasRenderingContext2D} ctx @param {number} fs the ticks' size, px @param {number} room
+   */
+  fitTitle(ctx, fs, room) {
+    let text = this.title;
+    for (let size = fs + 1; size >= Math.max(9, fs - 1); size--) {
+      ctx.font = `600 ${size}px ${FONT}`;
+      if (ctx.measureText(text).width <= room) break;
+    }
+    if (ctx.measureText(text).width > room) {
+      while (text.length > 1 && ctx.measureText(`${text}…`).width > room) text = text.slice(0, -1);
+      text = `${text.trimEnd()}…`;
+    }
+    this.canvas.dataset.titleShown = text;
+    this.canvas.dataset.titleFont = ctx.font;
+    return text;
+  }
+
   draw() {
     const width = this.container.clientWidth;
     const height = this.container.clientHeight;
@@ -124,11 +146,11 @@ export class CanvasLineChart {
     ctx.clearRect(0, 0, width, height);
     const fs = Math.max(10, Math.round(parseFloat(getComputedStyle(this.container).fontSize) * 0.85));
     const m = { l: 4 + 3.4 * fs, r: 10, t: 6 + 1.4 * fs, b: 6 + 2.2 * fs };
-    ctx.font = `600 ${fs + 1}px ${FONT}`;
+    const title = this.fitTitle(ctx, fs, width - 6 - TITLE_X);
     ctx.fillStyle = "#1b1f24";
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
-    ctx.fillText(this.title, 6, 4);
+    ctx.fillText(title, TITLE_X, 4);
 
     /** @param {number | null} v the value on the axis: its log10 on a log axis; NaN if none */
     const ty = (v) => (v === null ? NaN : this.log ? (v > 0 ? Math.log10(v) : NaN) : v);
