@@ -38,7 +38,9 @@ from app.api.schemas.sweeps import CancelSweep, StartSweep
 from app.api.schemas.ws import (
     MESSAGE_TYPES,
     PROTOCOL_VERSION,
+    AddRun,
     Pause,
+    RemoveRun,
     Reset,
     Resume,
     SetParams,
@@ -200,6 +202,8 @@ class Session:
             raise ClientError("no_run", f"nothing to {msg.type}: send 'start' first")
         if isinstance(msg, Pause):
             self._set_state("paused")
+            if live.runset.pending:  # a run added just before: show it now, not on Play
+                await self._apply_changes(live)
         elif isinstance(msg, Resume):
             self._require_unfinished(msg.type)
             self.pacer.budget = None
@@ -212,7 +216,8 @@ class Session:
             self._queue_set(live, msg)
         elif isinstance(msg, Reset):
             await self._stop_producer()
-            live.reset(new_weights=msg.new_weights)
+            for message in live.messages(live.reset(new_weights=msg.new_weights)):
+                self.post(message)  # runs added or removed just before
             reset: dict[str, Any] = {"type": "reset", "runs": live.heads()}
             if isinstance(live, NetworkLive):
                 reset["plane"] = live.plane_json()
@@ -224,6 +229,46 @@ class Session:
             self._finish("stopped")
         elif isinstance(msg, SpectrumRequest):
             await self._spectrum(live, msg)
+        elif isinstance(msg, AddRun):
+            await self._add_run(live, msg)
+        elif isinstance(msg, RemoveRun):
+            try:
+                live.runset.queue_remove(msg.run)
+            except (IndexError, ValueError) as err:
+                raise ClientError("invalid", f"run: {err}", "run") from None
+            await self._apply_changes(live)
+
+    async def _add_run(self, live: LiveRuns, msg: AddRun) -> None:
+        """Build the run and catch it up beside the others (off the loop: up to a second for a
+        big network), then it joins them at a step boundary."""
+        if live.runset.planned >= self.settings.max_runs:
+            raise ClientError("invalid", f"run: at most {self.settings.max_runs} runs at once",
+                              "run")
+        try:
+            msg.check_kind(live.kind)
+            run, path = await asyncio.to_thread(live.prepare_run, msg.run)
+        except HyperparameterError as err:
+            field = f"run.{err.field}"
+            raise ClientError("invalid", f"{field}: {str(err).removeprefix(err.field + ' ')}",
+                              field) from None
+        except ValueError as err:
+            raise _invalid(clean_errors([{"loc": (), "msg": str(err)}])[0]) from None
+        live.add_run(msg.run, run, path)
+        await self._apply_changes(live)
+
+    async def _apply_changes(self, live: LiveRuns) -> None:
+        """Runs added or removed: the producer applies them at its next step boundary; when
+        nothing steps, now. A finished session with a new run to train is paused again."""
+        if self.state == "running":
+            self.wake.set()
+            return
+        for message in await asyncio.to_thread(lambda: live.messages(live.runset.flush())):
+            self.post(message)
+        if live.runset.finished:
+            self.state = "done"
+        elif self.state == "done":
+            self._set_state("paused")
+            self._ensure_producer()
 
     async def _spectrum(self, live: LiveRuns, msg: SpectrumRequest) -> None:
         """Off the event loop; awaited here, so one client computes one spectrum at a time
