@@ -61,6 +61,7 @@ class NetworkPage {
     this.quietSeed = false; // the seed changes because the server drew new weights: no restart
     this.restartTimer = null;
     this.serverRuns = 0; // runs the server has, or will have once it answers an add or a remove
+    this.runEdit = false; // the runs change by the Add or Remove button: the others go on
     this.setTimers = new Map();
     this.plotly = false;
     this.dirty = { boundary: true, landscape: true, charts: true, heatmaps: true, panel: true };
@@ -219,7 +220,7 @@ class NetworkPage {
    * `remove_run`; the server catches a new run up at once). False: new runs are needed instead.
    */
   editRuns(diff, before, runs) {
-    if (this.playback.play === "idle" || this.serverRuns !== before) return false;
+    if (!this.runEdit || this.playback.play === "idle" || this.serverRuns !== before) return false;
     this.playback.release(); // what came before the edit first: its reply follows it
     const message = diff.kind === "add" ? { type: "add_run", run: runSpec(runs[diff.run]) } : { type: "remove_run", run: diff.run };
     if (!this.socket.send(message)) return false;
@@ -382,13 +383,17 @@ class NetworkPage {
     if (runs.length >= this.options.limits.runs) return;
     // While the runs train, the server catches the new run up to them (editRuns).
     const base = runs[this.store.state.sel] || runs[0];
+    this.runEdit = true;
     this.store.set({ runs: [...runs, { ...base }], sel: runs.length });
+    this.runEdit = false;
   }
 
   removeRun(i) {
     const runs = this.store.state.runs.filter((_, k) => k !== i);
     if (!runs.length) return;
+    this.runEdit = true;
     this.store.set({ runs, sel: Math.min(this.store.state.sel, runs.length - 1) });
+    this.runEdit = false;
   }
 
   select(i) {
