@@ -1,6 +1,6 @@
-"""/network: a run added or removed while the runs train keeps the others going (issue #13,
-part 3: it used to restart every run from step 0). The server catches the new run up at once,
-so its whole path shows, on the charts and on the landscape."""
+"""/network: what used to restart every run from step 0 mid-training (issue #13, part 3) keeps
+them: a run added or removed (the server catches a new run up at once, so its whole path shows,
+on the charts and on the landscape), another landscape mode, other weights for the plane."""
 
 from __future__ import annotations
 
@@ -59,3 +59,24 @@ def test_adding_a_run_keeps_run_1_going_and_shows_the_new_path(page) -> None:  #
     until(pg, f"window.gradscape.runs()[0].n - 1 > {kept + 5}")
     assert pg.evaluate("window.gradscape.stats.started") == before["started"]
     assert pg.evaluate("window.gradscape.state.runs.length") == 2
+
+
+def test_the_landscape_mode_and_the_planes_weights_keep_the_runs(page) -> None:  # noqa: F811
+    pg = page
+    open_page(pg, "speed=30&steps=3000")
+    until(pg, "window.gradscape.runs()[0].n > 15")
+    before = pg.evaluate("window.gradscape.stats")
+    for mode in ("pca", "random", "weights"):
+        n = steps(pg)[0]
+        pg.click(f"#plane-modes [data-mode='{mode}']")
+        until(pg, f"window.gradscape.state.plane === '{mode}'")
+        until(pg, f"window.gradscape.runs()[0].n - 1 > {n + 5}")  # went on from where it was
+    # A weight picked in the heatmap (as a click on it does) becomes the plane's second axis.
+    n = steps(pg)[0]
+    until(pg, "document.getElementById('heatmaps').emit !== undefined")
+    pg.evaluate("document.getElementById('heatmaps').emit('plotly_click', "
+                "{points: [{curveNumber: 0, x: 1, y: 2}]})")
+    until(pg, "JSON.stringify(window.gradscape.state.wts || []).includes('[1,2,1]')")
+    until(pg, f"window.gradscape.runs()[0].n - 1 > {n + 5}")
+    after = pg.evaluate("window.gradscape.stats")
+    assert after["started"] == before["started"], (before, after)
