@@ -52,6 +52,9 @@ def test_a_run_added_mid_way_is_caught_up_and_the_others_keep_their_steps(
     caught_up = path_of(added)
     k = caught_up[-1]["step"]
     assert k >= 20 and [s["step"] for s in caught_up] == list(range(k + 1))
+    if start is NETWORK:  # the latest weights only: thousands of them would be megabytes
+        weights = added["path"]["steps"]["weights"]
+        assert sum(w is not None for w in weights) == 1 and weights[-1] is not None
     wait_for_step(conn, 2, k + 10)  # then it steps with the others
     conn.send({"type": "pause"})
     conn.until("state", state="paused")

@@ -101,7 +101,8 @@ class LiveRuns:
             elif isinstance(e, Added):
                 # its run as `started` describes one, and its whole path so far
                 out.append({"type": "added", "run": self.run_info(e.run),
-                            "path": self.run_json(e.run, e.columns, final=True)})
+                            "path": latest_weights_only(self.run_json(e.run, e.columns,
+                                                                      final=True))})
             elif isinstance(e, Removed):
                 out.append({"type": "removed", "run": e.run})
             elif isinstance(e, Steps):
@@ -142,6 +143,24 @@ class LiveRuns:
                 "hyperparameters": {k: getattr(opt, k) for k in opt.hyperparameters},
                 "schedule": {"kind": run.config.schedule, **run.config.schedule_params},
                 "seed": run.config.seed}
+
+
+def latest_weights_only(run: dict[str, Any]) -> dict[str, Any]:
+    """An added run's path carries a network's weights and gradients at its last such step
+    only: a page shows the latest, and thousands of steps of them are megabytes (7 MB for 3,000
+    steps of a 32-32-32 net)."""
+    steps = run["steps"]
+    if isinstance(steps, dict):
+        for name in ("weights", "grads"):
+            column = steps.get(name)
+            if column:
+                last = max((i for i, v in enumerate(column) if v is not None), default=-1)
+                steps[name] = [v if i == last else None for i, v in enumerate(column)]
+    else:
+        for step in [s for s in steps if "weights" in s][:-1]:
+            step.pop("weights")
+            step.pop("grads", None)
+    return run
 
 
 def rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
