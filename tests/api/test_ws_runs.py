@@ -169,6 +169,24 @@ def test_a_run_added_while_paused_shows_at_once_and_steps_on_play(conn: Reader) 
     assert [r["id"] for r in reset["runs"]] == [0, 1, 2]
 
 
+def test_a_set_right_after_an_add_or_a_remove_uses_the_new_ids(conn: Reader) -> None:
+    conn.send(SURFACE)
+    conn.until("started")
+    conn.send({"type": "add_run", "run": {"optimizer": "sgd", "lr": 0.01}})
+    conn.send({"type": "set", "run": 2, "lr": 0.02})  # before or after the boundary: run 2
+    assert conn.until("updated")["runs"] == [2]
+    conn.send({"type": "remove_run", "run": 0})
+    conn.send({"type": "set", "run": "all", "lr": 0.03})
+    assert conn.until("updated")["runs"] == [0, 1]
+    conn.send({"type": "pause"})
+    conn.until("state", state="paused")
+    assert [m["type"] for m in conn.messages if m["type"] in ("added", "removed")] == [
+        "added", "removed"]
+    conn.send({"type": "stop"})
+    done = conn.until("done")
+    assert [r["id"] for r in done["runs"]] == [0, 1]
+
+
 def test_add_and_remove_need_a_session(conn: Reader) -> None:
     for message in ({"type": "add_run", "run": {"optimizer": "sgd"}},
                     {"type": "remove_run", "run": 0}):

@@ -302,7 +302,7 @@ class Session:
         self._ensure_producer()
 
     def _queue_set(self, live: LiveRuns, msg: SetParams) -> None:
-        n = len(live.runs)
+        n = live.runset.planned  # ids count a run added or removed since the last step boundary
         ids = list(range(n)) if msg.run == "all" else [msg.run]
         if any(not 0 <= i < n for i in ids):
             raise ClientError("invalid", f"run: no run {msg.run}; runs are 0 to {n - 1}", "run")
