@@ -80,3 +80,21 @@ def test_the_landscape_mode_and_the_planes_weights_keep_the_runs(page) -> None: 
     until(pg, f"window.gradscape.runs()[0].n - 1 > {n + 5}")
     after = pg.evaluate("window.gradscape.stats")
     assert after["started"] == before["started"], (before, after)
+
+
+def test_a_run_added_after_training_trains_to_the_end_on_the_final_slice(page) -> None:  # noqa: F811
+    pg = page
+    open_page(pg, "speed=0&steps=200&plane=pca")
+    until(pg, "window.gradscape.play === 'done' && window.gradscape.landscape().phase === 'final'"
+              " && !window.gradscape.landscape().busy")
+    fetches = pg.evaluate("window.gradscape.landscape().fetches")
+    started = pg.evaluate("window.gradscape.stats.started")
+    pg.click("#add-run")
+    until(pg, "window.gradscape.runs().length === 3 && window.gradscape.runs()[2].n === 201")
+    until(pg, "window.gradscape.play === 'done'")
+    assert steps(pg) == [200, 200, 200]
+    # The finished runs' own plane (PCA) is sliced again, with the new run's path on it.
+    until(pg, f"window.gradscape.landscape().fetches > {fetches}"
+              " && !window.gradscape.landscape().busy")
+    until(pg, f"{PATHS}.length === 3")
+    assert pg.evaluate("window.gradscape.stats.started") == started

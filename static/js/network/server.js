@@ -91,6 +91,7 @@ function onAdded(page, m) {
   run.absorb(m.path);
   page.runs[m.run.id] = run;
   page.body.runs[m.run.id] = bodyRun(m.run, page.store.state.runs[m.run.id]);
+  if (page.slices.phase === "final") page.fetchFinal(); // a re-projected slice: with this run too
   page.render();
   page.markDirty();
 }
@@ -99,6 +100,7 @@ function onRemoved(page, m) {
   page.runs.splice(m.run, 1);
   if (page.body) page.body.runs.splice(m.run, 1);
   page.pick = null;
+  if (page.slices.phase === "final") page.fetchFinal();
   page.render();
   page.markDirty();
 }
