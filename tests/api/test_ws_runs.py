@@ -187,6 +187,22 @@ def test_a_set_right_after_an_add_or_a_remove_uses_the_new_ids(conn: Reader) -> 
     assert [r["id"] for r in done["runs"]] == [0, 1]
 
 
+def test_an_add_then_a_removal_while_paused_name_the_right_runs(conn: Reader) -> None:
+    conn.send(SURFACE)
+    conn.until("started")
+    conn.send({"type": "pause"})
+    conn.until("state", state="paused")
+    conn.send({"type": "add_run", "run": {"optimizer": "rmsprop", "lr": 0.01}})
+    conn.send({"type": "remove_run", "run": 0})
+    added = conn.until("added")
+    assert added["run"]["id"] == 2 and added["run"]["optimizer"] == "rmsprop"
+    assert added["path"]["id"] == 2 and added["path"]["lr"] == 0.01
+    assert conn.until("removed")["run"] == 0
+    conn.send({"type": "reset"})
+    reset = conn.until("reset")
+    assert [r["lr"] for r in reset["runs"]] == [0.05, 0.01]  # adam, then rmsprop
+
+
 def test_add_and_remove_need_a_session(conn: Reader) -> None:
     for message in ({"type": "add_run", "run": {"optimizer": "sgd"}},
                     {"type": "remove_run", "run": 0}):

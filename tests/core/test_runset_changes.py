@@ -145,7 +145,7 @@ def test_an_add_then_a_remove_wait_for_two_boundaries() -> None:
     assert isinstance(second[0], Removed) and runset.runs[1] is new
 
 
-def test_flush_finishes_again_and_a_reset_applies_queued_runs_first() -> None:
+def test_flush_finishes_again_and_a_reset_keeps_a_queued_run() -> None:
     runset = RunSet(surface_runs([SGD]), 20)
     list(runset.events())
     assert runset.finished
@@ -154,9 +154,27 @@ def test_flush_finishes_again_and_a_reset_applies_queued_runs_first() -> None:
     events = runset.flush()
     assert isinstance(events[0], Added) and events[0].columns.step == list(range(21))
     assert isinstance(events[-1], Finished) and late.status == "done"
+    assert not runset.pending
 
-    runset.queue_add(extra := surface_runs([SGD])[0], runset.catch_up(surface_runs([SGD])[0]))
-    events = runset.reset()
-    assert isinstance(events[0], Added) and len(runset.runs) == 3
-    assert all(r.step_count == 0 and r.status == "running" for r in runset.runs)
-    assert extra in runset.runs
+    extra = surface_runs([SGD])[0]
+    runset.queue_add(extra, runset.catch_up(extra))
+    runset.queue_set([0], {"lr": 0.5})
+    runset.reset()  # the queued set is dropped; the queued run starts over too
+    assert len(runset.runs) == 2 and all(r.step_count == 0 for r in runset.runs)
+    events = runset.flush()
+    assert [type(e) for e in events] == [Added] and events[0].columns.step == [0]
+    assert runset.runs[2] is extra and runset.runs[0].lr == SGD.lr
+
+
+def test_flush_applies_one_boundary_at_a_time() -> None:
+    """Each call's events name runs as they are after it: an addition, then a removal of an
+    earlier run, come in two calls."""
+    runset = RunSet(surface_runs([SGD, ADAM]), 30)
+    new = surface_runs([RunConfig("rmsprop", lr=0.01)])[0]
+    runset.queue_add(new, runset.catch_up(new))
+    runset.queue_remove(0)
+    first = runset.flush()
+    assert [type(e) for e in first] == [Added] and first[0].run == 2 and runset.pending
+    assert runset.runs[first[0].run] is new
+    second = runset.flush()
+    assert [type(e) for e in second] == [Removed] and not runset.pending

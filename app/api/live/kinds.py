@@ -68,9 +68,8 @@ class LiveRuns:
     def runs(self) -> list[Any]:
         return self.runset.runs
 
-    def reset(self, new_weights: bool = False) -> list[Event]:
-        """Every run back to its start; the events of the runs added or removed first."""
-        return self.runset.reset()
+    def reset(self, new_weights: bool = False) -> None:
+        self.runset.reset()
 
     def make_run(self, spec: RunSpec) -> Any:
         """A new run like the others (same start, same seed by default), not yet stepped;
@@ -87,6 +86,14 @@ class LiveRuns:
         """The prepared run joins at the next step boundary; returns its id."""
         self.colors[id(run)] = spec.color
         return self.runset.queue_add(run, path)
+
+    def flush(self) -> list[dict[str, Any]]:
+        """The queued changes applied now (nothing steps), as messages: each boundary's events
+        serialized before the next is applied, while their run ids hold."""
+        out: list[dict[str, Any]] = []
+        while self.runset.pending:
+            out.extend(self.messages(self.runset.flush()))
+        return out
 
     # -- the wire ------------------------------------------------------------------------------
     def messages(self, events: list[Event]) -> list[dict[str, Any]]:
@@ -304,7 +311,7 @@ class NetworkLive(LiveRuns):
         return {"mode": plane.mode, "labels": list(plane.labels), "origin": list(plane.origin),
                 "seed": self.message.seed + self.resets}
 
-    def reset(self, new_weights: bool = False) -> list[Event]:
+    def reset(self, new_weights: bool = False) -> None:
         with self.runset.lock:
             problem = None
             if new_weights:
@@ -314,10 +321,9 @@ class NetworkLive(LiveRuns):
                 problem = self._problem(self.message, p.model, p.x, p.labels,
                                         self.message.seed + self.resets, test)
                 self.problem = problem
-            events = self.runset.reset_runs(lambda run: run.reset(problem))
+            self.runset.reset_runs(lambda run: run.reset(problem))
             self._last_boundary.clear()
             self._last_neurons.clear()
-            return events
 
     def messages(self, events: list[Event]) -> list[dict[str, Any]]:
         if any(isinstance(e, Removed) for e in events):

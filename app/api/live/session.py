@@ -216,14 +216,15 @@ class Session:
             self._queue_set(live, msg)
         elif isinstance(msg, Reset):
             await self._stop_producer()
-            for message in live.messages(live.reset(new_weights=msg.new_weights)):
-                self.post(message)  # runs added or removed just before
+            live.reset(new_weights=msg.new_weights)
             reset: dict[str, Any] = {"type": "reset", "runs": live.heads()}
             if isinstance(live, NetworkLive):
                 reset["plane"] = live.plane_json()
             self.post(reset)
             self._set_state("paused")
             self._ensure_producer()
+            if live.runset.pending:  # a run added or removed just before: now, not on Play
+                await self._apply_changes(live)
         elif isinstance(msg, Stop):
             await self._stop_producer()
             self._finish("stopped")
@@ -262,7 +263,7 @@ class Session:
         if self.state == "running":
             self.wake.set()
             return
-        for message in await asyncio.to_thread(lambda: live.messages(live.runset.flush())):
+        for message in await asyncio.to_thread(live.flush):
             self.post(message)
         if live.runset.finished:
             self.state = "done"

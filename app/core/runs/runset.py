@@ -170,13 +170,14 @@ class RunSet(Generic[R]):
         return out
 
     def flush(self) -> list[Event]:
-        """Every queued change, applied now: the session is paused or done, nothing steps. A set
-        that had finished and still is (its new run went as far as the others) says so again."""
+        """The queued changes applied now, when nothing steps (a paused or finished session): one
+        boundary's worth, so call it while `pending`, turning each call's events into messages
+        before the next (they name runs by index). A set that had finished and still does (its
+        new run went as far as the others) says so again."""
         with self.lock:
-            out: list[Event] = []
-            while self._pending:
-                out.extend(self.apply_pending())
-            if self.finished and any(isinstance(e, Added | Removed) for e in out):
+            out = self.apply_pending()
+            if not self._pending and self.finished and any(
+                    isinstance(e, Added | Removed) for e in out):
                 self._close("done")
                 out.append(Finished())
             return out
@@ -210,21 +211,24 @@ class RunSet(Generic[R]):
         while not self.finished:
             yield from self.advance(batch)
 
-    def reset(self) -> list[Event]:
-        """Every run back to its start; queued sets are dropped, applied ones kept. Queued runs
-        are added and removed first: their events come back."""
+    def reset(self) -> None:
+        """Every run back to its start; queued sets are dropped, applied ones kept. A run still
+        to be added is reset too, and added at the next boundary."""
         with self.lock:
-            return self.reset_runs(lambda run: run.reset())
+            self.reset_runs(lambda run: run.reset())
 
-    def reset_runs(self, reset: Callable[[R], None]) -> list[Event]:
+    def reset_runs(self, reset: Callable[[R], None]) -> None:
         """`reset` with a kind's own way of resetting a run (new weights, say); hold `lock`."""
-        self._pending = deque(c for c in self._pending if c[0] != "set")
-        out: list[Event] = []
-        while self._pending:
-            out.extend(self.apply_pending())
+        kept: deque[_Change] = deque()
+        for kind, a, b in self._pending:
+            if kind == "add":
+                reset(a)
+                b = _joined(a.head(), a.columns())
+            if kind != "set":
+                kept.append((kind, a, b))
+        self._pending = kept
         for run in self.runs:
             reset(run)
-        return out
 
     def stop(self) -> None:
         """End every run that is still going (the client said stop)."""
