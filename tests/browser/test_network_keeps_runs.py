@@ -98,3 +98,20 @@ def test_a_run_added_after_training_trains_to_the_end_on_the_final_slice(page) -
               " && !window.gradscape.landscape().busy")
     until(pg, f"{PATHS}.length === 3")
     assert pg.evaluate("window.gradscape.stats.started") == started
+
+
+def test_a_run_added_while_paused_shows_at_once_and_trains_on_play(page) -> None:  # noqa: F811
+    pg = page
+    open_page(pg, "speed=30&steps=3000")
+    until(pg, "window.gradscape.runs()[0].n > 10")
+    pg.click("#play")  # pause
+    until(pg, "window.gradscape.play === 'paused'")
+    pg.wait_for_timeout(300)
+    paused = steps(pg)[0]
+    pg.click("#add-run")
+    until(pg, "window.gradscape.runs().length === 3")
+    assert pg.evaluate("window.gradscape.play") == "paused"
+    assert abs(steps(pg)[2] - steps(pg)[0]) <= 15 and steps(pg)[0] >= paused
+    pg.click("#play")
+    until(pg, f"window.gradscape.runs()[2].n - 1 > {steps(pg)[2] + 10}")
+    assert steps(pg)[0] >= paused
