@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_network import figure, open_page, page, until  # noqa: F401 (fixture)
+from tests.browser.test_network import open_page, page, until  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
