@@ -24,6 +24,8 @@ VALID = [
     {"type": "pause"}, {"type": "resume"}, {"type": "step", "n": 3},
     {"type": "set", "run": 0, "lr": 0.01}, {"type": "set", "run": "all", "weight_decay": 0.1},
     {"type": "speed", "speed": 100}, {"type": "reset"}, {"type": "stop"},
+    {"type": "add_run", "run": {"optimizer": "rmsprop", "lr": 0.01}},
+    {"type": "remove_run", "run": 1},
 ]
 
 WEIRD_VALUES: list[Any] = [
@@ -45,8 +47,9 @@ def mutate(rng: random.Random, message: dict[str, Any]) -> dict[str, Any]:
     elif action < 0.75:
         m[rng.choice(["bogus", "lr", "runs", "n", "surface", "steps", "run", "beta1"])] = \
             rng.choice(WEIRD_VALUES)
-    elif action < 0.9 and isinstance(m.get("runs"), list) and m["runs"]:
-        run = m["runs"][0]
+    elif action < 0.9 and (isinstance(m.get("runs"), list) and m["runs"]
+                           or isinstance(m.get("run"), dict)):
+        run = m["runs"][0] if isinstance(m.get("runs"), list) else m["run"]
         run[rng.choice(["optimizer", "lr", "beta1", "momentum", "noise", "seed", "schedule",
                         "eps", "x"])] = rng.choice(WEIRD_VALUES)
     else:

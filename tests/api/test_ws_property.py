@@ -97,6 +97,28 @@ def test_any_value_anywhere_in_a_valid_start(session: Reader, which: str, path: 
     session.messages.clear()
 
 
+@settings(max_examples=120, deadline=None, suppress_health_check=QUIET)
+@given(which=st.sampled_from(sorted(VALID)), kind=st.sampled_from(["add_run", "remove_run"]),
+       path=st.lists(st.sampled_from(NAMES), min_size=1, max_size=3), value=values)
+def test_any_value_in_a_run_added_or_removed_in_a_live_session(
+        session: Reader, which: str, kind: str, path: list, value: Any) -> None:
+    """add_run and remove_run, on a surface and a network session, running or finished."""
+    session.send(VALID[which])
+    message: dict[str, Any] = ({"type": kind, "run": {"optimizer": "adam", "lr": 0.1}}
+                               if kind == "add_run" else {"type": kind, "run": 0})
+    node = message
+    for key in path[:-1]:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = node[key] = {}
+        node = child
+    node[path[-1]] = value
+    message["type"] = kind
+    answer_then_probe(session, message)
+    session.send({"type": "stop"})
+    session.messages.clear()
+
+
 def _deep_copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _deep_copy(v) for k, v in value.items()}

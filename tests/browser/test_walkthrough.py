@@ -381,12 +381,13 @@ def test_backprop_chain_card_says_what_a_nudge_does_and_it_is_true(fresh_app: Ap
     app.assert_clean()
 
 
-def test_network_adding_a_run_mid_training_says_it_starts_again(fresh_app: App) -> None:
-    # Known limit: the runs restart (the protocol has no way to add a run to a running set),
-    # but no longer silently.
+def test_network_adding_a_run_mid_training_keeps_the_runs(fresh_app: App) -> None:
+    # It used to restart every run from step 0; the server now catches the new run up.
     app = open_network(fresh_app, "speed=30&steps=2000")
     app.page.wait_for_function("() => gradscape.runs().every(r => r.n > 5)")
+    n = app.page.evaluate("gradscape.runs()[0].n")
     app.page.click("#add-run")
-    text = app.page.locator("[data-key='add-run']").inner_text()
-    assert "starts again from step 0" in text, text
+    app.page.wait_for_function("() => gradscape.runs().length === 3 && gradscape.runs()[2].n > 1")
+    assert app.page.evaluate("gradscape.runs()[0].n") >= n
+    assert app.page.locator("[data-key='add-run']").count() == 0  # nothing to apologise for
     app.assert_clean()

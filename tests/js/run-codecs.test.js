@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { RunType as DescentRun, runsChange, runSpec, sanitize, surfaceSpec } from "../../static/js/descent/state.js";
-import { PointsType, RunType as NetRun, WeightsType } from "../../static/js/network/state.js";
+import { PointsType, RunType as NetRun, WeightsType, runsChange as netRunsChange, runSpec as netRunSpec } from "../../static/js/network/state.js";
 
 test("a descent run round-trips with its schedule, noise, seed and colour", () => {
   const text = "momentum,lr=0.035,momentum=0.9,sched=step,sched.every=100,sched.gamma=0.5,noise=0.2,seed=7,color=2f9e44";
@@ -41,6 +41,11 @@ test("runsChange: a new learning rate is a live set, a new optimizer a restart, 
   assert.deepEqual(runsChange(a, [{ ...a[0], hp: {} }]), { kind: "set", sets: [{ run: 0, values: { momentum: null } }] });
   assert.deepEqual(runsChange(a, [{ ...a[0], optimizer: "adam" }]), { kind: "restart" });
   assert.deepEqual(runsChange(a, []), { kind: "restart" });
+  // One run added at the end or one removed: the others go on (add_run, remove_run).
+  const b = { optimizer: "adam", lr: 0.01 };
+  assert.deepEqual(runsChange(a, [...a, b]), { kind: "add", run: 1 });
+  assert.deepEqual(runsChange([b, ...a], a), { kind: "remove", run: 0 });
+  assert.deepEqual(runsChange(a, [b, ...a]), { kind: "restart" });
 });
 
 test("surfaceSpec: a plain id, a ravine with parameters, or a custom formula", () => {
@@ -80,4 +85,13 @@ test("sanitize keeps a surface's parameters within the API's ranges and drops th
   assert.equal(surfaceSpec(elsewhere), "rosenbrock");
   assert.deepEqual(sanitize({ ...base, params: { condition: NaN, angle: null } }, registries).params, {});
   assert.deepEqual(out.runs, [{ optimizer: "sgd", hp: {}, lr: 0.01, color: "#e8590c" }]);
+});
+
+test("network runs: an added run is sent as a start sends it; adding or removing one is an edit", () => {
+  const a = { optimizer: "sgd", lr: 0.1 };
+  const b = { optimizer: "adam", lr: 0.01, batch: 16, hp: { beta1: 0.8 } };
+  assert.deepEqual(netRunSpec(b), { optimizer: "adam", lr: 0.01, beta1: 0.8, batch_size: 16 });
+  assert.deepEqual(netRunsChange([a], [a, b]), { kind: "add", run: 1 });
+  assert.deepEqual(netRunsChange([a, b], [b]), { kind: "remove", run: 0 });
+  assert.deepEqual(netRunsChange([a, b], [{ ...a, lr: 0.2 }]), { kind: "restart" });
 });

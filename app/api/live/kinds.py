@@ -24,16 +24,19 @@ from app.api.live.curvature import (
     sharpness_columns,
 )
 from app.api.routes.surfaces import describe
+from app.api.schemas.runs import RunSpec
 from app.api.schemas.ws import StartNetwork, StartSurface
 from app.core.mlp import MLP
 from app.core.neurons import unit_maps
 from app.core.runs import (
+    Added,
     Diverged,
     Event,
     Finished,
     NetColumns,
     NetworkRun,
     Problem,
+    Removed,
     RunSet,
     StepColumns,
     Steps,
@@ -53,11 +56,13 @@ class LiveRuns:
 
     threaded: ClassVar[bool] = True  # batches may run in a worker thread (NumPy frees the GIL)
     seconds_per_step: ClassVar[float] = 5e-6  # first guess of one run-step's cost
+    kind: ClassVar[str]
 
     def __init__(self, runset: RunSet, columns: bool, colors: list[str | None]) -> None:
         self.runset = runset
         self.columns = columns  # steps on the wire as columns (else one object per step)
-        self.colors = colors  # display colours, UI only
+        # display colours, UI only; by run, since ids shift when a run is removed
+        self.colors = {id(run): c for run, c in zip(runset.runs, colors, strict=False)}
 
     @property
     def runs(self) -> list[Any]:
@@ -65,6 +70,30 @@ class LiveRuns:
 
     def reset(self, new_weights: bool = False) -> None:
         self.runset.reset()
+
+    def make_run(self, spec: RunSpec) -> Any:
+        """A new run like the others (same start, same seed by default), not yet stepped;
+        ValueError or HyperparameterError naming the field."""
+        raise NotImplementedError
+
+    def prepare_run(self, spec: RunSpec) -> tuple[Any, Any]:
+        """A new run and its path to the others' step (call off the event loop: it may take a
+        second); nothing shared changes."""
+        run = self.make_run(spec)
+        return run, self.runset.catch_up(run)
+
+    def add_run(self, spec: RunSpec, run: Any, path: Any) -> int:
+        """The prepared run joins at the next step boundary; returns its id."""
+        self.colors[id(run)] = spec.color
+        return self.runset.queue_add(run, path)
+
+    def flush(self) -> list[dict[str, Any]]:
+        """The queued changes applied now (nothing steps), as messages: each boundary's events
+        serialized before the next is applied, while their run ids hold."""
+        out: list[dict[str, Any]] = []
+        while self.runset.pending:
+            out.extend(self.messages(self.runset.flush()))
+        return out
 
     # -- the wire ------------------------------------------------------------------------------
     def messages(self, events: list[Event]) -> list[dict[str, Any]]:
@@ -76,6 +105,13 @@ class LiveRuns:
             if isinstance(e, Updated):
                 out.append({"type": "updated", "runs": e.runs, "values": e.values,
                             "from_step": {str(i): s for i, s in e.from_step.items()}})
+            elif isinstance(e, Added):
+                # its run as `started` describes one, and its whole path so far
+                out.append({"type": "added", "run": self.run_info(e.run),
+                            "path": latest_weights_only(self.run_json(e.run, e.columns,
+                                                                      final=True))})
+            elif isinstance(e, Removed):
+                out.append({"type": "removed", "run": e.run})
             elif isinstance(e, Steps):
                 runs = [self.run_json(i, cols, final=self.runs[i].status != "running")
                         for i, cols in enumerate(e.columns) if cols is not None]
@@ -110,10 +146,28 @@ class LiveRuns:
         run = self.runs[i]
         opt = run.optimizer
         return {"id": i, "optimizer": run.config.optimizer, "lr": run.chosen_lr,
-                "color": self.colors[i] if i < len(self.colors) else None,
+                "color": self.colors.get(id(run)),
                 "hyperparameters": {k: getattr(opt, k) for k in opt.hyperparameters},
                 "schedule": {"kind": run.config.schedule, **run.config.schedule_params},
                 "seed": run.config.seed}
+
+
+def latest_weights_only(run: dict[str, Any]) -> dict[str, Any]:
+    """An added run's path carries a network's weights and gradients at its last such step
+    only: a page shows the latest, and thousands of steps of them are megabytes (7 MB for 3,000
+    steps of a 32-32-32 net)."""
+    steps = run["steps"]
+    if isinstance(steps, dict):
+        for name in ("weights", "grads"):
+            column = steps.get(name)
+            if column:
+                last = max((i for i, v in enumerate(column) if v is not None), default=-1)
+                steps[name] = [v if i == last else None for i, v in enumerate(column)]
+    else:
+        for step in [s for s in steps if "weights" in s][:-1]:
+            step.pop("weights")
+            step.pop("grads", None)
+    return run
 
 
 def rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
@@ -135,13 +189,22 @@ class SurfaceLive(LiveRuns):
     (the GIL) but would make wait for the GIL: batches are short and run on the event loop."""
 
     threaded = False
+    kind = "surface"
+
+    def __init__(self, runset: RunSet, columns: bool, colors: list[str | None],
+                 surface: Any, start: Any) -> None:
+        super().__init__(runset, columns, colors)
+        self.surface, self.start = surface, start
+
+    def make_run(self, spec: RunSpec) -> SurfaceRun:
+        return SurfaceRun(self.surface, self.start, spec.to_config())
 
     @classmethod
     def from_message(cls, msg: StartSurface) -> tuple[SurfaceLive, dict[str, Any]]:
         surface, start = msg.resolved_surface, msg.resolved_start
         runset = RunSet([SurfaceRun(surface, start, spec.to_config()) for spec in msg.runs],
                         msg.steps)
-        live = cls(runset, msg.columns, [spec.color for spec in msg.runs])
+        live = cls(runset, msg.columns, [spec.color for spec in msg.runs], surface, start)
         config = {"kind": "surface", "surface": describe(surface), "start": list(start),
                   "steps": msg.steps, "speed": msg.speed, "columns": msg.columns}
         return live, config
@@ -168,6 +231,7 @@ class NetworkLive(LiveRuns):
     """Optimizers training one network from shared initial weights."""
 
     seconds_per_step = 3e-4
+    kind = "network"
 
     def __init__(self, runset: RunSet, msg: StartNetwork, problem: Problem) -> None:
         super().__init__(runset, msg.columns, [r.color for r in msg.runs])
@@ -237,6 +301,10 @@ class NetworkLive(LiveRuns):
                             test=test, penalty=msg.network.penalty,
                             dropout=msg.network.dropout)
 
+    def make_run(self, spec: RunSpec) -> NetworkRun:
+        return NetworkRun(self.problem, spec.to_config(self.message.seed),
+                          sharpness_every=self.sharpness_every)
+
     def plane_json(self) -> dict[str, Any]:
         plane = self.problem.plane
         assert plane is not None
@@ -256,6 +324,12 @@ class NetworkLive(LiveRuns):
             self.runset.reset_runs(lambda run: run.reset(problem))
             self._last_boundary.clear()
             self._last_neurons.clear()
+
+    def messages(self, events: list[Event]) -> list[dict[str, Any]]:
+        if any(isinstance(e, Removed) for e in events):
+            self._last_boundary.clear()  # by run id: the ids moved
+            self._last_neurons.clear()
+        return super().messages(events)
 
     def steps_json(self, batch: NetColumns) -> dict[str, list[Any]]:
         """Columns of scalars and per-layer lists; `weights` and `grads` only when a step of the

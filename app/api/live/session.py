@@ -38,7 +38,9 @@ from app.api.schemas.sweeps import CancelSweep, StartSweep
 from app.api.schemas.ws import (
     MESSAGE_TYPES,
     PROTOCOL_VERSION,
+    AddRun,
     Pause,
+    RemoveRun,
     Reset,
     Resume,
     SetParams,
@@ -200,6 +202,8 @@ class Session:
             raise ClientError("no_run", f"nothing to {msg.type}: send 'start' first")
         if isinstance(msg, Pause):
             self._set_state("paused")
+            if live.runset.pending:  # a run added just before: show it now, not on Play
+                await self._apply_changes(live)
         elif isinstance(msg, Resume):
             self._require_unfinished(msg.type)
             self.pacer.budget = None
@@ -219,11 +223,53 @@ class Session:
             self.post(reset)
             self._set_state("paused")
             self._ensure_producer()
+            if live.runset.pending:  # a run added or removed just before: now, not on Play
+                await self._apply_changes(live)
         elif isinstance(msg, Stop):
             await self._stop_producer()
             self._finish("stopped")
         elif isinstance(msg, SpectrumRequest):
             await self._spectrum(live, msg)
+        elif isinstance(msg, AddRun):
+            await self._add_run(live, msg)
+        elif isinstance(msg, RemoveRun):
+            try:
+                live.runset.queue_remove(msg.run)
+            except (IndexError, ValueError) as err:
+                raise ClientError("invalid", f"run: {err}", "run") from None
+            await self._apply_changes(live)
+
+    async def _add_run(self, live: LiveRuns, msg: AddRun) -> None:
+        """Build the run and catch it up beside the others (off the loop: up to a second for a
+        big network), then it joins them at a step boundary."""
+        if live.runset.planned >= self.settings.max_runs:
+            raise ClientError("invalid", f"run: at most {self.settings.max_runs} runs at once",
+                              "run")
+        try:
+            msg.check_kind(live.kind)
+            run, path = await asyncio.to_thread(live.prepare_run, msg.run)
+        except HyperparameterError as err:
+            field = f"run.{err.field}"
+            raise ClientError("invalid", f"{field}: {str(err).removeprefix(err.field + ' ')}",
+                              field) from None
+        except ValueError as err:
+            raise _invalid(clean_errors([{"loc": (), "msg": str(err)}])[0]) from None
+        live.add_run(msg.run, run, path)
+        await self._apply_changes(live)
+
+    async def _apply_changes(self, live: LiveRuns) -> None:
+        """Runs added or removed: the producer applies them at its next step boundary; when
+        nothing steps, now. A finished session with a new run to train is paused again."""
+        if self.state == "running":
+            self.wake.set()
+            return
+        for message in await asyncio.to_thread(live.flush):
+            self.post(message)
+        if live.runset.finished:
+            self.state = "done"
+        elif self.state == "done":
+            self._set_state("paused")
+            self._ensure_producer()
 
     async def _spectrum(self, live: LiveRuns, msg: SpectrumRequest) -> None:
         """Off the event loop; awaited here, so one client computes one spectrum at a time
@@ -257,7 +303,7 @@ class Session:
         self._ensure_producer()
 
     def _queue_set(self, live: LiveRuns, msg: SetParams) -> None:
-        n = len(live.runs)
+        n = live.runset.planned  # ids count a run added or removed since the last step boundary
         ids = list(range(n)) if msg.run == "all" else [msg.run]
         if any(not 0 <= i < n for i in ids):
             raise ClientError("invalid", f"run: no run {msg.run}; runs are 0 to {n - 1}", "run")

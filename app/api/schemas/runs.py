@@ -111,18 +111,18 @@ class RunSpec(BaseModel):
         )
 
 
-def only_for(runs: list[RunSpec], field: str, kind: str) -> None:
+def only_for(runs: list[RunSpec], field: str, kind: str, name: str = "runs.{k}") -> None:
     """Refuse a field that only the other kind of run uses (noise: surfaces; batch_size:
-    networks), naming it, rather than ignoring it."""
+    networks), naming it, rather than ignoring it. `name`: where run k sits in the message."""
     for k, run in enumerate(runs):
         if field in run.model_fields_set and getattr(run, field) not in (None, 0, 0.0):
-            raise ValueError(f"runs.{k}.{field}: applies to {kind} runs only")
+            raise ValueError(f"{name.format(k=k)}.{field}: applies to {kind} runs only")
 
 
-def supported_on(runs: list[RunSpec], kind: str) -> None:
+def supported_on(runs: list[RunSpec], kind: str, name: str = "runs.{k}") -> None:
     """Refuse an optimizer that this kind of run cannot serve (Newton needs a surface's
     Hessian, Muon a network's weight matrices), naming the run's `optimizer` field."""
     for k, run in enumerate(runs):
         why = unsupported(run.optimizer, kind)
         if why is not None:
-            raise ValueError(f"runs.{k}.optimizer: {why}")
+            raise ValueError(f"{name.format(k=k)}.optimizer: {why}")

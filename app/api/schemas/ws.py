@@ -146,6 +146,29 @@ class Stop(_Message):
     type: Literal["stop"]
 
 
+class AddRun(_Message):
+    """One more run in the running session: it starts where the others started (the same start
+    point, or the same initial weights), is caught up to their step at once, then steps with
+    them. Answered by `added`."""
+
+    type: Literal["add_run"]
+    run: RunSpec
+
+    def check_kind(self, kind: str) -> None:
+        """What only the session knows: which kind of run it steps (ValueError naming the
+        field)."""
+        other = {"surface": ("batch_size", "network"), "network": ("noise", "surface")}[kind]
+        only_for([self.run], *other, name="run")
+        supported_on([self.run], kind, name="run")
+
+
+class RemoveRun(_Message):
+    """Remove a run; the runs after it move down one id. Answered by `removed`."""
+
+    type: Literal["remove_run"]
+    run: int = Field(..., ge=0, description="a run id")
+
+
 def _kind(value: Any) -> str | None:
     """The message's tag: its type, with a start told apart by what it starts."""
     kind = message_type(value)
@@ -160,8 +183,9 @@ ClientMessage = tagged_union({
     "step": StepN, "set": SetParams,
     "speed": SetSpeed, "reset": Reset,
     "stop": Stop, "spectrum": SpectrumRequest,
+    "add_run": AddRun, "remove_run": RemoveRun,
     "sweep": StartSweep, "sweep_cancel": CancelSweep,
 }, _kind)
 client_message = TypeAdapter(ClientMessage)
 MESSAGE_TYPES = ("start", "pause", "resume", "step", "set", "speed", "reset", "stop", "spectrum",
-                 "sweep", "sweep_cancel")
+                 "sweep", "sweep_cancel", "add_run", "remove_run")

@@ -7,11 +7,20 @@ from app.core.runs.config import RunConfig
 from app.core.runs.learning_rate import LearningRate
 from app.core.runs.network import NetColumns, NetworkRun, Problem, make_problem
 from app.core.runs.record import record
-from app.core.runs.runset import Diverged, Event, Finished, RunSet, Steps, Updated
+from app.core.runs.runset import (
+    Added,
+    Diverged,
+    Event,
+    Finished,
+    Removed,
+    RunSet,
+    Steps,
+    Updated,
+)
 from app.core.runs.surface import Step, StepColumns, SurfaceRun, lambda_max_at
 
 __all__ = [
-    "Columns", "Diverged", "Event", "Finished", "LearningRate", "NetColumns", "NetworkRun",
-    "Problem", "RunBase", "RunConfig", "RunSet", "Step", "StepColumns", "Stepper", "Steps",
-    "SurfaceRun", "Updated", "lambda_max_at", "make_problem", "record",
+    "Added", "Columns", "Diverged", "Event", "Finished", "LearningRate", "NetColumns",
+    "NetworkRun", "Problem", "Removed", "RunBase", "RunConfig", "RunSet", "Step", "StepColumns",
+    "Stepper", "Steps", "SurfaceRun", "Updated", "lambda_max_at", "make_problem", "record",
 ]

@@ -86,12 +86,16 @@ export class Actions {
     const base = runs[this.page.store.state.sel] || { optimizer: this.page.registries.optimizers[0].id };
     const opt = this.page.optimizers.get(base.optimizer);
     const run = { optimizer: base.optimizer, lr: base.lr ?? opt.hyperparameters.lr.default, hp: { ...(base.hp || {}) }, color };
+    this.page.runEdit = true; // the others go on (ServerLink.editRuns)
     this.page.store.set({ runs: [...runs, run], sel: runs.length });
+    this.page.runEdit = false;
   }
 
   removeRun(i) {
     const runs = this.page.store.state.runs.filter((_, k) => k !== i);
+    this.page.runEdit = true;
     this.page.store.set({ runs, sel: Math.min(this.page.store.state.sel, Math.max(0, runs.length - 1)) });
+    this.page.runEdit = false;
   }
 
   setEdge(i) {

@@ -4,6 +4,8 @@
 // A part of DescentPage (descent/page.js): `this.page` is the controller.
 
 import { clearMessage, showMessage } from "../shared/messages.js";
+import { runSpec } from "./state.js";
+import { Trajectory } from "./trajectory.js";
 
 const $ = (id) => document.getElementById(id);
 export class ServerLink {
@@ -12,6 +14,7 @@ export class ServerLink {
     this.page = page;
     this.setTimers = new Map();
     this.busyReason = null;
+    this.serverRuns = 0; // runs the server has, or will have once it answers an add or a remove
   }
 
   bindSocket() {
@@ -24,7 +27,8 @@ export class ServerLink {
       if (this.page.grid) this.page.restart();
       else this.page.pendingStart = true;
     });
-    s.on("started", () => {
+    s.on("started", (m) => {
+      this.serverRuns = m.runs.length;
       this.page.playback.drop();
       this.page.stats.starts += 1;
       this.page.playback.setState("running");
@@ -33,6 +37,8 @@ export class ServerLink {
     s.on("state", (m) => {
       this.page.playback.setState(m.state);
     });
+    s.on("added", (m) => this.page.playback.hold(() => this.onRunsEdited(m.run.id, m.path)));
+    s.on("removed", (m) => this.page.playback.hold(() => this.onRunsEdited(m.run, null)));
     s.on("diverged", (m) => this.page.playback.hold(() => this.onDiverged(m)));
     s.on("done", (m) => this.page.playback.hold(() => this.onDone(m)));
     s.on("reset", (m) => {
@@ -65,6 +71,32 @@ export class ServerLink {
     this.page.dirty = true;
     this.page.chartsDirty = true;
     this.page.stats.ms.absorb += performance.now() - t0;
+  }
+
+  /**
+   * One run added or removed while the runs go on: the others keep their steps (`add_run`,
+   * `remove_run`). False: new runs are needed instead.
+   */
+  editRuns(diff, before, runs) {
+    if (!this.page.runEdit || this.page.playback.play === "idle" || this.serverRuns !== before) return false;
+    this.page.playback.release(); // what came before the edit first: its reply follows it
+    const message = diff.kind === "add" ? { type: "add_run", run: runSpec(runs[diff.run]) } : { type: "remove_run", run: diff.run };
+    if (!this.page.socket.send(message)) return false;
+    this.serverRuns = runs.length;
+    return true;
+  }
+
+  /** `added` (its path so far, from step 0) or `removed` (path null). */
+  onRunsEdited(id, path) {
+    if (path) {
+      const t = new Trajectory();
+      t.absorb(path);
+      this.page.trajectories[id] = t;
+    } else this.page.trajectories.splice(id, 1);
+    this.page.plot.invalidate();
+    this.page.runsPanel.render(this.page.store.state, this.page.trajectories);
+    this.page.dirty = true;
+    this.page.chartsDirty = true;
   }
 
   onDiverged(m) {

@@ -60,6 +60,7 @@ export class DescentPage {
     this.grid = null;
     this.gridKey = null;
     this.gridCache = new Map();
+    this.runEdit = false; // the runs change by the Add or Remove button: the others go on
     this.pendingStart = false;
     this.dirty = true;
     this.last = { panel: 0, inside: 0, charts: 0 };
@@ -146,7 +147,9 @@ export class DescentPage {
       this.readouts.renderSurfaceInfo();
     } else if (has("runs")) {
       const diff = runsChange(prev.runs, next.runs);
-      if (diff && diff.kind === "restart") this.restart();
+      if (diff && (diff.kind === "add" || diff.kind === "remove")) {
+        if (!this.server.editRuns(diff, prev.runs.length, next.runs)) this.restart();
+      } else if (diff && diff.kind === "restart") this.restart();
       else if (diff && changeNeedsReplay(this.playback.play, this.trajectories, diff.sets.map((d) => d.run))) {
         this.replay(diff.sets.map(({ run, values }) => ({ run, lr: values.lr })));
       } else if (diff) for (const { run, values } of diff.sets) this.server.queueSet(run, values);

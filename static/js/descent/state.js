@@ -10,6 +10,7 @@
 // sched.<param>=..., noise, seed, color (hex without #). Defaults are left out. The surface's
 // parameters (condition, angle) are keys of their own, named and ranged by GET /api/surfaces.
 
+import { listEdit } from "../shared/run-edits.js";
 import { Store, Types } from "../shared/state.js";
 
 /** @typedef {import("../types/api").DescentRegistries} DescentRegistries */
@@ -264,14 +265,15 @@ export function runSpec(run) {
 }
 
 /**
- * What about the runs changed: "restart" (new runs needed), "set" (live changes) or null.
+ * What about the runs changed: "restart" (new runs needed), "add" or "remove" (one run, the
+ * others unchanged), "set" (live changes) or null.
  * In a set, a hyperparameter back to "unset" is null: the caller fills in the API's default.
  * @param {Run[]} prev
  * @param {Run[]} next
- * @returns {{ kind: "restart" } | { kind: "set", sets: { run: number, values: Record<string, number | string | null> }[] } | null}
+ * @returns {{ kind: "restart" } | { kind: "add" | "remove", run: number } | { kind: "set", sets: { run: number, values: Record<string, number | string | null> }[] } | null}
  */
 export function runsChange(prev, next) {
-  if (prev.length !== next.length) return { kind: "restart" };
+  if (prev.length !== next.length) return listEdit(prev, next) || { kind: "restart" };
   const sets = [];
   for (let i = 0; i < next.length; i++) {
     const a = prev[i];

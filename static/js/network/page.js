@@ -30,7 +30,7 @@ import { Lessons, lessonPatch } from "./lessons.js";
 import { NetworkFlow } from "./flow.js";
 import {
   RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, URL_POINTS, createNetworkStore, livePlane, networkShape, pointsPatch,
-  runsChange, sanitize, startMessage, validWeights, weightRefs,
+  runSpec, runsChange, sanitize, startMessage, validWeights, weightRefs,
 } from "./state.js";
 import { NetworkTuner } from "./tune.js";
 import { caption, planeModeLabel, planeModeTip } from "./words.js";
@@ -60,6 +60,8 @@ class NetworkPage {
     this.editBox = null; // the data plot's view while own points are edited
     this.quietSeed = false; // the seed changes because the server drew new weights: no restart
     this.restartTimer = null;
+    this.serverRuns = 0; // runs the server has, or will have once it answers an add or a remove
+    this.runEdit = false; // the runs change by the Add or Remove button: the others go on
     this.setTimers = new Map();
     this.plotly = false;
     this.dirty = { boundary: true, landscape: true, charts: true, heatmaps: true, panel: true };
@@ -167,7 +169,9 @@ class NetworkPage {
       this.scheduleRestart(has("points") ? 300 : 60);
     } else if (has("runs")) {
       const diff = runsChange(prev.runs, next.runs);
-      if (diff && diff.kind === "restart") this.scheduleRestart(60);
+      if (diff && (diff.kind === "add" || diff.kind === "remove")) {
+        if (!this.editRuns(diff, prev.runs.length, next.runs)) this.scheduleRestart(60);
+      } else if (diff && diff.kind === "restart") this.scheduleRestart(60);
       else if (diff && changeNeedsReplay(this.playback.play, this.runs, diff.sets.map((d) => d.run))) this.replay(diff.sets);
       else if (diff) for (const { run, lr } of diff.sets) this.queueSet(run, lr);
     }
@@ -209,6 +213,19 @@ class NetworkPage {
       this.setTimers.delete(run);
       if (this.runs[run] && this.playback.play !== "idle") this.socket.send({ type: "set", run, lr: entry.lr });
     }, 50);
+  }
+
+  /**
+   * One run added or removed while the runs train: the others keep their steps (`add_run`,
+   * `remove_run`; the server catches a new run up at once). False: new runs are needed instead.
+   */
+  editRuns(diff, before, runs) {
+    if (!this.runEdit || this.playback.play === "idle" || this.serverRuns !== before) return false;
+    this.playback.release(); // what came before the edit first: its reply follows it
+    const message = diff.kind === "add" ? { type: "add_run", run: runSpec(runs[diff.run]) } : { type: "remove_run", run: diff.run };
+    if (!this.socket.send(message)) return false;
+    this.serverRuns = runs.length;
+    return true;
   }
 
   scheduleRestart(delay) {
@@ -364,19 +381,19 @@ class NetworkPage {
   addRun() {
     const runs = this.store.state.runs;
     if (runs.length >= this.options.limits.runs) return;
-    // The server trains its runs in lockstep from one start: a new run means new runs. Not
-    // silently (a run added to the set mid-training would need the protocol to say so).
-    if (this.runs.some((r) => r.n > 1)) {
-      showMessage(`Run ${runs.length + 1} added: every run starts again from step 0, so that all of them train from the same weights for the same steps.`, { kind: "info", key: "add-run", timeout: 6000 });
-    }
+    // While the runs train, the server catches the new run up to them (editRuns).
     const base = runs[this.store.state.sel] || runs[0];
+    this.runEdit = true;
     this.store.set({ runs: [...runs, { ...base }], sel: runs.length });
+    this.runEdit = false;
   }
 
   removeRun(i) {
     const runs = this.store.state.runs.filter((_, k) => k !== i);
     if (!runs.length) return;
+    this.runEdit = true;
     this.store.set({ runs, sel: Math.min(this.store.state.sel, runs.length - 1) });
+    this.runEdit = false;
   }
 
   select(i) {

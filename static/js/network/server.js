@@ -18,16 +18,21 @@ function bodyFromStarted(m, wts, stateRuns) {
     dataset: { ...c.dataset },
     network: { hidden: c.sizes.slice(1, -1), activation: c.activation },
     seed: c.seed,
-    runs: m.runs.map((r) => (r.batch_size ? { optimizer: r.optimizer, lr: r.lr, batch_size: r.batch_size } : { optimizer: r.optimizer, lr: r.lr })),
+    runs: m.runs.map((r, i) => bodyRun(r, stateRuns[i])),
   };
   // The generalisation lab's split, noise and penalties, and a run's own hyperparameters (AdamW's
   // weight decay): the final slice re-trains these runs, on the same training points.
   if (c.test_fraction) body.test_fraction = c.test_fraction;
   if (c.label_noise) body.label_noise = c.label_noise;
   for (const [k, v] of Object.entries(c.regularization || {})) if (v) body.network[k] = v;
-  body.runs.forEach((r, i) => Object.assign(r, (stateRuns[i] || {}).hp));
   if (c.custom_points) body.points = c.data.x.map((p, i) => [p[0], p[1], c.data.labels[i]]);
   return withPlaneWeights(body, wts);
+}
+
+/** A run of the landscape request, as the server describes it (started.runs[i], added.run). */
+function bodyRun(r, stateRun) {
+  const run = r.batch_size ? { optimizer: r.optimizer, lr: r.lr, batch_size: r.batch_size } : { optimizer: r.optimizer, lr: r.lr };
+  return Object.assign(run, (stateRun || {}).hp); // its own hyperparameters (AdamW's weight decay)
 }
 
 /** The body with the "weights" plane's weights beside it (not a field: sent as `weights`). */
@@ -52,6 +57,8 @@ export function bindServer(page) {
     // A change from step 1 on covers the whole run; a later one splits it (for the landscape).
     for (const [id, from] of Object.entries(m.from_step || {})) if (from > 1 && page.runs[id]) page.liveEdited = true;
   });
+  s.on("added", (m) => page.playback.hold(() => onAdded(page, m)));
+  s.on("removed", (m) => page.playback.hold(() => onRemoved(page, m)));
   s.on("diverged", (m) => page.playback.hold(() => onDiverged(page, m)));
   s.on("done", (m) => page.playback.hold(() => onDone(page, m)));
   s.on("reset", (m) => {
@@ -77,6 +84,27 @@ function onFrame(page, m) {
   page.markDirty();
 }
 
+/** A run added while the others train: its whole path so far, then it steps with them. */
+function onAdded(page, m) {
+  if (!page.config) return;
+  const run = new NetRun(m.run, page.config.sizes.length - 1);
+  run.absorb(m.path);
+  page.runs[m.run.id] = run;
+  page.body.runs[m.run.id] = bodyRun(m.run, page.store.state.runs[m.run.id]);
+  if (page.slices.phase === "final") page.fetchFinal(); // a re-projected slice: with this run too
+  page.render();
+  page.markDirty();
+}
+
+function onRemoved(page, m) {
+  page.runs.splice(m.run, 1);
+  if (page.body) page.body.runs.splice(m.run, 1);
+  page.pick = null;
+  if (page.slices.phase === "final") page.fetchFinal();
+  page.render();
+  page.markDirty();
+}
+
 function onDiverged(page, m) {
   const run = page.runs[m.run];
   if (!run) return;
@@ -94,6 +122,7 @@ function onStarted(page, m) {
   page.plane = m.config.plane;
   page.body = bodyFromStarted(m, page.store.state.wts, page.store.state.runs);
   page.runs = m.runs.map((info) => new NetRun(info, m.config.sizes.length - 1));
+  page.serverRuns = page.runs.length;
   page.playback.setState("running");
   page.liveEdited = false;
   page.pick = null;

@@ -9,6 +9,7 @@
 // A run is "optimizer,lr=...,batch=...". Own points (when few) are "x,y,class;x,y,class;...";
 // more are kept under a short id (shared/kept.js) and the link says "state=<id>".
 
+import { listEdit } from "../shared/run-edits.js";
 import { KeptIdType } from "../shared/kept.js";
 import { Store, Types } from "../shared/state.js";
 import { LAB_KEYS, labFields, labNetwork, sanitizeLab } from "./generalisation.js";
@@ -237,6 +238,17 @@ export function validWeights(wts, sizes) {
 export const weightRefs = (wts) => (wts ? wts.map(([layer, row, col]) => ({ layer, row, col })) : null);
 
 /**
+ * One run as a `start` (or an `add_run`) gives it to the server.
+ * @param {NetRunSpec} r
+ */
+export function runSpec(r) {
+  /** @type {Record<string, unknown>} */
+  const run = { optimizer: r.optimizer, lr: r.lr, ...r.hp };
+  if (r.batch) run.batch_size = r.batch;
+  return run;
+}
+
+/**
  * The data, network and runs of a `start` (the fields POST /api/mlp/landscape shares).
  * @param {State} state
  * @returns {Record<string, any>}
@@ -251,12 +263,7 @@ function trainingBody(state) {
     dataset,
     network: { hidden: [...state.hidden], activation: state.activation },
     seed: state.seed,
-    runs: state.runs.map((/** @type {NetRunSpec} */ r) => {
-      /** @type {Record<string, unknown>} */
-      const run = { optimizer: r.optimizer, lr: r.lr, ...r.hp };
-      if (r.batch) run.batch_size = r.batch;
-      return run;
-    }),
+    runs: state.runs.map(runSpec),
   };
   Object.assign(body, labFields(state));
   Object.assign(/** @type {Record<string, unknown>} */ (body.network), labNetwork(state));
@@ -294,13 +301,14 @@ export function startMessage(state, extra = {}) {
 }
 
 /**
- * What about the runs changed: "restart" (new runs needed), "set" (learning rates) or null.
+ * What about the runs changed: "restart" (new runs needed), "add" or "remove" (one run, the
+ * others unchanged), "set" (learning rates) or null.
  * @param {NetRunSpec[]} prev
  * @param {NetRunSpec[]} next
- * @returns {{ kind: "restart" } | { kind: "set", sets: { run: number, lr: number | undefined }[] } | null}
+ * @returns {{ kind: "restart" } | { kind: "add" | "remove", run: number } | { kind: "set", sets: { run: number, lr: number | undefined }[] } | null}
  */
 export function runsChange(prev, next) {
-  if (prev.length !== next.length) return { kind: "restart" };
+  if (prev.length !== next.length) return listEdit(prev, next) || { kind: "restart" };
   const sets = [];
   for (let i = 0; i < next.length; i++) {
     if (prev[i].optimizer !== next[i].optimizer || (prev[i].batch || 0) !== (next[i].batch || 0)) return { kind: "restart" };
