@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.directions import Plane, random_plane, weight_plane
-from app.core.mlp import MLP
+from app.core.mlp import MLP, Workspace
 from app.core.regularization import Penalty, dropout_masks
 from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
@@ -162,6 +162,7 @@ class NetworkRun(RunBase):
         p = self.problem
         # Where each layer's W and b start in theta: [W1, b1, W2, b2, ...] segments.
         self._w_starts = np.array([i for w, b, _ in p.model.offsets() for i in (w, b)])
+        self._work = Workspace(p.model.sizes)
         if self.probe is not None:
             self.probe.reset(p.start_sharpness)
         self._batches = batches(len(p.x), self.config.batch_size,
@@ -223,9 +224,9 @@ class NetworkRun(RunBase):
         `loss_every` pace), and the curvature (every `sharpness_every` steps)."""
         p = self.problem
         with np.errstate(all="ignore"):
-            grad, batch_loss, fwd, passes = self._gradient(theta)
+            grad, batch_loss, fwd, whole, passes = self._gradient(theta)
             penalty = p.penalty.value(p.model, theta) if p.penalty else 0.0
-            self._measure(theta, fwd, batch_loss if passes is not None else None, out)
+            self._measure(theta, fwd, batch_loss if whole else None, out)
             # |dL/dW_l| of every layer in one reduction over the W segments of grad.
             squares = np.add.reduceat(grad * grad, self._w_starts)[::2]
             plane = None
@@ -252,10 +253,10 @@ class NetworkRun(RunBase):
             out.sharpness.append(None)
         return ok
 
-    def _gradient(self, theta: Array) -> tuple[Array, float, Any, tuple | None]:
+    def _gradient(self, theta: Array) -> tuple[Array, float, Any, bool, tuple | None]:
         """(the gradient for the next step, the loss it is of without the penalty, a forward pass
-        over the whole training set if one was made, and the full batch's (forward, grads) when
-        the step has them to lend to the sharpness probe)."""
+        over the whole training set if one was made, whether that loss is the whole set's, and
+        the full batch's (forward, grads) when the sharpness probe measures at this step)."""
         p = self.problem
         model = p.model
         idx = self._batch = next(self._batches)
@@ -263,20 +264,26 @@ class NetworkRun(RunBase):
         masks = dropout_masks(model, len(p.x) if full else len(idx), p.dropout,
                               self._dropout_rng)
         grad = np.empty_like(theta)
+        probe = self.probe
+        # Passes lent to the probe are kept by it (a Hessian reused at these weights): they get
+        # arrays of their own; every other step's are written over by the next one.
+        lend = full and masks is None and probe is not None and probe.due(self.step_count)
+        work = None if lend else self._work
         if full:
-            fwd = model.forward(theta, p.x, masks, p.y)
+            fwd = model.forward(theta, p.x, masks, p.y, work)
             batch_loss = fwd.loss
-            grads = model.backward(theta, fwd, p.y, p.penalty, out=grad)
+            grads = model.backward(theta, fwd, p.y, p.penalty, grad, work)
             if masks is None:
-                return grad, batch_loss, fwd, (fwd, grads)
-            # the loss shown is the network's, without dropout (and no passes to lend)
-            return grad, batch_loss, model.forward(theta, p.x), None
+                return grad, batch_loss, fwd, True, (fwd, grads) if lend else None
+            # the loss shown is the network's, without dropout
+            return grad, batch_loss, model.forward(theta, p.x, work=work), False, None
         # a minibatch: a real stochastic gradient for the next step
-        bfwd = model.forward(theta, p.x[idx], masks, p.y[idx])
+        bfwd = model.forward(theta, p.x[idx], masks, p.y[idx], work)
         batch_loss = bfwd.loss
-        model.backward(theta, bfwd, p.y[idx], p.penalty, out=grad)
+        model.backward(theta, bfwd, p.y[idx], p.penalty, grad, work)
         show = self.step_count % self.loss_every == 0
-        return grad, batch_loss, model.forward(theta, p.x) if show else None, None
+        return (grad, batch_loss, model.forward(theta, p.x, work=work) if show else None, False,
+                None)
 
     def _measure(self, theta: Array, fwd: Any, full_loss: float | None, out: NetColumns) -> None:
         """Loss and accuracy on the whole training set (`full_loss`: already known) and the test
