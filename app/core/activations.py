@@ -66,8 +66,13 @@ def _zeros(shape: tuple[int, ...]) -> Array:
 
 
 def _zero_like(z: Array) -> Array | float:
-    # a batch's size (a live step's); a landscape's grid of batches keeps the scalar
-    return _zeros(z.shape) if z.ndim == 2 and z.size <= 1 << 16 else 0.0
+    """Zeros laid out as z, for a batch's size (a live step's); a landscape's grid of batches
+    keeps the scalar."""
+    if z.ndim != 2 or z.size > 1 << 16:
+        return 0.0
+    if z.flags.c_contiguous:
+        return _zeros(z.shape)
+    return _zeros(z.shape[::-1]).T  # the network's (N, width) views of (width, N) arrays
 
 
 def _relu(z: Array) -> Array:

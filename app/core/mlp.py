@@ -13,7 +13,6 @@ layers are indexed from 0. All parameters live in one flat float64 vector theta 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +20,7 @@ from numpy.typing import NDArray
 
 from app.core.activations import Activation, get_activation
 from app.core.losses import Loss, get_loss
+from app.core.workspace import Augmented, Workspace
 
 if TYPE_CHECKING:
     from app.core.regularization import Penalty
@@ -40,16 +40,10 @@ class Forward:
     masks: list[Array] | None = None
     # The mean loss, when the pass was given the targets (the output layer computes both at once).
     loss: float | None = None
-    # [(W, b)] per layer: the views of theta the pass used, lent to the backward pass.
-    params: list[tuple[Array, Array]] | None = None
-
-
-@lru_cache(maxsize=8)
-def _ones(n: int) -> Array:
-    """A (n,) vector of ones, read-only: ones @ dz sums a batch's rows in one BLAS call."""
-    ones = np.ones(n)
-    ones.flags.writeable = False
-    return ones
+    # [W_l | b_l] (out, in + 1) per layer, what the pass multiplied by, lent to the backward
+    # pass; and [a_{l-1}^T; 1] (in + 1, N) per layer, what it multiplied (app/core/workspace.py).
+    params: list[Array] | None = None
+    inputs: list[Array] | None = None
 
 
 def _batch(a: Array) -> Array:
@@ -71,29 +65,6 @@ class LayerGrad:
     dW_penalty: Array | None = None  # the penalty's part of dW (out, in); None without one
 
 
-class Workspace:
-    """The arrays a training step writes its passes into, reused from one step to the next:
-    z and a of every layer and dL/da of the hidden ones, one set per batch size (a minibatch
-    run has two, and the whole set's). With them, and dL/da overwritten in place, a 32-32-32
-    net's forward and backward pass on 500 points takes 280-295 us, not 310-315."""
-
-    def __init__(self, sizes: tuple[int, ...]) -> None:
-        self.sizes = sizes
-        self._sets: dict[int, tuple[list[Array], list[Array], list[Array]]] = {}
-
-    def arrays(self, n: int) -> tuple[list[Array], list[Array], list[Array]]:
-        """(zs, hidden acts, hidden dL/da) for a batch of n: (n, width) each."""
-        got = self._sets.get(n)
-        if got is None:
-            if len(self._sets) >= 3:
-                self._sets.clear()
-            outs = self.sizes[1:]
-            got = self._sets[n] = ([np.empty((n, o)) for o in outs],
-                                   [np.empty((n, o)) for o in outs[:-1]],
-                                   [np.empty((n, o)) for o in outs[:-1]])
-        return got
-
-
 @dataclass(frozen=True)
 class MLP:
     sizes: tuple[int, ...]  # (inputs, hidden_1, ..., outputs)
@@ -103,6 +74,7 @@ class MLP:
     _loss: Loss = field(init=False, repr=False, compare=False)
     _shapes: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
     _offsets: tuple[tuple[int, int, int], ...] = field(init=False, repr=False, compare=False)
+    _augmented: Augmented = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
@@ -124,6 +96,7 @@ class MLP:
             k += o * i + o
         object.__setattr__(self, "_shapes", tuple(shapes))
         object.__setattr__(self, "_offsets", tuple(offsets))
+        object.__setattr__(self, "_augmented", Augmented(self.sizes))
 
     @classmethod
     def build(
@@ -210,26 +183,37 @@ class MLP:
 
     # --- forward and backward --------------------------------------------------------------
 
+    def workspace(self) -> Workspace:
+        """Arrays for a training step's passes to reuse from one step to the next."""
+        return Workspace(self._augmented)
+
     def forward(self, theta: Array, x: Array, masks: list[Array] | None = None,
                 y: Array | None = None, work: Workspace | None = None) -> Forward:
         """x (N, inputs) -> every z_l and a_l; `masks` (dropout) multiply the hidden a_l. With
         the targets `y` (N, outputs), the pass ends with the mean loss too (`Forward.loss`).
-        With a `work`space, z_l and the hidden a_l are written into its arrays (same numbers):
-        they hold until its next pass."""
-        a = _batch(x)
-        params = self.unflatten(theta)
-        fwd = Forward(zs=[], acts=[a], masks=masks, params=params)
-        zs, acts, _ = work.arrays(len(a)) if work is not None else (None, None, None)
+        Computed as z_l^T = [W_l | b_l] @ [a_{l-1}^T; 1] (app/core/workspace.py): zs and the
+        hidden acts are (N, width) views of those. With a `work`space, the pass writes into its
+        arrays (same numbers), which hold until its next pass."""
+        if theta.shape != (self.n_params,):
+            raise ValueError(f"theta must have shape ({self.n_params},), got {theta.shape}")
+        x = _batch(x)
+        aug = self._augmented
+        if work is None:
+            weights = aug.blocks(np.take(theta, aug.order))
+            ins, zs, _ = aug.arrays(len(x))
+        else:
+            np.take(theta, aug.order, out=work.weights_flat)
+            weights = work.weights
+            ins, zs, _ = work.arrays(len(x))
+        np.copyto(ins[0][:-1], x.T)
+        fwd = Forward(zs=[], acts=[x], masks=masks, params=weights, inputs=ins)
         last = self.n_layers - 1
-        for k, (W, b) in enumerate(params):
-            # W.T copied row-major: BLAS multiplies by it 1.4-2.3x faster than by the view
-            z = np.matmul(a, np.ascontiguousarray(W.T), out=None if zs is None else zs[k])
-            z += b  # (N, out)
-            if k < last:
-                act = self._acts[k]
-                a = act.f(z) if acts is None else act.f_into(z, acts[k])
+        for k, Wb in enumerate(weights):
+            z = np.matmul(Wb, ins[k], out=zs[k]).T  # (N, out)
+            if k < last:  # a_l goes straight into the next product's input rows
+                a = self._acts[k].f_into(z, ins[k + 1][:-1].T)
                 if masks is not None:
-                    a = a * masks[k] if acts is None else np.multiply(a, masks[k], out=a)
+                    np.multiply(a, masks[k], out=a)
             elif y is None:
                 a = self._loss.predict(z)
             else:
@@ -243,21 +227,28 @@ class MLP:
         """Backprop by hand, from the output layer back to the first; returns one LayerGrad per
         layer, indexed like the layers (grads[0] is layer 1). A `penalty` adds its gradient to
         each dW (and says how much in dW_penalty); the forward pass's dropout masks are applied
-        on the way back as on the way forward. With `out` (P,), every dW and db is written into
+        on the way back as on the way forward. With `out` (P,), the gradient is written into
         it, laid out like theta (no flatten afterwards: a live run's every step).
 
-        With a `work`space too, the pass is for the gradient in `out` alone, with the same
-        numbers: dL/da is overwritten by dL/dz, dL/dx is not computed, no LayerGrads are kept
-        (an empty list)."""
-        params = fwd.params if fwd.params is not None else self.unflatten(theta)
-        slots = self.unflatten(out) if out is not None else None
-        if work is not None and slots is None:
-            raise ValueError("backward with a workspace writes the gradient into `out`")
-        das = work.arrays(len(fwd.acts[0]))[2] if work is not None else None
+        With a `work`space too (the forward pass's), the pass is for the gradient in `out`
+        alone, with the same numbers: dL/da is overwritten by dL/dz, dL/dx is not computed, no
+        LayerGrads are kept (an empty list)."""
+        aug = self._augmented
+        weights = fwd.params if fwd.params is not None else aug.blocks(np.take(theta, aug.order))
+        ins = fwd.inputs
+        assert ins is not None, "a Forward made by MLP.forward"
+        n = len(fwd.acts[0])
+        if work is not None:
+            if out is None:
+                raise ValueError("backward with a workspace writes the gradient into `out`")
+            flat, blocks, das = work.grad_flat, work.grads, work.arrays(n)[2]
+        else:
+            flat = np.empty(self.n_params)
+            blocks, das = aug.blocks(flat), None
         y = _batch(y)
         grads: list[LayerGrad] = []
         # Output layer: the loss hands us dL/dz directly (y_pred - y for softmax + CE).
-        dz = self._loss.delta(fwd.acts[-1], y) / len(y)  # mean over the batch
+        dz = self._loss.delta(fwd.acts[-1], y) / n  # mean over the batch
         da: Array | None = None
         for k in range(self.n_layers - 1, -1, -1):
             if da is not None:  # hidden layer: dL/dz = dL/da * f'(z)
@@ -268,26 +259,27 @@ class MLP:
                     a = act.f(z)
                     masked = da * fwd.masks[k] if das is None else np.multiply(
                         da, fwd.masks[k], out=da)
-                dz = masked * act.df(z, a) if das is None else act.backprop_into(masked, z, a)
-            W, _ = params[k]
-            a_prev = fwd.acts[k]
-            if slots is None:
-                # (out, N) @ (N, in) and (N,) @ (N, out): both sum over the batch
-                dW, db = dz.T @ a_prev, _ones(len(dz)) @ dz
-            else:
-                dW, db = slots[k]
-                np.matmul(dz.T, a_prev, out=dW)
-                np.matmul(_ones(len(dz)), dz, out=db)  # the batch sum as BLAS does it: 4x a sum
+                if das is None:  # laid out as the in-place one is: the same products follow
+                    dz = np.multiply(masked, act.df(z, a), out=np.empty(z.shape[::-1]).T)
+                else:
+                    dz = act.backprop_into(masked, z, a)
+            # (out, N) @ (N, in + 1) = [dW | db]: db sums dz over the batch against the ones
+            dWb = np.matmul(dz.T, ins[k].T, out=blocks[k])
+            dW, db = dWb[:, :-1], dWb[:, -1]
+            W = weights[k][:, :-1]
             dW_penalty = penalty.grad_W(W) if penalty else None
             if dW_penalty is not None:
-                dW += dW_penalty  # in place: into `out` too
+                dW += dW_penalty  # in place: into the gradient too
+            # dL/da_{l-1}^T = W^T dL/dz^T (in, N): none for the input with a workspace
             if das is not None:
-                # (N, out) @ (out, in): dL/da_{l-1} = W^T dL/dz per sample; none for the input
-                da = np.matmul(dz, W, out=das[k - 1]) if k else None
+                da = np.matmul(W.T, dz.T, out=das[k - 1]).T if k else None
                 continue
-            g = LayerGrad(dz=dz, dW=dW, db=db, da_prev=dz @ W, da=da, dW_penalty=dW_penalty)
-            grads.append(g)
-            da = g.da_prev
+            da_prev = np.matmul(W.T, dz.T).T
+            grads.append(LayerGrad(dz=dz, dW=dW, db=db, da_prev=da_prev, da=da,
+                                   dW_penalty=dW_penalty))
+            da = da_prev
+        if out is not None:
+            np.take(flat, aug.inverse, out=out)
         grads.reverse()
         return grads
 
@@ -305,8 +297,9 @@ class MLP:
         assert loss is not None
         if penalty:
             loss += penalty.value(self, theta)
-        grads = self.backward(theta, fwd, y, penalty)
-        return loss, self.flatten([(g.dW, g.db) for g in grads])
+        grad = np.empty_like(theta)
+        self.backward(theta, fwd, y, penalty, grad)
+        return loss, grad
 
     def predict(self, theta: Array, x: Array) -> Array:
         """y_pred (N, outputs): class probabilities or regression values."""

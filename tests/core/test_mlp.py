@@ -145,12 +145,11 @@ def test_a_workspace_pass_has_the_plain_pass_numbers(activation: str, loss: str,
                                                      dropout: float) -> None:
     """The training step's path (reused arrays, dL/da overwritten in place, no dL/dx) gives the
     same bits as the plain pass the trace and the Hessian read, step after step."""
-    from app.core.mlp import Workspace
     from app.core.regularization import Penalty, dropout_masks
 
     model, theta, x, y = problem(activation, loss)
     penalty = Penalty(l1=0.01, l2=0.1)
-    work = Workspace(model.sizes)
+    work = model.workspace()
     rng = np.random.default_rng(1)
     for _ in range(3):  # the second and third passes write over the first's arrays
         masks = dropout_masks(model, len(x), dropout, rng)
@@ -167,14 +166,26 @@ def test_a_workspace_pass_has_the_plain_pass_numbers(activation: str, loss: str,
 
 
 def test_a_workspace_lends_the_same_arrays_every_step() -> None:
-    from app.core.mlp import Workspace
-
     model, theta, x, y = problem("relu", "cross_entropy")
-    work = Workspace(model.sizes)
+    work = model.workspace()
     first = model.forward(theta, x, y=y, work=work)
+    kept = [z.copy() for z in first.zs]
     second = model.forward(theta + 0.1, x, y=y, work=work)
-    assert all(a is b for a, b in zip(first.zs, second.zs, strict=True))
-    assert all(a is b for a, b in zip(first.acts[1:-1], second.acts[1:-1], strict=True))
+    for a, b in zip(first.zs + first.acts[1:-1], second.zs + second.acts[1:-1], strict=True):
+        assert np.shares_memory(a, b)
+    assert not np.array_equal(first.zs[0], kept[0])  # written over by the second pass
     assert model.forward(theta, x[:3], y=y[:3], work=work).zs[0].shape == (3, 5)
+    assert np.shares_memory(model.forward(theta, x, y=y, work=work).zs[0], first.zs[0])
     with pytest.raises(ValueError, match="out"):
         model.backward(theta, first, y, work=work)
+
+
+def test_the_augmented_layout_is_theta_permuted() -> None:
+    """[W_l | b_l] blocks are theta's W_l and b_l, and the inverse order gives theta back."""
+    model, theta, _, _ = problem("tanh", "mse")
+    aug = model._augmented
+    blocks = aug.blocks(theta[aug.order])
+    for Wb, (W, b) in zip(blocks, model.unflatten(theta), strict=True):
+        np.testing.assert_array_equal(Wb[:, :-1], W)
+        np.testing.assert_array_equal(Wb[:, -1], b)
+    np.testing.assert_array_equal(theta[aug.order][aug.inverse], theta)

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.core.directions import Plane, random_plane, weight_plane
-from app.core.mlp import MLP, Workspace
+from app.core.mlp import MLP
 from app.core.regularization import Penalty, dropout_masks
 from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
@@ -162,7 +162,7 @@ class NetworkRun(RunBase):
         p = self.problem
         # Where each layer's W and b start in theta: [W1, b1, W2, b2, ...] segments.
         self._w_starts = np.array([i for w, b, _ in p.model.offsets() for i in (w, b)])
-        self._work = Workspace(p.model.sizes)
+        self._work = p.model.workspace()
         if self.probe is not None:
             self.probe.reset(p.start_sharpness)
         self._batches = batches(len(p.x), self.config.batch_size,
