@@ -171,7 +171,8 @@ class NetworkRun(RunBase):
         self._dropout_rng = np.random.default_rng([self.config.seed, 3])
         self.best_test = BestTest()
         self._head = self.columns()
-        self._observe(p.theta0.copy(), None, self._head)
+        with np.errstate(all="ignore"):
+            self._observe(p.theta0.copy(), None, self._head)
         self.current_theta, self.current_grad = self._head.theta[-1], self._head.grad[-1]
 
     def columns(self) -> NetColumns:
@@ -188,11 +189,11 @@ class NetworkRun(RunBase):
         opt, learning_rate = self.optimizer, self.learning_rate
         theta, grad = self.current_theta, self.current_grad
         taken = 0
-        for _ in range(n):
-            lr = learning_rate.value
-            if lr != opt.lr:
-                object.__setattr__(opt, "lr", lr)  # the schedule's lr, unchecked (may be 0)
-            with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # once for every step: a divergence is a status
+            for _ in range(n):
+                lr = learning_rate.value
+                if lr != opt.lr:
+                    object.__setattr__(opt, "lr", lr)  # the schedule's lr, unchecked (may be 0)
                 if opt.needs_oracle:  # L-BFGS, SAM, Muon: the batch this gradient came from
                     try:
                         theta = opt.step_with(NetworkOracle(self.problem, self._batch), theta,
@@ -201,46 +202,43 @@ class NetworkRun(RunBase):
                         theta = np.full_like(theta, np.nan)
                 else:
                     theta = opt.step(theta, grad)
-            self.step_count += 1
-            taken += 1
-            learning_rate.after_step(self.step_count)
-            head = self.columns()
-            ok = self._observe(theta, lr, head)
-            self._head = head
-            grad = head.grad[-1]
-            if out is not None:
-                out.append(head)
-            if not ok:
-                self._diverge(DIVERGENCE_REASON)
-                break
+                self.step_count += 1
+                taken += 1
+                learning_rate.after_step(self.step_count)
+                head = self.columns()
+                ok = self._observe(theta, lr, head)
+                self._head = head
+                grad = head.grad[-1]
+                if out is not None:
+                    out.append(head)
+                if not ok:
+                    self._diverge(DIVERGENCE_REASON)
+                    break
         self.current_theta, self.current_grad = theta, grad
         return taken
 
     def _observe(self, theta: Array, lr: float | None, out: NetColumns) -> bool:
         """Evaluate the network at theta into `out`; False if the divergence rule says stop.
+        Called under np.errstate(all="ignore").
 
         Three parts: the gradient the next step uses (its batch, dropout and penalty), what the
         view shows (losses and accuracies on the whole training and test sets, at the
         `loss_every` pace), and the curvature (every `sharpness_every` steps)."""
         p = self.problem
-        with np.errstate(all="ignore"):
-            grad, batch_loss, fwd, whole, passes = self._gradient(theta)
-            penalty = p.penalty.value(p.model, theta) if p.penalty else 0.0
-            self._measure(theta, fwd, batch_loss if whole else None, out)
-            # |dL/dW_l| of every layer in one reduction over the W segments of grad.
-            squares = np.add.reduceat(grad * grad, self._w_starts)[::2]
-            plane = None
-            if p.plane is not None:
-                c = p.plane.project(theta[None, :])[0] + np.asarray(p.plane.origin)
-                plane = (float(c[0]), float(c[1]))
+        grad, batch_loss, fwd, whole, passes = self._gradient(theta)
+        penalty = p.penalty.value(p.model, theta) if p.penalty else 0.0
+        self._measure(theta, fwd, batch_loss if whole else None, out)
+        # |dL/dW_l| of every layer in one reduction over the W segments of grad.
+        squares = np.add.reduceat(grad * grad, self._w_starts)[::2]
         out.step.append(self.step_count)
         out.lr.append(lr)
         out.grad_norms.append(tuple(np.sqrt(squares).tolist()))
-        out.plane.append(plane)
+        out.plane.append(None if p.plane is None else p.plane.axis_point(theta))
         out.theta.append(theta)
         out.grad.append(grad)
         out.penalty.append(penalty)
-        out.weight_norm.append(float(np.linalg.norm(theta)))
+        # np.linalg.norm's own formula for a vector, without its checks
+        out.weight_norm.append(math.sqrt(theta.dot(theta)))
         # What an oracle optimizer's closure returns first: the loss the gradient is of.
         self._batch_loss = float(batch_loss) + penalty
         # The rule uses the loss the step was taken on, so live and one-shot runs agree.
