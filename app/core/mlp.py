@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from app.core.activations import Activation, get_activation
 from app.core.losses import Loss, get_loss
-from app.core.workspace import Augmented, Workspace
+from app.core.workspace import Augmented, Buffers, Weights, Workspace
 
 if TYPE_CHECKING:
     from app.core.regularization import Penalty
@@ -40,10 +40,10 @@ class Forward:
     masks: list[Array] | None = None
     # The mean loss, when the pass was given the targets (the output layer computes both at once).
     loss: float | None = None
-    # [W_l | b_l] (out, in + 1) per layer, what the pass multiplied by, lent to the backward
-    # pass; and [a_{l-1}^T; 1] (in + 1, N) per layer, what it multiplied (app/core/workspace.py).
-    params: list[Array] | None = None
-    inputs: list[Array] | None = None
+    # What the pass multiplied, lent to the backward pass (app/core/workspace.py): the weights
+    # as [W_l | b_l] blocks, and the arrays zs and acts are views of.
+    weights: Weights | None = None
+    buffers: Buffers | None = None
 
 
 def _batch(a: Array) -> Array:
@@ -199,26 +199,24 @@ class MLP:
         x = _batch(x)
         aug = self._augmented
         if work is None:
-            weights = aug.blocks(np.take(theta, aug.order))
-            ins, zs, _ = aug.arrays(len(x))
+            weights, buf = aug.weights(np.take(theta, aug.order)), aug.buffers(len(x))
         else:
-            np.take(theta, aug.order, out=work.weights_flat)
-            weights = work.weights
-            ins, zs, _ = work.arrays(len(x))
-        np.copyto(ins[0][:-1], x.T)
-        fwd = Forward(zs=[], acts=[x], masks=masks, params=weights, inputs=ins)
+            weights, buf = work.weights, work.buffers(len(x))
+            np.take(theta, aug.order, out=weights.flat)
+        np.copyto(buf.x_T, x.T)
+        fwd = Forward(zs=buf.zs_T, acts=[x], masks=masks, weights=weights, buffers=buf)
         last = self.n_layers - 1
-        for k, Wb in enumerate(weights):
-            z = np.matmul(Wb, ins[k], out=zs[k]).T  # (N, out)
+        for k, Wb in enumerate(weights.blocks):
+            np.matmul(Wb, buf.ins[k], out=buf.zs[k])
+            z = buf.zs_T[k]  # (N, out)
             if k < last:  # a_l goes straight into the next product's input rows
-                a = self._acts[k].f_into(z, ins[k + 1][:-1].T)
+                a = self._acts[k].f_into(z, buf.acts[k])
                 if masks is not None:
                     np.multiply(a, masks[k], out=a)
             elif y is None:
                 a = self._loss.predict(z)
             else:
                 a, fwd.loss = self._loss.predict_and_value(z, _batch(y))
-            fwd.zs.append(z)
             fwd.acts.append(a)
         return fwd
 
@@ -234,21 +232,18 @@ class MLP:
         alone, with the same numbers: dL/da is overwritten by dL/dz, dL/dx is not computed, no
         LayerGrads are kept (an empty list)."""
         aug = self._augmented
-        weights = fwd.params if fwd.params is not None else aug.blocks(np.take(theta, aug.order))
-        ins = fwd.inputs
-        assert ins is not None, "a Forward made by MLP.forward"
-        n = len(fwd.acts[0])
+        weights, buf = fwd.weights, fwd.buffers
+        assert weights is not None and buf is not None, "a Forward made by MLP.forward"
         if work is not None:
             if out is None:
                 raise ValueError("backward with a workspace writes the gradient into `out`")
-            flat, blocks, das = work.grad_flat, work.grads, work.arrays(n)[2]
+            grad = work.grads
         else:
-            flat = np.empty(self.n_params)
-            blocks, das = aug.blocks(flat), None
+            grad = aug.weights()
         y = _batch(y)
         grads: list[LayerGrad] = []
         # Output layer: the loss hands us dL/dz directly (y_pred - y for softmax + CE).
-        dz = self._loss.delta(fwd.acts[-1], y) / n  # mean over the batch
+        dz = self._loss.delta(fwd.acts[-1], y) / len(y)  # mean over the batch
         da: Array | None = None
         for k in range(self.n_layers - 1, -1, -1):
             if da is not None:  # hidden layer: dL/dz = dL/da * f'(z)
@@ -257,29 +252,30 @@ class MLP:
                     a = fwd.acts[k + 1]
                 else:  # a = f(z) * mask: dL/dz = dL/da * mask * f'(z), f' at the unmasked f(z)
                     a = act.f(z)
-                    masked = da * fwd.masks[k] if das is None else np.multiply(
+                    masked = da * fwd.masks[k] if work is None else np.multiply(
                         da, fwd.masks[k], out=da)
-                if das is None:  # laid out as the in-place one is: the same products follow
+                if work is None:  # laid out as the in-place one is: the same products follow
                     dz = np.multiply(masked, act.df(z, a), out=np.empty(z.shape[::-1]).T)
                 else:
                     dz = act.backprop_into(masked, z, a)
             # (out, N) @ (N, in + 1) = [dW | db]: db sums dz over the batch against the ones
-            dWb = np.matmul(dz.T, ins[k].T, out=blocks[k])
-            dW, db = dWb[:, :-1], dWb[:, -1]
-            W = weights[k][:, :-1]
-            dW_penalty = penalty.grad_W(W) if penalty else None
+            dz_T = dz.T
+            np.matmul(dz_T, buf.ins_T[k], out=grad.blocks[k])
+            dW_penalty = penalty.grad_W(weights.W[k]) if penalty else None
             if dW_penalty is not None:
-                dW += dW_penalty  # in place: into the gradient too
+                grad.W[k] += dW_penalty  # in place: into the gradient too
             # dL/da_{l-1}^T = W^T dL/dz^T (in, N): none for the input with a workspace
-            if das is not None:
-                da = np.matmul(W.T, dz.T, out=das[k - 1]).T if k else None
+            if work is not None:
+                if k:
+                    np.matmul(weights.W_T[k], dz_T, out=buf.das[k - 1])
+                    da = buf.das_T[k - 1]
                 continue
-            da_prev = np.matmul(W.T, dz.T).T
-            grads.append(LayerGrad(dz=dz, dW=dW, db=db, da_prev=da_prev, da=da,
+            da_prev = np.matmul(weights.W_T[k], dz_T).T
+            grads.append(LayerGrad(dz=dz, dW=grad.W[k], db=grad.b[k], da_prev=da_prev, da=da,
                                    dW_penalty=dW_penalty))
             da = da_prev
         if out is not None:
-            np.take(flat, aug.inverse, out=out)
+            np.take(grad.flat, aug.inverse, out=out)
         grads.reverse()
         return grads
 

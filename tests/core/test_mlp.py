@@ -184,7 +184,7 @@ def test_the_augmented_layout_is_theta_permuted() -> None:
     """[W_l | b_l] blocks are theta's W_l and b_l, and the inverse order gives theta back."""
     model, theta, _, _ = problem("tanh", "mse")
     aug = model._augmented
-    blocks = aug.blocks(theta[aug.order])
+    blocks = aug.weights(theta[aug.order]).blocks
     for Wb, (W, b) in zip(blocks, model.unflatten(theta), strict=True):
         np.testing.assert_array_equal(Wb[:, :-1], W)
         np.testing.assert_array_equal(Wb[:, -1], b)
