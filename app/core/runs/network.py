@@ -28,6 +28,7 @@ from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
 from app.core.runs.holdout import BestTest, Holdout, evaluate
 from app.core.runs.sharpness import EMPTY, SharedStart, SharpnessProbe, SharpnessReading
+from app.core.workspace import Workspace
 
 Array = NDArray[np.float64]
 
@@ -162,7 +163,9 @@ class NetworkRun(RunBase):
         p = self.problem
         # Where each layer's W and b start in theta: [W1, b1, W2, b2, ...] segments.
         self._w_starts = np.array([i for w, b, _ in p.model.offsets() for i in (w, b)])
-        self._work = p.model.workspace()
+        # The passes' arrays while `advance` steps (None: the plain passes); not kept between
+        # calls, so that an idle run (a class of paused sessions) holds no batch-sized arrays.
+        self._work: Workspace | None = None
         if self.probe is not None:
             self.probe.reset(p.start_sharpness)
         self._batches = batches(len(p.x), self.config.batch_size,
@@ -189,6 +192,7 @@ class NetworkRun(RunBase):
         opt, learning_rate = self.optimizer, self.learning_rate
         theta, grad = self.current_theta, self.current_grad
         taken = 0
+        self._work = self.problem.model.workspace()
         with np.errstate(all="ignore"):  # once for every step: a divergence is a status
             for _ in range(n):
                 lr = learning_rate.value
@@ -214,6 +218,7 @@ class NetworkRun(RunBase):
                 if not ok:
                     self._diverge(DIVERGENCE_REASON)
                     break
+        self._work = None
         self.current_theta, self.current_grad = theta, grad
         return taken
 
