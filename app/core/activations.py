@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,10 +36,56 @@ class Activation:
     init: str
     # f''(z), given z and a = f(z): elementwise, same shape as z (Hessian-vector products).
     d2f: Callable[[Array, Array], Array] | None = None
+    # In-place forms for a training step's reused buffers, each with the same numbers as f and
+    # da * df; None: the generic forms below (one temporary array each).
+    f_out: Callable[[Array, Array], Array] | None = None  # (z, out) -> out = f(z)
+    backprop: Callable[[Array, Array, Array], Array] | None = None  # (da, z, a) -> da *= f'(z)
+
+    def f_into(self, z: Array, out: Array) -> Array:
+        """f(z) written into `out` (N, width), which is returned."""
+        if self.f_out is not None:
+            return self.f_out(z, out)
+        out[...] = self.f(z)
+        return out
+
+    def backprop_into(self, da: Array, z: Array, a: Array) -> Array:
+        """dL/dz = dL/da * f'(z) written over `da` (which the caller no longer needs)."""
+        if self.backprop is not None:
+            return self.backprop(da, z, a)
+        da *= self.df(z, a)
+        return da
+
+
+@lru_cache(maxsize=8)
+def _zeros(shape: tuple[int, ...]) -> Array:
+    """Read-only zeros: np.maximum against an array of them takes half the time it takes against
+    the scalar 0.0 (a (500, 32) batch: 4 us, not 8), with the same result."""
+    zeros = np.zeros(shape)
+    zeros.flags.writeable = False
+    return zeros
+
+
+def _zero_like(z: Array) -> Array | float:
+    """Zeros laid out as z, for a batch's size (a live step's); a landscape's grid of batches
+    keeps the scalar."""
+    if z.ndim != 2 or z.size > 1 << 16:
+        return 0.0
+    if z.flags.c_contiguous:
+        return _zeros(z.shape)
+    return _zeros(z.shape[::-1]).T  # the network's (N, width) views of (width, N) arrays
 
 
 def _relu(z: Array) -> Array:
-    return np.maximum(z, 0.0)
+    return np.maximum(z, _zero_like(z))
+
+
+def _relu_out(z: Array, out: Array) -> Array:
+    return np.maximum(z, _zero_like(z), out=out)
+
+
+def _relu_backprop(da: Array, z: Array, a: Array) -> Array:
+    # the mask as booleans: multiplying by them is multiplying by 1.0 and 0.0, without astype
+    return np.multiply(da, np.greater(z, 0.0), out=da)
 
 
 def _relu_df(z: Array, a: Array) -> Array:
@@ -55,6 +102,12 @@ def _leaky_df(z: Array, a: Array) -> Array:
 
 def _tanh_df(z: Array, a: Array) -> Array:
     return 1.0 - a * a
+
+
+def _tanh_backprop(da: Array, z: Array, a: Array) -> Array:
+    t = a * a
+    np.subtract(1.0, t, out=t)  # 1 - a^2, as _tanh_df computes it
+    return np.multiply(da, t, out=da)
 
 
 def _tanh_d2f(z: Array, a: Array) -> Array:
@@ -94,6 +147,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "ReLU passes the gradient where z > 0 and blocks it (times 0) where the unit is off.",
             "he",
             d2f=_zero_d2f,
+            f_out=_relu_out,
+            backprop=_relu_backprop,
         ),
         Activation(
             "leaky_relu", "Leaky ReLU", _leaky, _leaky_df,
@@ -111,6 +166,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "saturates at ±1.",
             "xavier",
             d2f=_tanh_d2f,
+            f_out=lambda z, out: np.tanh(z, out=out),
+            backprop=_tanh_backprop,
         ),
         Activation(
             "sigmoid", "sigmoid", _sigmoid, _sigmoid_df,

@@ -50,6 +50,17 @@ class Plane:
         run projects every step)."""
         return (np.atleast_2d(thetas) - self.centre) @ self._projector.T
 
+    def axis_point(self, theta: Array) -> tuple[float, float]:
+        """One theta (P,) -> its (x, y) in axis units: `project` plus the origin, for a live
+        run's every step."""
+        c = (theta[None, :] - self.centre) @ self._projector.T
+        c += self._origin
+        return tuple(c[0].tolist())  # type: ignore[return-value]
+
+    @cached_property
+    def _origin(self) -> Array:
+        return np.asarray(self.origin, dtype=np.float64)
+
     @cached_property
     def _projector(self) -> Array:
         D = np.stack([self.d1, self.d2])  # (2, P)

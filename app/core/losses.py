@@ -79,12 +79,27 @@ def _ce_per_sample(z: Array, y: Array, axis: int = -1) -> Array:
     return logsumexp(z, axis) - (y * z).sum(axis=axis)
 
 
+def _row_reduce(ufunc: np.ufunc, z: Array) -> Array:
+    """ufunc.reduce over each row of z (N, K), 2 <= K < 8, as K - 1 operations on columns: NumPy
+    reduces a short last axis one row at a time (a (500, 3) max: 19 us), a column operation is
+    vectorised over the rows (1 us). Same numbers: below 8 terms NumPy's sum is sequential."""
+    out = ufunc(z[:, 0], z[:, 1])
+    for j in range(2, z.shape[1]):
+        ufunc(out, z[:, j], out=out)
+    return out
+
+
 def _ce_fused(z: Array, y: Array) -> tuple[Array, float]:
     # One max, one exp, one sum for both: softmax = e / s and logsumexp = m + log s, with
     # e = exp(z - m), s = sum_k e_k. A live step is ~25 NumPy calls: this saves six of them.
-    m = z.max(axis=-1, keepdims=True)
-    e = np.exp(z - m)
-    s = e.sum(axis=-1, keepdims=True)
+    if z.ndim == 2 and 2 <= z.shape[1] < 8:
+        m = _row_reduce(np.maximum, z)[:, None]  # (N, 1)
+        e = np.exp(z - m)
+        s = _row_reduce(np.add, e)[:, None]
+    else:
+        m = z.max(axis=-1, keepdims=True)
+        e = np.exp(z - m)
+        s = e.sum(axis=-1, keepdims=True)
     lse = np.log(s)
     lse += m
     # mean_n (logsumexp(z_n) - y_n . z_n); vdot sums y * z without making it

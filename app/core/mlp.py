@@ -13,7 +13,6 @@ layers are indexed from 0. All parameters live in one flat float64 vector theta 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +20,7 @@ from numpy.typing import NDArray
 
 from app.core.activations import Activation, get_activation
 from app.core.losses import Loss, get_loss
+from app.core.workspace import Augmented, Buffers, Weights, Workspace
 
 if TYPE_CHECKING:
     from app.core.regularization import Penalty
@@ -40,16 +40,10 @@ class Forward:
     masks: list[Array] | None = None
     # The mean loss, when the pass was given the targets (the output layer computes both at once).
     loss: float | None = None
-    # [(W, b)] per layer: the views of theta the pass used, lent to the backward pass.
-    params: list[tuple[Array, Array]] | None = None
-
-
-@lru_cache(maxsize=8)
-def _ones(n: int) -> Array:
-    """A (n,) vector of ones, read-only: ones @ dz sums a batch's rows in one BLAS call."""
-    ones = np.ones(n)
-    ones.flags.writeable = False
-    return ones
+    # What the pass multiplied, lent to the backward pass (app/core/workspace.py): the weights
+    # as [W_l | b_l] blocks, and the arrays zs and acts are views of.
+    weights: Weights | None = None
+    buffers: Buffers | None = None
 
 
 def _batch(a: Array) -> Array:
@@ -80,6 +74,7 @@ class MLP:
     _loss: Loss = field(init=False, repr=False, compare=False)
     _shapes: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
     _offsets: tuple[tuple[int, int, int], ...] = field(init=False, repr=False, compare=False)
+    _augmented: Augmented = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
@@ -101,6 +96,7 @@ class MLP:
             k += o * i + o
         object.__setattr__(self, "_shapes", tuple(shapes))
         object.__setattr__(self, "_offsets", tuple(offsets))
+        object.__setattr__(self, "_augmented", Augmented(self.sizes))
 
     @classmethod
     def build(
@@ -187,74 +183,101 @@ class MLP:
 
     # --- forward and backward --------------------------------------------------------------
 
+    def workspace(self) -> Workspace:
+        """Arrays for a training step's passes to reuse from one step to the next."""
+        return Workspace(self._augmented)
+
     def forward(self, theta: Array, x: Array, masks: list[Array] | None = None,
-                y: Array | None = None) -> Forward:
+                y: Array | None = None, work: Workspace | None = None) -> Forward:
         """x (N, inputs) -> every z_l and a_l; `masks` (dropout) multiply the hidden a_l. With
-        the targets `y` (N, outputs), the pass ends with the mean loss too (`Forward.loss`)."""
-        a = _batch(x)
-        params = self.unflatten(theta)
-        fwd = Forward(zs=[], acts=[a], masks=masks, params=params)
-        for layer, (W, b) in enumerate(params, start=1):
-            z = a @ W.T
-            z += b  # (N, out)
-            act = self.activation(layer)
-            if act:
-                a = act.f(z)
+        the targets `y` (N, outputs), the pass ends with the mean loss too (`Forward.loss`).
+        Computed as z_l^T = [W_l | b_l] @ [a_{l-1}^T; 1] (app/core/workspace.py): zs and the
+        hidden acts are (N, width) views of those. With a `work`space, the pass writes into its
+        arrays (same numbers), which hold until its next pass."""
+        if theta.shape != (self.n_params,):
+            raise ValueError(f"theta must have shape ({self.n_params},), got {theta.shape}")
+        x = _batch(x)
+        aug = self._augmented
+        if work is None:
+            weights, buf = aug.weights(np.take(theta, aug.order)), aug.buffers(len(x))
+        else:
+            weights, buf = work.weights, work.buffers(len(x))
+            np.take(theta, aug.order, out=weights.flat)
+        np.copyto(buf.x_T, x.T)
+        fwd = Forward(zs=buf.zs_T, acts=[x], masks=masks, weights=weights, buffers=buf)
+        last = self.n_layers - 1
+        for k, Wb in enumerate(weights.blocks):
+            np.matmul(Wb, buf.ins[k], out=buf.zs[k])
+            z = buf.zs_T[k]  # (N, out)
+            if k < last:  # a_l goes straight into the next product's input rows
+                a = self._acts[k].f_into(z, buf.acts[k])
+                if masks is not None:
+                    np.multiply(a, masks[k], out=a)
             elif y is None:
                 a = self._loss.predict(z)
             else:
                 a, fwd.loss = self._loss.predict_and_value(z, _batch(y))
-            if act and masks is not None:
-                a = a * masks[layer - 1]
-            fwd.zs.append(z)
             fwd.acts.append(a)
         return fwd
 
-    def backward(self, theta: Array, fwd: Forward, y: Array,
-                 penalty: Penalty | None = None, out: Array | None = None) -> list[LayerGrad]:
+    def backward(self, theta: Array, fwd: Forward, y: Array, penalty: Penalty | None = None,
+                 out: Array | None = None, work: Workspace | None = None) -> list[LayerGrad]:
         """Backprop by hand, from the output layer back to the first; returns one LayerGrad per
         layer, indexed like the layers (grads[0] is layer 1). A `penalty` adds its gradient to
         each dW (and says how much in dW_penalty); the forward pass's dropout masks are applied
-        on the way back as on the way forward. With `out` (P,), every dW and db is written into
-        it, laid out like theta (no flatten afterwards: a live run's every step)."""
-        params = fwd.params if fwd.params is not None else self.unflatten(theta)
-        slots = self.unflatten(out) if out is not None else None
+        on the way back as on the way forward. With `out` (P,), the gradient is written into
+        it, laid out like theta (no flatten afterwards: a live run's every step).
+
+        With a `work`space too (the forward pass's), the pass is for the gradient in `out`
+        alone, with the same numbers: dL/da is overwritten by dL/dz, dL/dx is not computed, no
+        LayerGrads are kept (an empty list)."""
+        aug = self._augmented
+        weights, buf = fwd.weights, fwd.buffers
+        assert weights is not None and buf is not None, "a Forward made by MLP.forward"
+        if work is not None:
+            if out is None:
+                raise ValueError("backward with a workspace writes the gradient into `out`")
+            grad = work.grads
+        else:
+            grad = aug.weights()
         y = _batch(y)
-        grads: list[LayerGrad | None] = [None] * self.n_layers
+        grads: list[LayerGrad] = []
         # Output layer: the loss hands us dL/dz directly (y_pred - y for softmax + CE).
         dz = self._loss.delta(fwd.acts[-1], y) / len(y)  # mean over the batch
         da: Array | None = None
         for k in range(self.n_layers - 1, -1, -1):
             if da is not None:  # hidden layer: dL/dz = dL/da * f'(z)
-                act = self._acts[k]
+                act, z, masked = self._acts[k], fwd.zs[k], da
                 if fwd.masks is None:
-                    dz = da * act.df(fwd.zs[k], fwd.acts[k + 1])
+                    a = fwd.acts[k + 1]
                 else:  # a = f(z) * mask: dL/dz = dL/da * mask * f'(z), f' at the unmasked f(z)
-                    z, mask = fwd.zs[k], fwd.masks[k]
-                    dz = da * mask * act.df(z, act.f(z))
-            W, _ = params[k]
-            a_prev = fwd.acts[k]
-            if slots is None:
-                # (out, N) @ (N, in) and (N,) @ (N, out): both sum over the batch
-                dW, db = dz.T @ a_prev, _ones(len(dz)) @ dz
-            else:
-                dW, db = slots[k]
-                np.matmul(dz.T, a_prev, out=dW)
-                np.matmul(_ones(len(dz)), dz, out=db)  # the batch sum as BLAS does it: 4x a sum
-            dW_penalty = penalty.grad_W(W) if penalty else None
+                    a = act.f(z)
+                    masked = da * fwd.masks[k] if work is None else np.multiply(
+                        da, fwd.masks[k], out=da)
+                if work is None:  # laid out as the in-place one is: the same products follow
+                    dz = np.multiply(masked, act.df(z, a), out=np.empty(z.shape[::-1]).T)
+                else:
+                    dz = act.backprop_into(masked, z, a)
+            # (out, N) @ (N, in + 1) = [dW | db]: db sums dz over the batch against the ones
+            dz_T = dz.T
+            np.matmul(dz_T, buf.ins_T[k], out=grad.blocks[k])
+            dW_penalty = penalty.grad_W(weights.W[k]) if penalty else None
             if dW_penalty is not None:
-                dW += dW_penalty  # in place: into `out` too
-            g = LayerGrad(
-                dz=dz,
-                dW=dW,
-                db=db,
-                da_prev=dz @ W,  # (N, out) @ (out, in): dL/da_{l-1} = W^T dL/dz per sample
-                da=da,
-                dW_penalty=dW_penalty,
-            )
-            grads[k] = g
-            da = g.da_prev
-        return [g for g in grads if g is not None]
+                grad.W[k] += dW_penalty  # in place: into the gradient too
+            # dL/da_{l-1}^T = W^T dL/dz^T (in, N): none for the input with a workspace
+            if work is not None:
+                if k:
+                    np.matmul(weights.W_T[k], dz_T, out=buf.das[k - 1])
+                    da = buf.das_T[k - 1]
+                continue
+            da_prev = np.matmul(weights.W_T[k], dz_T).T
+            grads.append(LayerGrad(dz=dz, dW=grad.W[k], db=grad.b[k], da_prev=da_prev, da=da,
+                                   dW_penalty=dW_penalty))
+            da = da_prev
+        if out is not None:
+            np.take(grad.flat, aug.inverse, out=out)
+        grads.reverse()
+        return grads
 
     def loss_value(self, theta: Array, x: Array, y: Array) -> float:
         return self._loss.value(self.forward(theta, x).zs[-1], np.atleast_2d(y))
@@ -270,8 +293,9 @@ class MLP:
         assert loss is not None
         if penalty:
             loss += penalty.value(self, theta)
-        grads = self.backward(theta, fwd, y, penalty)
-        return loss, self.flatten([(g.dW, g.db) for g in grads])
+        grad = np.empty_like(theta)
+        self.backward(theta, fwd, y, penalty, grad)
+        return loss, grad
 
     def predict(self, theta: Array, x: Array) -> Array:
         """y_pred (N, outputs): class probabilities or regression values."""

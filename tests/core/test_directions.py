@@ -85,3 +85,13 @@ def test_pca_of_a_single_point_is_defined(net) -> None:
     plane = pca_plane([theta[None]], theta)
     assert plane.explained_variance == (0.0, 0.0)
     assert np.isfinite(plane.d1).all() and np.isfinite(plane.d2).all()
+
+
+def test_axis_point_is_the_projection_plus_the_origin(net) -> None:
+    """A live run's every step: the same numbers as project() shifted by the origin."""
+    model, theta = net
+    plane = weight_plane(model, theta, (1, 0, 0), (2, 1, None))
+    point = theta + np.random.default_rng(3).normal(size=theta.shape)
+    want = plane.project(point[None, :])[0] + np.asarray(plane.origin)
+    assert plane.axis_point(point) == (want[0], want[1])
+    assert all(isinstance(c, float) for c in plane.axis_point(point))

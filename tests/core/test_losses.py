@@ -58,3 +58,27 @@ def test_delta_jvp_matches_central_differences_of_delta(loss_id: str) -> None:
     rs = rng.standard_normal((4, 5, 3))
     batched = loss.delta_jvp(loss.predict(z), rs)
     np.testing.assert_allclose(batched[2], loss.delta_jvp(loss.predict(z), rs[2]))
+
+
+@pytest.mark.parametrize("k", [2, 3, 7, 8, 10])
+def test_fused_softmax_and_loss_equal_the_row_reductions(k: int) -> None:
+    """The fused pass reduces rows of fewer than 8 classes column by column: same bits as
+    NumPy's max and sum over the last axis, also at -0, infinities and NaN."""
+    from app.core.losses import _ce_fused
+
+    rng = np.random.default_rng(k)
+    z = rng.normal(size=(300, k)) * 30
+    z[0, 0], z[1, :], z[2, 0], z[3, :] = np.nan, -0.0, np.inf, -np.inf
+    y = np.eye(k)[rng.integers(0, k, len(z))]
+    with np.errstate(all="ignore"):
+        m = z.max(axis=-1, keepdims=True)
+        e = np.exp(z - m)
+        s = e.sum(axis=-1, keepdims=True)
+        want = e / s
+        y_pred, value = _ce_fused(z, y)
+    np.testing.assert_array_equal(y_pred, want)
+    rows = slice(4, None)  # the finite rows: a finite mean
+    _, finite = _ce_fused(z[rows], y[rows])
+    lse = np.log(s[rows]) + m[rows]
+    assert finite == (float(lse.sum()) - float(np.vdot(y[rows], z[rows]))) / len(z[rows])
+    assert np.isnan(value)

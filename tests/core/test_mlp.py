@@ -136,3 +136,56 @@ def test_targets_and_validation() -> None:
         MLP.build([2, 4, 3], "swish")
     with pytest.raises(ValueError):
         model.unflatten(np.zeros(3))
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_a_workspace_pass_has_the_plain_pass_numbers(activation: str, loss: str,
+                                                     dropout: float) -> None:
+    """The training step's path (reused arrays, dL/da overwritten in place, no dL/dx) gives the
+    same bits as the plain pass the trace and the Hessian read, step after step."""
+    from app.core.regularization import Penalty, dropout_masks
+
+    model, theta, x, y = problem(activation, loss)
+    penalty = Penalty(l1=0.01, l2=0.1)
+    work = model.workspace()
+    rng = np.random.default_rng(1)
+    for _ in range(3):  # the second and third passes write over the first's arrays
+        masks = dropout_masks(model, len(x), dropout, rng)
+        plain = model.forward(theta, x, masks, y)
+        want = MLP.flatten([(g.dW, g.db) for g in model.backward(theta, plain, y, penalty)])
+        fast = model.forward(theta, x, masks, y, work)
+        grad = np.empty_like(theta)
+        assert model.backward(theta, fast, y, penalty, grad, work) == []
+        assert fast.loss == plain.loss
+        for a, b in zip(fast.zs + fast.acts, plain.zs + plain.acts, strict=True):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(grad, want)
+        theta = theta - 0.1 * grad
+
+
+def test_a_workspace_lends_the_same_arrays_every_step() -> None:
+    model, theta, x, y = problem("relu", "cross_entropy")
+    work = model.workspace()
+    first = model.forward(theta, x, y=y, work=work)
+    kept = [z.copy() for z in first.zs]
+    second = model.forward(theta + 0.1, x, y=y, work=work)
+    for a, b in zip(first.zs + first.acts[1:-1], second.zs + second.acts[1:-1], strict=True):
+        assert np.shares_memory(a, b)
+    assert not np.array_equal(first.zs[0], kept[0])  # written over by the second pass
+    assert model.forward(theta, x[:3], y=y[:3], work=work).zs[0].shape == (3, 5)
+    assert np.shares_memory(model.forward(theta, x, y=y, work=work).zs[0], first.zs[0])
+    with pytest.raises(ValueError, match="out"):
+        model.backward(theta, first, y, work=work)
+
+
+def test_the_augmented_layout_is_theta_permuted() -> None:
+    """[W_l | b_l] blocks are theta's W_l and b_l, and the inverse order gives theta back."""
+    model, theta, _, _ = problem("tanh", "mse")
+    aug = model._augmented
+    blocks = aug.weights(theta[aug.order]).blocks
+    for Wb, (W, b) in zip(blocks, model.unflatten(theta), strict=True):
+        np.testing.assert_array_equal(Wb[:, :-1], W)
+        np.testing.assert_array_equal(Wb[:, -1], b)
+    np.testing.assert_array_equal(theta[aug.order][aug.inverse], theta)

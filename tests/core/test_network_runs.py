@@ -145,3 +145,21 @@ def test_minibatch_runs_evaluate_the_test_set_at_the_loss_pace() -> None:
     run.advance(12, out)
     shown = [s for s, v in zip(out.step, out.test_loss, strict=True) if v is not None]
     assert shown == [5, 10]
+
+
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_steps_lending_their_passes_to_the_probe_take_the_same_path(batch_size) -> None:
+    """Steps measured for sharpness use the plain passes (the probe keeps them), the others the
+    workspace's: the trajectory is the same bit for bit either way, and an idle run keeps no
+    workspace."""
+    problem = moons_problem()
+    config = RunConfig("adam", lr=0.02, batch_size=batch_size, seed=5)
+    plain = NetworkRun(problem, config)
+    probed = NetworkRun(problem, config, sharpness_every=3)
+    a, b = plain.columns(), probed.columns()
+    plain.advance(12, a)
+    for _ in range(4):
+        probed.advance(3, b)
+    assert plain._work is None and probed._work is None
+    np.testing.assert_array_equal(np.array(a.theta), np.array(b.theta))
+    assert a.loss == b.loss and a.grad_norms == b.grad_norms

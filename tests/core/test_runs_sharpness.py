@@ -135,9 +135,9 @@ def test_a_full_batch_step_lends_its_passes_a_minibatch_step_does_not(monkeypatc
     calls = []
     forward = MLP.forward
 
-    def counting(self, theta, x, masks=None, y=None):
+    def counting(self, theta, x, masks=None, y=None, work=None):
         calls.append(len(x))
-        return forward(self, theta, x, masks, y)
+        return forward(self, theta, x, masks, y, work)
 
     monkeypatch.setattr(MLP, "forward", counting)
     run = NetworkRun(p, RunConfig("sgd", lr=0.3), sharpness_every=1)

@@ -28,6 +28,7 @@ from app.core.runs.base import RunBase
 from app.core.runs.config import RunConfig
 from app.core.runs.holdout import BestTest, Holdout, evaluate
 from app.core.runs.sharpness import EMPTY, SharedStart, SharpnessProbe, SharpnessReading
+from app.core.workspace import Workspace
 
 Array = NDArray[np.float64]
 
@@ -162,6 +163,9 @@ class NetworkRun(RunBase):
         p = self.problem
         # Where each layer's W and b start in theta: [W1, b1, W2, b2, ...] segments.
         self._w_starts = np.array([i for w, b, _ in p.model.offsets() for i in (w, b)])
+        # The passes' arrays while `advance` steps (None: the plain passes); not kept between
+        # calls, so that an idle run (a class of paused sessions) holds no batch-sized arrays.
+        self._work: Workspace | None = None
         if self.probe is not None:
             self.probe.reset(p.start_sharpness)
         self._batches = batches(len(p.x), self.config.batch_size,
@@ -170,7 +174,8 @@ class NetworkRun(RunBase):
         self._dropout_rng = np.random.default_rng([self.config.seed, 3])
         self.best_test = BestTest()
         self._head = self.columns()
-        self._observe(p.theta0.copy(), None, self._head)
+        with np.errstate(all="ignore"):
+            self._observe(p.theta0.copy(), None, self._head)
         self.current_theta, self.current_grad = self._head.theta[-1], self._head.grad[-1]
 
     def columns(self) -> NetColumns:
@@ -187,11 +192,12 @@ class NetworkRun(RunBase):
         opt, learning_rate = self.optimizer, self.learning_rate
         theta, grad = self.current_theta, self.current_grad
         taken = 0
-        for _ in range(n):
-            lr = learning_rate.value
-            if lr != opt.lr:
-                object.__setattr__(opt, "lr", lr)  # the schedule's lr, unchecked (may be 0)
-            with np.errstate(all="ignore"):
+        self._work = self.problem.model.workspace()
+        with np.errstate(all="ignore"):  # once for every step: a divergence is a status
+            for _ in range(n):
+                lr = learning_rate.value
+                if lr != opt.lr:
+                    object.__setattr__(opt, "lr", lr)  # the schedule's lr, unchecked (may be 0)
                 if opt.needs_oracle:  # L-BFGS, SAM, Muon: the batch this gradient came from
                     try:
                         theta = opt.step_with(NetworkOracle(self.problem, self._batch), theta,
@@ -200,46 +206,44 @@ class NetworkRun(RunBase):
                         theta = np.full_like(theta, np.nan)
                 else:
                     theta = opt.step(theta, grad)
-            self.step_count += 1
-            taken += 1
-            learning_rate.after_step(self.step_count)
-            head = self.columns()
-            ok = self._observe(theta, lr, head)
-            self._head = head
-            grad = head.grad[-1]
-            if out is not None:
-                out.append(head)
-            if not ok:
-                self._diverge(DIVERGENCE_REASON)
-                break
+                self.step_count += 1
+                taken += 1
+                learning_rate.after_step(self.step_count)
+                head = self.columns()
+                ok = self._observe(theta, lr, head)
+                self._head = head
+                grad = head.grad[-1]
+                if out is not None:
+                    out.append(head)
+                if not ok:
+                    self._diverge(DIVERGENCE_REASON)
+                    break
+        self._work = None
         self.current_theta, self.current_grad = theta, grad
         return taken
 
     def _observe(self, theta: Array, lr: float | None, out: NetColumns) -> bool:
         """Evaluate the network at theta into `out`; False if the divergence rule says stop.
+        Called under np.errstate(all="ignore").
 
         Three parts: the gradient the next step uses (its batch, dropout and penalty), what the
         view shows (losses and accuracies on the whole training and test sets, at the
         `loss_every` pace), and the curvature (every `sharpness_every` steps)."""
         p = self.problem
-        with np.errstate(all="ignore"):
-            grad, batch_loss, fwd, passes = self._gradient(theta)
-            penalty = p.penalty.value(p.model, theta) if p.penalty else 0.0
-            self._measure(theta, fwd, batch_loss if passes is not None else None, out)
-            # |dL/dW_l| of every layer in one reduction over the W segments of grad.
-            squares = np.add.reduceat(grad * grad, self._w_starts)[::2]
-            plane = None
-            if p.plane is not None:
-                c = p.plane.project(theta[None, :])[0] + np.asarray(p.plane.origin)
-                plane = (float(c[0]), float(c[1]))
+        grad, batch_loss, fwd, whole, passes = self._gradient(theta)
+        penalty = p.penalty.value(p.model, theta) if p.penalty else 0.0
+        self._measure(theta, fwd, batch_loss if whole else None, out)
+        # |dL/dW_l| of every layer in one reduction over the W segments of grad.
+        squares = np.add.reduceat(grad * grad, self._w_starts)[::2]
         out.step.append(self.step_count)
         out.lr.append(lr)
         out.grad_norms.append(tuple(np.sqrt(squares).tolist()))
-        out.plane.append(plane)
+        out.plane.append(None if p.plane is None else p.plane.axis_point(theta))
         out.theta.append(theta)
         out.grad.append(grad)
         out.penalty.append(penalty)
-        out.weight_norm.append(float(np.linalg.norm(theta)))
+        # np.linalg.norm's own formula for a vector, without its checks
+        out.weight_norm.append(math.sqrt(theta.dot(theta)))
         # What an oracle optimizer's closure returns first: the loss the gradient is of.
         self._batch_loss = float(batch_loss) + penalty
         # The rule uses the loss the step was taken on, so live and one-shot runs agree.
@@ -252,10 +256,10 @@ class NetworkRun(RunBase):
             out.sharpness.append(None)
         return ok
 
-    def _gradient(self, theta: Array) -> tuple[Array, float, Any, tuple | None]:
+    def _gradient(self, theta: Array) -> tuple[Array, float, Any, bool, tuple | None]:
         """(the gradient for the next step, the loss it is of without the penalty, a forward pass
-        over the whole training set if one was made, and the full batch's (forward, grads) when
-        the step has them to lend to the sharpness probe)."""
+        over the whole training set if one was made, whether that loss is the whole set's, and
+        the full batch's (forward, grads) when the sharpness probe measures at this step)."""
         p = self.problem
         model = p.model
         idx = self._batch = next(self._batches)
@@ -263,20 +267,26 @@ class NetworkRun(RunBase):
         masks = dropout_masks(model, len(p.x) if full else len(idx), p.dropout,
                               self._dropout_rng)
         grad = np.empty_like(theta)
+        probe = self.probe
+        # Passes lent to the probe are kept by it (a Hessian reused at these weights): they get
+        # arrays of their own; every other step's are written over by the next one.
+        lend = full and masks is None and probe is not None and probe.due(self.step_count)
+        work = None if lend else self._work
         if full:
-            fwd = model.forward(theta, p.x, masks, p.y)
+            fwd = model.forward(theta, p.x, masks, p.y, work)
             batch_loss = fwd.loss
-            grads = model.backward(theta, fwd, p.y, p.penalty, out=grad)
+            grads = model.backward(theta, fwd, p.y, p.penalty, grad, work)
             if masks is None:
-                return grad, batch_loss, fwd, (fwd, grads)
-            # the loss shown is the network's, without dropout (and no passes to lend)
-            return grad, batch_loss, model.forward(theta, p.x), None
+                return grad, batch_loss, fwd, True, (fwd, grads) if lend else None
+            # the loss shown is the network's, without dropout
+            return grad, batch_loss, model.forward(theta, p.x, work=work), False, None
         # a minibatch: a real stochastic gradient for the next step
-        bfwd = model.forward(theta, p.x[idx], masks, p.y[idx])
+        bfwd = model.forward(theta, p.x[idx], masks, p.y[idx], work)
         batch_loss = bfwd.loss
-        model.backward(theta, bfwd, p.y[idx], p.penalty, out=grad)
+        model.backward(theta, bfwd, p.y[idx], p.penalty, grad, work)
         show = self.step_count % self.loss_every == 0
-        return grad, batch_loss, model.forward(theta, p.x) if show else None, None
+        return (grad, batch_loss, model.forward(theta, p.x, work=work) if show else None, False,
+                None)
 
     def _measure(self, theta: Array, fwd: Any, full_loss: float | None, out: NetColumns) -> None:
         """Loss and accuracy on the whole training set (`full_loss`: already known) and the test
