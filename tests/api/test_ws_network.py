@@ -132,6 +132,38 @@ def test_landscape_with_own_points(client) -> None:
     assert r.json()["sizes"] == [2, 4, 2]
 
 
+def test_at_full_speed_every_step_arrives_once_and_in_order(conn: Reader) -> None:
+    """At speed 0 the next batch computes while the last is sent (two batches at once): the
+    frames still hold every step once, in order, and `done` comes after the last."""
+    conn.send(START | {"steps": 1500, "columns": True})
+    conn.until("done")
+    frames = [m for m in conn.messages if m["type"] == "frame"]
+    assert len(frames) > 3  # several batches, so some were computed ahead
+    for run in (0, 1):
+        assert [s["step"] for s in conn.steps(run)] == list(range(1501))
+    assert conn.messages[-1]["type"] == "done"
+
+
+def test_step_n_after_a_pause_at_full_speed_takes_n_steps(conn: Reader) -> None:
+    """A batch computing ahead when `pause` and `step n` arrive is sent, but does not use up
+    the n steps: the last frame before the next pause holds exactly n steps of each run."""
+    conn.send(START | {"steps": 5000, "columns": True})
+    conn.until("frame")
+    conn.until("frame")
+    conn.send({"type": "pause"})
+    conn.until("state", state="paused")
+    conn.send({"type": "step", "n": 5})
+    conn.until("state", state="running")
+    paused = conn.until("state", state="paused")
+    last = [m for m in conn.messages if m["type"] == "frame"][-1]
+    assert [r["steps"]["step"] for r in last["runs"]] == [
+        list(range(paused["step"] - 4, paused["step"] + 1))] * 2
+    for run in (0, 1):
+        assert [s["step"] for s in conn.steps(run)] == list(range(paused["step"] + 1))
+    conn.send({"type": "stop"})
+    conn.until("done")
+
+
 def test_weights_every_k_steps_travel_as_a_column_with_nulls_between(conn: Reader) -> None:
     conn.send(START | {"weights_every": 7, "speed": 0, "columns": True})
     assert conn.until("started")["config"]["weights_every"] == 7

@@ -81,7 +81,9 @@ class Pacer:
         return n, 0.0
 
     def took(self, steps: int, run_steps: int, seconds: float) -> bool:
-        """Record a batch; True when a `step n` budget is used up (the session pauses)."""
+        """Record a batch; True when a `step n` budget is used up (the session pauses). `steps`
+        are the batch's steps that count against the budget: 0 for a batch taken without one
+        (a `step n` that arrives while it computes still gets its n steps after it)."""
         if run_steps:
             self.seconds_per_step = 0.8 * self.seconds_per_step + 0.2 * seconds / run_steps
         if self.budget is not None:
