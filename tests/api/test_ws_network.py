@@ -228,3 +228,39 @@ def test_unit_maps_are_limited(conn: Reader, change, text) -> None:
     conn.send(START | change)
     error = conn.until("error")
     assert error["field"] == "neurons" and text in error["message"]
+
+
+def test_as_columns_weights_travel_packed_with_exactly_the_same_numbers() -> None:
+    """The serializer (no socket): as columns a carried step's W and b are base64 of
+    little-endian float64s that decode to exactly the numbers the objects carry (as before);
+    weights that are not finite travel as numbers, with nulls."""
+    import numpy as np
+
+    from app.api.jsonsafe import dumps
+    from app.api.live.kinds import NetworkLive
+    from app.api.schemas.ws import client_message
+    from tests.api.wsutil import step_rows, strict_loads, unpacked
+
+    def frame_runs(columns: bool) -> tuple[NetworkLive, list[dict]]:
+        msg = client_message.validate_python(START | {"columns": columns, "weights_every": 3})
+        live, _ = NetworkLive.from_message(msg)
+        frame = next(m for m in live.messages(live.runset.advance(7)) if m["type"] == "frame")
+        return live, strict_loads(dumps(frame).decode())["runs"]
+
+    live, runs = frame_runs(columns=True)
+    _, objects = frame_runs(columns=False)
+    for run, plain in zip(runs, objects, strict=True):
+        cols = run["steps"]
+        assert cols["step"] == list(range(1, 8))
+        assert [w is not None for w in cols["weights"]] == [s % 3 == 0 for s in cols["step"]]
+        layer = cols["weights"][2][0]  # step 3's first layer
+        assert isinstance(layer["W"], str) and isinstance(layer["b"], str)
+        assert step_rows(cols) == plain["steps"]  # unpacked: the objects' numbers, bit for bit
+    model, theta = live.problem.model, live.runs[1].current_theta
+    layers = strict_loads(dumps(live.layers_json(theta)).decode())
+    exact = [(np.array(unpacked(w["W"], len(unpacked(w["b"])))), np.array(unpacked(w["b"])))
+             for w in layers]
+    assert model.flatten(exact).tolist() == theta.tolist()
+    bad = theta.copy()
+    bad[0] = np.nan
+    assert strict_loads(dumps(live.layers_json(bad)).decode())[0]["W"][0][0] is None
