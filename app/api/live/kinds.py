@@ -25,6 +25,7 @@ from app.api.live.curvature import (
     has_preconditioned,
     sharpness_columns,
 )
+from app.api.live.pacing import Cadence
 from app.api.routes.surfaces import describe
 from app.api.schemas.ws import StartNetwork, StartSurface
 from app.core.mlp import MLP
@@ -44,9 +45,10 @@ from app.core.runs import (
     make_problem,
 )
 
-BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run
+BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run, at least
 BOUNDARY_MARGIN = 0.15  # the boundary grid extends the data's range by this fraction
 NEURONS_INTERVAL = 0.5  # seconds between two sets of unit maps of one run (they weigh more)
+# Both also take at most a share of the time (pacing.Cadence): fewer on a busy machine.
 SPARSE_COLUMNS = {"weights", "grads", *SHARPNESS_COLUMNS, *PRECONDITIONED_COLUMNS}
 
 
@@ -186,7 +188,7 @@ class NetworkLive(LiveRuns):
         self.resets = 0
         self.weights_every = msg.resolved_weights_every(problem.model.n_params)
         self.sharpness_every = msg.resolved_sharpness_every(self.weights_every)
-        self._last_boundary: dict[int, float] = {}
+        self._boundaries: dict[int, Cadence] = {}
         x = problem.x if problem.test is None else np.vstack([problem.x, problem.test.x])
         regression = problem.model.loss_fn.task == "regression"
         # A decision boundary needs the plane (or the line, for regression): wider inputs
@@ -200,7 +202,7 @@ class NetworkLive(LiveRuns):
         self.boundary_y = (np.zeros(0) if regression else
                            np.linspace(lo[1] - pad[1], hi[1] + pad[1], msg.boundary))
         # Unit maps: a coarser grid over the boundary's box (y None along a line).
-        self._last_neurons: dict[int, float] = {}
+        self._neuron_maps: dict[int, Cadence] = {}
         self.neuron_x = self.neuron_y = None
         if msg.neurons and self.has_boundary:
             self.neuron_x = np.linspace(self.boundary_x[0], self.boundary_x[-1], msg.neurons)
@@ -265,8 +267,8 @@ class NetworkLive(LiveRuns):
                                         self.message.seed + self.resets, test)
                 self.problem = problem
             self.runset.reset_runs(lambda run: run.reset(problem))
-            self._last_boundary.clear()
-            self._last_neurons.clear()
+            for cadence in [*self._boundaries.values(), *self._neuron_maps.values()]:
+                cadence.clear()
 
     def steps_json(self, batch: NetColumns) -> dict[str, list[Any]]:
         """Columns of scalars and per-layer lists; `weights` and `grads` only when a step of the
@@ -298,19 +300,21 @@ class NetworkLive(LiveRuns):
         out = super().run_json(i, batch)
         if self.problem.test is not None:
             out["best_test"] = self.runs[i].best_test.json()
-        now = time.monotonic()
         if not self.has_boundary:
             return out
-        if self.neuron_x is not None and (
-                final or now - self._last_neurons.get(i, -1e9) >= NEURONS_INTERVAL):
-            self._last_neurons[i] = now
-            run = self.runs[i]
+        run = self.runs[i]
+        maps = self._neuron_maps.setdefault(i, Cadence(NEURONS_INTERVAL))
+        if self.neuron_x is not None and (final or maps.due(time.perf_counter())):
+            t0 = time.perf_counter()
             out["neurons"] = {"step": run.step_count, "layers": unit_maps(
                 self.problem.model, run.current_theta, self.neuron_x, self.neuron_y)}
-        if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
-            self._last_boundary[i] = now
-            out["boundary"] = {"step": self.runs[i].step_count,
-                               "z": self.runs[i].predict_grid(self.boundary_x, self.boundary_y)}
+            maps.made(t0, time.perf_counter() - t0)
+        boundaries = self._boundaries.setdefault(i, Cadence(BOUNDARY_INTERVAL))
+        if final or boundaries.due(time.perf_counter()):
+            t0 = time.perf_counter()
+            out["boundary"] = {"step": run.step_count,
+                               "z": run.predict_grid(self.boundary_x, self.boundary_y)}
+            boundaries.made(t0, time.perf_counter() - t0)
         return out
 
     def run_info(self, i: int) -> dict[str, Any]:
