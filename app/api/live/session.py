@@ -355,11 +355,11 @@ class Session:
                     self.state = "done"
                     await self._deliver()
                     return
-                if self.state == "running" and pacer.full_speed:
+                if live.threaded and self.state == "running" and pacer.full_speed:
                     ahead_runs = len(runset.active)
                     ahead_n, _ = pacer.next_batch(time.perf_counter(), ahead_runs,
                                                   len(Session.busy))
-                    if ahead_n and live.threaded:
+                    if ahead_n:
                         ahead = asyncio.ensure_future(
                             asyncio.to_thread(self._batch, live, ahead_n))
                 # Send now: woken through the outbox, the sender would queue behind every other
