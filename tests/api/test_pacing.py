@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.api.live.pacing import BATCH_SECONDS, MAX_BATCH, THREAD_BATCH_SECONDS, Pacer
+from app.api.live.pacing import BATCH_SECONDS, MAX_BATCH, THREAD_BATCH_SECONDS, Cadence, Pacer
 
 
 def pacer(**kw) -> Pacer:
@@ -65,3 +65,21 @@ def test_a_worker_threads_batch_is_longer_so_full_speed_is_the_fastest() -> None
     assert threaded.next_batch(0.0, 1, 1)[0] == int(THREAD_BATCH_SECONDS / slow) > 4 * inline
     assert 1 / THREAD_BATCH_SECONDS >= 30  # still at least 30 frames a second
 
+
+
+def test_a_drawing_comes_at_most_every_interval_while_cheap() -> None:
+    c = Cadence(interval=0.1, share=0.05)
+    assert c.due(0.0)  # the first at once
+    c.made(0.0, cost=0.002)  # 2 ms: 2% of 0.1 s, so the interval rules
+    assert not c.due(0.099) and c.due(0.1)
+
+
+def test_a_costly_drawing_takes_at_most_its_share_of_the_time() -> None:
+    """On a busy machine a boundary took 30 ms of wall time: at 5% it comes every 0.6 s."""
+    c = Cadence(interval=0.1, share=0.05)
+    c.made(10.0, cost=0.03)
+    assert not c.due(10.55) and c.due(10.61)
+    c.made(10.6, cost=0.001)  # cheap again: back to the interval
+    assert not c.due(10.69) and c.due(10.71)
+    c.clear()  # a reset: at once
+    assert c.due(10.6)

@@ -132,6 +132,38 @@ def test_landscape_with_own_points(client) -> None:
     assert r.json()["sizes"] == [2, 4, 2]
 
 
+def test_at_full_speed_every_step_arrives_once_and_in_order(conn: Reader) -> None:
+    """At speed 0 the next batch computes while the last is sent (two batches at once): the
+    frames still hold every step once, in order, and `done` comes after the last."""
+    conn.send(START | {"steps": 1500, "columns": True})
+    conn.until("done")
+    frames = [m for m in conn.messages if m["type"] == "frame"]
+    assert len(frames) > 3  # several batches, so some were computed ahead
+    for run in (0, 1):
+        assert [s["step"] for s in conn.steps(run)] == list(range(1501))
+    assert conn.messages[-1]["type"] == "done"
+
+
+def test_step_n_after_a_pause_at_full_speed_takes_n_steps(conn: Reader) -> None:
+    """A batch computing ahead when `pause` and `step n` arrive is sent, but does not use up
+    the n steps: the last frame before the next pause holds exactly n steps of each run."""
+    conn.send(START | {"steps": 5000, "columns": True})
+    conn.until("frame")
+    conn.until("frame")
+    conn.send({"type": "pause"})
+    conn.until("state", state="paused")
+    conn.send({"type": "step", "n": 5})
+    conn.until("state", state="running")
+    paused = conn.until("state", state="paused")
+    last = [m for m in conn.messages if m["type"] == "frame"][-1]
+    assert [r["steps"]["step"] for r in last["runs"]] == [
+        list(range(paused["step"] - 4, paused["step"] + 1))] * 2
+    for run in (0, 1):
+        assert [s["step"] for s in conn.steps(run)] == list(range(paused["step"] + 1))
+    conn.send({"type": "stop"})
+    conn.until("done")
+
+
 def test_weights_every_k_steps_travel_as_a_column_with_nulls_between(conn: Reader) -> None:
     conn.send(START | {"weights_every": 7, "speed": 0, "columns": True})
     assert conn.until("started")["config"]["weights_every"] == 7
@@ -196,3 +228,39 @@ def test_unit_maps_are_limited(conn: Reader, change, text) -> None:
     conn.send(START | change)
     error = conn.until("error")
     assert error["field"] == "neurons" and text in error["message"]
+
+
+def test_as_columns_weights_travel_packed_with_exactly_the_same_numbers() -> None:
+    """The serializer (no socket): as columns a carried step's W and b are base64 of
+    little-endian float64s that decode to exactly the numbers the objects carry (as before);
+    weights that are not finite travel as numbers, with nulls."""
+    import numpy as np
+
+    from app.api.jsonsafe import dumps
+    from app.api.live.kinds import NetworkLive
+    from app.api.schemas.ws import client_message
+    from tests.api.wsutil import step_rows, strict_loads, unpacked
+
+    def frame_runs(columns: bool) -> tuple[NetworkLive, list[dict]]:
+        msg = client_message.validate_python(START | {"columns": columns, "weights_every": 3})
+        live, _ = NetworkLive.from_message(msg)
+        frame = next(m for m in live.messages(live.runset.advance(7)) if m["type"] == "frame")
+        return live, strict_loads(dumps(frame).decode())["runs"]
+
+    live, runs = frame_runs(columns=True)
+    _, objects = frame_runs(columns=False)
+    for run, plain in zip(runs, objects, strict=True):
+        cols = run["steps"]
+        assert cols["step"] == list(range(1, 8))
+        assert [w is not None for w in cols["weights"]] == [s % 3 == 0 for s in cols["step"]]
+        layer = cols["weights"][2][0]  # step 3's first layer
+        assert isinstance(layer["W"], str) and isinstance(layer["b"], str)
+        assert step_rows(cols) == plain["steps"]  # unpacked: the objects' numbers, bit for bit
+    model, theta = live.problem.model, live.runs[1].current_theta
+    layers = strict_loads(dumps(live.layers_json(theta)).decode())
+    exact = [(np.array(unpacked(w["W"], len(unpacked(w["b"])))), np.array(unpacked(w["b"])))
+             for w in layers]
+    assert model.flatten(exact).tolist() == theta.tolist()
+    bad = theta.copy()
+    bad[0] = np.nan
+    assert strict_loads(dumps(live.layers_json(bad)).decode())[0]["W"][0][0] is None

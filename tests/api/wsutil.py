@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
+
+import numpy as np
 
 
 def strict_loads(text: str) -> Any:
@@ -20,8 +23,23 @@ def step_rows(columns: dict[str, list]) -> list[dict]:
     only some steps fill (a network's weights) means the step does not carry that field."""
     n = len(columns["step"])
     assert all(len(c) == n for c in columns.values()), "every column has one entry per step"
-    return [{k: c[i] for k, c in columns.items() if c[i] is not None or k not in SPARSE}
+    rows = [{k: c[i] for k, c in columns.items() if c[i] is not None or k not in SPARSE}
             for i in range(n)]
+    for row in rows:
+        for name in ("weights", "grads"):
+            if name in row:
+                row[name] = [{"W": unpacked(layer["W"], len(unpacked(layer["b"]))),
+                              "b": unpacked(layer["b"])} for layer in row[name]]
+    return rows
+
+
+def unpacked(value: Any, rows: int | None = None) -> Any:
+    """A layer's W or b as numbers: as columns they travel packed (base64 of little-endian
+    float64s, row by row; docs/protocol.md), unless not finite (then as numbers and nulls)."""
+    if not isinstance(value, str):
+        return value
+    flat = np.frombuffer(base64.b64decode(value), dtype="<f8")
+    return (flat if rows is None else flat.reshape(rows, -1)).tolist()
 
 
 SPARSE = {"weights", "grads", "sharpness", "sharpness_threshold", "preconditioned_sharpness",

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { NetRun } from "../../static/js/network/run.js";
+import { NetRun, unpack, unpackLayers } from "../../static/js/network/run.js";
 
 const frame = (from, n) => ({
   step: Array.from({ length: n }, (_, k) => from + k),
@@ -42,4 +42,24 @@ test("a diverged step is null in exports and its boundary is not kept", () => {
   assert.equal(run.lrNext, 5);
   assert.equal(run.lrInEffect, 5);
   assert.equal(run.last("loss"), 0.5, "the last finite loss");
+});
+
+test("packed weights (columns: base64 of little-endian float64s) unpack to the exact numbers", () => {
+  // Strings made by the server's serializer (app/api/live/kinds.py `packed`) from
+  // W = [[0.1, -2.5, 1e-300], [3, 1/3, -0]] and b = [7.25, -1e10].
+  const W = "mpmZmZmZuT8AAAAAAAAEwFnz+MIfbqUBAAAAAAAACEBVVVVVVVXVPwAAAAAAAACA";
+  const b = "AAAAAAAAHUAAAAAgX6ACwg==";
+  assert.deepEqual(unpack(b), [7.25, -1e10]);
+  assert.deepEqual(unpackLayers([{ W, b }]), [{ W: [[0.1, -2.5, 1e-300], [3, 1 / 3, -0]], b: [7.25, -1e10] }]);
+  assert.ok(Object.is(unpackLayers([{ W, b }])[0].W[1][2], -0));
+  // Numbers (rows, or weights that are not finite) pass as they are.
+  assert.deepEqual(unpackLayers([{ W: [[1, null]], b: [2] }]), [{ W: [[1, null]], b: [2] }]);
+});
+
+test("only a frame's latest weights and gradients are kept, unpacked", () => {
+  const run = new NetRun({ optimizer: "sgd", lr: 0.1 }, 1);
+  const w = (x) => [{ W: Buffer.from(new Float64Array([x, x + 1]).buffer).toString("base64"), b: Buffer.from(new Float64Array([x]).buffer).toString("base64") }];
+  run.absorb({ steps: { ...frame(0, 3), weights: [w(1), null, w(5)], grads: [w(-1), null, w(-5)] } });
+  assert.deepEqual(run.weights, { step: 2, layers: [{ W: [[5, 6]], b: [5] }] });
+  assert.deepEqual(run.grads, { step: 2, layers: [{ W: [[-5, -4]], b: [-5] }] });
 });

@@ -6,11 +6,13 @@ run on the event loop; network runs cost a fraction of a millisecond and run in 
 
 A batch of steps is kept as columns, one list per field. On the wire a run's steps are one
 object per step, or, when the client's `start` asks for `columns` (the pages do), those columns
-as they are: a few lists of numbers instead of hundreds of small objects (docs/protocol.md).
+as they are: a few lists of numbers instead of hundreds of small objects, a network's weights
+and gradients packed (`packed`; docs/protocol.md).
 """
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any, ClassVar
 
@@ -23,6 +25,7 @@ from app.api.live.curvature import (
     has_preconditioned,
     sharpness_columns,
 )
+from app.api.live.pacing import Cadence
 from app.api.routes.surfaces import describe
 from app.api.schemas.runs import RunSpec
 from app.api.schemas.ws import StartNetwork, StartSurface
@@ -45,9 +48,10 @@ from app.core.runs import (
     make_problem,
 )
 
-BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run
+BOUNDARY_INTERVAL = 0.1  # seconds between two decision boundaries of one run, at least
 BOUNDARY_MARGIN = 0.15  # the boundary grid extends the data's range by this fraction
 NEURONS_INTERVAL = 0.5  # seconds between two sets of unit maps of one run (they weigh more)
+# Both also take at most a share of the time (pacing.Cadence): fewer on a busy machine.
 SPARSE_COLUMNS = {"weights", "grads", *SHARPNESS_COLUMNS, *PRECONDITIONED_COLUMNS}
 
 
@@ -182,6 +186,15 @@ def rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def packed(a: Any) -> str:
+    """A float64 array as base64 of its little-endian bytes, row by row: exact, about 11
+    characters a number where JSON's shortest decimals take about 19, and nothing to parse. The
+    weights are most of a network frame's bytes: as decimals, serializing and compressing them
+    took about 30% of the event loop's time at full speed on the small net (bench/network.py),
+    and the client's parsing grew with them."""
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f8").tobytes()).decode("ascii")
+
+
 class SurfaceLive(LiveRuns):
     """Optimizers descending a 2D surface from one start point.
 
@@ -239,7 +252,7 @@ class NetworkLive(LiveRuns):
         self.resets = 0
         self.weights_every = msg.resolved_weights_every(problem.model.n_params)
         self.sharpness_every = msg.resolved_sharpness_every(self.weights_every)
-        self._last_boundary: dict[int, float] = {}
+        self._boundaries: dict[int, Cadence] = {}
         x = problem.x if problem.test is None else np.vstack([problem.x, problem.test.x])
         regression = problem.model.loss_fn.task == "regression"
         # A decision boundary needs the plane (or the line, for regression): wider inputs
@@ -253,7 +266,7 @@ class NetworkLive(LiveRuns):
         self.boundary_y = (np.zeros(0) if regression else
                            np.linspace(lo[1] - pad[1], hi[1] + pad[1], msg.boundary))
         # Unit maps: a coarser grid over the boundary's box (y None along a line).
-        self._last_neurons: dict[int, float] = {}
+        self._neuron_maps: dict[int, Cadence] = {}
         self.neuron_x = self.neuron_y = None
         if msg.neurons and self.has_boundary:
             self.neuron_x = np.linspace(self.boundary_x[0], self.boundary_x[-1], msg.neurons)
@@ -322,8 +335,8 @@ class NetworkLive(LiveRuns):
                                         self.message.seed + self.resets, test)
                 self.problem = problem
             self.runset.reset_runs(lambda run: run.reset(problem))
-            self._last_boundary.clear()
-            self._last_neurons.clear()
+            for cadence in [*self._boundaries.values(), *self._neuron_maps.values()]:
+                cadence.clear()
 
     def messages(self, events: list[Event]) -> list[dict[str, Any]]:
         if any(isinstance(e, Removed) for e in events):
@@ -343,33 +356,39 @@ class NetworkLive(LiveRuns):
         carried = [s % every == 0 or r is not None for s, r in zip(batch.step, batch.sharpness,
                                                                    strict=True)]
         if any(carried):
-            unflatten = self.problem.model.unflatten
             cols["weights"], cols["grads"] = [], []
             for keep, theta, grad in zip(carried, batch.theta, batch.grad, strict=True):
-                cols["weights"].append([{"W": W, "b": b} for W, b in unflatten(theta)]
-                                       if keep else None)
-                cols["grads"].append([{"W": W, "b": b} for W, b in unflatten(grad)]
-                                     if keep else None)
+                cols["weights"].append(self.layers_json(theta) if keep else None)
+                cols["grads"].append(self.layers_json(grad) if keep else None)
         cols.update(sharpness_columns(batch.sharpness))
         return cols
+
+    def layers_json(self, theta: Any) -> list[dict[str, Any]]:
+        """[{W (out, in), b}] per layer; as columns, each a `packed` string."""
+        layers = self.problem.model.unflatten(theta)
+        if self.columns and np.isfinite(theta).all():
+            return [{"W": packed(W), "b": packed(b)} for W, b in layers]
+        return [{"W": W, "b": b} for W, b in layers]  # orjson: NaN and infinities as null
 
     def run_json(self, i: int, batch: NetColumns, final: bool = False) -> dict[str, Any]:
         out = super().run_json(i, batch)
         if self.problem.test is not None:
             out["best_test"] = self.runs[i].best_test.json()
-        now = time.monotonic()
         if not self.has_boundary:
             return out
-        if self.neuron_x is not None and (
-                final or now - self._last_neurons.get(i, -1e9) >= NEURONS_INTERVAL):
-            self._last_neurons[i] = now
-            run = self.runs[i]
+        run = self.runs[i]
+        maps = self._neuron_maps.setdefault(i, Cadence(NEURONS_INTERVAL))
+        if self.neuron_x is not None and (final or maps.due(time.perf_counter())):
+            t0 = time.perf_counter()
             out["neurons"] = {"step": run.step_count, "layers": unit_maps(
                 self.problem.model, run.current_theta, self.neuron_x, self.neuron_y)}
-        if final or now - self._last_boundary.get(i, -1e9) >= BOUNDARY_INTERVAL:
-            self._last_boundary[i] = now
-            out["boundary"] = {"step": self.runs[i].step_count,
-                               "z": self.runs[i].predict_grid(self.boundary_x, self.boundary_y)}
+            maps.made(t0, time.perf_counter() - t0)
+        boundaries = self._boundaries.setdefault(i, Cadence(BOUNDARY_INTERVAL))
+        if final or boundaries.due(time.perf_counter()):
+            t0 = time.perf_counter()
+            out["boundary"] = {"step": run.step_count,
+                               "z": run.predict_grid(self.boundary_x, self.boundary_y)}
+            boundaries.made(t0, time.perf_counter() - t0)
         return out
 
     def run_info(self, i: int) -> dict[str, Any]:

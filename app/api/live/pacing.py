@@ -81,7 +81,9 @@ class Pacer:
         return n, 0.0
 
     def took(self, steps: int, run_steps: int, seconds: float) -> bool:
-        """Record a batch; True when a `step n` budget is used up (the session pauses)."""
+        """Record a batch; True when a `step n` budget is used up (the session pauses). `steps`
+        are the batch's steps that count against the budget: 0 for a batch taken without one
+        (a `step n` that arrives while it computes still gets its n steps after it)."""
         if run_steps:
             self.seconds_per_step = 0.8 * self.seconds_per_step + 0.2 * seconds / run_steps
         if self.budget is not None:
@@ -96,3 +98,31 @@ class Pacer:
         if self.speed == 0 or self.budget is not None:
             return 0.0
         return min(FRAME_INTERVAL, 1 / self.speed)
+
+
+# What a network frame may add beside its steps (a decision boundary, unit maps) is drawn, not
+# trained on: it is sent at most every `interval` seconds, and at most `share` of the time
+# goes to it. On a quiet machine the interval rules (a boundary costs ~1-2 ms); on a busy one a
+# boundary takes tens of milliseconds of wall time, and ten a second took a third of a
+# 32-32-32 net's training, so they come less often there.
+VIEW_SHARE = 0.05
+
+
+@dataclass
+class Cadence:
+    """When one run's next drawing is due, from when the last was made and what it cost."""
+
+    interval: float  # seconds between two, at least
+    share: float = VIEW_SHARE  # of the time since the last, at most, spent making one
+    last: float = float("-inf")  # when the last was made (seconds, any monotonic clock)
+    cost: float = 0.0  # seconds the last one took to make
+
+    def due(self, now: float) -> bool:
+        return now - self.last >= max(self.interval, self.cost / self.share)
+
+    def made(self, now: float, cost: float) -> None:
+        self.last, self.cost = now, cost
+
+    def clear(self) -> None:
+        """After a reset: the next is due at once."""
+        self.last, self.cost = float("-inf"), 0.0

@@ -6,9 +6,11 @@ Three loops share a session:
 - the producer steps the runs (surfaces on the loop in short batches, networks in a worker
   thread) as the `Pacer` says, posts what happened to the `Outbox` and sends it right away;
 - the sender drains the outbox of everything else, every send with a timeout.
-The producer computes a batch only once the last has left: memory stays bounded whatever the
-client does. Every failure answers an `error` frame and keeps the connection; where the session
-truly cannot go on it closes with a code and a reason, and says so in the log.
+The producer computes a batch only once the one before the last has left (a network at full
+speed computes its next batch while the last is sent; otherwise one at a time): memory stays
+bounded whatever the client does. Every failure answers an `error` frame and keeps the
+connection; where the session truly cannot go on it closes with a code and a reason, and says
+so in the log.
 
 Timeouts are `asyncio.timeout`, never `asyncio.wait_for`: on Python 3.11 `wait_for` swallows a
 cancellation that arrives just as what it awaits completes, so a cancelled producer went on
@@ -358,50 +360,79 @@ class Session:
         assert live is not None
         runset = live.runset
         pacer.restart(time.perf_counter())
-        while True:
-            if self.state == "running" and pacer.full_speed:
-                Session.busy.add(self)
-            else:
-                Session.busy.discard(self)
-            if self.state != "running":
-                self.wake.clear()
-                await self.wake.wait()
-                pacer.restart(time.perf_counter())
-                continue
-            n_runs = len(runset.active)
-            n, wait = pacer.next_batch(time.perf_counter(), n_runs, len(Session.busy))
-            if n == 0:
-                await self._sleep_or_wake(wait)
-                continue
-            t0 = time.perf_counter()
-            if live.threaded and n * n_runs * pacer.seconds_per_step > INLINE_SECONDS:
-                messages = await asyncio.to_thread(self._batch, live, n)
-            else:
-                messages = self._batch(live, n)
-            for message in messages:
-                self.post(message)
-            if pacer.took(n, n * n_runs, time.perf_counter() - t0):
-                self._set_state("paused")
-            if runset.finished:
-                self.state = "done"
+        # At full speed a network's next batch computes in its thread while the loop sends this
+        # one (serialization and compression would otherwise leave the thread idle): at most
+        # two batches exist at once, the one leaving and the one computing.
+        ahead: asyncio.Future[tuple[list[dict[str, Any]], float]] | None = None
+        ahead_n = ahead_runs = 0
+        try:
+            while True:
+                if self.state == "running" and pacer.full_speed:
+                    Session.busy.add(self)
+                else:
+                    Session.busy.discard(self)
+                if ahead is not None:  # computing since the last send began: it goes out first
+                    n, n_runs, job, ahead = ahead_n, ahead_runs, ahead, None
+                    messages, seconds = await job
+                    counted = 0  # launched at full speed: not part of a `step n` sent since
+                else:
+                    n_runs = len(runset.active)
+                    if self.state != "running":
+                        self.wake.clear()
+                        await self.wake.wait()
+                        pacer.restart(time.perf_counter())
+                        continue
+                    n, wait = pacer.next_batch(time.perf_counter(), n_runs, len(Session.busy))
+                    if n == 0:
+                        await self._sleep_or_wake(wait)
+                        continue
+                    # Only a batch taken for a `step n` counts against it: one taken at full
+                    # speed, with `pause` and `step n` arriving as it computes, does not.
+                    counted = n if pacer.budget is not None else 0
+                    if self._off_loop(live, n, n_runs):
+                        messages, seconds = await asyncio.to_thread(self._batch, live, n)
+                    else:
+                        messages, seconds = self._batch(live, n)
+                for message in messages:
+                    self.post(message)
+                if pacer.took(counted, n * n_runs, seconds):
+                    self._set_state("paused")
+                if runset.finished:
+                    self.state = "done"
+                    await self._deliver()
+                    return
+                if live.threaded and self.state == "running" and pacer.full_speed:
+                    ahead_runs = len(runset.active)
+                    ahead_n, _ = pacer.next_batch(time.perf_counter(), ahead_runs,
+                                                  len(Session.busy))
+                    if ahead_n:
+                        ahead = asyncio.ensure_future(
+                            asyncio.to_thread(self._batch, live, ahead_n))
+                # Send now: woken through the outbox, the sender would queue behind every other
+                # session's next batch (tens of milliseconds with 50 at full speed).
                 await self._deliver()
-                return
-            # Send now: woken through the outbox, the sender would queue behind every other
-            # session's next batch (tens of milliseconds with 50 at full speed).
-            await self._deliver()
-            if self.closed:
-                return
-            pause = pacer.pause_after_frame()
-            if pause:
-                await self._sleep_or_wake(pause)
-            else:
-                await asyncio.sleep(0)  # let the receiver and sender in
+                if self.closed:
+                    return
+                pause = pacer.pause_after_frame()
+                if pause:
+                    await self._sleep_or_wake(pause)
+                elif ahead is None:
+                    await asyncio.sleep(0)  # let the receiver and sender in
+        finally:
+            if ahead is not None:  # its thread finishes the batch; nobody sends it
+                ahead.cancel()
+
+    def _off_loop(self, live: LiveRuns, n: int, n_runs: int) -> bool:
+        """Whether a batch of n steps goes to a worker thread (threaded kinds, not too short)."""
+        return live.threaded and n * n_runs * self.pacer.seconds_per_step > INLINE_SECONDS
 
     @staticmethod
-    def _batch(live: LiveRuns, n: int) -> list[dict[str, Any]]:
+    def _batch(live: LiveRuns, n: int) -> tuple[list[dict[str, Any]], float]:
         """One batch's messages, serialized where it ran (a worker thread for networks: the
-        event loop only moves messages)."""
-        return live.messages(live.runset.advance(n))
+        event loop only moves messages), and the seconds it took there."""
+        t0 = time.perf_counter()
+        messages = live.messages(live.runset.advance(n))
+        return messages, time.perf_counter() - t0
 
     async def _sleep_or_wake(self, seconds: float) -> None:
         self.wake.clear()

@@ -28,6 +28,38 @@ const SERIES = ["loss", "acc", "lr", "px", "py", "tloss", "tacc", "pen", "wnorm"
  * @property {(number | null)[]} [weight_norm]
  */
 
+/**
+ * A layer's W or b as the wire has it: numbers, or, as columns, base64 of little-endian float64s
+ * (W row by row; docs/protocol.md), exact and cheaper to send and parse than decimals.
+ * @param {unknown} v
+ * @returns {number[]}
+ */
+export function unpack(v) {
+  if (typeof v !== "string") return /** @type {number[]} */ (v);
+  const bin = atob(v);
+  const view = new DataView(new ArrayBuffer(bin.length));
+  for (let k = 0; k < bin.length; k++) view.setUint8(k, bin.charCodeAt(k));
+  const out = new Array(bin.length / 8);
+  for (let k = 0; k < out.length; k++) out[k] = view.getFloat64(8 * k, true);
+  return out;
+}
+
+/**
+ * A step's weights (or gradients) as [{W: rows (out, in), b}] per layer, packed or not.
+ * @param {unknown[]} layers
+ * @returns {{ W: number[][], b: number[] }[]}
+ */
+export function unpackLayers(layers) {
+  return layers.map((layer) => {
+    const { W, b } = /** @type {{ W: unknown, b: unknown }} */ (layer);
+    const bias = unpack(b);
+    if (typeof W !== "string") return { W: /** @type {number[][]} */ (W), b: bias };
+    const flat = unpack(W);
+    const cols = flat.length / Math.max(1, bias.length);
+    return { W: Array.from({ length: bias.length }, (_, r) => flat.slice(r * cols, (r + 1) * cols)), b: bias };
+  });
+}
+
 export class NetRun {
   /**
    * @param {{ optimizer: string, lr: number, [field: string]: unknown }} info started.runs[i]
@@ -118,6 +150,8 @@ export class NetRun {
     const { test_loss: tloss = [], test_accuracy: tacc = [], penalty = [], weight_norm: wnorm = [] } = cols;
     if (cols.test_loss) this.hasTest = true;
     if (cols.penalty && cols.penalty.some((v) => typeof v === "number" && v > 0)) this.hasPenalty = true;
+    let lastW = -1;
+    let lastG = -1;
     for (let j = 0; j < m; j++) {
       const i = this.n;
       this.step[i] = steps[j];
@@ -133,12 +167,13 @@ export class NetRun {
       this.wnorm[i] = num(wnorm[j]);
       const g = norms[j] || [];
       for (let l = 0; l < this.layers; l++) this.gn[l][i] = num(g[l]);
-      const w = weights[j];
-      if (w) this.weights = { step: steps[j], layers: w };
-      const dw = grads[j];
-      if (dw) this.grads = { step: steps[j], layers: dw };
+      if (weights[j]) lastW = j;
+      if (grads[j]) lastG = j;
       this.n += 1;
     }
+    // Only the frame's latest weights and gradients are kept, so only they are unpacked.
+    if (lastW >= 0) this.weights = { step: steps[lastW], layers: unpackLayers(/** @type {unknown[]} */ (weights[lastW])) };
+    if (lastG >= 0) this.grads = { step: steps[lastG], layers: unpackLayers(/** @type {unknown[]} */ (grads[lastG])) };
     this.version += 1;
   }
 
