@@ -120,8 +120,9 @@ def test_no_more_runs_than_the_server_allows() -> None:
         assert len(conn.until("done")["runs"]) == 3
 
 
-def test_a_removed_run_leaves_and_the_later_ids_move_down(conn: Reader) -> None:
-    conn.send(SURFACE)
+@pytest.mark.parametrize("start", [SURFACE, NETWORK], ids=["surface", "network"])
+def test_a_removed_run_leaves_and_the_later_ids_move_down(conn: Reader, start: dict) -> None:
+    conn.send(start)
     conn.until("started")
     wait_for_step(conn, 1, 10)
     conn.send({"type": "remove_run", "run": 0})

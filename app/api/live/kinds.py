@@ -340,8 +340,9 @@ class NetworkLive(LiveRuns):
 
     def messages(self, events: list[Event]) -> list[dict[str, Any]]:
         if any(isinstance(e, Removed) for e in events):
-            self._last_boundary.clear()  # by run id: the ids moved
-            self._last_neurons.clear()
+            # by run id: the ids moved
+            self._boundaries.clear()
+            self._neuron_maps.clear()
         return super().messages(events)
 
     def steps_json(self, batch: NetColumns) -> dict[str, list[Any]]:
