@@ -9,6 +9,7 @@ import { Actions } from "./handlers.js";
 import { ServerLink } from "./live.js";
 import { FlowReference } from "./flow.js";
 import { DescentPlot } from "./plot.js";
+import { takeFirstPaint } from "./first-paint.js";
 import { ReferenceLayer } from "./reference.js";
 import { Readouts } from "./readouts.js";
 import {
@@ -73,13 +74,19 @@ export class DescentPage {
     };
     this.customOpen = false; // "Custom f(x, y)" chosen, formula not accepted yet
 
-    this.plot = new DescentPlot(
+    // The surface and the start point may be on screen already (first-paint.js): take over its
+    // plot, and its grid request if this state asks for the same grid.
+    const first = takeFirstPaint();
+    this.firstGrid = first && { url: first.url, grid: first.grid };
+    const onPick = (x, y) => this.actions.pickStart(x, y);
+    this.plot = first ? first.plot : new DescentPlot(
       {
         wrap: $("plot-wrap"), base: $("base"), contour: $("contour"), surface3d: $("surface3d"),
         paths: $("paths"), heads: $("heads"),
       },
-      { onPick: (x, y) => this.actions.pickStart(x, y) },
+      { onPick },
     );
+    this.plot.onPick = onPick;
     this.runsPanel = new RunsPanel($("runs"), {
       registries,
       onChange: (i, patch) => this.actions.updateRun(i, patch),
@@ -196,8 +203,11 @@ export class DescentPage {
         const refusal = await this.actions.checkFormula(state.expr); // e.g. a link with a broken formula
         if (refusal) throw new ApiError(422, { message: refusal.msg, detail: [{ field: "expr", msg: refusal.msg }] }, url);
       }
-      if (!grid) {
-        grid = await getJSON(url);
+      const prefetched = this.firstGrid && this.firstGrid.url === url ? this.firstGrid.grid : null;
+      this.firstGrid = null;
+      if (!grid && prefetched) grid = await prefetched; // null if it failed: ask again below
+      if (!grid) grid = await getJSON(url);
+      if (!this.gridCache.has(url)) {
         this.gridCache.set(url, grid);
         if (this.gridCache.size > 8) this.gridCache.delete(this.gridCache.keys().next().value);
       }
