@@ -10,8 +10,8 @@ import { DescentPlot } from "./plot.js";
 import { GRID_N, SCHEMA, createDescentStore, gridURL } from "./state.js";
 
 /**
- * @typedef {{ plot: DescentPlot, url: string, grid: Promise<any> }} FirstPaint the plot drawn on,
- *   and the grid request it made (a promise of the parsed grid, or null when it failed)
+ * @typedef {{ plot: DescentPlot, url: string, grid: Promise<import("./plot.js").DescentGrid | null> }}
+ *   FirstPaint the plot drawn on, and the grid request it made (null when it failed)
  */
 
 /** @param {string} id @returns {HTMLElement} */
@@ -20,6 +20,9 @@ function byId(id) {
   if (!el) throw new Error(`#${id} is missing`);
   return el;
 }
+
+/** @param {string} id @returns {HTMLCanvasElement} */
+const canvas = (id) => /** @type {HTMLCanvasElement} */ (byId(id));
 
 /** @returns {FirstPaint | null} */
 function paint() {
@@ -35,8 +38,8 @@ function paint() {
   if (state.view !== "contour" || state.present) return null;
   const plot = new DescentPlot(
     {
-      wrap: byId("plot-wrap"), base: byId("base"), contour: byId("contour"),
-      surface3d: byId("surface3d"), paths: byId("paths"), heads: byId("heads"),
+      wrap: byId("plot-wrap"), base: canvas("base"), contour: byId("contour"),
+      surface3d: byId("surface3d"), paths: canvas("paths"), heads: canvas("heads"),
     },
     { onPick: () => {} }, // the page sets its own when it has loaded
   );

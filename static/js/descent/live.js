@@ -1,3 +1,4 @@
+// @ts-check
 // The descent view's side of the /ws protocol (docs/protocol.md): server messages land in the
 // page's Trajectory objects and play state; live changes (`set`) are sent coalesced; errors and
 // the connection's state are shown near the controls.
@@ -5,12 +6,24 @@
 
 import { clearMessage, showMessage } from "../shared/messages.js";
 
-const $ = (id) => document.getElementById(id);
+/**
+ * One run's part of a `frame` or `reset` (docs/protocol.md): its new steps and run-level values.
+ * @typedef {Parameters<import("./trajectory.js").Trajectory["absorb"]>[0] & { id: number }} RunEntry
+ */
+/** @typedef {{ runs: RunEntry[] }} FrameMessage a `frame` or a `reset` */
+/** @typedef {{ run: number, step: number, reason: string }} DivergedMessage */
+/** @typedef {{ runs: { id: number, status: string, diverged_at?: number | null }[] }} DoneMessage */
+/** @typedef {{ code: string, message: string, field?: string }} ErrorMessage */
+/** @typedef {{ state: string, attempt: number }} SocketStatus the connection's (shared/socket.js) */
+/** @typedef {Record<string, number | string | null>} SetValues a run's live-changeable values (null: the optimizer's own choice) */
+
 export class ServerLink {
   /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
   constructor(page) {
     this.page = page;
+    /** @type {Map<number, { values: SetValues }>} per run, the `set` waiting to be sent */
     this.setTimers = new Map();
+    /** @type {string | null} the server's word on why it is full */
     this.busyReason = null;
   }
 
@@ -19,7 +32,7 @@ export class ServerLink {
     s.on("status", (st) => this.onSocketStatus(st));
     s.on("welcome", (m) => {
       this.page.limits = m.limits || this.page.limits;
-      $("steps").max = String(this.page.limits.max_steps);
+      /** @type {HTMLInputElement} */ (document.getElementById("steps")).max = String(this.page.limits.max_steps);
       this.page.playback.setState("idle");
       if (this.page.grid) this.page.restart();
       else this.page.pendingStart = true;
@@ -53,6 +66,7 @@ export class ServerLink {
     });
   }
 
+  /** @param {FrameMessage} m */
   onFrame(m) {
     const t0 = performance.now();
     this.page.stats.frames += 1;
@@ -67,6 +81,7 @@ export class ServerLink {
     this.page.stats.ms.absorb += performance.now() - t0;
   }
 
+  /** @param {DivergedMessage} m */
   onDiverged(m) {
     const t = this.page.trajectories[m.run];
     if (!t) return;
@@ -76,6 +91,7 @@ export class ServerLink {
     this.page.dirty = true;
   }
 
+  /** @param {DoneMessage} m */
   onDone(m) {
     for (const r of m.runs) {
       const t = this.page.trajectories[r.id];
@@ -91,9 +107,14 @@ export class ServerLink {
     this.page.last.charts = 0; // the final charts now, not after the throttle
   }
 
-  /** `set` for a run's live-changeable values, at most one message per run every 50 ms. */
+  /**
+   * `set` for a run's live-changeable values, at most one message per run every 50 ms. A value
+   * back to "unset" (null) is sent as the API's default.
+   * @param {number} run @param {Record<string, number | string | null>} values
+   */
   queueSet(run, values) {
-    const spec = this.page.optimizers.get(this.page.store.state.runs[run].optimizer).hyperparameters;
+    const spec = this.page.optimizer(this.page.store.state.runs[run].optimizer).hyperparameters;
+    /** @type {SetValues} */
     const filled = {};
     for (const [k, v] of Object.entries(values)) filled[k] = v === null ? spec[k].default : v;
     const pending = this.setTimers.get(run);
@@ -111,6 +132,7 @@ export class ServerLink {
     }, 50);
   }
 
+  /** @param {SocketStatus} st */
   onSocketStatus(st) {
     if (st.state === "open") {
       clearMessage("connection");
@@ -123,6 +145,7 @@ export class ServerLink {
     }
   }
 
+  /** @param {ErrorMessage} m */
   onServerError(m) {
     if (m.code === "too_many_sessions") {
       this.busyReason = m.message; // shown when the socket reports "busy", right after this
