@@ -48,6 +48,7 @@ const canvas = (id) => /** @type {HTMLCanvasElement} */ (document.getElementById
  *   firstPathAt: number | null, plotlyAt: number | null, doneAt: number | null,
  *   ms: Record<"parse" | "absorb" | "draw" | "panel" | "inside" | "charts", number> }} Stats
  */
+const PLOTLY_DELAY = 600; // ms after the page starts, and after its surface is on screen
 /**
  * A link's value out of range opens with the nearest valid one, and says so (once per name).
  * @param {string} text @param {string} name
@@ -103,6 +104,9 @@ export class DescentPage {
       ms: { parse: 0, absorb: 0, draw: 0, panel: 0, inside: 0, charts: 0 },
     };
     this.customOpen = false; // "Custom f(x, y)" chosen, formula not accepted yet
+    /** @type {ReturnType<typeof setTimeout> | undefined} when Plotly.js is asked for */
+    this.plotlyTimer = undefined;
+    this.plotlyRequested = false;
 
     // The surface and the start point may be on screen already (first-paint.js): take over its
     // plot, and its grid request if this state asks for the same grid.
@@ -169,7 +173,8 @@ export class DescentPage {
     this.loadSurface();
     requestAnimationFrame(() => this.tick());
     // Plotly (axes, contour lines, hover, 3D) once the first path is on screen, or soon anyway
-    this.plotlyTimer = setTimeout(() => this.loadPlotly(), 600);
+    // (later if the surface comes after this: loadSurface)
+    this.plotlyTimer = setTimeout(() => this.loadPlotly(), PLOTLY_DELAY);
   }
 
   loadPlotly() {
@@ -258,7 +263,15 @@ export class DescentPage {
       this.grid = grid;
       this.toolbar.showExprError(null);
       this.plot.setSurface(grid);
-      this.stats.surfaceAt = this.stats.surfaceAt ?? performance.now();
+      if (this.stats.surfaceAt === null) {
+        this.stats.surfaceAt = performance.now();
+        // Parsing Plotly holds a phone's main thread for seconds: not before the page has its
+        // surface and answers taps
+        if (!this.plotlyRequested) {
+          clearTimeout(this.plotlyTimer);
+          this.plotlyTimer = setTimeout(() => this.loadPlotly(), PLOTLY_DELAY);
+        }
+      }
       setTip($("contour"), `${grid.surface.name}: ${grid.surface.description} ${this.plot.describeColors()} Click anywhere to start the runs there.`);
       this.toolbar.showPlotStatus(null);
       this.readouts.renderSurfaceInfo();
