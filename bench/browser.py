@@ -93,7 +93,8 @@ def first_frame(browser, base: str, repeats: int) -> dict:
 # When each page's main picture, with its start points, is on screen, and when the page answers
 # a tap: checked in the page, so the time is the page's own clock (ms since navigation).
 PAGES = {
-    "/": {"picture": "window.gradscape && gradscape.stats.firstHeadAt !== null",
+    # the surface and the start point, painted before the page's other modules load (or by them)
+    "/": {"picture": "document.querySelector('#plot-wrap[data-painted]')",
           "ready": "window.gradscape && gradscape.stats.surfaceAt !== null"},
     "/network": {"picture": "document.querySelector('#boundary .main-svg .scatterlayer .point')",
                  "ready": "window.gradscape && gradscape.config() !== null"},

@@ -185,7 +185,7 @@ def test_state_markers_labels_and_the_d_chart(app: App, server) -> None:
     shot(app, "state-markers")
     app.navigate("surface=rosenbrock&speed=0&steps=20&run=adam")
     app.wait("(runs) => runs.length === 1 && runs[0].status === 'done'")
-    assert chart.is_hidden()
+    chart.wait_for(state="hidden")  # at the charts' next redraw, a frame after `done`
     app.assert_clean()
 
 

@@ -279,7 +279,11 @@ def test_play_with_no_runs_says_so(app: App) -> None:
 
 def test_overshoot_lesson_zigzags_and_marks_a_run_that_left_the_plot(app: App) -> None:
     app.navigate("")
+    starts = app.js("() => gradscape.stats.starts")
     app.page.click("[data-preset=overshoot]")
+    # the lesson's runs, not the default view's two (which may reach step 8 before the lesson's
+    # surface has loaded)
+    app.page.wait_for_function("(n) => gradscape.stats.starts > n", arg=starts)
     app.wait("(runs) => runs.length === 2 && runs.every(r => r.n > 8)")
     paths = [app.js("(i) => gradscape.path(i)", i) for i in (0, 1)]
     for rows in paths:

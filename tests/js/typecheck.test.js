@@ -9,15 +9,6 @@ import { test } from "node:test";
 const ROOT = new URL("../../static/js/", import.meta.url).pathname;
 
 const NOT_TYPED_YET = new Set([
-  "descent/handlers.js",
-  "descent/inside-step.js",
-  "descent/live.js",
-  "descent/overlay.js",
-  "descent/page.js",
-  "descent/plot.js",
-  "descent/readouts.js",
-  "descent/runs-panel.js",
-  "descent/toolbar.js",
   "network/boundary.js",
   "network/charts.js",
   "network/landscape.js",

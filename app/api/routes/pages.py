@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.api.routes.module_graph import page_scripts
+from app.core.surfaces import SURFACES
 
 router = APIRouter(tags=["pages"])
 
@@ -13,7 +14,9 @@ router = APIRouter(tags=["pages"])
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def descent(request: Request) -> HTMLResponse:
     """The descent view: optimizers on a 2D loss surface."""
-    return _page(request, "index.html", "descent/page.js")
+    # the surfaces whose grid the map's first paint may ask for before the registries have
+    # loaded (descent/first-paint.js): a link naming another is left to the page to correct
+    return _page(request, "index.html", "descent/page.js", surfaces=" ".join(SURFACES))
 
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
@@ -47,7 +50,7 @@ def favicon(request: Request) -> FileResponse:
     return FileResponse(path, media_type="image/svg+xml")
 
 
-def _page(request: Request, template: str, entry: str) -> HTMLResponse:
+def _page(request: Request, template: str, entry: str, **context: object) -> HTMLResponse:
     """A page: its template, its entry module, and every module that one imports to preload."""
     scripts = page_scripts(request.app.state.settings.static_dir, entry)
-    return request.app.state.templates.TemplateResponse(request, template, scripts)
+    return request.app.state.templates.TemplateResponse(request, template, {**scripts, **context})

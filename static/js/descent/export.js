@@ -30,7 +30,7 @@ export class Exports {
 
   /** Do any of the runs carry trial points (GET /api/optimizers: trials)? Then exports say them. */
   hasTrials() {
-    return this.page.store.state.runs.some((/** @type {{ optimizer: string }} */ run) => this.page.optimizers.get(run.optimizer).trials);
+    return this.page.store.state.runs.some((/** @type {{ optimizer: string }} */ run) => this.page.optimizer(run.optimizer).trials);
   }
 
   exportRows() {
@@ -59,7 +59,7 @@ export class Exports {
       surface: this.page.grid ? this.page.grid.surface : null,
       state,
       runs: this.page.trajectories.map((t, i) => {
-        const trials = state.runs[i] && this.page.optimizers.get(state.runs[i].optimizer).trials ? t.trials.byStep(t.n) : null;
+        const trials = state.runs[i] && this.page.optimizer(state.runs[i].optimizer).trials ? t.trials.byStep(t.n) : null;
         return {
           settings: state.runs[i], status: t.status, diverged_at: t.divergedAt, reason: t.reason,
           state: t.state, // the optimizer's state after the last step (its keys: GET /api/optimizers/state-keys)

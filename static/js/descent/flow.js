@@ -113,7 +113,7 @@ export class FlowReference {
     const runs = this.resp ? this.resp.runs : [];
     this.chart.update(runs.map((/** @type {any} */ r, /** @type {number} */ i) => {
       const run = state.runs[i];
-      const name = run ? `${i + 1}. ${this.page.optimizers.get(run.optimizer).name}` : `${i + 1}`;
+      const name = run ? `${i + 1}. ${this.page.optimizer(run.optimizer).name}` : `${i + 1}`;
       return { name, color: run ? run.color : "#888", lineDash: runStyle(i).lineDash, ...distanceSeries(r) };
     }), { log: false });
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // "Inside the step": the selected run's update rule (the API's `equation`, typeset by latex.js)
 // with the numbers of the step it just took: the gradient it used, the optimizer's state after
 // the step (frame.state: momentum buffer, Adam's m, v, bias corrections...), the step taken.
@@ -8,16 +9,27 @@ import { fmt, isNum } from "../shared/format.js";
 import { renderTex } from "../shared/latex.js";
 import { stateKeyInfo } from "./state-keys.js";
 
+/** @typedef {import("./trajectory.js").Trajectory} Trajectory */
+/** @typedef {import("./state.js").Run} Run */
+/** @typedef {import("../types/api").OptimizerInfo} OptimizerInfo */
+/** @typedef {(number | null)[]} Vec2 an (x, y) pair, null where undefined */
+
 export class InsideStep {
+  /**
+   * @param {{ title: HTMLElement, equation: HTMLElement, numbers: HTMLElement }} elements
+   * @param {import("../types/api").DescentRegistries} registries
+   */
   constructor({ title, equation, numbers }, registries) {
     this.title = title;
     this.equation = equation;
     this.numbers = numbers;
     this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
     this.stateKeys = registries.stateKeys; // labels and hover texts of the state's keys (the API's)
+    /** @type {string | null} the optimizer whose update rule is typeset */
     this.shownOptimizer = null;
   }
 
+  /** @param {import("../shared/state.js").State} state @param {Trajectory[]} trajectories */
   render(state, trajectories) {
     const i = state.sel;
     const run = state.runs[i];
@@ -30,6 +42,7 @@ export class InsideStep {
       return;
     }
     const opt = this.optimizers.get(run.optimizer);
+    if (!opt) return; // sanitize keeps only the registry's optimizers
     const head = t.n - 1;
     this.title.replaceChildren(
       "Inside the step ",
@@ -45,6 +58,7 @@ export class InsideStep {
     this.numbers.replaceChildren(this._table(run, opt, t, head));
   }
 
+  /** @param {Run} run @param {OptimizerInfo} opt @param {Trajectory} t @param {number} head */
   _table(run, opt, t, head) {
     const box = el("div");
     if (head < 1) {
@@ -52,18 +66,21 @@ export class InsideStep {
       return box;
     }
     const prev = head - 1;
+    /** @param {number | null} x @param {number | null} y @returns {Vec2} */
     const vec = (x, y) => [x, y];
     const g = vec(t.value("gx", prev), t.value("gy", prev));
     const step = vec(sub(t.value("x", head), t.value("x", prev)), sub(t.value("y", head), t.value("y", prev)));
     const lr = t.value("lr", head);
+    /** @type {[string, string, Vec2][]} label, hover text, value */
     const rows = [["g", `the gradient at the point before the step, (${fmt(t.value("x", prev), 4)}, ${fmt(t.value("y", prev), 4)}), noise included: what this step used`, g]];
+    /** @type {[string, string, number | null][]} */
     const scalars = [];
     const state = t.state || {};
     for (const [key, value] of Object.entries(state)) {
       const info = stateKeyInfo(this.stateKeys, run.optimizer, key);
       if (info && info.draw === "hide") continue; // shown elsewhere or derived from what is shown
       const [label, tip] = info ? [info.label, info.help] : [key, key];
-      if (Array.isArray(value) && value.length === 2) rows.push([label, tip, value]);
+      if (Array.isArray(value) && value.length === 2) rows.push([label, tip, /** @type {Vec2} */ (value)]);
       else if (typeof value === "number" || value === null) scalars.push([label, tip, value]);
     }
     rows.push(["Δθ", `the step taken, θₜ − θₜ₋₁, to (${fmt(t.value("x", head), 4)}, ${fmt(t.value("y", head), 4)})`, step]);
@@ -86,33 +103,42 @@ export class InsideStep {
   }
 }
 
+/** @param {number | null} a @param {number | null} b */
 const sub = (a, b) => (isNum(a) && isNum(b) ? a - b : null);
+/** @param {number | null} d @param {number | null} g */
 const ratio = (d, g) => (isNum(d) && isNum(g) && g !== 0 ? -d / g : null);
 
 // Close enough to be the same number (the page recomputes what the server computed).
+/** @param {number | null} a @param {number | null} b */
 const near = (a, b) => isNum(a) && isNum(b) && Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b), 1e-300) + 1e-300;
 
 /**
  * The update rule with this step's numbers in it. Only shown when it reproduces the step the
  * server took (so weight decay, Nesterov's look-ahead and the like never show a wrong sum).
+ * @param {Run} run @param {OptimizerInfo} opt @param {Record<string, unknown>} state the
+ *   optimizer's, after the step @param {Vec2} g @param {number | null} lr @param {Vec2} step
+ * @returns {string | null}
  */
 function substitution(run, opt, state, g, lr, step) {
-  const f = (v) => fmt(v, 3);
-  const pair = (a, b) => `(${f(a)}, ${f(b)})`;
-  if (!isNum(lr)) return null;
+  const f = (/** @type {unknown} */ v) => fmt(v, 3);
+  const pair = (/** @type {unknown} */ a, /** @type {unknown} */ b) => `(${f(a)}, ${f(b)})`;
+  if (lr === null || !isNum(lr)) return null;
+  const eta = lr;
+  /** @type {[Vec2, string][]} the step each rule predicts, and the rule with its numbers */
   const candidates = [];
-  if (Array.isArray(state.m_hat) && Array.isArray(state.v_hat)) {
+  const { m_hat: mHat, v_hat: vHat, momentum_buffer: buffer } = state;
+  if (Array.isArray(mHat) && Array.isArray(vHat)) {
     const epsSpec = opt.hyperparameters.eps;
-    const eps = run.hp && run.hp.eps !== undefined ? run.hp.eps : epsSpec ? epsSpec.default : 0;
-    const d = state.m_hat.map((m, k) => (isNum(m) && isNum(state.v_hat[k]) ? (-lr * m) / (Math.sqrt(state.v_hat[k]) + eps) : null));
-    candidates.push([d, `Δθ = −η m̂ / (√v̂ + ε) = −${f(lr)} × ${pair(...state.m_hat)} / ${pair(...state.v_hat.map(Math.sqrt))}`]);
+    const eps = Number(run.hp && run.hp.eps !== undefined ? run.hp.eps : epsSpec ? epsSpec.default : 0);
+    const d = mHat.map((m, k) => (isNum(m) && isNum(vHat[k]) ? (-eta * m) / (Math.sqrt(vHat[k]) + eps) : null));
+    candidates.push([d, `Δθ = −η m̂ / (√v̂ + ε) = −${f(lr)} × ${pair(mHat[0], mHat[1])} / ${pair(Math.sqrt(vHat[0]), Math.sqrt(vHat[1]))}`]);
   }
-  if (Array.isArray(state.momentum_buffer)) {
-    const d = state.momentum_buffer.map((b) => (isNum(b) ? -lr * b : null));
-    candidates.push([d, `Δθ = −η b = −${f(lr)} × ${pair(...state.momentum_buffer)} = ${pair(...d)}`]);
+  if (Array.isArray(buffer)) {
+    const d = buffer.map((b) => (isNum(b) ? -eta * b : null));
+    candidates.push([d, `Δθ = −η b = −${f(lr)} × ${pair(buffer[0], buffer[1])} = ${pair(d[0], d[1])}`]);
   }
-  const d = g.map((v) => (isNum(v) ? -lr * v : null));
-  candidates.push([d, `Δθ = −η g = −${f(lr)} × ${pair(...g)} = ${pair(...d)}`]);
+  const d = g.map((v) => (v !== null && isNum(v) ? -eta * v : null));
+  candidates.push([d, `Δθ = −η g = −${f(lr)} × ${pair(g[0], g[1])} = ${pair(d[0], d[1])}`]);
   for (const [value, text] of candidates) if (near(value[0], step[0]) && near(value[1], step[1])) return text;
   return null;
 }

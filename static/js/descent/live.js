@@ -1,3 +1,4 @@
+// @ts-check
 // The descent view's side of the /ws protocol (docs/protocol.md): server messages land in the
 // page's Trajectory objects and play state; live changes (`set`) are sent coalesced; errors and
 // the connection's state are shown near the controls.
@@ -7,12 +8,24 @@ import { clearMessage, showMessage } from "../shared/messages.js";
 import { runSpec } from "./state.js";
 import { Trajectory } from "./trajectory.js";
 
-const $ = (id) => document.getElementById(id);
+/**
+ * One run's part of a `frame` or `reset` (docs/protocol.md): its new steps and run-level values.
+ * @typedef {Parameters<import("./trajectory.js").Trajectory["absorb"]>[0] & { id: number }} RunEntry
+ */
+/** @typedef {{ runs: RunEntry[] }} FrameMessage a `frame` or a `reset` */
+/** @typedef {{ run: number, step: number, reason: string }} DivergedMessage */
+/** @typedef {{ runs: { id: number, status: string, diverged_at?: number | null }[] }} DoneMessage */
+/** @typedef {{ code: string, message: string, field?: string }} ErrorMessage */
+/** @typedef {{ state: string, attempt: number }} SocketStatus the connection's (shared/socket.js) */
+/** @typedef {Record<string, number | string | null>} SetValues a run's live-changeable values (null: the optimizer's own choice) */
+
 export class ServerLink {
   /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
   constructor(page) {
     this.page = page;
+    /** @type {Map<number, { values: SetValues }>} per run, the `set` waiting to be sent */
     this.setTimers = new Map();
+    /** @type {string | null} the server's word on why it is full */
     this.busyReason = null;
     this.serverRuns = 0; // runs the server has, or will have once it answers an add or a remove
   }
@@ -22,7 +35,7 @@ export class ServerLink {
     s.on("status", (st) => this.onSocketStatus(st));
     s.on("welcome", (m) => {
       this.page.limits = m.limits || this.page.limits;
-      $("steps").max = String(this.page.limits.max_steps);
+      /** @type {HTMLInputElement} */ (document.getElementById("steps")).max = String(this.page.limits.max_steps);
       this.page.playback.setState("idle");
       if (this.page.grid) this.page.restart();
       else this.page.pendingStart = true;
@@ -59,6 +72,7 @@ export class ServerLink {
     });
   }
 
+  /** @param {FrameMessage} m */
   onFrame(m) {
     const t0 = performance.now();
     this.page.stats.frames += 1;
@@ -76,6 +90,9 @@ export class ServerLink {
   /**
    * One run added or removed while the runs go on: the others keep their steps (`add_run`,
    * `remove_run`). False: new runs are needed instead.
+   * @param {{ kind: "add" | "remove", run: number }} diff what runsChange (state.js) found
+   * @param {number} before how many runs there were
+   * @param {import("./state.js").Run[]} runs the runs now
    */
   editRuns(diff, before, runs) {
     if (!this.page.runEdit || this.page.playback.play === "idle" || this.serverRuns !== before) return false;
@@ -86,7 +103,10 @@ export class ServerLink {
     return true;
   }
 
-  /** `added` (its path so far, from step 0) or `removed` (path null). */
+  /**
+   * `added` (its path so far, from step 0) or `removed` (path null).
+   * @param {number} id @param {RunEntry | null} path
+   */
   onRunsEdited(id, path) {
     if (path) {
       const t = new Trajectory();
@@ -99,6 +119,7 @@ export class ServerLink {
     this.page.chartsDirty = true;
   }
 
+  /** @param {DivergedMessage} m */
   onDiverged(m) {
     const t = this.page.trajectories[m.run];
     if (!t) return;
@@ -108,6 +129,7 @@ export class ServerLink {
     this.page.dirty = true;
   }
 
+  /** @param {DoneMessage} m */
   onDone(m) {
     for (const r of m.runs) {
       const t = this.page.trajectories[r.id];
@@ -123,9 +145,14 @@ export class ServerLink {
     this.page.last.charts = 0; // the final charts now, not after the throttle
   }
 
-  /** `set` for a run's live-changeable values, at most one message per run every 50 ms. */
+  /**
+   * `set` for a run's live-changeable values, at most one message per run every 50 ms. A value
+   * back to "unset" (null) is sent as the API's default.
+   * @param {number} run @param {Record<string, number | string | null>} values
+   */
   queueSet(run, values) {
-    const spec = this.page.optimizers.get(this.page.store.state.runs[run].optimizer).hyperparameters;
+    const spec = this.page.optimizer(this.page.store.state.runs[run].optimizer).hyperparameters;
+    /** @type {SetValues} */
     const filled = {};
     for (const [k, v] of Object.entries(values)) filled[k] = v === null ? spec[k].default : v;
     const pending = this.setTimers.get(run);
@@ -143,6 +170,7 @@ export class ServerLink {
     }, 50);
   }
 
+  /** @param {SocketStatus} st */
   onSocketStatus(st) {
     if (st.state === "open") {
       clearMessage("connection");
@@ -155,6 +183,7 @@ export class ServerLink {
     }
   }
 
+  /** @param {ErrorMessage} m */
   onServerError(m) {
     if (m.code === "too_many_sessions") {
       this.busyReason = m.message; // shown when the socket reports "busy", right after this

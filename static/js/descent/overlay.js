@@ -1,3 +1,4 @@
+// @ts-check
 // Paths drawn on <canvas> over a static Plotly map (docs/performance-browser.md: redrawing a
 // Plotly figure per frame costs more and more as paths grow; canvas costs only the new segments).
 // Two canvases, so that a frame commits two textures whatever the number of runs (in a trace of
@@ -16,6 +17,37 @@ import { drawStateMarkers } from "./state-keys.js";
 import { drawTrials } from "./trials.js";
 // Page-agnostic: it draws {trajectory, color} lists through an axis mapping (plots.linearMapping).
 
+/** @typedef {import("../shared/plots.js").Mapping} Mapping */
+/** @typedef {import("./trajectory.js").Trajectory} Trajectory */
+/** @typedef {{ grad?: boolean, update?: boolean, state?: boolean }} Arrows which arrows at the heads */
+/**
+ * One run as the plot draws it (descent/readouts.js scene).
+ * @typedef {object} SceneRun
+ * @property {Trajectory} traj
+ * @property {string} color
+ * @property {boolean} [selected]
+ * @property {string} [shape] its head's marker (run-style.js)
+ * @property {number[]} [dash] its line pattern, in line widths (run-style.js lineDash)
+ * @property {number} [index] its place in the runs
+ * @property {string} [label]
+ * @property {{ label: string, x: number, y: number }[]} [markers] its state's points (state-keys.js)
+ */
+/**
+ * A kept path (Trajectory.snapshot, a colour, the grid it was run on: page.gridKey).
+ * @typedef {{ n: number, x: Float64Array, y: Float64Array, loss: Float64Array, color: string,
+ *   surfaceKey?: string | null }} Ghost
+ */
+/**
+ * What one frame draws.
+ * @typedef {{ runs: SceneRun[], ghosts?: Ghost[], start: number[] | null, arrows?: Arrows,
+ *   bold?: boolean }} Scene
+ */
+/**
+ * One run's drawing so far: up to which point, where the pen is, the last points stroked.
+ * @typedef {{ generation: number, color: string, upTo: number, px: number, py: number,
+ *   tail: number[], dashAt?: number }} Drawn
+ */
+
 const MIN_STEP_PX = 0.5; // points closer than this to the last drawn one are skipped
 const DOT_GAP_PX = 7; // steps at least this far apart get a dot each: discrete jumps stay visible
 const FAR = 1e5; // clamp far-away points (a diverging run) so canvas maths stays finite
@@ -25,25 +57,34 @@ const TAIL_POINTS = 4; // drawn points whose colour is stroked again with the ne
 // drawn later covers an earlier one where they overlap.
 const FULL_REDRAW_POINTS = 6000;
 
+/** @param {number} v */
 const clampPx = (v) => (v > FAR ? FAR : v < -FAR ? -FAR : v);
 
 const ARROW_COLORS = { grad: "#d6336c", update: "#212529", state: "#7048e8" };
 
 export class PathOverlay {
-  /** paths, heads: two canvases stacked in the same positioned parent. */
+  /**
+   * paths, heads: two canvases stacked in the same positioned parent.
+   * @param {HTMLCanvasElement} paths @param {HTMLCanvasElement} heads
+   */
   constructor(paths, heads) {
     this.paths = paths;
     this.heads = heads;
+    /** @type {Mapping | null} */
     this.map = null;
     this.dpr = 1;
     this.size = [0, 0];
     this.full = true;
-    this.drawn = new Map(); // trajectory -> {generation, color, upTo, px, py, tail, dashAt}
+    /** @type {Map<Trajectory, Drawn>} */
+    this.drawn = new Map();
     /** @type {{ run: number, at: number[] }[]} the runs outside the plot, marked at its edge */
     this.offPlot = [];
   }
 
-  /** Size both canvases to the plot div and take its current axis mapping. */
+  /**
+   * Size both canvases to the plot div and take its current axis mapping.
+   * @param {number} width @param {number} height @param {Mapping} mapping
+   */
   resize(width, height, mapping) {
     this.dpr = window.devicePixelRatio || 1;
     this.size = [width, height];
@@ -62,6 +103,7 @@ export class PathOverlay {
     return [this.paths, this.heads];
   }
 
+  /** @param {boolean} value */
   set hidden(value) {
     for (const c of this.canvases) c.hidden = value;
   }
@@ -70,26 +112,27 @@ export class PathOverlay {
     this.full = true;
   }
 
-  _clip(ctx) {
-    const m = this.map;
+  /** @param {CanvasRenderingContext2D} ctx @param {Mapping} m */
+  _clip(ctx, m) {
     ctx.beginPath();
     ctx.rect(m.left, m.top, m.width, m.height);
     ctx.clip();
   }
 
+  /** @param {HTMLCanvasElement} canvas */
   _context(canvas) {
-    const ctx = canvas.getContext("2d");
+    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     return ctx;
   }
 
   /**
-   * scene: {runs: [{traj, color, selected}], ghosts: [{x, y, n, color}], start: [x, y] | null,
-   *         arrows: {grad, update, state}, bold}
-   * Returns the number of new points drawn.
+   * Draw a frame of `scene`. Returns the number of new points drawn.
+   * @param {Scene} scene
    */
   draw(scene) {
-    if (!this.map) return 0;
+    const m = this.map;
+    if (!m) return 0;
     const ctx = this._context(this.paths);
     if (this.drawn.size !== scene.runs.length) this.full = true; // a run was added or removed
     if (scene.runs.reduce((sum, r) => sum + r.traj.n, 0) <= FULL_REDRAW_POINTS) this.full = true;
@@ -99,16 +142,16 @@ export class PathOverlay {
     }
     if (this.full) {
       ctx.clearRect(0, 0, this.size[0], this.size[1]);
-      for (const ghost of scene.ghosts || []) this._ghost(ctx, ghost);
+      for (const ghost of scene.ghosts || []) this._ghost(ctx, ghost, m);
       this.drawn.clear();
       this.full = false;
     }
     const base = scene.bold ? 3.5 : 2.5;
     const count = scene.runs.length;
     const from = scene.runs.map((r) => (this.drawn.get(r.traj) || { upTo: 0 }).upTo); // trials from here
-    const batches = scene.runs.map((r, k) => this._collect(r, base + Math.min(4.8, 1.6 * (count - 1 - k))));
+    const batches = scene.runs.map((r, k) => this._collect(r, base + Math.min(4.8, 1.6 * (count - 1 - k)), m));
     ctx.save();
-    this._clip(ctx);
+    this._clip(ctx, m);
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
     ctx.strokeStyle = "rgba(255, 255, 255, 0.85)"; // halos first: paths read on any colour
@@ -137,16 +180,16 @@ export class PathOverlay {
       }
       added += b.pts.length / 2 - 1;
     }
-    scene.runs.forEach((r, k) => drawTrials(ctx, r.traj.trials, r.traj, from[k], r.traj.n, this.map, r.color));
+    scene.runs.forEach((r, k) => drawTrials(ctx, r.traj.trials, r.traj, from[k], r.traj.n, m, r.color));
     ctx.restore();
-    this._drawHeads(scene);
+    this._drawHeads(scene, m);
     return added;
   }
 
-  _ghost(ctx, g) {
-    const m = this.map;
+  /** @param {CanvasRenderingContext2D} ctx @param {Ghost} g @param {Mapping} m */
+  _ghost(ctx, g, m) {
     ctx.save();
-    this._clip(ctx);
+    this._clip(ctx, m);
     ctx.globalAlpha = 0.45;
     ctx.strokeStyle = g.color;
     ctx.lineWidth = 2;
@@ -173,17 +216,21 @@ export class PathOverlay {
     ctx.restore();
   }
 
-  /** The pixels of one run's points not drawn yet: {pts, tail, dots, color, width} or null. */
-  _collect(run, width) {
+  /**
+   * The pixels of one run's points not drawn yet: {pts, tail, dots, color, width} or null.
+   * @param {SceneRun} run @param {number} width @param {Mapping} m
+   */
+  _collect(run, width, m) {
     const t = run.traj;
-    const m = this.map;
     let d = this.drawn.get(t);
     if (!d) {
       d = { generation: t.generation, color: run.color, upTo: 0, px: 0, py: 0, tail: [] };
       this.drawn.set(t, d);
     }
     if (d.upTo >= t.n) return null;
+    /** @type {number[]} */
     const pts = [];
+    /** @type {number[]} */
     const dots = [];
     let { px: lx, py: ly } = d;
     let i = d.upTo;
@@ -221,13 +268,12 @@ export class PathOverlay {
     return { pts, tail, dots, color: run.color, width, dash: run.dash || [], offset };
   }
 
-  _drawHeads(scene) {
-    const ctx = this.heads.getContext("2d");
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+  /** @param {Scene} scene @param {Mapping} m */
+  _drawHeads(scene, m) {
+    const ctx = this._context(this.heads);
     ctx.clearRect(0, 0, this.heads.width / this.dpr, this.heads.height / this.dpr);
-    const m = this.map;
     ctx.save();
-    this._clip(ctx);
+    this._clip(ctx, m);
     if (scene.start) {
       const sx = m.px(scene.start[0]);
       const sy = m.py(scene.start[1]);
@@ -250,9 +296,9 @@ export class PathOverlay {
       if (i < 0) continue;
       const hx = clampPx(m.px(t.x[i]));
       const hy = clampPx(m.py(t.y[i]));
-      const edge = this._edgeArrow(ctx, r, hx, hy, scene.bold);
+      const edge = this._edgeArrow(ctx, r, hx, hy, Boolean(scene.bold), m);
       if (edge) this.offPlot.push({ run: r.index ?? 0, at: edge });
-      if (t.status !== "diverged") this._arrows(ctx, t, i, hx, hy, scene.arrows || {});
+      if (t.status !== "diverged") this._arrows(ctx, t, i, hx, hy, scene.arrows || {}, m);
       if (t.status !== "diverged" && r.markers) drawStateMarkers(ctx, r.markers, [hx, hy], m, r.color);
       const radius = (scene.bold ? 8 : 6.5) + (r.selected ? 1.5 : 0);
       if (t.status === "diverged") {
@@ -285,9 +331,11 @@ export class PathOverlay {
    * A head outside the plot (a run that left it) gets an arrow at the plot's edge, pointing
    * the way it went, with the run's marker at its tail: it stays visible until it is back, or
    * until its divergence badge says what happened. Returns the arrow's tip, or null.
+   * @param {CanvasRenderingContext2D} ctx @param {SceneRun} r @param {number} hx @param {number} hy
+   * @param {boolean} bold @param {Mapping} m
+   * @returns {number[] | null}
    */
-  _edgeArrow(ctx, r, hx, hy, bold) {
-    const m = this.map;
+  _edgeArrow(ctx, r, hx, hy, bold, m) {
     const inset = 8;
     const [x0, x1, y0, y1] = [m.left + inset, m.left + m.width - inset, m.top + inset, m.top + m.height - inset];
     if (hx >= x0 && hx <= x1 && hy >= y0 && hy <= y1) return null;
@@ -314,6 +362,7 @@ export class PathOverlay {
     return [ex, ey];
   }
 
+  /** @param {CanvasRenderingContext2D} ctx @param {number} x @param {number} y @param {number} r */
   _cross(ctx, x, y, r) {
     ctx.beginPath();
     ctx.moveTo(x - r, y - r);
@@ -327,13 +376,15 @@ export class PathOverlay {
    * Arrows at a head. The downhill gradient and the optimizer's memory (momentum buffer, Adam's
    * m) share one scale, the longer at 70 px, so their directions and relative sizes compare.
    * The last step is drawn to scale (at least 24 px, so its direction shows).
+   * @param {CanvasRenderingContext2D} ctx @param {Trajectory} t @param {number} i the head's index
+   * @param {number} hx @param {number} hy @param {Arrows} show @param {Mapping} m
    */
-  _arrows(ctx, t, i, hx, hy, show) {
-    const m = this.map;
+  _arrows(ctx, t, i, hx, hy, show, m) {
     const g = [t.gx[i], t.gy[i]];
     const mem = memoryVector(t.state);
-    const norm = (v) => (v ? Math.hypot(v[0], v[1]) : 0);
+    const norm = (/** @type {number[] | null} */ v) => (v ? Math.hypot(v[0], v[1]) : 0);
     const ref = Math.max(show.grad ? norm(g) : 0, show.state ? norm(mem) : 0);
+    /** @param {number} vx @param {number} vy @param {number} lengthPx @param {string} color */
     const draw = (vx, vy, lengthPx, color) => {
       // data direction -> pixel direction (y grows downwards on screen; axes have equal scale)
       const n = Math.hypot(vx, vy);
@@ -354,7 +405,10 @@ export class PathOverlay {
   }
 }
 
-/** The optimizer's first-moment-like state as a 2-vector, if it keeps one. */
+/**
+ * The optimizer's first-moment-like state as a 2-vector, if it keeps one.
+ * @param {Record<string, unknown> | null} state @returns {number[] | null}
+ */
 function memoryVector(state) {
   if (!state) return null;
   for (const key of ["momentum_buffer", "m", "grad_avg"]) {
@@ -364,6 +418,10 @@ function memoryVector(state) {
   return null;
 }
 
+/**
+ * @param {CanvasRenderingContext2D} ctx @param {number} x0 @param {number} y0 @param {number} x1
+ * @param {number} y1 @param {string} color
+ */
 function arrow(ctx, x0, y0, x1, y1, color) {
   const angle = Math.atan2(y1 - y0, x1 - x0);
   const len = Math.hypot(x1 - x0, y1 - y0);
@@ -397,6 +455,7 @@ function arrow(ctx, x0, y0, x1, y1, color) {
   ctx.fill();
 }
 
+/** @param {CanvasRenderingContext2D} ctx @param {number[]} pts x, y, x, y... @param {number} width */
 function stroke(ctx, pts, width) {
   ctx.lineWidth = width;
   ctx.beginPath();

@@ -1,3 +1,4 @@
+// @ts-check
 // The descent view (/): optimizers walking down a 2D loss surface, live over /ws.
 // One Store owns the URL (descent/state.js). Handlers only change the state; one subscriber
 // turns state changes into server messages (start, set, speed) and redraws; frames from the
@@ -9,6 +10,7 @@ import { Actions } from "./handlers.js";
 import { ServerLink } from "./live.js";
 import { FlowReference } from "./flow.js";
 import { DescentPlot } from "./plot.js";
+import { takeFirstPaint } from "./first-paint.js";
 import { ReferenceLayer } from "./reference.js";
 import { Readouts } from "./readouts.js";
 import {
@@ -30,8 +32,27 @@ import { Trajectory } from "./trajectory.js";
 import { Tuner } from "./tune.js";
 import { StateChart } from "./state-chart.js";
 
-const $ = (id) => document.getElementById(id);
-/** A link's value out of range opens with the nearest valid one, and says so (once per name). */
+/** @param {string} id an element of templates/index.html */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id a <canvas> of templates/index.html */
+const canvas = (id) => /** @type {HTMLCanvasElement} */ (document.getElementById(id));
+
+/** @typedef {import("./plot.js").DescentGrid} DescentGrid */
+/** @typedef {import("./overlay.js").Ghost} Ghost */
+/** @typedef {import("../shared/state.js").State} State */
+/** @typedef {import("./state.js").Run} Run */
+/**
+ * Times since navigation start (ms), counts, and where the main thread's time goes (ms).
+ * @typedef {{ frames: number, steps: number, draws: number, pointsDrawn: number, starts: number,
+ *   drawsAtDone: number, surfaceAt: number | null, firstHeadAt: number | null,
+ *   firstPathAt: number | null, plotlyAt: number | null, doneAt: number | null,
+ *   ms: Record<"parse" | "absorb" | "draw" | "panel" | "inside" | "charts", number> }} Stats
+ */
+const PLOTLY_DELAY = 600; // ms after the page starts, and after its surface is on screen
+/**
+ * A link's value out of range opens with the nearest valid one, and says so (once per name).
+ * @param {string} text @param {string} name
+ */
 const warnLink = (text, name) => showMessage(text, { kind: "warn", key: `param-${name}` });
 
 /**
@@ -42,6 +63,11 @@ const warnLink = (text, name) => showMessage(text, { kind: "warn", key: `param-$
  * charts) and the exports.
  */
 export class DescentPage {
+  /**
+   * @param {import("../shared/state.js").Store} store the page's state, which owns the URL
+   * @param {import("../shared/socket.js").LiveSocket} socket /ws
+   * @param {import("../types/api").DescentRegistries} registries
+   */
   constructor(store, socket, registries) {
     this.store = store;
     this.socket = socket;
@@ -49,16 +75,21 @@ export class DescentPage {
     this.surfaces = new Map(registries.surfaces.map((s) => [s.id, s]));
     this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
     this.limits = { max_steps: 20000, max_runs: 8, max_speed: 1000 }; // until `welcome` says
+    /** @type {Trajectory[]} one per run of the state, in its order */
     this.trajectories = [];
-    this.ghosts = []; // {x, y, loss, n, color, surfaceKey}
+    /** @type {Ghost[]} kept paths, each with the grid it was run on (gridKey) */
+    this.ghosts = [];
     this.toolbar = new Toolbar(this);
     this.actions = new Actions(this);
     this.server = new ServerLink(this);
     this.readouts = new Readouts(this);
     this.exports = new Exports(this);
     this.playback = new Playback(socket, { begin: () => this.restart(), onChange: () => this.toolbar.renderPlay() });
+    /** @type {DescentGrid | null} the surface drawn */
     this.grid = null;
+    /** @type {string | null} its URL (gridURL) */
     this.gridKey = null;
+    /** @type {Map<string, DescentGrid>} */
     this.gridCache = new Map();
     this.runEdit = false; // the runs change by the Add or Remove button: the others go on
     this.pendingStart = false;
@@ -67,20 +98,31 @@ export class DescentPage {
     this.chartsDirty = true;
     // For tests and bench/browser.py (window.gradscape.stats): counts, times since navigation
     // start (ms), and where the main thread's time goes.
+    /** @type {Stats} */
     this.stats = {
       frames: 0, steps: 0, draws: 0, pointsDrawn: 0, starts: 0, drawsAtDone: 0,
       surfaceAt: null, firstHeadAt: null, firstPathAt: null, plotlyAt: null, doneAt: null,
       ms: { parse: 0, absorb: 0, draw: 0, panel: 0, inside: 0, charts: 0 },
     };
     this.customOpen = false; // "Custom f(x, y)" chosen, formula not accepted yet
+    /** @type {ReturnType<typeof setTimeout> | undefined} when Plotly.js is asked for */
+    this.plotlyTimer = undefined;
+    this.plotlyRequested = false;
 
-    this.plot = new DescentPlot(
+    // The surface and the start point may be on screen already (first-paint.js): take over its
+    // plot, and its grid request if this state asks for the same grid.
+    const first = takeFirstPaint();
+    this.firstGrid = first && { url: first.url, grid: first.grid };
+    /** @type {import("./plot.js").OnPick} */
+    const onPick = (x, y) => this.actions.pickStart(x, y);
+    this.plot = first ? first.plot : new DescentPlot(
       {
-        wrap: $("plot-wrap"), base: $("base"), contour: $("contour"), surface3d: $("surface3d"),
-        paths: $("paths"), heads: $("heads"),
+        wrap: $("plot-wrap"), base: canvas("base"), contour: $("contour"), surface3d: $("surface3d"),
+        paths: canvas("paths"), heads: canvas("heads"),
       },
-      { onPick: (x, y) => this.actions.pickStart(x, y) },
+      { onPick },
     );
+    this.plot.onPick = onPick;
     this.runsPanel = new RunsPanel($("runs"), {
       registries,
       onChange: (i, patch) => this.actions.updateRun(i, patch),
@@ -106,6 +148,16 @@ export class DescentPage {
     setTip($("gnorm-chart"), "The size of the gradient at each step (log scale): how steep the surface is under the point. Near a minimum or a saddle it shrinks towards 0.");
   }
 
+  /**
+   * The registry's entry of an optimizer the state names (sanitize keeps only known ones).
+   * @param {string} id @returns {import("../types/api").OptimizerInfo}
+   */
+  optimizer(id) {
+    const opt = this.optimizers.get(id);
+    if (!opt) throw new Error(`no optimizer "${id}" in the registry`);
+    return opt;
+  }
+
   // ---- setup -----------------------------------------------------------------------------------
   init() {
     this.toolbar.buildStaticControls();
@@ -122,7 +174,8 @@ export class DescentPage {
     this.loadSurface();
     requestAnimationFrame(() => this.tick());
     // Plotly (axes, contour lines, hover, 3D) once the first path is on screen, or soon anyway
-    this.plotlyTimer = setTimeout(() => this.loadPlotly(), 600);
+    // (later if the surface comes after this: loadSurface)
+    this.plotlyTimer = setTimeout(() => this.loadPlotly(), PLOTLY_DELAY);
   }
 
   loadPlotly() {
@@ -138,8 +191,9 @@ export class DescentPage {
   }
 
   // ---- state -> effects ------------------------------------------------------------------------
+  /** @type {import("../shared/state.js").Listener} */
   onState(changed, prev, next) {
-    const has = (k) => changed.has(k);
+    const has = (/** @type {string} */ k) => changed.has(k);
     if (has("surface") || has("expr") || has("params")) {
       this.loadSurface();
     } else if (has("start") || has("steps")) {
@@ -147,13 +201,13 @@ export class DescentPage {
       this.readouts.renderSurfaceInfo();
     } else if (has("runs")) {
       const diff = runsChange(prev.runs, next.runs);
-      if (diff && (diff.kind === "add" || diff.kind === "remove")) {
+      if (!diff) { /* nothing the runs need */ } else if (diff.kind === "add" || diff.kind === "remove") {
         if (!this.server.editRuns(diff, prev.runs.length, next.runs)) this.restart();
-      } else if (diff && diff.kind === "restart") this.restart();
-      else if (diff && changeNeedsReplay(this.playback.play, this.trajectories, diff.sets.map((d) => d.run))) {
-        this.replay(diff.sets.map(({ run, values }) => ({ run, lr: values.lr })));
-      } else if (diff) for (const { run, values } of diff.sets) this.server.queueSet(run, values);
-      if (next.runs.some((r, i) => prev.runs[i] && prev.runs[i].color !== r.color)) this.plot.invalidate();
+      } else if (diff.kind === "restart") this.restart();
+      else if (changeNeedsReplay(this.playback.play, this.trajectories, diff.sets.map((d) => d.run))) {
+        this.replay(diff.sets.map(({ run, values }) => ({ run, lr: typeof values.lr === "number" ? values.lr : null })));
+      } else for (const { run, values } of diff.sets) this.server.queueSet(run, values);
+      if (next.runs.some((/** @type {Run} */ r, /** @type {number} */ i) => prev.runs[i] && prev.runs[i].color !== r.color)) this.plot.invalidate();
     }
     if (has("speed")) this.socket.send({ type: "speed", speed: next.speed });
     if (has("view")) this.plot.setView(next.view);
@@ -194,21 +248,33 @@ export class DescentPage {
     this.gridKey = url;
     this.toolbar.showPlotStatus("Drawing the surface…");
     try {
-      let grid = this.gridCache.get(url);
+      let grid = this.gridCache.get(url) || null;
       if (!grid && state.surface === "custom") {
         const refusal = await this.actions.checkFormula(state.expr); // e.g. a link with a broken formula
         if (refusal) throw new ApiError(422, { message: refusal.msg, detail: [{ field: "expr", msg: refusal.msg }] }, url);
       }
-      if (!grid) {
-        grid = await getJSON(url);
+      const prefetched = this.firstGrid && this.firstGrid.url === url ? this.firstGrid.grid : null;
+      this.firstGrid = null;
+      if (!grid && prefetched) grid = await prefetched; // null if it failed: ask again below
+      if (!grid) grid = /** @type {DescentGrid} */ (await getJSON(url));
+      if (!this.gridCache.has(url)) {
         this.gridCache.set(url, grid);
-        if (this.gridCache.size > 8) this.gridCache.delete(this.gridCache.keys().next().value);
+        const oldest = this.gridCache.keys().next().value;
+        if (this.gridCache.size > 8 && oldest !== undefined) this.gridCache.delete(oldest);
       }
       if (this.gridKey !== url) return; // a newer surface was asked for meanwhile
       this.grid = grid;
       this.toolbar.showExprError(null);
       this.plot.setSurface(grid);
-      this.stats.surfaceAt = this.stats.surfaceAt ?? performance.now();
+      if (this.stats.surfaceAt === null) {
+        this.stats.surfaceAt = performance.now();
+        // Parsing Plotly holds a phone's main thread for seconds: not before the page has its
+        // surface and answers taps
+        if (!this.plotlyRequested) {
+          clearTimeout(this.plotlyTimer);
+          this.plotlyTimer = setTimeout(() => this.loadPlotly(), PLOTLY_DELAY);
+        }
+      }
       setTip($("contour"), `${grid.surface.name}: ${grid.surface.description} ${this.plot.describeColors()} Click anywhere to start the runs there.`);
       this.toolbar.showPlotStatus(null);
       this.readouts.renderSurfaceInfo();
@@ -221,12 +287,15 @@ export class DescentPage {
         this.toolbar.showExprError(err, state.expr);
         this.toolbar.showPlotStatus("Fix the formula above to draw it.");
       } else {
-        this.toolbar.showPlotStatus(`Could not load the surface: ${err.message}`);
+        this.toolbar.showPlotStatus(`Could not load the surface: ${err instanceof Error ? err.message : err}`);
       }
     }
   }
 
-  /** A change to a run that takes no more steps: every run again from the start, and say so. */
+  /**
+   * A change to a run that takes no more steps: every run again from the start, and say so.
+   * @param {{ run: number, lr?: number | null }[]} sets the changes, per run
+   */
   replay(sets) {
     showMessage(replayNote(this.playback.play, this.trajectories, sets), { kind: "info", key: "replay", timeout: 6000 });
     if (this.playback.play === "done") this.playback.playNext();
@@ -250,6 +319,7 @@ export class DescentPage {
       showMessage("No runs to play: add one with “+ Add run”.", { kind: "warn", key: "no-runs", timeout: 6000 });
       return;
     }
+    /** @type {import("../shared/socket.js").Message} */
     const message = {
       type: "start",
       surface: surfaceSpec(state),
@@ -274,6 +344,7 @@ export class DescentPage {
     requestAnimationFrame(() => this.tick());
     const now = performance.now();
     const ms = this.stats.ms;
+    /** @param {keyof Stats["ms"]} key @param {() => void} fn */
     const timed = (key, fn) => {
       const t0 = performance.now();
       fn();
@@ -333,7 +404,7 @@ async function main() {
   if (firstVisit) page.playback.waitForPlay("Start here: press Play to run the optimizers, or pick one of the Lessons above.");
   page.init();
   // A read-only window for tests, benchmarks and the curious (the console).
-  window.gradscape = Object.freeze({
+  /** @type {Window & { gradscape?: object }} */ (window).gradscape = Object.freeze({
     get state() {
       return JSON.parse(JSON.stringify(store.state));
     },
@@ -349,12 +420,12 @@ async function main() {
       lastLrs: Array.from(t.lr.subarray(Math.max(1, t.n - 5), t.n), (v) => (Number.isFinite(v) ? v : null)),
       head: t.n ? [t.value("x", t.n - 1), t.value("y", t.n - 1)] : null,
     })),
-    path: (i) => {
+    path: (/** @type {number} */ i) => {
       const t = page.trajectories[i];
       return t ? t.rows() : null;
     },
     /** A run's trial points (descent/trials.js): [[step index, x, y], ...]. */
-    trials: (i) => (page.trajectories[i] ? page.trajectories[i].trials.rows() : null),
+    trials: (/** @type {number} */ i) => (page.trajectories[i] ? page.trajectories[i].trials.rows() : null),
     link: () => store.link(),
     ghosts: () => page.ghosts.length,
     flow: () => page.flow.debug(),
@@ -362,10 +433,10 @@ async function main() {
     /** The runs outside the plot, marked by an arrow at its edge: [{run, at: [px, py]}]. */
     offPlot: () => page.plot.overlay.offPlot.map((o) => ({ run: o.run, at: [...o.at] })),
     /** What the loss and gradient-norm charts show: per series its point count and last point. */
-    charts: () => Object.fromEntries([["loss", page.lossChart], ["gnorm", page.gnormChart]].map(
-      ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x.at(-1), s.y.at(-1)], dash: s.lineDash || [] }))])),
+    charts: () => Object.fromEntries(/** @type {[string, CanvasLineChart][]} */ ([["loss", page.lossChart], ["gnorm", page.gnormChart]]).map(
+      ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x[s.x.length - 1], s.y[s.y.length - 1]], dash: s.lineDash || [] }))])),
     /** Where a data point is on screen (client pixels), for tests that click the map. */
-    pixelOf: (x, y) => {
+    pixelOf: (/** @type {number} */ x, /** @type {number} */ y) => {
       const m = page.plot.mapping;
       const r = $("plot-wrap").getBoundingClientRect();
       return m ? [r.left + m.px(x), r.top + m.py(y)] : null;
@@ -373,9 +444,12 @@ async function main() {
     /** Pixels of each run's colour on the paths canvas (proof that its path was really drawn). */
     inked: () => {
       const c = page.plot.overlay.paths;
-      const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-      return store.state.runs.map((run) => {
-        const [r, g, b] = [1, 3, 5].map((k) => parseInt(run.color.slice(k, k + 2), 16));
+      const ctx = c.getContext("2d");
+      if (!ctx) return [];
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      return store.state.runs.map((/** @type {Run} */ run) => {
+        const color = run.color || "#000000";
+        const [r, g, b] = [1, 3, 5].map((k) => parseInt(color.slice(k, k + 2), 16));
         let n = 0;
         for (let k = 0; k < data.length; k += 4) {
           if (data[k + 3] > 200 && Math.abs(data[k] - r) + Math.abs(data[k + 1] - g) + Math.abs(data[k + 2] - b) < 40) n++;

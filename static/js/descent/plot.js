@@ -1,3 +1,4 @@
+// @ts-check
 // The descent view's plot, in layers (bottom to top):
 //   base canvas   the surface painted from the grid, shown only until Plotly has loaded
 //   contour div   a static Plotly contour map (axes, colourbar, hover), redrawn only when the
@@ -27,7 +28,22 @@ const COST_FACTOR_3D = 3;
 // (software WebGL) a finer mesh makes the page crawl (docs/performance-browser.md).
 const MAX_3D_GRID = 61;
 
+/** @typedef {import("../shared/plots.js").ColorTransform} ColorTransform */
+/** @typedef {import("../shared/plots.js").MapGeometry} MapGeometry */
+/** @typedef {import("./overlay.js").Scene} Scene */
+/**
+ * A surface's grid as GET /api/surfaces/{id}/grid sends it: the values and the surface.
+ * @typedef {import("../shared/plots.js").SurfaceGrid & { surface: import("../types/api").SurfaceInfo }} DescentGrid
+ */
+/** @typedef {{ x: ArrayLike<number>, y: ArrayLike<number> }} Points a path's coordinates */
+/** @typedef {(x: number, y: number) => void} OnPick */
+
 export class DescentPlot {
+  /**
+   * @param {{ wrap: HTMLElement, base: HTMLCanvasElement, contour: HTMLElement, surface3d: HTMLElement,
+   *   paths: HTMLCanvasElement, heads: HTMLCanvasElement }} elements
+   * @param {{ onPick: OnPick }} hooks onPick: a click on the map, at data (x, y)
+   */
   constructor({ wrap, base, contour, surface3d, paths, heads }, { onPick }) {
     this.wrap = wrap;
     this.base = base;
@@ -36,8 +52,13 @@ export class DescentPlot {
     this.overlay = new PathOverlay(paths, heads);
     this.onPick = onPick;
     this.view = "contour";
+    /** @type {DescentGrid | null} */
     this.grid = null;
+    /** @type {ColorTransform | null} */
     this.tf = null;
+    /** @type {ColorTransform | null} */
+    this._tf3 = null;
+    /** @type {MapGeometry | null} */
     this.geometry = null;
     this.plotly = false; // Plotly.js loaded
     this.contourDrawn = false;
@@ -48,9 +69,25 @@ export class DescentPlot {
     this.interval3d = MIN_3D_INTERVAL;
     this.fontSize = 12;
     this.needsDraw = true;
+    /** @type {Scene | null} */
     this._lastScene = null;
+    /** @type {Plotly.Data | null} the 3D surface's trace, kept until the surface or the font changes */
+    this.surfaceTraceObj = null;
+    /** @type {Plotly.Layout} */
+    this.layout3d = {};
+    /** @type {number | undefined} when the contour map was first drawn (ms since navigation) */
+    this.contourReadyAt = undefined;
     this._bindPick();
     new ResizeObserver(() => this.resize()).observe(wrap);
+  }
+
+  /**
+   * The 3D view's colour transform: a larger floor, so that the minimum is not a spike.
+   * @returns {ColorTransform | null}
+   */
+  get tf3() {
+    if (!this._tf3 && this.grid) this._tf3 = colorTransform(this.grid.z, this.grid.surface.min_value, { floor: 2e-3 });
+    return this._tf3;
   }
 
   get mapping() {
@@ -70,15 +107,18 @@ export class DescentPlot {
   }
 
   /** A new surface (grid = GET /api/surfaces/{id}/grid): paint it now, contour it when possible. */
+  /** @param {DescentGrid} grid */
   setSurface(grid) {
+    if (grid === this.grid && this.geometry) return; // painted already (first-paint.js)
     this.grid = grid;
     this.tf = colorTransform(grid.z, grid.surface.min_value);
-    this.tf3 = colorTransform(grid.z, grid.surface.min_value, { floor: 2e-3 });
+    this._tf3 = null; // the 3D view's, computed when first drawn (not on the first paint)
     this.surfaceStale = true;
     this._layout();
     if (this.view === "3d") this.update3d(this._lastScene, true);
   }
 
+  /** @param {number} size */
   setFontSize(size) {
     if (size === this.fontSize) return;
     this.fontSize = size;
@@ -86,6 +126,7 @@ export class DescentPlot {
     this._layout();
   }
 
+  /** @param {"contour" | "3d"} view */
   setView(view) {
     this.view = view;
     const three = view === "3d";
@@ -103,7 +144,7 @@ export class DescentPlot {
 
   resize() {
     if (this.view === "3d") {
-      if (this.surfaceDrawn) window.Plotly.Plots.resize(this.surfaceDiv);
+      if (this.surfaceDrawn && window.Plotly) window.Plotly.Plots.resize(this.surfaceDiv);
       return;
     }
     this._layout();
@@ -111,7 +152,8 @@ export class DescentPlot {
 
   /** Place the map for the current size: canvases, the stand-in image, then the contour. */
   _layout() {
-    if (!this.grid || this.view !== "contour") return;
+    const tf = this.tf;
+    if (!this.grid || !tf || this.view !== "contour") return;
     const width = Math.floor(this.wrap.clientWidth);
     const height = Math.floor(this.wrap.clientHeight);
     if (width < 50 || height < 50) return;
@@ -125,27 +167,28 @@ export class DescentPlot {
     this.overlay.resize(width, height, g.mapping);
     this.needsDraw = true;
     if (!this.contourDrawn) {
-      paintGrid(this.base, this.grid, this.tf, g.mapping, dpr);
+      paintGrid(this.base, this.grid, tf, g.mapping, dpr);
       this.base.hidden = false;
     }
     this._drawContour();
   }
 
   async _drawContour() {
-    if (!this.plotly || !this.grid || !this.geometry || this.view !== "contour") return;
+    const Plotly = window.Plotly;
+    if (!this.plotly || !Plotly || !this.grid || !this.tf || !this.geometry || this.view !== "contour") return;
     const version = ++this.contourVersion;
     const layout = mapLayout(this.grid.surface.bounds, this.geometry, { fontSize: this.fontSize });
     const traces = contourTraces(this.grid, this.tf, this.geometry, this.fontSize);
     // newPlot once; later surfaces and sizes go through react on the same div
-    if (this.contourDrawn) await window.Plotly.react(this.contourDiv, traces, layout, PLOT_CONFIG);
-    else await window.Plotly.newPlot(this.contourDiv, traces, layout, PLOT_CONFIG);
+    if (this.contourDrawn) await Plotly.react(this.contourDiv, traces, layout, PLOT_CONFIG);
+    else await Plotly.newPlot(this.contourDiv, traces, layout, PLOT_CONFIG);
     if (version !== this.contourVersion) return;
     this.contourDrawn = true;
     this.base.hidden = true;
     // Plotly's own axes are the authority; they match the geometry (explicit domains) but a
     // rounding difference must not leave the paths half a pixel off.
-    const map = axisMapping(this.contourDiv);
-    if (map && Math.abs(map.left - this.geometry.mapping.left) + Math.abs(map.width - this.geometry.mapping.width) > 0.25) {
+    const map = axisMapping(/** @type {Plotly.PlotlyHTMLElement} */ (this.contourDiv));
+    if (map && this.geometry && Math.abs(map.left - this.geometry.mapping.left) + Math.abs(map.width - this.geometry.mapping.width) > 0.25) {
       this.overlay.resize(this.geometry.width, this.geometry.height, map);
     }
     this.needsDraw = true;
@@ -157,7 +200,10 @@ export class DescentPlot {
     this.needsDraw = true;
   }
 
-  /** Draw one animation frame of `scene` (see PathOverlay.draw); returns points drawn. */
+  /**
+   * Draw one animation frame of `scene` (see PathOverlay.draw); returns points drawn.
+   * @param {Scene} scene @param {number} [now]
+   */
   frame(scene, now = performance.now()) {
     this._lastScene = scene;
     this.needsDraw = false;
@@ -176,22 +222,34 @@ export class DescentPlot {
       this.needsDraw = true; // not yet: come back next frame
       return 0;
     }
-    return this.overlay.draw(scene);
+    const drawn = this.overlay.draw(scene);
+    // the surface and the start point are on screen: when, in ms since navigation (for
+    // bench/browser.py and the tests; first-paint.js usually gets here first)
+    if (this.grid && this.overlay.map && !this.wrap.dataset.painted) {
+      this.wrap.dataset.painted = String(Math.round(performance.now()));
+    }
+    return drawn;
   }
 
-  /** The 3D view: the surface and the paths, through Plotly.react on one div. */
+  /**
+   * The 3D view: the surface and the paths, through Plotly.react on one div.
+   * @param {Scene | null} scene @param {boolean} [force]
+   */
   update3d(scene, force = false) {
-    if (!this.plotly || !this.grid || this.surfaceDiv.hidden) return;
+    const Plotly = window.Plotly;
+    const tf = this.tf3;
+    if (!this.plotly || !Plotly || !this.grid || !tf || this.surfaceDiv.hidden) return;
     if (!this.surfaceTraceObj || this.surfaceStale) {
-      this.surfaceTraceObj = surfaceTrace(coarse(this.grid, MAX_3D_GRID), this.tf3);
-      this.layout3d = sceneLayout(this.grid.surface.bounds, this.tf3, { fontSize: this.fontSize });
+      this.surfaceTraceObj = surfaceTrace(coarse(this.grid, MAX_3D_GRID), tf);
+      this.layout3d = sceneLayout(this.grid.surface.bounds, tf, { fontSize: this.fontSize });
       this.surfaceStale = false;
     }
-    const tf = this.tf3;
     // Lift the lines above the surface: its mesh interpolates between grid points, which lies
     // above the true f in a curved valley and would hide a path running along the floor.
     const lift = 0.03 * (tf.cmax - tf.cmin);
-    const z = (loss) => (isNum(loss) ? tf.f(loss) + lift : null);
+    /** @param {number | null} loss @returns {number | null} */
+    const z = (loss) => (isNum(loss) ? tf.f(/** @type {number} */ (loss)) + lift : null);
+    /** @type {Plotly.Data[]} */
     const traces = [this.surfaceTraceObj];
     const minima = this.grid.surface.minima || [];
     if (minima.length) {
@@ -203,11 +261,12 @@ export class DescentPlot {
         hovertemplate: "a minimum<extra></extra>",
       });
     }
+    /** @type {{ x: number[], y: number[], z: (number | null)[], color: string[], symbol: string[] }} */
     const heads = { x: [], y: [], z: [], color: [], symbol: [] };
     for (const g of (scene && scene.ghosts) || []) traces.push(path3d(g, g.n, z, g.color, 0.4, "ghost", g.loss));
     for (const [k, r] of ((scene && scene.runs) || []).entries()) {
       const t = r.traj;
-      traces.push(path3d(t, t.n, z, r.color, 1, r.label, t.loss));
+      traces.push(path3d(t, t.n, z, r.color, 1, r.label || "", t.loss));
       const i = t.lastFinite();
       if (i >= 0) {
         heads.x.push(t.x[i]);
@@ -222,13 +281,14 @@ export class DescentPlot {
       marker: { size: 7, color: heads.color, symbol: heads.symbol, line: { color: "#ffffff", width: 2 } },
       hoverinfo: "skip",
     });
-    window.Plotly.react(this.surfaceDiv, traces, this.layout3d, PLOT_CONFIG);
+    Plotly.react(this.surfaceDiv, traces, this.layout3d, PLOT_CONFIG);
     this.surfaceDrawn = true;
     if (force) this.last3d = performance.now();
   }
 
   /** A click (not a drag) inside the map's axes reports the data point under it. */
   _bindPick() {
+    /** @type {{ x: number, y: number, t: number } | null} where and when a press began */
     let down = null;
     this.wrap.addEventListener("pointerdown", (e) => {
       down = e.isPrimary && e.button === 0 && this.view === "contour" ? { x: e.clientX, y: e.clientY, t: performance.now() } : null;
@@ -257,12 +317,21 @@ export class DescentPlot {
   }
 }
 
-/** A path as a 3D line (decimated by stride for drawing; the data keeps every point). */
+/**
+ * A path as a 3D line (decimated by stride for drawing; the data keeps every point).
+ * @param {Points} t @param {number} n points in use @param {(loss: number | null) => number | null} z
+ *   a loss's height @param {string} color @param {number} opacity @param {string} name
+ * @param {ArrayLike<number> | null} loss
+ */
 function path3d(t, n, z, color, opacity, name, loss) {
   const stride = Math.max(1, Math.ceil(n / MAX_3D_POINTS));
+  /** @type {number[]} */
   const x = [];
+  /** @type {number[]} */
   const y = [];
+  /** @type {(number | null)[]} */
   const zs = [];
+  /** @param {number} i */
   const push = (i) => {
     if (!isNum(t.x[i]) || !isNum(t.y[i])) return;
     x.push(t.x[i]);
@@ -277,10 +346,14 @@ function path3d(t, n, z, color, opacity, name, loss) {
   };
 }
 
-/** Every k-th grid point (first and last kept), so the mesh has at most ~n points per side. */
+/**
+ * Every k-th grid point (first and last kept), so the mesh has at most ~n points per side.
+ * @template {import("../shared/plots.js").SurfaceGrid} G @param {G} grid @param {number} n @returns {G}
+ */
 function coarse(grid, n) {
   const k = Math.ceil((grid.x.length - 1) / (n - 1));
   if (k <= 1) return grid;
+  /** @param {number} len */
   const pick = (len) => {
     const idx = [];
     for (let i = 0; i < len; i += k) idx.push(i);

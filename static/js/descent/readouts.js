@@ -1,3 +1,4 @@
+// @ts-check
 // What the descent view shows besides the map: the surface card, the divergence badges on the
 // plot, the step counter, the loss and gradient-norm charts, and the scene the plot draws.
 // A part of DescentPage (descent/page.js): `this.page` is the controller.
@@ -9,13 +10,23 @@ import { minMaxDecimate } from "../shared/linechart.js";
 import { runStyle } from "../shared/run-style.js";
 import { stateMarkers } from "./state-keys.js";
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id an element of templates/index.html */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @typedef {import("./trajectory.js").Trajectory} Trajectory */
+/** @typedef {import("./state.js").Run} Run */
+/**
+ * One run's chart columns (step, loss or f − f*, ‖∇f‖), the first n in use, for trajectory
+ * `traj` of this generation and this f*.
+ * @typedef {{ traj: Trajectory, generation: number, fstar: number | null, n: number,
+ *   positive: boolean, xs: Float64Array, ys: Float64Array, gs: Float64Array }} ChartColumns
+ */
 
 export class Readouts {
   /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
   constructor(page) {
     this.page = page;
-    /** @type {object[]} each run's chart columns, extended as points arrive */
+    /** @type {ChartColumns[]} each run's chart columns, extended as points arrive */
     this.chartCache = [];
   }
 
@@ -47,12 +58,12 @@ export class Readouts {
     for (const [i, t] of this.page.trajectories.entries()) {
       if (t.status !== "diverged" || !state.runs[i]) continue;
       const run = state.runs[i];
-      const name = this.page.optimizers.get(run.optimizer).name;
+      const name = this.page.optimizer(run.optimizer).name;
       const badge = el("div", { class: "badge diverged" }, [
         el("span", { text: "● " }),
         `${name}, lr ${fmt(t.lrInEffect ?? run.lr, 3)}: diverged at step ${t.divergedAt ?? t.n - 1}${t.reason ? `: ${t.reason}` : ""}`,
       ]);
-      badge.firstChild.style.color = run.color;
+      /** @type {HTMLElement} */ (badge.firstChild).style.color = run.color;
       items.push(badge);
     }
     const key = items.map((b) => b.textContent).join("|");
@@ -71,7 +82,10 @@ export class Readouts {
 
   /** Run i's chart columns (step, loss or f - f*, |grad|), extended by the points that came in
    * since the last render: at full speed rebuilding them all cost ~20 ms a render (6 x 20,000
-   * points), this a fraction of a millisecond. Rebuilt when the run starts over. */
+   * points), this a fraction of a millisecond. Rebuilt when the run starts over.
+   * @param {number} i @param {Trajectory} t @param {number | null} fstar the known minimum value
+   * @returns {ChartColumns}
+   */
   chartColumns(i, t, fstar) {
     let c = this.chartCache[i];
     if (!c || c.traj !== t || c.generation !== t.generation || c.fstar !== fstar || t.n < c.n) {
@@ -81,7 +95,7 @@ export class Readouts {
     }
     if (t.n > c.xs.length) {
       const size = Math.max(t.n, 2 * c.xs.length, 256);
-      for (const f of ["xs", "ys", "gs"]) {
+      for (const f of /** @type {const} */ (["xs", "ys", "gs"])) {
         const a = new Float64Array(size);
         a.set(c[f].subarray(0, c.n));
         c[f] = a;
@@ -107,7 +121,7 @@ export class Readouts {
     for (const [i, t] of this.page.trajectories.entries()) {
       const run = state.runs[i];
       if (!run || t.n === 0) continue;
-      const name = `${i + 1}. ${this.page.optimizers.get(run.optimizer).name} (lr ${fmt(run.lr, 3)})`;
+      const name = `${i + 1}. ${this.page.optimizer(run.optimizer).name} (lr ${fmt(run.lr, 3)})`;
       const c = this.chartColumns(i, t, fstar);
       if (!c.positive) positive = false;
       const { lineDash } = runStyle(i); // told apart by more than colour
@@ -123,10 +137,13 @@ export class Readouts {
     this.page.lossChart.ytitle = fstar === null ? "f" : "f − f*";
     this.page.lossChart.update(loss, { log: positive });
     this.page.gnormChart.update(gnorm, { log: true });
-    this.page.stateChart.render(state, this.page.trajectories, (id) => this.page.optimizers.get(id).name);
+    this.page.stateChart.render(/** @type {{ runs: Run[] }} */ (state), this.page.trajectories, (id) => this.page.optimizer(id).name);
   }
 
-  /** What the plot draws this frame. */
+  /**
+   * What the plot draws this frame.
+   * @returns {import("./overlay.js").Scene}
+   */
   scene() {
     const state = this.page.store.state;
     const desc = this.page.grid ? this.page.grid.surface : null;
@@ -134,7 +151,7 @@ export class Readouts {
       runs: this.page.trajectories.map((traj, i) => ({
         traj, color: state.runs[i] ? state.runs[i].color : "#888", selected: i === state.sel, shape: runStyle(i).shape,
         dash: runStyle(i).lineDash, index: i,
-        label: state.runs[i] ? `${i + 1}. ${this.page.optimizers.get(state.runs[i].optimizer).name}` : "",
+        label: state.runs[i] ? `${i + 1}. ${this.page.optimizer(state.runs[i].optimizer).name}` : "",
         markers: state.runs[i] ? stateMarkers(this.page.registries.stateKeys, state.runs[i].optimizer, traj.state) : [],
       })).filter((r, i) => state.runs[i]),
       ghosts: this.page.ghosts.filter((g) => g.surfaceKey === this.page.gridKey),

@@ -183,7 +183,7 @@ export class ReferenceLayer {
   runName() {
     const state = this.page.store.state;
     const run = state.runs[state.sel];
-    return run ? `run ${state.sel + 1} (${this.page.optimizers.get(run.optimizer).name})` : "the run";
+    return run ? `run ${state.sel + 1} (${this.page.optimizer(run.optimizer).name})` : "the run";
   }
 
   /** @param {string} text */

@@ -1,3 +1,4 @@
+// @ts-check
 // The run cards of the descent view: optimizer, learning rate (log slider and number box), the
 // live lr x lambda_max readout with "set lr to the edge", a divergence badge, and the details
 // (hyperparameters from the API spec, schedule, gradient noise, seed). Cards report changes
@@ -10,6 +11,7 @@ import { fmt } from "../shared/format.js";
 import { setTip } from "../shared/tooltips.js";
 import { runSwatch } from "../shared/run-style.js";
 
+const NO_COLOR = "#888888"; // a run before the state gave it its colour
 const LR_MIN = 1e-5;
 const LR_MAX = 10;
 
@@ -18,26 +20,55 @@ const EDGE_TIP =
   "descent is stable only while lr × λmax < 2: above 2 every step overshoots the valley floor " +
   "by more than it started from, and the path zig-zags outwards.";
 
+/** @typedef {import("./trajectory.js").Trajectory} Trajectory */
+/** @typedef {import("./state.js").Run} Run */
+/** @typedef {import("../shared/state.js").State} State */
+/** @typedef {import("../types/api").OptimizerInfo} OptimizerInfo */
+/** @typedef {import("../types/api").OptimizerParameter} OptimizerParameter */
+/**
+ * A change to run i, as handlers.js updateRun takes it (a null schedule: constant lr).
+ * @typedef {Partial<Omit<Run, "schedule">> & { schedule?: Run["schedule"] | null }} RunPatch
+ */
+/** @typedef {(patch: RunPatch) => void} Change */
+/** @typedef {ReturnType<RunsPanel["_build"]>} Card a run's card: its root and the parts that are refreshed */
+
 export class RunsPanel {
+  /**
+   * @param {HTMLElement} container
+   * @param {object} options
+   * @param {import("../types/api").DescentRegistries} options.registries
+   * @param {(i: number, patch: RunPatch) => void} options.onChange a card's control changed run i
+   * @param {(i: number) => void} options.onRemove
+   * @param {(i: number, options?: { rerender?: boolean }) => void} options.onSelect
+   * @param {(i: number) => void} options.onEdge "2/λ" pressed
+   * @param {(i: number) => void} [options.onTune] "Tune" pressed
+   */
   constructor(container, { registries, onChange, onRemove, onSelect, onEdge, onTune }) {
     this.container = container;
     this.optimizers = new Map(registries.optimizers.map((o) => [o.id, o]));
     this.registries = registries;
     this.on = { onChange, onRemove, onSelect, onEdge, onTune };
-    this.cards = []; // {signature, root, parts}
+    /** @type {Card[]} */
+    this.cards = [];
+    /** @type {Set<number>} the runs whose details are open */
     this.expanded = new Set();
+    /** @type {State | null} the state last rendered */
+    this.latest = null;
   }
 
-  /** Rebuild the cards whose structure changed; refresh every value. */
+  /**
+   * Rebuild the cards whose structure changed; refresh every value.
+   * @param {State} state @param {Trajectory[]} trajectories
+   */
   render(state, trajectories) {
+    /** @type {Run[]} */
     const runs = state.runs;
-    while (this.cards.length > runs.length) this.cards.pop().root.remove();
+    while (this.cards.length > runs.length) this.cards.pop()?.root.remove();
     runs.forEach((run, i) => {
       const signature = `${run.optimizer}|${(run.schedule && run.schedule.kind) || "constant"}|${this.expanded.has(i)}`;
       let card = this.cards[i];
       if (!card || card.signature !== signature) {
-        const fresh = this._build(i, run);
-        fresh.signature = signature;
+        const fresh = this._build(i, run, signature);
         if (card) card.root.replaceWith(fresh.root);
         else this.container.append(fresh.root);
         this.cards[i] = fresh;
@@ -48,17 +79,20 @@ export class RunsPanel {
     this.updateLive(state, trajectories);
   }
 
-  /** The live parts only (cheap; called a few times a second while running). */
+  /**
+   * The live parts only (cheap; called a few times a second while running).
+   * @param {State} state @param {Trajectory[]} trajectories
+   */
   updateLive(state, trajectories) {
-    state.runs.forEach((run, i) => {
+    state.runs.forEach((/** @type {Run} */ run, /** @type {number} */ i) => {
       const card = this.cards[i];
       const t = trajectories[i];
       if (!card || !t) return;
       const p = card.parts;
       const inEffect = t.lrInEffect;
       p.lrEffect.textContent = inEffect === null ? "—" : fmt(inEffect, 3);
-      const lr = t.lrNext ?? run.lr;
-      const product = t.lambdaMax === null ? null : lr * t.lambdaMax;
+      const lr = t.lrNext ?? run.lr ?? null;
+      const product = t.lambdaMax === null || lr === null ? null : lr * t.lambdaMax;
       p.edgeValue.textContent = product === null ? "—" : fmt(product, 3);
       const over = product !== null && product > 2;
       // The lr < 2/λmax rule is plain gradient descent's: an optimizer with no state of its own
@@ -66,7 +100,7 @@ export class RunsPanel {
       // Before the first step no optimizer has state yet, so nobody is flagged (Adam at step 0
       // is not plain gradient descent).
       const known = t.n > 1 && Boolean(t.state);
-      const plain = known && Object.keys(t.state).every((k) => k === "step");
+      const plain = known && Object.keys(t.state || {}).every((k) => k === "step");
       p.edgeValue.classList.toggle("over", over && plain);
       p.overFlag.hidden = !over || !known;
       p.overFlag.classList.toggle("hint", !plain);
@@ -95,14 +129,19 @@ export class RunsPanel {
     });
   }
 
-  _build(i, run) {
-    const opt = this.optimizers.get(run.optimizer);
+  /**
+   * @param {number} i @param {Run} run @param {string} signature what the card's structure
+   *   depends on: rebuilt when it changes
+   */
+  _build(i, run, signature) {
+    const opt = this.optimizer(run.optimizer);
+    /** @type {Change} */
     const change = (patch) => this.on.onChange(i, patch);
     const color = el("input", { type: "color", class: "secondary-control", tip: "This run's colour.", "aria-label": `Run ${i + 1} colour` });
     color.addEventListener("input", () => change({ color: color.value }));
     const optimizer = optimizerSelect(this.registries.optimizers, "surface", run.optimizer, {
       label: `Run ${i + 1} optimizer`,
-      onChange: (id) => change({ optimizer: id, hp: {}, lr: this.optimizers.get(id).hyperparameters.lr.default }),
+      onChange: (id) => change({ optimizer: id, hp: {}, lr: this.optimizer(id).hyperparameters.lr.default }),
     });
     optimizer.classList.add("optimizer");
     optimizer.dataset.tip = `${opt.name}: ${opt.description}`;
@@ -127,7 +166,7 @@ export class RunsPanel {
     const lrTip = `${lrSpec.help} Each step moves the point by lr × (the optimizer's direction). Drag while it runs: the change applies from the next step.`;
     const lr = logSlider({
       min: Math.max(LR_MIN, lrSpec.min), max: Math.min(LR_MAX, lrSpec.max), boxMin: lrSpec.min, boxMax: lrSpec.max,
-      value: run.lr, tip: lrTip, label: `Run ${i + 1} learning rate`, name: "lr", onInput: (v) => change({ lr: v }),
+      value: run.lr ?? lrSpec.default, tip: lrTip, label: `Run ${i + 1} learning rate`, name: "lr", onInput: (v) => change({ lr: v }),
     });
     lr.range.classList.add("lr-range");
     lr.box.classList.add("lr-box");
@@ -154,11 +193,12 @@ export class RunsPanel {
     const badge = el("div", { class: "badge", hidden: true, role: "status" });
 
     const detailsBox = el("div", { class: "details", hidden: !this.expanded.has(i) });
-    const fields = new Map(); // hyperparameter name -> its field's set(value)
+    /** @type {Map<string, (value: number | string | null | undefined) => void>} a hyperparameter's field's set(value) */
+    const fields = new Map();
     if (this.expanded.has(i)) this._buildDetails(detailsBox, i, run, opt, change, fields);
 
     const root = el("div", { class: "run-card", dataset: { run: String(i) } }, [
-      el("div", { class: "run-row" }, [runSwatch(i, run.color), color, optimizer, details, remove]),
+      el("div", { class: "run-row" }, [runSwatch(i, run.color || NO_COLOR), color, optimizer, details, remove]),
       el("div", { class: "run-row lr-row" }, [el("span", { class: "lr-label", text: "lr", tip: lrTip }), lr.range, lr.box, edgeButton, tune]),
       el("div", { class: "run-row readout" }, [
         el("span", { tip: "The learning rate the last step used (schedules and live changes included)." }, ["in effect ", lrEffect]),
@@ -169,17 +209,29 @@ export class RunsPanel {
       detailsBox,
     ]);
     root.addEventListener("click", () => this.on.onSelect(i));
-    return { root, parts: { color, optimizer, lr, lrEffect, edgeValue, overFlag, edgeButton, badge, details: detailsBox, fields } };
+    return { signature, root, parts: { color, optimizer, lr, lrEffect, edgeValue, overFlag, edgeButton, badge, details: detailsBox, fields } };
   }
 
+  /** @param {string} id an optimizer the state names (sanitize keeps only the registry's) */
+  optimizer(id) {
+    const opt = this.optimizers.get(id);
+    if (!opt) throw new Error(`no optimizer "${id}" in the registry`);
+    return opt;
+  }
+
+  /**
+   * @param {HTMLElement} box @param {number} i @param {Run} run @param {OptimizerInfo} opt
+   * @param {Change} change @param {Map<string, (value: number | string | null | undefined) => void>} fields
+   */
   _buildDetails(box, i, run, opt, change, fields) {
     box.append(el("div", { class: "section", text: `${opt.name} hyperparameters` }));
     for (const [name, spec] of Object.entries(opt.hyperparameters)) {
       if (name === "lr") continue;
       // null is the default of every nullable hyperparameter: the key leaves the run (and the link)
       const field = hyperparameterField(name, spec, run.hp ? run.hp[name] : undefined, (v) => {
-        const hp = { ...(run.hp || {}), ...this._hpOf(i), [name]: v };
+        const hp = { ...(run.hp || {}), ...this._hpOf(i) };
         if (v === null) delete hp[name];
+        else hp[name] = v;
         change({ hp });
       });
       field.control.id = `run-${i}-${name}`; // stable, for links to a field and for tests
@@ -201,35 +253,42 @@ export class RunsPanel {
     if (current) {
       for (const [name, spec] of Object.entries(current.parameters)) {
         const value = run.schedule && run.schedule[name] !== undefined ? run.schedule[name] : spec.default;
-        const field = hyperparameterField(name, spec, value, (v) => change({ schedule: { ...(this._scheduleOf(i) || { kind }), [name]: v } }));
+        const field = hyperparameterField(name, spec, value, (v) => {
+          if (v !== null) change({ schedule: { ...(this._scheduleOf(i) || { kind }), [name]: v } });
+        });
         box.append(field.label, field.control, field.message);
       }
     }
     box.append(el("div", { class: "section", text: "Gradient noise" }));
-    const noiseSpec = { default: 0, min: 0, max: 1000, help: "Standard deviation of Gaussian noise added to each gradient component, like the noise of a mini-batch gradient.", kind: "float" };
-    const noise = hyperparameterField("noise std", noiseSpec, run.noise || 0, (v) => change({ noise: v }));
-    const seedSpec = { default: 0, min: 0, max: 2 ** 32 - 1, help: "Seed of the noise: the same seed gives the same noisy run.", kind: "int" };
-    const seed = hyperparameterField("seed", seedSpec, run.seed || 0, (v) => change({ seed: v }));
+    /** @type {OptimizerParameter} */
+    const noiseSpec = { default: 0, min: 0, max: 1000, help: "Standard deviation of Gaussian noise added to each gradient component, like the noise of a mini-batch gradient.", kind: "float", label: "noise std", log: false };
+    const noise = hyperparameterField("noise std", noiseSpec, run.noise || 0, (v) => change({ noise: Number(v) }));
+    /** @type {OptimizerParameter} */
+    const seedSpec = { default: 0, min: 0, max: 2 ** 32 - 1, help: "Seed of the noise: the same seed gives the same noisy run.", kind: "int", label: "seed", log: false };
+    const seed = hyperparameterField("seed", seedSpec, run.seed || 0, (v) => change({ seed: Number(v) }));
     for (const f of [noise, seed]) box.append(f.label, f.control, f.message);
   }
 
   // The latest run settings (a details input may fire after other changes re-rendered the card).
+  /** @param {number} i @returns {Record<string, number | string>} */
   _hpOf(i) {
     return (this.latest && this.latest.runs[i] && this.latest.runs[i].hp) || {};
   }
 
+  /** @param {number} i @returns {Run["schedule"] | null} */
   _scheduleOf(i) {
     return this.latest && this.latest.runs[i] ? this.latest.runs[i].schedule : null;
   }
 
+  /** @param {Card} card @param {Run} run @param {number} i @param {State} state */
   _refresh(card, run, i, state) {
     this.latest = state;
     const p = card.parts;
-    card.root.style.setProperty("--run-color", run.color);
+    card.root.style.setProperty("--run-color", run.color || NO_COLOR);
     card.root.classList.toggle("selected", i === state.sel);
     setValue(p.color, run.color);
     if (p.optimizer.value !== run.optimizer) p.optimizer.value = run.optimizer;
-    p.lr.set(run.lr);
+    if (run.lr !== undefined) p.lr.set(run.lr);
     for (const [name, set] of p.fields) set(run.hp ? run.hp[name] : undefined);
   }
 }

@@ -270,7 +270,7 @@ export function runSpec(run) {
  * In a set, a hyperparameter back to "unset" is null: the caller fills in the API's default.
  * @param {Run[]} prev
  * @param {Run[]} next
- * @returns {{ kind: "restart" } | { kind: "add" | "remove", run: number } | { kind: "set", sets: { run: number, values: Record<string, number | string | null> }[] } | null}
+ * @returns {{ kind: "restart" } | { kind: "add", run: number } | { kind: "remove", run: number } | { kind: "set", sets: { run: number, values: Record<string, number | string | null> }[] } | null}
  */
 export function runsChange(prev, next) {
   if (prev.length !== next.length) return listEdit(prev, next) || { kind: "restart" };

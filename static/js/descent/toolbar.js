@@ -1,3 +1,4 @@
+// @ts-check
 // The descent view's controls: building the toolbar from the registries, binding every control
 // and key to a handler of the page, and rendering the controls from the state.
 // A part of DescentPage (descent/page.js): `this.page` is the controller.
@@ -10,7 +11,15 @@ import { ARROWS, SPEEDS } from "./state.js";
 import { fmt, roundSig } from "../shared/format.js";
 import { PRESETS } from "./presets.js";
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id an element of templates/index.html */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id an <input> of templates/index.html */
+const input = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+/** @param {string} id a <select> of templates/index.html */
+const select = (id) => /** @type {HTMLSelectElement} */ (document.getElementById(id));
+/** @typedef {(typeof PRESETS)[number]} Preset */
+/** @typedef {import("../types/api").Hyperparameter} Hyperparameter */
+
 export class Toolbar {
   /** @param {import("./page.js").DescentPage} page the controller whose state this part reads */
   constructor(page) {
@@ -26,7 +35,7 @@ export class Toolbar {
     const speed = $("speed");
     for (const v of SPEEDS) speed.append(el("option", { value: String(v), text: v === 0 ? "max" : `${v} /s` }));
     const presets = $("presets");
-    const hasAll = (p) => (p.state.surface === "custom" || this.page.surfaces.has(p.state.surface))
+    const hasAll = (/** @type {Preset} */ p) => (p.state.surface === "custom" || this.page.surfaces.has(p.state.surface))
       && p.state.runs.every((r) => this.page.optimizers.has(r.optimizer));
     for (const p of PRESETS.filter(hasAll)) {
       presets.append(el("button", {
@@ -37,29 +46,32 @@ export class Toolbar {
   }
 
   bindControls() {
-    $("surface").addEventListener("change", (e) => this.page.actions.chooseSurface(e.target.value));
+    const surface = select("surface");
+    surface.addEventListener("change", () => this.page.actions.chooseSurface(surface.value));
     $("custom-form").addEventListener("submit", (e) => {
       e.preventDefault();
-      this.page.actions.tryCustom($("expr").value);
+      this.page.actions.tryCustom(input("expr").value);
     });
-    $("expr").addEventListener("input", () => this.showExprError(null));
-    for (const b of document.querySelectorAll("[data-view]")) {
-      b.addEventListener("click", () => this.page.store.set({ view: b.dataset.view }));
+    input("expr").addEventListener("input", () => this.showExprError(null));
+    for (const b of document.querySelectorAll("button[data-view]")) {
+      b.addEventListener("click", () => this.page.store.set({ view: /** @type {HTMLElement} */ (b).dataset.view }));
     }
     bindPlayback(this.page.playback, { store: this.page.store, scaleLr: (f) => this.page.actions.scaleLr(f) });
-    $("speed").addEventListener("change", (e) => this.page.store.set({ speed: Number(e.target.value) }));
-    $("steps").addEventListener("change", (e) => {
-      const v = Math.round(Number(e.target.value));
+    const speed = select("speed");
+    speed.addEventListener("change", () => this.page.store.set({ speed: Number(speed.value) }));
+    const steps = input("steps");
+    steps.addEventListener("change", () => {
+      const v = Math.round(Number(steps.value));
       if (Number.isFinite(v) && v >= 1 && v <= this.page.limits.max_steps) this.page.store.set({ steps: v });
       else {
         const inUse = this.page.store.state.steps;
-        showMessage(refusal("Steps", e.target.value, { min: 1, max: this.page.limits.max_steps, int: true }, inUse), { kind: "warn", key: "field-steps", timeout: 6000 });
-        e.target.value = String(inUse);
+        showMessage(refusal("Steps", steps.value, { min: 1, max: this.page.limits.max_steps, int: true }, inUse), { kind: "warn", key: "field-steps", timeout: 6000 });
+        steps.value = String(inUse);
       }
     });
     for (const a of ARROWS) {
       $(`show-${a}`).addEventListener("change", () => {
-        const show = ARROWS.filter((k) => $(`show-${k}`).checked);
+        const show = ARROWS.filter((k) => input(`show-${k}`).checked);
         this.page.store.set({ show });
       });
     }
@@ -76,22 +88,22 @@ export class Toolbar {
 
   renderControls() {
     const s = this.page.store.state;
-    const surface = $("surface");
+    const surface = select("surface");
     if (surface.value !== s.surface) surface.value = s.surface;
     const custom = s.surface === "custom" || this.page.customOpen;
     if (custom && surface.value !== "custom") surface.value = "custom";
     $("custom-form").hidden = !custom;
-    if (custom && document.activeElement !== $("expr") && s.expr && $("expr-error").hidden) $("expr").value = s.expr;
+    if (custom && document.activeElement !== input("expr") && s.expr && $("expr-error").hidden) input("expr").value = s.expr;
     this.renderSurfaceParams();
-    for (const b of document.querySelectorAll("[data-view]")) b.setAttribute("aria-pressed", String(b.dataset.view === s.view));
-    const speed = $("speed");
+    for (const b of document.querySelectorAll("button[data-view]")) b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.view === s.view));
+    const speed = select("speed");
     if (![...speed.options].some((o) => Number(o.value) === s.speed)) {
       speed.append(el("option", { value: String(s.speed), text: `${s.speed} /s` }));
     }
     speed.value = String(s.speed);
-    if (document.activeElement !== $("steps")) $("steps").value = String(s.steps);
-    for (const a of ARROWS) $(`show-${a}`).checked = s.show.includes(a);
-    $("add-run").disabled = s.runs.length >= this.page.limits.max_runs;
+    if (document.activeElement !== input("steps")) input("steps").value = String(s.steps);
+    for (const a of ARROWS) input(`show-${a}`).checked = s.show.includes(a);
+    /** @type {HTMLButtonElement} */ ($("add-run")).disabled = s.runs.length >= this.page.limits.max_runs;
     this.renderPlay();
   }
 
@@ -101,23 +113,25 @@ export class Toolbar {
     const s = this.page.store.state;
     const box = $("surface-params");
     const desc = s.surface === "custom" ? null : this.page.surfaces.get(s.surface);
+    /** @type {Record<string, Hyperparameter>} */
     const specs = (desc && desc.parameters) || {};
     const names = Object.keys(specs);
     const signature = `${s.surface}|${names.join(",")}`;
-    const toSlider = (p, v) => (p.log ? Math.log10(v) : v);
+    const toSlider = (/** @type {Hyperparameter} */ p, /** @type {number} */ v) => (p.log ? Math.log10(v) : v);
     if (box.dataset.signature !== signature) {
       box.dataset.signature = signature;
       box.replaceChildren();
       for (const name of names) {
         const p = specs[name];
-        const fromSlider = (v) => (p.log ? roundSig(10 ** v, 3) : Math.round(v));
+        const fromSlider = (/** @type {number} */ v) => (p.log ? roundSig(10 ** v, 3) : Math.round(v));
         const label = p.label || name;
         const range = el("input", {
           type: "range", min: toSlider(p, p.min), max: toSlider(p, p.max), step: p.log ? 0.01 : 1,
           tip: p.help, "aria-label": label, dataset: { param: name },
         });
         const out = el("output");
-        let timer = null;
+        /** @type {ReturnType<typeof setTimeout> | undefined} the change waits for the slider to rest */
+        let timer;
         range.addEventListener("input", () => {
           const v = fromSlider(Number(range.value));
           out.textContent = fmt(v, 3);
@@ -128,11 +142,12 @@ export class Toolbar {
       }
     }
     for (const range of box.querySelectorAll("input[data-param]")) {
-      const name = range.dataset.param;
+      const name = /** @type {HTMLInputElement} */ (range).dataset.param || "";
       const p = specs[name];
+      if (!desc || !p) continue; // a custom surface has no parameters
       const value = s.params[name] ?? desc.params[name] ?? p.default;
-      if (document.activeElement !== range) range.value = String(toSlider(p, value));
-      range.nextElementSibling.textContent = fmt(value, 3);
+      if (document.activeElement !== range) /** @type {HTMLInputElement} */ (range).value = String(toSlider(p, value));
+      if (range.nextElementSibling) range.nextElementSibling.textContent = fmt(value, 3);
     }
   }
 
@@ -144,19 +159,23 @@ export class Toolbar {
     button.setAttribute("aria-pressed", String(running));
   }
 
-  /** Show a 422 from the custom-surface grid inline, under the box, with the position marked. */
+  /**
+   * Show a 422 from the custom-surface grid inline, under the box, with the position marked.
+   * @param {{ msg?: string, message?: string } | null} err an ApiError, or checkFormula's refusal
+   * @param {string} [expr] the formula refused
+   */
   showExprError(err, expr = "") {
     const box = $("expr-error");
-    const input = $("expr");
+    const field = input("expr");
     if (!err) {
       box.hidden = true;
-      input.classList.remove("invalid");
-      input.removeAttribute("aria-invalid");
+      field.classList.remove("invalid");
+      field.removeAttribute("aria-invalid");
       return;
     }
     const msg = (err.msg || err.message || "invalid formula").replace(/^expr: /, "");
     const m = /position (\d+)/.exec(msg);
-    const echo = box.querySelector(".expr-echo");
+    const echo = /** @type {HTMLElement} */ (box.querySelector(".expr-echo"));
     echo.replaceChildren();
     if (m) {
       const pos = Math.min(Number(m[1]), expr.length);
@@ -164,17 +183,18 @@ export class Toolbar {
       const len = bad ? bad[0].length : 1;
       const mark = el("mark", { text: expr.slice(pos, pos + len) || " " });
       echo.append(expr.slice(0, pos), mark, expr.slice(pos + len), "\n", el("span", { class: "caret", text: `${" ".repeat(pos)}^` }));
-      input.focus();
-      input.setSelectionRange(pos, pos + len);
+      field.focus();
+      field.setSelectionRange(pos, pos + len);
     } else {
       echo.textContent = expr;
     }
-    box.querySelector(".expr-msg").textContent = msg;
+    /** @type {HTMLElement} */ (box.querySelector(".expr-msg")).textContent = msg;
     box.hidden = false;
-    input.classList.add("invalid");
-    input.setAttribute("aria-invalid", "true");
+    field.classList.add("invalid");
+    field.setAttribute("aria-invalid", "true");
   }
 
+  /** @param {string | null} text what the map is waiting for, or null */
   showPlotStatus(text) {
     const box = $("plot-status");
     box.hidden = !text;

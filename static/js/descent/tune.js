@@ -82,7 +82,7 @@ export class Tuner {
         const tuning = /** @type {Tuning} */ (answer.runs[k]);
         const run = next[i];
         if (!run || run.optimizer !== tuning.optimizer) return;
-        const name = this.page.optimizers.get(run.optimizer).name;
+        const name = this.page.optimizer(run.optimizer).name;
         this.tuned.set(i, { run: i, name, color: run.color, steps: answer.steps, tuning });
         if (tuning.loss !== null) run.lr = tuning.lr; // all diverged: nothing better to set
       });

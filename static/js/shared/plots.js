@@ -47,7 +47,7 @@ export const SURFACE_COLORSCALE = [
 
 export const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false, doubleClick: false };
 
-/** @param {number[]} sorted @param {number} q */
+/** @param {ArrayLike<number>} sorted @param {number} q */
 function quantile(sorted, q) {
   if (!sorted.length) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
@@ -65,11 +65,13 @@ function quantile(sorted, q) {
  * @returns {ColorTransform}
  */
 export function colorTransform(z, minValue = null, { floor = 1e-7 } = {}) {
-  /** @type {number[]} */
-  const values = [];
-  for (const row of z) for (const v of row) if (v !== null && isNum(v)) values.push(v);
-  if (!values.length) return linear(0, 1);
-  values.sort((a, b) => a - b);
+  // a typed array sorts numerically without a comparator call per pair: several times faster on
+  // a 151 x 151 grid, which matters on a phone's first paint
+  const all = new Float64Array(z.length * (z[0] ? z[0].length : 0));
+  let count = 0;
+  for (const row of z) for (const v of row) if (v !== null && isNum(v)) all[count++] = v;
+  if (!count) return linear(0, 1);
+  const values = all.subarray(0, count).sort();
   // the true minimum when known (the grid rarely hits it exactly): the colourbar then starts at it
   const zmin = minValue != null && isNum(minValue) && minValue <= values[0] ? minValue : values[0];
   const zmax = values[values.length - 1];
@@ -275,6 +277,8 @@ function scaleColor(t, scale = SURFACE_COLORSCALE) {
   return a.map((v, i) => Math.round(v + (b[i] - v) * f));
 }
 
+const LUT_SIZE = 256; // colours of the canvas stand-in: as many as an 8-bit channel tells apart
+
 /**
  * Paint grid values as a colour image into the axes rectangle of `mapping` on a canvas: a
  * stand-in for the contour map while Plotly loads (same colours, no lines).
@@ -292,6 +296,9 @@ export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRat
   if (!ictx || !ctx) return; // no 2D canvas: the contour comes with Plotly
   const data = ictx.createImageData(nx, ny);
   const span = tf.cmax - tf.cmin || 1;
+  // the colour scale sampled at LUT_SIZE points: one lookup per grid point, no parsing per pixel
+  const lut = new Uint8Array(3 * LUT_SIZE);
+  for (let k = 0; k < LUT_SIZE; k++) lut.set(scaleColor(k / (LUT_SIZE - 1)), 3 * k);
   for (let i = 0; i < ny; i++) {
     const row = grid.z[i];
     const r = ny - 1 - i; // image rows go down, y goes up
@@ -302,10 +309,11 @@ export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRat
         data.data[o + 3] = 0;
         continue;
       }
-      const [cr, cg, cb] = scaleColor((tf.f(v) - tf.cmin) / span);
-      data.data[o] = cr;
-      data.data[o + 1] = cg;
-      data.data[o + 2] = cb;
+      const t = (tf.f(v) - tf.cmin) / span;
+      const c = 3 * Math.round((LUT_SIZE - 1) * (t > 1 ? 1 : t > 0 ? t : 0));
+      data.data[o] = lut[c];
+      data.data[o + 1] = lut[c + 1];
+      data.data[o + 2] = lut[c + 2];
       data.data[o + 3] = 255;
     }
   }

@@ -1,0 +1,60 @@
+"""The descent map's first paint (static/js/descent/first-paint.js): the surface and the start
+point are on screen before the page's controller has its registries, and the controller takes
+over the same plot and the same grid (one request)."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import App
+
+# Pixels of a canvas, counted in the page: [painted (alpha > 0), centroid x, centroid y] in CSS px.
+INK = """(id) => {
+  const c = document.getElementById(id);
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0, sx = 0, sy = 0;
+  for (let k = 0; k < data.length; k += 4) {
+    if (data[k + 3] === 0) continue;
+    const p = k / 4;
+    n++; sx += p % c.width; sy += Math.floor(p / c.width);
+  }
+  const dpr = c.width / c.clientWidth;
+  return [n, n ? sx / n / dpr : null, n ? sy / n / dpr : null];
+}"""
+
+
+def test_the_surface_and_start_point_are_painted_before_the_registries_load(fresh_app: App) -> None:
+    page = fresh_app.page
+    grids: list[str] = []
+    page.on("request", lambda r: grids.append(r.url) if "/grid?" in r.url else None)
+    held = []
+
+    def hold(route) -> None:  # the controller waits for the registries
+        held.append(route)
+
+    page.route("**/api/optimizers", hold)
+    page.goto(f"{fresh_app.base_url}/#start=-1,1.5")
+    page.wait_for_selector("#plot-wrap[data-painted]")
+    assert page.evaluate("() => window.gradscape === undefined")  # no controller yet
+    assert held, "the registries were asked for"
+    surface = page.evaluate(INK, "base")
+    start = page.evaluate(INK, "heads")
+    assert surface[0] > 10_000  # the surface's colours fill the axes
+    assert 0 < start[0] < 1_000  # the start marker, and nothing else
+
+    for route in held:
+        route.continue_()
+    page.wait_for_function("() => window.gradscape && gradscape.stats.surfaceAt !== null")
+    # The marker was where the controller puts the start point, and the grid came once.
+    wrap = page.locator("#plot-wrap").bounding_box()
+    px, py = page.evaluate("() => gradscape.pixelOf(-1, 1.5)")
+    assert abs(start[1] - (px - wrap["x"])) < 2 and abs(start[2] - (py - wrap["y"])) < 2
+    assert len(grids) == 1, grids
+    fresh_app.assert_clean()
+
+
+def test_a_link_the_first_paint_leaves_to_the_page_is_drawn_by_the_page(fresh_app: App) -> None:
+    # surface parameters need the registry's ranges: the controller draws this one itself
+    app = fresh_app.open("surface=ravine&condition=20", plotly=False)
+    app.page.wait_for_selector("#plot-wrap[data-painted]")
+    assert app.js("() => gradscape.state.params") == {"condition": 20}
+    assert app.page.evaluate(INK, "base")[0] > 10_000
+    app.assert_clean()
