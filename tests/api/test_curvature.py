@@ -41,7 +41,8 @@ def top(layers: list[dict]) -> float:
 
 
 def test_sharpness_steps_carry_weights_and_match_the_hessian(conn: Reader) -> None:
-    conn.send(START | {"sharpness_every": 7})
+    # one object per step: as columns (the page's) a frame keeps its latest weights only
+    conn.send(START | {"sharpness_every": 7, "columns": False})
     started = conn.until("started")
     assert started["config"]["sharpness_every"] == 7
     assert [r["preconditioned_sharpness"] for r in started["runs"]] == [False, True]
@@ -73,7 +74,7 @@ def test_null_or_zero_turns_it_off(conn: Reader, off) -> None:
 
 
 def test_the_default_measures_at_steps_that_carry_weights(conn: Reader) -> None:
-    conn.send(START)
+    conn.send(START | {"columns": False})
     config = conn.until("started")["config"]
     every, weights_every = config["sharpness_every"], config["weights_every"]
     assert every >= 10 and every % weights_every == 0

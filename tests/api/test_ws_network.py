@@ -164,18 +164,30 @@ def test_step_n_after_a_pause_at_full_speed_takes_n_steps(conn: Reader) -> None:
     conn.until("done")
 
 
-def test_weights_every_k_steps_travel_as_a_column_with_nulls_between(conn: Reader) -> None:
-    conn.send(START | {"weights_every": 7, "speed": 0, "columns": True})
+def test_as_columns_a_frame_carries_the_weights_of_its_last_kth_step_only(conn: Reader) -> None:
+    """The page keeps the newest weights only: a frame's column has them at its last multiple of
+    weights_every, null elsewhere; a slow run's one-step frames still get every k-th step's."""
+    # no sharpness readings: the steps with one keep their weights too (test_curvature.py)
+    conn.send(START | {"weights_every": 7, "speed": 0, "columns": True, "sharpness_every": 0})
     assert conn.until("started")["config"]["weights_every"] == 7
     conn.until("done")
     frames = [r["steps"] for m in conn.messages if m["type"] == "frame" for r in m["runs"]]
     for cols in frames:
         assert len({len(c) for c in cols.values()}) == 1  # one entry per step in every column
+        kth = [k for k in cols["step"] if k % 7 == 0]
         if "weights" in cols:
             carried = [k for k, w in zip(cols["step"], cols["weights"], strict=True) if w]
-            assert carried == [k for k in cols["step"] if k % 7 == 0]
+            assert carried == kth[-1:]
+            assert [k for k, g in zip(cols["step"], cols["grads"], strict=True) if g] == carried
+        else:
+            assert not kth
+    assert any(len([k for k in cols["step"] if k % 7 == 0]) > 1 for cols in frames), \
+        "a frame with several k-th steps, or the rule was not exercised"
+    conn.messages.clear()
+    conn.send(START | {"weights_every": 7, "speed": 100, "steps": 15, "columns": True})
+    conn.until("done")
     steps = conn.steps(0)
-    assert [s["step"] for s in steps if "weights" in s] == list(range(0, 61, 7))
+    assert [s["step"] for s in steps if "weights" in s] == [0, 7, 14]
 
 
 def test_in_rows_only_every_kth_step_carries_weights(conn: Reader) -> None:
@@ -252,10 +264,14 @@ def test_as_columns_weights_travel_packed_with_exactly_the_same_numbers() -> Non
     for run, plain in zip(runs, objects, strict=True):
         cols = run["steps"]
         assert cols["step"] == list(range(1, 8))
-        assert [w is not None for w in cols["weights"]] == [s % 3 == 0 for s in cols["step"]]
-        layer = cols["weights"][2][0]  # step 3's first layer
+        # as columns (the page's frames) the batch's last k-th step only: 6, where rows have 3, 6
+        assert [w is not None for w in cols["weights"]] == [s == 6 for s in cols["step"]]
+        layer = cols["weights"][5][0]  # step 6's first layer
         assert isinstance(layer["W"], str) and isinstance(layer["b"], str)
-        assert step_rows(cols) == plain["steps"]  # unpacked: the objects' numbers, bit for bit
+        expected = [{k: v for k, v in row.items()
+                     if row["step"] == 6 or k not in ("weights", "grads")}
+                    for row in plain["steps"]]
+        assert step_rows(cols) == expected  # unpacked: the objects' numbers, bit for bit
     model, theta = live.problem.model, live.runs[1].current_theta
     layers = strict_loads(dumps(live.layers_json(theta)).decode())
     exact = [(np.array(unpacked(w["W"], len(unpacked(w["b"])))), np.array(unpacked(w["b"])))

@@ -112,12 +112,12 @@ class LiveRuns:
             elif isinstance(e, Added):
                 # its run as `started` describes one, and its whole path so far
                 out.append({"type": "added", "run": self.run_info(e.run),
-                            "path": latest_weights_only(self.run_json(e.run, e.columns,
-                                                                      final=True))})
+                            "path": self.run_json(e.run, e.columns, final=True, latest=True)})
             elif isinstance(e, Removed):
                 out.append({"type": "removed", "run": e.run})
             elif isinstance(e, Steps):
-                runs = [self.run_json(i, cols, final=self.runs[i].status != "running")
+                runs = [self.run_json(i, cols, final=self.runs[i].status != "running",
+                                      latest=self.columns)
                         for i, cols in enumerate(e.columns) if cols is not None]
                 # t: when these steps were computed (epoch seconds), for measuring delivery lag
                 frames.append({"type": "frame", "t": time.time(), "runs": runs})
@@ -137,12 +137,15 @@ class LiveRuns:
         """Every run at its current point (its start, after `start` or `reset`)."""
         return [self.run_json(i, run.head(), final=True) for i, run in enumerate(self.runs)]
 
-    def steps_json(self, batch: Any) -> dict[str, list[Any]]:
+    def steps_json(self, batch: Any, latest: bool = False) -> dict[str, list[Any]]:
+        """The batch's steps as columns. latest: a network's weights and gradients at the last
+        step of the batch that carries them only (see NetworkLive.steps_json)."""
         raise NotImplementedError
 
-    def run_json(self, i: int, batch: Any, final: bool = False) -> dict[str, Any]:
+    def run_json(self, i: int, batch: Any, final: bool = False,
+                 latest: bool = False) -> dict[str, Any]:
         run = self.runs[i]
-        columns = self.steps_json(batch)
+        columns = self.steps_json(batch, latest)
         return {"id": i, "status": run.status, "lr": run.lr,
                 "steps": columns if self.columns else rows(columns)}
 
@@ -155,23 +158,6 @@ class LiveRuns:
                 "schedule": {"kind": run.config.schedule, **run.config.schedule_params},
                 "seed": run.config.seed}
 
-
-def latest_weights_only(run: dict[str, Any]) -> dict[str, Any]:
-    """An added run's path carries a network's weights and gradients at its last such step
-    only: a page shows the latest, and thousands of steps of them are megabytes (7 MB for 3,000
-    steps of a 32-32-32 net)."""
-    steps = run["steps"]
-    if isinstance(steps, dict):
-        for name in ("weights", "grads"):
-            column = steps.get(name)
-            if column:
-                last = max((i for i, v in enumerate(column) if v is not None), default=-1)
-                steps[name] = [v if i == last else None for i, v in enumerate(column)]
-    else:
-        for step in [s for s in steps if "weights" in s][:-1]:
-            step.pop("weights")
-            step.pop("grads", None)
-    return run
 
 
 def rows(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
@@ -225,16 +211,17 @@ class SurfaceLive(LiveRuns):
     def run_info(self, i: int) -> dict[str, Any]:
         return super().run_info(i) | {"noise": self.runs[i].config.noise}
 
-    def steps_json(self, batch: StepColumns) -> dict[str, list[Any]]:
+    def steps_json(self, batch: StepColumns, latest: bool = False) -> dict[str, list[Any]]:
         """The columns as they are: tuples serialize as arrays, and orjson writes a non-finite
         float as null, which is how a diverged run's last point travels."""
         trials = {"trials": batch.trials} if batch.trials else {}  # oracle optimizers only
         return {"step": batch.step, "params": batch.params, "grad": batch.grad,
                 "loss": batch.loss, "lr": batch.lr} | trials
 
-    def run_json(self, i: int, batch: StepColumns, final: bool = False) -> dict[str, Any]:
+    def run_json(self, i: int, batch: StepColumns, final: bool = False,
+                 latest: bool = False) -> dict[str, Any]:
         run = self.runs[i]
-        return super().run_json(i, batch) | {
+        return super().run_json(i, batch, final, latest) | {
             "lambda_max": run.lambda_max(),
             "state": json_safe(run.optimizer.state_snapshot()),
         }
@@ -345,9 +332,15 @@ class NetworkLive(LiveRuns):
             self._neuron_maps.clear()
         return super().messages(events)
 
-    def steps_json(self, batch: NetColumns) -> dict[str, list[Any]]:
+    def steps_json(self, batch: NetColumns, latest: bool = False) -> dict[str, list[Any]]:
         """Columns of scalars and per-layer lists; `weights` and `grads` only when a step of the
-        batch carries them (every `weights_every`-th), null at the steps that do not."""
+        batch carries them (every `weights_every`-th), null at the steps that do not.
+
+        latest: only the last of those steps keeps them (a sharpness step too). The
+        page shows the newest weights only (network/run.js), so its frames (columns) and an added
+        run's path carry no others: at full speed a frame of the small net holds ~30 such steps,
+        most of its bytes and of the event loop's time per step; 3,000 steps of a 32-32-32 net's
+        path were 7 MB."""
         cols: dict[str, list[Any]] = {
             "step": batch.step, "loss": batch.loss, "accuracy": batch.accuracy,
             "lr": batch.lr, "grad_norms": batch.grad_norms, "plane": batch.plane}
@@ -356,6 +349,9 @@ class NetworkLive(LiveRuns):
         # A step that carries its sharpness also carries its weights.
         carried = [s % every == 0 or r is not None for s, r in zip(batch.step, batch.sharpness,
                                                                    strict=True)]
+        if latest and any(carried):
+            last = len(carried) - 1 - carried[::-1].index(True)
+            carried = [k == last for k in range(len(carried))]
         if any(carried):
             cols["weights"], cols["grads"] = [], []
             for keep, theta, grad in zip(carried, batch.theta, batch.grad, strict=True):
@@ -371,8 +367,9 @@ class NetworkLive(LiveRuns):
             return [{"W": packed(W), "b": packed(b)} for W, b in layers]
         return [{"W": W, "b": b} for W, b in layers]  # orjson: NaN and infinities as null
 
-    def run_json(self, i: int, batch: NetColumns, final: bool = False) -> dict[str, Any]:
-        out = super().run_json(i, batch)
+    def run_json(self, i: int, batch: NetColumns, final: bool = False,
+                 latest: bool = False) -> dict[str, Any]:
+        out = super().run_json(i, batch, final, latest)
         if self.problem.test is not None:
             out["best_test"] = self.runs[i].best_test.json()
         if not self.has_boundary:
