@@ -95,8 +95,9 @@ def first_frame(browser, base: str, repeats: int) -> dict:
 PAGES = {
     "/": {"picture": "window.gradscape && gradscape.stats.firstHeadAt !== null",
           "ready": "window.gradscape && gradscape.stats.surfaceAt !== null"},
-    "/network": {"picture": "document.querySelector('#boundary .main-svg .scatterlayer .point')",
-                 "ready": "window.gradscape && gradscape.config() !== null"},
+    # the data and every run's boundary painted (on canvas while Plotly loads), the controls bound
+    "/network": {"picture": "window.gradscape && gradscape.stats.boundaryAt !== null",
+                 "ready": "window.gradscape && gradscape.stats.readyAt !== null"},
     "/backprop": {"picture": "document.body.dataset.ready === '1'",
                   "ready": "document.body.dataset.ready === '1'"},
 }

@@ -8,6 +8,7 @@ import { fmt, isNum } from "../shared/format.js";
 import { CLASS_COLORS, CLASS_FILLS } from "./state.js";
 import { FONT, PLOT_CONFIG } from "../shared/plots.js";
 import { runStyle } from "../shared/run-style.js";
+import { paintBoundary } from "./boundary-canvas.js";
 
 // Per small multiple, room for the tick labels and the title, px at 12 px type; larger type
 // (a projector) gets proportionally more.
@@ -43,8 +44,17 @@ export class BoundaryPlot {
     this.bound = false;
     this.cells = []; // [{left, top, width, height, view}] in CSS pixels, for clicks
     this.fontSize = 12;
-    this.drawn = false;
+    this.drawn = false; // by Plotly
+    this.painted = false; // on the canvas, before Plotly came
+    /** @type {HTMLCanvasElement | null} the stand-in while Plotly loads */
+    this.canvas = null;
     this._bindClicks();
+  }
+
+  /** Does the scene show the data with every run's boundary (what "the picture is up" means)? */
+  static complete(scene) {
+    if (!scene.points.x.length) return false;
+    return !scene.grid || scene.runs.every((r) => r.boundary);
   }
 
   /**
@@ -54,7 +64,7 @@ export class BoundaryPlot {
   draw(scene) {
     const W = this.div.clientWidth;
     const H = this.div.clientHeight;
-    if (!W || !H || !window.Plotly) return false;
+    if (!W || !H) return false;
     const regression = scene.task === "regression";
     const panels = regression ? [null] : scene.runs.length ? scene.runs : [null];
     const [[x0, x1], [y0, y1]] = scene.view;
@@ -111,12 +121,31 @@ export class BoundaryPlot {
         }
       }
     });
+    if (!window.Plotly) return this._paint(scene);
     window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
+    if (this.canvas) {
+      this.canvas.remove();
+      this.canvas = null;
+    }
     if (!this.bound) {
       this.bound = true;
       this.div.on("plotly_clickannotation", (ev) => this.onSelect(Number(ev.annotation.name)));
     }
     this.drawn = true;
+    return true;
+  }
+
+  /** Plotly is not here yet: the same cells on a canvas (clicks map through this.cells). */
+  _paint(scene) {
+    if (!this.canvas) {
+      this.canvas = document.createElement("canvas");
+      this.canvas.className = "boundary-canvas";
+      this.canvas.setAttribute("aria-hidden", "true");
+      Object.assign(this.canvas.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none" });
+      this.div.prepend(this.canvas);
+    }
+    paintBoundary(this.canvas, scene, this.cells, { fontSize: this.fontSize, colors: CLASS_COLORS, fills: CLASS_FILLS, font: FONT });
+    this.painted = true;
     return true;
   }
 

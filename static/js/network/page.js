@@ -42,6 +42,7 @@ import { runStyle } from "../shared/run-style.js";
 const $ = (id) => document.getElementById(id);
 const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
 const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
+const PLOTLY_LATEST = 2500; // ms after init: Plotly is loaded then even with no picture drawn
 
 class NetworkPage {
   constructor(store, socket, { options, optimizers }) {
@@ -62,10 +63,14 @@ class NetworkPage {
     this.restartTimer = null;
     this.setTimers = new Map();
     this.plotly = false;
+    this.plotlyAsked = false;
     this.dirty = { boundary: true, landscape: true, charts: true, heatmaps: true, panel: true };
     this.last = { boundary: 0, landscape: 0, charts: 0, heatmaps: 0, panel: 0 };
     this.reveal = null; // {t0, ms}: the final paths drawn over time
-    this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0 };
+    this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0,
+      // ms since navigation: the data and every run's boundary on screen (canvas or Plotly), the
+      // controls answering, Plotly drawing
+      boundaryAt: null, readyAt: null, plotlyAt: null };
 
     this.settings = new SettingsPanel(options, {
       set: (patch) => this.store.set(patch),
@@ -108,8 +113,10 @@ class NetworkPage {
 
   // ---- setup -----------------------------------------------------------------------------------
   init() {
-    this.buildControls();
+    // the runs first: the server computes their first boundary while the controls are built
     bindServer(this);
+    if (this.socket.isOpen) this.restart();
+    this.buildControls();
     this.lessons.load();
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
     this.tuner.attach();
@@ -120,12 +127,23 @@ class NetworkPage {
     setPresenting(this.store.state.present, $("present"));
     this.setFontSizes(this.store.state.present);
     this.render();
-    loadPlotly().then(() => {
+    setTimeout(() => this.wantPlotly(), PLOTLY_LATEST); // with no picture to wait for (own points)
+    requestAnimationFrame(() => this.tick());
+    this.stats.readyAt = performance.now();
+  }
+
+  /** Plotly.js after the first picture: parsing it holds the main thread for seconds on a phone,
+   * so the boundary is painted on canvas first and Plotly is fetched when the page is idle. */
+  wantPlotly() {
+    if (this.plotlyAsked) return;
+    this.plotlyAsked = true;
+    const load = () => loadPlotly().then(() => {
       this.plotly = true;
+      this.stats.plotlyAt = performance.now();
       this.markDirty();
     }, (err) => showMessage(`Could not load the plotting library (${err.message}). Reload the page to try again.`, { key: "plotly" }));
-    if (this.socket.isOpen) this.restart();
-    requestAnimationFrame(() => this.tick());
+    if (window.requestIdleCallback) window.requestIdleCallback(load, { timeout: 500 });
+    else setTimeout(load, 50);
   }
 
   buildControls() {
@@ -545,6 +563,13 @@ class NetworkPage {
 
 
 
+  drawBoundary() {
+    const scene = boundaryScene(this);
+    if (!this.boundary.draw(scene) || this.stats.boundaryAt !== null || !BoundaryPlot.complete(scene)) return;
+    this.stats.boundaryAt = performance.now();
+    this.wantPlotly();
+  }
+
   drawLandscape() {
     const scene = landscapeScene(this);
     scene.extra = this.netFlow.traces(shownMode(this));
@@ -611,9 +636,9 @@ class NetworkPage {
       this.drawCharts();
       this.stats.ms.charts += performance.now() - now;
     }
-    if (!this.plotly) return;
     let due = null;
     for (const [view, every] of Object.entries(VIEWS)) {
+      if (!this.plotly && view !== "boundary") continue; // the boundary has its canvas meanwhile
       if (!this.dirty[view] || now - this.last[view] < every) continue;
       if (view === "heatmaps" && this.store.state.present) continue;
       if (!due || this.last[view] < this.last[due]) due = view;
@@ -623,7 +648,7 @@ class NetworkPage {
     this.dirty[due] = false;
     this.last[due] = now;
     this.stats.draws[due] += 1;
-    if (due === "boundary") this.boundary.draw(boundaryScene(this));
+    if (due === "boundary") this.drawBoundary();
     else if (due === "landscape") this.drawLandscape();
     else this.drawHeatmaps();
     this.stats.ms[due] += performance.now() - t0;
