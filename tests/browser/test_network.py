@@ -405,6 +405,8 @@ def test_errors_are_shown_divergence_server_errors_and_a_dropped_connection(page
     assert re.match(r"Diverged at step \d+: .*blew up", badge.inner_text())
     wait_done(page)
     assert page.locator(".run-card").nth(1).locator(".badge.diverged").is_hidden()
+    # Plotly comes after the first picture (painted on canvas): its title once it has drawn
+    until(page, "(document.getElementById('boundary').layout || {}).annotations")
     assert "diverged at step" in page.evaluate(
         "document.getElementById('boundary').layout.annotations[0].text"
     )

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { halfContour } from "../../static/js/network/boundary-canvas.js";
 
 /** P(class 1) = f(column, row) on an n x n grid, z[row][column]. */
-const grid = (n, f) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => f(j, i)));
+const grid = (n, f) => Array.from({ length: n }, (_r, i) => Array.from({ length: n }, (_c, j) => f(j, i)));
 
 test("a vertical boundary: every segment lies on the column where P crosses 0.5", () => {
   // P rises linearly along x and is 0.5 at x = 2.25

@@ -54,7 +54,7 @@ export class BoundaryPlot {
   /** Does the scene show the data with every run's boundary (what "the picture is up" means)? */
   static complete(scene) {
     if (!scene.points.x.length) return false;
-    return !scene.grid || scene.runs.every((r) => r.boundary);
+    return !scene.grid || scene.runs.every((r) => r.boundary || r.status === "diverged");
   }
 
   /**
