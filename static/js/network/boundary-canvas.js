@@ -140,23 +140,35 @@ export function paintBoundary(canvas, scene, cells, { fontSize, colors, fills, f
     }
     const { x: xs, labels, test } = scene.points;
     const r = (fontSize > 12 ? 8 : 6) / 2;
+    // one path per colour (a few hundred arcs): filled points, then hollow (held-out) ones
+    /** @type {Map<string, number[]>} */
+    const byColor = new Map();
     for (let i = 0; i < xs.length; i++) {
-      const y = regression ? labels[i] : xs[i][1];
-      const color = regression ? "#868e96" : colors[labels[i] % colors.length];
+      const key = `${regression ? "#868e96" : colors[labels[i] % colors.length]}${test && test[i] ? " hollow" : ""}`;
+      if (!byColor.has(key)) byColor.set(key, []);
+      /** @type {number[]} */ (byColor.get(key)).push(i);
+    }
+    for (const [key, idx] of byColor) {
+      const [color, hollow] = key.split(" ");
       ctx.beginPath();
-      ctx.arc(px(xs[i][0]), py(y), r, 0, 2 * Math.PI);
-      if (test && test[i]) {
+      for (const i of idx) {
+        const x = px(xs[i][0]);
+        const y = py(regression ? labels[i] : xs[i][1]);
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, 2 * Math.PI);
+      }
+      if (hollow) {
         ctx.strokeStyle = color; // held out: hollow, by shape and not colour alone
         ctx.lineWidth = 2;
         ctx.stroke();
-      } else {
-        ctx.fillStyle = color;
-        ctx.fill();
-        if (!regression) {
-          ctx.strokeStyle = "#ffffff";
-          ctx.lineWidth = 0.8;
-          ctx.stroke();
-        }
+        continue;
+      }
+      ctx.fillStyle = color;
+      ctx.fill();
+      if (!regression) {
+        ctx.strokeStyle = "#ffffff";
+        ctx.lineWidth = 0.8;
+        ctx.stroke();
       }
     }
     if (regression && grid) {

@@ -60,11 +60,14 @@ export class BoundaryPlot {
   /**
    * scene: {task, classes, points: {x: [[x1, x2]], labels}, grid: {x, y} | null, view: [[x0, x1],
    *         [y0, y1]], runs: [{label, title, color, boundary, status}], sel}
+   * fast: paint on the canvas even with Plotly here (training at "max": a Plotly redraw of the
+   * contours and points costs most of a frame; hover comes back with Plotly on pause)
    */
-  draw(scene) {
+  draw(scene, { fast = false } = {}) {
     const W = this.div.clientWidth;
     const H = this.div.clientHeight;
     if (!W || !H) return false;
+    const paint = fast || !window.Plotly;
     const regression = scene.task === "regression";
     const panels = regression ? [null] : scene.runs.length ? scene.runs : [null];
     const [[x0, x1], [y0, y1]] = scene.view;
@@ -102,6 +105,7 @@ export class BoundaryPlot {
       layout[axisName(k, "y")] = axis("y", [y0, y1], top, fit.ph, H);
       const xa = axisRef(k, "x");
       const ya = axisRef(k, "y");
+      if (paint) return; // the cells are all the canvas needs
       if (regression) traces.push(...this._regression(scene, xa, ya));
       else traces.push(...this._classification(scene, run, xa, ya));
       if (run) {
@@ -121,7 +125,7 @@ export class BoundaryPlot {
         }
       }
     });
-    if (!window.Plotly) return this._paint(scene);
+    if (paint) return this._paint(scene);
     window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
     if (this.canvas) {
       this.canvas.remove();
@@ -141,7 +145,8 @@ export class BoundaryPlot {
       this.canvas = document.createElement("canvas");
       this.canvas.className = "boundary-canvas";
       this.canvas.setAttribute("aria-hidden", "true");
-      Object.assign(this.canvas.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none" });
+      // over Plotly's figure when both are there; clicks go through to the plot's cells
+      Object.assign(this.canvas.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none", zIndex: "1" });
       this.div.prepend(this.canvas);
     }
     paintBoundary(this.canvas, scene, this.cells, { fontSize: this.fontSize, colors: CLASS_COLORS, fills: CLASS_FILLS, font: FONT });

@@ -41,6 +41,9 @@ import { runStyle } from "../shared/run-style.js";
 
 const $ = (id) => document.getElementById(id);
 const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
+// Training at "max": the boundary is on canvas; the landscape's paths and the weight heatmaps (a
+// Plotly redraw each, 15-40 ms on a laptop) less often, so the page keeps 30 frames a second.
+const MAX_VIEWS = { boundary: 50, landscape: 160, heatmaps: 1000 };
 const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
 const PLOTLY_LATEST = 2500; // ms after init: Plotly is loaded then even with no picture drawn
 
@@ -64,6 +67,8 @@ class NetworkPage {
     this.setTimers = new Map();
     this.plotly = false;
     this.plotlyAsked = false;
+    /** @type {(() => void)[] | null} what waits for the first picture (Plotly, the landscape) */
+    this.waiting = [() => this.wantPlotly()];
     this.dirty = { boundary: true, landscape: true, charts: true, heatmaps: true, panel: true };
     this.last = { boundary: 0, landscape: 0, charts: 0, heatmaps: 0, panel: 0 };
     this.reveal = null; // {t0, ms}: the final paths drawn over time
@@ -127,9 +132,22 @@ class NetworkPage {
     setPresenting(this.store.state.present, $("present"));
     this.setFontSizes(this.store.state.present);
     this.render();
-    setTimeout(() => this.wantPlotly(), PLOTLY_LATEST); // with no picture to wait for (own points)
+    setTimeout(() => this.pictureDrawn(), PLOTLY_LATEST); // with no picture to wait for (own points)
     requestAnimationFrame(() => this.tick());
     this.stats.readyAt = performance.now();
+  }
+
+  /** Run `fn` once the first picture is on screen (at once after that). */
+  afterPicture(fn) {
+    if (this.waiting) this.waiting.push(fn);
+    else fn();
+  }
+
+  /** The first picture is up (or we waited long enough): what waited for it. */
+  pictureDrawn() {
+    const waiting = this.waiting || [];
+    this.waiting = null;
+    for (const fn of waiting) fn();
   }
 
   /** Plotly.js after the first picture: parsing it holds the main thread for seconds on a phone,
@@ -288,6 +306,7 @@ class NetworkPage {
 
   /** @param {import("../shared/playback.js").PlayState} play */
   onPlay(play) {
+    this.dirty.boundary = true; // Plotly again after "max" (its hover)
     this.renderPlay();
     this.renderCaption();
     // paused on a re-projected slice: bring its paths up to this step
@@ -563,11 +582,16 @@ class NetworkPage {
 
 
 
-  drawBoundary() {
+  /** Paint the boundary on canvas rather than Plotly: while the runs train at "max". */
+  fastBoundary() {
+    return this.store.state.speed === 0 && this.playback.play === "running";
+  }
+
+  drawBoundary(fast = false) {
     const scene = boundaryScene(this);
-    if (!this.boundary.draw(scene) || this.stats.boundaryAt !== null || !BoundaryPlot.complete(scene)) return;
+    if (!this.boundary.draw(scene, { fast }) || this.stats.boundaryAt !== null || !BoundaryPlot.complete(scene)) return;
     this.stats.boundaryAt = performance.now();
-    this.wantPlotly();
+    this.pictureDrawn();
   }
 
   drawLandscape() {
@@ -629,18 +653,29 @@ class NetworkPage {
       this.renderCounter();
       this.lab.draw();
     }
-    if (this.dirty.charts && now - this.last.charts > CHARTS_EVERY) {
+    // the charts (a layout each, empty at first) after the first picture
+    if (this.dirty.charts && !this.waiting && now - this.last.charts > CHARTS_EVERY) {
       this.dirty.charts = false;
       this.last.charts = now;
       this.stats.draws.charts += 1;
       this.drawCharts();
       this.stats.ms.charts += performance.now() - now;
     }
+    // Training at "max" or before Plotly: the boundary on canvas, a few ms, beside the Plotly turn.
+    const fast = this.fastBoundary();
+    if ((fast || !this.plotly) && this.dirty.boundary && now - this.last.boundary >= VIEWS.boundary) {
+      this.dirty.boundary = false;
+      this.last.boundary = now;
+      this.stats.draws.boundary += 1;
+      this.drawBoundary(fast);
+      this.stats.ms.boundary += performance.now() - now;
+    }
+    if (!this.plotly) return;
     let due = null;
-    for (const [view, every] of Object.entries(VIEWS)) {
-      if (!this.plotly && view !== "boundary") continue; // the boundary has its canvas meanwhile
+    for (const [view, every] of Object.entries(fast ? MAX_VIEWS : VIEWS)) {
       if (!this.dirty[view] || now - this.last[view] < every) continue;
       if (view === "heatmaps" && this.store.state.present) continue;
+      if (view === "boundary" && fast) continue; // painted above
       if (!due || this.last[view] < this.last[due]) due = view;
     }
     if (!due) return;
