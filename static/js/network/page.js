@@ -306,7 +306,8 @@ class NetworkPage {
 
   /** @param {import("../shared/playback.js").PlayState} play */
   onPlay(play) {
-    this.dirty.boundary = true; // Plotly again after "max" (its hover)
+    this.dirty.boundary = true; // Plotly again after "max", and the paths' hover
+    this.dirty.landscape = true;
     this.renderPlay();
     this.renderCaption();
     // paused on a re-projected slice: bring its paths up to this step
@@ -596,6 +597,7 @@ class NetworkPage {
 
   drawLandscape() {
     const scene = landscapeScene(this);
+    scene.fast = this.fastBoundary();
     scene.extra = this.netFlow.traces(shownMode(this));
     if (!this.landscape.draw(scene)) return;
     $("landscape-readout").textContent = this.landscape.readout(scene);
