@@ -41,9 +41,11 @@ import { runStyle } from "../shared/run-style.js";
 
 const $ = (id) => document.getElementById(id);
 const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
-// Training at "max": the boundary is on canvas; the landscape's paths and the weight heatmaps (a
-// Plotly redraw each, 15-40 ms on a laptop) less often, so the page keeps 30 frames a second.
+// Training fast (at "max", or FAST_SPEED steps/s and more): the boundary on canvas; the landscape's
+// paths and the weight heatmaps (a Plotly redraw each, 15-40 ms on a laptop) less often, so the
+// page keeps 30 frames a second.
 const MAX_VIEWS = { boundary: 50, landscape: 160, heatmaps: 1000 };
+const FAST_SPEED = 300; // steps/s from which the page draws as at "max"
 const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
 const PLOTLY_LATEST = 2500; // ms after init: Plotly is loaded then even with no picture drawn
 
@@ -583,9 +585,12 @@ class NetworkPage {
 
 
 
-  /** Paint the boundary on canvas rather than Plotly: while the runs train at "max". */
+  /** Paint the boundary on canvas rather than Plotly (and skip the paths' hover text): while the
+   * runs train at "max" or at FAST_SPEED steps a second and more, where Plotly's redraws would take
+   * most of every frame. Slower, the plots keep their hover while they move. */
   fastBoundary() {
-    return this.store.state.speed === 0 && this.playback.play === "running";
+    const speed = this.store.state.speed;
+    return (speed === 0 || speed >= FAST_SPEED) && this.playback.play === "running";
   }
 
   drawBoundary(fast = false) {
