@@ -96,8 +96,9 @@ PAGES = {
     # the surface and the start point, painted before the page's other modules load (or by them)
     "/": {"picture": "document.querySelector('#plot-wrap[data-painted]')",
           "ready": "window.gradscape && gradscape.stats.surfaceAt !== null"},
-    "/network": {"picture": "document.querySelector('#boundary .main-svg .scatterlayer .point')",
-                 "ready": "window.gradscape && gradscape.config() !== null"},
+    # the data and every run's boundary painted (on canvas while Plotly loads), the controls bound
+    "/network": {"picture": "window.gradscape && gradscape.stats.boundaryAt !== null",
+                 "ready": "window.gradscape && gradscape.stats.readyAt !== null"},
     "/backprop": {"picture": "document.body.dataset.ready === '1'",
                   "ready": "document.body.dataset.ready === '1'"},
 }
@@ -141,9 +142,10 @@ def network_max(browser, base: str, seconds: float = 5.0) -> dict:
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.goto(f"{base}/network#speed=0&steps=5000")  # the server's most steps
-    # once Plotly is in and the boundary drawn: a steady state, not the page loading
+    # once Plotly is in (it comes after the first picture) and the runs train: a steady state
     page.wait_for_function("() => window.gradscape && gradscape.runs().length"
-                           " && document.querySelector('#boundary .main-svg')", timeout=60_000)
+                           " && gradscape.stats.plotlyAt !== null && gradscape.play === 'running'",
+                           timeout=60_000)
     page.evaluate(FRAME_PROBE)
     start = page.evaluate("() => [window.__from = performance.now(), gradscape.runs()[0].n]")
     page.wait_for_timeout(seconds * 1000)

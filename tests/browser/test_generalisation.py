@@ -252,6 +252,10 @@ def test_grokking_preset_sets_a_link_and_a_log_step_axis(lab) -> None:
     assert lab.evaluate("window.gradscape.charts().accuracy.logx") is True
     assert "No unit maps" in lab.inner_text("#unit-maps-note")
     until(lab, "window.gradscape.lab().runs[0].weightNorm > 0")
+    lab.click("#play")  # pause: the rest of the 5000 steps is not this test's
+    until(lab, "window.gradscape.play !== 'running'")
+    # at "max" the table was painted on canvas; paused, Plotly draws it (with its hover)
+    until(lab, "document.querySelector('#boundary .boundary-canvas') === null")
     until(lab, "(document.getElementById('boundary').data || []).some(t => t.type === 'scatter')")
     pts = lab.evaluate("""() => {
         const t = document.getElementById('boundary').data.find(t => t.type === 'scatter');
@@ -259,8 +263,6 @@ def test_grokking_preset_sets_a_link_and_a_log_step_axis(lab) -> None:
                  open: t.marker.symbol.filter(s => s === 'circle-open').length }; }""")
     assert pts["n"] == 23 * 23 and pts["maxA"] == 22
     assert pts["open"] == sum(lab.evaluate("window.gradscape.lab().data.test"))
-    lab.click("#play")  # pause: the rest of the 5000 steps is not this test's
-    until(lab, "window.gradscape.play !== 'running'")
 
 
 def test_export_downloads_a_pytorch_script_an_npz_and_test_columns(lab) -> None:

@@ -405,6 +405,8 @@ def test_errors_are_shown_divergence_server_errors_and_a_dropped_connection(page
     assert re.match(r"Diverged at step \d+: .*blew up", badge.inner_text())
     wait_done(page)
     assert page.locator(".run-card").nth(1).locator(".badge.diverged").is_hidden()
+    # Plotly comes after the first picture (painted on canvas): its title once it has drawn
+    until(page, "(document.getElementById('boundary').layout || {}).annotations")
     assert "diverged at step" in page.evaluate(
         "document.getElementById('boundary').layout.annotations[0].text"
     )
@@ -541,3 +543,71 @@ def test_points_the_server_refuses_are_kept_in_this_browser_with_a_warning(page)
     page.reload()
     until(page, "window.gradscape && window.gradscape.config() !== null")
     assert page.evaluate("window.gradscape.state.points") == points
+
+
+# Pixels of the boundary's stand-in canvas in the two class colours (CLASS_COLORS[0] and [1]):
+# the points, painted before Plotly is there.
+CANVAS_POINTS = """() => {
+  const c = document.querySelector('#boundary .boundary-canvas');
+  if (!c || !c.width) return null;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const n = [0, 0];
+  for (let i = 0; i < d.length; i += 4) {
+    if (d[i] === 0xf0 && d[i + 1] === 0x8c && d[i + 2] === 0x00) n[0]++;
+    if (d[i] === 0x19 && d[i + 1] === 0x71 && d[i + 2] === 0xc2) n[1]++;
+  }
+  return n;
+}"""
+
+
+def test_the_boundary_is_on_screen_and_answers_a_tap_before_plotly_loads(page) -> None:
+    """First paint (issue #13): the data and each run's boundary are painted on a canvas as soon
+    as they arrive, with Plotly.js held back by the network here; a click on the plot adds a
+    point already; when Plotly comes, it takes over the same plot."""
+    held = []
+    page.route("**/vendor/plotly/plotly.min.js", lambda route: held.append(route))  # answered below
+    try:
+        page.goto(f"{page.base}/network#steps=5&speed=0")
+        until(page, "window.gradscape && gradscape.stats.boundaryAt !== null")
+        stats = page.evaluate("gradscape.stats")
+        assert stats["plotlyAt"] is None and stats["readyAt"] is not None
+        assert page.locator("#boundary .main-svg").count() == 0
+        orange, blue = page.evaluate(CANVAS_POINTS)
+        assert orange > 50 and blue > 50, (orange, blue)  # both classes' points are painted
+        # A tap on the canvas picture adds a point where it lands (the plot's own cells).
+        points = page.evaluate("gradscape.config().points")
+        x, y = page.evaluate("gradscape.boundaryPoint(0, 0.25, -0.5)")
+        page.mouse.click(x, y)
+        until(page, "(gradscape.state.points || []).length > 0")
+        state = page.evaluate("gradscape.state")
+        assert len(state["points"]) == points + 1
+        x1, x2, _ = state["points"][-1]
+        assert abs(x1 - 0.25) < 0.05 and abs(x2 + 0.5) < 0.05
+        until(page, "document.querySelector('#boundary .boundary-canvas') !== null", timeout=5000)
+        assert held  # Plotly was asked for, after the picture, and is still on its way
+    finally:
+        for route in held:
+            route.continue_()
+        page.unroute("**/vendor/plotly/plotly.min.js")
+    until(page, "gradscape.stats.plotlyAt !== null")
+    until(page, "document.querySelector('#boundary .main-svg') !== null")
+    until(page, "document.querySelector('#boundary .boundary-canvas') === null")
+    stats = page.evaluate("gradscape.stats")
+    assert stats["boundaryAt"] < stats["plotlyAt"]
+
+
+def test_at_max_the_boundary_is_painted_on_canvas_and_plotly_returns_on_pause(shared) -> None:
+    """'max' keeps its frame rate by painting the boundary on canvas while the runs train (a
+    Plotly redraw of contours and points costs most of a frame); paused, Plotly draws it again
+    (its hover readout)."""
+    until(shared, "gradscape.stats.plotlyAt !== null")
+    navigate(shared, "speed=0&steps=5000")
+    until(shared, "gradscape.play === 'running' && gradscape.runs()[0].n > 50")
+    until(shared, "document.querySelector('#boundary .boundary-canvas') !== null")
+    drawn = shared.evaluate("gradscape.stats.draws.boundary")
+    until(shared, f"gradscape.stats.draws.boundary > {drawn + 3}")  # it keeps being painted
+    assert shared.evaluate(CANVAS_POINTS) is not None
+    shared.click("#play")  # pause
+    until(shared, "gradscape.play === 'paused'")
+    until(shared, "document.querySelector('#boundary .boundary-canvas') === null")
+    assert any(t["type"] == "contour" for t in figure(shared, "boundary"))

@@ -8,6 +8,7 @@ import { fmt, isNum } from "../shared/format.js";
 import { CLASS_COLORS, CLASS_FILLS } from "./state.js";
 import { FONT, PLOT_CONFIG } from "../shared/plots.js";
 import { runStyle } from "../shared/run-style.js";
+import { paintBoundary } from "./boundary-canvas.js";
 
 // Per small multiple, room for the tick labels and the title, px at 12 px type; larger type
 // (a projector) gets proportionally more.
@@ -43,18 +44,30 @@ export class BoundaryPlot {
     this.bound = false;
     this.cells = []; // [{left, top, width, height, view}] in CSS pixels, for clicks
     this.fontSize = 12;
-    this.drawn = false;
+    this.drawn = false; // by Plotly
+    this.painted = false; // on the canvas, before Plotly came
+    /** @type {HTMLCanvasElement | null} the stand-in while Plotly loads */
+    this.canvas = null;
     this._bindClicks();
+  }
+
+  /** Does the scene show the data with every run's boundary (what "the picture is up" means)? */
+  static complete(scene) {
+    if (!scene.points.x.length) return false;
+    return !scene.grid || scene.runs.every((r) => r.boundary || r.status === "diverged");
   }
 
   /**
    * scene: {task, classes, points: {x: [[x1, x2]], labels}, grid: {x, y} | null, view: [[x0, x1],
    *         [y0, y1]], runs: [{label, title, color, boundary, status}], sel}
+   * fast: paint on the canvas even with Plotly here (training at "max": a Plotly redraw of the
+   * contours and points costs most of a frame; hover comes back with Plotly on pause)
    */
-  draw(scene) {
+  draw(scene, { fast = false } = {}) {
     const W = this.div.clientWidth;
     const H = this.div.clientHeight;
-    if (!W || !H || !window.Plotly) return false;
+    if (!W || !H) return false;
+    const paint = fast || !window.Plotly;
     const regression = scene.task === "regression";
     const panels = regression ? [null] : scene.runs.length ? scene.runs : [null];
     const [[x0, x1], [y0, y1]] = scene.view;
@@ -92,6 +105,7 @@ export class BoundaryPlot {
       layout[axisName(k, "y")] = axis("y", [y0, y1], top, fit.ph, H);
       const xa = axisRef(k, "x");
       const ya = axisRef(k, "y");
+      if (paint) return; // the cells are all the canvas needs
       if (regression) traces.push(...this._regression(scene, xa, ya));
       else traces.push(...this._classification(scene, run, xa, ya));
       if (run) {
@@ -111,12 +125,32 @@ export class BoundaryPlot {
         }
       }
     });
+    if (paint) return this._paint(scene);
     window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
+    if (this.canvas) {
+      this.canvas.remove();
+      this.canvas = null;
+    }
     if (!this.bound) {
       this.bound = true;
       this.div.on("plotly_clickannotation", (ev) => this.onSelect(Number(ev.annotation.name)));
     }
     this.drawn = true;
+    return true;
+  }
+
+  /** Plotly is not here yet: the same cells on a canvas (clicks map through this.cells). */
+  _paint(scene) {
+    if (!this.canvas) {
+      this.canvas = document.createElement("canvas");
+      this.canvas.className = "boundary-canvas";
+      this.canvas.setAttribute("aria-hidden", "true");
+      // over Plotly's figure when both are there; clicks go through to the plot's cells
+      Object.assign(this.canvas.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none", zIndex: "1" });
+      this.div.prepend(this.canvas);
+    }
+    paintBoundary(this.canvas, scene, this.cells, { fontSize: this.fontSize, colors: CLASS_COLORS, fills: CLASS_FILLS, font: FONT });
+    this.painted = true;
     return true;
   }
 

@@ -115,7 +115,7 @@ export class LandscapeView {
   /**
    * scene: {origin: [x, y] | null, labels: [x, y], runs: [{label, color, status, n, x(k), y(k),
    *         step(k), loss(k), slice(k) | null, distance(k) | null}], pick: {run, index} | null,
-   *         sliced: a surface is there}
+   *         sliced: a surface is there, fast: training at "max" (no hover along the paths)}
    */
   draw(scene) {
     const W = this.div.clientWidth;
@@ -139,17 +139,20 @@ export class LandscapeView {
       const xs = idx.map((k) => (isNum(run.x(k)) ? run.x(k) : null));
       const ys = idx.map((k) => (isNum(run.y(k)) ? run.y(k) : null));
       if (!(healthy && run.status === "diverged")) idx.forEach((k, m) => grow(xs[m], ys[m]));
-      const custom = idx.map((k) => [run.step(k), fmt(run.loss(k), 4), fmt(run.slice(k), 4)]);
+      const readout = (/** @type {number} */ k) => [run.step(k), fmt(run.loss(k), 4), fmt(run.slice(k), 4)];
+      // Training at "max": no hover text along the paths (formatting every point of them each
+      // redraw costs more than drawing them); the heads keep theirs, the paths get it on pause.
+      const custom = scene.fast ? null : idx.map(readout);
       const dim = run.status === "diverged";
       traces.push({
-        type: "scatter", mode: "lines", x: xs, y: ys, customdata: custom, meta: i,
+        type: "scatter", mode: "lines", x: xs, y: ys, meta: i,
         line: { color: run.color, width: scene.sel === i ? 3.2 : 2.2, dash: dim ? "dot" : runStyle(i).dash },
-        hovertemplate: `${run.label}, step %{customdata[0]}<br>real loss %{customdata[1]}<br>slice here %{customdata[2]}<extra></extra>`,
+        ...(custom ? { customdata: custom, hovertemplate: `${run.label}, step %{customdata[0]}<br>real loss %{customdata[1]}<br>slice here %{customdata[2]}<extra></extra>` } : { hoverinfo: "skip" }),
       });
       const last = idx.length - 1;
       if (last >= 0) {
         traces.push({
-          type: "scatter", mode: "markers", x: [xs[last]], y: [ys[last]], customdata: [custom[last]], meta: i,
+          type: "scatter", mode: "markers", x: [xs[last]], y: [ys[last]], customdata: [readout(idx[last])], meta: i,
           marker: { size: 11, color: run.color, symbol: runStyle(i).symbol, line: { color: "#ffffff", width: 1.5 } },
           hovertemplate: `${run.label}, step %{customdata[0]}<br>real loss %{customdata[1]}<br>slice here %{customdata[2]}<extra></extra>`,
         });

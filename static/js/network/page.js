@@ -41,7 +41,13 @@ import { runStyle } from "../shared/run-style.js";
 
 const $ = (id) => document.getElementById(id);
 const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
+// Training fast (at "max", or FAST_SPEED steps/s and more): the boundary on canvas; the landscape's
+// paths and the weight heatmaps (a Plotly redraw each, 15-40 ms on a laptop) less often, so the
+// page keeps 30 frames a second.
+const MAX_VIEWS = { boundary: 50, landscape: 160, heatmaps: 1000 };
+const FAST_SPEED = 300; // steps/s from which the page draws as at "max"
 const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
+const PLOTLY_LATEST = 2500; // ms after init: Plotly is loaded then even with no picture drawn
 
 class NetworkPage {
   constructor(store, socket, { options, optimizers }) {
@@ -64,10 +70,16 @@ class NetworkPage {
     this.runEdit = false; // the runs change by the Add or Remove button: the others go on
     this.setTimers = new Map();
     this.plotly = false;
+    this.plotlyAsked = false;
+    /** @type {(() => void)[] | null} what waits for the first picture (Plotly, the landscape) */
+    this.waiting = [() => this.wantPlotly()];
     this.dirty = { boundary: true, landscape: true, charts: true, heatmaps: true, panel: true };
     this.last = { boundary: 0, landscape: 0, charts: 0, heatmaps: 0, panel: 0 };
     this.reveal = null; // {t0, ms}: the final paths drawn over time
-    this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0 };
+    this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0,
+      // ms since navigation: the data and every run's boundary on screen (canvas or Plotly), the
+      // controls answering, Plotly drawing
+      boundaryAt: null, readyAt: null, plotlyAt: null };
 
     this.settings = new SettingsPanel(options, {
       set: (patch) => this.store.set(patch),
@@ -110,8 +122,10 @@ class NetworkPage {
 
   // ---- setup -----------------------------------------------------------------------------------
   init() {
-    this.buildControls();
+    // the runs first: the server computes their first boundary while the controls are built
     bindServer(this);
+    if (this.socket.isOpen) this.restart();
+    this.buildControls();
     this.lessons.load();
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
     this.tuner.attach();
@@ -122,12 +136,36 @@ class NetworkPage {
     setPresenting(this.store.state.present, $("present"));
     this.setFontSizes(this.store.state.present);
     this.render();
-    loadPlotly().then(() => {
+    setTimeout(() => this.pictureDrawn(), PLOTLY_LATEST); // with no picture to wait for (own points)
+    requestAnimationFrame(() => this.tick());
+    this.stats.readyAt = performance.now();
+  }
+
+  /** Run `fn` once the first picture is on screen (at once after that). */
+  afterPicture(fn) {
+    if (this.waiting) this.waiting.push(fn);
+    else fn();
+  }
+
+  /** The first picture is up (or we waited long enough): what waited for it. */
+  pictureDrawn() {
+    const waiting = this.waiting || [];
+    this.waiting = null;
+    for (const fn of waiting) fn();
+  }
+
+  /** Plotly.js after the first picture: parsing it holds the main thread for seconds on a phone,
+   * so the boundary is painted on canvas first and Plotly is fetched when the page is idle. */
+  wantPlotly() {
+    if (this.plotlyAsked) return;
+    this.plotlyAsked = true;
+    const load = () => loadPlotly().then(() => {
       this.plotly = true;
+      this.stats.plotlyAt = performance.now();
       this.markDirty();
     }, (err) => showMessage(`Could not load the plotting library (${err.message}). Reload the page to try again.`, { key: "plotly" }));
-    if (this.socket.isOpen) this.restart();
-    requestAnimationFrame(() => this.tick());
+    if (window.requestIdleCallback) window.requestIdleCallback(load, { timeout: 500 });
+    else setTimeout(load, 50);
   }
 
   buildControls() {
@@ -287,6 +325,8 @@ class NetworkPage {
 
   /** @param {import("../shared/playback.js").PlayState} play */
   onPlay(play) {
+    this.dirty.boundary = true; // Plotly again after "max", and the paths' hover
+    this.dirty.landscape = true;
     this.renderPlay();
     this.renderCaption();
     // paused on a re-projected slice: bring its paths up to this step
@@ -562,8 +602,24 @@ class NetworkPage {
 
 
 
+  /** Paint the boundary on canvas rather than Plotly (and skip the paths' hover text): while the
+   * runs train at "max" or at FAST_SPEED steps a second and more, where Plotly's redraws would take
+   * most of every frame. Slower, the plots keep their hover while they move. */
+  fastBoundary() {
+    const speed = this.store.state.speed;
+    return (speed === 0 || speed >= FAST_SPEED) && this.playback.play === "running";
+  }
+
+  drawBoundary(fast = false) {
+    const scene = boundaryScene(this);
+    if (!this.boundary.draw(scene, { fast }) || this.stats.boundaryAt !== null || !BoundaryPlot.complete(scene)) return;
+    this.stats.boundaryAt = performance.now();
+    this.pictureDrawn();
+  }
+
   drawLandscape() {
     const scene = landscapeScene(this);
+    scene.fast = this.fastBoundary();
     scene.extra = this.netFlow.traces(shownMode(this));
     if (!this.landscape.draw(scene)) return;
     $("landscape-readout").textContent = this.landscape.readout(scene);
@@ -621,18 +677,29 @@ class NetworkPage {
       this.renderCounter();
       this.lab.draw();
     }
-    if (this.dirty.charts && now - this.last.charts > CHARTS_EVERY) {
+    // the charts (a layout each, empty at first) after the first picture
+    if (this.dirty.charts && !this.waiting && now - this.last.charts > CHARTS_EVERY) {
       this.dirty.charts = false;
       this.last.charts = now;
       this.stats.draws.charts += 1;
       this.drawCharts();
       this.stats.ms.charts += performance.now() - now;
     }
+    // Training at "max" or before Plotly: the boundary on canvas, a few ms, beside the Plotly turn.
+    const fast = this.fastBoundary();
+    if ((fast || !this.plotly) && this.dirty.boundary && now - this.last.boundary >= VIEWS.boundary) {
+      this.dirty.boundary = false;
+      this.last.boundary = now;
+      this.stats.draws.boundary += 1;
+      this.drawBoundary(fast);
+      this.stats.ms.boundary += performance.now() - now;
+    }
     if (!this.plotly) return;
     let due = null;
-    for (const [view, every] of Object.entries(VIEWS)) {
+    for (const [view, every] of Object.entries(fast ? MAX_VIEWS : VIEWS)) {
       if (!this.dirty[view] || now - this.last[view] < every) continue;
       if (view === "heatmaps" && this.store.state.present) continue;
+      if (view === "boundary" && fast) continue; // painted above
       if (!due || this.last[view] < this.last[due]) due = view;
     }
     if (!due) return;
@@ -640,7 +707,7 @@ class NetworkPage {
     this.dirty[due] = false;
     this.last[due] = now;
     this.stats.draws[due] += 1;
-    if (due === "boundary") this.boundary.draw(boundaryScene(this));
+    if (due === "boundary") this.drawBoundary();
     else if (due === "landscape") this.drawLandscape();
     else this.drawHeatmaps();
     this.stats.ms[due] += performance.now() - t0;

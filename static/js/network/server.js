@@ -130,7 +130,12 @@ function onStarted(page, m) {
   clearFieldErrors(page);
   page.slices.clear();
   page.landscape.setSurface(null);
-  page.slices.fetchLive(page.body, page.plane, page.shape(), m.config.steps);
+  // The landscape after the first picture: its grid costs the server more than the runs' first
+  // frames, which would wait for it (the first runs of a page; later ones ask at once).
+  const started = page.stats.started;
+  page.afterPicture(() => {
+    if (page.stats.started === started) page.slices.fetchLive(page.body, page.plane, page.shape(), m.config.steps);
+  });
   page.render();
   page.markDirty();
 }

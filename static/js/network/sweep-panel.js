@@ -215,6 +215,9 @@ export class SweepPanel {
     const pts = this.points();
     const x = pts.map((p) => p.value);
     const logx = Boolean(s && LOG_X.has(s.setting) && x.every((v) => v > 0));
+    // No sweep yet: the empty chart draws itself when shown (a drawing forces a layout: costly
+    // while the page is still being built).
+    if (!s && !this.chart.series.length) return;
     this.chart.update([
       { name: "train error", color: "#1971c2", x, y: pts.map((p) => p.train_error), dots: 3 },
       { name: "test error", color: "#d6336c", x, y: pts.map((p) => p.test_error), lineDash: TEST_DASH, dots: 3 },
