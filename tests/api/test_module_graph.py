@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.api.routes.module_graph import imports_of, module_graph
+from app.api.routes.module_graph import PAGE_WIDE, imports_of, module_graph
 
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
 PAGES = {"/": "descent/page.js", "/network": "network/page.js", "/backprop": "backprop/page.js"}
@@ -45,9 +45,22 @@ def test_page_loads_its_entry_and_preloads_its_imports(client, url: str, entry: 
     html = client.get(url).text
     assert f'<script type="module" src="/static/js/{entry}"></script>' in html
     preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
-    assert sorted(preloads) == sorted(f"/static/js/{m}" for m in module_graph(JS, entry)[1:])
+    # the entry's imports first, then those of the scripts every page loads (the class bar's...)
+    own = [f"/static/js/{m}" for m in module_graph(JS, entry)[1:]]
+    assert preloads[:len(own)] == own
+    wide = {f"/static/js/{m}" for script in PAGE_WIDE for m in module_graph(JS, script)[1:]}
+    assert set(preloads[len(own):]) == wide - set(own) - {f"/static/js/{entry}"}
+    assert len(set(preloads)) == len(preloads)
     assert "/static/js/shared/state.js" in preloads  # every page keeps its view in the URL
     for href in preloads:
         r = client.get(href)
         assert r.status_code == 200, href
         assert "javascript" in r.headers["content-type"]
+
+
+def test_the_page_wide_scripts_are_the_ones_the_base_template_loads() -> None:
+    """PAGE_WIDE names base.html's module scripts: one it loads and the list misses would find
+    its imports a level at a time again."""
+    base = (JS.parent.parent / "templates" / "base.html").read_text()
+    scripts = re.findall(r'<script type="module" src="/static/js/([^"]+)"></script>', base)
+    assert sorted(scripts) == sorted(PAGE_WIDE)
