@@ -1,7 +1,8 @@
 """Network runs: what the network view waits on. For two nets, full batch, adam, in one run:
 
 1. the core's steps per second (NetworkRun.advance, as a live session takes them: every step's
-   loss, accuracy, gradient norms and plane coordinates);
+   loss, accuracy, gradient norms and plane coordinates), and its training step alone (forward,
+   backward, the optimizer's step: what the torch loop does);
 2. a PyTorch training loop's (same net and data, float64, torch.set_num_threads(1)), when torch
    is importable;
 3. run-steps per second delivered over /ws at speed 0 with decision boundaries on (a real
@@ -70,6 +71,29 @@ def core_rate(dataset: str, n: int, hidden: list[int], activation: str) -> Rates
         out = run.columns()
         t0, c0 = time.perf_counter(), time.process_time()
         run.advance(STEPS, out)
+        timings.append((time.perf_counter() - t0, time.process_time() - c0))
+    return best_rates(timings, STEPS)
+
+
+def training_step_rate(dataset: str, n: int, hidden: list[int], activation: str) -> Rates:
+    """The core doing what the torch loop does and no more: forward with the loss, backward into
+    the gradient, the optimizer's step, through the same calls as NetworkRun's full-batch step
+    (a workspace, no dropout, no penalty). What the live run adds on top of that, every step:
+    accuracy, gradient norms, plane coordinates, the recorded columns, the divergence test."""
+    data = make_dataset(dataset, n, seed=0)
+    k = DATASETS[dataset].default_classes
+    model = MLP.build([2, *hidden, k], activation, "cross_entropy")
+    problem = make_problem(model, data.x, data.y, 0)
+    x, y = problem.x, problem.y
+    timings = []
+    for _ in range(3):
+        opt = NetworkRun(problem, RunConfig("adam", lr=0.01)).optimizer
+        theta, grad, work = problem.theta0.copy(), np.empty_like(problem.theta0), model.workspace()
+        t0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(STEPS):
+            fwd = model.forward(theta, x, None, y, work)
+            model.backward(theta, fwd, y, None, grad, work)
+            theta = opt.step(theta, grad)
         timings.append((time.perf_counter() - t0, time.process_time() - c0))
     return best_rates(timings, STEPS)
 
@@ -194,11 +218,12 @@ def main() -> None:
     # Each side measured alone: the core and torch before the server starts, so neither shares
     # the two cores with it.
     cores = [core_rate(*net) for _, *net in NETS]
+    bare = [training_step_rate(*net) for _, *net in NETS]
     floors = [matmul_floor(*net) for _, *net in NETS]
     torch_rates = [torch_rate_in(args.torch_python, i) for i in range(len(NETS))]
     with Server("app.main:app") as server:
-        for (name, *net), core, floor, torch_r in zip(NETS, cores, floors, torch_rates,
-                                                     strict=True):
+        for (name, *net), core, step, floor, torch_r in zip(NETS, cores, bare, floors,
+                                                           torch_rates, strict=True):
             wss = [asyncio.run(ws_rate(server, *net)) for _ in range(2)]
             ws = (max(w for w, _ in wss), max(c for _, c in wss))
             ws_sharp = max(asyncio.run(ws_rate(server, *net, sharpness=True))[0]
@@ -211,6 +236,8 @@ def main() -> None:
                       f"/ws {ws[i]:,.0f} steps/s = {ws[i] / core[i]:.0%} of the core")
             print(f"  /ws with the default sharpness readings: {ws_sharp:,.0f} steps/s (wall)")
             if torch_r:
+                print(f"  the training step alone, like for like with the torch loop (CPU): "
+                      f"{step[1]:,.0f} steps/s = {step[1] / torch_r[1]:.2f}x torch")
                 print(f"  the matrix products alone (CPU): {floor[1]:,.0f} steps/s = "
                       f"{floor[1] / torch_r[1]:.2f}x torch: the most any float64 NumPy step "
                       f"can reach")
