@@ -64,3 +64,14 @@ def test_the_page_wide_scripts_are_the_ones_the_base_template_loads() -> None:
     base = (JS.parent.parent / "templates" / "base.html").read_text()
     scripts = re.findall(r'<script type="module" src="/static/js/([^"]+)"></script>', base)
     assert sorted(scripts) == sorted(PAGE_WIDE)
+
+
+def test_the_network_page_preloads_the_registries_its_controller_asks_for_first(client) -> None:
+    """A preload the controller does not make is a wasted request (and Chromium's warning); one
+    it makes but the page does not preload waits for the modules."""
+    html = client.get("/network").text
+    preloaded = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch"', html)
+    first = re.findall(r'getJSON\("([^"]+)"\)', (JS / "network" / "api.js").read_text())
+    assert preloaded and sorted(preloaded) == sorted(first)
+    for url in preloaded:
+        assert client.get(url).status_code == 200
