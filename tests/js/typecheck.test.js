@@ -14,7 +14,6 @@ const NOT_TYPED_YET = new Set([
   "network/landscape.js",
   "network/page.js",
   "network/runs-panel.js",
-  "network/scenes.js",
   "network/server.js",
   "network/settings.js",
 ]);
