@@ -13,7 +13,6 @@ const NOT_TYPED_YET = new Set([
   "network/charts.js",
   "network/landscape.js",
   "network/page.js",
-  "network/runs-panel.js",
   "network/server.js",
   "network/settings.js",
 ]);
