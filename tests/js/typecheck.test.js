@@ -10,7 +10,6 @@ const ROOT = new URL("../../static/js/", import.meta.url).pathname;
 
 const NOT_TYPED_YET = new Set([
   "network/boundary.js",
-  "network/landscape.js",
   "network/page.js",
   "network/server.js",
   "network/settings.js",

@@ -140,8 +140,15 @@ export function shownMode(page) {
  *   loss?: (k: number) => number | null, slice?: (k: number) => number | null,
  *   distance?: (k: number) => number | null }} ScenePath
  */
+/**
+ * What the landscape draws (landscape.js); the page adds `fast` (training at "max": no hover
+ * along the paths) and `extra` (reference paths under the runs, the gradient flow).
+ * @typedef {{ runs: ScenePath[], sel: number, pick: { run: number, index: number } | null,
+ *   origin: number[] | null, labels: string[], sliced: boolean, revealing: boolean,
+ *   fast?: boolean, extra?: Plotly.Data[] }} LandscapeScene
+ */
 
-/** @param {ScenePage} page */
+/** @param {ScenePage} page @returns {LandscapeScene} */
 export function landscapeScene(page) {
   const finalSlice = usesFinalPaths(page) ? page.slices.final : null;
   const final = finalSlice ? finalSlice.resp : null;
