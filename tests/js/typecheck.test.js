@@ -9,7 +9,6 @@ import { test } from "node:test";
 const ROOT = new URL("../../static/js/", import.meta.url).pathname;
 
 const NOT_TYPED_YET = new Set([
-  "network/boundary.js",
   "network/page.js",
   "network/server.js",
   "network/settings.js",
