@@ -9,15 +9,9 @@ import { test } from "node:test";
 const ROOT = new URL("../../static/js/", import.meta.url).pathname;
 
 const NOT_TYPED_YET = new Set([
-  "network/boundary.js",
-  "network/charts.js",
-  "network/landscape.js",
   "network/page.js",
-  "network/runs-panel.js",
-  "network/scenes.js",
   "network/server.js",
   "network/settings.js",
-  "network/slices.js",
 ]);
 
 /** @param {string} dir @returns {string[]} every .js file under dir, relative to ROOT */

@@ -6,7 +6,8 @@
 
 /**
  * @typedef {{ left: number, top: number, width: number, height: number, view: number[][] }} Cell
- * @typedef {{ x: number[][], labels: number[], test?: boolean[] | null }} Points
+ * @typedef {{ x: number[][], labels: number[], test?: boolean[] | null, flipped?: boolean[] | null }} Points
+ *   test: held out; flipped: a training label flipped by label noise
  * @typedef {{ task: string, classes: number, points: Points, grid: { x: number[], y: number[] } | null,
  *   view: number[][], sel: number, editing: boolean,
  *   runs: { label: string, title: string, short: string, color: string, status: string,

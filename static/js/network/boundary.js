@@ -1,3 +1,4 @@
+// @ts-check
 // The decision boundary of every run, as small multiples over the data points: for two classes
 // P(class 1) on the boundary grid with the 0.5 contour drawn (the boundary itself); for more,
 // the winning class; for regression, every run's curve over the data. One Plotly figure, laid out
@@ -10,15 +11,25 @@ import { FONT, PLOT_CONFIG } from "../shared/plots.js";
 import { runStyle } from "../shared/run-style.js";
 import { paintBoundary } from "./boundary-canvas.js";
 
+/** @typedef {import("./boundary-canvas.js").Cell} Cell */
+/** @typedef {import("./boundary-canvas.js").Points} Points */
+/** @typedef {import("./boundary-canvas.js").Scene & { oneHot?: boolean }} Scene oneHot: the points are (a, b) of one-hot inputs */
+/** @typedef {Scene["runs"][number]} SceneRun */
+/** @typedef {{ l: number, r: number, t: number, b: number, gap: number }} CellMargins */
+
 // Per small multiple, room for the tick labels and the title, px at 12 px type; larger type
 // (a projector) gets proportionally more.
 const CELL12 = { l: 36, r: 8, t: 22, b: 24, gap: 6 };
 /** @param {number} fontSize */
-const cellFor = (fontSize) => Object.fromEntries(
-  Object.entries(CELL12).map(([k, v]) => [k, Math.round((v * fontSize) / 12)]));
+const cellFor = (fontSize) => /** @type {CellMargins} */ (Object.fromEntries(
+  Object.entries(CELL12).map(([k, v]) => [k, Math.round((v * fontSize) / 12)])));
 
-/** Columns x rows for n plots of aspect `aspect` in W x H, the one with the largest plots. */
+/**
+ * Columns x rows for n plots of aspect `aspect` in W x H, the one with the largest plots.
+ * @param {number} n @param {number} W @param {number} H @param {number} aspect @param {CellMargins} CELL
+ */
 function arrange(n, W, H, aspect, CELL) {
+  /** @type {{ cols: number, rows: number, cw: number, ch: number, pw: number, ph: number } | null} */
   let best = null;
   for (let cols = 1; cols <= n; cols++) {
     const rows = Math.ceil(n / cols);
@@ -30,28 +41,39 @@ function arrange(n, W, H, aspect, CELL) {
     const ph = pw / aspect;
     if (!best || pw * ph > best.pw * best.ph) best = { cols, rows, cw, ch, pw, ph };
   }
-  return best;
+  return /** @type {NonNullable<typeof best>} */ (best); // n >= 1: one arrangement at least
 }
 
+/** @param {number} k @param {string} a */
 const axisName = (k, a) => `${a}axis${k ? k + 1 : ""}`;
+/** @param {number} k @param {string} a */
 const axisRef = (k, a) => `${a}${k ? k + 1 : ""}`;
 
 export class BoundaryPlot {
+  /**
+   * @param {HTMLElement} div
+   * @param {{ onClick: (x: number, y: number, how: { shift: boolean, cell: number }) => void, onSelect: (run: number) => void }} options
+   */
   constructor(div, { onClick, onSelect }) {
     this.div = div;
     this.onClick = onClick;
     this.onSelect = onSelect;
     this.bound = false;
-    this.cells = []; // [{left, top, width, height, view}] in CSS pixels, for clicks
+    /** @type {Cell[]} in CSS pixels, for clicks */
+    this.cells = [];
     this.fontSize = 12;
     this.drawn = false; // by Plotly
     this.painted = false; // on the canvas, before Plotly came
     /** @type {HTMLCanvasElement | null} the stand-in while Plotly loads */
     this.canvas = null;
+    /** @type {{ source: Points, x: number[], y: number[], labels: number[], colors: string[], test: boolean[] | null,
+     *   symbols: string | string[], lineWidths: number | number[], lineColors: string | string[], kinds: string[] } | null} */
+    this._pts = null;
     this._bindClicks();
   }
 
-  /** Does the scene show the data with every run's boundary (what "the picture is up" means)? */
+  /** Does the scene show the data with every run's boundary (what "the picture is up" means)?
+   * @param {Scene} scene */
   static complete(scene) {
     if (!scene.points.x.length) return false;
     return !scene.grid || scene.runs.every((r) => r.boundary || r.status === "diverged");
@@ -62,6 +84,7 @@ export class BoundaryPlot {
    *         [y0, y1]], runs: [{label, title, color, boundary, status}], sel}
    * fast: paint on the canvas even with Plotly here (training at "max": a Plotly redraw of the
    * contours and points costs most of a frame; hover comes back with Plotly on pause)
+   * @param {Scene} scene @param {{ fast?: boolean }} [options]
    */
   draw(scene, { fast = false } = {}) {
     const W = this.div.clientWidth;
@@ -69,11 +92,13 @@ export class BoundaryPlot {
     if (!W || !H) return false;
     const paint = fast || !window.Plotly;
     const regression = scene.task === "regression";
+    /** @type {(SceneRun | null)[]} */
     const panels = regression ? [null] : scene.runs.length ? scene.runs : [null];
     const [[x0, x1], [y0, y1]] = scene.view;
     const aspect = Math.min(3, Math.max(0.5, (x1 - x0) / (y1 - y0)));
     const CELL = cellFor(this.fontSize);
     const fit = arrange(panels.length, W, H, aspect, CELL);
+    /** @type {Plotly.Layout} */
     const layout = {
       width: W, height: H, autosize: false,
       margin: { l: 0, r: 0, t: 0, b: 0, pad: 0 },
@@ -87,6 +112,7 @@ export class BoundaryPlot {
       annotations: [], shapes: [],
       uirevision: "boundary",
     };
+    /** @type {Plotly.Data[]} */
     const traces = [];
     this.cells = [];
     panels.forEach((run, k) => {
@@ -95,6 +121,7 @@ export class BoundaryPlot {
       const left = col * fit.cw + CELL.l + (fit.cw - CELL.l - CELL.r - fit.pw) / 2;
       const top = row * fit.ch + CELL.t + (fit.ch - CELL.t - CELL.b - fit.ph) / 2;
       this.cells.push({ left, top, width: fit.pw, height: fit.ph, view: scene.view });
+      /** @param {string} a @param {number[]} range @param {number} lo @param {number} len @param {number} total */
       const axis = (a, range, lo, len, total) => ({
         range, domain: a === "x" ? [lo / total, (lo + len) / total] : [1 - (lo + len) / total, 1 - lo / total],
         anchor: axisRef(k, a === "x" ? "y" : "x"), fixedrange: true, zeroline: false, showgrid: false,
@@ -133,27 +160,31 @@ export class BoundaryPlot {
     }
     if (!this.bound) {
       this.bound = true;
-      this.div.on("plotly_clickannotation", (ev) => this.onSelect(Number(ev.annotation.name)));
+      /** @type {Plotly.PlotlyHTMLElement} */ (this.div).on("plotly_clickannotation", (ev) => this.onSelect(Number(ev.annotation.name)));
     }
     this.drawn = true;
     return true;
   }
 
-  /** Plotly is not here yet: the same cells on a canvas (clicks map through this.cells). */
+  /** Plotly is not here yet: the same cells on a canvas (clicks map through this.cells).
+   * @param {Scene} scene */
   _paint(scene) {
-    if (!this.canvas) {
-      this.canvas = document.createElement("canvas");
-      this.canvas.className = "boundary-canvas";
-      this.canvas.setAttribute("aria-hidden", "true");
+    let canvas = this.canvas;
+    if (!canvas) {
+      canvas = document.createElement("canvas");
+      this.canvas = canvas;
+      canvas.className = "boundary-canvas";
+      canvas.setAttribute("aria-hidden", "true");
       // over Plotly's figure when both are there; clicks go through to the plot's cells
-      Object.assign(this.canvas.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none", zIndex: "1" });
-      this.div.prepend(this.canvas);
+      Object.assign(canvas.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none", zIndex: "1" });
+      this.div.prepend(canvas);
     }
-    paintBoundary(this.canvas, scene, this.cells, { fontSize: this.fontSize, colors: CLASS_COLORS, fills: CLASS_FILLS, font: FONT });
+    paintBoundary(canvas, scene, this.cells, { fontSize: this.fontSize, colors: CLASS_COLORS, fills: CLASS_FILLS, font: FONT });
     this.painted = true;
     return true;
   }
 
+  /** @param {Scene} scene @param {SceneRun | null} run @param {string} xa @param {string} ya @returns {Plotly.Data[]} */
   _classification(scene, run, xa, ya) {
     const out = [];
     const grid = scene.grid;
@@ -170,6 +201,7 @@ export class BoundaryPlot {
         });
       } else {
         const C = scene.classes;
+        /** @type {[number, string][]} */
         const colorscale = [];
         for (let c = 0; c < C; c++) colorscale.push([c / C, CLASS_FILLS[c % CLASS_FILLS.length]], [(c + 1) / C, CLASS_FILLS[c % CLASS_FILLS.length]]);
         out.push({
@@ -190,7 +222,8 @@ export class BoundaryPlot {
     return out;
   }
 
-  /** The points as Plotly arrays, kept while the points are the same: Plotly skips the work. */
+  /** The points as Plotly arrays, kept while the points are the same: Plotly skips the work.
+   * @param {Points} points */
   _points(points) {
     if (!this._pts || this._pts.source !== points || this._pts.test !== (points.test || null)) {
       const test = points.test || null; // the generalisation lab's held-out points
@@ -207,8 +240,10 @@ export class BoundaryPlot {
     return this._pts;
   }
 
+  /** @param {Scene} scene @param {string} xa @param {string} ya @returns {Plotly.Data[]} */
   _regression(scene, xa, ya) {
     const p = this._points(scene.points);
+    /** @type {Plotly.Data[]} */
     const out = [{
       type: "scatter", mode: "markers", xaxis: xa, yaxis: ya, name: "data", showlegend: false,
       x: p.x, y: p.labels, text: p.kinds,
@@ -217,9 +252,11 @@ export class BoundaryPlot {
     }];
     for (const [i, run] of scene.runs.entries()) {
       if (!run.boundary || !scene.grid) continue;
+      // Regression: the boundary is the curve, one prediction per grid x (not a grid of rows).
+      const curve = /** @type {(number | null)[]} */ (/** @type {unknown} */ (run.boundary.z));
       out.push({
         type: "scatter", mode: "lines", xaxis: xa, yaxis: ya, name: run.label,
-        x: scene.grid.x, y: run.boundary.z.map((v) => (isNum(v) ? v : null)),
+        x: scene.grid.x, y: curve.map((v) => (isNum(v) ? v : null)),
         line: { color: run.color, width: run.status === "diverged" ? 1.5 : 3, dash: run.status === "diverged" ? "dot" : runStyle(i).dash },
         hovertemplate: `${run.label}<br>x = %{x:.2f}: ŷ = %{y:.3f}<extra></extra>`,
       });
@@ -243,7 +280,8 @@ export class BoundaryPlot {
     });
   }
 
-  /** Data -> client pixel of a plot's cell (tests click there; the page never needs it). */
+  /** Data -> client pixel of a plot's cell (tests click there; the page never needs it).
+   * @param {number} k @param {number} x @param {number} y */
   toClient(k, x, y) {
     const c = this.cells[k];
     if (!c) return null;
@@ -254,7 +292,9 @@ export class BoundaryPlot {
 }
 
 /** Title lines for a run's small multiple: {title: name, loss and accuracy (or how it
- *  diverged), short: the same without the accuracy}. */
+ *  diverged), short: the same without the accuracy}.
+ * @param {number} index @param {string} name @param {import("./run.js").NetRun | null | undefined} run
+ * @returns {{ title: string, short: string }} */
 export function runTitles(index, name, run) {
   const head = `<b>${index + 1}. ${name}</b>`;
   if (!run || !run.n) return { title: head, short: head };

@@ -1,3 +1,4 @@
+// @ts-check
 // The network view's charts: the series of the line charts (loss and accuracy per step for every
 // run, gradient norms per layer for the selected run: on a log scale, vanishing and exploding
 // gradients show as lines drifting apart; drawn by linechart.js on canvas), and heatmaps of the
@@ -8,9 +9,14 @@ import { isNum } from "../shared/format.js";
 import { minMaxDecimate } from "../shared/linechart.js";
 import { FONT, PLOT_CONFIG } from "../shared/plots.js";
 
+/** @typedef {import("./run.js").NetRun} NetRun */
+/** @typedef {import("./state.js").WeightTriple} WeightTriple */
+/** @typedef {{ layer: number, unit: number }} Unit a hidden unit (layer from 1, unit from 0) */
+
 // Layers from the input side (light) to the output side (dark), in one hue: their order reads.
 const LAYER_COLORS = ["#74c0fc", "#4dabf7", "#339af0", "#1c7ed6", "#1864ab", "#0b3d6e", "#051f3a"];
 
+/** @param {number} l @param {number} layers */
 function layerColor(l, layers) {
   const offset = Math.max(0, LAYER_COLORS.length - layers - 1);
   return LAYER_COLORS[Math.min(LAYER_COLORS.length - 1, offset + l)];
@@ -18,6 +24,10 @@ function layerColor(l, layers) {
 
 /** The selected run's weights and gradients of one layer, as two heatmaps side by side. */
 export class Heatmaps {
+  /**
+   * @param {HTMLElement} div @param {HTMLElement} tabs @param {HTMLElement | null} note
+   * @param {{ onLayer: (layer: number) => void, onPickWeight: (layer: number, row: number, col: number) => void }} options
+   */
   constructor(div, tabs, note, { onLayer, onPickWeight }) {
     this.div = div;
     this.tabs = tabs;
@@ -28,9 +38,13 @@ export class Heatmaps {
     this.layer = 1;
     this.layers = 0;
     this.fontSize = 11;
+    /** @type {WeightTriple[] | null} the landscape's two weights, while a click picks one */
+    this.chosen = null;
+    /** @type {(Unit & { into: boolean }) | null} */
+    this.unitShown = null;
   }
 
-  /** Layer buttons 1..L (rebuilt when the architecture changes). */
+  /** Layer buttons 1..L (rebuilt when the architecture changes). @param {number} layers @param {number} current */
   setLayers(layers, current) {
     if (layers !== this.layers) {
       this.layers = layers;
@@ -40,7 +54,7 @@ export class Heatmaps {
         on: { click: () => this.onLayer(k + 1) },
       })));
     }
-    for (const b of this.tabs.children) b.setAttribute("aria-pressed", String(Number(b.dataset.layer) === current));
+    for (const b of this.tabs.children) b.setAttribute("aria-pressed", String(Number(/** @type {HTMLElement} */ (b).dataset.layer) === current));
   }
 
   /**
@@ -48,6 +62,8 @@ export class Heatmaps {
    * landscape's two weights [[layer, row, col], ...] to outline, or null when not in that mode;
    * unit: a hidden unit picked on the unit maps ({layer, unit}): its weights in (a row of its
    * layer's W) and out (a column of the next W) are outlined.
+   * @param {NetRun | null} run @param {number} layer @param {string} label
+   * @param {WeightTriple[] | null} [chosen] @param {Unit | null} [unit]
    */
   draw(run, layer, label, chosen = null, unit = null) {
     this.layer = layer;
@@ -55,11 +71,12 @@ export class Heatmaps {
     const w = run && run.weights ? run.weights.layers[layer - 1] : null;
     const g = run && run.grads ? run.grads.layers[layer - 1] : null;
     const fs = this.fontSize;
-    const sym = (m) => {
+    const sym = (/** @type {(number | null)[][]} */ m) => {
       let a = 0;
       for (const row of m) for (const v of row) if (isNum(v)) a = Math.max(a, Math.abs(v));
       return a || 1;
     };
+    /** @param {number[][]} m @param {string} k @param {string} name @param {number} cbx @returns {Plotly.Data} */
     const heat = (m, k, name, cbx) => {
       const a = sym(m);
       return {
@@ -72,15 +89,17 @@ export class Heatmaps {
     const traces = [];
     if (w) traces.push(heat(w.W, "", `W${layer}`, 0.405));
     if (g) traces.push(heat(g.W, "2", `∂L/∂W${layer}`, 1.0));
+    /** @param {number[]} domain @param {string} anchor @param {Plotly.Layout} [extra] */
     const axis = (domain, anchor, extra = {}) => ({
       domain, anchor, fixedrange: true, showgrid: false, zeroline: false, ticks: "", visible: Boolean(w),
       tickfont: { size: fs - 2 }, ...extra,
     });
     const shape = w ? `${w.W.length}×${w.W[0].length}` : "";
     // Whole-number ticks (unit indices), at most about six of them.
-    const ticks = (n) => ({ tickmode: "linear", tick0: 0, dtick: Math.max(1, Math.ceil(n / 6)) });
+    const ticks = (/** @type {number} */ n) => ({ tickmode: "linear", tick0: 0, dtick: Math.max(1, Math.ceil(n / 6)) });
     const rows = w ? w.W.length : 1;
     const cols = w ? w.W[0].length : 1;
+    /** @type {Plotly.Layout} */
     const layout = {
       margin: { l: 22, r: 26, t: 18, b: 16 },
       font: { family: FONT, size: fs, color: "#1b1f24" },
@@ -95,7 +114,7 @@ export class Heatmaps {
       ],
     };
     if (!w) layout.annotations.push({ text: "the weights arrive with the first steps", x: 0.5, y: 0.5, xref: "paper", yref: "paper", showarrow: false, font: { color: "#5b6470" } });
-    layout.shapes = (chosen || []).filter(([l]) => l === layer && w).map(([, row, col], k) => ({
+    layout.shapes = (chosen || []).filter(([l]) => l === layer && w).map(([, row, col], k) => /** @type {Plotly.Layout} */ ({
       type: "rect", xref: "x", yref: "y", x0: col - 0.5, x1: col + 0.5, y0: row - 0.5, y1: row + 0.5,
       line: { color: "#212529", width: 2.5 }, label: { text: k ? "y" : "x", font: { size: fs, color: "#212529" } },
     }));
@@ -111,31 +130,38 @@ export class Heatmaps {
     window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
     if (!this.bound) {
       this.bound = true;
-      this.div.on("plotly_click", (ev) => {
+      /** @type {Plotly.PlotlyHTMLElement} */ (this.div).on("plotly_click", (ev) => {
         const p = ev.points && ev.points[0];
         if (p && p.curveNumber === 0 && this.chosen) this.onPickWeight(this.layer, p.y, p.x);
       });
     }
     this.chosen = chosen;
     const step = run && run.weights ? `${label}, step ${run.weights.step}` : label;
-    const shown = this.unitShown ? ` · unit ${unit.unit + 1} of layer ${unit.layer}: its weights ${this.unitShown.into ? "in (a row)" : "out (a column)"}` : "";
+    const shown = this.unitShown ? ` · unit ${this.unitShown.unit + 1} of layer ${this.unitShown.layer}: its weights ${this.unitShown.into ? "in (a row)" : "out (a column)"}` : "";
     if (this.note) this.note.textContent = (chosen ? `${step} · click a weight: a landscape axis` : step) + shown;
   }
 }
 
-/** The gradient-norm chart's title: which line is which layer (the run is the selected one). */
+/** The gradient-norm chart's title: which line is which layer (the run is the selected one).
+ * @param {NetRun | null | undefined} run */
 export function gradNormTitle(run) {
   if (!run) return "Gradient norm per layer";
   return run.layers > 1 ? "‖∂L/∂W‖ per layer, dark = deep" : "‖∂L/∂W‖ of the one layer";
 }
 
-/** One decimated series {name, color, x, y} of a NetRun's typed array. */
+/**
+ * One decimated series {name, color, x, y} of a NetRun's typed array.
+ * @param {string} name @param {string} color @param {Float64Array | Int32Array} xs
+ * @param {Float64Array} ys @param {number} n the points in use @param {number} [scale]
+ * @returns {import("../shared/linechart.js").Series}
+ */
 export function series(name, color, xs, ys, n, scale = 1) {
   const d = minMaxDecimate(xs, ys, n);
   return { name, color, x: d.x, y: scale === 1 ? d.y : d.y.map((v) => (v === null ? null : v * scale)) };
 }
 
-/** The series of the gradient-norm chart: one line per layer of `run`. */
+/** The series of the gradient-norm chart: one line per layer of `run`.
+ * @param {NetRun | null | undefined} run */
 export function gradNormSeries(run) {
   if (!run) return [];
   return run.gn.map((ys, l) => series(`layer ${l + 1}`, layerColor(l, run.layers), run.step, ys, run.n));

@@ -162,7 +162,7 @@ export class LabPanel {
       showMessage("Nothing to export yet: train the network first.", { kind: "info", key: "export", timeout: 4000 });
       return;
     }
-    const layers = /** @type {{ W: number[][], b: number[] }[]} */ (run.weights.layers);
+    const layers = run.weights.layers;
     const body = {
       layers: layers.map((l, k) => (k < layers.length - 1 ? { W: l.W, b: l.b, activation: c.activation } : { W: l.W, b: l.b })),
       loss: c.loss, format,

@@ -1,3 +1,4 @@
+// @ts-check
 // The network's loss landscape: a slice of the loss on a plane through the starting weights
 // (POST /api/mlp/landscape), coloured on a log scale so that an overshooting run does not wash
 // the map out, with every run's path projected onto the plane. Below it, the selected point's
@@ -7,21 +8,30 @@ import { fmt, isNum } from "../shared/format.js";
 import { FONT, PLOT_CONFIG, SURFACE_COLORSCALE } from "../shared/plots.js";
 import { runStyle } from "../shared/run-style.js";
 
+/** @typedef {import("../types/api").LandscapeResponse} LandscapeResponse */
+/** @typedef {import("./scenes.js").LandscapeScene} LandscapeScene */
+/** @typedef {Required<import("./scenes.js").ScenePath>} Path a path with points (n > 0): its readers are there */
+/** @typedef {{ f: (v: number) => number, cmin: number, cmax: number, tickvals: number[], ticktext: string[] }} LogColors */
+
 const MAX_PATH_POINTS = 1200; // per path and redraw: a stride keeps long runs cheap to draw
 const AGREE = 0.05; // the slice "agrees" with the real loss within 5% (or 0.005)
 
-/** Colours by log10(loss): decades get equal room, the top 0.5% (blow-ups) are clipped. */
+/** Colours by log10(loss): decades get equal room, the top 0.5% (blow-ups) are clipped.
+ * @param {(number | null)[][]} z @returns {LogColors} */
 function logColors(z) {
+  /** @type {number[]} */
   const vals = [];
   for (const row of z) for (const v of row) if (isNum(v) && v > 0) vals.push(v);
   vals.sort((a, b) => a - b);
   if (!vals.length) return { f: () => 0, cmin: 0, cmax: 1, tickvals: [], ticktext: [] };
   const lo = Math.max(vals[0], 1e-8);
   const hi = Math.max(vals[Math.floor(0.995 * (vals.length - 1))], lo * 1.001);
-  const f = (v) => Math.log10(Math.max(v, lo));
+  const f = (/** @type {number} */ v) => Math.log10(Math.max(v, lo));
   const cmin = f(lo);
   const cmax = Math.log10(hi);
+  /** @type {number[]} */
   const tickvals = [];
+  /** @type {string[]} */
   const ticktext = [];
   const span = cmax - cmin;
   const mults = span < 0.6 ? [1, 1.5, 2, 3, 4, 5, 6, 8] : span < 1.5 ? [1, 2, 5] : span < 4 ? [1, 3] : [1];
@@ -47,7 +57,9 @@ function logColors(z) {
   return { f, cmin, cmax, tickvals, ticktext };
 }
 
-/** The slice's loss at axis values (x, y), bilinear between grid nodes; null outside the grid. */
+/** The slice's loss at axis values (x, y), bilinear between grid nodes; null outside the grid.
+ * @param {LandscapeResponse | null} surface @param {number | null} x @param {number | null} y
+ * @returns {number | null} */
 export function sliceAt(surface, x, y) {
   if (!surface || !isNum(x) || !isNum(y)) return null;
   const xs = surface.x.values;
@@ -65,7 +77,8 @@ export function sliceAt(surface, x, y) {
   return (1 - w) * ((1 - u) * c[0] + u * c[1]) + w * ((1 - u) * c[2] + u * c[3]);
 }
 
-/** Indices 0..n-1 thinned to at most `max`, always keeping the last (the head). */
+/** Indices 0..n-1 thinned to at most `max`, always keeping the last (the head).
+ * @param {number} n @param {number} [max] */
 function strideIndices(n, max = MAX_PATH_POINTS) {
   const step = Math.max(1, Math.ceil(n / max));
   const out = [];
@@ -75,27 +88,36 @@ function strideIndices(n, max = MAX_PATH_POINTS) {
 }
 
 export class LandscapeView {
+  /**
+   * @param {{ plot: HTMLElement, readout: HTMLElement | null, caption: HTMLElement | null }} elements
+   * @param {{ onPick: (run: number, index: number) => void }} options
+   */
   constructor({ plot, readout, caption }, { onPick }) {
     this.div = plot;
     this.readoutEl = readout;
     this.captionEl = caption;
     this.onPick = onPick;
     this.fontSize = 12;
+    /** @type {LandscapeResponse | null} */
     this.surface = null;
+    /** @type {LogColors | null} */
     this.colors = null;
-    this.contour = null; // the contour trace, rebuilt only with a new surface
+    /** @type {Plotly.Data | null} the contour trace, rebuilt only with a new surface */
+    this.contour = null;
     this.bound = false;
-    this.paths = []; // what was drawn: per run {indices}
+    /** @type {number[][]} what was drawn: per run, the indices of its points */
+    this.paths = [];
   }
 
+  /** @param {LandscapeResponse | null} surface */
   setSurface(surface) {
     this.surface = surface;
     this.colors = surface ? logColors(surface.z) : null;
-    this.contour = surface ? this._contour(surface) : null;
+    this.contour = surface ? this._contour(surface, /** @type {LogColors} */ (this.colors)) : null;
   }
 
-  _contour(s) {
-    const c = this.colors;
+  /** @param {LandscapeResponse} s @param {LogColors} c @returns {Plotly.Data} */
+  _contour(s, c) {
     const z = s.z.map((row) => row.map((v) => (isNum(v) && v > 0 ? c.f(v) : null)));
     const text = s.z.map((row) => row.map((v) => fmt(v, 4)));
     return {
@@ -116,6 +138,7 @@ export class LandscapeView {
    * scene: {origin: [x, y] | null, labels: [x, y], runs: [{label, color, status, n, x(k), y(k),
    *         step(k), loss(k), slice(k) | null, distance(k) | null}], pick: {run, index} | null,
    *         sliced: a surface is there, fast: training at "max" (no hover along the paths)}
+   * @param {LandscapeScene} scene
    */
   draw(scene) {
     const W = this.div.clientWidth;
@@ -123,8 +146,10 @@ export class LandscapeView {
     if (!W || !H || !window.Plotly) return false;
     const traces = this.contour ? [this.contour] : [];
     traces.push(...(scene.extra || [])); // reference paths under the runs (the gradient flow)
-    let xr = this.surface ? [this.surface.x.values[0], this.surface.x.values.at(-1)] : [Infinity, -Infinity];
-    let yr = this.surface ? [this.surface.y.values[0], this.surface.y.values.at(-1)] : [Infinity, -Infinity];
+    const s = this.surface;
+    let xr = s ? [s.x.values[0], s.x.values[s.x.values.length - 1]] : [Infinity, -Infinity];
+    let yr = s ? [s.y.values[0], s.y.values[s.y.values.length - 1]] : [Infinity, -Infinity];
+    /** @param {number | null} x @param {number | null} y */
     const grow = (x, y) => {
       if (!isNum(x) || !isNum(y)) return;
       xr = [Math.min(xr[0], x), Math.max(xr[1], x)];
@@ -133,7 +158,8 @@ export class LandscapeView {
     this.paths = [];
     // A blown-up path would shrink the map to a dot: the axes follow the healthy runs only.
     const healthy = scene.runs.some((r) => r.status !== "diverged" && r.n);
-    for (const [i, run] of scene.runs.entries()) {
+    for (const [i, r] of scene.runs.entries()) {
+      const run = /** @type {Path} */ (r); // its readers are called for k < n only
       const idx = strideIndices(run.n);
       this.paths.push(idx);
       const xs = idx.map((k) => (isNum(run.x(k)) ? run.x(k) : null));
@@ -159,7 +185,7 @@ export class LandscapeView {
       }
     }
     if (scene.origin) {
-      grow(...scene.origin);
+      grow(scene.origin[0], scene.origin[1]);
       traces.push({
         type: "scatter", mode: "markers+text", x: [scene.origin[0]], y: [scene.origin[1]], text: ["start"], textposition: "bottom center",
         textfont: { size: this.fontSize - 1, color: "#343a40" }, cliponaxis: false,
@@ -174,12 +200,12 @@ export class LandscapeView {
         marker: { size: 18, color: "rgba(0,0,0,0)", line: { color: "#212529", width: 2.5 } },
       });
     }
-    const pad = (r) => {
+    const pad = (/** @type {number[]} */ r) => {
       if (!(r[1] >= r[0])) return [-1, 1];
       const d = Math.max(r[1] - r[0], 1e-3) * 0.04;
       return [r[0] - d, r[1] + d];
     };
-    const axis = (label, range) => ({
+    const axis = (/** @type {string} */ label, /** @type {number[]} */ range) => ({
       title: { text: label, standoff: 2, font: { size: this.fontSize - 1 } }, range: pad(range),
       fixedrange: true, zeroline: false, showgrid: false, ticks: "outside", ticklen: 3,
       showline: true, mirror: true, linecolor: "#9aa5b1", tickfont: { size: this.fontSize - 2 }, nticks: 7,
@@ -196,7 +222,7 @@ export class LandscapeView {
     window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
     if (!this.bound) {
       this.bound = true;
-      this.div.on("plotly_click", (ev) => {
+      /** @type {Plotly.PlotlyHTMLElement} */ (this.div).on("plotly_click", (ev) => {
         const p = ev.points && ev.points[0];
         if (!p || typeof p.data.meta !== "number") return;
         const idx = this.paths[p.data.meta] || [];
@@ -207,23 +233,25 @@ export class LandscapeView {
     return true;
   }
 
-  /** The selected point: {run, index, x, y} (the picked step, else the selected run's head). */
+  /** The selected point: {run, index, x, y} (the picked step, else the selected run's head).
+   * @param {LandscapeScene} scene */
   pickPoint(scene) {
     const pick = scene.pick || { run: scene.sel, index: null };
-    const run = scene.runs[pick.run];
+    const run = /** @type {Path | undefined} */ (scene.runs[pick.run]);
     if (!run || !run.n) return null;
     const index = pick.index === null || pick.index >= run.n ? run.n - 1 : pick.index;
     return { run: pick.run, index, x: run.x(index), y: run.y(index), head: index === run.n - 1 };
   }
 
-  /** "This point is off the plane: the slice shows 0.21 but the real loss is 0.35". */
+  /** "This point is off the plane: the slice shows 0.21 but the real loss is 0.35".
+   * @param {LandscapeScene} scene */
   readout(scene) {
     const p = this.pickPoint(scene);
     if (!p) {
       const run = scene.runs[scene.pick ? scene.pick.run : scene.sel];
       return run && run.note ? run.note : "";
     }
-    const run = scene.runs[p.run];
+    const run = /** @type {Path} */ (scene.runs[p.run]); // pickPoint found points on it
     const real = run.loss(p.index);
     const slice = run.slice(p.index);
     const dist = run.distance(p.index);

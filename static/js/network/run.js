@@ -7,6 +7,7 @@
 /** @param {unknown} v */
 const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
 
+/** @typedef {{ W: number[][], b: number[] }} Layer one weight matrix and its biases (W[row][col]: to unit row from unit col) */
 /** @typedef {"loss" | "acc" | "lr" | "px" | "py" | "tloss" | "tacc" | "pen" | "wnorm"} Series a column of numbers, NaN where missing */
 /** @type {Series[]} */
 const SERIES = ["loss", "acc", "lr", "px", "py", "tloss", "tacc", "pen", "wnorm"];
@@ -47,7 +48,7 @@ export function unpack(v) {
 /**
  * A step's weights (or gradients) as [{W: rows (out, in), b}] per layer, packed or not.
  * @param {unknown[]} layers
- * @returns {{ W: number[][], b: number[] }[]}
+ * @returns {Layer[]}
  */
 export function unpackLayers(layers) {
   return layers.map((layer) => {
@@ -95,9 +96,9 @@ export class NetRun {
     /** @type {string | null} */
     this.reason = null;
     this.lrNext = info.lr;
-    /** @type {{ step: number, layers: unknown[] } | null} every weights_every steps */
+    /** @type {{ step: number, layers: Layer[] } | null} every weights_every steps */
     this.weights = null;
-    /** @type {{ step: number, layers: unknown[] } | null} */
+    /** @type {{ step: number, layers: Layer[] } | null} */
     this.grads = null;
     /** @type {{ step: number, z: (number | null)[][] } | null} */
     this.boundary = null;

@@ -1,3 +1,4 @@
+// @ts-check
 // The run cards of the network view: optimizer, learning rate (log slider and number box, as on
 // the descent view), mini-batch size, and live readouts (the lr in effect, loss, accuracy, a
 // diverged badge). Cards report changes through callbacks; the page turns them into state.
@@ -10,23 +11,39 @@ import { RUN_COLORS } from "./state.js";
 import { setTip } from "../shared/tooltips.js";
 import { runSwatch } from "../shared/run-style.js";
 
+/** @typedef {import("../types/api").OptimizerInfo} OptimizerInfo */
+/** @typedef {import("./state.js").NetRunSpec} NetRunSpec */
+/** @typedef {import("./run.js").NetRun} NetRun */
+/** @typedef {NetRunSpec & { lr: number }} CardRun a run of the normalised state (network/state.js): its lr is set */
+/** @typedef {{ runs: CardRun[], sel: number }} RunsState the parts of the page's normalised state the cards show */
+/** @typedef {{ optimizer?: string, lr?: number, batch?: number | null }} RunPatch batch null: full batch */
+/** @typedef {ReturnType<NetworkRunsPanel["_build"]>} Card a run's card: its root and the parts that are refreshed */
+
 const LR_MIN = 1e-4;
 
 export class NetworkRunsPanel {
+  /**
+   * @param {HTMLElement} container
+   * @param {{ optimizers: OptimizerInfo[], maxBatch: number, onChange: (i: number, patch: RunPatch) => void,
+   *   onRemove: (i: number) => void, onSelect: (i: number) => void }} options
+   */
   constructor(container, { optimizers, maxBatch, onChange, onRemove, onSelect }) {
     this.container = container;
     this.optimizers = optimizers;
     this.specs = new Map(optimizers.map((o) => [o.id, o]));
     this.maxBatch = maxBatch;
     this.on = { onChange, onRemove, onSelect };
+    /** @type {Card[]} */
     this.cards = [];
+    /** @type {RunsState | null} */
     this.latest = null;
   }
 
-  /** Rebuild the cards whose optimizer changed; refresh every value. */
+  /** Rebuild the cards whose optimizer changed; refresh every value.
+   * @param {RunsState} state @param {NetRun[]} runs */
   render(state, runs) {
     this.latest = state; // what a refused batch size goes back to
-    while (this.cards.length > state.runs.length) this.cards.pop().root.remove();
+    while (this.cards.length > state.runs.length) /** @type {Card} */ (this.cards.pop()).root.remove();
     state.runs.forEach((run, i) => {
       let card = this.cards[i];
       if (!card || card.optimizer !== run.optimizer) {
@@ -45,7 +62,8 @@ export class NetworkRunsPanel {
     this.updateLive(state, runs);
   }
 
-  /** The live parts only (cheap; a few times a second while training). */
+  /** The live parts only (cheap; a few times a second while training).
+   * @param {RunsState} state @param {NetRun[]} runs */
   updateLive(state, runs) {
     state.runs.forEach((run, i) => {
       const card = this.cards[i];
@@ -68,13 +86,14 @@ export class NetworkRunsPanel {
     });
   }
 
+  /** @param {number} i @param {CardRun} run */
   _build(i, run) {
     const color = RUN_COLORS[i % RUN_COLORS.length];
-    const opt = this.specs.get(run.optimizer);
-    const change = (patch) => this.on.onChange(i, patch);
+    const opt = /** @type {OptimizerInfo} */ (this.specs.get(run.optimizer)); // the normalised state names registered ones only
+    const change = (/** @type {RunPatch} */ patch) => this.on.onChange(i, patch);
     const optimizer = optimizerSelect(this.optimizers, "network", run.optimizer, {
       label: `Run ${i + 1} optimizer`,
-      onChange: (id) => change({ optimizer: id, lr: this.specs.get(id).hyperparameters.lr.default }),
+      onChange: (id) => change({ optimizer: id, lr: /** @type {OptimizerInfo} */ (this.specs.get(id)).hyperparameters.lr.default }),
     });
     optimizer.classList.add("optimizer");
     optimizer.dataset.tip = `${opt.name}: ${opt.description} Changing it starts training again from the same initial weights.`;

@@ -1,3 +1,4 @@
+// @ts-check
 // What the two big plots draw this frame, read off the page's state and live runs: the data
 // plot's view box and small multiples, and the landscape's paths (live ones, or after training
 // the endpoint's re-trained ones, revealed over a second and a half).
@@ -6,23 +7,61 @@ import { runTitles } from "./boundary.js";
 import { sliceAt } from "./landscape.js";
 import { RUN_COLORS, livePlane } from "./state.js";
 
+/** @typedef {import("./run.js").NetRun} NetworkRun */
+/** @typedef {import("./boundary-canvas.js").Points} Points */
+/** @typedef {import("../types/api").LandscapeResponse} LandscapeResponse */
+/** @typedef {[number, number, number]} Point x1, x2, class (an own point) */
+/** @typedef {number[][]} Box [[x0, x1], [y0, y1]] */
+/**
+ * @typedef {object} Config the parts of `started.config` the scenes read
+ * @property {string} task
+ * @property {number[]} sizes
+ * @property {Points} data
+ * @property {{ x: number[], y: number[] } | null} boundary the grid; null for one-hot inputs
+ * @property {boolean} [custom_points]
+ */
+/**
+ * @typedef {object} ScenePage the parts of NetworkPage the scenes read
+ * @property {Config | null} config
+ * @property {{ state: import("../shared/state.js").State }} store
+ * @property {import("../types/api").MlpOptions} options
+ * @property {Map<string, string>} names
+ * @property {NetworkRun[]} runs
+ * @property {Box | null} editBox the data plot's view while own points are edited
+ * @property {(Points & { source: Point[], test: boolean[] | null }) | null} [ownPoints] kept by ownPoints()
+ * @property {import("./slices.js").Slices} slices
+ * @property {{ mode: string, labels: string[], origin: number[] } | null} plane the live plane
+ * @property {boolean} liveEdited
+ * @property {{ surface: LandscapeResponse | null }} landscape
+ * @property {{ t0: number, ms: number } | null} reveal
+ * @property {{ landscape: boolean }} dirty
+ * @property {{ run: number, index: number } | null} pick
+ */
+
+/** @type {Box} */
 const DEFAULT_BOX = [[-1.6, 1.6], [-1.6, 1.6]]; // the data plot's view with no data yet
+/** @type {Points} */
 const NO_POINTS = { x: [], labels: [] };
 
+/** @param {number[]} a */
+const last = (a) => a[a.length - 1];
+
+/** @param {ScenePage} page @param {NetworkRun} run */
 const runName = (page, run) => page.names.get(run.info.optimizer) || run.info.optimizer;
 
-/** The data plot's view: the boundary grid, or while own points are edited, a box around them. */
+/** The data plot's view: the boundary grid, or while own points are edited, a box around them.
+ * @param {ScenePage} page @returns {Box} */
 export function viewBox(page) {
   const c = page.config;
   let box = DEFAULT_BOX;
   if (c && !c.boundary) return dataBox(c.data.x); // one-hot inputs: the points are (a, b), no grid
-  if (c && c.boundary.y.length) box = [[c.boundary.x[0], c.boundary.x.at(-1)], [c.boundary.y[0], c.boundary.y.at(-1)]];
-  if (c && c.task === "regression") {
+  if (c && c.boundary && c.boundary.y.length) box = [[c.boundary.x[0], last(c.boundary.x)], [c.boundary.y[0], last(c.boundary.y)]];
+  if (c && c.boundary && c.task === "regression") {
     const ys = c.data.labels;
     const lo = Math.min(...ys);
     const hi = Math.max(...ys);
     const pad = (hi - lo) * 0.25 || 1;
-    box = [[c.boundary.x[0], c.boundary.x.at(-1)], [lo - pad, hi + pad]];
+    box = [[c.boundary.x[0], last(c.boundary.x)], [lo - pad, hi + pad]];
   }
   const points = page.store.state.points;
   if (!points || !page.editBox) return box;
@@ -38,7 +77,8 @@ export function viewBox(page) {
   return [[x0, x1], [y0, y1]];
 }
 
-/** A box around points [[x, y]] with a margin (modular addition's (a, b) table). */
+/** A box around points [[x, y]] with a margin (modular addition's (a, b) table).
+ * @param {number[][]} xs @returns {Box} */
 function dataBox(xs) {
   if (!xs.length) return DEFAULT_BOX;
   const lo = [0, 1].map((k) => Math.min(...xs.map((p) => p[k])));
@@ -47,7 +87,8 @@ function dataBox(xs) {
 }
 
 /** Own points as the plot takes them, kept while the points are the same (Plotly skips work);
- *  with the runs' test split when they trained on these points. */
+ *  with the runs' test split when they trained on these points.
+ * @param {ScenePage} page @param {Point[]} points */
 function ownPoints(page, points) {
   const c = page.config;
   const test = c && c.custom_points && c.data.test && c.data.test.length === points.length ? c.data.test : null;
@@ -57,13 +98,14 @@ function ownPoints(page, points) {
   return page.ownPoints;
 }
 
+/** @param {ScenePage} page @returns {import("./boundary-canvas.js").Scene & { oneHot: boolean }} */
 export function boundaryScene(page) {
   const state = page.store.state;
   const c = page.config;
   const points = state.points ? ownPoints(page, state.points) : c ? c.data : NO_POINTS;
   return {
-    task: c ? c.task : page.options.datasets.find((d) => d.id === state.dataset).task,
-    classes: c ? c.sizes.at(-1) : 2,
+    task: c ? c.task : /** @type {import("../types/api").DatasetInfo} */ (page.options.datasets.find((d) => d.id === state.dataset)).task,
+    classes: c ? last(c.sizes) : 2,
     points, view: viewBox(page), sel: state.sel, editing: Boolean(state.points && page.editBox),
     grid: c ? c.boundary : null, oneHot: Boolean(c && !c.boundary),
     runs: page.runs.map((run, i) => ({
@@ -73,7 +115,8 @@ export function boundaryScene(page) {
   };
 }
 
-/** Are the paths on the map the endpoint's (re-trained) ones, rather than the live ones? */
+/** Are the paths on the map the endpoint's (re-trained) ones, rather than the live ones?
+ * @param {ScenePage} page */
 export function usesFinalPaths(page) {
   const f = page.slices.final;
   if (page.slices.phase !== "final" || !f || !f.resp) return false;
@@ -83,20 +126,37 @@ export function usesFinalPaths(page) {
   return !(page.liveEdited && samePlane);
 }
 
-/** The plane mode of what the landscape shows now. */
+/** The plane mode of what the landscape shows now. @param {ScenePage} page @returns {string} */
 export function shownMode(page) {
   const f = page.slices.final;
   if (page.slices.phase === "final" && f && f.resp) return f.resp.directions;
   return page.plane ? page.plane.mode : livePlane(page.store.state.plane);
 }
 
+/**
+ * A path on the landscape: its points k < n, read off the live run or the endpoint's run.
+ * @typedef {{ label: string, color: string, status: string, n: number, note?: string,
+ *   x?: (k: number) => number | null, y?: (k: number) => number | null, step?: (k: number) => number,
+ *   loss?: (k: number) => number | null, slice?: (k: number) => number | null,
+ *   distance?: (k: number) => number | null }} ScenePath
+ */
+/**
+ * What the landscape draws (landscape.js); the page adds `fast` (training at "max": no hover
+ * along the paths) and `extra` (reference paths under the runs, the gradient flow).
+ * @typedef {{ runs: ScenePath[], sel: number, pick: { run: number, index: number } | null,
+ *   origin: number[] | null, labels: string[], sliced: boolean, revealing: boolean,
+ *   fast?: boolean, extra?: Plotly.Data[] }} LandscapeScene
+ */
+
+/** @param {ScenePage} page @returns {LandscapeScene} */
 export function landscapeScene(page) {
-  const final = usesFinalPaths(page) ? page.slices.final.resp : null;
+  const finalSlice = usesFinalPaths(page) ? page.slices.final : null;
+  const final = finalSlice ? finalSlice.resp : null;
   const surface = page.landscape.surface;
-  const runs = page.runs.map((run, i) => {
+  const runs = page.runs.map(/** @returns {ScenePath} */ (run, i) => {
     const label = `${i + 1}. ${runName(page, run)}`;
     const color = RUN_COLORS[i % RUN_COLORS.length];
-    const f = final ? final.runs[page.slices.final.include.indexOf(i)] : null;
+    const f = final && finalSlice ? final.runs[finalSlice.include.indexOf(i)] : null;
     if (final && !f) return { label, color, status: run.status, n: 0, note: `${label} diverged: it is left out of this slice (its blow-up would be all the plane shows).` };
     if (f) {
       return {

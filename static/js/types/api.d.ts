@@ -135,6 +135,51 @@ export interface MlpOptions {
   };
 }
 
+// POST /api/mlp/landscape (app/api/schemas/mlp_responses.py LandscapeResponse).
+export interface LandscapeAxis {
+  label: string;
+  values: number[];
+}
+
+export interface LandscapeRun {
+  optimizer: string;
+  lr: number;
+  batch_size: number | null;
+  status: string; // "done" or "diverged"
+  diverged_at: number | null;
+  steps: number[];
+  path: { x: Num[]; y: Num[] }; // in axis values
+  loss: Num[];
+  slice_loss: Num[];
+  distance: Num[];
+  final_loss: Num;
+  lrs: number[];
+  sharpness?: Num[] | null;
+  sharpness_threshold?: Num[] | null;
+  preconditioned_sharpness?: Num[] | null;
+  preconditioned_threshold?: Num[] | null;
+  test_loss: Num[];
+  test_accuracy: Num[];
+  penalty: Num[];
+  best_test: { step: number; loss: number; accuracy: Num } | null;
+}
+
+export interface LandscapeResponse {
+  directions: string;
+  x: LandscapeAxis;
+  y: LandscapeAxis;
+  z: Num[][]; // z[j][i]: the loss at (x[i], y[j])
+  centre: { x: number; y: number; loss: Num; grid_loss: Num };
+  explained_variance: number[] | null;
+  plane: { mode: string; centre: number[]; d1: number[]; d2: number[]; origin: number[]; seed: number | null };
+  dtype: string;
+  sizes: number[];
+  n_params: number;
+  initial_loss: number;
+  runs: LandscapeRun[];
+  sharpness_every?: number | null;
+}
+
 // POST /api/mlp/backprop (app/api/schemas/mlp_responses.py). A number that overflowed is null.
 export type Num = number | null;
 
