@@ -16,7 +16,6 @@ const NOT_TYPED_YET = new Set([
   "network/runs-panel.js",
   "network/scenes.js",
   "network/server.js",
-  "network/settings.js",
   "network/slices.js",
 ]);
 
