@@ -15,7 +15,6 @@ const NOT_TYPED_YET = new Set([
   "network/page.js",
   "network/runs-panel.js",
   "network/scenes.js",
-  "network/server.js",
   "network/slices.js",
 ]);
 
