@@ -12,7 +12,6 @@ const NOT_TYPED_YET = new Set([
   "network/boundary.js",
   "network/charts.js",
   "network/landscape.js",
-  "network/page.js",
   "network/runs-panel.js",
   "network/scenes.js",
   "network/slices.js",

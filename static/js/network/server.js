@@ -19,7 +19,10 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * started.config for a network (docs/protocol.md, "Network runs"); the rest is read elsewhere.
  * @typedef {object} NetConfig
  * @property {Record<string, unknown>} dataset
+ * @property {string} task "classification" or "regression"
  * @property {number[]} sizes
+ * @property {number} n_params
+ * @property {unknown} [neurons] the unit maps' settings (the generalisation lab)
  * @property {string} activation
  * @property {number} seed
  * @property {number} steps
@@ -28,7 +31,7 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * @property {number} [label_noise]
  * @property {Record<string, number>} [regularization]
  * @property {boolean} [custom_points]
- * @property {{ x: number[][], labels: number[] }} [data]
+ * @property {{ x: number[][], labels: number[], test?: unknown, flipped?: unknown }} data every point, test and flipped marked (the lab)
  */
 /** @typedef {{ runs: RunInfo[], config: NetConfig }} StartedMessage */
 /**
