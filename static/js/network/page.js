@@ -49,6 +49,7 @@ const input = (id) => /** @type {HTMLInputElement} */ (document.getElementById(i
 /** @typedef {import("./state.js").Point} Point */
 /** @typedef {import("./state.js").NetRunSpec} NetRunSpec */
 /** @typedef {import("./state.js").WeightTriple} WeightTriple */
+/** @typedef {Omit<Partial<NetRunSpec>, "batch"> & { batch?: number | null }} RunPatch a run card's change; batch null: full batch */
 /** @typedef {import("./server.js").NetConfig} NetConfig */
 /** @typedef {import("./server.js").Plane} Plane */
 /** @typedef {import("./server.js").LandscapeBody} LandscapeBody */
@@ -124,7 +125,7 @@ class NetworkPage {
     });
     this.runsPanel = new NetworkRunsPanel($("runs"), {
       optimizers, maxBatch: options.limits.points,
-      onChange: (/** @type {number} */ i, /** @type {Partial<NetRunSpec> & { batch?: number | null }} */ patch) => this.updateRun(i, patch),
+      onChange: (/** @type {number} */ i, /** @type {RunPatch} */ patch) => this.updateRun(i, patch),
       onRemove: (/** @type {number} */ i) => this.removeRun(i),
       onSelect: (/** @type {number} */ i) => this.select(i),
     });
@@ -362,7 +363,8 @@ class NetworkPage {
       if (this.runs.length) this.fetchFinal();
       else this.scheduleRestart(60);
     } else if (this.plane && this.slices.phase === "final" && !this.planeOutdated()) {
-      this.slices.fetchLive(this.body, this.plane, this.shape(), /** @type {NetConfig} */ (this.config).steps); // back on the live plane
+      // back on the live plane (a plane comes with a `started`: its body and config too)
+      this.slices.fetchLive(/** @type {LandscapeBody} */ (this.body), this.plane, this.shape(), /** @type {NetConfig} */ (this.config).steps);
     }
   }
 
@@ -467,7 +469,7 @@ class NetworkPage {
 
 
   // ---- handlers: each changes the state (or asks the server), nothing else ------------------
-  /** @param {number} i @param {Partial<NetRunSpec> & { batch?: number | null }} patch */
+  /** @param {number} i @param {RunPatch} patch */
   updateRun(i, patch) {
     const runs = this.store.state.runs.map((/** @type {NetRunSpec} */ r, /** @type {number} */ k) => (k === i ? { ...r, ...patch } : r));
     if (patch.batch === null) delete runs[i].batch;
@@ -696,7 +698,7 @@ class NetworkPage {
     $("landscape-readout").textContent = this.landscape.readout(scene);
     if (this.playback.play === "running" && this.slices.phase === "live") {
       const heads = this.runs.filter((r) => r.status === "running" && r.n).map((r) => [r.px[r.n - 1], r.py[r.n - 1]]);
-      this.slices.maybeRefit(this.body, this.shape(), /** @type {NetConfig} */ (this.config).steps, heads);
+      this.slices.maybeRefit(/** @type {LandscapeBody} */ (this.body), this.shape(), /** @type {NetConfig} */ (this.config).steps, heads);
     }
   }
 

@@ -14,7 +14,7 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @typedef {import("./state.js").NetRunSpec} NetRunSpec */
 /** @typedef {Parameters<NetRun["absorb"]>[0] & { id: number }} RunEntry a frame's (or reset's, or added's path) run */
 /** @typedef {ConstructorParameters<typeof NetRun>[0] & { id: number, batch_size?: number | null }} RunInfo started.runs[i], added.run */
-/** @typedef {{ mode: string, labels: string[], origin: string, seed: number }} Plane started.config.plane */
+/** @typedef {{ mode: string, labels: string[], origin: number[], seed: number }} Plane started.config.plane */
 /**
  * started.config for a network (docs/protocol.md, "Network runs"); the rest is read elsewhere.
  * @typedef {object} NetConfig
@@ -22,6 +22,7 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * @property {string} task "classification" or "regression"
  * @property {number[]} sizes
  * @property {number} n_params
+ * @property {{ x: number[], y: number[] } | null} boundary the grid the boundary is evaluated on; null for one-hot inputs
  * @property {unknown} [neurons] the unit maps' settings (the generalisation lab)
  * @property {string} activation
  * @property {number} seed
@@ -31,16 +32,17 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * @property {number} [label_noise]
  * @property {Record<string, number>} [regularization]
  * @property {boolean} [custom_points]
- * @property {{ x: number[][], labels: number[], test?: unknown, flipped?: unknown }} data every point, test and flipped marked (the lab)
+ * @property {{ x: number[][], labels: number[], test?: boolean[] | null, flipped?: boolean[] | null }} data every point, test and flipped marked (the lab)
  */
 /** @typedef {{ runs: RunInfo[], config: NetConfig }} StartedMessage */
+/** @typedef {{ optimizer: string, lr: number, batch_size?: number, [hp: string]: unknown }} BodyRun */
 /**
  * The landscape request (POST /api/mlp/landscape) for the runs on screen.
  * @typedef {object} LandscapeBody
  * @property {Record<string, unknown>} dataset
  * @property {{ hidden: number[], activation: string, [penalty: string]: unknown }} network
  * @property {number} seed
- * @property {Record<string, unknown>[]} runs
+ * @property {BodyRun[]} runs
  * @property {number} [test_fraction]
  * @property {number} [label_noise]
  * @property {number[][]} [points]
@@ -62,7 +64,7 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * @property {boolean} quietSeed
  * @property {unknown} pick
  * @property {unknown} reveal
- * @property {{ phase: string, clear(): void, fetchLive(body: LandscapeBody | null, plane: Plane | null, shape: unknown, steps: number): void }} slices
+ * @property {{ phase: string, clear(): void, fetchLive(body: LandscapeBody, plane: Plane, shape: any, steps: number): void }} slices
  * @property {{ setSurface(surface: null): void }} landscape
  * @property {{ showError(text: string | null, source?: "page" | "server"): void, clearServerError(): void }} settings
  * @property {{ cards: { batch: HTMLElement, lr: { box: HTMLElement } }[] }} runsPanel
@@ -103,7 +105,7 @@ function bodyFromStarted(m, wts, stateRuns) {
  * A run of the landscape request, as the server describes it (started.runs[i], added.run).
  * @param {RunInfo} r
  * @param {NetRunSpec | undefined} stateRun
- * @returns {Record<string, unknown>}
+ * @returns {BodyRun}
  */
 function bodyRun(r, stateRun) {
   const run = r.batch_size ? { optimizer: r.optimizer, lr: r.lr, batch_size: r.batch_size } : { optimizer: r.optimizer, lr: r.lr };
@@ -224,7 +226,8 @@ function onStarted(page, m) {
   // frames, which would wait for it (the first runs of a page; later ones ask at once).
   const started = page.stats.started;
   page.afterPicture(() => {
-    if (page.stats.started === started) page.slices.fetchLive(page.body, page.plane, page.shape(), m.config.steps);
+    // (read then: a reset meanwhile may have brought a new plane)
+    if (page.stats.started === started) page.slices.fetchLive(/** @type {LandscapeBody} */ (page.body), /** @type {Plane} */ (page.plane), page.shape(), m.config.steps);
   });
   page.render();
   page.markDirty();
@@ -249,7 +252,8 @@ function onReset(page, m) {
   }
   if (planeChanged || page.slices.phase === "final") {
     page.landscape.setSurface(null);
-    page.slices.fetchLive(page.body, page.plane, page.shape(), /** @type {NetConfig} */ (page.config).steps);
+    // a reset follows a `started`: its body, plane and config are there
+    page.slices.fetchLive(/** @type {LandscapeBody} */ (page.body), /** @type {Plane} */ (page.plane), page.shape(), /** @type {NetConfig} */ (page.config).steps);
   }
   page.markDirty();
 }
