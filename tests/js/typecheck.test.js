@@ -9,9 +9,6 @@ import { test } from "node:test";
 const ROOT = new URL("../../static/js/", import.meta.url).pathname;
 
 const NOT_TYPED_YET = new Set([
-  "network/page.js",
-  "network/server.js",
-  "network/settings.js",
 ]);
 
 /** @param {string} dir @returns {string[]} every .js file under dir, relative to ROOT */

@@ -1,3 +1,4 @@
+// @ts-check
 // The network view (/network): a small network learning a 2D dataset, live over /ws.
 // One Store owns the URL (network/state.js). Handlers only change the state; one subscriber turns
 // state changes into server messages (start, set, speed) and marks views dirty; frames land in
@@ -39,43 +40,78 @@ import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { runStyle } from "../shared/run-style.js";
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id */
+const input = (id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+
+/** @typedef {import("../shared/state.js").State} State */
+/** @typedef {import("./runs-panel.js").RunsState} RunsState */
+/** @typedef {import("./state.js").Point} Point */
+/** @typedef {import("./state.js").NetRunSpec} NetRunSpec */
+/** @typedef {import("./state.js").WeightTriple} WeightTriple */
+/** @typedef {Omit<Partial<NetRunSpec>, "batch"> & { batch?: number | null }} RunPatch a run card's change; batch null: full batch */
+/** @typedef {import("./server.js").NetConfig} NetConfig */
+/** @typedef {import("./server.js").Plane} Plane */
+/** @typedef {import("./server.js").LandscapeBody} LandscapeBody */
+/** @typedef {"boundary" | "landscape" | "charts" | "heatmaps" | "panel"} View */
+/** @typedef {"boundary" | "landscape" | "heatmaps"} PlotlyView a Plotly figure, one redraw per display frame */
+
+/** @type {Record<PlotlyView, number>} */
 const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
 // Training fast (at "max", or FAST_SPEED steps/s and more): the boundary on canvas; the landscape's
 // paths and the weight heatmaps (a Plotly redraw each, 15-40 ms on a laptop) less often, so the
 // page keeps 30 frames a second.
+/** @type {Record<PlotlyView, number>} */
 const MAX_VIEWS = { boundary: 50, landscape: 160, heatmaps: 1000 };
 const FAST_SPEED = 300; // steps/s from which the page draws as at "max"
 const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
 const PLOTLY_LATEST = 2500; // ms after init: Plotly is loaded then even with no picture drawn
 
 class NetworkPage {
+  /**
+   * @param {import("../shared/state.js").Store} store
+   * @param {import("../shared/socket.js").LiveSocket} socket
+   * @param {{ options: import("../types/api").MlpOptions, optimizers: import("../types/api").OptimizerInfo[] }} registries
+   */
   constructor(store, socket, { options, optimizers }) {
     this.store = store;
     this.socket = socket;
     this.options = options;
     this.optimizers = optimizers;
     this.names = new Map(optimizers.map((o) => [o.id, o.name]));
-    this.runs = []; // NetRun per run of the current `started`
-    this.config = null; // started.config
-    this.plane = null; // the live plane {mode, labels, origin, seed}
-    this.body = null; // the landscape request's data, network and runs for these runs
+    /** @type {import("./run.js").NetRun[]} NetRun per run of the current `started` */
+    this.runs = [];
+    /** @type {NetConfig | null} started.config */
+    this.config = null;
+    /** @type {Plane | null} the live plane {mode, labels, origin, seed} */
+    this.plane = null;
+    /** @type {LandscapeBody | null} the landscape request's data, network and runs for these runs */
+    this.body = null;
     this.playback = new Playback(socket, { begin: () => this.begin(), onChange: (play) => this.onPlay(play) });
     this.liveEdited = false; // a learning rate changed in the middle of these runs
-    this.pick = null; // {run, index} picked on the landscape; null: the selected run's head
-    this.editBox = null; // the data plot's view while own points are edited
+    /** @type {{ run: number, index: number } | null} picked on the landscape; null: the selected run's head */
+    this.pick = null;
+    /** @type {any} the data plot's view while own points are edited (scenes.js viewBox) */
+    this.editBox = null;
     this.quietSeed = false; // the seed changes because the server drew new weights: no restart
-    this.restartTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.restartTimer = undefined;
     this.serverRuns = 0; // runs the server has, or will have once it answers an add or a remove
     this.runEdit = false; // the runs change by the Add or Remove button: the others go on
+    /** @type {Map<number, { lr: number | undefined }>} a pending `set` per run */
     this.setTimers = new Map();
     this.plotly = false;
     this.plotlyAsked = false;
     /** @type {(() => void)[] | null} what waits for the first picture (Plotly, the landscape) */
     this.waiting = [() => this.wantPlotly()];
+    /** @type {Record<View, boolean>} */
     this.dirty = { boundary: true, landscape: true, charts: true, heatmaps: true, panel: true };
+    /** @type {Record<View, number>} */
     this.last = { boundary: 0, landscape: 0, charts: 0, heatmaps: 0, panel: 0 };
-    this.reveal = null; // {t0, ms}: the final paths drawn over time
+    /** @type {{ t0: number, ms: number } | null} the final paths drawn over time */
+    this.reveal = null;
+    /** @type {{ frames: number, steps: number, draws: Record<PlotlyView | "charts", number>, ms: Record<PlotlyView | "charts", number>, boundaries: number, starts: number, started: number, boundaryAt: number | null, readyAt: number | null, plotlyAt: number | null }} */
     this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0,
       // ms since navigation: the data and every run's boundary on screen (canvas or Plotly), the
       // controls answering, Plotly drawing
@@ -90,30 +126,30 @@ class NetworkPage {
     });
     this.runsPanel = new NetworkRunsPanel($("runs"), {
       optimizers, maxBatch: options.limits.points,
-      onChange: (i, patch) => this.updateRun(i, patch),
-      onRemove: (i) => this.removeRun(i),
-      onSelect: (i) => this.select(i),
+      onChange: (/** @type {number} */ i, /** @type {RunPatch} */ patch) => this.updateRun(i, patch),
+      onRemove: (/** @type {number} */ i) => this.removeRun(i),
+      onSelect: (/** @type {number} */ i) => this.select(i),
     });
     this.boundary = new BoundaryPlot($("boundary"), {
-      onClick: (x, y, e) => this.clickData(x, y, e),
-      onSelect: (i) => this.select(i),
+      onClick: (/** @type {number} */ x, /** @type {number} */ y, /** @type {{ shift: boolean }} */ e) => this.clickData(x, y, e),
+      onSelect: (/** @type {number} */ i) => this.select(i),
     });
     this.landscape = new LandscapeView(
       { plot: $("landscape"), readout: $("landscape-readout"), caption: $("landscape-caption") },
-      { onPick: (run, index) => this.pickPoint(run, index) },
+      { onPick: (/** @type {number} */ run, /** @type {number} */ index) => this.pickPoint(run, index) },
     );
-    this.slices = new Slices({ onChange: (what) => this.onSlice(what) });
+    this.slices = new Slices({ onChange: (/** @type {string} */ what) => this.onSlice(what) });
     this.lossChart = new CanvasLineChart($("loss-chart"), { title: "Loss per step (log scale)", ytitle: "loss" });
     this.accChart = new CanvasLineChart($("acc-chart"), { title: "Accuracy per step (%)", ytitle: "accuracy %" });
     this.gnormChart = new CanvasLineChart($("gnorm-chart"), { title: "Gradient norm per layer", ytitle: "‖∂L/∂W‖" });
     this.tuner = new NetworkTuner(this); // "Tune all": a fair race
     this.heatmaps = new Heatmaps($("heatmaps"), $("layer-tabs"), $("heatmaps-note"), {
-      onLayer: (layer) => this.store.set({ layer }),
-      onPickWeight: (layer, row, col) => this.pickWeight(layer, row, col),
+      onLayer: (/** @type {number} */ layer) => this.store.set({ layer }),
+      onPickWeight: (/** @type {number} */ layer, /** @type {number} */ row, /** @type {number} */ col) => this.pickWeight(layer, row, col),
     });
     this.stability = new StabilityLab(this); // the sharpness chart and the spectrum (issue #15)
     this.netFlow = new NetworkFlow(this); // the gradient flow on the landscape, on request
-    this.lessons = new Lessons({ buttons: $("lessons"), notes: $("lesson-notes"), see: $("lesson-see"), ask: $("lesson-ask") }, (lesson) => this.playLesson(lesson));
+    this.lessons = new Lessons({ buttons: $("lessons"), notes: /** @type {HTMLDetailsElement} */ ($("lesson-notes")), see: $("lesson-see"), ask: $("lesson-ask") }, (lesson) => this.playLesson(lesson));
     this.lab = new LabPanel(this); // the generalisation lab: its settings, unit maps, sweeps, exports
     setTip($("loss-chart"), "The loss on all the training points after each step, for every run (log scale: a steady fall is a straight-ish line; a jump up is an overshoot).");
     setTip($("acc-chart"), "The share of training points each run classifies right, after each step.");
@@ -141,7 +177,7 @@ class NetworkPage {
     this.stats.readyAt = performance.now();
   }
 
-  /** Run `fn` once the first picture is on screen (at once after that). */
+  /** Run `fn` once the first picture is on screen (at once after that). @param {() => void} fn */
   afterPicture(fn) {
     if (this.waiting) this.waiting.push(fn);
     else fn();
@@ -149,6 +185,7 @@ class NetworkPage {
 
   /** The first picture is up (or we waited long enough): what waited for it. */
   pictureDrawn() {
+    /** @type {(() => void)[]} */
     const waiting = this.waiting || [];
     this.waiting = null;
     for (const fn of waiting) fn();
@@ -169,16 +206,17 @@ class NetworkPage {
   }
 
   buildControls() {
-    const speed = $("speed");
+    const speed = /** @type {HTMLSelectElement} */ ($("speed"));
     for (const v of SPEEDS) speed.append(el("option", { value: String(v), text: v === 0 ? "max" : `${v} /s` }));
     speed.addEventListener("change", () => this.store.set({ speed: Number(speed.value) }));
-    $("steps").max = String(this.options.limits.steps);
-    $("steps").addEventListener("change", (e) => {
-      const v = Math.round(Number(e.target.value));
+    const steps = input("steps");
+    steps.max = String(this.options.limits.steps);
+    steps.addEventListener("change", () => {
+      const v = Math.round(Number(steps.value));
       if (Number.isFinite(v) && v >= 1 && v <= this.options.limits.steps) this.store.set({ steps: v });
       else {
         showMessage(`Steps: give a whole number from 1 to ${this.options.limits.steps}.`, { key: "field-steps", timeout: 5000 });
-        e.target.value = String(this.store.state.steps);
+        steps.value = String(this.store.state.steps);
       }
     });
     const modes = $("plane-modes");
@@ -191,7 +229,7 @@ class NetworkPage {
     bindPlayback(this.playback, { store: this.store, scaleLr: (f) => this.scaleLr(f) });
     $("new-weights").addEventListener("click", () => this.newWeights());
     $("add-run").addEventListener("click", () => this.addRun());
-    $("copy-link").addEventListener("click", () => copyLink(this.store, $("link-field")));
+    $("copy-link").addEventListener("click", () => copyLink(this.store, input("link-field")));
     $("export-csv").addEventListener("click", () => exportCSV(this.runs, this.config));
     $("export-json").addEventListener("click", () => exportJSON(this.store, this)); // config, plane, runs
     $("png-boundary").addEventListener("click", () => exportPNG($("boundary"), "gradscape-boundary"));
@@ -201,8 +239,9 @@ class NetworkPage {
 
 
   // ---- state -> effects ------------------------------------------------------------------------
+  /** @type {import("../shared/state.js").Listener} */
   onState(changed, prev, next) {
-    const has = (k) => changed.has(k);
+    const has = (/** @type {string} */ k) => changed.has(k);
     if (RESTART_KEYS.some(has) && !(changed.size === 1 && has("seed") && this.quietSeed)) {
       this.scheduleRestart(has("points") ? 300 : 60);
     } else if (has("runs")) {
@@ -210,8 +249,8 @@ class NetworkPage {
       if (diff && (diff.kind === "add" || diff.kind === "remove")) {
         if (!this.editRuns(diff, prev.runs.length, next.runs)) this.scheduleRestart(60);
       } else if (diff && diff.kind === "restart") this.scheduleRestart(60);
-      else if (diff && changeNeedsReplay(this.playback.play, this.runs, diff.sets.map((d) => d.run))) this.replay(diff.sets);
-      else if (diff) for (const { run, lr } of diff.sets) this.queueSet(run, lr);
+      else if (diff && diff.kind === "set" && changeNeedsReplay(this.playback.play, this.runs, diff.sets.map((d) => d.run))) this.replay(diff.sets);
+      else if (diff && diff.kind === "set") for (const { run, lr } of diff.sets) this.queueSet(run, lr);
     }
     this.quietSeed = false;
     if (has("points")) this.keepPoints(next.points);
@@ -231,14 +270,20 @@ class NetworkPage {
     this.markDirty();
   }
 
-  /** A change to a run that takes no more steps: every run again from the start, and say so. */
+  /**
+   * A change to a run that takes no more steps: every run again from the start, and say so.
+   * @param {{ run: number, lr: number | undefined }[]} sets
+   */
   replay(sets) {
     showMessage(replayNote(this.playback.play, this.runs, sets), { kind: "info", key: "replay", timeout: 6000 });
     if (this.playback.play === "done") this.playback.playNext();
     this.scheduleRestart(60);
   }
 
-  /** `set` for a run's learning rate, at most one message per run every 50 ms. */
+  /**
+   * `set` for a run's learning rate, at most one message per run every 50 ms.
+   * @param {number} run @param {number | undefined} lr
+   */
   queueSet(run, lr) {
     const pending = this.setTimers.get(run);
     if (pending) {
@@ -256,6 +301,9 @@ class NetworkPage {
   /**
    * One run added or removed while the runs train: the others keep their steps (`add_run`,
    * `remove_run`; the server catches a new run up at once). False: new runs are needed instead.
+   * @param {{ kind: "add" | "remove", run: number }} diff
+   * @param {number} before the number of runs before
+   * @param {NetRunSpec[]} runs the runs now
    */
   editRuns(diff, before, runs) {
     if (!this.runEdit || this.playback.play === "idle" || this.serverRuns !== before) return false;
@@ -266,12 +314,16 @@ class NetworkPage {
     return true;
   }
 
+  /** @param {number} delay ms */
   scheduleRestart(delay) {
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => this.restart(), delay);
   }
 
-  /** New runs for the current state: a `start` (or, with unusable own points, none). */
+  /**
+   * New runs for the current state: a `start` (or, with unusable own points, none).
+   * @returns {false | undefined} false: nothing to train on
+   */
   restart() {
     clearTimeout(this.restartTimer);
     const state = this.store.state;
@@ -300,6 +352,7 @@ class NetworkPage {
     this.playback.holdIfPaused();
   }
 
+  /** @param {string} mode */
   onPlaneMode(mode) {
     // After training, any mode is sliced from the finished runs. During it the runs go on: a
     // plane other than the live one shows their paths so far re-projected (the endpoint
@@ -311,7 +364,8 @@ class NetworkPage {
       if (this.runs.length) this.fetchFinal();
       else this.scheduleRestart(60);
     } else if (this.plane && this.slices.phase === "final" && !this.planeOutdated()) {
-      this.slices.fetchLive(this.body, this.plane, this.shape(), this.config.steps); // back on the live plane
+      // back on the live plane (a plane comes with a `started`: its body and config too)
+      this.slices.fetchLive(/** @type {LandscapeBody} */ (this.body), this.plane, this.shape(), /** @type {NetConfig} */ (this.config).steps);
     }
   }
 
@@ -372,8 +426,9 @@ class NetworkPage {
   /** The runs' body for the final slice: their learning rates now (a reset keeps live changes,
    *  so after one the whole run used them), the plane weights chosen now. */
   finalBody() {
-    const runs = this.body.runs.map((r, i) => ({ ...r, lr: (this.store.state.runs[i] || r).lr }));
-    return withPlaneWeights({ ...this.body, runs }, this.store.state.wts);
+    const body = /** @type {LandscapeBody} */ (this.body); // there are runs
+    const runs = body.runs.map((r, i) => ({ ...r, lr: (this.store.state.runs[i] || r).lr }));
+    return withPlaneWeights({ ...body, runs }, this.store.state.wts);
   }
 
   fetchFinal() {
@@ -382,9 +437,11 @@ class NetworkPage {
     const mode = this.store.state.plane;
     const healthy = this.runs.map((r, i) => (r.status === "diverged" ? -1 : i)).filter((i) => i >= 0);
     const include = mode === "pca" && healthy.length ? healthy : null;
+    // (`any` until slices.js is typed: its `include = null` reads as null only)
     this.slices.fetchFinal(this.finalBody(), this.plane, this.shape(), steps, mode, include);
   }
 
+  /** @param {string | null} text @param {"info" | "error"} [kind] */
   showLandscapeStatus(text, kind = "info") {
     const status = $("landscape-status");
     status.classList.toggle("error", kind === "error");
@@ -392,6 +449,7 @@ class NetworkPage {
     status.textContent = text || "";
   }
 
+  /** @param {string} what "live", "final", "error" or "busy" (slices.js) */
   onSlice(what) {
     if (what === "busy") {
       this.showLandscapeStatus(this.landscape.surface ? null : "Slicing the loss landscape…");
@@ -399,7 +457,9 @@ class NetworkPage {
       this.showLandscapeStatus(`No landscape: ${this.slices.error}`, "error");
     } else {
       this.showLandscapeStatus(null);
-      const s = what === "final" ? this.slices.final.resp : this.slices.live.surface;
+      // a slice is there when Slices calls back with "final" or "live"
+      const s = what === "final" ? /** @type {NonNullable<Slices["final"]>} */ (this.slices.final).resp
+        : /** @type {NonNullable<Slices["live"]>} */ (this.slices.live).surface;
       this.landscape.setSurface(s);
       if (what === "final") this.reveal = { t0: performance.now(), ms: 1500 };
     }
@@ -412,8 +472,9 @@ class NetworkPage {
 
 
   // ---- handlers: each changes the state (or asks the server), nothing else ------------------
+  /** @param {number} i @param {RunPatch} patch */
   updateRun(i, patch) {
-    const runs = this.store.state.runs.map((r, k) => (k === i ? { ...r, ...patch } : r));
+    const runs = this.store.state.runs.map((/** @type {NetRunSpec} */ r, /** @type {number} */ k) => (k === i ? { ...r, ...patch } : r));
     if (patch.batch === null) delete runs[i].batch;
     this.store.set({ runs, sel: i });
   }
@@ -428,40 +489,47 @@ class NetworkPage {
     this.runEdit = false;
   }
 
+  /** @param {number} i */
   removeRun(i) {
-    const runs = this.store.state.runs.filter((_, k) => k !== i);
+    const runs = this.store.state.runs.filter((/** @type {NetRunSpec} */ _, /** @type {number} */ k) => k !== i);
     if (!runs.length) return;
     this.runEdit = true;
     this.store.set({ runs, sel: Math.min(this.store.state.sel, runs.length - 1) });
     this.runEdit = false;
   }
 
+  /** @param {number} i */
   select(i) {
     if (i !== this.store.state.sel) this.store.set({ sel: i });
   }
 
+  /** @param {number} factor */
   scaleLr(factor) {
     const state = this.store.state;
     const run = state.runs[state.sel];
     if (!run) return;
-    const spec = this.optimizers.find((o) => o.id === run.optimizer).hyperparameters.lr;
+    const spec = /** @type {import("../types/api").OptimizerInfo} */ (this.optimizers.find((o) => o.id === run.optimizer)).hyperparameters.lr;
     this.updateRun(state.sel, { lr: Math.min(spec.max, Math.max(spec.min, roundSig(run.lr * factor, 4))) });
   }
 
+  /** @param {number} run @param {number} index */
   pickPoint(run, index) {
     if (run !== this.store.state.sel) this.store.set({ sel: run }); // (forgets any pick)
     this.pick = { run, index };
     this.dirty.landscape = true;
   }
 
-  /** The "weights" plane's two weights: the chosen ones, or the server's default pair. */
+  /** The "weights" plane's two weights: the chosen ones, or the server's default pair. @returns {WeightTriple[]} */
   planeWeights() {
     if (this.store.state.wts) return this.store.state.wts;
     const sizes = this.config ? this.config.sizes : this.shape().sizes;
-    return [[1, 0, 0], [1, 0, sizes[0] > 1 ? 1 : 0]].filter((r, k) => k === 0 || sizes[0] > 1);
+    return /** @type {WeightTriple[]} */ ([[1, 0, 0], [1, 0, sizes[0] > 1 ? 1 : 0]]).filter((r, k) => k === 0 || sizes[0] > 1);
   }
 
-  /** A weight clicked in the heatmap becomes the second axis; the second becomes the first. */
+  /**
+   * A weight clicked in the heatmap becomes the second axis; the second becomes the first.
+   * @param {number} layer @param {number} row @param {number} col
+   */
   pickWeight(layer, row, col) {
     const pair = this.planeWeights();
     const keep = pair[1] || pair[0];
@@ -480,6 +548,7 @@ class NetworkPage {
   }
 
   /** A lesson's runs, playing: its state (a new `start`), or the same runs again. */
+  /** @param {{ start: Parameters<typeof lessonPatch>[0] }} lesson */
   playLesson(lesson) {
     this.playback.playNext();
     this.editBox = null;
@@ -497,16 +566,20 @@ class NetworkPage {
     this.socket.send({ type: "resume" });
   }
 
-  /** A click on the data plot: add a point of the chosen class (shift: remove the nearest). */
+  /**
+   * A click on the data plot: add a point of the chosen class (shift: remove the nearest).
+   * @param {number} x @param {number} y @param {{ shift: boolean }} e
+   */
   clickData(x, y, { shift }) {
     const state = this.store.state;
-    const ds = this.options.datasets.find((d) => d.id === state.dataset);
+    const ds = /** @type {import("../types/api").DatasetInfo} */ (this.options.datasets.find((d) => d.id === state.dataset));
     if (ds.task !== "classification") {
       showMessage("Your own points are for the classification datasets: pick another dataset to draw points.", { kind: "info", key: "points", timeout: 4000 });
       return;
     }
     this.editBox = this.editBox || viewBox(this);
-    let points = state.points ? state.points.map((p) => [...p]) : this.config && !this.config.custom_points ? pointsFromData(this.config.data) : [];
+    /** @type {Point[]} */
+    let points = state.points ? state.points.map((/** @type {Point} */ p) => [...p]) : this.config && !this.config.custom_points ? pointsFromData(this.config.data) : [];
     const [[x0, x1]] = this.editBox;
     if (shift) {
       const k = nearestPoint(points, x, y, (x1 - x0) * 0.04);
@@ -526,6 +599,7 @@ class NetworkPage {
     this.store.set(pointsPatch([]));
   }
 
+  /** @param {Point[]} points @param {string} name */
   loadPoints(points, name) {
     this.editBox = null;
     this.store.set(pointsPatch(points));
@@ -537,6 +611,7 @@ class NetworkPage {
     return networkShape(this.store.state, this.options);
   }
 
+  /** @param {boolean} presenting */
   setFontSizes(presenting) {
     this.boundary.fontSize = plotFontSize(presenting);
     this.landscape.fontSize = plotFontSize(presenting);
@@ -545,7 +620,7 @@ class NetworkPage {
   }
 
   markDirty() {
-    for (const k of Object.keys(this.dirty)) this.dirty[k] = true;
+    for (const k of /** @type {View[]} */ (Object.keys(this.dirty))) this.dirty[k] = true;
   }
 
   onResize() {
@@ -556,13 +631,13 @@ class NetworkPage {
     const state = this.store.state;
     this.settings.render(state);
     this.lab.render(state);
-    this.runsPanel.render(state, this.runs);
-    const speed = $("speed");
+    this.runsPanel.render(/** @type {RunsState} */ (state), this.runs); // normalised (state.js)
+    const speed = /** @type {HTMLSelectElement} */ ($("speed"));
     if (![...speed.options].some((o) => Number(o.value) === state.speed)) speed.append(el("option", { value: String(state.speed), text: `${state.speed} /s` }));
     speed.value = String(state.speed);
-    if (document.activeElement !== $("steps")) $("steps").value = String(state.steps);
-    $("add-run").disabled = state.runs.length >= this.options.limits.runs;
-    for (const b of $("plane-modes").children) b.setAttribute("aria-pressed", String(b.dataset.mode === state.plane));
+    if (document.activeElement !== $("steps")) input("steps").value = String(state.steps);
+    /** @type {HTMLButtonElement} */ ($("add-run")).disabled = state.runs.length >= this.options.limits.runs;
+    for (const b of /** @type {HTMLCollectionOf<HTMLElement>} */ ($("plane-modes").children)) b.setAttribute("aria-pressed", String(b.dataset.mode === state.plane));
     const problem = state.points ? pointsProblem(state.points) : null;
     const own = state.points ? `Your ${state.points.length} points${problem ? `: ${problem.replace(/^found \d+ points?: /, "")}` : ""}.` : "";
     $("data-note").textContent = own;
@@ -572,7 +647,7 @@ class NetworkPage {
   }
 
   boundaryHint() {
-    const ds = this.options.datasets.find((d) => d.id === this.store.state.dataset);
+    const ds = /** @type {import("../types/api").DatasetInfo} */ (this.options.datasets.find((d) => d.id === this.store.state.dataset));
     if (ds.task === "regression") return "the curve each run has learned, over the data";
     return `click: add a class-${this.settings.clickClass} point · shift-click: remove`;
   }
@@ -610,6 +685,7 @@ class NetworkPage {
     return (speed === 0 || speed >= FAST_SPEED) && this.playback.play === "running";
   }
 
+  /** @param {boolean} [fast] on canvas */
   drawBoundary(fast = false) {
     const scene = boundaryScene(this);
     if (!this.boundary.draw(scene, { fast }) || this.stats.boundaryAt !== null || !BoundaryPlot.complete(scene)) return;
@@ -618,14 +694,14 @@ class NetworkPage {
   }
 
   drawLandscape() {
-    const scene = landscapeScene(this);
+    const scene = /** @type {ReturnType<typeof landscapeScene> & { fast?: boolean, extra?: unknown }} */ (landscapeScene(this));
     scene.fast = this.fastBoundary();
     scene.extra = this.netFlow.traces(shownMode(this));
     if (!this.landscape.draw(scene)) return;
     $("landscape-readout").textContent = this.landscape.readout(scene);
     if (this.playback.play === "running" && this.slices.phase === "live") {
       const heads = this.runs.filter((r) => r.status === "running" && r.n).map((r) => [r.px[r.n - 1], r.py[r.n - 1]]);
-      this.slices.maybeRefit(this.body, this.shape(), this.config.steps, heads);
+      this.slices.maybeRefit(/** @type {LandscapeBody} */ (this.body), this.shape(), /** @type {NetConfig} */ (this.config).steps, heads);
     }
   }
 
@@ -653,6 +729,7 @@ class NetworkPage {
     const layer = Math.min(state.layer, layers);
     this.heatmaps.setLayers(layers, layer);
     const chosen = state.plane === "weights" ? this.planeWeights() : null;
+    // (`any` until charts.js is typed: its `chosen = null` and `unit = null` read as null only)
     this.heatmaps.draw(run, layer, run ? `run ${state.sel + 1}` : "", chosen, this.lab.picked);
   }
 
@@ -673,7 +750,7 @@ class NetworkPage {
     if (this.dirty.panel && now - this.last.panel > 120) {
       this.dirty.panel = false;
       this.last.panel = now;
-      this.runsPanel.updateLive(this.store.state, this.runs);
+      this.runsPanel.updateLive(/** @type {RunsState} */ (this.store.state), this.runs);
       this.renderCounter();
       this.lab.draw();
     }
@@ -695,8 +772,9 @@ class NetworkPage {
       this.stats.ms.boundary += performance.now() - now;
     }
     if (!this.plotly) return;
+    /** @type {PlotlyView | null} */
     let due = null;
-    for (const [view, every] of Object.entries(fast ? MAX_VIEWS : VIEWS)) {
+    for (const [view, every] of /** @type {[PlotlyView, number][]} */ (Object.entries(fast ? MAX_VIEWS : VIEWS))) {
       if (!this.dirty[view] || now - this.last[view] < every) continue;
       if (view === "heatmaps" && this.store.state.present) continue;
       if (view === "boundary" && fast) continue; // painted above
@@ -742,7 +820,7 @@ async function main() {
   if (firstVisit) page.playback.waitForPlay("Start here: press Train to watch the network learn; change the data and the network on the left.");
   page.init();
   // A read-only window for tests and the curious (the console).
-  window.gradscape = Object.freeze({
+  /** @type {Window & { gradscape?: object }} */ (window).gradscape = Object.freeze({
     get state() {
       return JSON.parse(JSON.stringify(store.state));
     },
@@ -766,11 +844,11 @@ async function main() {
       grid: page.landscape.surface ? page.landscape.surface.x.values.length : 0,
       readout: $("landscape-readout").textContent, caption: $("landscape-caption").textContent,
     }),
-    charts: () => Object.fromEntries([["loss", page.lossChart], ["accuracy", page.accChart], ["gradNorms", page.gnormChart]]
+    charts: () => Object.fromEntries(/** @type {[string, CanvasLineChart][]} */ ([["loss", page.lossChart], ["accuracy", page.accChart], ["gradNorms", page.gnormChart]])
       .map(([k, c]) => [k, { title: c.title, names: c.series.map((s) => s.name), lengths: c.series.map((s) => s.x.length), dashes: c.series.map((s) => s.lineDash || []), logx: c.logx }])),
     stability: () => page.stability.debug(),
     netFlow: () => page.netFlow.debug(),
-    boundaryPoint: (k, x, y) => page.boundary.toClient(k, x, y),
+    boundaryPoint: (/** @type {number} */ k, /** @type {number} */ x, /** @type {number} */ y) => page.boundary.toClient(k, x, y),
     lab: () => ({
       sweep: page.lab.sweep.snapshot(), picked: page.lab.picked, mapsDrawn: page.lab.maps.drawn,
       presets: Object.keys(page.lab.presets), neurons: page.config ? page.config.neurons : null,

@@ -1,3 +1,4 @@
+// @ts-check
 // What the server says over /ws (docs/protocol.md, "Network runs") and what the page does about
 // it: new runs, frames, resets (new weights: a new plane), divergence, the end of training, and
 // errors, shown near the controls with the offending field marked.
@@ -6,14 +7,84 @@ import { clearMessage, showMessage } from "../shared/messages.js";
 import { NetRun } from "./run.js";
 import { weightRefs } from "./state.js";
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @typedef {import("./state.js").WeightTriple} WeightTriple */
+/** @typedef {import("./state.js").NetRunSpec} NetRunSpec */
+/** @typedef {Parameters<NetRun["absorb"]>[0] & { id: number }} RunEntry a frame's (or reset's, or added's path) run */
+/** @typedef {ConstructorParameters<typeof NetRun>[0] & { id: number, batch_size?: number | null }} RunInfo started.runs[i], added.run */
+/** @typedef {{ mode: string, labels: string[], origin: number[], seed: number }} Plane started.config.plane */
+/**
+ * started.config for a network (docs/protocol.md, "Network runs"); the rest is read elsewhere.
+ * @typedef {object} NetConfig
+ * @property {Record<string, unknown>} dataset
+ * @property {string} task "classification" or "regression"
+ * @property {number[]} sizes
+ * @property {number} n_params
+ * @property {{ x: number[], y: number[] } | null} boundary the grid the boundary is evaluated on; null for one-hot inputs
+ * @property {unknown} [neurons] the unit maps' settings (the generalisation lab)
+ * @property {string} activation
+ * @property {number} seed
+ * @property {number} steps
+ * @property {Plane} plane
+ * @property {number} [test_fraction]
+ * @property {number} [label_noise]
+ * @property {Record<string, number>} [regularization]
+ * @property {boolean} [custom_points]
+ * @property {{ x: number[][], labels: number[], test?: boolean[] | null, flipped?: boolean[] | null }} data every point, test and flipped marked (the lab)
+ */
+/** @typedef {{ runs: RunInfo[], config: NetConfig }} StartedMessage */
+/** @typedef {{ optimizer: string, lr: number, batch_size?: number, [hp: string]: unknown }} BodyRun */
+/**
+ * The landscape request (POST /api/mlp/landscape) for the runs on screen.
+ * @typedef {object} LandscapeBody
+ * @property {Record<string, unknown>} dataset
+ * @property {{ hidden: number[], activation: string, [penalty: string]: unknown }} network
+ * @property {number} seed
+ * @property {BodyRun[]} runs
+ * @property {number} [test_fraction]
+ * @property {number} [label_noise]
+ * @property {number[][]} [points]
+ * @property {import("./state.js").WeightRef[] | null} [planeWeights] not enumerable: sent as `weights`
+ */
+/**
+ * The parts of NetworkPage (page.js) that the server's messages change.
+ * @typedef {object} ServerPage
+ * @property {import("../shared/socket.js").LiveSocket} socket
+ * @property {import("../shared/state.js").Store} store
+ * @property {import("../shared/playback.js").Playback} playback
+ * @property {{ frames: number, steps: number, boundaries: number, started: number }} stats
+ * @property {NetRun[]} runs
+ * @property {NetConfig | null} config
+ * @property {Plane | null} plane
+ * @property {LandscapeBody | null} body
+ * @property {number} serverRuns
+ * @property {boolean} liveEdited
+ * @property {boolean} quietSeed
+ * @property {unknown} pick
+ * @property {unknown} reveal
+ * @property {{ phase: string, clear(): void, fetchLive(body: LandscapeBody, plane: Plane, shape: any, steps: number): void }} slices
+ * @property {{ setSurface(surface: null): void }} landscape
+ * @property {{ showError(text: string | null, source?: "page" | "server"): void, clearServerError(): void }} settings
+ * @property {{ cards: { batch: HTMLElement, lr: { box: HTMLElement } }[] }} runsPanel
+ * @property {() => void} restart
+ * @property {() => void} render
+ * @property {() => void} markDirty
+ * @property {() => void} fetchFinal
+ * @property {() => boolean} planeOutdated
+ * @property {() => unknown} shape
+ * @property {(fn: () => void) => void} afterPicture
+ */
 
 /**
  * The landscape request's data, network and runs for the runs `started` describes: what the
  * server trains, read back from it (so a start that was refused, or overtaken, cannot mix in).
  */
+/** @param {StartedMessage} m @param {WeightTriple[] | null} wts @param {NetRunSpec[]} stateRuns */
 function bodyFromStarted(m, wts, stateRuns) {
   const c = m.config;
+  /** @type {LandscapeBody} */
   const body = {
     dataset: { ...c.dataset },
     network: { hidden: c.sizes.slice(1, -1), activation: c.activation },
@@ -25,22 +96,35 @@ function bodyFromStarted(m, wts, stateRuns) {
   if (c.test_fraction) body.test_fraction = c.test_fraction;
   if (c.label_noise) body.label_noise = c.label_noise;
   for (const [k, v] of Object.entries(c.regularization || {})) if (v) body.network[k] = v;
-  if (c.custom_points) body.points = c.data.x.map((p, i) => [p[0], p[1], c.data.labels[i]]);
+  const data = c.data;
+  if (c.custom_points && data) body.points = data.x.map((p, i) => [p[0], p[1], data.labels[i]]);
   return withPlaneWeights(body, wts);
 }
 
-/** A run of the landscape request, as the server describes it (started.runs[i], added.run). */
+/**
+ * A run of the landscape request, as the server describes it (started.runs[i], added.run).
+ * @param {RunInfo} r
+ * @param {NetRunSpec | undefined} stateRun
+ * @returns {BodyRun}
+ */
 function bodyRun(r, stateRun) {
   const run = r.batch_size ? { optimizer: r.optimizer, lr: r.lr, batch_size: r.batch_size } : { optimizer: r.optimizer, lr: r.lr };
-  return Object.assign(run, (stateRun || {}).hp); // its own hyperparameters (AdamW's weight decay)
+  return Object.assign(run, stateRun?.hp); // its own hyperparameters (AdamW's weight decay)
 }
 
-/** The body with the "weights" plane's weights beside it (not a field: sent as `weights`). */
+/**
+ * The body with the "weights" plane's weights beside it (not a field: sent as `weights`).
+ * @template {object} B
+ * @param {B} body
+ * @param {WeightTriple[] | null} wts
+ * @returns {B}
+ */
 export function withPlaneWeights(body, wts) {
   Object.defineProperty(body, "planeWeights", { value: weightRefs(wts), enumerable: false, configurable: true });
   return body;
 }
 
+/** @param {ServerPage} page */
 export function bindServer(page) {
   const s = page.socket;
   s.on("status", onSocketStatus);
@@ -55,7 +139,7 @@ export function bindServer(page) {
   });
   s.on("updated", (m) => {
     // A change from step 1 on covers the whole run; a later one splits it (for the landscape).
-    for (const [id, from] of Object.entries(m.from_step || {})) if (from > 1 && page.runs[id]) page.liveEdited = true;
+    for (const [id, from] of Object.entries(m.from_step || {})) if (from > 1 && page.runs[Number(id)]) page.liveEdited = true;
   });
   s.on("added", (m) => page.playback.hold(() => onAdded(page, m)));
   s.on("removed", (m) => page.playback.hold(() => onRemoved(page, m)));
@@ -72,6 +156,7 @@ export function bindServer(page) {
   });
 }
 
+/** @param {ServerPage} page @param {{ runs: RunEntry[] }} m */
 function onFrame(page, m) {
   page.stats.frames += 1;
   for (const r of m.runs) {
@@ -84,18 +169,23 @@ function onFrame(page, m) {
   page.markDirty();
 }
 
-/** A run added while the others train: its whole path so far, then it steps with them. */
+/**
+ * A run added while the others train: its whole path so far, then it steps with them.
+ * @param {ServerPage} page
+ * @param {{ run: RunInfo, path: RunEntry }} m
+ */
 function onAdded(page, m) {
   if (!page.config) return;
   const run = new NetRun(m.run, page.config.sizes.length - 1);
   run.absorb(m.path);
   page.runs[m.run.id] = run;
-  page.body.runs[m.run.id] = bodyRun(m.run, page.store.state.runs[m.run.id]);
+  if (page.body) page.body.runs[m.run.id] = bodyRun(m.run, page.store.state.runs[m.run.id]);
   if (page.slices.phase === "final") page.fetchFinal(); // a re-projected slice: with this run too
   page.render();
   page.markDirty();
 }
 
+/** @param {ServerPage} page @param {{ run: number }} m */
 function onRemoved(page, m) {
   page.runs.splice(m.run, 1);
   if (page.body) page.body.runs.splice(m.run, 1);
@@ -105,6 +195,7 @@ function onRemoved(page, m) {
   page.markDirty();
 }
 
+/** @param {ServerPage} page @param {{ run: number, step: number, reason: string }} m */
 function onDiverged(page, m) {
   const run = page.runs[m.run];
   if (!run) return;
@@ -114,6 +205,7 @@ function onDiverged(page, m) {
   page.markDirty();
 }
 
+/** @param {ServerPage} page @param {StartedMessage} m */
 function onStarted(page, m) {
   page.playback.drop();
   page.stats.started += 1;
@@ -134,12 +226,14 @@ function onStarted(page, m) {
   // frames, which would wait for it (the first runs of a page; later ones ask at once).
   const started = page.stats.started;
   page.afterPicture(() => {
-    if (page.stats.started === started) page.slices.fetchLive(page.body, page.plane, page.shape(), m.config.steps);
+    // (read then: a reset meanwhile may have brought a new plane)
+    if (page.stats.started === started) page.slices.fetchLive(/** @type {LandscapeBody} */ (page.body), /** @type {Plane} */ (page.plane), page.shape(), m.config.steps);
   });
   page.render();
   page.markDirty();
 }
 
+/** @param {ServerPage} page @param {{ runs: RunEntry[], plane?: Plane | null }} m */
 function onReset(page, m) {
   if (page.planeOutdated()) {
     page.restart(); // back at step 0 anyway: new runs on the plane chosen meanwhile
@@ -151,18 +245,23 @@ function onReset(page, m) {
   page.reveal = null;
   const planeChanged = m.plane && page.plane && m.plane.seed !== page.plane.seed;
   if (m.plane) page.plane = m.plane;
-  if (planeChanged) {
+  if (planeChanged && m.plane) {
     page.quietSeed = true;
     page.store.set({ seed: m.plane.seed }); // the link reproduces the new weights
     page.quietSeed = false;
   }
   if (planeChanged || page.slices.phase === "final") {
     page.landscape.setSurface(null);
-    page.slices.fetchLive(page.body, page.plane, page.shape(), page.config.steps);
+    // a reset follows a `started`: its body, plane and config are there
+    page.slices.fetchLive(/** @type {LandscapeBody} */ (page.body), /** @type {Plane} */ (page.plane), page.shape(), /** @type {NetConfig} */ (page.config).steps);
   }
   page.markDirty();
 }
 
+/**
+ * @param {ServerPage} page
+ * @param {{ runs: { id: number, status: string, diverged_at?: number | null }[] }} m
+ */
 function onDone(page, m) {
   for (const r of m.runs) {
     const run = page.runs[r.id];
@@ -175,6 +274,7 @@ function onDone(page, m) {
   page.markDirty();
 }
 
+/** @param {{ state: string, attempt: number }} st the connection's (shared/socket.js) */
 function onSocketStatus(st) {
   if (st.state === "open") {
     clearMessage("connection");
@@ -185,6 +285,7 @@ function onSocketStatus(st) {
   }
 }
 
+/** @param {ServerPage} page @param {{ code: string, message: string, field?: string | null }} m */
 function onServerError(page, m) {
   if (m.code === "too_many_sessions") {
     showMessage(`Too many people are connected to this server right now (${m.message}). This page retries by itself.`, { kind: "error", key: "connection", dismissible: false });
@@ -198,9 +299,15 @@ function onServerError(page, m) {
   if (m.field && m.field.startsWith("points")) page.settings.showError(m.message, "server");
 }
 
-/** The control a server error's `field` names (dataset.n -> the n box, runs.1.lr -> run 2's lr). */
+/**
+ * The control a server error's `field` names (dataset.n -> the n box, runs.1.lr -> run 2's lr).
+ * @param {ServerPage} page
+ * @param {string | null | undefined} field
+ * @returns {HTMLElement | null}
+ */
 function fieldInput(page, field) {
   if (!field) return null;
+  /** @type {Record<string, string>} */
   const ids = { "dataset.n": "n", "dataset.noise": "noise", "dataset.n_classes": "classes", "dataset.seed": "dseed", steps: "steps", speed: "speed" };
   if (ids[field]) return $(ids[field]);
   if (field.startsWith("network.hidden")) return $("hidden");
@@ -211,6 +318,7 @@ function fieldInput(page, field) {
   return run && run[2] === "batch_size" ? card.batch : card.lr.box;
 }
 
+/** @param {ServerPage} page */
 function clearFieldErrors(page) {
   for (const node of document.querySelectorAll(".settings .invalid, .bar-top .invalid")) node.classList.remove("invalid");
   page.settings.clearServerError();

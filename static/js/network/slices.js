@@ -12,13 +12,14 @@ import { postJSON } from "../shared/api.js";
 
 /** @typedef {import("../types/api").LandscapeResponse} LandscapeResponse */
 /** @typedef {ReturnType<typeof import("./state.js").networkShape>} Shape the network's sizes, weights and samples */
+/** @typedef {import("./state.js").WeightRef} WeightRef */
 /**
  * The landscape request's data, network and runs (the page's `body`); planeWeights: the two
  * weights of the "weights" plane.
- * @typedef {{ runs: { batch_size?: number | null }[], planeWeights?: number[][] | null, [field: string]: unknown }} Body
+ * @typedef {{ runs: { batch_size?: number | null }[], planeWeights?: WeightRef[] | null, [field: string]: unknown }} Body
  */
 /** @typedef {{ mode: string, seed: number | null, [field: string]: unknown }} Plane the live plane (started.config.plane) */
-/** @typedef {Body & { seed: number | null, steps: number, directions: string, centre: string, grid: number, span?: number[], weights?: number[][] }} SliceRequest */
+/** @typedef {Body & { seed: number | null, steps: number, directions: string, centre: string, grid: number, span?: number[], weights?: WeightRef[] }} SliceRequest */
 /** @typedef {"live" | "final" | "error" | "busy"} Change */
 
 const GRID_WORK = 4e10; // grid^2 x samples x weights, under the server's 5e10

@@ -233,8 +233,9 @@ export function validWeights(wts, sizes) {
   return ok && wts[0].join(".") !== wts[1].join(".") ? wts : null;
 }
 
-/** The weights of the "weights" plane as the API takes them ({layer, row, col}), or null. */
-/** @param {WeightTriple[] | null} wts */
+/** @typedef {{ layer: number, row: number, col: number }} WeightRef one weight as the API names it: W_layer[row, col] */
+/** The weights of the "weights" plane as the API takes them, or null. */
+/** @param {WeightTriple[] | null} wts @returns {WeightRef[] | null} */
 export const weightRefs = (wts) => (wts ? wts.map(([layer, row, col]) => ({ layer, row, col })) : null);
 
 /**
