@@ -18,14 +18,6 @@ START = {"type": "start", "dataset": {"id": "moons", "n": 80, "seed": 1},
          "runs": [{"optimizer": "sgd", "lr": 0.5}, {"optimizer": "adam", "lr": 0.02}]}
 
 
-@pytest.fixture()
-def conn(client):
-    with client.websocket_connect("/ws") as ws:
-        reader = Reader(ws)
-        assert reader.next()["type"] == "welcome"
-        yield reader
-
-
 def oracle(theta_layers: list[dict]) -> tuple[MLP, np.ndarray, np.ndarray, np.ndarray]:
     """The network of START with the wire's weights, and its data."""
     data = make_dataset("moons", n=80, seed=1)

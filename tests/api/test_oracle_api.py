@@ -56,14 +56,6 @@ def test_landscape_trains_with_muon_and_refuses_newton(client: TestClient) -> No
     assert bad.status_code == 422 and "optimizer" in bad.text and "surface" in bad.text
 
 
-@pytest.fixture()
-def conn(client):
-    with client.websocket_connect("/ws") as ws:
-        reader = Reader(ws)
-        assert reader.next()["type"] == "welcome"
-        yield reader
-
-
 def test_live_lbfgs_sends_trials_and_equals_the_one_shot(client: TestClient,
                                                          conn: Reader) -> None:
     conn.send({"type": "start", **BODY, "speed": 0, "runs": [WOLFE]})

@@ -11,14 +11,6 @@ START = {"type": "start", "dataset": {"id": "moons", "n": 100, "seed": 1},
          "speed": 0, "runs": [{"optimizer": "sgd", "lr": 0.5}, {"optimizer": "adam", "lr": 0.02}]}
 
 
-@pytest.fixture()
-def conn(client):
-    with client.websocket_connect("/ws") as ws:
-        reader = Reader(ws)
-        assert reader.next()["type"] == "welcome"
-        yield reader
-
-
 def test_a_network_session_streams_what_the_view_draws(conn: Reader) -> None:
     conn.send(START)
     started = conn.until("started")

@@ -20,14 +20,6 @@ SURFACE = {"type": "start", "surface": "bowl", "start": [-2.5, 2.0], "steps": 20
            "runs": [{"optimizer": "sgd", "lr": 0.05}, {"optimizer": "adam", "lr": 0.05}]}
 
 
-@pytest.fixture()
-def conn(client):
-    with client.websocket_connect("/ws") as ws:
-        reader = Reader(ws)
-        assert reader.next()["type"] == "welcome"
-        yield reader
-
-
 def path_of(added: dict) -> list[dict]:
     s = added["path"]["steps"]
     return step_rows(s) if isinstance(s, dict) else s
