@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.datasets import DATASETS, make_dataset  # noqa: E402
 from app.core.memory import keep_freed_memory  # noqa: E402
 from app.core.mlp import MLP  # noqa: E402
+from app.core.optimizers import make_optimizer  # noqa: E402
 from app.core.runs import NetworkRun, RunConfig, make_problem  # noqa: E402
 
 NETS = [  # (name, dataset, n, hidden, activation)
@@ -87,7 +88,7 @@ def training_step_rate(dataset: str, n: int, hidden: list[int], activation: str)
     x, y = problem.x, problem.y
     timings = []
     for _ in range(3):
-        opt = NetworkRun(problem, RunConfig("adam", lr=0.01)).optimizer
+        opt = make_optimizer("adam", lr=0.01)
         theta, grad, work = problem.theta0.copy(), np.empty_like(problem.theta0), model.workspace()
         t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(STEPS):
