@@ -275,3 +275,32 @@ def test_columns_carry_the_same_steps_as_rows(client) -> None:
             sessions[columns] = [reader.steps(0), reader.steps(1)]
     assert sessions[True] == sessions[False]
     assert len(sessions[True][1]) == 301
+
+
+NETWORK_START = {"type": "start", "dataset": {"id": "moons", "n": 60, "seed": 1},
+                 "network": {"hidden": [4]}, "steps": 50,
+                 "runs": [{"optimizer": "sgd", "lr": 0.5}, {"optimizer": "adam", "lr": 0.02}]}
+
+
+@pytest.mark.parametrize("start", [START, NETWORK_START], ids=["surface", "network"])
+def test_a_start_asked_paused_holds_the_runs_at_step_0(conn: Reader, start: dict) -> None:
+    """A page's first visit waits for Play: the runs never run, and step 0 is on screen."""
+    conn.send(start | {"speed": 0, "paused": True})
+    conn.until("started")
+    first = conn.until("frame")
+    assert [[s["step"] for s in r["steps"]] for r in first["runs"]] == [[0], [0]]
+    state = conn.until("state")
+    assert state["state"] == "paused" and state["step"] == 0
+    conn.send({"type": "step", "n": 3})
+    conn.until("state", state="paused")
+    assert [s["step"] for s in conn.steps(0)] == [0, 1, 2, 3]
+    assert [m["state"] for m in conn.messages if m["type"] == "state"] == ["paused", "running",
+                                                                          "paused"]
+
+
+def test_paused_must_be_a_boolean(conn: Reader) -> None:
+    conn.send(START | {"paused": "later"})
+    error = conn.until("error")
+    assert error["field"] == "paused"
+    conn.send(START | {"paused": False, "steps": 5})  # the connection is still usable
+    conn.until("done")

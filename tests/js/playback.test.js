@@ -41,11 +41,10 @@ test("new runs start held after Pause, Step or Reset, and play after playNext", 
   const { playback, sent } = setup("running");
   playback.reset();
   assert.deepEqual(sent, ["reset"]);
-  playback.holdIfPaused();
-  assert.deepEqual(sent, ["reset", "pause", "reset"]);
+  assert.deepEqual(playback.startFields(), { paused: true });
   playback.playNext();
-  playback.holdIfPaused();
-  assert.deepEqual(sent, ["reset", "pause", "reset"], "nothing more: the new runs play");
+  assert.deepEqual(playback.startFields(), {}, "the new runs play");
+  assert.deepEqual(sent, ["reset"], "a start holds its runs itself: no pause and reset after it");
 });
 
 test("every state the server reports is rendered", () => {

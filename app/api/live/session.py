@@ -301,7 +301,7 @@ class Session:
         self.post({"type": "started", "protocol": PROTOCOL_VERSION,
                    "runs": [live.run_info(i) for i in range(len(live.runs))], "config": config})
         self.post({"type": "frame", "t": time.time(), "runs": live.heads()})
-        self._set_state("running")
+        self._set_state("paused" if msg.paused else "running")
         self._ensure_producer()
 
     def _queue_set(self, live: LiveRuns, msg: SetParams) -> None:

@@ -40,6 +40,8 @@ PROTOCOL_VERSION = 2
 Speed = Annotated[Finite, Field(ge=0, le=100_000)]
 COLUMNS = Field(False, description="send each frame's steps as columns, one list per field "
                 "({step: [...], loss: [...], ...}), instead of one object per step")
+PAUSED = Field(False, description="hold the new runs at step 0 (state `paused`) until `resume` "
+               "or `step`, instead of starting them running")
 
 
 class _Message(BaseModel):
@@ -52,6 +54,7 @@ class StartSurface(TrajectoryRequest):
     type: Literal["start"]
     speed: Speed = 60.0
     columns: bool = COLUMNS
+    paused: bool = PAUSED
 
 
 class StartNetwork(TrainingData):
@@ -60,6 +63,7 @@ class StartNetwork(TrainingData):
 
     type: Literal["start"]
     columns: bool = COLUMNS
+    paused: bool = PAUSED
     network: NetworkIn = Field(default_factory=NetworkIn)
     seed: Seed = Field(0, description="seeds the initial weights, minibatches and the plane")
     steps: int = Field(500, ge=1, description="steps per run (at most the server's "

@@ -36,6 +36,7 @@ export class ServerLink {
     s.on("welcome", (m) => {
       this.page.limits = m.limits || this.page.limits;
       /** @type {HTMLInputElement} */ (document.getElementById("steps")).max = String(this.page.limits.max_steps);
+      if (s.startSent) return; // the page was ready first: its runs are starting
       this.page.playback.setState("idle");
       if (this.page.grid) this.page.restart();
       else this.page.pendingStart = true;

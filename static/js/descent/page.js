@@ -327,6 +327,7 @@ export class DescentPage {
       speed: state.speed,
       runs: state.runs.map(runSpec),
       columns: true, // each frame's steps as one list per field (docs/protocol.md)
+      ...this.playback.startFields(),
     };
     if (state.start) message.start = state.start;
     if (!this.socket.send(message)) {
@@ -334,7 +335,6 @@ export class DescentPage {
       return;
     }
     this.pendingStart = false;
-    this.playback.holdIfPaused();
   }
 
   // ---- the animation loop ----------------------------------------------------------------------

@@ -160,7 +160,7 @@ class NetworkPage {
   init() {
     // the runs first: the server computes their first boundary while the controls are built
     bindServer(this);
-    if (this.socket.isOpen) this.restart();
+    if (this.socket.canSend) this.restart(); // else on `welcome`
     this.buildControls();
     this.lessons.load();
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
@@ -346,10 +346,9 @@ class NetworkPage {
       this.store.set({ wts: null }); // the network has no such weight now: the default pair
       return this.restart();
     }
-    const message = startMessage(state, this.lab.startExtras(state));
+    const message = startMessage(state, { ...this.lab.startExtras(state), ...this.playback.startFields() });
     if (!this.socket.send(message)) return; // sent again on `welcome`
     this.stats.starts += 1;
-    this.playback.holdIfPaused();
   }
 
   /** @param {string} mode */

@@ -129,6 +129,7 @@ export function bindServer(page) {
   const s = page.socket;
   s.on("status", onSocketStatus);
   s.on("welcome", () => {
+    if (s.startSent) return; // the page was ready first: its runs are starting
     page.playback.setState("idle");
     page.restart();
   });

@@ -74,11 +74,10 @@ export class Playback {
     showStartHint(hint);
   }
 
-  /** Right after a `start`: hold the new runs at step 0 unless the user wants them playing. */
-  holdIfPaused() {
-    if (this.wantPlaying) return;
-    this.socket.send({ type: "pause" });
-    this.socket.send({ type: "reset" });
+  /** A `start`'s field that holds the new runs at step 0, unless the user wants them playing
+   * (the server sends step 0 and waits: no steps to take back). */
+  startFields() {
+    return this.wantPlaying ? {} : { paused: true };
   }
 
   toggle() {

@@ -58,6 +58,7 @@ export class LiveSocket {
     this.busy = false; // the server said too_many_sessions
     /** @type {Message | null} the server's `welcome`, once connected */
     this.welcome = null;
+    this.startSent = false; // a `start` went out on this connection (before `welcome`, perhaps)
     this.state = "closed";
     this.parseMs = 0; // time spent parsing messages (for the benchmark)
   }
@@ -91,6 +92,13 @@ export class LiveSocket {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN && this.welcome !== null;
   }
 
+  /** Connected, whether or not `welcome` has been read: the server reads what is sent after
+   * its `welcome`, so a page that is ready first need not wait a task for it (a phone's busy
+   * main thread reads it 100-250 ms after the socket opened). */
+  get canSend() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
   connect() {
     this.closedByUs = false;
     clearTimeout(this.timer);
@@ -104,6 +112,7 @@ export class LiveSocket {
     }
     this.ws = ws;
     this.welcome = null;
+    this.startSent = false;
     ws.onmessage = (event) => this._receive(event.data);
     const hello = this.hello;
     if (hello) ws.onopen = () => ws.send(encodeMessage(hello()));
@@ -133,8 +142,9 @@ export class LiveSocket {
    */
   send(message) {
     const text = encodeMessage(message); // throws on NaN: a bug of ours, never sent
-    if (!this.isOpen || !this.ws) return false;
+    if (!this.canSend || !this.ws) return false;
     this.ws.send(text);
+    if (message.type === "start") this.startSent = true;
     return true;
   }
 
