@@ -746,13 +746,6 @@ class NetworkPage {
     requestAnimationFrame(() => this.tick());
     const now = performance.now();
     if (document.hidden) return;
-    if (this.dirty.panel && now - this.last.panel > 120) {
-      this.dirty.panel = false;
-      this.last.panel = now;
-      this.runsPanel.updateLive(/** @type {RunsState} */ (this.store.state), this.runs);
-      this.renderCounter();
-      this.lab.draw();
-    }
     // the charts (a layout each, empty at first) after the first picture
     if (this.dirty.charts && !this.waiting && now - this.last.charts > CHARTS_EVERY) {
       this.dirty.charts = false;
@@ -761,6 +754,7 @@ class NetworkPage {
       this.drawCharts();
       this.stats.ms.charts += performance.now() - now;
     }
+    // The picture first (the run cards and the counter lay the page out again).
     // Training at "max" or before Plotly: the boundary on canvas, a few ms, beside the Plotly turn.
     const fast = this.fastBoundary();
     if ((fast || !this.plotly) && this.dirty.boundary && now - this.last.boundary >= VIEWS.boundary) {
@@ -769,6 +763,13 @@ class NetworkPage {
       this.stats.draws.boundary += 1;
       this.drawBoundary(fast);
       this.stats.ms.boundary += performance.now() - now;
+    }
+    if (this.dirty.panel && now - this.last.panel > 120) {
+      this.dirty.panel = false;
+      this.last.panel = now;
+      this.runsPanel.updateLive(/** @type {RunsState} */ (this.store.state), this.runs);
+      this.renderCounter();
+      this.lab.draw();
     }
     if (!this.plotly) return;
     /** @type {PlotlyView | null} */
