@@ -11,6 +11,8 @@ from app.api.routes.module_graph import PAGE_WIDE, imports_of, module_graph
 
 JS = Path(__file__).resolve().parents[2] / "static" / "js"
 PAGES = {"/": "descent/page.js", "/network": "network/page.js", "/backprop": "backprop/page.js"}
+# the module script a page runs ahead of everything, whose imports are preloaded first
+FIRST = {"/": "descent/first-paint.js", "/network": "network/early-start.js"}
 
 
 def test_imports_of_reads_every_static_import_form() -> None:
@@ -43,10 +45,17 @@ def test_graph_reaches_every_imported_module(entry: str) -> None:
 @pytest.mark.parametrize(("url", "entry"), PAGES.items())
 def test_page_loads_its_entry_and_preloads_its_imports(client, url: str, entry: str) -> None:
     html = client.get(url).text
-    assert f'<script type="module" src="/static/js/{entry}"></script>' in html
+    scripts = re.findall(r'<script type="module" src="/static/js/([^"]+)"></script>', html)
+    first = FIRST.get(url)
+    # the first script, then the class bar, then the entry (module scripts run in this order)
+    expected = [*([first] if first else []), "class/bar.js", entry]
+    assert scripts[:len(expected)] == expected
     preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
-    # the entry's imports first, then those of the scripts every page loads (the class bar's...)
-    own = [f"/static/js/{m}" for m in module_graph(JS, entry)[1:]]
+    # the first script's imports first, then the entry's, then those of the scripts every page
+    # loads (the class bar's...); no script is preloaded beside its own tag
+    urls = [f"/static/js/{m}" for m in (
+        *(module_graph(JS, first)[1:] if first else ()), *module_graph(JS, entry)[1:])]
+    own = [u for u in dict.fromkeys(urls) if u not in {f"/static/js/{s}" for s in (first, entry)}]
     assert preloads[:len(own)] == own
     wide = {f"/static/js/{m}" for script in PAGE_WIDE for m in module_graph(JS, script)[1:]}
     assert set(preloads[len(own):]) == wide - set(own) - {f"/static/js/{entry}"}

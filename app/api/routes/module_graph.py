@@ -66,14 +66,19 @@ def _normalize(path: PurePosixPath) -> PurePosixPath | None:
 PAGE_WIDE = ("class/bar.js", "shared/join.js", "shared/tabs.js")
 
 
-def page_scripts(static_dir: Path, entry: str) -> dict[str, object]:
-    """Template context of a page: its entry module and the modules to preload, as URLs: the
-    entry's imports, then the page-wide scripts' (each once)."""
+def page_scripts(static_dir: Path, entry: str, first: str | None = None) -> dict[str, object]:
+    """Template context of a page: its entry module, the module script that runs ahead of
+    everything (`first`: a first paint or an early start, with a small import graph), and the
+    modules to preload, as URLs: `first`'s imports (so they are not queued behind the others),
+    then the entry's, then the page-wide scripts' (each once)."""
     js = static_dir / "js"
-    modules = dict.fromkeys(module_graph(js, entry)[1:])
+    scripts = [f"/static/js/{s}" for s in (first, entry) if s]
+    modules = dict.fromkeys(module_graph(js, first)[1:] if first else ())
+    modules.update(dict.fromkeys(module_graph(js, entry)[1:]))
     for script in PAGE_WIDE:
-        modules.update(dict.fromkeys(m for m in module_graph(js, script)[1:] if m != entry))
+        modules.update(dict.fromkeys(module_graph(js, script)[1:]))
     return {
+        "first": f"/static/js/{first}" if first else None,
         "entry": f"/static/js/{entry}",
-        "preload": [f"/static/js/{m}" for m in modules],
+        "preload": [url for url in (f"/static/js/{m}" for m in modules) if url not in scripts],
     }

@@ -16,13 +16,15 @@ def descent(request: Request) -> HTMLResponse:
     """The descent view: optimizers on a 2D loss surface."""
     # the surfaces whose grid the map's first paint may ask for before the registries have
     # loaded (descent/first-paint.js): a link naming another is left to the page to correct
-    return _page(request, "index.html", "descent/page.js", surfaces=" ".join(SURFACES))
+    return _page(request, "index.html", "descent/page.js", first="descent/first-paint.js",
+                 surfaces=" ".join(SURFACES))
 
 
 @router.get("/network", response_class=HTMLResponse, include_in_schema=False)
 def network(request: Request) -> HTMLResponse:
     """The network view: a small network learning a 2D dataset, live."""
-    return _page(request, "network.html", "network/page.js")
+    # its first runs are asked for while the page's modules load (network/early-start.js)
+    return _page(request, "network.html", "network/page.js", first="network/early-start.js")
 
 
 @router.get("/backprop", response_class=HTMLResponse, include_in_schema=False)
@@ -50,7 +52,9 @@ def favicon(request: Request) -> FileResponse:
     return FileResponse(path, media_type="image/svg+xml")
 
 
-def _page(request: Request, template: str, entry: str, **context: object) -> HTMLResponse:
-    """A page: its template, its entry module, and every module that one imports to preload."""
-    scripts = page_scripts(request.app.state.settings.static_dir, entry)
+def _page(request: Request, template: str, entry: str, *, first: str | None = None,
+          **context: object) -> HTMLResponse:
+    """A page: its template, its entry module (and the one that runs ahead of everything, if
+    any), and every module they import to preload."""
+    scripts = page_scripts(request.app.state.settings.static_dir, entry, first)
     return request.app.state.templates.TemplateResponse(request, template, {**scripts, **context})

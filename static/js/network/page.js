@@ -7,18 +7,17 @@
 import { el } from "../shared/controls.js";
 import { roundSig } from "../shared/format.js";
 import { CanvasLineChart } from "../shared/linechart.js";
-import { openLivePage } from "../shared/live-page.js";
 import { Playback, bindPlayback } from "../shared/playback.js";
 import { clearMessage, showMessage } from "../shared/messages.js";
 import { isFirstVisit } from "../shared/start-hint.js";
 import { changeNeedsReplay, replayNote } from "../shared/replay.js";
 import { keepState, keptState } from "../shared/kept.js";
-import { loadNetworkRegistries } from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
 import { Heatmaps, gradNormSeries, gradNormTitle, series } from "./charts.js";
 import { nearestPoint, pointsFromData, pointsProblem } from "./data.js";
 import { copyLink, exportCSV, exportJSON, exportPNG } from "./export.js";
 import { LabPanel } from "./lab-panel.js";
+import { opened as earlyOpened, pageStartMessage, takeEarlyStart } from "./early-start.js";
 import { labTitles } from "./generalisation.js";
 import { LandscapeView } from "./landscape.js";
 import { NetworkRunsPanel } from "./runs-panel.js";
@@ -31,7 +30,7 @@ import { Lessons, lessonPatch } from "./lessons.js";
 import { NetworkFlow } from "./flow.js";
 import {
   RESTART_KEYS, RUN_COLORS, SCHEMA, SPEEDS, URL_POINTS, createNetworkStore, livePlane, networkShape, pointsPatch,
-  runSpec, runsChange, sanitize, startMessage, validWeights, weightRefs,
+  runSpec, runsChange, sanitize, validWeights, weightRefs,
 } from "./state.js";
 import { NetworkTuner } from "./tune.js";
 import { caption, planeModeLabel, planeModeTip } from "./words.js";
@@ -102,6 +101,8 @@ class NetworkPage {
     /** @type {Map<number, { lr: number | undefined }>} a pending `set` per run */
     this.setTimers = new Map();
     this.plotly = false;
+    /** @type {import("./early-start.js").EarlyStart | null} the runs early-start.js started, until the first restart */
+    this.early = null;
     this.plotlyAsked = false;
     /** @type {(() => void)[] | null} what waits for the first picture (Plotly, the landscape) */
     this.waiting = [() => this.wantPlotly()];
@@ -111,8 +112,8 @@ class NetworkPage {
     this.last = { boundary: 0, landscape: 0, charts: 0, heatmaps: 0, panel: 0 };
     /** @type {{ t0: number, ms: number } | null} the final paths drawn over time */
     this.reveal = null;
-    /** @type {{ frames: number, steps: number, draws: Record<PlotlyView | "charts", number>, ms: Record<PlotlyView | "charts", number>, boundaries: number, starts: number, started: number, boundaryAt: number | null, readyAt: number | null, plotlyAt: number | null }} */
-    this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0,
+    /** @type {{ frames: number, steps: number, draws: Record<PlotlyView | "charts", number>, ms: Record<PlotlyView | "charts", number>, boundaries: number, starts: number, started: number, earlyStart: boolean, boundaryAt: number | null, readyAt: number | null, plotlyAt: number | null }} */
+    this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0, earlyStart: false,
       // ms since navigation: the data and every run's boundary on screen (canvas or Plotly), the
       // controls answering, Plotly drawing
       boundaryAt: null, readyAt: null, plotlyAt: null };
@@ -160,6 +161,7 @@ class NetworkPage {
   init() {
     // the runs first: the server computes their first boundary while the controls are built
     bindServer(this);
+    this.early = takeEarlyStart(); // what came before these handlers, for the first restart
     if (this.socket.canSend) this.restart(); // else on `welcome`
     this.buildControls();
     this.lessons.load();
@@ -346,9 +348,27 @@ class NetworkPage {
       this.store.set({ wts: null }); // the network has no such weight now: the default pair
       return this.restart();
     }
-    const message = startMessage(state, { ...this.lab.startExtras(state), ...this.playback.startFields() });
-    if (!this.socket.send(message)) return; // sent again on `welcome`
+    const message = pageStartMessage(state, this.options, this.playback.startFields());
+    if (!this.sendStart(message)) return; // sent again on `welcome`
     this.stats.starts += 1;
+  }
+
+  /**
+   * Send a `start`, or, for the page's first, take the one early-start.js sent when it is the
+   * same: what the server answered is replayed to the handlers, in order, once this task is done.
+   * @param {import("../shared/socket.js").Message} message
+   */
+  sendStart(message) {
+    const early = this.early;
+    this.early = null;
+    if (early && early.sent === JSON.stringify(message)) {
+      this.stats.earlyStart = true;
+      queueMicrotask(() => {
+        for (const m of early.messages) this.socket.emit(m.type, m);
+      });
+      return true;
+    }
+    return this.socket.send(message);
   }
 
   /** @param {string} mode */
@@ -811,7 +831,7 @@ async function main() {
   initTooltips();
   const store = createNetworkStore();
   const fromURLNoPoints = store.parse(location.hash);
-  const opened = await openLivePage(loadNetworkRegistries);
+  const opened = await earlyOpened; // the socket and registries, asked for by early-start.js
   if (!opened) return;
   const { socket, registries } = opened;
   const fromURL = await withKeptPoints(fromURLNoPoints);
