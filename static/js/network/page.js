@@ -860,6 +860,7 @@ async function main() {
     stability: () => page.stability.debug(),
     netFlow: () => page.netFlow.debug(),
     boundaryPoint: (/** @type {number} */ k, /** @type {number} */ x, /** @type {number} */ y) => page.boundary.toClient(k, x, y),
+    boundaryCells: () => page.boundary.cells.map(({ left, top, width, height }) => ({ left, top, width, height })),
     lab: () => ({
       sweep: page.lab.sweep.snapshot(), picked: page.lab.picked, mapsDrawn: page.lab.maps.drawn,
       presets: Object.keys(page.lab.presets), neurons: page.config ? page.config.neurons : null,
