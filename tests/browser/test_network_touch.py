@@ -107,8 +107,11 @@ def test_a_phone_trains_without_plotly_on_a_boundary_with_axes(phone) -> None:
     tap(page, "#play")
     until(page, "gradscape.play === 'paused'", timeout=3000)
     n = page.evaluate("gradscape.runs()[0].n")
-    tap(page, "#step")
-    until(page, f"gradscape.runs()[0].n === {n + 1}")
+    tap(page, "#step")  # what the server sent after the pause, and one step more
+    until(page, f"gradscape.runs()[0].n > {n} && gradscape.play === 'paused'")
+    n = page.evaluate("gradscape.runs()[0].n")
+    tap(page, "#reset")  # back to the start
+    until(page, f"gradscape.runs()[0].n < {min(n, 3)}")
     # a tap on the plot adds a point there
     page.locator("#boundary").scroll_into_view_if_needed()
     x, y = page.evaluate("gradscape.boundaryPoint(0, 0.25, -0.5)")
