@@ -1,16 +1,23 @@
 // @ts-check
 // The decision-boundary plot painted on a canvas, in the cells BoundaryPlot lays out: what the
 // page shows while Plotly.js (4.8 MB, seconds to parse on a phone) loads, and at "max", where a
-// Plotly redraw per boundary would cost most of a frame. Same colours as the Plotly figure
-// (class fills, white at 50/50, the class colours of the points), with the 0.5 line drawn.
+// Plotly redraw per boundary would cost most of a frame, and on a phone until a view needs Plotly.
+// As informative as the Plotly figure and laid out alike, so nothing jumps when it arrives: the
+// same colours (class fills, white at 50/50, the class colours of the points), the 0.5 line, the
+// axes' ticks (shared/canvas-axes.js) and the titles (boundary-title.js).
+
+import { drawAxes } from "../shared/canvas-axes.js";
+import { linearMapping } from "../shared/plots.js";
+import { cellTitle } from "./boundary-title.js";
 
 /**
- * @typedef {{ left: number, top: number, width: number, height: number, view: number[][] }} Cell
+ * @typedef {{ left: number, top: number, width: number, height: number, view: number[][], room: number }} Cell
+ *   room: px the cell's title may take (the plot's width and its tick labels')
  * @typedef {{ x: number[][], labels: number[], test?: boolean[] | null, flipped?: boolean[] | null }} Points
  *   test: held out; flipped: a training label flipped by label noise
  * @typedef {{ task: string, classes: number, points: Points, grid: { x: number[], y: number[] } | null,
  *   view: number[][], sel: number, editing: boolean,
- *   runs: { label: string, title: string, short: string, color: string, status: string,
+ *   runs: { label: string, title: import("./boundary-title.js").RunTitle, color: string, status: string,
  *     boundary: { step: number, z: (number | null)[][] } | null }[] }} Scene
  */
 
@@ -196,13 +203,22 @@ export function paintBoundary(canvas, scene, cells, { fontSize, colors, fills, f
     ctx.strokeStyle = run && k === scene.sel && cells.length > 1 ? run.color : "#9aa5b1";
     ctx.lineWidth = run && k === scene.sel && cells.length > 1 ? 3 : 1;
     ctx.strokeRect(cell.left, cell.top, cell.width, cell.height);
+    // Plotly's axes: ticks outside, about 6 of them (its nticks), labels 2 px smaller
+    const bounds = /** @type {import("../shared/plots.js").Bounds} */ (cell.view);
+    drawAxes(ctx, linearMapping(cell.left, cell.top, cell.width, cell.height, bounds), bounds, { fontSize: fontSize - 2, font, color: "#1b1f24", count: 6 });
     if (run) {
-      ctx.font = `${fontSize}px ${font}`;
-      ctx.textAlign = "center";
+      // the head in bold, as Plotly's <b>, the two parts centred together
+      const { head, rest } = cellTitle(run.title, fontSize, cell.room);
+      ctx.textAlign = "left";
       ctx.textBaseline = "bottom";
       ctx.fillStyle = run.status === "diverged" ? "#c92a2a" : run.color;
-      const text = run.short.replace(/<[^>]+>/g, "");
-      ctx.fillText(text, cell.left + cell.width / 2, cell.top - 3, cell.width + 30);
+      ctx.font = `bold ${fontSize}px ${font}`;
+      const wHead = ctx.measureText(head).width;
+      ctx.font = `${fontSize}px ${font}`;
+      const x = cell.left + cell.width / 2 - (wHead + ctx.measureText(rest).width) / 2;
+      ctx.fillText(rest, x + wHead, cell.top - 3);
+      ctx.font = `bold ${fontSize}px ${font}`;
+      ctx.fillText(head, x, cell.top - 3);
     }
   });
 }

@@ -5,11 +5,12 @@
 // here in pixels (so a click maps to data coordinates without reading Plotly's internals) and
 // redrawn with Plotly.react at most once per animation frame.
 
-import { fmt, isNum } from "../shared/format.js";
+import { isNum } from "../shared/format.js";
 import { CLASS_COLORS, CLASS_FILLS } from "./state.js";
 import { FONT, PLOT_CONFIG } from "../shared/plots.js";
 import { runStyle } from "../shared/run-style.js";
 import { paintBoundary } from "./boundary-canvas.js";
+import { cellTitle } from "./boundary-title.js";
 
 /** @typedef {import("./boundary-canvas.js").Cell} Cell */
 /** @typedef {import("./boundary-canvas.js").Points} Points */
@@ -120,7 +121,7 @@ export class BoundaryPlot {
       const row = Math.floor(k / fit.cols);
       const left = col * fit.cw + CELL.l + (fit.cw - CELL.l - CELL.r - fit.pw) / 2;
       const top = row * fit.ch + CELL.t + (fit.ch - CELL.t - CELL.b - fit.ph) / 2;
-      this.cells.push({ left, top, width: fit.pw, height: fit.ph, view: scene.view });
+      this.cells.push({ left, top, width: fit.pw, height: fit.ph, view: scene.view, room: fit.pw + CELL.l });
       /** @param {string} a @param {number[]} range @param {number} lo @param {number} len @param {number} total */
       const axis = (a, range, lo, len, total) => ({
         range, domain: a === "x" ? [lo / total, (lo + len) / total] : [1 - (lo + len) / total, 1 - lo / total],
@@ -136,10 +137,9 @@ export class BoundaryPlot {
       if (regression) traces.push(...this._regression(scene, xa, ya));
       else traces.push(...this._classification(scene, run, xa, ya));
       if (run) {
-        // The long title if it fits over the plot (about 0.58 em a character), else the short.
-        const fits = run.title.replace(/<[^>]+>/g, "").length * this.fontSize * 0.58 <= fit.pw + CELL.l;
+        const { head, rest } = cellTitle(run.title, this.fontSize, fit.pw + CELL.l);
         layout.annotations.push({
-          text: fits ? run.title : run.short, showarrow: false, xref: "paper", yref: "paper", captureevents: true,
+          text: `<b>${head}</b>${rest}`, showarrow: false, xref: "paper", yref: "paper", captureevents: true,
           hovertext: "click: select this run (its weights, gradients and landscape point)", name: String(k),
           x: (left + fit.pw / 2) / W, y: 1 - (top - 3) / H, xanchor: "center", yanchor: "bottom",
           font: { size: this.fontSize, color: run.status === "diverged" ? "#c92a2a" : run.color },
@@ -289,20 +289,4 @@ export class BoundaryPlot {
     const [[x0, x1], [y0, y1]] = c.view;
     return [rect.left + c.left + ((x - x0) / (x1 - x0)) * c.width, rect.top + c.top + ((y1 - y) / (y1 - y0)) * c.height];
   }
-}
-
-/** Title lines for a run's small multiple: {title: name, loss and accuracy (or how it
- *  diverged), short: the same without the accuracy}.
- * @param {number} index @param {string} name @param {import("./run.js").NetRun | null | undefined} run
- * @returns {{ title: string, short: string }} */
-export function runTitles(index, name, run) {
-  const head = `<b>${index + 1}. ${name}</b>`;
-  if (!run || !run.n) return { title: head, short: head };
-  if (run.status === "diverged") {
-    const t = `${head} · diverged at step ${run.divergedAt ?? run.n - 1}`;
-    return { title: t, short: t };
-  }
-  const short = `${head} · loss ${fmt(run.last("loss"), 3)}`;
-  const acc = run.last("acc");
-  return { title: acc === null ? short : `${short} · ${Math.round(acc * 100)}% right`, short };
 }

@@ -67,9 +67,13 @@ export function exportJSON(store, { config, plane, runs }) {
   downloadText(JSON.stringify(doc, null, 1), fileName("gradscape-network", "json"), "application/json");
 }
 
-/** @param {HTMLElement} div a Plotly plot @param {string} stem the file's name before the date */
-export async function exportPNG(div, stem) {
+/**
+ * @param {HTMLElement} div a Plotly plot @param {string} stem the file's name before the date
+ * @param {() => Promise<void>} drawn resolves once Plotly has drawn the plot (it may load first)
+ */
+export async function exportPNG(div, stem, drawn) {
   try {
+    await drawn();
     await downloadPlotPNG(div, [], fileName(stem, "png"));
   } catch (err) {
     showMessage(`Could not export the image: ${err instanceof Error ? err.message : err}`, { key: "export" });

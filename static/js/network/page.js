@@ -34,7 +34,7 @@ import {
 } from "./state.js";
 import { NetworkTuner } from "./tune.js";
 import { caption, planeModeLabel, planeModeTip } from "./words.js";
-import { loadPlotly } from "../shared/plots.js";
+import { PlotlyDemand } from "./plotly-demand.js";
 import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { runStyle } from "../shared/run-style.js";
@@ -65,7 +65,7 @@ const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two 
 const MAX_VIEWS = { boundary: 50, landscape: 160, heatmaps: 1000 };
 const FAST_SPEED = 300; // steps/s from which the page draws as at "max"
 const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
-const PLOTLY_LATEST = 2500; // ms after init: Plotly is loaded then even with no picture drawn
+const PLOTLY_LATEST = 2500; // ms after init: what waits for the first picture (Plotly) goes ahead
 
 class NetworkPage {
   /**
@@ -104,6 +104,14 @@ class NetworkPage {
     /** @type {import("./early-start.js").EarlyStart | null} the runs early-start.js started, until the first restart */
     this.early = null;
     this.plotlyAsked = false;
+    this.plotlyDemand = new PlotlyDemand([$("landscape"), $("heatmaps"), $("spectrum")], {
+      loaded: () => {
+        this.plotly = true;
+        this.stats.plotlyAt = performance.now();
+        this.markDirty();
+      },
+      failed: (err) => showMessage(`Could not load the plotting library (${err.message}). Reload the page to try again.`, { key: "plotly" }),
+    });
     /** @type {(() => void)[] | null} what waits for the first picture (Plotly, the landscape) */
     this.waiting = [() => this.wantPlotly()];
     /** @type {Record<View, boolean>} */
@@ -194,17 +202,20 @@ class NetworkPage {
   }
 
   /** Plotly.js after the first picture: parsing it holds the main thread for seconds on a phone,
-   * so the boundary is painted on canvas first and Plotly is fetched when the page is idle. */
+   * so the boundary is painted on canvas first, and Plotly is fetched when the page is idle (a
+   * mouse) or when a figure needing it shows (touch: plotly-demand.js). */
   wantPlotly() {
     if (this.plotlyAsked) return;
     this.plotlyAsked = true;
-    const load = () => loadPlotly().then(() => {
-      this.plotly = true;
-      this.stats.plotlyAt = performance.now();
-      this.markDirty();
-    }, (err) => showMessage(`Could not load the plotting library (${err.message}). Reload the page to try again.`, { key: "plotly" }));
-    if (window.requestIdleCallback) window.requestIdleCallback(load, { timeout: 500 });
-    else setTimeout(load, 50);
+    this.plotlyDemand.start();
+  }
+
+  /** Plotly here and `view` drawn by it: what an export of its image reads.
+   * @param {"boundary" | "landscape"} view */
+  async plotlyDrawn(view) {
+    await this.plotlyDemand.need();
+    if (view === "boundary") this.drawBoundary();
+    else this.drawLandscape();
   }
 
   buildControls() {
@@ -234,8 +245,8 @@ class NetworkPage {
     $("copy-link").addEventListener("click", () => copyLink(this.store, input("link-field")));
     $("export-csv").addEventListener("click", () => exportCSV(this.runs, this.config));
     $("export-json").addEventListener("click", () => exportJSON(this.store, this)); // config, plane, runs
-    $("png-boundary").addEventListener("click", () => exportPNG($("boundary"), "gradscape-boundary"));
-    $("png-landscape").addEventListener("click", () => exportPNG($("landscape"), "gradscape-landscape"));
+    $("png-boundary").addEventListener("click", () => exportPNG($("boundary"), "gradscape-boundary", () => this.plotlyDrawn("boundary")));
+    $("png-landscape").addEventListener("click", () => exportPNG($("landscape"), "gradscape-landscape", () => this.plotlyDrawn("landscape")));
     $("present").addEventListener("click", () => this.store.set({ present: !this.store.state.present }));
   }
 
@@ -869,6 +880,7 @@ async function main() {
     stability: () => page.stability.debug(),
     netFlow: () => page.netFlow.debug(),
     boundaryPoint: (/** @type {number} */ k, /** @type {number} */ x, /** @type {number} */ y) => page.boundary.toClient(k, x, y),
+    boundaryCells: () => page.boundary.cells.map(({ left, top, width, height }) => ({ left, top, width, height })),
     lab: () => ({
       sweep: page.lab.sweep.snapshot(), picked: page.lab.picked, mapsDrawn: page.lab.maps.drawn,
       presets: Object.keys(page.lab.presets), neurons: page.config ? page.config.neurons : null,

@@ -3,7 +3,7 @@
 // plot's view box and small multiples, and the landscape's paths (live ones, or after training
 // the endpoint's re-trained ones, revealed over a second and a half).
 
-import { runTitles } from "./boundary.js";
+import { runTitle } from "./boundary-title.js";
 import { sliceAt } from "./landscape.js";
 import { RUN_COLORS, livePlane } from "./state.js";
 
@@ -109,7 +109,7 @@ export function boundaryScene(page) {
     points, view: viewBox(page), sel: state.sel, editing: Boolean(state.points && page.editBox),
     grid: c ? c.boundary : null, oneHot: Boolean(c && !c.boundary),
     runs: page.runs.map((run, i) => ({
-      label: `${i + 1}. ${runName(page, run)}`, ...runTitles(i, runName(page, run), run),
+      label: `${i + 1}. ${runName(page, run)}`, title: runTitle(i, runName(page, run), run),
       color: RUN_COLORS[i % RUN_COLORS.length], boundary: run.boundary, status: run.status,
     })),
   };

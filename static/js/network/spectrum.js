@@ -44,10 +44,11 @@ export function spectrumCaption(m, name) {
 export class SpectrumView {
   /**
    * @param {{ plot: HTMLElement, caption: HTMLElement, button: HTMLButtonElement }} nodes
-   * @param {{ ask: () => boolean | undefined }} actions
+   * @param {{ ask: () => boolean | undefined, plotly: () => Promise<void> }} actions plotly: loads it
    */
-  constructor(nodes, { ask }) {
+  constructor(nodes, { ask, plotly }) {
     this.nodes = nodes;
+    this.plotly = plotly;
     this.busy = false;
     /** @type {{ run: number, step: number, complete: boolean, negative: number, count: number, sharpness: number } | null} for tests */
     this.last = null;
@@ -89,7 +90,15 @@ export class SpectrumView {
     this.nodes.caption.textContent = spectrumCaption(m, name);
     const plot = this.nodes.plot;
     plot.hidden = false;
-    if (!window.Plotly) return;
+    if (!window.Plotly) {
+      // asked for: Plotly now (on a phone it waits for such a figure), then this spectrum unless
+      // a newer one or new runs came meanwhile
+      const shown = this.last;
+      this.plotly().then(() => {
+        if (this.last === shown) this.show(m, name);
+      }, () => {}); // the page says Plotly did not come
+      return;
+    }
     const { counts, edges } = m.histogram;
     const mids = counts.map((_, i) => (edges[i] + edges[i + 1]) / 2);
     const widths = counts.map((_, i) => edges[i + 1] - edges[i]);

@@ -29,6 +29,7 @@ const CHART_TIP = "Sharpness: how sharply the training loss curves in its steepe
  * @property {import("../shared/state.js").Store} store
  * @property {{ info: { optimizer: string }, status: string, n: number, loss: Float64Array }[]} runs
  * @property {Map<string, string>} names
+ * @property {{ need: () => Promise<void> }} plotlyDemand Plotly.js, loaded when a figure needs it
  */
 
 /**
@@ -66,6 +67,7 @@ export class StabilityLab {
     this.toggle.addEventListener("change", () => page.store.set({ curv: this.toggle.checked ? null : 0 }));
     this.spectrum = new SpectrumView({ plot: $("spectrum"), caption: $("spectrum-caption"), button: /** @type {HTMLButtonElement} */ ($("spectrum-button")) }, {
       ask: () => this.askSpectrum(),
+      plotly: () => page.plotlyDemand.need(),
     });
     this.bind();
   }

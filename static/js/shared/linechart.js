@@ -5,6 +5,7 @@
 // (docs/performance-browser.md): the side charts redraw several times a second while runs play.
 // Page-agnostic: new CanvasLineChart(container, {title, ytitle}); chart.update(series, {log}).
 
+import { niceTicks } from "./canvas-axes.js";
 import { fmt } from "./format.js";
 
 const TITLE_X = 6; // the title's left edge, px
@@ -13,21 +14,6 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Ar
 const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
 /** @param {number} k */
 const power = (k) => (k === 0 ? "1" : k === 1 ? "10" : `10${String(k).replace(/./g, (c) => SUPERSCRIPT[c])}`);
-
-/**
- * About `count` round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of 10.
- * @param {number} lo @param {number} hi @param {number} [count]
- */
-function niceTicks(lo, hi, count = 4) {
-  const span = hi - lo;
-  if (!(span > 0)) return [lo];
-  const raw = span / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) || 10 * mag;
-  const ticks = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return ticks;
-}
 
 /**
  * One line of a chart: y[i] at step x[i] (null: a gap).

@@ -241,6 +241,17 @@ export function mapLayout(bounds, geometry, { fontSize = 12 } = {}) {
 let plotlyPromise = null;
 
 /**
+ * Whether this screen loads Plotly.js only when a view needs it (the 3D view, a figure scrolled
+ * into sight, an export) rather than once the page's first picture is up. On a touch screen
+ * (no hover: a phone, a tablet) Plotly adds little that the canvas maps lack, and its parse
+ * holds the main thread for seconds (3.6 s with the CPU throttled 4x, bench/browser.py), when
+ * a student's first tap would wait for it.
+ */
+export function plotlyOnDemand() {
+  return window.matchMedia("(hover: none)").matches;
+}
+
+/**
  * Plotly.js, loaded on demand: parsing its 4.8 MB takes a second on a slow machine, so a page
  * draws its first paths on canvas before asking for it.
  * @returns {Promise<typeof Plotly>}

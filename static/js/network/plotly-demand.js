@@ -1,0 +1,64 @@
+// @ts-check
+// When the network page loads Plotly.js (3.5 MB: its parse holds a phone's main thread for
+// seconds, and a tap waits for it). With a mouse, once the first picture is up and the page is
+// idle: every figure wants it. On a touch screen (plots.plotlyOnDemand) only when a figure that
+// needs it comes into view (the landscape, the weight heatmaps, the spectrum; on a phone they sit
+// in tabs) or an export asks. The boundary, the line charts and the unit maps are canvases and
+// need none of it. A figure waiting for it says so.
+
+import { el } from "../shared/controls.js";
+import { loadPlotly, plotlyOnDemand } from "../shared/plots.js";
+
+export class PlotlyDemand {
+  /**
+   * @param {HTMLElement[]} figures the boxes of the figures Plotly draws
+   * @param {{ loaded: () => void, failed: (err: Error) => void }} on
+   */
+  constructor(figures, { loaded, failed }) {
+    this.figures = figures;
+    this.on = { loaded, failed };
+    this.onDemand = plotlyOnDemand();
+    /** @type {Promise<void> | null} */
+    this.loading = null;
+    /** @type {IntersectionObserver | null} */
+    this.observer = null;
+    // in each box, over where its figure will be, until Plotly is here
+    this.notes = figures.map((box) => {
+      const note = el("div", { class: "plot-status plotly-wait", role: "status", text: "Loading the plotting library…" });
+      box.append(note);
+      return note;
+    });
+  }
+
+  /** The first picture is up: Plotly now (a mouse), or once a figure shows (touch). */
+  start() {
+    if (!this.onDemand) {
+      const load = () => this.need().catch(() => {}); // said by `failed`
+      if (window.requestIdleCallback) window.requestIdleCallback(load, { timeout: 500 });
+      else setTimeout(load, 50);
+      return;
+    }
+    // A figure in a hidden tab (display: none) never intersects: its tab shown, it does.
+    this.observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) this.need().catch(() => {});
+    });
+    for (const box of this.figures) this.observer.observe(box);
+  }
+
+  /** Plotly, now: a figure came into view, or an export asks. @returns {Promise<void>} */
+  need() {
+    if (!this.loading) {
+      if (this.observer) this.observer.disconnect();
+      this.loading = loadPlotly().then(() => {
+        for (const note of this.notes) note.remove();
+        this.on.loaded();
+      }, (err) => {
+        this.loading = null; // an export may try again
+        for (const note of this.notes) note.textContent = "Could not load the plotting library.";
+        this.on.failed(err);
+        throw err;
+      });
+    }
+    return this.loading;
+  }
+}

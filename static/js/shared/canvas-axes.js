@@ -1,0 +1,82 @@
+// @ts-check
+// Axes on a <canvas>: round tick values, and the ticks, labels and titles of a map's left and
+// bottom edges. Shared by the line charts and the canvas maps (the descent surface, the decision
+// boundary) that stand in for Plotly until it is loaded, or instead of it on a phone.
+
+import { fmt } from "./format.js";
+
+/**
+ * About `count` round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of 10.
+ * @param {number} lo @param {number} hi @param {number} [count]
+ * @returns {number[]}
+ */
+export function niceTicks(lo, hi, count = 4) {
+  const span = hi - lo;
+  if (!(span > 0)) return [lo];
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const steps = [1, 2, 5, 10].map((m) => m * mag);
+  // the first round step at least `raw`, or a smaller one when that would leave a single tick
+  for (let k = steps.findIndex((s) => s >= raw); k >= 0; k--) {
+    const ticks = ticksEvery(lo, hi, steps[k]);
+    if (ticks.length >= 2 || k === 0) return ticks;
+  }
+  return [lo];
+}
+
+/** @param {number} lo @param {number} hi @param {number} step */
+function ticksEvery(lo, hi, step) {
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return ticks;
+}
+
+/**
+ * Ticks, labels and (optional) titles on the left and bottom edges of a map drawn through
+ * `mapping` (shared/plots.js), outside its rectangle, in CSS pixels of `ctx`.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {import("./plots.js").Mapping} mapping
+ * @param {import("./plots.js").Bounds} bounds
+ * @param {{ fontSize?: number, font?: string, color?: string, xtitle?: string, ytitle?: string, count?: number }} [options]
+ */
+export function drawAxes(ctx, mapping, bounds, { fontSize = 12, font = "sans-serif", color = "#212529", xtitle = "", ytitle = "", count = 4 } = {}) {
+  const [[x0, x1], [y0, y1]] = bounds;
+  const { left, top, width, height } = mapping;
+  const tick = Math.max(4, Math.round(fontSize / 3));
+  ctx.save();
+  ctx.font = `${fontSize}px ${font}`;
+  ctx.fillStyle = color;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const v of niceTicks(x0, x1, count)) {
+    const x = Math.round(mapping.px(v)) + 0.5;
+    ctx.moveTo(x, top + height);
+    ctx.lineTo(x, top + height + tick);
+    ctx.fillText(fmt(v, 3), x, top + height + tick + 2);
+  }
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const v of niceTicks(y0, y1, count)) {
+    const y = Math.round(mapping.py(v)) + 0.5;
+    ctx.moveTo(left, y);
+    ctx.lineTo(left - tick, y);
+    ctx.fillText(fmt(v, 3), left - tick - 2, y);
+  }
+  ctx.stroke();
+  if (xtitle) {
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.fillText(xtitle, left + width / 2, top + height + tick + 4 + fontSize * 1.2);
+  }
+  if (ytitle) {
+    ctx.translate(left - tick - 6 - fontSize * 2.4, top + height / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    ctx.fillText(ytitle, 0, 0);
+  }
+  ctx.restore();
+}

@@ -1,0 +1,176 @@
+"""/network on a phone (Playwright's iPhone 13: a touch screen, no hover), where Plotly.js waits
+for a figure that needs it (issue #13, "First paint": its parse held a phone's main thread for
+seconds, and the first tap on Train with it). Without Plotly the page does everything a student
+does first: the boundary with its axes (on canvas), Train, Step, a tap that adds a point, a
+lesson. Bringing the landscape into view, asking for the spectrum or exporting a PNG loads it
+and draws the figure."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
+
+pytestmark = pytest.mark.browser
+
+PLOTLY = "**/vendor/plotly/**"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        b.iphone = {k: v for k, v in p.devices["iPhone 13"].items()  # type: ignore[attr-defined]
+                    if k != "default_browser_type"}
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def phone(browser, server) -> Iterator:
+    """A fresh iPhone 13 page (cold cache), with its uncaught errors and its requests for
+    Plotly.js recorded."""
+    context = browser.new_context(**browser.iphone, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.base = server.url
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.plotly_requests = []
+    page.on("request", lambda r: page.plotly_requests.append(r.url)
+            if "/vendor/plotly/" in r.url else None)
+    try:
+        yield page
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def until(page, expr: str, timeout: float = 20_000) -> None:
+    page.wait_for_function(f"() => ({expr})", timeout=timeout)
+
+
+def tap(page, selector: str) -> None:
+    target = page.locator(selector).first
+    target.scroll_into_view_if_needed()
+    b = target.bounding_box()
+    page.touchscreen.tap(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+
+
+def no_plotly(page) -> bool:
+    return page.evaluate("typeof window.Plotly") == "undefined" and not page.plotly_requests
+
+
+# Dark pixels (tick labels and ticks, #1b1f24) of the boundary canvas beside the first plot's
+# left edge and under its bottom edge: white there without axes (the title is above the plot,
+# the data and the 0.5 line are clipped to it).
+AXIS_PIXELS = """() => {
+  const c = document.querySelector('#boundary .boundary-canvas');
+  const cell = gradscape.boundaryCells()[0];
+  const k = c.width / c.clientWidth;
+  const ctx = c.getContext('2d');
+  const dark = (x, y, w, h) => {
+    const r = Math.round;
+    const d = ctx.getImageData(r(x * k), r(y * k), r(w * k), r(h * k)).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] < 90 && d[i + 1] < 90 && d[i + 2] < 90 && d[i + 3] > 200) n++;
+    }
+    return n;
+  };
+  return { left: dark(0, cell.top, cell.left - 3, cell.height),
+           below: dark(cell.left, cell.top + cell.height + 3, cell.width, 20) };
+}"""
+
+
+def test_a_phone_trains_without_plotly_on_a_boundary_with_axes(phone) -> None:
+    page = phone
+    page.goto(f"{page.base}/network")  # a first visit: it waits for Train
+    until(page, "window.gradscape && gradscape.stats.boundaryAt !== null")
+    page.wait_for_timeout(3000)  # idle: on a laptop Plotly would be loading by now
+    assert no_plotly(page), page.plotly_requests
+    axes = page.evaluate(AXIS_PIXELS)
+    assert axes["left"] > 40 and axes["below"] > 40, axes
+    # Train: answered at once, and steps arrive
+    assert page.evaluate("gradscape.play") == "paused"  # waiting for the first Train
+    tap(page, "#play")
+    until(page, "gradscape.play === 'running'", timeout=3000)
+    until(page, "gradscape.runs()[0].n > 5")
+    tap(page, "#play")
+    until(page, "gradscape.play === 'paused'", timeout=3000)
+    n = page.evaluate("gradscape.runs()[0].n")
+    tap(page, "#step")  # what the server sent after the pause, and one step more
+    until(page, f"gradscape.runs()[0].n > {n} && gradscape.play === 'paused'")
+    n = page.evaluate("gradscape.runs()[0].n")
+    tap(page, "#reset")  # back to the start
+    until(page, f"gradscape.runs()[0].n < {min(n, 3)}")
+    # a tap on the plot adds a point there
+    page.locator("#boundary").scroll_into_view_if_needed()
+    x, y = page.evaluate("gradscape.boundaryPoint(0, 0.25, -0.5)")
+    page.touchscreen.tap(x, y)
+    until(page, "(gradscape.state.points || []).length > 0")
+    x1, x2, _ = page.evaluate("gradscape.state.points").pop()
+    assert abs(x1 - 0.25) < 0.05 and abs(x2 + 0.5) < 0.05
+    # a lesson starts its runs
+    until(page, "document.querySelector('#lessons button') !== null")
+    starts = page.evaluate("gradscape.stats.starts")
+    tap(page, "#lessons button")
+    until(page, f"gradscape.stats.starts > {starts} && gradscape.play === 'running'")
+    until(page, "gradscape.runs().length > 0 && gradscape.runs()[0].n > 5")
+    # the line charts are canvases: drawn without Plotly
+    until(page, "gradscape.charts().loss.lengths.some((n) => n > 5)")
+    assert no_plotly(page), page.plotly_requests
+
+
+def test_the_landscape_brought_into_view_loads_plotly_and_draws_it(phone) -> None:
+    page = phone
+    page.goto(f"{page.base}/network#steps=20")
+    until(page, "window.gradscape && gradscape.stats.boundaryAt !== null")
+    until(page, "gradscape.play === 'done'")
+    assert no_plotly(page), page.plotly_requests
+    # where the landscape waits, it says why (its tab is not shown yet)
+    assert page.locator("#landscape .plotly-wait").text_content() == "Loading the plotting library…"
+    tap(page, ".phone-tabs [role=tab]:has-text('Landscape')")
+    page.locator("#landscape").scroll_into_view_if_needed()
+    until(page, "window.Plotly !== undefined && gradscape.stats.plotlyAt !== null")
+    until(page, "(document.getElementById('landscape').data || [])"
+                ".some((t) => t.type === 'contour')")
+    assert page.locator("#landscape .plotly-wait").count() == 0
+
+
+def test_a_png_export_loads_plotly_and_downloads_its_figure(phone) -> None:
+    page = phone
+    page.goto(f"{page.base}/network#steps=20")
+    until(page, "window.gradscape && gradscape.play === 'done'")
+    assert no_plotly(page), page.plotly_requests
+    with page.expect_download() as download:
+        tap(page, "#png-boundary")
+    assert download.value.suggested_filename.startswith("gradscape-boundary")
+    assert download.value.suggested_filename.endswith(".png")
+    assert page.evaluate("typeof window.Plotly") == "object"
+    # Plotly's figure took over from the canvas, and the image is of it: twice the plot's size
+    assert page.locator("#boundary .main-svg").count() > 0
+    assert page.locator("#boundary .boundary-canvas").count() == 0
+    png = Path(download.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width == 2 * page.evaluate("document.getElementById('boundary').clientWidth"), width
+
+
+def test_the_spectrum_asked_for_on_a_phone_is_drawn(phone) -> None:
+    page = phone
+    page.goto(f"{page.base}/network#steps=20")
+    until(page, "window.gradscape && gradscape.play === 'done'")
+    assert no_plotly(page), page.plotly_requests
+    tap(page, "#spectrum-button")
+    until(page, "gradscape.stability().spectrum !== null", timeout=30_000)
+    until(page, "(document.getElementById('spectrum').data || []).length === 1")
+    assert page.locator("#spectrum .plotly-wait").count() == 0
