@@ -61,35 +61,44 @@ export function isolines({ x, y, z }, levels, f = (v) => v) {
       v[i * nx + j] = value === null || !Number.isFinite(value) ? NaN : f(value);
     }
   }
-  return levels.map((level) => {
-    /** @type {number[]} */
-    const out = [];
-    for (let i = 0; i + 1 < ny; i++) {
-      for (let j = 0; j + 1 < nx; j++) {
-        // corners counter-clockwise: a (j, i), b (j+1, i), c (j+1, i+1), d (j, i+1)
-        const a = v[i * nx + j];
-        const b = v[i * nx + j + 1];
-        const c = v[(i + 1) * nx + j + 1];
-        const d = v[(i + 1) * nx + j];
-        if (!(a === a && b === b && c === c && d === d)) continue; // NaN: undefined corner
+  /** @type {number[][]} */
+  const out = levels.map(() => []);
+  const order = levels.map((_, k) => k).sort((p, q) => levels[p] - levels[q]);
+  const sorted = order.map((k) => levels[k]);
+  // one pass over the cells, each visiting only the levels between its lowest and highest corner
+  for (let i = 0; i + 1 < ny; i++) {
+    for (let j = 0; j + 1 < nx; j++) {
+      // corners counter-clockwise: a (j, i), b (j+1, i), c (j+1, i+1), d (j, i+1)
+      const a = v[i * nx + j];
+      const b = v[i * nx + j + 1];
+      const c = v[(i + 1) * nx + j + 1];
+      const d = v[(i + 1) * nx + j];
+      if (!(a === a && b === b && c === c && d === d)) continue; // NaN: undefined corner
+      const lo = Math.min(a, b, c, d);
+      const hi = Math.max(a, b, c, d);
+      let k = 0;
+      while (k < sorted.length && sorted[k] < lo) k++;
+      for (; k < sorted.length && sorted[k] < hi; k++) {
+        const level = sorted[k];
         const bits = (a > level ? 1 : 0) | (b > level ? 2 : 0) | (c > level ? 4 : 0) | (d > level ? 8 : 0);
         if (bits === 0 || bits === 15) continue;
+        const to = out[order[k]];
         const x0 = x[j], x1 = x[j + 1], y0 = y[i], y1 = y[i + 1];
         if (bits === 5 || bits === 10) {
           // a saddle: the centre says whether the high corners (a, c or b, d) are joined
           const centreHigh = (a + b + c + d) / 4 > level;
           const pairs = (bits === 5) === centreHigh ? [0, 1, 2, 3] : [3, 0, 1, 2]; // cut off b, d or a, c
-          for (const e of pairs) edgePoint(out, e, level, a, b, c, d, x0, x1, y0, y1);
+          for (const e of pairs) edgePoint(to, e, level, a, b, c, d, x0, x1, y0, y1);
           continue;
         }
         // the two edges whose ends are on either side of the level
         for (let e = 0; e < 4; e++) {
-          if ((bits >> e & 1) !== (bits >> ((e + 1) & 3) & 1)) edgePoint(out, e, level, a, b, c, d, x0, x1, y0, y1);
+          if ((bits >> e & 1) !== (bits >> ((e + 1) & 3) & 1)) edgePoint(to, e, level, a, b, c, d, x0, x1, y0, y1);
         }
       }
     }
-    return out;
-  });
+  }
+  return out;
 }
 
 /**
