@@ -34,10 +34,20 @@ INK = """([left, top, width, height]) => {
     return n;
   };
   const dark = (r, g, b) => r + g + b < 200;
+  // contour lines across the middle row: thin dips, darker than the bands on both sides (the
+  // bands alone step up or down at their edges)
+  const y = Math.round((top + height / 2) * k);
+  const lum = (x) => { const o = 4 * (y * c.width + x); return px[o] + px[o + 1] + px[o + 2]; };
+  let lines = 0;
+  for (let x = Math.round(left * k) + 5; x < Math.round((left + width) * k) - 5; x++) {
+    const [l, m, r] = [lum(x - 4), lum(x), lum(x + 4)];
+    if (m + 6 < l && m + 6 < r) { lines++; x += 4; }
+  }
   const colours = new Set();
   const bar = (r, g, b) => colours.add(`${r},${g},${b}`) && false;
   count(left + width + 20, top, left + width + 40, top + height, bar);
   return {
+    lines,
     yLabels: count(0, top, left - 3, top + height, dark),
     xLabels: count(left, top + height + 3, left + width, c.clientHeight, dark),
     colourBar: colours.size,
@@ -90,6 +100,7 @@ def test_a_phone_answers_play_with_a_full_canvas_map_and_no_plotly(phone) -> Non
     assert ink["yLabels"] > 200 and ink["xLabels"] > 200, ink  # tick labels and titles x, y
     assert ink["colourBar"] >= 8 and ink["barLabels"] > 100, ink  # its bands and labels
     assert ink["star"] > 30, ink  # Rosenbrock's minimum at (1, 1)
+    assert ink["lines"] >= 10, ink  # contour lines (35 here; 2 dips without them)
     before = page.evaluate("() => gradscape.play")
     page.locator("#play").tap()
     page.wait_for_function("(p) => gradscape.play !== p", arg=before, timeout=2000)

@@ -63,6 +63,10 @@ export class DescentPlot {
     this._tf3 = null;
     /** @type {MapGeometry | null} */
     this.geometry = null;
+    /** @type {ColorTransform | null} the transform whose contour lines the canvas map has drawn */
+    this.linesFor = null;
+    /** @type {ColorTransform | null} ... and the one whose lines are on their way */
+    this.linesPending = null;
     this.plotly = false; // Plotly.js loaded
     // Plotly's contour map adds hover to the canvas map: only where there is hover
     this.plotlyMap = !plotlyOnDemand();
@@ -171,10 +175,29 @@ export class DescentPlot {
     this.overlay.resize(width, height, g.mapping);
     this.needsDraw = true;
     if (!this.contourDrawn) {
-      paintMap(this.base, this.grid, tf, g, { fontSize: this.fontSize, dpr });
+      this._paintMap(dpr);
       this.base.hidden = false;
     }
     this._drawContour();
+  }
+
+  /**
+   * The canvas map for the current surface and geometry. A new surface's contour lines come a
+   * task after its picture has reached the screen: computing them the first time takes ~0.1 s
+   * on a phone.
+   * @param {number} dpr
+   */
+  _paintMap(dpr) {
+    const tf = this.tf;
+    if (!this.grid || !tf || !this.geometry) return;
+    const lines = this.linesFor === tf;
+    paintMap(this.base, this.grid, tf, this.geometry, { fontSize: this.fontSize, dpr, lines });
+    if (lines || this.linesPending === tf) return;
+    this.linesPending = tf;
+    requestAnimationFrame(() => setTimeout(() => {
+      this.linesFor = tf;
+      if (this.tf === tf && !this.contourDrawn && this.view === "contour") this._paintMap(dpr);
+    }));
   }
 
   async _drawContour() {
