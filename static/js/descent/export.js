@@ -74,7 +74,7 @@ export class Exports {
   async exportPNG() {
     try {
       if (this.page.store.state.view === "3d") {
-        if (!(await this.page.loadPlotly("Loading the 3D view…"))) return; // the page said why
+        if (!(await this.page.load3d())) return; // the page said why
         await window.Plotly.downloadImage($("surface3d"), { format: "png", filename: fileName("gradscape-descent-3d", "png").replace(/\.png$/, ""), scale: 2 });
       } else {
         // the map as on screen: Plotly's, or the canvas map (with the paths, its canvases)

@@ -49,7 +49,6 @@ const canvas = (id) => /** @type {HTMLCanvasElement} */ (document.getElementById
  *   ms: Record<"parse" | "absorb" | "draw" | "panel" | "inside" | "charts", number> }} Stats
  */
 const PLOTLY_DELAY = 600; // ms after the page starts, and after its surface is on screen
-const LOADING_3D = "Loading the 3D view…";
 /**
  * A link's value out of range opens with the nearest valid one, and says so (once per name).
  * @param {string} text @param {string} name
@@ -183,7 +182,12 @@ export class DescentPage {
   /** @param {"contour" | "3d"} view */
   setView(view) {
     this.plot.setView(view);
-    if (view === "3d") this.loadPlotly(LOADING_3D);
+    if (view === "3d") this.load3d();
+  }
+
+  /** Plotly.js for the 3D view (or its PNG), saying so over the plot while it loads. */
+  load3d() {
+    return this.loadPlotly("Loading the 3D view…");
   }
 
   /**
