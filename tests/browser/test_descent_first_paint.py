@@ -1,8 +1,11 @@
 """The descent map's first paint (static/js/descent/first-paint.js): the surface and the start
 point are on screen before the page's controller has its registries, and the controller takes
-over the same plot and the same grid (one request)."""
+over the same plot and the same grid (one request). On a laptop Plotly follows the picture (for its
+hover) and draws the levels the canvas map drew (on a phone: test_descent_phone.py)."""
 
 from __future__ import annotations
+
+import pytest
 
 from tests.browser.conftest import App
 
@@ -58,3 +61,14 @@ def test_a_link_the_first_paint_leaves_to_the_page_is_drawn_by_the_page(fresh_ap
     assert app.js("() => gradscape.state.params") == {"condition": 20}
     assert app.page.evaluate(INK, "base")[0] > 10_000
     app.assert_clean()
+
+
+def test_a_laptop_gets_plotly_after_the_picture_at_the_canvas_maps_levels(fresh_app: App) -> None:
+    app = fresh_app.open()  # waits for Plotly's contour map
+    m = app.js("() => gradscape.map()")
+    assert m["by"] == "plotly"
+    plotly = app.js("() => { const c = document.getElementById('contour')._fullData[0].contours;"
+                    " return { start: c.start, end: c.end, size: c.size }; }")
+    for key in ("start", "end", "size"):
+        assert m["levels"][key] == pytest.approx(plotly[key], abs=1e-9), (m["levels"], plotly)
+    assert not app.errors

@@ -60,8 +60,13 @@ def device_page(request, playwright, browser, server) -> Iterator:
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(f"{server.url}/")
+    # the map: on canvas on a touch screen, which loads Plotly only for the 3D view (its parse
+    # would hold the first tap for seconds); Plotly's map, with hover, elsewhere
     page.wait_for_function(
-        "() => window.gradscape && window.Plotly && document.querySelector('#contour .main-svg')"
+        "() => window.gradscape && gradscape.stats.surfaceAt !== null"
+        " && document.querySelector('#plot-wrap[data-painted]') !== null"
+        " && (matchMedia('(hover: none)').matches ? gradscape.map().by === 'canvas'"
+        "     : window.Plotly && document.querySelector('#contour .main-svg') !== null)"
     )
     page.device = request.param
     page.width = spec["viewport"]["width"]

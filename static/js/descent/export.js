@@ -5,7 +5,6 @@
 
 import { copyText, downloadPlotPNG, downloadText, fileName, toCSV } from "../shared/export.js";
 import { showMessage } from "../shared/messages.js";
-import { loadPlotly } from "../shared/plots.js";
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id)); // the page's own ids
@@ -74,11 +73,13 @@ export class Exports {
 
   async exportPNG() {
     try {
-      await loadPlotly();
       if (this.page.store.state.view === "3d") {
+        if (!(await this.page.load3d())) return; // the page said why
         await window.Plotly.downloadImage($("surface3d"), { format: "png", filename: fileName("gradscape-descent-3d", "png").replace(/\.png$/, ""), scale: 2 });
       } else {
-        await downloadPlotPNG($("contour"), this.page.plot.canvases, fileName("gradscape-descent", "png"));
+        // the map as on screen: Plotly's, or the canvas map (with the paths, its canvases)
+        const plot = this.page.plot;
+        await downloadPlotPNG(plot.contourDrawn ? $("contour") : null, plot.canvases, fileName("gradscape-descent", "png"));
       }
     } catch (err) {
       showMessage(`Could not export the image: ${err instanceof Error ? err.message : err}`, { key: "export" });

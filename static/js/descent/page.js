@@ -24,7 +24,7 @@ import { Playback } from "../shared/playback.js";
 import { showMessage } from "../shared/messages.js";
 import { isFirstVisit } from "../shared/start-hint.js";
 import { changeNeedsReplay, replayNote } from "../shared/replay.js";
-import { loadPlotly } from "../shared/plots.js";
+import { loadPlotly, mapLevels, plotlyOnDemand } from "../shared/plots.js";
 import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { RunsPanel } from "./runs-panel.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
@@ -107,7 +107,8 @@ export class DescentPage {
     this.customOpen = false; // "Custom f(x, y)" chosen, formula not accepted yet
     /** @type {ReturnType<typeof setTimeout> | undefined} when Plotly.js is asked for */
     this.plotlyTimer = undefined;
-    this.plotlyRequested = false;
+    /** @type {Promise<boolean> | null} Plotly.js asked for: true once in, false if it failed */
+    this.plotlyLoad = null;
 
     // The surface and the start point may be on screen already (first-paint.js): take over its
     // plot, and its grid request if this state asks for the same grid.
@@ -170,24 +171,65 @@ export class DescentPage {
     this.runsPanel.render(this.store.state, this.trajectories);
     setPresenting(this.store.state.present, $("present"));
     this.plot.setFontSize(plotFontSize(this.store.state.present));
-    this.plot.setView(this.store.state.view);
+    this.setView(this.store.state.view);
     this.loadSurface();
     requestAnimationFrame(() => this.tick());
-    // Plotly (axes, contour lines, hover, 3D) once the first path is on screen, or soon anyway
-    // (later if the surface comes after this: loadSurface)
-    this.plotlyTimer = setTimeout(() => this.loadPlotly(), PLOTLY_DELAY);
+    // Plotly (hover) once the first path is on screen, or soon anyway (later if the surface
+    // comes after this: loadSurface)
+    this.plotlySoon(PLOTLY_DELAY);
   }
 
-  loadPlotly() {
+  /** @param {"contour" | "3d"} view */
+  setView(view) {
+    this.plot.setView(view);
+    if (view === "3d") this.load3d();
+  }
+
+  /** Plotly.js for the 3D view (or its PNG), saying so over the plot while it loads. */
+  load3d() {
+    return this.loadPlotly("Loading the 3D view…");
+  }
+
+  /**
+   * Plotly.js in `delay` ms, for the map's hover, where there is hover; a screen without it
+   * loads Plotly only for a view that needs it (plotlyOnDemand): its parse would hold a phone's
+   * main thread for seconds, and a student's first tap with it.
+   * @param {number} delay
+   */
+  plotlySoon(delay) {
+    if (this.plotlyLoad || plotlyOnDemand()) return;
     clearTimeout(this.plotlyTimer);
-    if (this.plotlyRequested) return;
-    this.plotlyRequested = true;
-    loadPlotly().then(() => {
-      this.stats.plotlyAt = performance.now();
-      this.plot.plotlyReady();
-      this.chartsDirty = true;
-      this.dirty = true;
-    }, (err) => showMessage(`Could not load the plotting library: ${err.message}`, { key: "plotly" }));
+    this.plotlyTimer = setTimeout(() => this.loadPlotly(), delay);
+  }
+
+  /**
+   * Plotly.js, now (once): the plot draws what waited for it.
+   * @param {string} [waiting] said over the plot while it loads, for a view the student asked for
+   * @returns {Promise<boolean>} whether it loaded (if not, the page said why)
+   */
+  loadPlotly(waiting = "") {
+    clearTimeout(this.plotlyTimer);
+    if (!this.plotlyLoad) {
+      this.plotlyLoad = loadPlotly().then(() => {
+        this.stats.plotlyAt = performance.now();
+        this.plot.plotlyReady();
+        this.chartsDirty = true;
+        this.dirty = true;
+        return true;
+      }, (err) => {
+        this.plotlyLoad = null; // a later view may ask again
+        showMessage(`Could not load the plotting library: ${err.message}`, { key: "plotly" });
+        return false;
+      });
+    }
+    if (waiting && this.stats.plotlyAt === null) {
+      this.toolbar.showPlotStatus(waiting);
+      const said = () => {
+        if ($("plot-status").textContent === waiting) this.toolbar.showPlotStatus(null);
+      };
+      this.plotlyLoad.then(said);
+    }
+    return this.plotlyLoad;
   }
 
   // ---- state -> effects ------------------------------------------------------------------------
@@ -210,7 +252,7 @@ export class DescentPage {
       if (next.runs.some((/** @type {Run} */ r, /** @type {number} */ i) => prev.runs[i] && prev.runs[i].color !== r.color)) this.plot.invalidate();
     }
     if (has("speed")) this.socket.send({ type: "speed", speed: next.speed });
-    if (has("view")) this.plot.setView(next.view);
+    if (has("view")) this.setView(next.view);
     if (has("present")) {
       setPresenting(next.present, $("present"));
       this.plot.setFontSize(plotFontSize(next.present));
@@ -270,10 +312,7 @@ export class DescentPage {
         this.stats.surfaceAt = performance.now();
         // Parsing Plotly holds a phone's main thread for seconds: not before the page has its
         // surface and answers taps
-        if (!this.plotlyRequested) {
-          clearTimeout(this.plotlyTimer);
-          this.plotlyTimer = setTimeout(() => this.loadPlotly(), PLOTLY_DELAY);
-        }
+        this.plotlySoon(PLOTLY_DELAY);
       }
       setTip($("contour"), `${grid.surface.name}: ${grid.surface.description} ${this.plot.describeColors()} Click anywhere to start the runs there.`);
       this.toolbar.showPlotStatus(null);
@@ -363,7 +402,7 @@ export class DescentPage {
       if (this.stats.firstPathAt === null && this.trajectories.some((t) => t.n >= 2)) {
         this.stats.firstPathAt = now;
         // let this frame reach the screen before Plotly's parse blocks the page for a moment
-        setTimeout(() => this.loadPlotly(), 50);
+        this.plotlySoon(50);
       }
       this.panelDirty = true;
       this.insideDirty = true;
@@ -435,6 +474,18 @@ async function main() {
     /** What the loss and gradient-norm charts show: per series its point count and last point. */
     charts: () => Object.fromEntries(/** @type {[string, CanvasLineChart][]} */ ([["loss", page.lossChart], ["gnorm", page.gnormChart]]).map(
       ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x[s.x.length - 1], s.y[s.y.length - 1]], dash: s.lineDash || [] }))])),
+    /**
+     * The contour map: drawn by Plotly or on the canvas, its axes' rectangle (CSS pixels in the
+     * plot), and its levels (colour coordinates) as the canvas map draws them.
+     */
+    map: () => {
+      const m = page.plot.mapping;
+      return {
+        by: page.plot.contourDrawn ? "plotly" : "canvas",
+        rect: m ? [m.left, m.top, m.width, m.height] : null,
+        levels: page.plot.tf ? mapLevels(page.plot.tf) : null,
+      };
+    },
     /** Where a data point is on screen (client pixels), for tests that click the map. */
     pixelOf: (/** @type {number} */ x, /** @type {number} */ y) => {
       const m = page.plot.mapping;

@@ -1,13 +1,16 @@
 // @ts-check
 // The descent view's plot, in layers (bottom to top):
-//   base canvas   the surface painted from the grid, shown only until Plotly has loaded
-//   contour div   a static Plotly contour map (axes, colourbar, hover), redrawn only when the
-//                 surface or the size changes
+//   base canvas   the contour map painted from the grid (paintMap: bands, lines, axes, colour
+//                 bar, minima), until Plotly has loaded; for good on a screen without hover,
+//                 which loads Plotly only for the 3D view (plotlyOnDemand)
+//   contour div   a static Plotly contour map (the same picture, with hover), redrawn only when
+//                 the surface or the size changes
 //   paths, heads  canvases: ghosts and paths (drawn incrementally), heads and arrows
 //                 (redrawn per frame); see overlay.js
 //   surface3d     the 3D view: one Plotly gl3d scene (one WebGL context), created on first use
 //                 and updated with Plotly.react
-// Switching view keeps the runs: both views draw from the same trajectories.
+// Switching view keeps the runs: both views draw from the same trajectories. Loading Plotly is
+// the page's (page.js loadPlotly): plotlyReady() says it has come.
 // The map's geometry is computed here (mapGeometry) and handed to Plotly as explicit domains, so
 // paths can be drawn before Plotly has loaded and stay put when it arrives.
 
@@ -15,8 +18,8 @@ import { isNum } from "../shared/format.js";
 import { PathOverlay } from "./overlay.js";
 import { runStyle } from "../shared/run-style.js";
 import {
-  PLOT_CONFIG, axisMapping, colorTransform, contourTraces, loadPlotly, mapGeometry, mapLayout,
-  paintGrid, sceneLayout, surfaceTrace,
+  PLOT_CONFIG, axisMapping, colorTransform, contourTraces, mapGeometry, mapLayout, paintMap,
+  plotlyOnDemand, sceneLayout, surfaceTrace,
 } from "../shared/plots.js";
 
 const MAX_3D_POINTS = 1500; // per path: WebGL lines are cheap, Plotly's per-update work is not
@@ -60,7 +63,13 @@ export class DescentPlot {
     this._tf3 = null;
     /** @type {MapGeometry | null} */
     this.geometry = null;
+    /** @type {ColorTransform | null} the transform whose contour lines the canvas map has drawn */
+    this.linesFor = null;
+    /** @type {ColorTransform | null} ... and the one whose lines are on their way */
+    this.linesPending = null;
     this.plotly = false; // Plotly.js loaded
+    // Plotly's contour map adds hover to the canvas map: only where there is hover
+    this.plotlyMap = !plotlyOnDemand();
     this.contourDrawn = false;
     this.contourVersion = 0;
     this.surfaceDrawn = false;
@@ -135,8 +144,7 @@ export class DescentPlot {
     this.base.hidden = three || this.contourDrawn;
     this.surfaceDiv.hidden = !three;
     if (three) {
-      if (!this.plotly) loadPlotly().then(() => this.plotlyReady());
-      this.update3d(this._lastScene, true);
+      this.update3d(this._lastScene, true); // once Plotly is in (plotlyReady), if not yet
     } else {
       this._layout();
     }
@@ -167,15 +175,34 @@ export class DescentPlot {
     this.overlay.resize(width, height, g.mapping);
     this.needsDraw = true;
     if (!this.contourDrawn) {
-      paintGrid(this.base, this.grid, tf, g.mapping, dpr);
+      this._paintMap(dpr);
       this.base.hidden = false;
     }
     this._drawContour();
   }
 
+  /**
+   * The canvas map for the current surface and geometry. A new surface's contour lines come a
+   * task after its picture has reached the screen: computing them the first time takes ~0.1 s
+   * on a phone.
+   * @param {number} dpr
+   */
+  _paintMap(dpr) {
+    const tf = this.tf;
+    if (!this.grid || !tf || !this.geometry) return;
+    const lines = this.linesFor === tf;
+    paintMap(this.base, this.grid, tf, this.geometry, { fontSize: this.fontSize, dpr, lines });
+    if (lines || this.linesPending === tf) return;
+    this.linesPending = tf;
+    requestAnimationFrame(() => setTimeout(() => {
+      this.linesFor = tf;
+      if (this.tf === tf && !this.contourDrawn && this.view === "contour") this._paintMap(dpr);
+    }));
+  }
+
   async _drawContour() {
     const Plotly = window.Plotly;
-    if (!this.plotly || !Plotly || !this.grid || !this.tf || !this.geometry || this.view !== "contour") return;
+    if (!this.plotlyMap || !this.plotly || !Plotly || !this.grid || !this.tf || !this.geometry || this.view !== "contour") return;
     const version = ++this.contourVersion;
     const layout = mapLayout(this.grid.surface.bounds, this.geometry, { fontSize: this.fontSize });
     const traces = contourTraces(this.grid, this.tf, this.geometry, this.fontSize);

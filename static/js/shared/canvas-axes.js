@@ -33,13 +33,14 @@ function ticksEvery(lo, hi, step) {
 
 /**
  * Ticks, labels and (optional) titles on the left and bottom edges of a map drawn through
- * `mapping` (shared/plots.js), outside its rectangle, in CSS pixels of `ctx`.
+ * `mapping` (shared/plots.js), outside its rectangle, in CSS pixels of `ctx`. About `count` ticks
+ * on each axis, or `ycount` on the y axis when given (Plotly wants more on a map's y axis).
  * @param {CanvasRenderingContext2D} ctx
  * @param {import("./plots.js").Mapping} mapping
  * @param {import("./plots.js").Bounds} bounds
- * @param {{ fontSize?: number, font?: string, color?: string, xtitle?: string, ytitle?: string, count?: number }} [options]
+ * @param {{ fontSize?: number, font?: string, color?: string, xtitle?: string, ytitle?: string, count?: number, ycount?: number }} [options]
  */
-export function drawAxes(ctx, mapping, bounds, { fontSize = 12, font = "sans-serif", color = "#212529", xtitle = "", ytitle = "", count = 4 } = {}) {
+export function drawAxes(ctx, mapping, bounds, { fontSize = 12, font = "sans-serif", color = "#212529", xtitle = "", ytitle = "", count = 4, ycount = count } = {}) {
   const [[x0, x1], [y0, y1]] = bounds;
   const { left, top, width, height } = mapping;
   const tick = Math.max(4, Math.round(fontSize / 3));
@@ -59,7 +60,7 @@ export function drawAxes(ctx, mapping, bounds, { fontSize = 12, font = "sans-ser
   }
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  for (const v of niceTicks(y0, y1, count)) {
+  for (const v of niceTicks(y0, y1, ycount)) {
     const y = Math.round(mapping.py(v)) + 0.5;
     ctx.moveTo(left, y);
     ctx.lineTo(left - tick, y);

@@ -57,17 +57,19 @@ function loadImage(src) {
 
 /**
  * The Plotly figure in `gd` with `canvases` (overlays of the same size, e.g. drawn paths)
- * composited on top, downloaded as PNG. Plotly.toImage only knows its own traces.
- * @param {HTMLElement} gd
+ * composited on top, downloaded as PNG. Plotly.toImage only knows its own traces. Without `gd`
+ * (a map painted on canvas, Plotly not loaded), the canvases alone.
+ * @param {HTMLElement | null} gd
  * @param {(HTMLCanvasElement | null)[]} canvases
  * @param {string} filename
  * @param {number} [scale] pixels per CSS pixel
  */
 export async function downloadPlotPNG(gd, canvases, filename, scale = 2) {
-  const width = gd.clientWidth;
-  const height = gd.clientHeight;
-  const url = await Plotly.toImage(gd, { format: "png", width, height, scale });
-  const base = await loadImage(url);
+  const size = gd || canvases.find((c) => c && !c.hidden && c.width);
+  if (!size) throw new Error("nothing to export");
+  const width = size.clientWidth;
+  const height = size.clientHeight;
+  const base = gd ? await loadImage(await Plotly.toImage(gd, { format: "png", width, height, scale })) : null;
   const out = document.createElement("canvas");
   out.width = width * scale;
   out.height = height * scale;
@@ -75,7 +77,7 @@ export async function downloadPlotPNG(gd, canvases, filename, scale = 2) {
   if (!ctx) throw new Error("no 2D canvas to compose the image on");
   ctx.fillStyle = "#fff";
   ctx.fillRect(0, 0, out.width, out.height);
-  ctx.drawImage(base, 0, 0, out.width, out.height);
+  if (base) ctx.drawImage(base, 0, 0, out.width, out.height);
   for (const c of canvases) if (c && !c.hidden && c.width) ctx.drawImage(c, 0, 0, out.width, out.height);
   /** @type {Blob | null} */
   const blob = await new Promise((resolve) => out.toBlob(resolve, "image/png"));

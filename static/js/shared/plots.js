@@ -3,6 +3,8 @@
 // contour and 3D surface traces, the pixel mapping of a 2D plot (for canvas overlays), and small
 // line charts. Plotly.js is the global loaded from /vendor/plotly/plotly.min.js.
 
+import { drawAxes, niceTicks } from "./canvas-axes.js";
+import { autoLevels, isolines, levelValues } from "./contour-lines.js";
 import { fmt, isNum } from "./format.js";
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -44,6 +46,12 @@ export const SURFACE_COLORSCALE = [
   [0.9, "#7fa4c8"],
   [1.0, "#7292bc"],
 ];
+
+const LINE_COLOR = "rgba(45, 65, 90, 0.32)"; // the contour lines, on both maps
+const STAR = { color: "#ffd43b", line: "#212529" }; // a minimum's star, on both maps
+const TEXT_COLOR = "#1b1f24";
+const FRAME_COLOR = "#9aa5b1";
+const N_CONTOURS = 22; // the contour map's levels: Plotly's (ncontours) and the canvas map's
 
 export const PLOT_CONFIG = { displayModeBar: false, responsive: false, scrollZoom: false, doubleClick: false };
 
@@ -142,10 +150,10 @@ export function contourTraces(grid, tf, geometry = null, fontSize = 12) {
     z: transformGrid(grid.z, tf),
     zmin: tf.cmin,
     zmax: tf.cmax,
-    ncontours: 22,
+    ncontours: N_CONTOURS,
     colorscale: SURFACE_COLORSCALE,
     contours: { coloring: "fill", showlines: true },
-    line: { color: "rgba(45, 65, 90, 0.32)", width: 0.8, smoothing: 0.6 },
+    line: { color: LINE_COLOR, width: 0.8, smoothing: 0.6 },
     colorbar: colorbar(tf, geometry ? { x: geometry.colorbarX, xanchor: "left", y: geometry.yDomain[0], yanchor: "bottom", len: geometry.yDomain[1] - geometry.yDomain[0], lenmode: "fraction" } : {}, fontSize),
     text: hoverText(grid),
     hovertemplate: "%{text}<extra></extra>",
@@ -157,7 +165,7 @@ export function contourTraces(grid, tf, geometry = null, fontSize = 12) {
     mode: "markers",
     x: minima.map((m) => m[0]),
     y: minima.map((m) => m[1]),
-    marker: { symbol: "star", size: 15, color: "#ffd43b", line: { color: "#212529", width: 1.3 } },
+    marker: { symbol: "star", size: 15, color: STAR.color, line: { color: STAR.line, width: 1.3 } },
     hovertemplate: `a minimum: (%{x:.3f}, %{y:.3f}), f = ${fmt(grid.surface.min_value, 4)}<extra></extra>`,
     showlegend: false,
   };
@@ -225,15 +233,15 @@ export function mapLayout(bounds, geometry, { fontSize = 12 } = {}) {
     height: geometry.height,
     autosize: false,
     margin: { l: m.l, r: m.r, t: m.t, b: m.b, pad: 0 },
-    font: { family: FONT, size: fontSize, color: "#1b1f24" },
+    font: { family: FONT, size: fontSize, color: TEXT_COLOR },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
     showlegend: false,
     dragmode: false,
     hovermode: "closest",
     hoverlabel: { font: { family: FONT } },
-    xaxis: { range: bounds[0], domain: geometry.xDomain, fixedrange: true, title: { text: "x", standoff: 4 }, zeroline: false, showgrid: false, ticks: "outside", mirror: true, showline: true, linecolor: "#9aa5b1" },
-    yaxis: { range: bounds[1], domain: geometry.yDomain, fixedrange: true, title: { text: "y", standoff: 4 }, zeroline: false, showgrid: false, ticks: "outside", mirror: true, showline: true, linecolor: "#9aa5b1" },
+    xaxis: { range: bounds[0], domain: geometry.xDomain, fixedrange: true, title: { text: "x", standoff: 4 }, zeroline: false, showgrid: false, ticks: "outside", mirror: true, showline: true, linecolor: FRAME_COLOR },
+    yaxis: { range: bounds[1], domain: geometry.yDomain, fixedrange: true, title: { text: "y", standoff: 4 }, zeroline: false, showgrid: false, ticks: "outside", mirror: true, showline: true, linecolor: FRAME_COLOR },
   };
 }
 
@@ -288,25 +296,180 @@ function scaleColor(t, scale = SURFACE_COLORSCALE) {
   return a.map((v, i) => Math.round(v + (b[i] - v) * f));
 }
 
-const LUT_SIZE = 256; // colours of the canvas stand-in: as many as an 8-bit channel tells apart
+const LUT_SIZE = 256; // colours of the canvas map: as many as an 8-bit channel tells apart
 
 /**
- * Paint grid values as a colour image into the axes rectangle of `mapping` on a canvas: a
- * stand-in for the contour map while Plotly loads (same colours, no lines).
+ * The contour map, painted on a canvas as Plotly draws it (contourTraces, mapLayout): filled
+ * bands between the same levels, their lines, the frame, the axes with their titles, the colour
+ * bar with its labels and title, and the minima's stars. It stands in for Plotly's map until
+ * Plotly loads, or for good on a screen that loads Plotly only on demand (plotlyOnDemand).
  * @param {HTMLCanvasElement} canvas @param {SurfaceGrid} grid @param {ColorTransform} tf
- * @param {Mapping} mapping @param {number} [dpr]
+ * @param {MapGeometry} geometry
+ * @param {{ fontSize?: number, dpr?: number, lines?: boolean }} [options] lines: false leaves the
+ *   contour lines out (their first computation takes ~0.1 s on a phone)
  */
-export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRatio || 1) {
+export function paintMap(canvas, grid, tf, geometry, { fontSize = 12, dpr = window.devicePixelRatio || 1, lines = true } = {}) {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return; // no 2D canvas: the contour comes with Plotly
+  const levels = mapLevels(tf);
+  const band = bandColor(levels);
+  const m = geometry.mapping;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, canvas.width / dpr, canvas.height / dpr);
+  paintGrid(ctx, grid, tf, m, band);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(m.left, m.top, m.width, m.height);
+  ctx.clip();
+  if (lines) drawLines(ctx, contourLines(grid, tf, levels), m);
+  drawStars(ctx, grid, m);
+  ctx.restore();
+  ctx.strokeStyle = FRAME_COLOR;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(m.left, m.top, m.width, m.height);
+  // Plotly's tick density (axes.autoTicks): one per 80 px across, per 40 px up, 4 to 9 of them
+  const ticks = (/** @type {number} */ len, /** @type {number} */ px) => Math.min(9, Math.max(4, len / px)) + 1;
+  drawAxes(ctx, m, /** @type {Bounds} */ ([[m.toX(m.left), m.toX(m.left + m.width)], [m.toY(m.top + m.height), m.toY(m.top)]]), {
+    fontSize, font: FONT, color: TEXT_COLOR, xtitle: "x", ytitle: "y",
+    count: ticks(m.width, 80), ycount: ticks(m.height, 40),
+  });
+  drawColorbar(ctx, tf, band, geometry, fontSize);
+}
+
+/**
+ * The contour map's levels, in colour coordinates: those Plotly picks for contourTraces' map.
+ * @param {ColorTransform} tf
+ */
+export function mapLevels(tf) {
+  return autoLevels(tf.cmin, tf.cmax, N_CONTOURS);
+}
+
+/**
+ * A colour value's band colour, a coordinate in [0, 1] of the colour scale, as Plotly fills
+ * contours (contour/make_color_map.js): the band above level k takes the scale at (k + 1) / n,
+ * the one below the first level its start.
+ * @param {import("./contour-lines.js").Levels} levels @returns {(c: number) => number}
+ */
+function bandColor({ start, end, size }) {
+  const n = Math.floor((end - start) / size + 1e-6) + 1;
+  return (c) => {
+    const k = Math.floor((c - start) / size);
+    return (Math.min(n - 1, Math.max(-1, k)) + 1) / n;
+  };
+}
+
+/** Contour lines per colour transform (a transform is made once per surface), kept for resizes. */
+/** @type {WeakMap<ColorTransform, number[][]>} */
+const linesOf = new WeakMap();
+
+/**
+ * @param {SurfaceGrid} grid @param {ColorTransform} tf
+ * @param {import("./contour-lines.js").Levels} levels
+ */
+function contourLines(grid, tf, levels) {
+  let lines = linesOf.get(tf);
+  if (!lines) {
+    lines = isolines(grid, levelValues(levels), tf.f);
+    linesOf.set(tf, lines);
+  }
+  return lines;
+}
+
+/** @param {CanvasRenderingContext2D} ctx @param {number[][]} lines @param {Mapping} m */
+function drawLines(ctx, lines, m) {
+  ctx.beginPath();
+  for (const s of lines) {
+    for (let i = 0; i < s.length; i += 4) {
+      ctx.moveTo(m.px(s[i]), m.py(s[i + 1]));
+      ctx.lineTo(m.px(s[i + 2]), m.py(s[i + 3]));
+    }
+  }
+  ctx.strokeStyle = LINE_COLOR;
+  ctx.lineWidth = 0.8;
+  ctx.stroke();
+}
+
+/**
+ * The minima as Plotly's stars (marker size 15: a star 1.4 times the marker's radius).
+ * @param {CanvasRenderingContext2D} ctx @param {SurfaceGrid} grid @param {Mapping} m
+ */
+function drawStars(ctx, grid, m) {
+  const r = 7.5 * 1.4;
+  for (const [x, y] of grid.surface.minima || []) {
+    const cx = m.px(x);
+    const cy = m.py(y);
+    ctx.beginPath();
+    for (let k = 0; k < 10; k++) {
+      const a = -Math.PI / 2 + (k * Math.PI) / 5;
+      const rk = k % 2 ? r * 0.382 : r;
+      ctx.lineTo(cx + rk * Math.cos(a), cy + rk * Math.sin(a));
+    }
+    ctx.closePath();
+    ctx.fillStyle = STAR.color;
+    ctx.fill();
+    ctx.strokeStyle = STAR.line;
+    ctx.lineWidth = 1.3;
+    ctx.stroke();
+  }
+}
+
+/**
+ * The colour bar right of the map, where Plotly puts it (colorbar(): x = geometry.colorbarX,
+ * thickness 12, Plotly's default 10 px padding), with the same labels and title.
+ * @param {CanvasRenderingContext2D} ctx @param {ColorTransform} tf @param {(c: number) => number} band
+ * @param {MapGeometry} geometry @param {number} fontSize
+ */
+function drawColorbar(ctx, tf, band, geometry, fontSize) {
+  const pad = 10;
+  const x = geometry.left + geometry.plotW + 14 + pad;
+  const top = geometry.top + pad;
+  const h = geometry.plotH - 2 * pad;
+  if (h < 10) return;
+  const span = tf.cmax - tf.cmin || 1;
+  for (let py = 0; py < h; py++) {
+    const c = tf.cmax - ((py + 0.5) / h) * span;
+    const [r, g, b] = scaleColor(band(c));
+    ctx.fillStyle = `rgb(${r}, ${g}, ${b})`;
+    ctx.fillRect(x, top + py, 12, 1.5); // 1.5: no seams between rows on a fractional scale
+  }
+  const size = fontSize - 1;
+  ctx.font = `${size}px ${FONT}`;
+  ctx.fillStyle = TEXT_COLOR;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  const vals = tf.tickvals || niceTicks(tf.cmin, tf.cmax, Math.min(9, Math.max(4, h / 40)) + 1);
+  const text = tf.ticktext || vals.map((v) => fmt(v, 3));
+  let widest = 0;
+  for (const [k, v] of vals.entries()) {
+    const py = top + ((tf.cmax - v) / span) * h;
+    if (py < top - 1 || py > top + h + 1) continue;
+    ctx.fillText(text[k], x + 12 + 3, py);
+    widest = Math.max(widest, ctx.measureText(text[k]).width);
+  }
+  ctx.save();
+  ctx.font = `${fontSize}px ${FONT}`;
+  ctx.translate(x + 12 + 3 + widest + 4, top + h / 2);
+  ctx.rotate(-Math.PI / 2); // reading upwards, as Plotly sets a colour bar's title
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  ctx.fillText(tf.title, 0, 0);
+  ctx.restore();
+}
+
+/**
+ * The grid's values as an image of the colour bands, into the axes rectangle of `mapping`.
+ * @param {CanvasRenderingContext2D} ctx @param {SurfaceGrid} grid @param {ColorTransform} tf
+ * @param {Mapping} mapping @param {(c: number) => number} band
+ */
+function paintGrid(ctx, grid, tf, mapping, band) {
   const nx = grid.x.length;
   const ny = grid.y.length;
   const img = document.createElement("canvas");
   img.width = nx;
   img.height = ny;
   const ictx = img.getContext("2d");
-  const ctx = canvas.getContext("2d");
-  if (!ictx || !ctx) return; // no 2D canvas: the contour comes with Plotly
+  if (!ictx) return;
   const data = ictx.createImageData(nx, ny);
-  const span = tf.cmax - tf.cmin || 1;
   // the colour scale sampled at LUT_SIZE points: one lookup per grid point, no parsing per pixel
   const lut = new Uint8Array(3 * LUT_SIZE);
   for (let k = 0; k < LUT_SIZE; k++) lut.set(scaleColor(k / (LUT_SIZE - 1)), 3 * k);
@@ -320,8 +483,7 @@ export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRat
         data.data[o + 3] = 0;
         continue;
       }
-      const t = (tf.f(v) - tf.cmin) / span;
-      const c = 3 * Math.round((LUT_SIZE - 1) * (t > 1 ? 1 : t > 0 ? t : 0));
+      const c = 3 * Math.round((LUT_SIZE - 1) * band(tf.f(v)));
       data.data[o] = lut[c];
       data.data[o + 1] = lut[c + 1];
       data.data[o + 2] = lut[c + 2];
@@ -329,10 +491,8 @@ export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRat
     }
   }
   ictx.putImageData(data, 0, 0);
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, canvas.width / dpr, canvas.height / dpr);
-  ctx.imageSmoothingEnabled = true;
   // grid points sit on cell centres: the image spans half a cell beyond the first and last point
+  ctx.imageSmoothingEnabled = true;
   const m = mapping;
   const cellW = m.width / (nx - 1);
   const cellH = m.height / (ny - 1);
@@ -342,8 +502,6 @@ export function paintGrid(canvas, grid, tf, mapping, dpr = window.devicePixelRat
   ctx.clip();
   ctx.drawImage(img, m.left - cellW / 2, m.top - cellH / 2, m.width + cellW, m.height + cellH);
   ctx.restore();
-  ctx.strokeStyle = "#9aa5b1";
-  ctx.strokeRect(m.left, m.top, m.width, m.height);
 }
 
 /**
