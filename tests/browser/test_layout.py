@@ -185,3 +185,17 @@ def test_the_descent_map_stays_where_it_was_first_painted(new_page, playwright, 
     assert len(tops) > 10, tops
     assert max(tops) - min(tops) <= 3, (
         f"the map moved from {tops[0]:.0f} px to {min(tops):.0f}-{max(tops):.0f} px")
+
+
+@pytest.mark.parametrize("device", ["Galaxy S8", "iPhone 13"])  # 360 and 390 px wide
+def test_every_phone_tab_shows_its_whole_name(new_page, playwright, server, device: str) -> None:
+    """/network has five tabs under its picture; "Landscape" ran out of an equal fifth."""
+    page = new_page(**{k: v for k, v in playwright.devices[device].items()
+                       if k != "default_browser_type"})
+    page.goto(f"{server.url}/network")
+    page.wait_for_function("() => window.gradscape && gradscape.config() !== null")
+    tabs = page.evaluate("""() => [...document.querySelectorAll('.phone-tabs [role=tab]')]
+      .map((b) => [b.textContent, b.scrollWidth, b.clientWidth])""")
+    assert len(tabs) == 5, tabs
+    cut = [t for t in tabs if t[1] > t[2]]
+    assert not cut, f"tab names cut: {cut}"
