@@ -19,3 +19,8 @@ test("the note says why and with which lr", () => {
   assert.match(replayNote("running", [{ status: "running" }, { status: "diverged" }], [{ run: 1, lr: 1.9 }]),
     /^Run 2 had diverged: .* run 2 with lr = 1.9\.$/);
 });
+
+test("the note shows a learning rate as a person would write it, not every float digit", () => {
+  const note = replayNote("done", [{ status: "done" }], [{ run: 0, lr: 0.001978318882784164 }]);
+  assert.match(note, /run 1 with lr = 0\.001978\.$/);
+});

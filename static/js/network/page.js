@@ -848,7 +848,7 @@ async function main() {
   const fromURL = await withKeptPoints(fromURLNoPoints);
   store.set(sanitize({ ...store.state, ...fromURL }, registries.options, registries.optimizers));
   const page = new NetworkPage(store, socket, registries);
-  if (firstVisit) page.playback.waitForPlay("Start here: press Train to watch the network learn; change the data and the network on the left.");
+  if (firstVisit) page.playback.waitForPlay("Start here: press Train to watch the network learn; change the data and the network under Data.");
   page.init();
   // A read-only window for tests and the curious (the console).
   /** @type {Window & { gradscape?: object }} */ (window).gradscape = Object.freeze({

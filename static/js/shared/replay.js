@@ -3,6 +3,8 @@
 // run is done, would change nothing on screen and say nothing. Such a change replays the runs
 // from the start with the new values instead, and says so.
 
+import { fmt } from "./format.js";
+
 /**
  * @param {string} play the page's play state ("idle", "running", "paused", "done")
  * @param {{ status: string }[]} runs the runs as the page has them
@@ -23,6 +25,6 @@ export function changeNeedsReplay(play, runs, changed) {
 export function replayNote(play, runs, sets) {
   const diverged = sets.find((s) => runs[s.run] !== undefined && runs[s.run].status === "diverged");
   const why = diverged ? `run ${diverged.run + 1} had diverged` : play === "done" ? "the runs had finished" : "the run had stopped";
-  const what = sets.map((s) => (s.lr === undefined || s.lr === null ? `run ${s.run + 1}'s new settings` : `run ${s.run + 1} with lr = ${s.lr}`));
+  const what = sets.map((s) => (s.lr === undefined || s.lr === null ? `run ${s.run + 1}'s new settings` : `run ${s.run + 1} with lr = ${fmt(s.lr, 4)}`));
   return `${why[0].toUpperCase()}${why.slice(1)}: every run starts again from the beginning, ${what.join(", ")}.`;
 }
