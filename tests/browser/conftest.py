@@ -70,6 +70,14 @@ def browser_context():
         browser.close()
 
 
+# The descent map is drawn, as this screen draws it: on canvas on a touch screen (which loads
+# Plotly only for the 3D view: its parse would hold the first tap for seconds), Plotly's map,
+# with hover, elsewhere. A JS expression, for wait_for_function.
+DESCENT_MAP_DRAWN = (
+    "(matchMedia('(hover: none)').matches ? gradscape.map().by === 'canvas'"
+    " : window.Plotly && document.querySelector('#contour .main-svg') !== null)")
+
+
 class App:
     """A page of the app with its console errors and a few helpers around window.gradscape."""
 

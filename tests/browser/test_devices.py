@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.axe import report, violations
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
+from tests.browser.conftest import CHROMIUM, DESCENT_MAP_DRAWN, LAUNCH_ARGS, require_browser
 
 pytestmark = pytest.mark.browser
 
@@ -60,13 +60,10 @@ def device_page(request, playwright, browser, server) -> Iterator:
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(f"{server.url}/")
-    # the map: on canvas on a touch screen, which loads Plotly only for the 3D view (its parse
-    # would hold the first tap for seconds); Plotly's map, with hover, elsewhere
     page.wait_for_function(
         "() => window.gradscape && gradscape.stats.surfaceAt !== null"
         " && document.querySelector('#plot-wrap[data-painted]') !== null"
-        " && (matchMedia('(hover: none)').matches ? gradscape.map().by === 'canvas'"
-        "     : window.Plotly && document.querySelector('#contour .main-svg') !== null)"
+        f" && {DESCENT_MAP_DRAWN}"
     )
     page.device = request.param
     page.width = spec["viewport"]["width"]

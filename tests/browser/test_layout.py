@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
+from tests.browser.conftest import CHROMIUM, DESCENT_MAP_DRAWN, LAUNCH_ARGS, require_browser
 
 pytestmark = pytest.mark.browser
 
@@ -173,11 +173,10 @@ def test_the_descent_map_stays_where_it_was_first_painted(new_page, playwright, 
     page.add_init_script(WATCH_MAP)
     page.goto(f"{server.url}/")
     page.wait_for_selector("#plot-wrap[data-painted]")
-    # everything late has come: the lessons, the hint, the page's controller, Plotly's map
+    # everything late has come: the lessons, the hint, the page's controller, the whole map
     page.wait_for_function(
         """(hint) => document.querySelector('#presets button') && document.querySelector(hint)
-                 && window.gradscape && gradscape.play === 'paused'
-                 && document.querySelector('#contour .main-svg')""",
+                 && window.gradscape && gradscape.play === 'paused' && """ + DESCENT_MAP_DRAWN,
         arg=HINT,
     )
     page.wait_for_timeout(500)  # and a few frames after it
