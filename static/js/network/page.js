@@ -718,7 +718,12 @@ class NetworkPage {
   /** @param {boolean} [fast] on canvas */
   drawBoundary(fast = false) {
     const scene = boundaryScene(this);
-    if (!this.boundary.draw(scene, { fast }) || this.stats.boundaryAt !== null || !BoundaryPlot.complete(scene)) return;
+    const first = this.stats.boundaryAt === null;
+    const complete = BoundaryPlot.complete(scene);
+    // Before the first picture, while its runs or their boundaries are on their way: a plot
+    // without them (50-70 ms each on a phone's CPU) would only hold up the frame that brings them.
+    if (first && !complete && (this.stats.starts > this.stats.started || this.runs.length)) return;
+    if (!this.boundary.draw(scene, { fast }) || !first || !complete) return;
     this.stats.boundaryAt = performance.now();
     this.pictureDrawn();
   }
