@@ -65,6 +65,10 @@ def test_fair_race_lesson(app: App) -> None:
     app.page.wait_for_timeout(300)
     app.page.mouse.move(2, 715)
     app.page.screenshot(path=str(DOCS_IMG / "race.png"))
+    # the race's panel in the side column squeezes neither the step's insides nor the charts
+    boxes = app.js("""() => ['inside', 'loss-chart', 'gnorm-chart', 'flow-chart']
+        .map((id) => document.getElementById(id).getBoundingClientRect().height)""")
+    assert boxes[0] >= 100 and all(h >= 120 for h in boxes[1:]), boxes
     lrs = [r["lr"] for r in app.state()["runs"]]
     assert lrs[0] == pytest.approx(0.00198, rel=0.01)  # SGD: just below its edge, 0.00206
     assert lrs[2] == pytest.approx(1.67, rel=0.01)  # Adam: a thousand times its default
