@@ -64,7 +64,17 @@ export class CanvasLineChart {
       this.hover = null;
       this.draw();
     });
-    new ResizeObserver(() => this.draw()).observe(container);
+    /** @type {{ key: string, text: string, font: string } | null} the title as last fitted */
+    this.fitted = null;
+    let sized = false;
+    new ResizeObserver(() => {
+      // A chart with nothing to show yet is first drawn when the page is idle: a page builds
+      // several at once, and on a phone's CPU their first draws held up its main picture.
+      if (sized || this.series.length) this.draw();
+      else if (window.requestIdleCallback) window.requestIdleCallback(() => this.draw(), { timeout: 1000 });
+      else setTimeout(() => this.draw(), 0);
+      sized = true;
+    }).observe(container);
   }
 
   /**
@@ -100,6 +110,12 @@ export class CanvasLineChart {
    * @param {CanvasRenderingContext2D} ctx @param {number} fs the ticks' size, px @param {number} room
    */
   fitTitle(ctx, fs, room) {
+    // measured once per size: setting ctx.font and measuring text costs more than the lines
+    const key = `${fs}|${room}|${this.title}`;
+    if (this.fitted && this.fitted.key === key) {
+      ctx.font = this.fitted.font;
+      return this.fitted.text;
+    }
     let text = this.title;
     for (let size = fs + 1; size >= Math.max(9, fs - 1); size--) {
       ctx.font = `600 ${size}px ${FONT}`;
@@ -111,6 +127,7 @@ export class CanvasLineChart {
     }
     this.canvas.dataset.titleShown = text;
     this.canvas.dataset.titleFont = ctx.font;
+    this.fitted = { key, text, font: ctx.font };
     return text;
   }
 
