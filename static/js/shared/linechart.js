@@ -66,15 +66,7 @@ export class CanvasLineChart {
     });
     /** @type {{ key: string, text: string, font: string } | null} the title as last fitted */
     this.fitted = null;
-    let sized = false;
-    new ResizeObserver(() => {
-      // A chart with nothing to show yet is first drawn when the page is idle: a page builds
-      // several at once, and on a phone's CPU their first draws held up its main picture.
-      if (sized || this.series.length) this.draw();
-      else if (window.requestIdleCallback) window.requestIdleCallback(() => this.draw(), { timeout: 1000 });
-      else setTimeout(() => this.draw(), 0);
-      sized = true;
-    }).observe(container);
+    new ResizeObserver(() => this.draw()).observe(container);
   }
 
   /**
