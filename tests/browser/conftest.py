@@ -57,6 +57,23 @@ def server() -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
+def playwright():
+    """Playwright, for a module whose tests make their own devices' contexts."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
 def browser_context():
     """One browser and one context per module (the HTTP cache keeps Plotly.js warm)."""
     require_browser()

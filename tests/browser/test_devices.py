@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.axe import report, violations
-from tests.browser.conftest import CHROMIUM, DESCENT_MAP_DRAWN, LAUNCH_ARGS, require_browser
+from tests.browser.conftest import DESCENT_MAP_DRAWN
 
 pytestmark = pytest.mark.browser
 
@@ -32,22 +32,6 @@ def photograph(page, path: str, device: str) -> None:
     name = f"{NAMES[path]}-{device.lower().replace(' ', '-')}.png"
     page.mouse.move(1, 1)
     page.screenshot(path=str(SCREENS / name), full_page=device != "projector", scale="css")
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(params=DEVICES)

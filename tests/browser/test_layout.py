@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, DESCENT_MAP_DRAWN, LAUNCH_ARGS, require_browser
+from tests.browser.conftest import DESCENT_MAP_DRAWN
 
 pytestmark = pytest.mark.browser
 
@@ -23,22 +23,6 @@ READY = {
     "/backprop": "document.body.dataset.ready === '1'",
 }
 HINT = "[data-key='start-hint']"
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture()
