@@ -7,6 +7,7 @@
 // axes' ticks (shared/canvas-axes.js) and the titles (boundary-title.js).
 
 import { drawAxes } from "../shared/canvas-axes.js";
+import { isolines } from "../shared/contour-lines.js";
 import { linearMapping } from "../shared/plots.js";
 import { cellTitle } from "./boundary-title.js";
 
@@ -67,27 +68,15 @@ function probabilityColor(fills) {
 }
 
 /**
- * Line segments where P crosses 0.5, by marching squares over the grid (in grid units).
+ * Line segments where P crosses 0.5 (shared/contour-lines.js's marching squares, over the grid's
+ * indices).
  * @param {(number | null)[][]} z @returns {number[][]} [x0, y0, x1, y1] in (column, row) units
  */
 export function halfContour(z) {
+  const index = (/** @type {number} */ n) => Array.from({ length: n }, (_, k) => k);
+  const flat = isolines({ x: index(z.length ? z[0].length : 0), y: index(z.length), z }, [0.5])[0];
   const out = [];
-  const at = (/** @type {number} */ a, /** @type {number} */ b) => (0.5 - a) / (b - a);
-  for (let i = 0; i + 1 < z.length; i++) {
-    for (let j = 0; j + 1 < z[i].length; j++) {
-      const v = [z[i][j], z[i][j + 1], z[i + 1][j + 1], z[i + 1][j]];
-      if (v.some((w) => typeof w !== "number" || !Number.isFinite(w))) continue;
-      const [a, b, c, d] = /** @type {number[]} */ (v);
-      // crossing points on the four edges: bottom (a-b), right (b-c), top (d-c), left (a-d)
-      const pts = [];
-      if ((a < 0.5) !== (b < 0.5)) pts.push([j + at(a, b), i]);
-      if ((b < 0.5) !== (c < 0.5)) pts.push([j + 1, i + at(b, c)]);
-      if ((d < 0.5) !== (c < 0.5)) pts.push([j + at(d, c), i + 1]);
-      if ((a < 0.5) !== (d < 0.5)) pts.push([j, i + at(a, d)]);
-      if (pts.length >= 2) out.push([...pts[0], ...pts[1]]);
-      if (pts.length === 4) out.push([...pts[2], ...pts[3]]);
-    }
-  }
+  for (let k = 0; k < flat.length; k += 4) out.push(flat.slice(k, k + 4));
   return out;
 }
 
