@@ -70,7 +70,7 @@ PAGES = {
     "/": {"picture": "document.querySelector('#plot-wrap[data-painted]')",
           "ready": "window.gradscape && gradscape.stats.surfaceAt !== null"},
     # the data and every run's boundary painted (on canvas while Plotly loads), the controls bound
-    "/network": {"picture": "window.gradscape && gradscape.stats.boundaryAt !== null",
+    "/network": {"picture": "document.querySelector('#boundary[data-painted]')",
                  "ready": "window.gradscape && gradscape.stats.readyAt !== null"},
     "/backprop": {"picture": "document.body.dataset.ready === '1'",
                   "ready": "document.body.dataset.ready === '1'"},

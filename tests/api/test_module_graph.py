@@ -45,24 +45,36 @@ def test_graph_reaches_every_imported_module(entry: str) -> None:
 @pytest.mark.parametrize(("url", "entry"), PAGES.items())
 def test_page_loads_its_entry_and_preloads_its_imports(client, url: str, entry: str) -> None:
     html = client.get(url).text
-    scripts = re.findall(r'<script type="module" src="/static/js/([^"]+)"></script>', html)
+    scripts = re.findall(r'<script type="module" src="/static/js/([^"]+)"[^>]*></script>', html)
     first = FIRST.get(url)
-    # the first script, then the class bar, then the entry (module scripts run in this order)
-    # (the start hint's tiny script, which keeps the hint's line on a first visit, before all)
-    expected = ["shared/start-hint.js", *([first] if first else []), "class/bar.js", entry]
+    # the first script, then the class bar, then the entry, unless the first script loads it
+    # (module scripts run in this order; the start hint's tiny script, which keeps the hint's
+    # line on a first visit, before all)
+    expected = ["shared/start-hint.js", *([first] if first else []), "class/bar.js",
+                *([] if first else [entry])]
     assert scripts[:len(expected)] == expected
+    assert f"/static/js/{entry}" not in scripts[len(expected):]
     preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
-    # the first script's imports first, then the entry's, then those of the scripts every page
-    # loads (the class bar's...); no script is preloaded beside its own tag
-    urls = [f"/static/js/{m}" for m in (
-        *(module_graph(JS, first)[1:] if first else ()), *module_graph(JS, entry)[1:])]
-    own = [u for u in dict.fromkeys(urls) if u not in {f"/static/js/{s}" for s in (first, entry)}]
+    prefetches = re.findall(r'<link rel="prefetch" href="([^"]+)">', html)
+    # the first script's imports first (or without one, the entry's), then those of the scripts
+    # every page loads (the class bar's...); no script is preloaded beside its own tag
+    own = [f"/static/js/{m}" for m in module_graph(JS, first or entry)[1:]]
     assert preloads[:len(own)] == own
     wide = {f"/static/js/{m}" for script in PAGE_WIDE for m in module_graph(JS, script)[1:]}
     assert set(preloads[len(own):]) == wide - set(own) - {f"/static/js/{entry}"}
     assert len(set(preloads)) == len(preloads)
+    if first:
+        # the entry is named on the first script, which loads it (shared/entry.js); the entry's
+        # modules are fetched meanwhile, not compiled: those nothing has preloaded, entry first
+        named = re.findall(r'src="/static/js/([^"]+)" data-entry="/static/js/([^"]+)"', html)
+        assert named == [(first, entry)]
+        assert prefetches == [f"/static/js/{m}" for m in module_graph(JS, entry)
+                              if f"/static/js/{m}" not in preloads]
+        assert prefetches[0] == f"/static/js/{entry}"
+    else:
+        assert prefetches == []
     assert "/static/js/shared/state.js" in preloads  # every page keeps its view in the URL
-    for href in preloads:
+    for href in preloads + prefetches:
         r = client.get(href)
         assert r.status_code == 200, href
         assert "javascript" in r.headers["content-type"]

@@ -1,7 +1,8 @@
 """The descent map's first paint (static/js/descent/first-paint.js): the surface and the start
-point are on screen before the page's controller has its registries, and the controller takes
-over the same plot and the same grid (one request). On a laptop Plotly follows the picture (for its
-hover) and draws the levels the canvas map drew (on a phone: test_descent_phone.py)."""
+point are on screen before the page's controller has loaded (it loads after them,
+shared/entry.js), and the controller takes over the same plot and the same grid (one request).
+On a laptop Plotly follows the picture (for its hover) and draws the levels the canvas map drew
+(on a phone: test_descent_phone.py)."""
 
 from __future__ import annotations
 
@@ -37,12 +38,17 @@ def test_the_surface_and_start_point_are_painted_before_the_registries_load(fres
     page.goto(f"{fresh_app.base_url}/#start=-1,1.5")
     page.wait_for_selector("#plot-wrap[data-painted]")
     assert page.evaluate("() => window.gradscape === undefined")  # no controller yet
-    assert held, "the registries were asked for"
     surface = page.evaluate(INK, "base")
     start = page.evaluate(INK, "heads")
     assert surface[0] > 10_000  # the surface's colours fill the axes
     assert 0 < start[0] < 1_000  # the start marker, and nothing else
 
+    # then the controller loads, and asks for its registries
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the controller asked for the registries"
     for route in held:
         route.continue_()
     page.wait_for_function("() => window.gradscape && gradscape.stats.surfaceAt !== null")

@@ -3,15 +3,17 @@
 // start point, from the link and one grid request, before the page's other modules have loaded.
 // It runs as its own module script ahead of the others (templates/index.html), with a small
 // import graph, so that on a slow phone the picture does not wait for ~40 modules, the class bar,
-// the registries and the websocket. The controller (page.js) then takes over this plot and this
-// grid.
+// the registries and the websocket. It then loads the controller (page.js, shared/entry.js),
+// which takes over this plot and this grid.
 
+import { loadEntryAfter } from "../shared/entry.js";
 import { DescentPlot } from "./plot.js";
 import { GRID_N, SCHEMA, createDescentStore, gridURL } from "./state.js";
 
 /**
- * @typedef {{ plot: DescentPlot, url: string, grid: Promise<import("./plot.js").DescentGrid | null> }}
- *   FirstPaint the plot drawn on, and the grid request it made (null when it failed)
+ * @typedef {{ plot: DescentPlot, url: string, grid: Promise<import("./plot.js").DescentGrid | null>,
+ *   painted: Promise<void> }} FirstPaint the plot drawn on, the grid request it made (null when
+ *   it failed), and the picture painted (or not to be)
  */
 
 /** @param {string} id @returns {HTMLElement} */
@@ -47,7 +49,7 @@ function paint() {
   const grid = fetch(url, { headers: { Accept: "application/json" } })
     .then((r) => (r.ok ? r.json() : null))
     .catch(() => null); // the page asks again, and says what went wrong
-  grid.then((g) => {
+  const painted = grid.then((g) => {
     if (!g || plot.grid) return; // the page got there first
     plot.setSurface(g);
     const start = /** @type {number[] | null} */ (state.start) || g.surface.default_start;
@@ -61,10 +63,11 @@ function paint() {
     };
     requestAnimationFrame(redraw);
   });
-  return { plot, url, grid };
+  return { plot, url, grid, painted };
 }
 
 let first = paint();
+loadEntryAfter(first ? first.painted : Promise.resolve());
 
 /**
  * The first paint's plot and its grid request, for the page to take over (once).

@@ -21,7 +21,7 @@ import { opened as earlyOpened, pageStartMessage, takeEarlyStart } from "./early
 import { labTitles } from "./generalisation.js";
 import { LandscapeView } from "./landscape.js";
 import { NetworkRunsPanel } from "./runs-panel.js";
-import { boundaryScene, landscapeScene, shownMode, usesFinalPaths, viewBox } from "./scenes.js";
+import { boundaryScene, landscapeScene, optimizerNames, shownMode, usesFinalPaths, viewBox } from "./scenes.js";
 import { bindServer, withPlaneWeights } from "./server.js";
 import { SettingsPanel } from "./settings.js";
 import { Slices } from "./slices.js";
@@ -78,7 +78,7 @@ class NetworkPage {
     this.socket = socket;
     this.options = options;
     this.optimizers = optimizers;
-    this.names = new Map(optimizers.map((o) => [o.id, o.name]));
+    this.names = optimizerNames(optimizers);
     /** @type {import("./run.js").NetRun[]} NetRun per run of the current `started` */
     this.runs = [];
     /** @type {NetConfig | null} started.config */
@@ -102,7 +102,7 @@ class NetworkPage {
     this.setTimers = new Map();
     this.plotly = false;
     /** @type {import("./early-start.js").EarlyStart | null} the runs early-start.js started, until the first restart */
-    this.early = null;
+    this.early = takeEarlyStart(); // what came before these handlers; the plot it painted on
     this.plotlyAsked = false;
     this.plotlyDemand = new PlotlyDemand([$("landscape"), $("heatmaps"), $("spectrum")], {
       loaded: () => {
@@ -139,10 +139,12 @@ class NetworkPage {
       onRemove: (/** @type {number} */ i) => this.removeRun(i),
       onSelect: (/** @type {number} */ i) => this.select(i),
     });
-    this.boundary = new BoundaryPlot($("boundary"), {
-      onClick: (/** @type {number} */ x, /** @type {number} */ y, /** @type {{ shift: boolean }} */ e) => this.clickData(x, y, e),
-      onSelect: (/** @type {number} */ i) => this.select(i),
-    });
+    /** @type {{ onClick: (x: number, y: number, how: { shift: boolean, cell: number }) => void, onSelect: (run: number) => void }} */
+    const onBoundary = {
+      onClick: (x, y, e) => this.clickData(x, y, e),
+      onSelect: (i) => this.select(i),
+    };
+    this.boundary = this.early.plot ? Object.assign(this.early.plot, onBoundary) : new BoundaryPlot($("boundary"), onBoundary);
     this.landscape = new LandscapeView(
       { plot: $("landscape"), readout: $("landscape-readout"), caption: $("landscape-caption") },
       { onPick: (/** @type {number} */ run, /** @type {number} */ index) => this.pickPoint(run, index) },
@@ -169,7 +171,6 @@ class NetworkPage {
   init() {
     // the runs first: the server computes their first boundary while the controls are built
     bindServer(this);
-    this.early = takeEarlyStart(); // what came before these handlers, for the first restart
     if (this.socket.canSend) this.restart(); // else on `welcome`
     this.buildControls();
     this.lessons.load();
@@ -182,6 +183,11 @@ class NetworkPage {
     setPresenting(this.store.state.present, $("present"));
     this.setFontSizes(this.store.state.present);
     this.render();
+    const painted = this.boundary.div.dataset.painted; // by early-start.js, before this page was here
+    if (painted) {
+      this.stats.boundaryAt = Number(painted);
+      this.pictureDrawn();
+    }
     setTimeout(() => this.pictureDrawn(), PLOTLY_LATEST); // with no picture to wait for (own points)
     requestAnimationFrame(() => this.tick());
     this.stats.readyAt = performance.now();

@@ -37,6 +37,8 @@ import { RUN_COLORS, livePlane } from "./state.js";
  * @property {{ landscape: boolean }} dirty
  * @property {{ run: number, index: number } | null} pick
  */
+/** @typedef {Pick<ScenePage, "config" | "store" | "options" | "names" | "runs" | "editBox" | "ownPoints">}
+ *   BoundaryScenePage what the data plot reads (network/early-start.js paints it before the page is here) */
 
 /** @type {Box} */
 const DEFAULT_BOX = [[-1.6, 1.6], [-1.6, 1.6]]; // the data plot's view with no data yet
@@ -46,11 +48,15 @@ const NO_POINTS = { x: [], labels: [] };
 /** @param {number[]} a */
 const last = (a) => a[a.length - 1];
 
-/** @param {ScenePage} page @param {NetworkRun} run */
+/** @param {BoundaryScenePage} page @param {NetworkRun} run */
 const runName = (page, run) => page.names.get(run.info.optimizer) || run.info.optimizer;
 
+/** An optimizer's name by its id, for the run titles.
+ * @param {import("../types/api").OptimizerInfo[]} optimizers @returns {Map<string, string>} */
+export const optimizerNames = (optimizers) => new Map(optimizers.map((o) => [o.id, o.name]));
+
 /** The data plot's view: the boundary grid, or while own points are edited, a box around them.
- * @param {ScenePage} page @returns {Box} */
+ * @param {BoundaryScenePage} page @returns {Box} */
 export function viewBox(page) {
   const c = page.config;
   let box = DEFAULT_BOX;
@@ -88,7 +94,7 @@ function dataBox(xs) {
 
 /** Own points as the plot takes them, kept while the points are the same (Plotly skips work);
  *  with the runs' test split when they trained on these points.
- * @param {ScenePage} page @param {Point[]} points */
+ * @param {BoundaryScenePage} page @param {Point[]} points */
 function ownPoints(page, points) {
   const c = page.config;
   const test = c && c.custom_points && c.data.test && c.data.test.length === points.length ? c.data.test : null;
@@ -98,7 +104,7 @@ function ownPoints(page, points) {
   return page.ownPoints;
 }
 
-/** @param {ScenePage} page @returns {import("./boundary-canvas.js").Scene & { oneHot: boolean }} */
+/** @param {BoundaryScenePage} page @returns {import("./boundary-canvas.js").Scene & { oneHot: boolean }} */
 export function boundaryScene(page) {
   const state = page.store.state;
   const c = page.config;
