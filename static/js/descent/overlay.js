@@ -15,6 +15,7 @@
 import { markerPath } from "../shared/run-style.js";
 import { drawStateMarkers } from "./state-keys.js";
 import { drawTrials } from "./trials.js";
+import { canvasScale } from "../shared/canvas-scale.js";
 // Page-agnostic: it draws {trajectory, color} lists through an axis mapping (plots.linearMapping).
 
 /** @typedef {import("../shared/plots.js").Mapping} Mapping */
@@ -86,7 +87,7 @@ export class PathOverlay {
    * @param {number} width @param {number} height @param {Mapping} mapping
    */
   resize(width, height, mapping) {
-    this.dpr = window.devicePixelRatio || 1;
+    this.dpr = canvasScale();
     this.size = [width, height];
     for (const c of this.canvases) {
       c.width = Math.round(width * this.dpr);

@@ -21,6 +21,7 @@ import {
   PLOT_CONFIG, axisMapping, colorTransform, contourTraces, mapGeometry, mapLayout, paintMap,
   plotlyOnDemand, sceneLayout, surfaceTrace,
 } from "../shared/plots.js";
+import { canvasScale } from "../shared/canvas-scale.js";
 
 const MAX_3D_POINTS = 1500; // per path: WebGL lines are cheap, Plotly's per-update work is not
 const MIN_3D_INTERVAL = 100; // ms between 3D updates while running, at least
@@ -167,7 +168,7 @@ export class DescentPlot {
     if (width < 50 || height < 50) return;
     const g = mapGeometry(width, height, this.grid.surface.bounds, this.fontSize);
     this.geometry = g;
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = canvasScale();
     this.base.width = Math.round(width * dpr);
     this.base.height = Math.round(height * dpr);
     this.base.style.width = `${width}px`;

@@ -7,6 +7,7 @@
 
 import { fmt } from "../shared/format.js";
 import { contourSegments, gridHessian, modelLevels, quadraticModel, stepVerdict } from "./model.js";
+import { canvasScale } from "../shared/canvas-scale.js";
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -51,7 +52,7 @@ export class ReferenceLayer {
     }
     const ctx = c.getContext("2d");
     if (!ctx) return;
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = canvasScale();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, c.width / dpr, c.height / dpr);
     this.model = null;

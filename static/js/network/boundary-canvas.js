@@ -10,6 +10,7 @@ import { drawAxes } from "../shared/canvas-axes.js";
 import { isolines } from "../shared/contour-lines.js";
 import { linearMapping } from "../shared/plots.js";
 import { cellTitle } from "./boundary-title.js";
+import { canvasScale } from "../shared/canvas-scale.js";
 
 /**
  * @typedef {{ left: number, top: number, width: number, height: number, view: number[][], room: number }} Cell
@@ -86,7 +87,7 @@ export function halfContour(z) {
  * @param {{ fontSize: number, colors: string[], fills: string[], font: string }} style
  */
 export function paintBoundary(canvas, scene, cells, { fontSize, colors, fills, font }) {
-  const dpr = window.devicePixelRatio || 1;
+  const dpr = canvasScale();
   const W = canvas.clientWidth;
   const H = canvas.clientHeight;
   if (canvas.width !== Math.round(W * dpr) || canvas.height !== Math.round(H * dpr)) {

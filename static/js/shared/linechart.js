@@ -7,6 +7,7 @@
 
 import { niceTicks } from "./canvas-axes.js";
 import { fmt } from "./format.js";
+import { canvasScale } from "./canvas-scale.js";
 
 const TITLE_X = 6; // the title's left edge, px
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -127,7 +128,7 @@ export class CanvasLineChart {
     const width = this.container.clientWidth;
     const height = this.container.clientHeight;
     if (width < 20 || height < 20) return;
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = canvasScale();
     const c = this.canvas;
     if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
       c.width = Math.round(width * dpr);

@@ -6,6 +6,7 @@
 import { drawAxes, niceTicks } from "./canvas-axes.js";
 import { autoLevels, isolines, levelValues } from "./contour-lines.js";
 import { fmt, isNum } from "./format.js";
+import { canvasScale } from "./canvas-scale.js";
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
@@ -308,7 +309,7 @@ const LUT_SIZE = 256; // colours of the canvas map: as many as an 8-bit channel 
  * @param {{ fontSize?: number, dpr?: number, lines?: boolean }} [options] lines: false leaves the
  *   contour lines out (their first computation takes ~0.1 s on a phone)
  */
-export function paintMap(canvas, grid, tf, geometry, { fontSize = 12, dpr = window.devicePixelRatio || 1, lines = true } = {}) {
+export function paintMap(canvas, grid, tf, geometry, { fontSize = 12, dpr = canvasScale(), lines = true } = {}) {
   const ctx = canvas.getContext("2d");
   if (!ctx) return; // no 2D canvas: the contour comes with Plotly
   const levels = mapLevels(tf);

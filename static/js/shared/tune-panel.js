@@ -7,6 +7,7 @@
 import { el } from "./controls.js";
 import { fmt } from "./format.js";
 import { runStyle } from "./run-style.js";
+import { canvasScale } from "./canvas-scale.js";
 
 /**
  * One run's answer from POST /api/tune (app/api/routes/tune.py, tuning_json).
@@ -76,7 +77,7 @@ export class TunePanel {
     const width = wrap.clientWidth;
     const height = wrap.clientHeight;
     if (width < 40 || height < 40) return;
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = canvasScale();
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(height * dpr);
     this.canvas.style.width = `${width}px`;
