@@ -55,26 +55,28 @@ def test_page_loads_its_entry_and_preloads_its_imports(client, url: str, entry: 
     assert scripts[:len(expected)] == expected
     assert f"/static/js/{entry}" not in scripts[len(expected):]
     preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
-    prefetches = re.findall(r'<link rel="prefetch" href="([^"]+)">', html)
+    own = [f"/static/js/{m}" for m in module_graph(JS, first or entry)[1:]]
     # the first script's imports first (or without one, the entry's), then those of the scripts
     # every page loads (the class bar's...); no script is preloaded beside its own tag
-    own = [f"/static/js/{m}" for m in module_graph(JS, first or entry)[1:]]
     assert preloads[:len(own)] == own
     wide = {f"/static/js/{m}" for script in PAGE_WIDE for m in module_graph(JS, script)[1:]}
     assert set(preloads[len(own):]) == wide - set(own) - {f"/static/js/{entry}"}
     assert len(set(preloads)) == len(preloads)
+    later: list[str] = []
     if first:
-        # the entry is named on the first script, which loads it (shared/entry.js); the entry's
-        # modules are fetched meanwhile, not compiled: those nothing has preloaded, entry first
-        named = re.findall(r'src="/static/js/([^"]+)" data-entry="/static/js/([^"]+)"', html)
-        assert named == [(first, entry)]
-        assert prefetches == [f"/static/js/{m}" for m in module_graph(JS, entry)
-                              if f"/static/js/{m}" not in preloads]
-        assert prefetches[0] == f"/static/js/{entry}"
+        # the entry is named on the first script, which loads it (shared/entry.js) with the
+        # entry's imports nothing has preloaded
+        named = re.findall(r'src="/static/js/([^"]+)" data-entry="/static/js/([^"]+)" '
+                           r'data-entry-imports="([^"]*)"', html)
+        assert [(f, e) for f, e, _ in named] == [(first, entry)]
+        later = named[0][2].split()
+        assert later == [f"/static/js/{m}" for m in module_graph(JS, entry)[1:]
+                         if f"/static/js/{m}" not in preloads]
+        assert later and f"/static/js/{entry}" not in later  # its imports, not itself
     else:
-        assert prefetches == []
+        assert "data-entry" not in html
     assert "/static/js/shared/state.js" in preloads  # every page keeps its view in the URL
-    for href in preloads + prefetches:
+    for href in preloads + later:
         r = client.get(href)
         assert r.status_code == 200, href
         assert "javascript" in r.headers["content-type"]

@@ -69,23 +69,25 @@ PAGE_WIDE = ("class/bar.js", "shared/join.js", "shared/tabs.js")
 def page_scripts(static_dir: Path, entry: str, first: str | None = None) -> dict[str, object]:
     """Template context of a page, as URLs: its entry module; the module script that runs ahead
     of everything (`first`, with a small import graph) and then loads the entry itself, once the
-    page's main picture is up (static/js/shared/entry.js); the modules to preload (fetched and
-    compiled at once), and those to prefetch (fetched only, to be compiled when imported).
+    page's main picture is up (static/js/shared/entry.js); the modules to preload with the page;
+    and, with `first`, the entry's imports it does not preload, for `first` to preload when it
+    loads the entry.
 
     Without `first` the entry is a script of its own and its imports are preloaded. With it,
-    `first`'s imports are preloaded and the entry's are prefetched: compiling the controller's
-    ~50 modules while the picture was on its way held that picture up (on /network with the CPU
-    throttled 4x: 200-300 ms). The page-wide scripts' imports are preloaded either way.
+    only `first`'s imports are: fetching and compiling the controller's ~50 modules while the
+    picture was on its way held that picture up (on /network with the CPU throttled 4x: compiling
+    them 200-300 ms; fetching them only, ~100 ms). The page-wide scripts' imports are preloaded
+    either way.
     """
     js = static_dir / "js"
     scripts = {f"/static/js/{s}" for s in (first, entry) if s}
     preload = dict.fromkeys(module_graph(js, first)[1:] if first else module_graph(js, entry)[1:])
     for script in PAGE_WIDE:
         preload.update(dict.fromkeys(module_graph(js, script)[1:]))
-    prefetch = [m for m in module_graph(js, entry) if m not in preload] if first else []
+    later = [m for m in module_graph(js, entry)[1:] if m not in preload] if first else []
     return {
         "first": f"/static/js/{first}" if first else None,
         "entry": f"/static/js/{entry}",
         "preload": [url for url in (f"/static/js/{m}" for m in preload) if url not in scripts],
-        "prefetch": [f"/static/js/{m}" for m in prefetch],
+        "entry_imports": [f"/static/js/{m}" for m in later],
     }
