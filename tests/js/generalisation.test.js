@@ -1,10 +1,10 @@
-// The generalisation lab's pure parts (static/js/network/generalisation.js, sweep-panel.js,
+// The generalisation lab's pure parts (static/js/network/lab-state.js, sweep-panel.js,
 // neuron-maps.js, state.js): what a `start` and a `sweep` carry, how a link's values are fitted
 // to the API's ranges, a preset as state, a unit map's pixels.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { LAB_KEYS, labFields, labNetwork, labStart, neuronGrid, presetPatch, sanitizeLab } from "../../static/js/network/generalisation.js";
+import { LAB_KEYS, labFields, labNetwork, labStart, neuronGrid, presetPatch, sanitizeLab } from "../../static/js/network/lab-state.js";
 import { mapImage } from "../../static/js/network/neuron-maps.js";
 import { RunType, startMessage } from "../../static/js/network/state.js";
 import { parseValues, sweepBase } from "../../static/js/network/sweep-panel.js";

@@ -13,7 +13,7 @@ import { openLivePage } from "../shared/live-page.js";
 import { isFirstVisit } from "../shared/start-hint.js";
 import { loadNetworkRegistries } from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
-import { labStart } from "./generalisation.js";
+import { labStart } from "./lab-state.js";
 import { NetRun } from "./run.js";
 import { boundaryScene, optimizerNames } from "./scenes.js";
 import { createNetworkStore, sanitize, startMessage } from "./state.js";

@@ -11,7 +11,8 @@ import { CanvasLineChart, minMaxDecimate } from "../shared/linechart.js";
 import { showMessage } from "../shared/messages.js";
 import { runStyle } from "../shared/run-style.js";
 import { RUN_COLORS } from "./state.js";
-import { LabControls, SIDE_IDS, labStart, neuronGrid, penaltySeries, presetPatch, testSeries } from "./generalisation.js";
+import { LabControls, penaltySeries, testSeries } from "./generalisation.js";
+import { SIDE_IDS, labStart, neuronGrid, presetPatch } from "./lab-state.js";
 import { NeuronMaps } from "./neuron-maps.js";
 import { SweepPanel } from "./sweep-panel.js";
 

@@ -12,7 +12,7 @@
 import { listEdit } from "../shared/run-edits.js";
 import { KeptIdType } from "../shared/kept.js";
 import { Store, Types } from "../shared/state.js";
-import { LAB_KEYS, labFields, labNetwork, sanitizeLab } from "./generalisation.js";
+import { LAB_KEYS, labFields, labNetwork, sanitizeLab } from "./lab-state.js";
 
 /** @typedef {import("../shared/state.js").State} State */
 /** @template T @typedef {import("../shared/state.js").PropType<T>} PropType */
@@ -134,7 +134,7 @@ export const SCHEMA = {
   // Measure the sharpness every `curv` steps (docs/protocol.md, "Curvature"); null: the server's
   // cadence (every 10-18 steps on small networks, about 1.3x the time at full speed); 0: off.
   curv: { type: Types.int, default: null },
-  // The generalisation lab (generalisation.js; ranges, defaults and help: options.generalization).
+  // The generalisation lab (lab-state.js; ranges, defaults and help: options.generalization).
   test_fraction: { type: Types.number, key: "test", default: 0 },
   label_noise: { type: Types.number, key: "lnoise", default: 0 },
   l1: { type: Types.number, default: 0 },
@@ -291,7 +291,7 @@ export const livePlane = (mode) => (mode === "weights" ? "weights" : "random");
 /**
  * The websocket `start` of a network (docs/protocol.md, "Network runs").
  * @param {State} state
- * @param {Record<string, unknown>} [extra] fields the state does not hold (unit maps: generalisation.js)
+ * @param {Record<string, unknown>} [extra] fields the state does not hold (unit maps: lab-state.js)
  */
 export function startMessage(state, extra = {}) {
   /** @type {import("../shared/socket.js").Message} */
