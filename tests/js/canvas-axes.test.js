@@ -1,7 +1,7 @@
 // @ts-check
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { niceTicks } from "../../static/js/shared/canvas-axes.js";
+import { niceTicks, tickLabel } from "../../static/js/shared/canvas-axes.js";
 
 test("niceTicks: round steps of 1, 2 or 5 times a power of ten, inside the range", () => {
   assert.deepEqual(niceTicks(-2, 2), [-2, -1, 0, 1, 2]);
@@ -19,4 +19,12 @@ test("niceTicks: round steps of 1, 2 or 5 times a power of ten, inside the range
 
 test("niceTicks: an empty range is its one value", () => {
   assert.deepEqual(niceTicks(3, 3), [3]);
+});
+
+test("tickLabel: 3 significant digits, a minus sign for negatives (as Plotly's ticks)", () => {
+  assert.equal(tickLabel(-1), "\u22121");
+  assert.equal(tickLabel(-0.25), "\u22120.25");
+  assert.equal(tickLabel(0), "0");
+  assert.equal(tickLabel(1.5), "1.5");
+  assert.ok(!tickLabel(-2.5).includes("-"), "no hyphen");
 });

@@ -24,6 +24,15 @@ export function niceTicks(lo, hi, count = 4) {
   return [lo];
 }
 
+/**
+ * A tick's label as Plotly writes it: 3 significant digits, negatives with a minus sign (U+2212,
+ * as wide as the plus; a hyphen reads as a dash), so the canvas maps and Plotly's agree.
+ * @param {number} v
+ */
+export function tickLabel(v) {
+  return fmt(v, 3).replace(/^-/, "\u2212");
+}
+
 /** @param {number} lo @param {number} hi @param {number} step */
 function ticksEvery(lo, hi, step) {
   const ticks = [];
@@ -56,7 +65,7 @@ export function drawAxes(ctx, mapping, bounds, { fontSize = 12, font = "sans-ser
     const x = Math.round(mapping.px(v)) + 0.5;
     ctx.moveTo(x, top + height);
     ctx.lineTo(x, top + height + tick);
-    ctx.fillText(fmt(v, 3), x, top + height + tick + 2);
+    ctx.fillText(tickLabel(v), x, top + height + tick + 2);
   }
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
@@ -64,7 +73,7 @@ export function drawAxes(ctx, mapping, bounds, { fontSize = 12, font = "sans-ser
     const y = Math.round(mapping.py(v)) + 0.5;
     ctx.moveTo(left, y);
     ctx.lineTo(left - tick, y);
-    ctx.fillText(fmt(v, 3), left - tick - 2, y);
+    ctx.fillText(tickLabel(v), left - tick - 2, y);
   }
   ctx.stroke();
   if (xtitle) {
