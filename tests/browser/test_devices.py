@@ -122,6 +122,8 @@ def test_a_tap_on_a_backprop_edge_opens_its_chain_rule(device_page) -> None:
     page = device_page
     page.goto(f"{page.url.rsplit('/', 1)[0]}/backprop")
     page.wait_for_function("() => document.body.dataset.ready === '1'")
+    # a first visit's hint names the gesture a finger makes
+    assert "tap an edge" in page.locator("[data-key='start-hint']").inner_text()
     edge = page.locator(".hit[data-w]").first
     box = edge.bounding_box()
     ref = edge.get_attribute("data-w")

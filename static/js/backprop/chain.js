@@ -11,6 +11,7 @@
 import { factor, ix, num } from "./format.js";
 import { gradsStepIndex, slopes } from "./steps.js";
 import { h, subText, sym } from "./symbols.js";
+import { clickWord } from "../shared/touch.js";
 
 const NUDGE = 0.01; // the small change the chain card's sentence speaks of
 
@@ -106,7 +107,7 @@ export function renderChain(root, ctx) {
 
   const notes = [];
   if (hidden && l + 1 < L) {
-    notes.push(h("div", "note", `Each ∂L/∂z${subText(l + 1)}[k] came one layer up by the same rule: click a weight of layer ${l + 1} to follow it further.`));
+    notes.push(h("div", "note", `Each ∂L/∂z${subText(l + 1)}[k] came one layer up by the same rule: ${clickWord()} a weight of layer ${l + 1} to follow it further.`));
   }
   const at = gradsStepIndex(ctx.steps, l);
   if (at >= 0 && at !== ctx.index) {

@@ -22,6 +22,7 @@ import { Editor, fieldOf, messageOf } from "./editor.js";
 import { h } from "./symbols.js";
 import { bindHover } from "./hover.js";
 import { RegControls, regLines } from "./regularization.js";
+import { clickWord } from "../shared/touch.js";
 
 /** @typedef {import("../types/api").BackpropTrace} Trace */
 /** @typedef {import("../types/api").MlpOptions} MlpOptions */
@@ -376,7 +377,7 @@ async function start() {
       message(`This link was refused: ${err.text}. Showing the classic example.`);
     }
   }
-  if (firstVisit) showStartHint("Start here: click an edge of the network for its chain rule, or press Next ▶ to step through.");
+  if (firstVisit) showStartHint(`Start here: ${clickWord()} an edge of the network for its chain rule, or press Next ▶ to step through.`);
   document.body.dataset.ready = "1";
 }
 

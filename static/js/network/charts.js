@@ -8,6 +8,7 @@ import { el } from "../shared/controls.js";
 import { isNum } from "../shared/format.js";
 import { minMaxDecimate } from "../shared/linechart.js";
 import { FONT, PLOT_CONFIG } from "../shared/plots.js";
+import { clickWord } from "../shared/touch.js";
 
 /** @typedef {import("./run.js").NetRun} NetRun */
 /** @typedef {import("./state.js").WeightTriple} WeightTriple */
@@ -138,7 +139,7 @@ export class Heatmaps {
     this.chosen = chosen;
     const step = run && run.weights ? `${label}, step ${run.weights.step}` : label;
     const shown = this.unitShown ? ` · unit ${this.unitShown.unit + 1} of layer ${this.unitShown.layer}: its weights ${this.unitShown.into ? "in (a row)" : "out (a column)"}` : "";
-    if (this.note) this.note.textContent = (chosen ? `${step} · click a weight: a landscape axis` : step) + shown;
+    if (this.note) this.note.textContent = (chosen ? `${step} · ${clickWord()} a weight: a landscape axis` : step) + shown;
   }
 }
 

@@ -6,6 +6,7 @@
 // weights, in (a row of the unit's layer) and out (a column of the next).
 
 import { el } from "../shared/controls.js";
+import { clickWord } from "../shared/touch.js";
 
 /** @typedef {{ layer: number, unit: number }} UnitRef layer: 1-based hidden layer; unit: 0-based */
 
@@ -155,7 +156,7 @@ export class NeuronMaps {
         this.drawn += 1;
       });
     });
-    const pick = this.picked ? ` · unit ${this.picked.unit + 1} of layer ${this.picked.layer} picked: its weights are outlined in the heatmaps` : " · click a map: its weights in the heatmaps";
+    const pick = this.picked ? ` · unit ${this.picked.unit + 1} of layer ${this.picked.layer} picked: its weights are outlined in the heatmaps` : ` · ${clickWord()} a map: its weights in the heatmaps`;
     this.note.textContent = `${label}, step ${maps.step}${pick}`;
   }
 }

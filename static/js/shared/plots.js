@@ -7,6 +7,7 @@ import { drawAxes, niceTicks } from "./canvas-axes.js";
 import { autoLevels, isolines, levelValues } from "./contour-lines.js";
 import { fmt, isNum } from "./format.js";
 import { canvasScale } from "./canvas-scale.js";
+import { noHover } from "./touch.js";
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
@@ -257,7 +258,7 @@ let plotlyPromise = null;
  * a student's first tap would wait for it.
  */
 export function plotlyOnDemand() {
-  return window.matchMedia("(hover: none)").matches;
+  return noHover();
 }
 
 /**
