@@ -43,13 +43,16 @@ def phone(browser, server) -> Iterator:
     page.base = server.url
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(f"{m.text} @ {m.location.get('url', '')}")
+            if m.type == "error" else None)
     page.plotly_requests = []
     page.on("request", lambda r: page.plotly_requests.append(r.url)
             if "/vendor/plotly/" in r.url else None)
+    page.allowed_errors = ""  # errors that mention it are expected (a test's failed request)
     try:
         yield page
-        assert not errors, errors
+        unexpected = [e for e in errors if not (page.allowed_errors and page.allowed_errors in e)]
+        assert not unexpected, unexpected
     finally:
         context.close()
 
@@ -144,6 +147,36 @@ def test_the_landscape_brought_into_view_loads_plotly_and_draws_it(phone) -> Non
     until(page, "(document.getElementById('landscape').data || [])"
                 ".some((t) => t.type === 'contour')")
     assert page.locator("#landscape .plotly-wait").count() == 0
+
+
+def test_plotly_that_failed_to_load_is_tried_again_when_its_view_shows_again(phone) -> None:
+    page = phone
+    page.allowed_errors = "/vendor/plotly/"  # the failed request's console error
+    failures = []
+
+    def fail_once(route) -> None:
+        if failures:
+            route.continue_()
+        else:
+            failures.append(route.request.url)
+            route.abort()
+
+    page.route(PLOTLY, fail_once)
+    page.goto(f"{page.base}/network#steps=20")
+    until(page, "window.gradscape && gradscape.play === 'done'")
+    tap(page, ".phone-tabs [role=tab]:has-text('Landscape')")
+    page.locator("#landscape").scroll_into_view_if_needed()
+    until(page, "document.querySelector('#landscape .plotly-wait')"
+                ".textContent.startsWith('Could not load')")
+    assert failures and page.evaluate("typeof window.Plotly") == "undefined"
+    # another tab, then the landscape again: a second try, which loads and draws
+    tap(page, ".phone-tabs [role=tab]:has-text('Charts')")
+    tap(page, ".phone-tabs [role=tab]:has-text('Landscape')")
+    page.locator("#landscape").scroll_into_view_if_needed()
+    until(page, "window.Plotly !== undefined && gradscape.stats.plotlyAt !== null")
+    until(page, "(document.getElementById('landscape').data || [])"
+                ".some((t) => t.type === 'contour')")
+    assert page.locator("[data-key='plotly']").count() == 0  # the failure's message went
 
 
 def test_a_png_export_loads_plotly_and_downloads_its_figure(phone) -> None:

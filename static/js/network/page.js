@@ -106,6 +106,7 @@ class NetworkPage {
     this.plotlyAsked = false;
     this.plotlyDemand = new PlotlyDemand([$("landscape"), $("heatmaps"), $("spectrum")], {
       loaded: () => {
+        clearMessage("plotly"); // it failed before, and came on a later try
         this.plotly = true;
         this.stats.plotlyAt = performance.now();
         this.markDirty();

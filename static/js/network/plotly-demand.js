@@ -48,13 +48,14 @@ export class PlotlyDemand {
   /** Plotly, now: a figure came into view, or an export asks. @returns {Promise<void>} */
   need() {
     if (!this.loading) {
-      if (this.observer) this.observer.disconnect();
       this.loading = loadPlotly().then(() => {
+        if (this.observer) this.observer.disconnect();
         for (const note of this.notes) note.remove();
         this.on.loaded();
       }, (err) => {
-        this.loading = null; // an export may try again
-        for (const note of this.notes) note.textContent = "Could not load the plotting library.";
+        // tried again by an export, or (touch) by a figure that comes into view again
+        this.loading = null;
+        for (const note of this.notes) note.textContent = "Could not load the plotting library: it is tried again when this view is shown again.";
         this.on.failed(err);
         throw err;
       });
