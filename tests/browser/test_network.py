@@ -248,6 +248,8 @@ def test_own_points_by_clicking_and_from_a_csv(shared) -> None:
     ]
     for i, (x, y, c) in enumerate(spots):
         page.click(f"#class-picker button[data-cls='{c}']")
+        # the plot's hint says what a click adds now
+        assert f"click: add a class-{c} point" in page.inner_text("#boundary-hint")
         # Each new point restarts training and may re-lay the plot out: aim only once the
         # point-to-pixel mapping has held still for a few frames.
         px, py = page.evaluate(

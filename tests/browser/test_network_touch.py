@@ -122,6 +122,18 @@ def test_a_phone_trains_without_plotly_on_a_boundary_with_axes(phone) -> None:
     until(page, "(gradscape.state.points || []).length > 0")
     x1, x2, _ = page.evaluate("gradscape.state.points").pop()
     assert abs(x1 - 0.25) < 0.05 and abs(x2 + 0.5) < 0.05
+    # touch has no shift-click: Erase (under Data) makes a tap remove the nearest point
+    assert "Erase" in page.locator("#boundary-hint").text_content()
+    tap(page, ".phone-tabs [role=tab]:has-text('Data')")
+    tap(page, "#class-picker button[data-erase]")
+    assert page.locator("#boundary-hint").text_content() == "tap: remove the nearest point"
+    n = len(page.evaluate("gradscape.state.points"))
+    page.locator("#boundary").scroll_into_view_if_needed()
+    x, y = page.evaluate("gradscape.boundaryPoint(0, 0.25, -0.5)")
+    page.touchscreen.tap(x, y)
+    until(page, f"gradscape.state.points.length === {n - 1}")
+    assert not any(abs(p[0] - 0.25) < 0.01 and abs(p[1] + 0.5) < 0.01
+                   for p in page.evaluate("gradscape.state.points"))
     # a lesson starts its runs
     until(page, "document.querySelector('#lessons button') !== null")
     starts = page.evaluate("gradscape.stats.starts")

@@ -38,6 +38,7 @@ import { PlotlyDemand } from "./plotly-demand.js";
 import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { runStyle } from "../shared/run-style.js";
+import { clickWord, noHover } from "../shared/touch.js";
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -133,6 +134,9 @@ class NetworkPage {
       useDataset: () => this.store.set({ points: null, pts: null }),
       loadPoints: (points, name) => this.loadPoints(points, name),
       error: (text, field) => showMessage(text, { key: `field-${field}`, timeout: 6000 }),
+      picked: () => {
+        $("boundary-hint").textContent = this.boundaryHint();
+      },
     });
     this.runsPanel = new NetworkRunsPanel($("runs"), {
       optimizers, maxBatch: options.limits.points,
@@ -618,7 +622,7 @@ class NetworkPage {
     /** @type {Point[]} */
     let points = state.points ? state.points.map((/** @type {Point} */ p) => [...p]) : this.config && !this.config.custom_points ? pointsFromData(this.config.data) : [];
     const [[x0, x1]] = this.editBox;
-    if (shift) {
+    if (shift || this.settings.erasing) {
       const k = nearestPoint(points, x, y, (x1 - x0) * 0.04);
       if (k < 0) return;
       points.splice(k, 1);
@@ -686,7 +690,9 @@ class NetworkPage {
   boundaryHint() {
     const ds = /** @type {import("../types/api").DatasetInfo} */ (this.options.datasets.find((d) => d.id === this.store.state.dataset));
     if (ds.task === "regression") return "the curve each run has learned, over the data";
-    return `click: add a class-${this.settings.clickClass} point · shift-click: remove`;
+    if (this.settings.erasing) return `${clickWord()}: remove the nearest point`;
+    const remove = noHover() ? "Erase (under Data): remove" : "shift-click: remove";
+    return `${clickWord()}: add a class-${this.settings.clickClass} point · ${remove}`;
   }
 
   renderPlay() {

@@ -20,6 +20,7 @@ import { setTip } from "../shared/tooltips.js";
  * @property {() => void} useDataset
  * @property {(points: Point[], name: string) => void} loadPoints
  * @property {(text: string, field: string) => void} error
+ * @property {() => void} picked what a click on the data plot does changed (a class, or erasing)
  */
 
 /** @param {string} id */
@@ -56,7 +57,8 @@ export class SettingsPanel {
     this.on = on;
     /** @type {Map<string, DatasetInfo>} */
     this.datasets = new Map(options.datasets.map((d) => [d.id, d]));
-    this.clickClass = 0;
+    this.clickClass = 0; // the class a click on the data plot adds
+    this.erasing = false; // a click on the data plot removes the nearest point instead (touch has no shift)
     /** @type {State | undefined} the last state rendered */
     this.state = undefined;
     this.build();
@@ -209,26 +211,36 @@ export class SettingsPanel {
     const nClasses = Math.min(MAX_CLASSES, inUse + 1);
     if (this.clickClass >= nClasses) this.clickClass = 0;
     const picker = $("class-picker");
-    if (picker.children.length !== nClasses) {
-      picker.replaceChildren(...Array.from({ length: nClasses }, (_, c) => {
+    if (picker.children.length !== nClasses + 1) {
+      const classes = Array.from({ length: nClasses }, (_, c) => {
         const dot = el("span", { class: "class-dot" });
         dot.style.background = CLASS_COLORS[c];
         return el("button", {
           type: "button", dataset: { cls: String(c) }, "aria-label": `Class ${c}`,
           tip: `Clicks on the data plot add points of class ${c}${c >= inUse ? " (a new class: the network gets another output)" : ""}.`,
-          on: { click: () => this.pickClass(c) },
+          on: { click: () => this.pick(c) },
         }, [dot, String(c)]);
-      }));
+      });
+      const erase = el("button", {
+        type: "button", dataset: { erase: "1" },
+        tip: "Clicks on the data plot remove the nearest point (as a shift-click does): on a touch screen, the way to remove one.",
+        on: { click: () => this.pick(null) },
+      }, ["Erase"]);
+      picker.replaceChildren(...classes, erase);
     }
     for (const b of /** @type {HTMLCollectionOf<HTMLButtonElement>} */ (picker.children)) {
       b.disabled = regression;
-      b.setAttribute("aria-pressed", String(Number(b.dataset.cls) === this.clickClass));
+      const on = b.dataset.erase ? this.erasing : !this.erasing && Number(b.dataset.cls) === this.clickClass;
+      b.setAttribute("aria-pressed", String(on));
     }
   }
 
-  /** @param {number} c */
-  pickClass(c) {
-    this.clickClass = c;
+  /** What a click on the data plot does: add a point of class `c`, or (null) remove one.
+   * @param {number | null} c */
+  pick(c) {
+    this.erasing = c === null;
+    if (c !== null) this.clickClass = c;
     this.render(this.rendered());
+    this.on.picked();
   }
 }
