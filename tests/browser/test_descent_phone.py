@@ -101,6 +101,10 @@ def test_a_phone_answers_play_with_a_full_canvas_map_and_no_plotly(phone) -> Non
     assert ink["colourBar"] >= 8 and ink["barLabels"] > 100, ink  # its bands and labels
     assert ink["star"] > 30, ink  # Rosenbrock's minimum at (1, 1)
     assert ink["lines"] >= 10, ink  # contour lines (35 here; 2 dips without them)
+    # the map's box is as tall as the map: no blank band above or below it (there was ~50 px)
+    left, top, width, height = m["rect"]
+    box = page.evaluate("() => document.getElementById('plot-wrap').clientHeight")
+    assert top <= 12 and box - (top + height) <= 45, (top, height, box)
     before = page.evaluate("() => gradscape.play")
     page.locator("#play").tap()
     page.wait_for_function("(p) => gradscape.play !== p", arg=before, timeout=2000)

@@ -18,7 +18,7 @@ import { isNum } from "../shared/format.js";
 import { PathOverlay } from "./overlay.js";
 import { runStyle } from "../shared/run-style.js";
 import {
-  PLOT_CONFIG, axisMapping, colorTransform, contourTraces, mapGeometry, mapLayout, paintMap,
+  PLOT_CONFIG, axisMapping, colorTransform, contourTraces, mapGeometry, mapHeightFor, mapLayout, paintMap,
   plotlyOnDemand, sceneLayout, surfaceTrace,
 } from "../shared/plots.js";
 import { canvasScale } from "../shared/canvas-scale.js";
@@ -145,6 +145,7 @@ export class DescentPlot {
     this.base.hidden = three || this.contourDrawn;
     this.surfaceDiv.hidden = !three;
     if (three) {
+      this.wrap.style.removeProperty("--map-h"); // the 3D view takes a square
       this.update3d(this._lastScene, true); // once Plotly is in (plotlyReady), if not yet
     } else {
       this._layout();
@@ -164,6 +165,8 @@ export class DescentPlot {
     const tf = this.tf;
     if (!this.grid || !tf || this.view !== "contour") return;
     const width = Math.floor(this.wrap.clientWidth);
+    // where the box's height follows its width (a phone: descent.css), no more than the map needs
+    this.wrap.style.setProperty("--map-h", `${mapHeightFor(width, this.grid.surface.bounds, this.fontSize)}px`);
     const height = Math.floor(this.wrap.clientHeight);
     if (width < 50 || height < 50) return;
     const g = mapGeometry(width, height, this.grid.surface.bounds, this.fontSize);

@@ -176,6 +176,23 @@ export function contourTraces(grid, tf, geometry = null, fontSize = 12) {
 
 const MAP_MARGIN = { l: 50, r: 92, t: 10, b: 40 }; // room for ticks, titles, colourbar
 
+/** The map's margins at a font size (larger type, more room). @param {number} fontSize */
+function mapMargin(fontSize) {
+  const k = fontSize / 12;
+  return { l: Math.round(MAP_MARGIN.l * k), r: Math.round(MAP_MARGIN.r * k), t: MAP_MARGIN.t, b: Math.round(MAP_MARGIN.b * k) };
+}
+
+/**
+ * The height a map of `bounds` fills at `width` with no room left over above and below it (a
+ * phone's map box is as tall as its map: descent.css, --map-h).
+ * @param {number} width @param {Bounds} bounds @param {number} [fontSize]
+ */
+export function mapHeightFor(width, bounds, fontSize = 12) {
+  const margin = mapMargin(fontSize);
+  const [[x0, x1], [y0, y1]] = bounds;
+  return Math.ceil(margin.t + margin.b + Math.max(10, width - margin.l - margin.r) * ((y1 - y0) / (x1 - x0)));
+}
+
 /**
  * Where a map of `bounds` goes in a width x height div, one unit as long on both axes, centred:
  * the axes' rectangle in CSS pixels, Plotly's domains for it, and a data <-> pixel mapping.
@@ -184,8 +201,7 @@ const MAP_MARGIN = { l: 50, r: 92, t: 10, b: 40 }; // room for ticks, titles, co
  * @returns {MapGeometry}
  */
 export function mapGeometry(width, height, bounds, fontSize = 12) {
-  const k = fontSize / 12;
-  const margin = { l: Math.round(MAP_MARGIN.l * k), r: Math.round(MAP_MARGIN.r * k), t: MAP_MARGIN.t, b: Math.round(MAP_MARGIN.b * k) };
+  const margin = mapMargin(fontSize);
   const [[x0, x1], [y0, y1]] = bounds;
   const w = Math.max(10, width - margin.l - margin.r);
   const h = Math.max(10, height - margin.t - margin.b);
