@@ -200,6 +200,7 @@ export class PathOverlay {
     let started = false;
     let lx = 0;
     let ly = 0;
+    const on = onPlot(m);
     for (let i = 0; i < g.n; i++) {
       if (!Number.isFinite(g.x[i]) || !Number.isFinite(g.y[i])) break;
       const px = clampPx(m.px(g.x[i]));
@@ -208,7 +209,8 @@ export class PathOverlay {
         ctx.moveTo(px, py);
         started = true;
       } else if ((px - lx) ** 2 + (py - ly) ** 2 >= MIN_STEP_PX ** 2 || i === g.n - 1) {
-        ctx.lineTo(px, py);
+        if (on(lx, ly) || on(px, py)) ctx.lineTo(px, py);
+        else ctx.moveTo(px, py); // a step outside the plot: not drawn (onPlot)
       } else continue;
       lx = px;
       ly = py;
@@ -242,6 +244,7 @@ export class PathOverlay {
       i = 1;
     }
     pts.push(lx, ly);
+    const on = onPlot(m);
     for (; i < t.n; i++) {
       const x = t.x[i];
       const y = t.y[i];
@@ -253,6 +256,7 @@ export class PathOverlay {
       const py = clampPx(m.py(y));
       const d2 = (px - lx) ** 2 + (py - ly) ** 2;
       if (d2 < MIN_STEP_PX ** 2) continue;
+      if (!on(lx, ly) && !on(px, py)) pts.push(NaN, NaN); // lift the pen (onPlot)
       pts.push(px, py);
       if (d2 >= DOT_GAP_PX ** 2) dots.push(px, py);
       lx = px;
@@ -265,7 +269,10 @@ export class PathOverlay {
     const tail = d.tail.length ? d.tail.concat(pts.slice(2)) : pts;
     d.tail = tail.slice(-TAIL_POINTS * 2);
     const offset = d.dashAt || 0;
-    for (let k = 2; k < pts.length; k += 2) d.dashAt = (d.dashAt || 0) + Math.hypot(pts[k] - pts[k - 2], pts[k + 1] - pts[k - 1]);
+    for (let k = 2; k < pts.length; k += 2) {
+      const step = Math.hypot(pts[k] - pts[k - 2], pts[k + 1] - pts[k - 1]);
+      if (Number.isFinite(step)) d.dashAt = (d.dashAt || 0) + step;
+    }
     return { pts, tail, dots, color: run.color, width, dash: run.dash || [], offset };
   }
 
@@ -456,11 +463,30 @@ function arrow(ctx, x0, y0, x1, y1, color) {
   ctx.fill();
 }
 
-/** @param {CanvasRenderingContext2D} ctx @param {number[]} pts x, y, x, y... @param {number} width */
+/**
+ * Is a pixel on the plot? A step between two points that are not is not drawn: a diverging
+ * run's jumps from above the plot to below it would cross it as straight lines, a thick band
+ * over the map where the run never was (the overshoot lesson). Its leaving and any return are
+ * drawn, and an arrow at the edge marks where it is (_edgeArrow).
+ * @param {Mapping} m
+ */
+function onPlot(m) {
+  return (/** @type {number} */ px, /** @type {number} */ py) =>
+    px >= m.left && px <= m.left + m.width && py >= m.top && py <= m.top + m.height;
+}
+
+/** @param {CanvasRenderingContext2D} ctx @param {number[]} pts x, y, x, y... (NaN, NaN: a gap) @param {number} width */
 function stroke(ctx, pts, width) {
   ctx.lineWidth = width;
   ctx.beginPath();
-  ctx.moveTo(pts[0], pts[1]);
-  for (let k = 2; k < pts.length; k += 2) ctx.lineTo(pts[k], pts[k + 1]);
+  let pen = false; // NaN, NaN lifts it (a step not drawn: _collect)
+  for (let k = 0; k < pts.length; k += 2) {
+    if (!Number.isFinite(pts[k])) pen = false;
+    else if (pen) ctx.lineTo(pts[k], pts[k + 1]);
+    else {
+      ctx.moveTo(pts[k], pts[k + 1]);
+      pen = true;
+    }
+  }
   ctx.stroke();
 }
