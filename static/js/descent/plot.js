@@ -157,6 +157,9 @@ export class DescentPlot {
       if (this.surfaceDrawn && window.Plotly) window.Plotly.Plots.resize(this.surfaceDiv);
       return;
     }
+    const g = this.geometry;
+    // laid out at this size already (the box took the map's height, --map-h: no second paint)
+    if (g && g.width === Math.floor(this.wrap.clientWidth) && g.height === Math.floor(this.wrap.clientHeight)) return;
     this._layout();
   }
 
