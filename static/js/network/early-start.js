@@ -14,7 +14,7 @@ import { isFirstVisit } from "../shared/start-hint.js";
 import { loadNetworkRegistries } from "./api.js";
 import { BoundaryPlot } from "./boundary.js";
 import { labStart } from "./lab-state.js";
-import { NetRun } from "./run.js";
+import { runOf } from "./run.js";
 import { boundaryScene, optimizerNames } from "./scenes.js";
 import { createNetworkStore, sanitize, startMessage } from "./state.js";
 
@@ -90,7 +90,7 @@ function paintFirst(socket, view) {
     const stops = [
       socket.on("started", (/** @type {any} */ m) => {
         view.config = m.config;
-        view.runs = m.runs.map((/** @type {any} */ info) => new NetRun(info, m.config.sizes.length - 1));
+        view.runs = m.runs.map((/** @type {any} */ info) => runOf(info, m.config));
       }),
       socket.on("frame", (/** @type {any} */ m) => {
         for (const r of m.runs) view.runs[r.id]?.absorb(r);

@@ -219,3 +219,13 @@ export class NetRun {
     return out;
   }
 }
+
+/**
+ * A run of a network `started.config` describes (its sizes: one weight matrix per layer after
+ * the inputs), empty: its steps come with the frames.
+ * @param {ConstructorParameters<typeof NetRun>[0]} info started.runs[i], added.run
+ * @param {{ sizes: number[] }} config started.config
+ */
+export function runOf(info, config) {
+  return new NetRun(info, config.sizes.length - 1);
+}

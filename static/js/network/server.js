@@ -4,7 +4,7 @@
 // errors, shown near the controls with the offending field marked.
 
 import { clearMessage, showMessage } from "../shared/messages.js";
-import { NetRun } from "./run.js";
+import { runOf } from "./run.js";
 import { weightRefs } from "./state.js";
 
 /** @param {string} id */
@@ -12,8 +12,9 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 /** @typedef {import("./state.js").WeightTriple} WeightTriple */
 /** @typedef {import("./state.js").NetRunSpec} NetRunSpec */
+/** @typedef {import("./run.js").NetRun} NetRun */
 /** @typedef {Parameters<NetRun["absorb"]>[0] & { id: number }} RunEntry a frame's (or reset's, or added's path) run */
-/** @typedef {ConstructorParameters<typeof NetRun>[0] & { id: number, batch_size?: number | null }} RunInfo started.runs[i], added.run */
+/** @typedef {ConstructorParameters<typeof import("./run.js").NetRun>[0] & { id: number, batch_size?: number | null }} RunInfo started.runs[i], added.run */
 /** @typedef {{ mode: string, labels: string[], origin: number[], seed: number }} Plane started.config.plane */
 /**
  * started.config for a network (docs/protocol.md, "Network runs"); the rest is read elsewhere.
@@ -177,7 +178,7 @@ function onFrame(page, m) {
  */
 function onAdded(page, m) {
   if (!page.config) return;
-  const run = new NetRun(m.run, page.config.sizes.length - 1);
+  const run = runOf(m.run, page.config);
   run.absorb(m.path);
   page.runs[m.run.id] = run;
   if (page.body) page.body.runs[m.run.id] = bodyRun(m.run, page.store.state.runs[m.run.id]);
@@ -214,7 +215,7 @@ function onStarted(page, m) {
   page.config = m.config;
   page.plane = m.config.plane;
   page.body = bodyFromStarted(m, page.store.state.wts, page.store.state.runs);
-  page.runs = m.runs.map((info) => new NetRun(info, m.config.sizes.length - 1));
+  page.runs = m.runs.map((info) => runOf(info, m.config));
   page.serverRuns = page.runs.length;
   page.playback.setState("running");
   page.liveEdited = false;
