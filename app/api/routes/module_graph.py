@@ -84,7 +84,9 @@ def page_scripts(static_dir: Path, entry: str, first: str | None = None) -> dict
     preload = dict.fromkeys(module_graph(js, first)[1:] if first else module_graph(js, entry)[1:])
     for script in PAGE_WIDE:
         preload.update(dict.fromkeys(module_graph(js, script)[1:]))
-    later = [m for m in module_graph(js, entry)[1:] if m not in preload] if first else []
+    later: list[str] = []
+    if first:  # the entry's imports, but those preloaded and `first` (running already)
+        later = [m for m in module_graph(js, entry)[1:] if m not in preload and m != first]
     return {
         "first": f"/static/js/{first}" if first else None,
         "entry": f"/static/js/{entry}",
