@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import plotly
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -23,6 +20,7 @@ from app.api.routes import (
     mlp,
     optimizers,
     pages,
+    plotly_js,
     states,
     surfaces,
     trajectories,
@@ -33,9 +31,6 @@ from app.api.security import SecurityHeaders
 from app.api.state_store import StateStore
 from app.config import Settings, get_settings
 from app.core.memory import keep_freed_memory
-
-# Plotly.js ships inside the plotly Python package: serving it from there keeps the app offline.
-PLOTLY_JS_DIR = Path(plotly.__file__).resolve().parent / "package_data"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,10 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     admission.install(app, settings.max_heavy_requests, settings.heavy_queue)
     app.state.templates = Jinja2Templates(directory=str(settings.templates_dir))
     app.mount("/static", StaticFiles(directory=str(settings.static_dir)), name="static")
-    app.mount("/vendor/plotly", StaticFiles(directory=str(PLOTLY_JS_DIR)), name="plotly")
     app.mount(docs.ASSETS, StaticFiles(directory=str(docs.swagger_ui_dir())), name="swagger-ui")
     for module in (health, pages, docs, surfaces, optimizers, trajectories, tune, mlp, flow,
-                   lessons, classroom, classes, states, ws):
+                   lessons, classroom, classes, states, plotly_js, ws):
         app.include_router(module.router)
     return app
 
