@@ -87,12 +87,11 @@ def browser_context():
         browser.close()
 
 
-# The descent map is drawn, as this screen draws it: on canvas on a touch screen (which loads
-# Plotly only for the 3D view: its parse would hold the first tap for seconds), Plotly's map,
-# with hover, elsewhere. A JS expression, for wait_for_function.
+# The descent map is drawn (on its canvas: Plotly.js is only for the 3D view) and laid out.
+# A JS expression, for wait_for_function.
 DESCENT_MAP_DRAWN = (
-    "(matchMedia('(hover: none)').matches ? gradscape.map().by === 'canvas'"
-    " : window.Plotly && document.querySelector('#contour .main-svg') !== null)")
+    "(window.gradscape !== undefined && gradscape.map().rect !== null"
+    " && !document.getElementById('base').hidden)")
 
 
 class App:
@@ -112,14 +111,12 @@ class App:
         if message.type == "error":
             self.errors.append(f"console.error: {message.text}")
 
-    def open(self, hash_: str = "", *, plotly: bool = True) -> App:
-        """Open / with a URL hash; wait for the page (and by default for Plotly's contour map)."""
+    def open(self, hash_: str = "", *, wait_map: bool = True) -> App:
+        """Open / with a URL hash; wait for the page (and by default for its contour map)."""
         self.page.goto(f"{self.base_url}/" + (f"#{hash_}" if hash_ else ""))
         self.page.wait_for_function("() => window.gradscape !== undefined")
-        if plotly:
-            self.page.wait_for_function(
-                "() => window.Plotly && document.querySelector('#contour .main-svg') !== null"
-            )
+        if wait_map:
+            self.page.wait_for_function(f"() => {DESCENT_MAP_DRAWN}")
         return self
 
     def navigate(self, hash_: str) -> App:

@@ -10,17 +10,16 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser.axe import report, violations
-from tests.browser.conftest import require_browser
+from tests.browser.conftest import DESCENT_MAP_DRAWN, require_browser
 
 pytestmark = pytest.mark.browser
 
 # Each page once its first picture is drawn and its runs (if any) stand at their start: a first
 # visit waits for Play, with its hint on screen (checked too).
 READY = {
-    "/": "window.gradscape && window.Plotly && document.querySelector('#contour .main-svg')"
-    " && gradscape.runs().every((r) => r.n >= 1)",
+    "/": DESCENT_MAP_DRAWN + " && gradscape.runs().every((r) => r.n >= 1)",
     "/network": "window.gradscape && gradscape.config() !== null && window.Plotly"
-    " && document.querySelector('#boundary .main-svg')",
+    " && document.querySelector('#boundary[data-painted] .boundary-canvas')",
     "/backprop": "document.body.dataset.ready === '1'",
 }
 

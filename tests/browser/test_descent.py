@@ -419,7 +419,7 @@ def test_a_lost_connection_reconnects(browser_context) -> None:
     app.allowed = ["WebSocket connection to", "ERR_CONNECTION_REFUSED", "Failed to load resource"]
     try:
         with serve_on(create_app(), port):
-            app.open("speed=20", plotly=False)
+            app.open("speed=20", wait_map=False)
             app.wait("(runs) => runs.length === 2 && runs.every(r => r.n > 3)")
         page.wait_for_selector(".message.warn[data-key='connection']")
         assert "reconnecting" in page.inner_text(".message[data-key='connection']")
@@ -442,7 +442,7 @@ def test_too_many_sessions_is_said_plainly(browser_context) -> None:
             assert json.loads(other.recv())["type"] == "welcome"
             app = App(browser_context.new_page(), f"http://127.0.0.1:{port}")
             try:
-                app.open("speed=10", plotly=False)
+                app.open("speed=10", wait_map=False)
                 message = app.page.locator(".message[data-key='connection']")
                 message.wait_for()
                 assert "Too many people are connected" in message.inner_text()

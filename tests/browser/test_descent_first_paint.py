@@ -1,8 +1,8 @@
 """The descent map's first paint (static/js/descent/first-paint.js): the surface and the start
 point are on screen before the page's controller has loaded (it loads after them,
 shared/entry.js), and the controller takes over the same plot and the same grid (one request).
-On a laptop Plotly follows the picture (for its hover) and draws the levels the canvas map drew
-(on a phone: test_descent_phone.py)."""
+The canvas map is the map on every screen (Plotly.js loads only for the 3D view); its levels are
+those Plotly draws for the same grid (the class gallery's map is Plotly's)."""
 
 from __future__ import annotations
 
@@ -62,19 +62,31 @@ def test_the_surface_and_start_point_are_painted_before_the_registries_load(fres
 
 def test_a_link_the_first_paint_leaves_to_the_page_is_drawn_by_the_page(fresh_app: App) -> None:
     # surface parameters need the registry's ranges: the controller draws this one itself
-    app = fresh_app.open("surface=ravine&condition=20", plotly=False)
+    app = fresh_app.open("surface=ravine&condition=20", wait_map=False)
     app.page.wait_for_selector("#plot-wrap[data-painted]")
     assert app.js("() => gradscape.state.params") == {"condition": 20}
     assert app.page.evaluate(INK, "base")[0] > 10_000
     app.assert_clean()
 
 
-def test_a_laptop_gets_plotly_after_the_picture_at_the_canvas_maps_levels(fresh_app: App) -> None:
-    app = fresh_app.open()  # waits for Plotly's contour map
+def test_the_canvas_maps_levels_are_those_plotly_draws_for_the_same_grid(fresh_app: App) -> None:
+    app = fresh_app.open()
     m = app.js("() => gradscape.map()")
-    assert m["by"] == "plotly"
-    plotly = app.js("() => { const c = document.getElementById('contour')._fullData[0].contours;"
-                    " return { start: c.start, end: c.end, size: c.size }; }")
+    assert app.js("() => typeof window.Plotly") == "undefined"  # the map needed none of it
+    plotly = app.page.evaluate("""async () => {
+      const plots = await import('/static/js/shared/plots.js');
+      await plots.loadPlotly();
+      const url = performance.getEntriesByType('resource').map((e) => e.name)
+        .find((n) => n.includes('/grid?'));
+      const grid = await (await fetch(url)).json();
+      const tf = plots.colorTransform(grid.z, grid.surface.min_value);
+      const div = document.createElement('div');
+      document.body.append(div);
+      await Plotly.newPlot(div, plots.contourTraces(grid, tf), {}, plots.PLOT_CONFIG);
+      const c = div._fullData[0].contours;
+      div.remove();
+      return { start: c.start, end: c.end, size: c.size };
+    }""")
     for key in ("start", "end", "size"):
         assert m["levels"][key] == pytest.approx(plotly[key], abs=1e-9), (m["levels"], plotly)
     assert not app.errors

@@ -46,7 +46,7 @@ def test_join_shows_a_qr_code_of_this_view(browser_context) -> None:
 
 
 def test_no_join_button_outside_classroom_mode(fresh_app: App) -> None:
-    fresh_app.open("", plotly=False)
+    fresh_app.open("", wait_map=False)
     fresh_app.page.wait_for_timeout(500)  # the button would come after GET /api/classroom
     assert fresh_app.page.locator("#join").count() == 0
     fresh_app.assert_clean()

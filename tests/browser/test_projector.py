@@ -9,16 +9,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
+from tests.browser.conftest import CHROMIUM, DESCENT_MAP_DRAWN, LAUNCH_ARGS, require_browser
 from tests.browser.test_devices import photograph
 
 pytestmark = pytest.mark.browser
 
 PROJECTOR = {"width": 1920, "height": 1080}
 READY = {
-    "/": "window.gradscape && window.Plotly && document.querySelector('#contour .main-svg')",
+    "/": DESCENT_MAP_DRAWN,
     "/network": "window.gradscape && gradscape.config() !== null"
-                " && document.querySelector('#boundary .main-svg')",
+                " && document.querySelector('#boundary[data-painted] .boundary-canvas')",
     "/backprop": "document.body.dataset.ready === '1'",
 }
 

@@ -32,7 +32,7 @@ def hint(app: App) -> str:
 # ---- 7. a first visit waits for the first Play ------------------------------------------------
 
 def test_descent_first_visit_waits_for_play_with_a_hint(fresh_app: App) -> None:
-    app = fresh_app.open(plotly=False)
+    app = fresh_app.open(wait_map=False)
     app.page.wait_for_function("() => gradscape.play === 'paused'")
     assert "Lessons" in hint(app)
     app.page.wait_for_timeout(800)  # a page that plays on its own would be dozens of steps on
@@ -45,7 +45,7 @@ def test_descent_first_visit_waits_for_play_with_a_hint(fresh_app: App) -> None:
 
 
 def test_a_link_still_plays_at_once(fresh_app: App) -> None:
-    app = fresh_app.open("surface=bowl&speed=50", plotly=False)
+    app = fresh_app.open("surface=bowl&speed=50", wait_map=False)
     app.wait("(runs) => runs.length && runs.every(r => r.n > 5)")
     assert hint(app) == ""
     app.assert_clean()

@@ -77,9 +77,8 @@ export class Exports {
         if (!(await this.page.load3d())) return; // the page said why
         await window.Plotly.downloadImage($("surface3d"), { format: "png", filename: fileName("gradscape-descent-3d", "png").replace(/\.png$/, ""), scale: 2 });
       } else {
-        // the map as on screen: Plotly's, or the canvas map (with the paths, its canvases)
-        const plot = this.page.plot;
-        await downloadPlotPNG(plot.contourDrawn ? $("contour") : null, plot.canvases, fileName("gradscape-descent", "png"));
+        // the map as on screen: its canvases (the map, the paths, the heads)
+        await downloadPlotPNG(null, this.page.plot.canvases, fileName("gradscape-descent", "png"));
       }
     } catch (err) {
       showMessage(`Could not export the image: ${err instanceof Error ? err.message : err}`, { key: "export" });

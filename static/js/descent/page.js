@@ -24,7 +24,7 @@ import { Playback } from "../shared/playback.js";
 import { showMessage } from "../shared/messages.js";
 import { isFirstVisit } from "../shared/start-hint.js";
 import { changeNeedsReplay, replayNote } from "../shared/replay.js";
-import { loadPlotly, mapLevels, plotlyOnDemand } from "../shared/plots.js";
+import { loadPlotly, mapLevels } from "../shared/plots.js";
 import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { RunsPanel } from "./runs-panel.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
@@ -48,7 +48,6 @@ const canvas = (id) => /** @type {HTMLCanvasElement} */ (document.getElementById
  *   firstPathAt: number | null, plotlyAt: number | null, doneAt: number | null,
  *   ms: Record<"parse" | "absorb" | "draw" | "panel" | "inside" | "charts", number> }} Stats
  */
-const PLOTLY_DELAY = 600; // ms after the page starts, and after its surface is on screen
 /**
  * A link's value out of range opens with the nearest valid one, and says so (once per name).
  * @param {string} text @param {string} name
@@ -105,9 +104,7 @@ export class DescentPage {
       ms: { parse: 0, absorb: 0, draw: 0, panel: 0, inside: 0, charts: 0 },
     };
     this.customOpen = false; // "Custom f(x, y)" chosen, formula not accepted yet
-    /** @type {ReturnType<typeof setTimeout> | undefined} when Plotly.js is asked for */
-    this.plotlyTimer = undefined;
-    /** @type {Promise<boolean> | null} Plotly.js asked for: true once in, false if it failed */
+    /** @type {Promise<boolean> | null} Plotly.js (the 3D view) asked for: true once in, false if it failed */
     this.plotlyLoad = null;
 
     // The surface and the start point may be on screen already (first-paint.js): take over its
@@ -174,9 +171,6 @@ export class DescentPage {
     this.setView(this.store.state.view);
     this.loadSurface();
     requestAnimationFrame(() => this.tick());
-    // Plotly (hover) once the first path is on screen, or soon anyway (later if the surface
-    // comes after this: loadSurface)
-    this.plotlySoon(PLOTLY_DELAY);
   }
 
   /** @param {"contour" | "3d"} view */
@@ -191,24 +185,11 @@ export class DescentPage {
   }
 
   /**
-   * Plotly.js in `delay` ms, for the map's hover, where there is hover; a screen without it
-   * loads Plotly only for a view that needs it (plotlyOnDemand): its parse would hold a phone's
-   * main thread for seconds, and a student's first tap with it.
-   * @param {number} delay
-   */
-  plotlySoon(delay) {
-    if (this.plotlyLoad || plotlyOnDemand()) return;
-    clearTimeout(this.plotlyTimer);
-    this.plotlyTimer = setTimeout(() => this.loadPlotly(), delay);
-  }
-
-  /**
    * Plotly.js, now (once): the plot draws what waited for it.
    * @param {string} [waiting] said over the plot while it loads, for a view the student asked for
    * @returns {Promise<boolean>} whether it loaded (if not, the page said why)
    */
   loadPlotly(waiting = "") {
-    clearTimeout(this.plotlyTimer);
     if (!this.plotlyLoad) {
       this.plotlyLoad = loadPlotly().then(() => {
         this.stats.plotlyAt = performance.now();
@@ -308,12 +289,7 @@ export class DescentPage {
       this.grid = grid;
       this.toolbar.showExprError(null);
       this.plot.setSurface(grid);
-      if (this.stats.surfaceAt === null) {
-        this.stats.surfaceAt = performance.now();
-        // Parsing Plotly holds a phone's main thread for seconds: not before the page has its
-        // surface and answers taps
-        this.plotlySoon(PLOTLY_DELAY);
-      }
+      if (this.stats.surfaceAt === null) this.stats.surfaceAt = performance.now();
       setTip($("contour"), `${grid.surface.name}: ${grid.surface.description} ${this.plot.describeColors()} Click anywhere to start the runs there.`);
       this.toolbar.showPlotStatus(null);
       this.readouts.renderSurfaceInfo();
@@ -399,11 +375,7 @@ export class DescentPage {
       });
       this.stats.draws += 1;
       if (this.stats.firstHeadAt === null && this.trajectories.some((t) => t.n >= 1)) this.stats.firstHeadAt = now;
-      if (this.stats.firstPathAt === null && this.trajectories.some((t) => t.n >= 2)) {
-        this.stats.firstPathAt = now;
-        // let this frame reach the screen before Plotly's parse blocks the page for a moment
-        this.plotlySoon(50);
-      }
+      if (this.stats.firstPathAt === null && this.trajectories.some((t) => t.n >= 2)) this.stats.firstPathAt = now;
       this.panelDirty = true;
       this.insideDirty = true;
     }
@@ -475,13 +447,12 @@ async function main() {
     charts: () => Object.fromEntries(/** @type {[string, CanvasLineChart][]} */ ([["loss", page.lossChart], ["gnorm", page.gnormChart]]).map(
       ([key, chart]) => [key, chart.series.map((s) => ({ name: s.name, n: s.x.length, last: [s.x[s.x.length - 1], s.y[s.y.length - 1]], dash: s.lineDash || [] }))])),
     /**
-     * The contour map: drawn by Plotly or on the canvas, its axes' rectangle (CSS pixels in the
-     * plot), and its levels (colour coordinates) as the canvas map draws them.
+     * The contour map (the canvas's): its axes' rectangle (CSS pixels in the plot), and its
+     * levels (colour coordinates).
      */
     map: () => {
       const m = page.plot.mapping;
       return {
-        by: page.plot.contourDrawn ? "plotly" : "canvas",
         rect: m ? [m.left, m.top, m.width, m.height] : null,
         levels: page.plot.tf ? mapLevels(page.plot.tf) : null,
       };

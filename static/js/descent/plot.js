@@ -1,25 +1,24 @@
 // @ts-check
 // The descent view's plot, in layers (bottom to top):
 //   base canvas   the contour map painted from the grid (paintMap: bands, lines, axes, colour
-//                 bar, minima), until Plotly has loaded; for good on a screen without hover,
-//                 which loads Plotly only for the 3D view (plotlyOnDemand)
-//   contour div   a static Plotly contour map (the same picture, with hover), redrawn only when
-//                 the surface or the size changes
+//                 bar, minima), repainted only when the surface or the size changes
+//   contour div   empty: the map's tooltip (data-tip) and its hover readout (x, y, f) live here
 //   paths, heads  canvases: ghosts and paths (drawn incrementally), heads and arrows
 //                 (redrawn per frame); see overlay.js
 //   surface3d     the 3D view: one Plotly gl3d scene (one WebGL context), created on first use
 //                 and updated with Plotly.react
-// Switching view keeps the runs: both views draw from the same trajectories. Loading Plotly is
-// the page's (page.js loadPlotly): plotlyReady() says it has come.
-// The map's geometry is computed here (mapGeometry) and handed to Plotly as explicit domains, so
-// paths can be drawn before Plotly has loaded and stay put when it arrives.
+// Only the 3D view needs Plotly.js: the map is the canvas's, hover included, so that the page
+// answers a tap while a slow machine would still be parsing Plotly's 4.8 MB. Switching view
+// keeps the runs: both views draw from the same trajectories. Loading Plotly is the page's
+// (page.js loadPlotly): plotlyReady() says it has come.
 
 import { isNum } from "../shared/format.js";
+import { HoverReadout } from "../shared/hover-readout.js";
 import { PathOverlay } from "./overlay.js";
 import { runStyle } from "../shared/run-style.js";
 import {
-  PLOT_CONFIG, axisMapping, colorTransform, contourTraces, mapGeometry, mapHeightFor, mapLayout, paintMap,
-  plotlyOnDemand, sceneLayout, surfaceTrace,
+  PLOT_CONFIG, colorTransform, mapGeometry, mapHeightFor, mapPointLines, nearestMinimum, nearestNode, paintMap,
+  sceneLayout, surfaceTrace,
 } from "../shared/plots.js";
 import { canvasScale } from "../shared/canvas-scale.js";
 
@@ -68,11 +67,7 @@ export class DescentPlot {
     this.linesFor = null;
     /** @type {ColorTransform | null} ... and the one whose lines are on their way */
     this.linesPending = null;
-    this.plotly = false; // Plotly.js loaded
-    // Plotly's contour map adds hover to the canvas map: only where there is hover
-    this.plotlyMap = !plotlyOnDemand();
-    this.contourDrawn = false;
-    this.contourVersion = 0;
+    this.plotly = false; // Plotly.js loaded (for the 3D view)
     this.surfaceDrawn = false;
     this.surfaceStale = true;
     this.last3d = 0;
@@ -85,8 +80,7 @@ export class DescentPlot {
     this.surfaceTraceObj = null;
     /** @type {Plotly.Layout} */
     this.layout3d = {};
-    /** @type {number | undefined} when the contour map was first drawn (ms since navigation) */
-    this.contourReadyAt = undefined;
+    this.hover = new HoverReadout(wrap, (x, y) => this.readPoint(x, y));
     this._bindPick();
     new ResizeObserver(() => this.resize()).observe(wrap);
   }
@@ -109,11 +103,24 @@ export class DescentPlot {
     return [this.base, ...this.overlay.canvases].filter((c) => !c.hidden);
   }
 
-  /** Plotly has loaded: draw what waited for it. */
+  /** Plotly has loaded: draw the 3D view if it waited for it. */
   plotlyReady() {
     this.plotly = true;
-    this._drawContour();
     if (this.view === "3d") this.update3d(this._lastScene, true);
+  }
+
+  /**
+   * What the map shows at (px, py), px in the plot's box: the nearest grid node's x, y and f, or
+   * a minimum's star under the pointer; null off the map or in the 3D view (Plotly's own hover).
+   * @param {number} px @param {number} py @returns {string[] | null}
+   */
+  readPoint(px, py) {
+    const map = this.mapping;
+    if (this.view !== "contour" || !this.grid || !map || !map.inside(px, py)) return null;
+    const star = nearestMinimum(this.grid.surface, map, px, py);
+    if (star) return star;
+    const node = nearestNode(this.grid, map.toX(px), map.toY(py));
+    return node ? mapPointLines(this.grid, node[0], node[1]) : null;
   }
 
   /** A new surface (grid = GET /api/surfaces/{id}/grid): paint it now, contour it when possible. */
@@ -142,8 +149,9 @@ export class DescentPlot {
     const three = view === "3d";
     this.contourDiv.hidden = three;
     this.overlay.hidden = three;
-    this.base.hidden = three || this.contourDrawn;
+    this.base.hidden = three;
     this.surfaceDiv.hidden = !three;
+    this.hover.hide();
     if (three) {
       this.wrap.style.removeProperty("--map-h"); // the 3D view takes a square
       this.update3d(this._lastScene, true); // once Plotly is in (plotlyReady), if not yet
@@ -163,7 +171,7 @@ export class DescentPlot {
     this._layout();
   }
 
-  /** Place the map for the current size: canvases, the stand-in image, then the contour. */
+  /** Place the map for the current size: its canvases, and paint it. */
   _layout() {
     const tf = this.tf;
     if (!this.grid || !tf || this.view !== "contour") return;
@@ -181,11 +189,9 @@ export class DescentPlot {
     this.base.style.height = `${height}px`;
     this.overlay.resize(width, height, g.mapping);
     this.needsDraw = true;
-    if (!this.contourDrawn) {
-      this._paintMap(dpr);
-      this.base.hidden = false;
-    }
-    this._drawContour();
+    this._paintMap(dpr);
+    this.base.hidden = false;
+    this.hover.refresh();
   }
 
   /**
@@ -203,30 +209,8 @@ export class DescentPlot {
     this.linesPending = tf;
     requestAnimationFrame(() => setTimeout(() => {
       this.linesFor = tf;
-      if (this.tf === tf && !this.contourDrawn && this.view === "contour") this._paintMap(dpr);
+      if (this.tf === tf && this.view === "contour") this._paintMap(dpr);
     }));
-  }
-
-  async _drawContour() {
-    const Plotly = window.Plotly;
-    if (!this.plotlyMap || !this.plotly || !Plotly || !this.grid || !this.tf || !this.geometry || this.view !== "contour") return;
-    const version = ++this.contourVersion;
-    const layout = mapLayout(this.grid.surface.bounds, this.geometry, { fontSize: this.fontSize });
-    const traces = contourTraces(this.grid, this.tf, this.geometry, this.fontSize);
-    // newPlot once; later surfaces and sizes go through react on the same div
-    if (this.contourDrawn) await Plotly.react(this.contourDiv, traces, layout, PLOT_CONFIG);
-    else await Plotly.newPlot(this.contourDiv, traces, layout, PLOT_CONFIG);
-    if (version !== this.contourVersion) return;
-    this.contourDrawn = true;
-    this.base.hidden = true;
-    // Plotly's own axes are the authority; they match the geometry (explicit domains) but a
-    // rounding difference must not leave the paths half a pixel off.
-    const map = axisMapping(/** @type {Plotly.PlotlyHTMLElement} */ (this.contourDiv));
-    if (map && this.geometry && Math.abs(map.left - this.geometry.mapping.left) + Math.abs(map.width - this.geometry.mapping.width) > 0.25) {
-      this.overlay.resize(this.geometry.width, this.geometry.height, map);
-    }
-    this.needsDraw = true;
-    this.contourReadyAt = this.contourReadyAt ?? performance.now();
   }
 
   invalidate() {

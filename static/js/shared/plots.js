@@ -6,6 +6,7 @@
 import { drawAxes, niceTicks } from "./canvas-axes.js";
 import { autoLevels, isolines, levelValues } from "./contour-lines.js";
 import { fmt, isNum } from "./format.js";
+import { nearestPoint } from "./hover-readout.js";
 import { canvasScale } from "./canvas-scale.js";
 import { noHover } from "./touch.js";
 
@@ -51,6 +52,7 @@ export const SURFACE_COLORSCALE = [
 
 const LINE_COLOR = "rgba(45, 65, 90, 0.32)"; // the contour lines, on both maps
 const STAR = { color: "#ffd43b", line: "#212529" }; // a minimum's star, on both maps
+const STAR_RADIUS = 7.5 * 1.4; // px: Plotly's star of size 15, as the canvas map draws it
 const TEXT_COLOR = "#1b1f24";
 const FRAME_COLOR = "#9aa5b1";
 const N_CONTOURS = 22; // the contour map's levels: Plotly's (ncontours) and the canvas map's
@@ -119,11 +121,52 @@ function transformGrid(z, tf) {
   return z.map((row) => row.map((v) => (v !== null && isNum(v) ? tf.f(v) : null)));
 }
 
-/** @param {SurfaceGrid} grid */
+/** Plotly's hover text of every grid node (the 3D view, the class gallery). @param {SurfaceGrid} grid */
 function hoverText(grid) {
-  return grid.z.map((row, i) =>
-    row.map((v, j) => `x = ${fmt(grid.x[j], 3)}, y = ${fmt(grid.y[i], 3)}<br>f(x, y) = ${fmt(v, 4)}`),
-  );
+  return grid.z.map((row, i) => row.map((_, j) => mapPointLines(grid, i, j).join("<br>")));
+}
+
+/**
+ * What a map says of its grid node (row i, column j): the same on the canvas map's readout and
+ * in Plotly's hover.
+ * @param {SurfaceGrid} grid @param {number} i @param {number} j @returns {string[]}
+ */
+export function mapPointLines(grid, i, j) {
+  return [`x = ${fmt(grid.x[j], 3)}, y = ${fmt(grid.y[i], 3)}`, `f(x, y) = ${fmt(grid.z[i][j], 4)}`];
+}
+
+/** @param {number[]} minimum @param {number | null | undefined} minValue */
+function minimumLine([x, y], minValue) {
+  return `a minimum: (${fmt(x, 3)}, ${fmt(y, 3)}), f = ${fmt(minValue, 4)}`;
+}
+
+/**
+ * The grid node nearest (x, y) as [row, column], or null outside the grid (half a step around
+ * its edge counts as inside). The grid's x and y are evenly spaced.
+ * @param {SurfaceGrid} grid @param {number} x @param {number} y @returns {[number, number] | null}
+ */
+export function nearestNode(grid, x, y) {
+  /** @param {number[]} axis @param {number} v */
+  const index = (axis, v) => {
+    const n = axis.length;
+    if (n < 2) return n === 1 && v === axis[0] ? 0 : -1;
+    const k = Math.floor(((v - axis[0]) / (axis[n - 1] - axis[0])) * (n - 1) + 0.5);
+    return k >= 0 && k < n ? k : -1;
+  };
+  const i = index(grid.y, y);
+  const j = index(grid.x, x);
+  return i < 0 || j < 0 ? null : [i, j];
+}
+
+/**
+ * The readout of a minimum's star under the pixel (px, py) (mapping m), or null.
+ * @param {SurfaceGrid["surface"]} surface @param {Mapping} m @param {number} px @param {number} py
+ * @returns {string[] | null}
+ */
+export function nearestMinimum(surface, m, px, py) {
+  const minima = surface.minima || [];
+  const k = nearestPoint(px, py, minima.length, (i) => [m.px(minima[i][0]), m.py(minima[i][1])], STAR_RADIUS);
+  return k < 0 ? null : [minimumLine(minima[k], surface.min_value)];
 }
 
 /** @param {ColorTransform} tf @param {Record<string, unknown>} extra @param {number} fontSize */
@@ -168,7 +211,8 @@ export function contourTraces(grid, tf, geometry = null, fontSize = 12) {
     x: minima.map((m) => m[0]),
     y: minima.map((m) => m[1]),
     marker: { symbol: "star", size: 15, color: STAR.color, line: { color: STAR.line, width: 1.3 } },
-    hovertemplate: `a minimum: (%{x:.3f}, %{y:.3f}), f = ${fmt(grid.surface.min_value, 4)}<extra></extra>`,
+    text: minima.map((m) => minimumLine(m, grid.surface.min_value)),
+    hovertemplate: "%{text}<extra></extra>",
     showlegend: false,
   };
   return [contour, stars];
@@ -412,7 +456,7 @@ function drawLines(ctx, lines, m) {
  * @param {CanvasRenderingContext2D} ctx @param {SurfaceGrid} grid @param {Mapping} m
  */
 function drawStars(ctx, grid, m) {
-  const r = 7.5 * 1.4;
+  const r = STAR_RADIUS;
   for (const [x, y] of grid.surface.minima || []) {
     const cx = m.px(x);
     const cy = m.py(y);
@@ -520,19 +564,6 @@ function paintGrid(ctx, grid, tf, mapping, band) {
   ctx.clip();
   ctx.drawImage(img, m.left - cellW / 2, m.top - cellH / 2, m.width + cellW, m.height + cellH);
   ctx.restore();
-}
-
-/**
- * The data <-> pixel mapping of a drawn 2D Plotly plot, in CSS pixels from its div's top-left.
- * Reads Plotly's laid-out axes (_offset, _length: stable internals since plotly.js 1.x).
- * @param {Plotly.PlotlyHTMLElement | null} gd @returns {Mapping | null}
- */
-export function axisMapping(gd) {
-  const fl = gd && gd._fullLayout;
-  if (!fl || !fl.xaxis || !fl.yaxis || !fl.xaxis._length) return null;
-  const xa = fl.xaxis;
-  const ya = fl.yaxis;
-  return linearMapping(xa._offset, ya._offset, xa._length, ya._length, [xa.range.map(Number), ya.range.map(Number)]);
 }
 
 /**
