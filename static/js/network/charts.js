@@ -2,17 +2,26 @@
 // The network view's charts: the series of the line charts (loss and accuracy per step for every
 // run, gradient norms per layer for the selected run: on a log scale, vanishing and exploding
 // gradients show as lines drifting apart; drawn by linechart.js on canvas), and heatmaps of the
-// selected run's weights and gradients, one layer at a time (Plotly).
+// selected run's weights and gradients, one layer at a time (on canvas, heatmap-canvas.js: a
+// redraw is a millisecond or two, and the page's first view needs no Plotly).
 
+import { tickLabel } from "../shared/canvas-axes.js";
+import { canvasScale } from "../shared/canvas-scale.js";
 import { el } from "../shared/controls.js";
-import { isNum } from "../shared/format.js";
+import { HoverReadout } from "../shared/hover-readout.js";
 import { minMaxDecimate } from "../shared/linechart.js";
-import { FONT, PLOT_CONFIG } from "../shared/plots.js";
-import { clickWord } from "../shared/touch.js";
+import { FONT } from "../shared/plots.js";
+import { clickWord, noHover } from "../shared/touch.js";
+import {
+  TOUCH_SLOP, barTicks, cellCenter, cellText, describeMatrix, fillImage, heatLayout, hitCell, paintHeatmaps, symmetricMax,
+  unitTicks,
+} from "./heatmap-canvas.js";
 
 /** @typedef {import("./run.js").NetRun} NetRun */
 /** @typedef {import("./state.js").WeightTriple} WeightTriple */
 /** @typedef {{ layer: number, unit: number }} Unit a hidden unit (layer from 1, unit from 0) */
+/** @typedef {import("./heatmap-canvas.js").HeatLayout} HeatLayout */
+/** @typedef {import("./heatmap-canvas.js").HeatScene} HeatScene */
 
 // Layers from the input side (light) to the output side (dark), in one hue: their order reads.
 const LAYER_COLORS = ["#74c0fc", "#4dabf7", "#339af0", "#1c7ed6", "#1864ab", "#0b3d6e", "#051f3a"];
@@ -23,7 +32,10 @@ function layerColor(l, layers) {
   return LAYER_COLORS[Math.min(LAYER_COLORS.length - 1, offset + l)];
 }
 
-/** The selected run's weights and gradients of one layer, as two heatmaps side by side. */
+/** The selected run's weights and gradients of one layer, as two heatmaps side by side, painted
+ * on a canvas (heatmap-canvas.js) with their own hover; a click (a tap) on a cell picks its weight
+ * for the landscape while the plane is "weights". The canvas records where its cells are
+ * (data-panels: [{left, top, cellW, cellH, rows, cols}], px in the box) for tests. */
 export class Heatmaps {
   /**
    * @param {HTMLElement} div @param {HTMLElement} tabs @param {HTMLElement | null} note
@@ -35,14 +47,42 @@ export class Heatmaps {
     this.note = note;
     this.onLayer = onLayer;
     this.onPickWeight = onPickWeight;
-    this.bound = false;
     this.layer = 1;
     this.layers = 0;
-    this.fontSize = 11;
+    /** @type {number | null} the type's size, px; null: from the page's (the box's font size) */
+    this.fontSize = null;
     /** @type {WeightTriple[] | null} the landscape's two weights, while a click picks one */
     this.chosen = null;
     /** @type {(Unit & { into: boolean }) | null} */
     this.unitShown = null;
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "heatmap-canvas";
+    this.canvas.setAttribute("role", "img");
+    this.canvas.setAttribute("aria-label", "The selected run's weights and their gradients: none yet");
+    div.append(this.canvas);
+    /** each matrix as pixels, one a cell: W, ∂L/∂W */
+    this.images = [document.createElement("canvas"), document.createElement("canvas")];
+    /** @type {(ImageData | null)[]} the images' pixels, kept while the shape holds */
+    this.pixels = [null, null];
+    /** @type {HeatLayout | null} the last drawing's layout, for the hover and the clicks */
+    this.geometry = null;
+    /** @type {HeatScene | null} */
+    this.scene = null;
+    this.readout = new HoverReadout(div, (x, y) => this.read(x, y));
+    this.canvas.addEventListener("click", (e) => this.click(e));
+    // a tapped cell's value stays shown until a finger lands elsewhere
+    document.addEventListener("pointerdown", (e) => {
+      if (e.pointerType === "touch" && this.readout.at && !(e.target instanceof Node && div.contains(e.target))) {
+        this.readout.at = null;
+        this.readout.hide();
+      }
+    });
+    this.canvas.addEventListener("pointermove", (e) => {
+      if (e.pointerType === "touch") return;
+      const [x, y] = this.at(e);
+      const cursor = this.chosen && this.geometry && hitCell(this.geometry, x, y) ? "pointer" : "";
+      if (this.canvas.style.cursor !== cursor) this.canvas.style.cursor = cursor;
+    });
   }
 
   /** Layer buttons 1..L (rebuilt when the architecture changes). @param {number} layers @param {number} current */
@@ -58,6 +98,37 @@ export class Heatmaps {
     for (const b of this.tabs.children) b.setAttribute("aria-pressed", String(Number(/** @type {HTMLElement} */ (b).dataset.layer) === current));
   }
 
+  /** An event's point, px from the box's top left. @param {MouseEvent} e @returns {[number, number]} */
+  at(e) {
+    const r = this.div.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  /** The hover's lines for the cell under (x, y), as the Plotly figure wrote them, or null.
+   * @param {number} x @param {number} y */
+  read(x, y) {
+    const hit = this.geometry && this.scene ? hitCell(this.geometry, x, y) : null;
+    if (!hit || !this.scene) return null;
+    const { m, name } = this.scene.panels[hit.panel];
+    const row = m && m[hit.row];
+    return row ? cellText(name, hit.row, hit.col, row[hit.col]) : null;
+  }
+
+  /** A click, or a tap (its nearest cell, and its value shown: a finger has no hover), on a cell:
+   * while the plane is "weights", that weight becomes a landscape axis. @param {MouseEvent} e */
+  click(e) {
+    if (!this.geometry || !this.scene || !this.scene.panels[0].m) return;
+    const [x, y] = this.at(e);
+    const touch = /** @type {PointerEvent} */ (e).pointerType === "touch" || noHover();
+    const hit = hitCell(this.geometry, x, y, touch ? TOUCH_SLOP : 0);
+    if (!hit) return;
+    if (touch) {
+      this.readout.at = cellCenter(this.geometry.panels[hit.panel], hit.row, hit.col);
+      this.readout.refresh();
+    }
+    if (this.chosen) this.onPickWeight(this.layer, hit.row, hit.col);
+  }
+
   /**
    * run: a NetRun (or null); layer: 1-based; label: which run, for the note; chosen: the
    * landscape's two weights [[layer, row, col], ...] to outline, or null when not in that mode;
@@ -68,78 +139,92 @@ export class Heatmaps {
    */
   draw(run, layer, label, chosen = null, unit = null) {
     this.layer = layer;
-    if (!window.Plotly || !this.div.clientWidth || this.div.offsetParent === null) return;
+    const width = this.div.clientWidth;
+    const height = this.div.clientHeight;
+    if (!width || !height || this.div.offsetParent === null) return;
     const w = run && run.weights ? run.weights.layers[layer - 1] : null;
     const g = run && run.grads ? run.grads.layers[layer - 1] : null;
-    const fs = this.fontSize;
-    const sym = (/** @type {(number | null)[][]} */ m) => {
-      let a = 0;
-      for (const row of m) for (const v of row) if (isNum(v)) a = Math.max(a, Math.abs(v));
-      return a || 1;
-    };
-    /** @param {number[][]} m @param {string} k @param {string} name @param {number} cbx @returns {Plotly.Data} */
-    const heat = (m, k, name, cbx) => {
-      const a = sym(m);
-      return {
-        type: "heatmap", z: m, xaxis: `x${k}`, yaxis: `y${k}`, zmin: -a, zmax: a,
-        colorscale: "RdBu", reversescale: true, xgap: 1, ygap: 1,
-        colorbar: { thickness: 7, len: 0.9, x: cbx, xpad: 0, tickfont: { size: fs - 2 }, nticks: 4, outlinewidth: 0, exponentformat: "e" },
-        hovertemplate: `${name}[%{y}, %{x}] = %{z:.3g}<br>(to unit %{y} from unit %{x})<extra></extra>`,
-      };
-    };
-    const traces = [];
-    if (w) traces.push(heat(w.W, "", `W${layer}`, 0.405));
-    if (g) traces.push(heat(g.W, "2", `∂L/∂W${layer}`, 1.0));
-    /** @param {number[]} domain @param {string} anchor @param {Plotly.Layout} [extra] */
-    const axis = (domain, anchor, extra = {}) => ({
-      domain, anchor, fixedrange: true, showgrid: false, zeroline: false, ticks: "", visible: Boolean(w),
-      tickfont: { size: fs - 2 }, ...extra,
-    });
-    const shape = w ? `${w.W.length}×${w.W[0].length}` : "";
-    // Whole-number ticks (unit indices), at most about six of them.
-    const ticks = (/** @type {number} */ n) => ({ tickmode: "linear", tick0: 0, dtick: Math.max(1, Math.ceil(n / 6)) });
+    const dpr = canvasScale();
+    const c = this.canvas;
+    if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
+      c.width = Math.round(width * dpr);
+      c.height = Math.round(height * dpr);
+      c.style.width = `${width}px`;
+      c.style.height = `${height}px`;
+    }
+    const ctx = c.getContext("2d");
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const fs = this.fontSize ?? Math.max(10, Math.round(parseFloat(getComputedStyle(this.div).fontSize) * 0.85));
+    const tickSize = Math.max(9, fs - 1);
     const rows = w ? w.W.length : 1;
-    const cols = w ? w.W[0].length : 1;
-    /** @type {Plotly.Layout} */
-    const layout = {
-      margin: { l: 22, r: 26, t: 18, b: 16 },
-      font: { family: FONT, size: fs, color: "#1b1f24" },
-      paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", showlegend: false,
-      xaxis: axis([0, 0.36], "y", ticks(cols)),
-      yaxis: axis([0, 1], "x", { autorange: "reversed", ...ticks(rows) }),
-      xaxis2: axis([0.54, 0.9], "y2", ticks(cols)),
-      yaxis2: axis([0, 1], "x2", { autorange: "reversed", showticklabels: false }),
-      annotations: [
-        { text: `<b>W${layer}</b> ${shape}`, x: 0.18, y: 1, xref: "paper", yref: "paper", yanchor: "bottom", showarrow: false, font: { size: fs } },
-        { text: `<b>∂L/∂W${layer}</b>`, x: 0.72, y: 1, xref: "paper", yref: "paper", yanchor: "bottom", showarrow: false, font: { size: fs } },
-      ],
-    };
-    if (!w) layout.annotations.push({ text: "the weights arrive with the first steps", x: 0.5, y: 0.5, xref: "paper", yref: "paper", showarrow: false, font: { color: "#5b6470" } });
-    layout.shapes = (chosen || []).filter(([l]) => l === layer && w).map(([, row, col], k) => /** @type {Plotly.Layout} */ ({
-      type: "rect", xref: "x", yref: "y", x0: col - 0.5, x1: col + 0.5, y0: row - 0.5, y1: row + 0.5,
-      line: { color: "#212529", width: 2.5 }, label: { text: k ? "y" : "x", font: { size: fs, color: "#212529" } },
-    }));
+    const cols = w && w.W[0] ? w.W[0].length : 1;
+    const mats = [w ? w.W : null, g ? g.W : null];
+    const a = mats.map((m) => (m ? symmetricMax(m) : 1));
+    ctx.font = `${tickSize}px ${FONT}`;
+    const yLabelW = ctx.measureText(String(unitTicks(rows).pop())).width;
+    // at least a two-digit label's room: the matrices keep still while the values change
+    let barLabelW = ctx.measureText("\u22120.55").width;
+    for (const [k, m] of mats.entries()) if (m) for (const v of barTicks(a[k])) barLabelW = Math.max(barLabelW, ctx.measureText(tickLabel(v)).width);
+    const geometry = heatLayout({ width, height, rows, cols, fontSize: fs, tickSize, yLabelW, barLabelW, dpr });
+
     this.unitShown = null;
     if (unit && w && (unit.layer === layer || unit.layer + 1 === layer)) {
-      const into = unit.layer === layer; // W_layer's row u: what unit u takes in
-      const box = into ? { x0: -0.5, x1: cols - 0.5, y0: unit.unit - 0.5, y1: unit.unit + 0.5 } : { x0: unit.unit - 0.5, x1: unit.unit + 0.5, y0: -0.5, y1: rows - 0.5 };
-      for (const ax of ["", "2"]) {
-        layout.shapes.push({ type: "rect", xref: `x${ax}`, yref: `y${ax}`, ...box, line: { color: "#212529", width: 2.5, dash: into ? "solid" : "dash" } });
-      }
-      this.unitShown = { ...unit, into };
+      this.unitShown = { ...unit, into: unit.layer === layer }; // into: W_layer's row u, what unit u takes in
     }
-    window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
-    if (!this.bound) {
-      this.bound = true;
-      /** @type {Plotly.PlotlyHTMLElement} */ (this.div).on("plotly_click", (ev) => {
-        const p = ev.points && ev.points[0];
-        if (p && p.curveNumber === 0 && this.chosen) this.onPickWeight(this.layer, p.y, p.x);
-      });
-    }
+    /** @type {HeatScene} */
+    const scene = {
+      layer, shape: w ? `${rows}×${cols}` : "", fontSize: fs, tickSize,
+      panels: [{ m: mats[0], a: a[0], name: `W${layer}` }, { m: mats[1], a: a[1], name: `∂L/∂W${layer}` }],
+      chosen: w ? (chosen || []).filter(([l]) => l === layer).map(([, row, col]) => /** @type {[number, number]} */ ([row, col])) : [],
+      unit: this.unitShown ? { index: this.unitShown.unit, into: this.unitShown.into } : null,
+    };
+    for (const [k, m] of mats.entries()) if (m && w) this.paintImage(k, m, a[k]);
+    paintHeatmaps(ctx, geometry, scene, this.images);
+    this.geometry = geometry;
+    this.scene = scene;
     this.chosen = chosen;
+    const panels = geometry ? JSON.stringify(geometry.panels.map(({ left, top, cellW, cellH, rows: r, cols: n }) => ({ left, top, cellW, cellH, rows: r, cols: n }))) : "";
+    if (c.dataset.panels !== panels) c.dataset.panels = panels;
     const step = run && run.weights ? `${label}, step ${run.weights.step}` : label;
+    const alt = this.describe(scene, step, chosen);
+    if (c.getAttribute("aria-label") !== alt) c.setAttribute("aria-label", alt);
+    this.readout.refresh();
     const shown = this.unitShown ? ` · unit ${this.unitShown.unit + 1} of layer ${this.unitShown.layer}: its weights ${this.unitShown.into ? "in (a row)" : "out (a column)"}` : "";
     if (this.note) this.note.textContent = (chosen ? `${step} · ${clickWord()} a weight: a landscape axis` : step) + shown;
+  }
+
+  /** Matrix k's pixels, one a cell, into its image (sized again when the shape changes).
+   * @param {number} k @param {(number | null)[][]} m @param {number} a */
+  paintImage(k, m, a) {
+    const rows = m.length;
+    const cols = rows ? m[0].length : 0;
+    if (!rows || !cols) return;
+    const img = this.images[k];
+    let px = this.pixels[k];
+    if (!px || px.width !== cols || px.height !== rows) {
+      px = new ImageData(cols, rows);
+      this.pixels[k] = px;
+      img.width = cols;
+      img.height = rows;
+    }
+    fillImage(px.data, m, a);
+    const ictx = img.getContext("2d");
+    if (ictx) ictx.putImageData(px, 0, 0);
+  }
+
+  /** The figure in words, for a screen reader: each matrix's range and where its extremes are,
+   * and what is outlined. @param {HeatScene} scene @param {string} step which run, which step
+   * @param {WeightTriple[] | null} chosen */
+  describe(scene, step, chosen) {
+    const [wp, gp] = scene.panels;
+    if (!wp.m) return `Layer ${scene.layer}'s weights and their gradients: they arrive with the first steps`;
+    const parts = [`Layer ${scene.layer}, ${step}. Weights ${describeMatrix(wp.name, wp.m)}`];
+    if (gp.m) parts.push(`gradients ${describeMatrix(gp.name, gp.m)}`);
+    const u = this.unitShown;
+    if (u) parts.push(`outlined: ${u.into ? `row ${u.unit}, the weights into` : `column ${u.unit}, the weights out of`} unit ${u.unit + 1} of layer ${u.layer}`);
+    if (chosen) parts.push(`the landscape's axes: ${chosen.map(([l, r, col], k) => `${k ? "y" : "x"} = W${l}[${r}, ${col}]`).join(", ")}`);
+    return `${parts.join("; ")}.`;
   }
 }
 
