@@ -1,7 +1,7 @@
 // @ts-check
 // The title over a run's small multiple of the decision boundary: "1. SGD · loss 0.723 · 36%
-// right", the accuracy left out where the line would not fit. One function for the Plotly figure
-// and its canvas stand-in, so the words do not change when Plotly arrives.
+// right", the accuracy left out where the line would not fit (boundary-canvas.js paints it; its
+// hover readout gives the whole line).
 
 import { fmt } from "../shared/format.js";
 
@@ -23,7 +23,7 @@ export function runTitle(index, name, run) {
 
 /**
  * The line over a cell `room` px wide at `fontSize` px type: the whole title if it fits (about
- * 0.58 em a character: an estimate, so Plotly and the canvas choose alike), else without `more`.
+ * 0.58 em a character: an estimate, no text measured), else without `more`.
  * @param {RunTitle} title @param {number} fontSize @param {number} room
  * @returns {{ head: string, rest: string }}
  */
