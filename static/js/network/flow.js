@@ -7,6 +7,7 @@
 // work on the bigger networks, which the live training would share the machine with.
 
 import { ApiError, postJSON } from "../shared/api.js";
+import { fmt } from "../shared/format.js";
 import { CanvasLineChart } from "../shared/linechart.js";
 import { runStyle } from "../shared/run-style.js";
 import { setTip } from "../shared/tooltips.js";
@@ -15,6 +16,8 @@ import { RUN_COLORS } from "./state.js";
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const FLOW_COLOR = "#343a40";
+
+/** @typedef {import("./scenes.js").ReferencePath} ReferencePath */
 
 /**
  * The body of POST /api/flow/network for the runs `started` described (page.body): the full-
@@ -38,12 +41,30 @@ export function networkFlowBody(body, plane, steps) {
   return { body: out, index };
 }
 
+/**
+ * The flow's path on the landscape's plane: dashed, dark, under the runs; its hover the flow time
+ * and the real loss there.
+ * @param {{ plane: number[][], times: number[], loss: (number | null)[] }} flow the answer's `flow`
+ * @returns {ReferencePath}
+ */
+export function flowPath(flow) {
+  return {
+    x: flow.plane.map((p) => p[0]), y: flow.plane.map((p) => p[1]),
+    color: FLOW_COLOR, width: 2.5, dash: [9, 6], opacity: 0.9,
+    hover: (k) => [`gradient flow at t = ${fmt(flow.times[k], 3)}`, `real loss ${fmt(flow.loss[k], 4)}`],
+  };
+}
+
 export class NetworkFlow {
   /** @param {any} page the NetworkPage */
   constructor(page) {
     this.page = page;
     /** @type {any} */
     this.resp = null;
+    /** @type {ReferencePath | null} the flow's path on the map, made from `pathOf` */
+    this.path = null;
+    /** @type {any} */
+    this.pathOf = null;
     /** @type {number[]} the page's run index of each run in resp */
     this.index = [];
     this.note = $("net-flow-note");
@@ -98,18 +119,23 @@ export class NetworkFlow {
   }
 
   /**
-   * The flow's path as a landscape trace, when the map shows the live plane (PCA is another).
+   * The flow's path on the landscape (a reference path under the runs), when the map shows the
+   * live plane (PCA is another); made once per answer.
    * @param {string} mode the plane the landscape shows
+   * @returns {ReferencePath[]}
    */
-  traces(mode) {
+  paths(mode) {
     if (!this.page.store.state.nflow || !this.resp || mode !== this.resp.plane.mode) return [];
-    const pts = this.resp.flow.plane;
-    return [{
-      type: "scatter", mode: "lines", x: pts.map((/** @type {number[]} */ p) => p[0]), y: pts.map((/** @type {number[]} */ p) => p[1]),
-      customdata: this.resp.flow.times.map((/** @type {number} */ t, /** @type {number} */ k) => [t, this.resp.flow.loss[k]]),
-      line: { color: FLOW_COLOR, width: 2.5, dash: "dash" }, opacity: 0.9,
-      hovertemplate: "gradient flow at t = %{customdata[0]:.3g}<br>real loss %{customdata[1]:.4g}<extra></extra>",
-    }];
+    if (!this.path || this.pathOf !== this.resp) {
+      this.path = flowPath(this.resp.flow);
+      this.pathOf = this.resp;
+    }
+    return [this.path];
+  }
+
+  /** page.js's name for paths() (until it calls that). @param {string} mode */
+  traces(mode) {
+    return this.paths(mode);
   }
 
   draw() {

@@ -1,29 +1,63 @@
 // @ts-check
 // The network's loss landscape: a slice of the loss on a plane through the starting weights
 // (POST /api/mlp/landscape), coloured on a log scale so that an overshooting run does not wash
-// the map out, with every run's path projected onto the plane. Below it, the selected point's
-// real loss beside the slice's value there, and a plain caption of what the plane is.
+// the map out, with every run's path projected onto the plane. Two canvases, no Plotly.js:
+//   the map    bands, contour lines, frame, axes and colour bar (shared/plots.js paintMap, the
+//              descent map's painter), repainted only for a new surface, size or view range
+//   the paths  reference paths (the gradient flow), each run's path and head, the start point and
+//              the ring on the picked point, redrawn per frame (every 80-160 ms while training)
+// Its own hover (shared/hover-readout.js): a path point within 12 px, else the slice's value; a
+// click (a tap: 22 px) on a path point picks it (onPick). Below it, the page writes readout():
+// the picked point's real loss beside the slice's value there.
 
 import { fmt, isNum } from "../shared/format.js";
-import { FONT, PLOT_CONFIG, SURFACE_COLORSCALE } from "../shared/plots.js";
-import { runStyle } from "../shared/run-style.js";
+import { FONT, linearMapping, paintFrame, paintMap } from "../shared/plots.js";
+import { canvasScale } from "../shared/canvas-scale.js";
+import { HoverReadout, nearestPoint } from "../shared/hover-readout.js";
+import { markerPath, runStyle } from "../shared/run-style.js";
+import { noHover } from "../shared/touch.js";
 
 /** @typedef {import("../types/api").LandscapeResponse} LandscapeResponse */
+/** @typedef {import("../shared/plots.js").ColorTransform} ColorTransform */
+/** @typedef {import("../shared/plots.js").Bounds} Bounds */
+/** @typedef {import("../shared/plots.js").MapGeometry} MapGeometry */
+/** @typedef {import("../shared/plots.js").Mapping} Mapping */
+/** @typedef {import("../shared/plots.js").SurfaceGrid} SurfaceGrid */
 /** @typedef {import("./scenes.js").LandscapeScene} LandscapeScene */
+/** @typedef {import("./scenes.js").ReferencePath} ReferencePath */
 /** @typedef {Required<import("./scenes.js").ScenePath>} Path a path with points (n > 0): its readers are there */
-/** @typedef {{ f: (v: number) => number, cmin: number, cmax: number, tickvals: number[], ticktext: string[] }} LogColors */
+/**
+ * What the last frame drew, in CSS px of the box: what the hover and a click read.
+ * @typedef {object} Drawn
+ * @property {Mapping} mapping the axes
+ * @property {{ run: Path, idx: number[], xy: Float64Array }[]} runs per run (scene.runs' order):
+ *   its drawn points' indices and their pixels [x0, y0, x1, y1, ...], NaN where not drawn
+ * @property {{ path: ReferencePath, xy: Float64Array }[]} extra
+ * @property {Float64Array} origin the start point's pixel (empty: none)
+ */
 
 const MAX_PATH_POINTS = 1200; // per path and redraw: a stride keeps long runs cheap to draw
 const AGREE = 0.05; // the slice "agrees" with the real loss within 5% (or 0.005)
+const HOVER_RADIUS = 12; // px: a path point this near the mouse is what the hover reads
+const TAP_RADIUS = 22; // px: a finger's
+const PAD = 0.04; // the view reaches 4% beyond the sliced area and the paths
+const SLACK = 0.1; // a view that must grow grows by 10% more on that side...
+const LOOSE = 1.3; // ...and is kept while it is at most 30% wider than it needs: fewer map repaints
+const FAR = 1e6; // px: a blown-up path's pixels are clamped here (the canvas clips them)
+const INK = "#212529";
+const DOTTED = [2, 3]; // a diverged run's path (run-style.js's "dot", in line widths of 2 px)
+const START_HOVER = ["the starting weights: every run begins here,", "and the plane passes through them"];
 
-/** Colours by log10(loss): decades get equal room, the top 0.5% (blow-ups) are clipped.
- * @param {(number | null)[][]} z @returns {LogColors} */
-function logColors(z) {
+/** Colours by log10(loss): decades get equal room, the top 0.5% (blow-ups) are clipped; the
+ * colour bar's ticks at round losses.
+ * @param {(number | null)[][]} z @returns {ColorTransform} */
+export function logColors(z) {
+  const title = "loss (log)";
   /** @type {number[]} */
   const vals = [];
   for (const row of z) for (const v of row) if (isNum(v) && v > 0) vals.push(v);
   vals.sort((a, b) => a - b);
-  if (!vals.length) return { f: () => 0, cmin: 0, cmax: 1, tickvals: [], ticktext: [] };
+  if (!vals.length) return { log: true, f: () => 0, cmin: 0, cmax: 1, tickvals: [], ticktext: [], title };
   const lo = Math.max(vals[0], 1e-8);
   const hi = Math.max(vals[Math.floor(0.995 * (vals.length - 1))], lo * 1.001);
   const f = (/** @type {number} */ v) => Math.log10(Math.max(v, lo));
@@ -54,7 +88,7 @@ function logColors(z) {
       ticktext.push(fmt(v, 2));
     }
   }
-  return { f, cmin, cmax, tickvals, ticktext };
+  return { log: true, f, cmin, cmax, tickvals, ticktext, title };
 }
 
 /** The slice's loss at axis values (x, y), bilinear between grid nodes; null outside the grid.
@@ -79,12 +113,144 @@ export function sliceAt(surface, x, y) {
 
 /** Indices 0..n-1 thinned to at most `max`, always keeping the last (the head).
  * @param {number} n @param {number} [max] */
-function strideIndices(n, max = MAX_PATH_POINTS) {
+export function strideIndices(n, max = MAX_PATH_POINTS) {
   const step = Math.max(1, Math.ceil(n / max));
   const out = [];
   for (let k = 0; k < n; k += step) out.push(k);
   if (n && out[out.length - 1] !== n - 1) out.push(n - 1);
   return out;
+}
+
+/**
+ * The axes' ranges: `need` (the sliced area, the healthy paths, the start) padded by 4%. The
+ * last view is kept while it holds `need` (1% off the frame) and is at most 30% wider on each
+ * axis (the map is repainted when the view changes); one that must grow grows 10% more on that
+ * side (a path walking off the map moves it once in a while, not every frame).
+ * @param {Bounds | null} need null: nothing to show @param {Bounds | null} [last] @returns {Bounds}
+ */
+export function viewRange(need, last = null) {
+  /** @param {number} pad @returns {Bounds} */
+  const padded = (pad) => /** @type {Bounds} */ ([0, 1].map((a) => {
+    const r = need ? need[a] : null;
+    if (!r || !(r[1] >= r[0])) return [-1, 1];
+    const d = Math.max(r[1] - r[0], 1e-3) * pad;
+    return [r[0] - d, r[1] + d];
+  }));
+  const view = padded(PAD);
+  if (!last) return view;
+  const inner = padded(PAD / 4);
+  const holds = view.every(([lo, hi], a) => last[a][0] <= inner[a][0] && last[a][1] >= inner[a][1] && last[a][1] - last[a][0] <= LOOSE * (hi - lo));
+  if (holds) return last;
+  return /** @type {Bounds} */ (view.map(([lo, hi], a) => {
+    const s = (hi - lo) * SLACK;
+    return [lo < last[a][0] ? lo - s : lo, hi > last[a][1] ? hi + s : hi];
+  }));
+}
+
+/**
+ * Where the map goes in a width x height box: room for the ticks and titles left and below, for
+ * the colour bar right (its labels `barText` px wide; none without a surface), the axes filling
+ * the rest. Font size: the axes' labels.
+ * @param {number} width @param {number} height @param {Bounds} view @param {number} fontSize
+ * @param {number | null} barText @returns {MapGeometry}
+ */
+export function landscapeGeometry(width, height, view, fontSize, barText) {
+  // (canvas-axes.js drawAxes: the y title 2.4 font sizes left of its ticks, the x title 1.2 below)
+  const margin = {
+    l: Math.round(13 + 3.4 * fontSize), t: Math.round(3 + fontSize / 2), b: Math.round(10 + 2.5 * fontSize),
+    // plots.js drawColorbar: 24 px off the axes, 12 wide, its labels, its title (rotated)
+    r: barText === null ? 8 : Math.round(45 + barText + fontSize),
+  };
+  const plotW = Math.max(10, width - margin.l - margin.r);
+  const plotH = Math.max(10, height - margin.t - margin.b);
+  return {
+    width, height, margin, left: margin.l, top: margin.t, plotW, plotH, xDomain: [0, 1], yDomain: [0, 1],
+    colorbarX: 1, mapping: linearMapping(margin.l, margin.t, plotW, plotH, view),
+  };
+}
+
+/**
+ * The pixels of a path's points idx (data -> px through m), as [x0, y0, x1, y1, ...]: NaN for a
+ * point not drawn (no value), clamped far outside for a blown-up one.
+ * @param {number[]} idx @param {(k: number) => number | null} x @param {(k: number) => number | null} y
+ * @param {Mapping} m @returns {Float64Array}
+ */
+export function pathPixels(idx, x, y, m) {
+  const out = new Float64Array(2 * idx.length);
+  const clamp = (/** @type {number} */ v) => Math.max(-FAR, Math.min(FAR, v));
+  idx.forEach((k, i) => {
+    const vx = x(k);
+    const vy = y(k);
+    const ok = isNum(vx) && isNum(vy);
+    out[2 * i] = ok ? clamp(m.px(vx)) : NaN;
+    out[2 * i + 1] = ok ? clamp(m.py(vy)) : NaN;
+  });
+  return out;
+}
+
+/**
+ * The nearest point to (x, y) within `radius` px over several paths' pixels (pathPixels), only
+ * points `inside` counting: {path, point}, a later path winning a tie (drawn over); or null.
+ * @param {number} x @param {number} y @param {Float64Array[]} paths @param {number} radius
+ * @param {(px: number, py: number) => boolean} [inside]
+ * @returns {{ path: number, point: number } | null}
+ */
+export function nearestOnPaths(x, y, paths, radius, inside = () => true) {
+  /** @type {{ path: number, point: number } | null} */
+  let best = null;
+  let bestD = Infinity;
+  paths.forEach((xy, path) => {
+    const at = (/** @type {number} */ i) => {
+      const px = xy[2 * i];
+      const py = xy[2 * i + 1];
+      return px === px && py === py && inside(px, py) ? /** @type {[number, number]} */ ([px, py]) : null; // NaN: not drawn
+    };
+    const point = nearestPoint(x, y, xy.length / 2, at, radius);
+    if (point < 0) return;
+    const d = (xy[2 * point] - x) ** 2 + (xy[2 * point + 1] - y) ** 2;
+    if (d <= bestD) {
+      best = { path, point };
+      bestD = d;
+    }
+  });
+  return best;
+}
+
+/** A canvas layer filling the box. @param {string} className */
+function layer(className) {
+  const canvas = document.createElement("canvas");
+  canvas.className = className;
+  canvas.setAttribute("aria-hidden", "true"); // the readout under the map says it in words
+  return canvas;
+}
+
+/** Size a canvas for a W x H box at `dpr` (a no-op when it is already: resizing clears it).
+ * @param {HTMLCanvasElement} canvas @param {number} W @param {number} H @param {number} dpr */
+function fit(canvas, W, H, dpr) {
+  const w = Math.round(W * dpr);
+  const h = Math.round(H * dpr);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+}
+
+/** A polyline through pixels xy, broken where a point is NaN.
+ * @param {CanvasRenderingContext2D} ctx @param {Float64Array} xy */
+function tracePath(ctx, xy) {
+  ctx.beginPath();
+  let pen = false;
+  for (let k = 0; k < xy.length; k += 2) {
+    const x = xy[k];
+    const y = xy[k + 1];
+    if (x !== x || y !== y) {
+      pen = false;
+      continue;
+    }
+    if (pen) ctx.lineTo(x, y);
+    else ctx.moveTo(x, y);
+    pen = true;
+  }
 }
 
 export class LandscapeView {
@@ -100,137 +266,231 @@ export class LandscapeView {
     this.fontSize = 12;
     /** @type {LandscapeResponse | null} */
     this.surface = null;
-    /** @type {LogColors | null} */
+    /** @type {ColorTransform | null} */
     this.colors = null;
-    /** @type {Plotly.Data | null} the contour trace, rebuilt only with a new surface */
-    this.contour = null;
-    this.bound = false;
-    /** @type {number[][]} what was drawn: per run, the indices of its points */
-    this.paths = [];
+    /** @type {SurfaceGrid | null} the surface as paintMap takes it */
+    this.grid = null;
+    /** @type {Bounds | null} the axes' ranges (viewRange) */
+    this.view = null;
+    /** @type {number | null} px of the colour bar's widest label, at this font size */
+    this.barText = null;
+    this.mapKey = ""; // what the map canvas shows: surface, size, view
+    /** @type {Drawn | null} */
+    this.drawn = null;
+    this.map = layer("landscape-map");
+    this.paths = layer("landscape-paths");
+    plot.prepend(this.map, this.paths); // under a note the page shows in the box
+    this.hover = new HoverReadout(plot, (x, y) => this.read(x, y));
+    plot.addEventListener("click", (e) => this.click(e));
   }
 
   /** @param {LandscapeResponse | null} surface */
   setSurface(surface) {
     this.surface = surface;
     this.colors = surface ? logColors(surface.z) : null;
-    this.contour = surface ? this._contour(surface, /** @type {LogColors} */ (this.colors)) : null;
+    this.grid = surface ? { x: surface.x.values, y: surface.y.values, z: surface.z, surface: {} } : null;
+    this.view = null;
+    this.barText = null;
+    this.mapKey = "";
   }
 
-  /** @param {LandscapeResponse} s @param {LogColors} c @returns {Plotly.Data} */
-  _contour(s, c) {
-    const z = s.z.map((row) => row.map((v) => (isNum(v) && v > 0 ? c.f(v) : null)));
-    const text = s.z.map((row) => row.map((v) => fmt(v, 4)));
-    return {
-      type: "contour", x: s.x.values, y: s.y.values, z, text, zmin: c.cmin, zmax: c.cmax,
-      ncontours: 24, colorscale: SURFACE_COLORSCALE, connectgaps: false,
-      contours: { coloring: "fill", showlines: true },
-      line: { color: "rgba(45, 65, 90, 0.3)", width: 0.7, smoothing: 0.6 },
-      colorbar: {
-        thickness: 10, len: 0.92, outlinewidth: 0, tickfont: { size: this.fontSize - 2 },
-        tickmode: "array", tickvals: c.tickvals, ticktext: c.ticktext,
-        title: { text: "loss (log)", side: "right", font: { size: this.fontSize - 1 } },
-      },
-      hovertemplate: "(%{x:.3g}, %{y:.3g})<br>loss on the slice: %{text}<extra></extra>",
-    };
+  /** The map's canvases, bottom first (a PNG export composes them). */
+  canvases() {
+    return [this.map, this.paths];
   }
 
   /**
    * scene: {origin: [x, y] | null, labels: [x, y], runs: [{label, color, status, n, x(k), y(k),
    *         step(k), loss(k), slice(k) | null, distance(k) | null}], pick: {run, index} | null,
-   *         sliced: a surface is there, fast: training at "max" (no hover along the paths)}
+   *         sliced: a surface is there, extra: reference paths under the runs (the gradient flow)}
+   * Returns whether it drew (not in a box with no size).
    * @param {LandscapeScene} scene
    */
   draw(scene) {
     const W = this.div.clientWidth;
     const H = this.div.clientHeight;
-    if (!W || !H || !window.Plotly) return false;
-    const traces = this.contour ? [this.contour] : [];
-    traces.push(...(scene.extra || [])); // reference paths under the runs (the gradient flow)
+    const ctx = this.paths.getContext("2d");
+    if (!W || !H || !ctx) return false;
+    const dpr = canvasScale();
     const s = this.surface;
-    let xr = s ? [s.x.values[0], s.x.values[s.x.values.length - 1]] : [Infinity, -Infinity];
-    let yr = s ? [s.y.values[0], s.y.values[s.y.values.length - 1]] : [Infinity, -Infinity];
+    // A blown-up path would shrink the map to a dot: the axes follow the healthy runs only.
+    const healthy = scene.runs.some((r) => r.status !== "diverged" && r.n);
+    const runs = scene.runs.map((r) => ({ run: /** @type {Path} */ (r), idx: strideIndices(r.n) }));
+    const need = s ? [s.x.values[0], s.x.values[s.x.values.length - 1], s.y.values[0], s.y.values[s.y.values.length - 1]] : [Infinity, -Infinity, Infinity, -Infinity];
     /** @param {number | null} x @param {number | null} y */
     const grow = (x, y) => {
       if (!isNum(x) || !isNum(y)) return;
-      xr = [Math.min(xr[0], x), Math.max(xr[1], x)];
-      yr = [Math.min(yr[0], y), Math.max(yr[1], y)];
+      need[0] = Math.min(need[0], x);
+      need[1] = Math.max(need[1], x);
+      need[2] = Math.min(need[2], y);
+      need[3] = Math.max(need[3], y);
     };
-    this.paths = [];
-    // A blown-up path would shrink the map to a dot: the axes follow the healthy runs only.
-    const healthy = scene.runs.some((r) => r.status !== "diverged" && r.n);
-    for (const [i, r] of scene.runs.entries()) {
-      const run = /** @type {Path} */ (r); // its readers are called for k < n only
-      const idx = strideIndices(run.n);
-      this.paths.push(idx);
-      const xs = idx.map((k) => (isNum(run.x(k)) ? run.x(k) : null));
-      const ys = idx.map((k) => (isNum(run.y(k)) ? run.y(k) : null));
-      if (!(healthy && run.status === "diverged")) idx.forEach((k, m) => grow(xs[m], ys[m]));
-      const readout = (/** @type {number} */ k) => [run.step(k), fmt(run.loss(k), 4), fmt(run.slice(k), 4)];
-      // Training at "max": no hover text along the paths (formatting every point of them each
-      // redraw costs more than drawing them); the heads keep theirs, the paths get it on pause.
-      const custom = scene.fast ? null : idx.map(readout);
-      const dim = run.status === "diverged";
-      traces.push({
-        type: "scatter", mode: "lines", x: xs, y: ys, meta: i,
-        line: { color: run.color, width: scene.sel === i ? 3.2 : 2.2, dash: dim ? "dot" : runStyle(i).dash },
-        ...(custom ? { customdata: custom, hovertemplate: `${run.label}, step %{customdata[0]}<br>real loss %{customdata[1]}<br>slice here %{customdata[2]}<extra></extra>` } : { hoverinfo: "skip" }),
-      });
-      const last = idx.length - 1;
-      if (last >= 0) {
-        traces.push({
-          type: "scatter", mode: "markers", x: [xs[last]], y: [ys[last]], customdata: [readout(idx[last])], meta: i,
-          marker: { size: 11, color: run.color, symbol: runStyle(i).symbol, line: { color: "#ffffff", width: 1.5 } },
-          hovertemplate: `${run.label}, step %{customdata[0]}<br>real loss %{customdata[1]}<br>slice here %{customdata[2]}<extra></extra>`,
-        });
+    for (const { run, idx } of runs) if (!(healthy && run.status === "diverged")) for (const k of idx) grow(run.x(k), run.y(k));
+    if (scene.origin) grow(scene.origin[0], scene.origin[1]);
+    this.view = viewRange(need[1] >= need[0] ? [[need[0], need[1]], [need[2], need[3]]] : null, this.view);
+    const fs = this.fontSize - 1; // the axes' labels and titles (the colour bar's ticks: one less)
+    const g = landscapeGeometry(W, H, this.view, fs, this._barText(fs));
+    const m = g.mapping;
+    this._paintMap(g, W, H, dpr, fs, scene.labels);
+
+    fit(this.paths, W, H, dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(m.left, m.top, m.width, m.height);
+    ctx.clip(); // the paths and heads (a diverged run's leave the axes)
+    ctx.lineJoin = "round";
+    const extra = (scene.extra || []).map((path) => {
+      const xy = pathPixels(strideIndices(path.x.length), (k) => path.x[k], (k) => path.y[k], m);
+      ctx.globalAlpha = path.opacity ?? 1;
+      ctx.strokeStyle = path.color;
+      ctx.lineWidth = path.width;
+      ctx.setLineDash(path.dash);
+      tracePath(ctx, xy);
+      ctx.stroke();
+      return { path, xy };
+    });
+    ctx.globalAlpha = 1;
+    const drawnRuns = runs.map(({ run, idx }, i) => {
+      const xy = pathPixels(idx, run.x, run.y, m);
+      const style = runStyle(i);
+      const width = scene.sel === i ? 3.2 : 2.2;
+      const dash = run.status === "diverged" ? DOTTED : style.lineDash;
+      ctx.strokeStyle = run.color;
+      ctx.lineWidth = width;
+      ctx.setLineDash(dash.map((v) => (v * width) / 2));
+      tracePath(ctx, xy);
+      ctx.stroke();
+      const hx = xy[xy.length - 2];
+      const hy = xy[xy.length - 1];
+      if (idx.length && hx === hx && hy === hy) {
+        ctx.setLineDash([]);
+        markerPath(ctx, style.shape, hx, hy, 5.5);
+        ctx.fillStyle = run.color;
+        ctx.fill();
+        ctx.strokeStyle = "#ffffff";
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
       }
-    }
-    if (scene.origin) {
-      grow(scene.origin[0], scene.origin[1]);
-      traces.push({
-        type: "scatter", mode: "markers+text", x: [scene.origin[0]], y: [scene.origin[1]], text: ["start"], textposition: "bottom center",
-        textfont: { size: this.fontSize - 1, color: "#343a40" }, cliponaxis: false,
-        marker: { size: 10, color: "#ffffff", line: { color: "#212529", width: 2 } },
-        hovertemplate: "the starting weights: every run begins here, and the plane passes through them<extra></extra>",
-      });
+      return { run, idx, xy, width, dash };
+    });
+    ctx.restore();
+    const origin = new Float64Array(scene.origin && isNum(scene.origin[0]) && isNum(scene.origin[1]) ? [m.px(scene.origin[0]), m.py(scene.origin[1])] : []);
+    if (origin.length) {
+      ctx.beginPath();
+      ctx.arc(origin[0], origin[1], 5, 0, 2 * Math.PI);
+      ctx.fillStyle = "#ffffff";
+      ctx.fill();
+      ctx.strokeStyle = INK;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+      ctx.font = `${fs}px ${FONT}`;
+      ctx.fillStyle = "#343a40";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.fillText("start", origin[0], origin[1] + 7);
     }
     const pick = this.pickPoint(scene);
-    if (pick) {
-      traces.push({
-        type: "scatter", mode: "markers", x: [pick.x], y: [pick.y], hoverinfo: "skip",
-        marker: { size: 18, color: "rgba(0,0,0,0)", line: { color: "#212529", width: 2.5 } },
-      });
+    if (pick && isNum(pick.x) && isNum(pick.y) && m.inside(m.px(pick.x), m.py(pick.y))) {
+      ctx.beginPath();
+      ctx.arc(m.px(pick.x), m.py(pick.y), 9, 0, 2 * Math.PI);
+      ctx.strokeStyle = INK;
+      ctx.lineWidth = 2.5;
+      ctx.stroke();
     }
-    const pad = (/** @type {number[]} */ r) => {
-      if (!(r[1] >= r[0])) return [-1, 1];
-      const d = Math.max(r[1] - r[0], 1e-3) * 0.04;
-      return [r[0] - d, r[1] + d];
+    this.drawn = { mapping: m, runs: drawnRuns, extra, origin };
+    // For tests and the console, as Plotly's figures carry their `data`: what is on the map.
+    /** @type {HTMLElement & { drawn?: object }} */ (this.div).drawn = {
+      grid: s ? s.x.values.length : 0, view: this.view, revealing: scene.revealing,
+      plot: { left: m.left, top: m.top, width: m.width, height: m.height },
+      runs: drawnRuns.map(({ run, idx, xy, width, dash }) => ({ label: run.label, n: idx.length, xy, width, dash })),
+      extra: extra.map(({ path, xy }) => ({ n: path.x.length, xy, dash: path.dash })),
+      origin: origin.length ? [origin[0], origin[1]] : null,
     };
-    const axis = (/** @type {string} */ label, /** @type {number[]} */ range) => ({
-      title: { text: label, standoff: 2, font: { size: this.fontSize - 1 } }, range: pad(range),
-      fixedrange: true, zeroline: false, showgrid: false, ticks: "outside", ticklen: 3,
-      showline: true, mirror: true, linecolor: "#9aa5b1", tickfont: { size: this.fontSize - 2 }, nticks: 7,
-    });
-    const layout = {
-      width: W, height: H, autosize: false,
-      margin: { l: Math.round(4 * this.fontSize), r: 6, t: 6, b: Math.round(3.2 * this.fontSize) }, // ticks and titles
-      font: { family: FONT, size: this.fontSize, color: "#1b1f24" },
-      paper_bgcolor: "#ffffff", plot_bgcolor: "#ffffff", showlegend: false,
-      dragmode: false, hovermode: "closest",
-      xaxis: axis(scene.labels[0], xr), yaxis: axis(scene.labels[1], yr),
-      uirevision: "landscape",
-    };
-    window.Plotly.react(this.div, traces, layout, PLOT_CONFIG);
-    if (!this.bound) {
-      this.bound = true;
-      /** @type {Plotly.PlotlyHTMLElement} */ (this.div).on("plotly_click", (ev) => {
-        const p = ev.points && ev.points[0];
-        if (!p || typeof p.data.meta !== "number") return;
-        const idx = this.paths[p.data.meta] || [];
-        const index = p.data.mode === "markers" ? idx[idx.length - 1] : idx[p.pointNumber];
-        if (index !== undefined) this.onPick(p.data.meta, index);
-      });
-    }
+    this.hover.refresh(); // what is under a still mouse may have moved
     return true;
+  }
+
+  /** The widest colour bar label in px (null: no colour bar), measured once per surface and size.
+   * @param {number} fs */
+  _barText(fs) {
+    const ctx = this.map.getContext("2d");
+    if (!this.colors || !ctx) return null;
+    if (this.barText === null) {
+      ctx.font = `${fs - 1}px ${FONT}`;
+      this.barText = Math.max(0, ...(this.colors.ticktext || []).map((t) => ctx.measureText(t).width));
+    }
+    return this.barText;
+  }
+
+  /** The map canvas, when what it shows changed (surface, size, view, font).
+   * @param {MapGeometry} g @param {number} W @param {number} H @param {number} dpr @param {number} fs
+   * @param {string[]} titles */
+  _paintMap(g, W, H, dpr, fs, titles) {
+    const key = [W, H, dpr, fs, ...(this.view || []).flat(), ...titles].join(" ");
+    if (key === this.mapKey) return;
+    this.mapKey = key;
+    fit(this.map, W, H, dpr);
+    if (this.grid && this.colors) {
+      paintMap(this.map, this.grid, this.colors, g, { fontSize: fs, dpr, titles });
+      return;
+    }
+    const ctx = this.map.getContext("2d");
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    paintFrame(ctx, g.mapping, { fontSize: fs, titles });
+  }
+
+  /** What the hover label says at (x, y), px in the box: a path point, the start, the slice.
+   * @param {number} x @param {number} y @returns {string[] | null} */
+  read(x, y) {
+    const d = this.drawn;
+    const hit = d ? this._hit(x, y, HOVER_RADIUS, true) : null;
+    const cursor = hit && hit.run !== null ? "pointer" : ""; // a click picks that point
+    if (this.div.style.cursor !== cursor) this.div.style.cursor = cursor;
+    if (!d) return null;
+    if (hit) return hit.lines;
+    const m = d.mapping;
+    if (!m.inside(x, y)) return null;
+    const v = sliceAt(this.surface, m.toX(x), m.toY(y));
+    if (!isNum(v)) return null;
+    return [`(${fmt(m.toX(x), 3)}, ${fmt(m.toY(y), 3)})`, `loss on the slice: ${fmt(v, 4)}`];
+  }
+
+  /**
+   * The drawn point nearest (x, y) within `radius`: a run's ({run, index, lines}), or with `all`
+   * a reference path's or the start's (run null).
+   * @param {number} x @param {number} y @param {number} radius @param {boolean} all
+   * @returns {{ run: number | null, index: number, lines: string[] } | null}
+   */
+  _hit(x, y, radius, all) {
+    const d = this.drawn;
+    if (!d) return null;
+    const extra = all ? d.extra.map((e) => e.xy) : [];
+    const origin = all && d.origin.length ? [d.origin] : [];
+    // under the runs: the reference paths; over them: the start (the order they are drawn in)
+    const hit = nearestOnPaths(x, y, [...extra, ...d.runs.map((r) => r.xy), ...origin], radius, d.mapping.inside);
+    if (!hit) return null;
+    if (hit.path < extra.length) {
+      const ref = d.extra[hit.path].path;
+      const k = strideIndices(ref.x.length)[hit.point];
+      return ref.hover ? { run: null, index: k, lines: ref.hover(k) } : null;
+    }
+    const i = hit.path - extra.length;
+    if (i >= d.runs.length) return { run: null, index: 0, lines: START_HOVER };
+    const { run, idx } = d.runs[i];
+    const k = idx[hit.point];
+    return { run: i, index: k, lines: [`${run.label}, step ${run.step(k)}`, `real loss ${fmt(run.loss(k), 4)}`, `slice here ${fmt(run.slice(k), 4)}`] };
+  }
+
+  /** A click or a tap on a run's path point picks it. @param {MouseEvent} e */
+  click(e) {
+    const r = this.div.getBoundingClientRect();
+    const touch = /** @type {PointerEvent} */ (e).pointerType === "touch" || noHover();
+    const hit = this._hit(e.clientX - r.left, e.clientY - r.top, touch ? TAP_RADIUS : HOVER_RADIUS, false);
+    if (hit && hit.run !== null) this.onPick(hit.run, hit.index);
   }
 
   /** The selected point: {run, index, x, y} (the picked step, else the selected run's head).

@@ -147,11 +147,18 @@ export function shownMode(page) {
  *   distance?: (k: number) => number | null }} ScenePath
  */
 /**
- * What the landscape draws (landscape.js); the page adds `fast` (training at "max": no hover
- * along the paths) and `extra` (reference paths under the runs, the gradient flow).
+ * A reference path on the landscape, drawn under the runs (the gradient flow, flow.js): its
+ * points in axis values, its line (a canvas dash pattern in px), and what the hover says at
+ * point k.
+ * @typedef {{ x: ArrayLike<number | null>, y: ArrayLike<number | null>, color: string, width: number,
+ *   dash: number[], opacity?: number, hover?: (k: number) => string[] }} ReferencePath
+ */
+/**
+ * What the landscape draws (landscape.js); the page adds `extra` (reference paths under the
+ * runs, the gradient flow).
  * @typedef {{ runs: ScenePath[], sel: number, pick: { run: number, index: number } | null,
  *   origin: number[] | null, labels: string[], sliced: boolean, revealing: boolean,
- *   fast?: boolean, extra?: Plotly.Data[] }} LandscapeScene
+ *   extra?: ReferencePath[] }} LandscapeScene
  */
 
 /** @param {ScenePage} page @returns {LandscapeScene} */

@@ -1,14 +1,14 @@
 // @ts-check
 // Plotly helpers shared by the pages: a colour transform for surfaces whose values span decades,
 // contour and 3D surface traces, the pixel mapping of a 2D plot (for canvas overlays), and small
-// line charts. Plotly.js is the global loaded from /vendor/plotly/plotly.min.js.
+// line charts; and the contour map painted on a canvas (paintMap: the descent map, the network's
+// landscape). Plotly.js is the global loaded from /vendor/plotly/plotly.min.js.
 
 import { drawAxes, niceTicks } from "./canvas-axes.js";
 import { autoLevels, isolines, levelValues } from "./contour-lines.js";
 import { fmt, isNum } from "./format.js";
 import { nearestPoint } from "./hover-readout.js";
 import { canvasScale } from "./canvas-scale.js";
-import { noHover } from "./touch.js";
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
@@ -39,7 +39,7 @@ export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Ne
 // Pale, so that saturated run colours stand out on it: light where f is low (valleys), a
 // muted blue-grey where it is high, in perceptually even steps.
 /** @type {[number, string][]} */
-export const SURFACE_COLORSCALE = [
+const SURFACE_COLORSCALE = [
   [0.0, "#fffbe8"],
   [0.15, "#f1f2d6"],
   [0.3, "#dcead0"],
@@ -311,17 +311,6 @@ export function mapLayout(bounds, geometry, { fontSize = 12 } = {}) {
 let plotlyPromise = null;
 
 /**
- * Whether this screen loads Plotly.js only when a view needs it (the 3D view, a figure scrolled
- * into sight, an export) rather than once the page's first picture is up. On a touch screen
- * (no hover: a phone, a tablet) Plotly adds little that the canvas maps lack, and its parse
- * holds the main thread for seconds (3.6 s with the CPU throttled 4x, bench/browser.py), when
- * a student's first tap would wait for it.
- */
-export function plotlyOnDemand() {
-  return noHover();
-}
-
-/**
  * Plotly.js, loaded on demand: parsing its 4.8 MB takes a second on a slow machine, so a page
  * draws its first paths on canvas before asking for it.
  * @returns {Promise<typeof Plotly>}
@@ -363,14 +352,16 @@ const LUT_SIZE = 256; // colours of the canvas map: as many as an 8-bit channel 
 /**
  * The contour map, painted on a canvas as Plotly draws it (contourTraces, mapLayout): filled
  * bands between the same levels, their lines, the frame, the axes with their titles, the colour
- * bar with its labels and title, and the minima's stars. It stands in for Plotly's map until
- * Plotly loads, or for good on a screen that loads Plotly only on demand (plotlyOnDemand).
+ * bar with its labels and title, and the minima's stars: the descent map on every screen (the
+ * class gallery draws the same map with Plotly, contourTraces). The network's landscape paints its map with it too (its own axes' titles, axes that may reach
+ * beyond its grid: they follow the runs' paths).
  * @param {HTMLCanvasElement} canvas @param {SurfaceGrid} grid @param {ColorTransform} tf
  * @param {MapGeometry} geometry
- * @param {{ fontSize?: number, dpr?: number, lines?: boolean }} [options] lines: false leaves the
- *   contour lines out (their first computation takes ~0.1 s on a phone)
+ * @param {{ fontSize?: number, dpr?: number, lines?: boolean, titles?: string[] }} [options] lines:
+ *   false leaves the contour lines out (their first computation takes ~0.1 s on a phone); titles:
+ *   the axes' titles, x and y
  */
-export function paintMap(canvas, grid, tf, geometry, { fontSize = 12, dpr = canvasScale(), lines = true } = {}) {
+export function paintMap(canvas, grid, tf, geometry, { fontSize = 12, dpr = canvasScale(), lines = true, titles = ["x", "y"] } = {}) {
   const ctx = canvas.getContext("2d");
   if (!ctx) return; // no 2D canvas: the contour comes with Plotly
   const levels = mapLevels(tf);
@@ -386,16 +377,26 @@ export function paintMap(canvas, grid, tf, geometry, { fontSize = 12, dpr = canv
   if (lines) drawLines(ctx, contourLines(grid, tf, levels), m);
   drawStars(ctx, grid, m);
   ctx.restore();
+  paintFrame(ctx, m, { fontSize, titles });
+  drawColorbar(ctx, tf, band, geometry, fontSize);
+}
+
+/**
+ * A map's frame and axes (ticks, labels, titles) around the rectangle of mapping `m`, as
+ * paintMap draws them: also the landscape's, before it has a surface.
+ * @param {CanvasRenderingContext2D} ctx @param {Mapping} m
+ * @param {{ fontSize?: number, titles?: string[] }} [options]
+ */
+export function paintFrame(ctx, m, { fontSize = 12, titles = ["x", "y"] } = {}) {
   ctx.strokeStyle = FRAME_COLOR;
   ctx.lineWidth = 1;
   ctx.strokeRect(m.left, m.top, m.width, m.height);
   // Plotly's tick density (axes.autoTicks): one per 80 px across, per 40 px up, 4 to 9 of them
   const ticks = (/** @type {number} */ len, /** @type {number} */ px) => Math.min(9, Math.max(4, len / px)) + 1;
   drawAxes(ctx, m, /** @type {Bounds} */ ([[m.toX(m.left), m.toX(m.left + m.width)], [m.toY(m.top + m.height), m.toY(m.top)]]), {
-    fontSize, font: FONT, color: TEXT_COLOR, xtitle: "x", ytitle: "y",
+    fontSize, font: FONT, color: TEXT_COLOR, xtitle: titles[0], ytitle: titles[1],
     count: ticks(m.width, 80), ycount: ticks(m.height, 40),
   });
-  drawColorbar(ctx, tf, band, geometry, fontSize);
 }
 
 /**
@@ -553,16 +554,21 @@ function paintGrid(ctx, grid, tf, mapping, band) {
     }
   }
   ictx.putImageData(data, 0, 0);
-  // grid points sit on cell centres: the image spans half a cell beyond the first and last point
+  // grid points sit on cell centres: the image spans half a cell beyond the first and last point;
+  // placed by the grid's own ends (the landscape's axes may reach beyond its grid)
   ctx.imageSmoothingEnabled = true;
   const m = mapping;
-  const cellW = m.width / (nx - 1);
-  const cellH = m.height / (ny - 1);
+  const x0 = m.px(grid.x[0]);
+  const y0 = m.py(grid.y[ny - 1]);
+  const width = m.px(grid.x[nx - 1]) - x0;
+  const height = m.py(grid.y[0]) - y0;
+  const cellW = width / (nx - 1);
+  const cellH = height / (ny - 1);
   ctx.save();
   ctx.beginPath();
   ctx.rect(m.left, m.top, m.width, m.height);
   ctx.clip();
-  ctx.drawImage(img, m.left - cellW / 2, m.top - cellH / 2, m.width + cellW, m.height + cellH);
+  ctx.drawImage(img, x0 - cellW / 2, y0 - cellH / 2, width + cellW, height + cellH);
   ctx.restore();
 }
 
