@@ -39,8 +39,9 @@ SIX_RUNS = ("surface=rosenbrock&steps=5000&speed=0"
             "&run=adam,lr=0.05&run=rmsprop,lr=0.01&run=adagrad,lr=0.5")
 
 
-def wait_for_plotly(page) -> None:
-    page.wait_for_function("() => window.gradscape && gradscape.stats.plotlyAt !== null",
+def wait_for_map(page) -> None:
+    """The descent page's controller is up and its map painted (on canvas: no Plotly)."""
+    page.wait_for_function("() => window.gradscape && gradscape.stats.surfaceAt !== null",
                            timeout=30_000)
 
 
@@ -51,7 +52,8 @@ def first_frame(browser, base: str, repeats: int) -> dict:
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         page.goto(f"{base}/")
-        wait_for_plotly(page)
+        page.wait_for_function("() => window.gradscape && gradscape.stats.firstPathAt !== null",
+                               timeout=30_000)
         rows.append(page.evaluate("() => gradscape.stats"))
         context.close()
 
@@ -59,8 +61,7 @@ def first_frame(browser, base: str, repeats: int) -> dict:
         return round(statistics.median(r[key] for r in rows))
 
     return {"repeats": repeats, "surface_painted_ms": med("surfaceAt"),
-            "first_head_ms": med("firstHeadAt"), "first_path_ms": med("firstPathAt"),
-            "plotly_ready_ms": med("plotlyAt")}
+            "first_head_ms": med("firstHeadAt"), "first_path_ms": med("firstPathAt")}
 
 
 # When each page's main picture, with its start points, is on screen, and when the page answers
@@ -69,7 +70,7 @@ PAGES = {
     # the surface and the start point, painted before the page's other modules load (or by them)
     "/": {"picture": "document.querySelector('#plot-wrap[data-painted]')",
           "ready": "window.gradscape && gradscape.stats.surfaceAt !== null"},
-    # the data and every run's boundary painted (on canvas while Plotly loads), the controls bound
+    # the data and every run's boundary painted (on canvas), the controls bound
     "/network": {"picture": "document.querySelector('#boundary[data-painted]')",
                  "ready": "window.gradscape && gradscape.stats.readyAt !== null"},
     "/backprop": {"picture": "document.body.dataset.ready === '1'",
@@ -77,7 +78,7 @@ PAGES = {
 }
 THROTTLE = 4  # Chromium's CPU slowed 4x (Emulation.setCPUThrottlingRate): a phone's speed
 # Two screens at that speed: a phone (Playwright's iPhone 13: touch, no hover) and a laptop's
-# window (hover: the pages load Plotly.js after the first picture, for its hover readouts).
+# window (hover: the figures' hover readouts are the canvases' own, no Plotly.js).
 SCREENS = {"phone": "iPhone 13", "laptop": None}
 WATCH_MS = 8000  # how long after navigation the main thread is watched for long tasks
 SLOW_TASK_MS = 100  # a tap that waits longer than this is not answered "at once" (RAIL)
@@ -138,9 +139,9 @@ def network_max(browser, base: str, seconds: float = 5.0) -> dict:
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.goto(f"{base}/network#speed=0&steps=5000")  # the server's most steps
-    # once Plotly is in (it comes after the first picture) and the runs train: a steady state
+    # once every figure has been drawn and the runs train: a steady state
     page.wait_for_function("() => window.gradscape && gradscape.runs().length"
-                           " && gradscape.stats.plotlyAt !== null && gradscape.play === 'running'",
+                           " && gradscape.stats.draws.heatmaps > 0 && gradscape.play === 'running'",
                            timeout=60_000)
     page.evaluate(FRAME_PROBE)
     start = page.evaluate("() => [window.__from = performance.now(), gradscape.runs()[0].n]")
@@ -167,7 +168,7 @@ def sustained(browser, base: str, hash_: str, label: str) -> dict:
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.goto(f"{base}/#speed=1")
-    wait_for_plotly(page)
+    wait_for_map(page)
     page.wait_for_timeout(300)
     page.evaluate(FRAME_PROBE)
     starts = page.evaluate("() => gradscape.stats.starts")
@@ -212,7 +213,9 @@ def compare(browser, base: str, updates: int) -> dict:
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.goto(f"{base}/#speed=1&steps=1")
-    wait_for_plotly(page)
+    wait_for_map(page)
+    # the comparison draws with Plotly too, which the map no longer loads
+    page.evaluate("() => import('/static/js/shared/plots.js').then((m) => m.loadPlotly())")
     args = {"lengths": [500, 2000, 5000], "updates": updates, "batch": 20}
     result = page.evaluate(COMPARE, args)
     context.close()
@@ -244,7 +247,6 @@ def main() -> None:
                   f" (median of {ff['repeats']} cold loads):")
             print(f"  surface painted (canvas)  {ff['surface_painted_ms']:6} ms")
             print(f"  first path drawn          {ff['first_path_ms']:6} ms   (goal: < 1000 ms)")
-            print(f"  Plotly contour ready      {ff['plotly_ready_ms']:6} ms")
 
         fp = first_paint_throttled(browser, p.devices, base, 3 if args.quick else 5)
         results["first_paint_throttled"] = fp

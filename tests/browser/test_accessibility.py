@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 # visit waits for Play, with its hint on screen (checked too).
 READY = {
     "/": DESCENT_MAP_DRAWN + " && gradscape.runs().every((r) => r.n >= 1)",
-    "/network": "window.gradscape && gradscape.config() !== null && window.Plotly"
+    "/network": "window.gradscape && gradscape.config() !== null"
     " && document.querySelector('#boundary[data-painted] .boundary-canvas')",
     "/backprop": "document.body.dataset.ready === '1'",
 }

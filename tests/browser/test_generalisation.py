@@ -2,8 +2,9 @@
 (from GET /api/mlp/options), test points drawn hollow, train and test curves, the unit maps, the
 sweep panel, the presets, the exports, and the penalties and dropout on the backprop page.
 
-Every test asserts on the page's data (the read-only hook `window.gradscape`, Plotly's figures)
-and its DOM, waits on conditions, and fails on a console error or a request leaving the machine.
+Every test asserts on the page's data (the read-only hook `window.gradscape`, Plotly's figures,
+what the boundary canvas says it shows) and its DOM, waits on conditions, and fails on a console
+error or a request leaving the machine.
 Screenshots go to tests/artifacts/generalisation/; `make docs-img` (GRADSCAPE_DOCS_IMG=1) writes
 them into docs/img/generalisation/ instead (docs/teaching.md shows them).
 """
@@ -25,6 +26,34 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = (ROOT / "docs" / "img" / "generalisation" if os.environ.get("GRADSCAPE_DOCS_IMG")
          else ROOT / "tests" / "artifacts" / "generalisation")
+
+
+# What the decision boundary's canvas shows (its data- attributes, network/boundary.js).
+BOUNDARY = "({ ...(document.querySelector('#boundary .boundary-canvas') || {}).dataset })"
+CLASS_COLORS = [(0xF0, 0x8C, 0x00), (0x19, 0x71, 0xC2)]  # network/state.js CLASS_COLORS[0], [1]
+PTS = [(-1, -1, 0), (-0.8, -1.2, 0), (-1.2, -0.7, 0), (-0.9, -0.9, 0),
+       (1, 1, 1), (0.8, 1.2, 1), (1.2, 0.8, 1), (0.9, 0.9, 1)]
+# A data point's pixels on the boundary canvas: at its centre, and 3.5 px right of it (on the
+# ring of a hollow marker).
+MARKER_PIXELS = """([x, y]) => {
+  const c = document.querySelector('#boundary .boundary-canvas');
+  const box = document.getElementById('boundary').getBoundingClientRect();
+  const [px, py] = gradscape.boundaryPoint(0, x, y);
+  const k = c.width / c.clientWidth;
+  const ctx = c.getContext('2d');
+  const at = (dx) => Array.from(ctx.getImageData(Math.floor((px - box.left + dx) * k),
+    Math.floor((py - box.top) * k), 1, 1).data.slice(0, 3));
+  return [at(0), at(3.5)];
+}"""
+
+
+def marks(test: list[bool]) -> str:
+    """The markers the boundary canvas draws: o for a held-out point (hollow), f filled."""
+    return "".join("o" if t else "f" for t in test)
+
+
+def near(pixel: list[int], colour: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) <= 24 for a, b in zip(pixel, colour, strict=True))
 
 
 def shot(pg, name: str) -> None:
@@ -102,10 +131,8 @@ def test_test_points_are_hollow_and_test_curves_dashed(lab) -> None:
     test, flipped = data["test"], data["flipped"]
     assert len(test) == 80 and sum(test) == 32  # 40% held out
     assert any(flipped) and not any(f and t for f, t in zip(flipped, test, strict=True))
-    until(lab, "(document.getElementById('boundary').data || []).some(t => t.type === 'contour')")
-    symbols = lab.evaluate("""() => document.getElementById('boundary').data
-        .filter(t => t.type === 'scatter').map(t => t.marker.symbol)""")
-    assert symbols and all(s == ["circle-open" if t else "circle" for t in test] for s in symbols)
+    until(lab, f"{BOUNDARY}.shows === 'probability' && {BOUNDARY}.marks.length === 80")
+    assert lab.evaluate(f"{BOUNDARY}.marks") == marks(test)
 
     # the charts redraw on the next frame after the last steps arrive
     until(lab, "(c => c.loss.lengths[c.loss.names.indexOf('1. SGD test')] === 61)"
@@ -124,16 +151,20 @@ def test_test_points_are_hollow_and_test_curves_dashed(lab) -> None:
     assert "2. Adam best test" in charts["accuracy"]["names"]
 
     # Own points are split the same way (seeded), and drawn hollow where held out.
-    pts = "-1,-1,0;-0.8,-1.2,0;-1.2,-0.7,0;-0.9,-0.9,0;1,1,1;0.8,1.2,1;1.2,0.8,1;0.9,0.9,1"
+    pts = ";".join(",".join(str(v) for v in p) for p in PTS)
     navigate(lab, f"pts={pts}&test=0.5&speed=0&steps=10")
     until(lab, "window.gradscape.config().custom === true")
     test = lab.evaluate("window.gradscape.lab().data.test")
     assert len(test) == 8 and sum(test) == 4
-    until(lab, """(document.getElementById('boundary').data || [])
-        .some(t => t.type === 'scatter' && Array.isArray(t.marker.symbol))""")
-    symbols = lab.evaluate("""() => document.getElementById('boundary').data
-        .find(t => t.type === 'scatter').marker.symbol""")
-    assert symbols == ["circle-open" if t else "circle" for t in test]
+    until(lab, f"{BOUNDARY}.marks === {json.dumps(marks(test))}")
+    # on the canvas: a held-out point is a ring (its centre shows the fill under it), a
+    # training point a disc of its class colour
+    for (x, y, c), held in zip(PTS, test, strict=True):
+        centre, ring = lab.evaluate(MARKER_PIXELS, [x, y])
+        if held:
+            assert not near(centre, CLASS_COLORS[c]) and near(ring, CLASS_COLORS[c]), (x, y)
+        else:
+            assert near(centre, CLASS_COLORS[c]), (x, y)
 
 
 def test_unit_maps_follow_the_run_and_a_click_outlines_the_units_weights(lab) -> None:
@@ -158,8 +189,9 @@ def test_unit_maps_follow_the_run_and_a_click_outlines_the_units_weights(lab) ->
     lab.click("canvas.unit-map[data-layer='2'][data-unit='1']")
     assert lab.evaluate("window.gradscape.lab().picked") == {"layer": 2, "unit": 1}
     assert lab.evaluate("window.gradscape.state.layer") == 2
-    until(lab, """(document.getElementById('heatmaps').layout || {shapes: []}).shapes
-        .some(s => s.y0 === 0.5 && s.y1 === 1.5 && s.x0 === -0.5 && s.x1 === 3.5)""")
+    # W2 (3x4) with its row 1 outlined, as the heatmap canvas says in its text
+    until(lab, """/W2 3×4: .*outlined: row 1, the weights into unit 2 of layer 2/.test(
+        document.querySelector('#heatmaps canvas').getAttribute('aria-label'))""")
     assert "unit 2 of layer 2" in lab.inner_text("#heatmaps-note")
     unit = "canvas.unit-map[data-layer='2'][data-unit='1']"
     assert lab.get_attribute(unit, "aria-pressed") == "true"
@@ -254,15 +286,15 @@ def test_grokking_preset_sets_a_link_and_a_log_step_axis(lab) -> None:
     until(lab, "window.gradscape.lab().runs[0].weightNorm > 0")
     lab.click("#play")  # pause: the rest of the 5000 steps is not this test's
     until(lab, "window.gradscape.play !== 'running'")
-    # at "max" the table was painted on canvas; paused, Plotly draws it (with its hover)
-    until(lab, "document.querySelector('#boundary .boundary-canvas') === null")
-    until(lab, "(document.getElementById('boundary').data || []).some(t => t.type === 'scatter')")
-    pts = lab.evaluate("""() => {
-        const t = document.getElementById('boundary').data.find(t => t.type === 'scatter');
-        return { n: t.x.length, maxA: Math.max(...t.x),
-                 open: t.marker.symbol.filter(s => s === 'circle-open').length }; }""")
-    assert pts["n"] == 23 * 23 and pts["maxA"] == 22
-    assert pts["open"] == sum(lab.evaluate("window.gradscape.lab().data.test"))
+    # the (a, b) table on the canvas, held-out pairs hollow; the last pair reads 22 + 22 ≡ 21
+    until(lab, f"{BOUNDARY}.shows === 'points' && {BOUNDARY}.marks.length === 23 * 23")
+    held = lab.evaluate("window.gradscape.lab().data.test")
+    assert lab.evaluate(f"{BOUNDARY}.marks") == marks(held)
+    x, y = lab.evaluate("gradscape.boundaryPoint(0, 22, 22)")
+    lab.mouse.move(x, y)
+    until(lab, "(r => r && !r.hidden && r.textContent.startsWith('22 + 22 ≡ 21\\n'))"
+               "(document.querySelector('#boundary .hover-readout'))")
+    lab.mouse.move(2, 2)
 
 
 def test_export_downloads_a_pytorch_script_an_npz_and_test_columns(lab) -> None:
@@ -366,8 +398,7 @@ def test_the_lab_fits_projector_and_phone(browser_context, server, width, height
                       "&run=adam,lr=0.02&steps=150&speed=0&side=units")
         wait_done(pg, timeout=60_000)
         until(pg, "window.gradscape.lab().mapsDrawn > 0")
-        until(pg, "(document.getElementById('boundary').data || [])"
-                  ".some(t => t.type === 'contour')")
+        until(pg, f"{BOUNDARY}.shows === 'probability' && /^[0-9]+$/.test({BOUNDARY}.steps)")
         assert pg.evaluate("document.documentElement.scrollWidth") <= width + 1
         # Where the page folds its parts into tabs under the boundary (phones), the lab is one.
         tabs = pg.locator(".phone-tabs [role=tab]", has_text="Lab")

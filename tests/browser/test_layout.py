@@ -74,8 +74,8 @@ def test_the_start_hint_covers_nothing(new_page, server, path: str, viewport: di
     page.goto(f"{server.url}{path}")
     page.wait_for_function(f"() => Boolean({READY[path]})")
     page.locator(HINT).wait_for(state="visible")
-    if path == "/network":  # its plots (Plotly's, after the canvas stand-in) are laid out
-        page.wait_for_function("() => document.querySelector('#landscape .main-svg')")
+    if path == "/network":  # its plots are laid out (the landscape drawn on its canvas)
+        page.wait_for_function("() => (document.getElementById('landscape').drawn || {}).plot")
     found = page.evaluate(COVERED, HINT)
     assert found["hint"][2] > 0.5 * viewport["width"], found  # one line, not a narrow box
     assert not found["hit"], f"{path}: the hint covers {found['hit']}"

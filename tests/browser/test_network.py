@@ -3,8 +3,9 @@
 Uses tests/browser/conftest.py: one server, one browser and one context per module (skipped
 without Chromium, failing on CI), and its App wrapper that collects console errors. Every test
 fails on a console error, an uncaught exception, or a request that leaves the machine (the page
-must work offline). Figures are read back from the page: Plotly's `gd.data` and the read-only
-debug hook `window.gradscape`.
+must work offline). Figures are read back from the page: Plotly's `gd.data`, the decision
+boundary's canvas (its pixels and its data- attributes: what it shows, boundary.js) and the
+read-only debug hook `window.gradscape`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"  # network-*.png
 LOCAL = ("127.0.0.1", "localhost")
+
+
+# What the landscape's canvases drew last (network/landscape.js): grid size, paths, view.
+LANDSCAPE = "(document.getElementById('landscape').drawn || { grid: 0, runs: [], extra: [] })"
 
 
 def watch(pg, base: str) -> App:
@@ -105,6 +110,32 @@ def wait_done(pg, timeout: float = 15_000) -> None:
     until(pg, "window.gradscape.play === 'done'", timeout=timeout)
 
 
+# The boundary canvas shows every run's boundary as the page has it (its data- attributes).
+BOUNDARIES_SHOWN = (
+    "(b => b && b.dataset.steps === gradscape.runs().map(r => r.boundaryStep ?? '-').join(',')"
+    " && !b.dataset.steps.includes('-'))(document.querySelector('#boundary .boundary-canvas'))"
+)
+# Per plot of the boundary canvas, the sum of its pixels' values inside the plot (the grid's
+# colours, the 0.5 line and the points).
+CELL_PIXELS = """() => {
+  const c = document.querySelector('#boundary .boundary-canvas');
+  const k = c.width / c.clientWidth;
+  const ctx = c.getContext('2d');
+  return gradscape.boundaryCells().map((b) => {
+    const r = Math.round;
+    const d = ctx.getImageData(r(b.left * k), r(b.top * k), r(b.width * k), r(b.height * k)).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 1) sum += d[i];
+    return sum;
+  });
+}"""
+
+
+def boundary_shows(pg) -> dict:
+    """What the boundary canvas shows (boundary.js's data- attributes)."""
+    return pg.evaluate("({ ...document.querySelector('#boundary .boundary-canvas').dataset })")
+
+
 def figure(pg, div: str) -> list[dict]:
     """The traces Plotly drew in a div (types, lengths and a few values, not whole arrays)."""
     return pg.evaluate(
@@ -138,14 +169,10 @@ def test_the_page_loads_fits_the_screen_and_trains(page) -> None:
     assert page.evaluate(listed, "#plane-modes button") == options["directions"]
     assert page.evaluate(listed, ".run-card select.optimizer") == ["sgd", "adam"]
 
-    until(
-        page,
-        "(document.getElementById('boundary').data || [])"
-        ".filter(t => t.type === 'contour').length === 2",
-        timeout=15_000,
-    )
+    until(page, BOUNDARIES_SHOWN, timeout=15_000)
+    assert boundary_shows(page)["shows"] == "probability"  # P(class 1) of two classes
     first = page.evaluate("window.gradscape.runs().map(r => r.boundaryStep)")
-    early = figure(page, "boundary")
+    early = page.evaluate(CELL_PIXELS)
     until(page, "window.gradscape.runs().every(r => r.boundaryStep >= 60)", timeout=15_000)
     until(page, "window.gradscape.landscape().grid > 0", timeout=15_000)
     page.wait_for_timeout(250)  # drawn at the next animation frames
@@ -155,8 +182,8 @@ def test_the_page_loads_fits_the_screen_and_trains(page) -> None:
         "#dataset",
         "#hidden",
         ".run-card .lr-box",
-        "#boundary .main-svg",
-        "#landscape .main-svg",
+        "#boundary .boundary-canvas",
+        "#landscape .landscape-map",
         "#loss-chart canvas",
         "#landscape-caption",
     ):
@@ -166,23 +193,22 @@ def test_the_page_loads_fits_the_screen_and_trains(page) -> None:
     assert page.evaluate("document.scrollingElement.scrollHeight") <= 720
     shot(page, "network-live.png")
 
-    # The boundary moved: later steps, a different P(class 1) on the grid.
-    later = figure(page, "boundary")
+    # The boundary moved: later steps, a different P(class 1) on the grid (other pixels in
+    # each run's plot).
     assert min(page.evaluate("window.gradscape.runs().map(r => r.boundaryStep)")) > max(first)
-    contours = [t for t in later if t["type"] == "contour"]
-    assert len(contours) == 2 and all(t["z"] == [41, 41] for t in contours)
-    before = [t["zsum"] for t in early if t["type"] == "contour"]
-    assert before and [t["zsum"] for t in contours] != before
-    # The live landscape: a surface, and each run's projected path over it.
-    until(
-        page,
-        "document.getElementById('landscape').data.filter("
-        "t => t.mode === 'lines' && t.x.length > 10).length === 2",
-    )
-    land = figure(page, "landscape")
-    assert land[0]["type"] == "contour" and land[0]["z"][0] >= 5
-    paths = [t for t in land if t["mode"] == "lines"]
-    assert len(paths) == 2 and all(t["n"] > 10 for t in paths)
+    until(page, BOUNDARIES_SHOWN)
+    shown = boundary_shows(page)
+    assert shown["shows"] == "probability" and shown["grid"] == "41x41"
+    assert min(int(s) for s in shown["steps"].split(",")) > max(first)
+    later = page.evaluate(CELL_PIXELS)
+    assert len(later) == len(early) == 2
+    assert all(a != b for a, b in zip(early, later, strict=True)), (early, later)
+    # The live landscape: a surface, and each run's projected path over it (on canvas).
+    until(page, f"{LANDSCAPE}.runs.filter(r => r.n > 10).length === 2")
+    assert page.evaluate(f"{LANDSCAPE}.grid") >= 5
+    counts = page.evaluate(f"{LANDSCAPE}.runs.map(r => r.n)")
+    assert len(counts) == 2 and all(n > 10 for n in counts)
+    assert page.locator("#landscape .js-plotly-plot").count() == 0
     assert "real loss" in page.evaluate("window.gradscape.landscape().readout")
 
     wait_done(page)
@@ -200,7 +226,11 @@ def test_the_page_loads_fits_the_screen_and_trains(page) -> None:
     charts = page.evaluate("window.gradscape.charts()")
     assert len(charts["loss"]["lengths"]) == 2 and len(charts["accuracy"]["lengths"]) == 2
     assert len(charts["gradNorms"]["lengths"]) == 3  # one line per layer of the selected run
-    assert [t["type"] for t in figure(page, "heatmaps")] == ["heatmap", "heatmap"]
+    # The selected run's W1 and its gradients, on canvas (no Plotly figure), in words too.
+    heat = "document.querySelector('#heatmaps canvas.heatmap-canvas')"
+    until(page, f"/Weights W1 \\d+×2: from .*; gradients ∂L\\/∂W1 \\d+×2: from /"
+                f".test({heat}.getAttribute('aria-label')) && Boolean({heat}.dataset.panels)")
+    assert figure(page, "heatmaps") == []
 
 
 def test_the_learning_rate_changes_mid_run(shared) -> None:
@@ -280,11 +310,8 @@ def test_own_points_by_clicking_and_from_a_csv(shared) -> None:
         assert p[0] == pytest.approx(x, abs=0.05) and p[1] == pytest.approx(y, abs=0.05)
         assert p[2] == c
     assert page.evaluate("window.gradscape.config().sizes").pop() == 3  # a third class: 3 outputs
-    until(
-        page,
-        "document.getElementById('boundary').data.some("
-        "t => t.type === 'heatmap' && t.z.length === 41)",
-    )
+    until(page, "(b => b && b.dataset.shows === 'classes' && b.dataset.grid === '41x41')"
+                "(document.querySelector('#boundary .boundary-canvas'))")
     assert "pts=" in page.evaluate("location.hash")
     shot(page, "network-own-points.png")
     # Shift-click removes the nearest point.
@@ -353,7 +380,7 @@ def test_a_link_round_trip_restores_the_state_and_pca_slices_the_finished_runs(
     assert "the two directions the weights moved most" in page.evaluate(
         "window.gradscape.landscape().caption"
     )
-    until(page, "document.getElementById('landscape').data[0].type === 'contour'")
+    until(page, f"{LANDSCAPE}.grid > 0")
     # Change something in the page; its link reopens the same state in a fresh page.
     page.select_option("#activation", "sigmoid")
     page.fill("#steps", "200")
@@ -407,11 +434,9 @@ def test_errors_are_shown_divergence_server_errors_and_a_dropped_connection(page
     assert re.match(r"Diverged at step \d+: .*blew up", badge.inner_text())
     wait_done(page)
     assert page.locator(".run-card").nth(1).locator(".badge.diverged").is_hidden()
-    # Plotly comes after the first picture (painted on canvas): its title once it has drawn
-    until(page, "(document.getElementById('boundary').layout || {}).annotations")
-    assert "diverged at step" in page.evaluate(
-        "document.getElementById('boundary').layout.annotations[0].text"
-    )
+    # the run's title over its plot says so
+    until(page, "(document.querySelector('#boundary .boundary-canvas').dataset.titles || '')"
+                ".split('\\n')[0].includes('diverged at step')")
     assert not page.evaluate("document.getElementById('n').classList.contains('invalid')")
     shot(page, "network-diverged.png")
     # A value the server would refuse is caught at the control, with a sentence.
@@ -465,7 +490,7 @@ def refused_then_presented(page) -> None:
     until(page, "document.body.classList.contains('presenting')")
     assert page.locator(".heatmaps").is_hidden()
     assert "present=1" in page.evaluate("window.gradscape.link()")
-    for sel in ("#play", "#boundary .main-svg", "#landscape", "#loss-chart canvas"):
+    for sel in ("#play", "#boundary .boundary-canvas", "#landscape", "#loss-chart canvas"):
         box = page.locator(sel).first.bounding_box()
         assert box and box["y"] + box["height"] <= 720, sel
     page.wait_for_timeout(300)  # the plots redraw at their new size
@@ -562,47 +587,45 @@ CANVAS_POINTS = """() => {
 }"""
 
 
-def test_the_boundary_is_on_screen_and_answers_a_tap_before_plotly_loads(page) -> None:
+def test_the_first_screen_needs_no_plotly_and_answers_a_tap_at_once(page) -> None:
     """First paint (issue #13): the data and each run's boundary are painted on a canvas as soon
-    as they arrive, with Plotly.js held back by the network here; a click on the plot adds a
-    point already; when Plotly comes, it takes over the same plot."""
-    held = []
-    page.route("**/vendor/plotly/plotly.min.js", lambda route: held.append(route))  # answered below
-    try:
-        page.goto(f"{page.base}/network#steps=5&speed=0")
-        until(page, "window.gradscape && gradscape.stats.boundaryAt !== null")
-        stats = page.evaluate("gradscape.stats")
-        assert stats["plotlyAt"] is None and stats["readyAt"] is not None
-        assert page.locator("#boundary .main-svg").count() == 0
-        orange, blue = page.evaluate(CANVAS_POINTS)
-        assert orange > 50 and blue > 50, (orange, blue)  # both classes' points are painted
-        # A tap on the canvas picture adds a point where it lands (the plot's own cells).
-        points = page.evaluate("gradscape.config().points")
-        x, y = page.evaluate("gradscape.boundaryPoint(0, 0.25, -0.5)")
-        page.mouse.click(x, y)
-        until(page, "(gradscape.state.points || []).length > 0")
-        state = page.evaluate("gradscape.state")
-        assert len(state["points"]) == points + 1
-        x1, x2, _ = state["points"][-1]
-        assert abs(x1 - 0.25) < 0.05 and abs(x2 + 0.5) < 0.05
-        until(page, "document.querySelector('#boundary .boundary-canvas') !== null", timeout=5000)
-        assert held  # Plotly was asked for, after the picture, and is still on its way
-    finally:
-        for route in held:
-            route.continue_()
-        page.unroute("**/vendor/plotly/plotly.min.js")
-    until(page, "gradscape.stats.plotlyAt !== null")
-    until(page, "document.querySelector('#boundary .main-svg') !== null")
-    until(page, "document.querySelector('#boundary .boundary-canvas') === null")
+    as they arrive, and a click on the plot adds a point already. In a laptop's window too, the
+    boundary, the landscape and the heatmaps are canvases: Plotly.js (seconds of a slow
+    machine's main thread) is fetched only when the spectrum is shown."""
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/vendor/plotly/" in r.url else None)
+    page.goto(f"{page.base}/network#steps=5&speed=0")
+    until(page, "window.gradscape && gradscape.stats.boundaryAt !== null")
     stats = page.evaluate("gradscape.stats")
-    assert stats["boundaryAt"] < stats["plotlyAt"]
+    assert stats["readyAt"] is not None
+    orange, blue = page.evaluate(CANVAS_POINTS)
+    assert orange > 50 and blue > 50, (orange, blue)  # both classes' points are painted
+    # A tap on the canvas picture adds a point where it lands (the plot's own cells).
+    points = page.evaluate("gradscape.config().points")
+    x, y = page.evaluate("gradscape.boundaryPoint(0, 0.25, -0.5)")
+    page.mouse.click(x, y)
+    until(page, "(gradscape.state.points || []).length > 0")
+    state = page.evaluate("gradscape.state")
+    assert len(state["points"]) == points + 1
+    x1, x2, _ = state["points"][-1]
+    assert abs(x1 - 0.25) < 0.05 and abs(x2 + 0.5) < 0.05
+    wait_done(page)
+    # every figure on the first screen drawn, and no Plotly asked for
+    until(page, "gradscape.stats.draws.landscape > 0 && gradscape.stats.draws.heatmaps > 0")
+    page.wait_for_timeout(1000)  # idle time, when Plotly used to come for hover
+    assert not asked and page.evaluate("typeof window.Plotly") == "undefined"
+    assert page.locator(".js-plotly-plot").count() == 0
+    # the spectrum asks for it, and draws with it; the boundary stays on its canvas
+    page.click("#spectrum-button")
+    until(page, "gradscape.stats.plotlyAt !== null", timeout=30_000)
+    assert asked
+    assert page.locator("#boundary .js-plotly-plot").count() == 0
+    assert page.locator("#boundary canvas").count() == 1
 
 
-def test_at_max_the_boundary_is_painted_on_canvas_and_plotly_returns_on_pause(shared) -> None:
-    """'max' keeps its frame rate by painting the boundary on canvas while the runs train (a
-    Plotly redraw of contours and points costs most of a frame); paused, Plotly draws it again
-    (its hover readout)."""
-    until(shared, "gradscape.stats.plotlyAt !== null")
+def test_at_max_and_paused_the_boundary_is_painted_on_its_canvas(shared) -> None:
+    """'max' keeps its frame rate: the boundary is painted on its canvas (a few ms) while the
+    runs train; paused, it stays there: no Plotly figure for it."""
     navigate(shared, "speed=0&steps=5000")
     until(shared, "gradscape.play === 'running' && gradscape.runs()[0].n > 50")
     until(shared, "document.querySelector('#boundary .boundary-canvas') !== null")
@@ -611,5 +634,7 @@ def test_at_max_the_boundary_is_painted_on_canvas_and_plotly_returns_on_pause(sh
     assert shared.evaluate(CANVAS_POINTS) is not None
     shared.click("#play")  # pause
     until(shared, "gradscape.play === 'paused'")
-    until(shared, "document.querySelector('#boundary .boundary-canvas') === null")
-    assert any(t["type"] == "contour" for t in figure(shared, "boundary"))
+    until(shared, BOUNDARIES_SHOWN)  # its last boundaries, drawn after the pause
+    assert boundary_shows(shared)["shows"] == "probability"
+    assert shared.evaluate(CANVAS_POINTS) is not None
+    assert shared.locator("#boundary .js-plotly-plot").count() == 0

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_network import open_page, page, until  # noqa: F401 (fixture)
+from tests.browser.test_heatmaps import PAINTED as HEATMAPS_PAINTED
+from tests.browser.test_heatmaps import cell_point
+from tests.browser.test_network import LANDSCAPE, open_page, page, until  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 
-# The landscape's path traces: lines with more than a few points.
-PATHS = ("(document.getElementById('landscape').data || [])"
-         ".filter((t) => t.mode && t.mode.includes('lines') && t.x && t.x.length > 10)")
+# The landscape's paths (drawn on its canvas): those with more than a few points.
+PATHS = f"{LANDSCAPE}.runs.filter((r) => r.n > 10)"
 
 
 def steps(pg) -> list[int]:
@@ -51,7 +52,7 @@ def test_adding_a_run_keeps_run_1_going_and_shows_the_new_path(page) -> None:  #
     until(pg, "window.gradscape.charts().loss.lengths.length === 3")
     lengths = pg.evaluate("window.gradscape.charts().loss.lengths")
     assert lengths[2] > at_click // 2, lengths
-    until(pg, f"{PATHS}.length === 3 && {PATHS}[2].x.length > {at_click // 2}")
+    until(pg, f"{PATHS}.length === 3 && {PATHS}[2].n > {at_click // 2}")
     # Removing a run: the others keep their steps too.
     kept = steps(pg)[0]
     pg.locator(".run-card").nth(1).locator("button[aria-label='Remove run 2']").click()
@@ -71,11 +72,10 @@ def test_the_landscape_mode_and_the_planes_weights_keep_the_runs(page) -> None: 
         pg.click(f"#plane-modes [data-mode='{mode}']")
         until(pg, f"window.gradscape.state.plane === '{mode}'")
         until(pg, f"window.gradscape.runs()[0].n - 1 > {n + 5}")  # went on from where it was
-    # A weight picked in the heatmap (as a click on it does) becomes the plane's second axis.
+    # A weight clicked in the heatmap becomes the plane's second axis.
     n = steps(pg)[0]
-    until(pg, "document.getElementById('heatmaps').emit !== undefined")
-    pg.evaluate("document.getElementById('heatmaps').emit('plotly_click', "
-                "{points: [{curveNumber: 0, x: 1, y: 2}]})")
+    until(pg, HEATMAPS_PAINTED)
+    pg.mouse.click(*cell_point(pg, 0, 2, 1))
     until(pg, "JSON.stringify(window.gradscape.state.wts || []).includes('[1,2,1]')")
     until(pg, f"window.gradscape.runs()[0].n - 1 > {n + 5}")
     after = pg.evaluate("window.gradscape.stats")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser.axe import report, violations
-from tests.browser.test_network import check, open_page, shot, until, wait_done, watch
+from tests.browser.test_network import LANDSCAPE, check, open_page, shot, until, wait_done, watch
 
 pytestmark = pytest.mark.browser
 
@@ -153,11 +153,7 @@ def test_the_network_flow_is_drawn_on_the_landscape_and_small_lr_stays_near_it(n
     assert flow["points"] == 300 and flow["index"] == [0, 1]
     small, large = flow["runs"]
     assert 0 < small["max"] < large["max"]
-    until(
-        net,
-        "(document.getElementById('landscape').data || [])"
-        ".some(t => t.line && t.line.dash === 'dash' && t.x.length === 300)",
-    )
+    until(net, f"{LANDSCAPE}.extra.some(p => p.dash.length > 0 && p.n === 300)")
     net.locator("#net-flow-chart canvas").wait_for(state="visible")  # drawn on the next frame
 
 

@@ -103,12 +103,11 @@ export class BoundaryPlot {
    * scene: {task, classes, points: {x: [[x1, x2]], labels, test?, flipped?}, grid: {x, y} | null,
    *         view: [[x0, x1], [y0, y1]], runs: [{label, title, color, boundary, status}], sel,
    *         editing, oneHot?}
-   * Cheap enough for every animation frame (a few ms): the callers' `fast` (training at "max")
-   * changes nothing any more.
-   * @param {Scene} scene @param {{ fast?: boolean }} [_options]
+   * Cheap enough for every animation frame (a few ms).
+   * @param {Scene} scene
    * @returns {boolean} drawn (false: the plot has no size yet)
    */
-  draw(scene, _options) {
+  draw(scene) {
     const W = this.div.clientWidth;
     const H = this.div.clientHeight;
     if (!W || !H) return false;

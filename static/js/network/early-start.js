@@ -99,7 +99,7 @@ function paintFirst(socket, view) {
         plot = plot || new BoundaryPlot(/** @type {HTMLElement} */ (document.getElementById("boundary")), {
           onClick: () => {}, onSelect: () => {}, // the page's, once it has loaded
         });
-        if (plot.draw(scene, { fast: true })) done();
+        if (plot.draw(scene)) done();
       }),
       socket.on("error", () => done()),
     ];

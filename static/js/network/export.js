@@ -68,13 +68,12 @@ export function exportJSON(store, { config, plane, runs }) {
 }
 
 /**
- * @param {HTMLElement} div a Plotly plot @param {string} stem the file's name before the date
- * @param {() => Promise<void>} drawn resolves once Plotly has drawn the plot (it may load first)
+ * A figure as on screen: its canvases, bottom first, composed on white.
+ * @param {HTMLCanvasElement[]} canvases @param {string} stem the file's name before the date
  */
-export async function exportPNG(div, stem, drawn) {
+export async function exportPNG(canvases, stem) {
   try {
-    await drawn();
-    await downloadPlotPNG(div, [], fileName(stem, "png"));
+    await downloadPlotPNG(null, canvases, fileName(stem, "png"));
   } catch (err) {
     showMessage(`Could not export the image: ${err instanceof Error ? err.message : err}`, { key: "export" });
   }

@@ -55,18 +55,17 @@ const input = (id) => /** @type {HTMLInputElement} */ (document.getElementById(i
 /** @typedef {import("./server.js").Plane} Plane */
 /** @typedef {import("./server.js").LandscapeBody} LandscapeBody */
 /** @typedef {"boundary" | "landscape" | "charts" | "heatmaps" | "panel"} View */
-/** @typedef {"boundary" | "landscape" | "heatmaps"} PlotlyView a Plotly figure, one redraw per display frame */
+/** @typedef {"boundary" | "landscape" | "heatmaps"} Figure a canvas figure, redrawn on its own clock */
 
-/** @type {Record<PlotlyView, number>} */
-const VIEWS = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two Plotly redraws
-// Training fast (at "max", or FAST_SPEED steps/s and more): the boundary on canvas; the landscape's
-// paths and the weight heatmaps (a Plotly redraw each, 15-40 ms on a laptop) less often, so the
-// page keeps 30 frames a second.
-/** @type {Record<PlotlyView, number>} */
-const MAX_VIEWS = { boundary: 50, landscape: 160, heatmaps: 1000 };
+/** @type {Record<Figure, number>} */
+const EVERY = { boundary: 50, landscape: 80, heatmaps: 250 }; // ms between two redraws
+// Training fast (at "max", or FAST_SPEED steps/s and more): the landscape's paths and the weight
+// heatmaps less often, so that a phone keeps 30 frames a second.
+/** @type {Record<Figure, number>} */
+const EVERY_FAST = { boundary: 50, landscape: 160, heatmaps: 1000 };
 const FAST_SPEED = 300; // steps/s from which the page draws as at "max"
 const CHARTS_EVERY = 200; // ms between two redraws of the (canvas) line charts
-const PLOTLY_LATEST = 2500; // ms after init: what waits for the first picture (Plotly) goes ahead
+const PICTURE_LATEST = 2500; // ms after init: what waits for the first picture goes ahead
 
 class NetworkPage {
   /**
@@ -101,14 +100,12 @@ class NetworkPage {
     this.runEdit = false; // the runs change by the Add or Remove button: the others go on
     /** @type {Map<number, { lr: number | undefined }>} a pending `set` per run */
     this.setTimers = new Map();
-    this.plotly = false;
     /** @type {import("./early-start.js").EarlyStart | null} the runs early-start.js started, until the first restart */
     this.early = takeEarlyStart(); // what came before these handlers; the plot it painted on
     this.plotlyAsked = false;
-    this.plotlyDemand = new PlotlyDemand([$("landscape"), $("heatmaps"), $("spectrum")], {
+    this.plotlyDemand = new PlotlyDemand([$("spectrum")], {
       loaded: () => {
         clearMessage("plotly"); // it failed before, and came on a later try
-        this.plotly = true;
         this.stats.plotlyAt = performance.now();
         this.markDirty();
       },
@@ -122,7 +119,7 @@ class NetworkPage {
     this.last = { boundary: 0, landscape: 0, charts: 0, heatmaps: 0, panel: 0 };
     /** @type {{ t0: number, ms: number } | null} the final paths drawn over time */
     this.reveal = null;
-    /** @type {{ frames: number, steps: number, draws: Record<PlotlyView | "charts", number>, ms: Record<PlotlyView | "charts", number>, boundaries: number, starts: number, started: number, earlyStart: boolean, boundaryAt: number | null, readyAt: number | null, plotlyAt: number | null }} */
+    /** @type {{ frames: number, steps: number, draws: Record<Figure | "charts", number>, ms: Record<Figure | "charts", number>, boundaries: number, starts: number, started: number, earlyStart: boolean, boundaryAt: number | null, readyAt: number | null, plotlyAt: number | null }} */
     this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0, earlyStart: false,
       // ms since navigation: the data and every run's boundary on screen (canvas or Plotly), the
       // controls answering, Plotly drawing
@@ -193,7 +190,7 @@ class NetworkPage {
       this.stats.boundaryAt = Number(painted);
       this.pictureDrawn();
     }
-    setTimeout(() => this.pictureDrawn(), PLOTLY_LATEST); // with no picture to wait for (own points)
+    setTimeout(() => this.pictureDrawn(), PICTURE_LATEST); // with no picture to wait for (own points)
     requestAnimationFrame(() => this.tick());
     this.stats.readyAt = performance.now();
   }
@@ -212,21 +209,13 @@ class NetworkPage {
     for (const fn of waiting) fn();
   }
 
-  /** Plotly.js after the first picture: parsing it holds the main thread for seconds on a phone,
-   * so the boundary is painted on canvas first, and Plotly is fetched when the page is idle (a
-   * mouse) or when a figure needing it shows (touch: plotly-demand.js). */
+  /** Plotly.js, only for the spectrum (its other figures are canvases): parsing it holds a slow
+   * machine's main thread for seconds, so it is fetched when the spectrum is shown
+   * (plotly-demand.js), and not watched for before the first picture. */
   wantPlotly() {
     if (this.plotlyAsked) return;
     this.plotlyAsked = true;
     this.plotlyDemand.start();
-  }
-
-  /** Plotly here and `view` drawn by it: what an export of its image reads.
-   * @param {"boundary" | "landscape"} view */
-  async plotlyDrawn(view) {
-    await this.plotlyDemand.need();
-    if (view === "boundary") this.drawBoundary();
-    else this.drawLandscape();
   }
 
   buildControls() {
@@ -256,8 +245,14 @@ class NetworkPage {
     $("copy-link").addEventListener("click", () => copyLink(this.store, input("link-field")));
     $("export-csv").addEventListener("click", () => exportCSV(this.runs, this.config));
     $("export-json").addEventListener("click", () => exportJSON(this.store, this)); // config, plane, runs
-    $("png-boundary").addEventListener("click", () => exportPNG($("boundary"), "gradscape-boundary", () => this.plotlyDrawn("boundary")));
-    $("png-landscape").addEventListener("click", () => exportPNG($("landscape"), "gradscape-landscape", () => this.plotlyDrawn("landscape")));
+    $("png-boundary").addEventListener("click", () => {
+      this.drawBoundary(); // as it stands now, even between two frames
+      exportPNG(this.boundary.canvas ? [this.boundary.canvas] : [], "gradscape-boundary");
+    });
+    $("png-landscape").addEventListener("click", () => {
+      this.drawLandscape();
+      exportPNG(this.landscape.canvases(), "gradscape-landscape");
+    });
     $("present").addEventListener("click", () => this.store.set({ present: !this.store.state.present }));
   }
 
@@ -720,30 +715,27 @@ class NetworkPage {
 
 
 
-  /** Paint the boundary on canvas rather than Plotly (and skip the paths' hover text): while the
-   * runs train at "max" or at FAST_SPEED steps a second and more, where Plotly's redraws would take
-   * most of every frame. Slower, the plots keep their hover while they move. */
-  fastBoundary() {
+  /** Training at "max" or at FAST_SPEED steps a second and more: the landscape and the heatmaps
+   * are redrawn less often (EVERY_FAST). */
+  trainingFast() {
     const speed = this.store.state.speed;
     return (speed === 0 || speed >= FAST_SPEED) && this.playback.play === "running";
   }
 
-  /** @param {boolean} [fast] on canvas */
-  drawBoundary(fast = false) {
+  drawBoundary() {
     const scene = boundaryScene(this);
     const first = this.stats.boundaryAt === null;
     const complete = BoundaryPlot.complete(scene);
     // Before the first picture, while its runs or their boundaries are on their way: a plot
     // without them (50-70 ms each on a phone's CPU) would only hold up the frame that brings them.
     if (first && !complete && (this.stats.starts > this.stats.started || this.runs.length)) return;
-    if (!this.boundary.draw(scene, { fast }) || !first || !complete) return;
+    if (!this.boundary.draw(scene) || !first || !complete) return;
     this.stats.boundaryAt = performance.now();
     this.pictureDrawn();
   }
 
   drawLandscape() {
     const scene = /** @type {ReturnType<typeof landscapeScene> & { fast?: boolean, extra?: unknown }} */ (landscapeScene(this));
-    scene.fast = this.fastBoundary();
     scene.extra = this.netFlow.traces(shownMode(this));
     if (!this.landscape.draw(scene)) return;
     $("landscape-readout").textContent = this.landscape.readout(scene);
@@ -789,7 +781,8 @@ class NetworkPage {
 
   /**
    * The animation loop: the cheap views (run cards, counter, canvas charts) a few times a
-   * second, and at most one Plotly redraw per display frame, the longest-waiting first.
+   * second, and each figure (all canvases) on its own clock: the boundary first, the landscape
+   * and the heatmaps once the first picture is up.
    */
   tick() {
     requestAnimationFrame(() => this.tick());
@@ -804,15 +797,8 @@ class NetworkPage {
       this.stats.ms.charts += performance.now() - now;
     }
     // The picture first (the run cards and the counter lay the page out again).
-    // Training at "max" or before Plotly: the boundary on canvas, a few ms, beside the Plotly turn.
-    const fast = this.fastBoundary();
-    if ((fast || !this.plotly) && this.dirty.boundary && now - this.last.boundary >= VIEWS.boundary) {
-      this.dirty.boundary = false;
-      this.last.boundary = now;
-      this.stats.draws.boundary += 1;
-      this.drawBoundary(fast);
-      this.stats.ms.boundary += performance.now() - now;
-    }
+    const every = this.trainingFast() ? EVERY_FAST : EVERY;
+    this.drawIfDue("boundary", now, every);
     if (this.dirty.panel && now - this.last.panel > 120) {
       this.dirty.panel = false;
       this.last.panel = now;
@@ -820,24 +806,22 @@ class NetworkPage {
       this.renderCounter();
       this.lab.draw();
     }
-    if (!this.plotly) return;
-    /** @type {PlotlyView | null} */
-    let due = null;
-    for (const [view, every] of /** @type {[PlotlyView, number][]} */ (Object.entries(fast ? MAX_VIEWS : VIEWS))) {
-      if (!this.dirty[view] || now - this.last[view] < every) continue;
-      if (view === "heatmaps" && this.store.state.present) continue;
-      if (view === "boundary" && fast) continue; // painted above
-      if (!due || this.last[view] < this.last[due]) due = view;
-    }
-    if (!due) return;
+    if (this.waiting) return;
+    this.drawIfDue("landscape", now, every);
+    if (!this.store.state.present) this.drawIfDue("heatmaps", now, every); // Present hides them
+  }
+
+  /** @param {Figure} figure @param {number} now @param {Record<Figure, number>} every */
+  drawIfDue(figure, now, every) {
+    if (!this.dirty[figure] || now - this.last[figure] < every[figure]) return;
     const t0 = performance.now();
-    this.dirty[due] = false;
-    this.last[due] = now;
-    this.stats.draws[due] += 1;
-    if (due === "boundary") this.drawBoundary();
-    else if (due === "landscape") this.drawLandscape();
+    this.dirty[figure] = false;
+    this.last[figure] = now;
+    this.stats.draws[figure] += 1;
+    if (figure === "boundary") this.drawBoundary();
+    else if (figure === "landscape") this.drawLandscape();
     else this.drawHeatmaps();
-    this.stats.ms[due] += performance.now() - t0;
+    this.stats.ms[figure] += performance.now() - t0;
   }
 }
 

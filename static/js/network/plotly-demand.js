@@ -1,13 +1,11 @@
 // @ts-check
-// When the network page loads Plotly.js (3.5 MB: its parse holds a phone's main thread for
-// seconds, and a tap waits for it). With a mouse, once the first picture is up and the page is
-// idle: every figure wants it. On a touch screen (plots.plotlyOnDemand) only when a figure that
-// needs it comes into view (the landscape, the weight heatmaps, the spectrum; on a phone they sit
-// in tabs) or an export asks. The boundary, the line charts and the unit maps are canvases and
-// need none of it. A figure waiting for it says so.
+// When the network page loads Plotly.js (4.8 MB: its parse holds a slow machine's main thread
+// for seconds, and a tap waits for it): only when a figure that needs it comes into view (the
+// spectrum, shown by its button). The boundary, the landscape, the heatmaps, the line charts and
+// the unit maps are canvases and need none of it. A figure waiting for it says so.
 
 import { el } from "../shared/controls.js";
-import { loadPlotly, plotlyOnDemand } from "../shared/plots.js";
+import { loadPlotly } from "../shared/plots.js";
 
 export class PlotlyDemand {
   /**
@@ -17,7 +15,6 @@ export class PlotlyDemand {
   constructor(figures, { loaded, failed }) {
     this.figures = figures;
     this.on = { loaded, failed };
-    this.onDemand = plotlyOnDemand();
     /** @type {Promise<void> | null} */
     this.loading = null;
     /** @type {IntersectionObserver | null} */
@@ -30,17 +27,11 @@ export class PlotlyDemand {
     });
   }
 
-  /** The first picture is up: Plotly now (a mouse), or once a figure shows (touch). */
+  /** The first picture is up: Plotly once a figure that needs it shows. */
   start() {
-    if (!this.onDemand) {
-      const load = () => this.need().catch(() => {}); // said by `failed`
-      if (window.requestIdleCallback) window.requestIdleCallback(load, { timeout: 500 });
-      else setTimeout(load, 50);
-      return;
-    }
-    // A figure in a hidden tab (display: none) never intersects: its tab shown, it does.
+    // A hidden figure (display: none, or in a hidden tab) never intersects: shown, it does.
     this.observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) this.need().catch(() => {});
+      if (entries.some((e) => e.isIntersecting)) this.need().catch(() => {}); // said by `failed`
     });
     for (const box of this.figures) this.observer.observe(box);
   }
@@ -53,7 +44,7 @@ export class PlotlyDemand {
         for (const note of this.notes) note.remove();
         this.on.loaded();
       }, (err) => {
-        // tried again by an export, or (touch) by a figure that comes into view again
+        // tried again by a figure that comes into view again
         this.loading = null;
         for (const note of this.notes) note.textContent = "Could not load the plotting library: it is tried again when this view is shown again.";
         this.on.failed(err);
