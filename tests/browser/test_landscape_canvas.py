@@ -10,10 +10,12 @@ from tests.browser.test_network import LANDSCAPE, open_page, page, until  # noqa
 
 pytestmark = pytest.mark.browser
 
-# Training done, the finished runs sliced again and their paths revealed: the map holds still.
+# Training done, the finished runs sliced again and their paths revealed on that slice (drawn:
+# not the live slice's last frame): the map holds still.
 SETTLED = (
     "window.gradscape.play === 'done' && window.gradscape.landscape().phase === 'final'"
     f" && window.gradscape.landscape().busy === null && {LANDSCAPE}.grid > 0"
+    f" && {LANDSCAPE}.mode === window.gradscape.landscape().mode"
     f" && !{LANDSCAPE}.revealing && {LANDSCAPE}.runs.length === 2"
     f" && {LANDSCAPE}.runs.every((r) => r.n > 20)"
 )

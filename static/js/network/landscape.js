@@ -402,7 +402,7 @@ export class LandscapeView {
     this.drawn = { mapping: m, runs: drawnRuns, extra, origin };
     // For tests and the console, as Plotly's figures carry their `data`: what is on the map.
     /** @type {HTMLElement & { drawn?: object }} */ (this.div).drawn = {
-      grid: s ? s.x.values.length : 0, view: this.view, revealing: scene.revealing,
+      grid: s ? s.x.values.length : 0, mode: s ? s.directions : null, view: this.view, revealing: scene.revealing,
       plot: { left: m.left, top: m.top, width: m.width, height: m.height },
       runs: drawnRuns.map(({ run, idx, xy, width, dash }) => ({ label: run.label, n: idx.length, xy, width, dash })),
       extra: extra.map(({ path, xy }) => ({ n: path.x.length, xy, dash: path.dash })),
@@ -485,11 +485,14 @@ export class LandscapeView {
     return { run: i, index: k, lines: [`${run.label}, step ${run.step(k)}`, `real loss ${fmt(run.loss(k), 4)}`, `slice here ${fmt(run.slice(k), 4)}`] };
   }
 
-  /** A click or a tap on a run's path point picks it. @param {MouseEvent} e */
+  /** A click or a tap on a run's path point picks it: with a mouse, the point its hover names
+   * (read at the pointer's own position: a click's is rounded to whole px, and points of a slow
+   * path lie closer than that). @param {MouseEvent} e */
   click(e) {
     const r = this.div.getBoundingClientRect();
     const touch = /** @type {PointerEvent} */ (e).pointerType === "touch" || noHover();
-    const hit = this._hit(e.clientX - r.left, e.clientY - r.top, touch ? TAP_RADIUS : HOVER_RADIUS, false);
+    const [x, y] = !touch && this.hover.at ? this.hover.at : [e.clientX - r.left, e.clientY - r.top];
+    const hit = this._hit(x, y, touch ? TAP_RADIUS : HOVER_RADIUS, false);
     if (hit && hit.run !== null) this.onPick(hit.run, hit.index);
   }
 
