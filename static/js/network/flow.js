@@ -133,11 +133,6 @@ export class NetworkFlow {
     return [this.path];
   }
 
-  /** page.js's name for paths() (until it calls that). @param {string} mode */
-  traces(mode) {
-    return this.paths(mode);
-  }
-
   draw() {
     const on = this.page.store.state.nflow;
     this.toggle.checked = on;

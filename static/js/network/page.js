@@ -735,8 +735,8 @@ class NetworkPage {
   }
 
   drawLandscape() {
-    const scene = /** @type {ReturnType<typeof landscapeScene> & { fast?: boolean, extra?: unknown }} */ (landscapeScene(this));
-    scene.extra = this.netFlow.traces(shownMode(this));
+    const scene = landscapeScene(this);
+    scene.extra = this.netFlow.paths(shownMode(this));
     if (!this.landscape.draw(scene)) return;
     $("landscape-readout").textContent = this.landscape.readout(scene);
     if (this.playback.play === "running" && this.slices.phase === "live") {
@@ -769,7 +769,6 @@ class NetworkPage {
     const layer = Math.min(state.layer, layers);
     this.heatmaps.setLayers(layers, layer);
     const chosen = state.plane === "weights" ? this.planeWeights() : null;
-    // (`any` until charts.js is typed: its `chosen = null` and `unit = null` read as null only)
     this.heatmaps.draw(run, layer, run ? `run ${state.sel + 1}` : "", chosen, this.lab.picked);
   }
 

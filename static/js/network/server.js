@@ -228,8 +228,9 @@ function onStarted(page, m) {
   // frames, which would wait for it (the first runs of a page; later ones ask at once).
   const started = page.stats.started;
   page.afterPicture(() => {
-    // (read then: a reset meanwhile may have brought a new plane)
-    if (page.stats.started === started) page.slices.fetchLive(/** @type {LandscapeBody} */ (page.body), /** @type {Plane} */ (page.plane), page.shape(), m.config.steps);
+    // (read then: a reset meanwhile may have brought a new plane; runs that finished before
+    // the picture have their final slice on its way already, which a live one would replace)
+    if (page.stats.started === started && page.slices.phase !== "final") page.slices.fetchLive(/** @type {LandscapeBody} */ (page.body), /** @type {Plane} */ (page.plane), page.shape(), m.config.steps);
   });
   page.render();
   page.markDirty();
