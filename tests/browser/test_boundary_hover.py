@@ -9,11 +9,10 @@ a console error or a request leaving the machine (test_network.py's watch and ch
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.test_network import check, navigate, open_page, until, wait_done, watch
+from tests.browser.test_network import navigate, open_page, page, until, wait_done  # noqa: F401 (the page fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -38,15 +37,6 @@ PIXEL = """([x, y]) => {
 }"""
 
 
-@pytest.fixture()
-def page(browser_context, server) -> Iterator:
-    pg = browser_context.new_page()
-    app = watch(pg, server.url)
-    try:
-        yield pg
-        check(app)
-    finally:
-        pg.close()
 
 
 def readout_with(pg, *parts: str) -> str:
@@ -66,7 +56,7 @@ def hover(pg, k: int, x: float, y: float, dx: float = 0, dy: float = 0) -> tuple
     return px + dx, py + dy
 
 
-def test_the_readout_names_a_point_and_the_networks_belief_and_plotly_never_draws(page) -> None:
+def test_the_readout_names_a_point_and_the_networks_belief_and_plotly_never_draws(page) -> None:  # noqa: F811
     open_page(page, f"pts={PTS}&steps=150&speed=0")
     wait_done(page)
     until(page, "document.querySelector('#boundary .boundary-canvas').dataset.steps"
@@ -118,7 +108,7 @@ def test_the_readout_names_a_point_and_the_networks_belief_and_plotly_never_draw
     readout_with(page, "(1, 1): class 1", "training point", "1. SGD: P(class 1) = ")
 
 
-def test_a_title_reads_whole_and_a_click_on_it_selects_the_run(page) -> None:
+def test_a_title_reads_whole_and_a_click_on_it_selects_the_run(page) -> None:  # noqa: F811
     open_page(page, f"pts={PTS}&steps=20&speed=0")
     wait_done(page)
     assert page.evaluate("gradscape.state.sel") == 0
@@ -135,7 +125,7 @@ def test_a_title_reads_whole_and_a_click_on_it_selects_the_run(page) -> None:
     assert text.splitlines()[0].startswith(titles.splitlines()[1])  # painted, maybe shorter
 
 
-def test_regression_names_its_runs_in_a_legend_and_reads_every_curve(page) -> None:
+def test_regression_names_its_runs_in_a_legend_and_reads_every_curve(page) -> None:  # noqa: F811
     open_page(page, "ds=sine&steps=30&speed=0")
     wait_done(page)
     canvas = page.locator("#boundary .boundary-canvas")

@@ -17,7 +17,7 @@ import { nearestPoint } from "../shared/hover-readout.js";
 import { linearMapping } from "../shared/plots.js";
 import { runStyle } from "../shared/run-style.js";
 import { cellTitle } from "./boundary-title.js";
-import { canvasScale } from "../shared/canvas-scale.js";
+import { fitCanvas } from "../shared/canvas-scale.js";
 
 /**
  * @typedef {{ left: number, top: number, width: number, height: number, view: number[][], room: number }} Cell
@@ -177,13 +177,9 @@ function curveAt(run, j) {
 export function paintBoundary(canvas, scene, cells, { fontSize, colors, fills, font }) {
   /** @type {Painted} */
   const painted = { titles: [], legend: [], marks: "" };
-  const dpr = canvasScale();
   const W = canvas.clientWidth;
   const H = canvas.clientHeight;
-  if (canvas.width !== Math.round(W * dpr) || canvas.height !== Math.round(H * dpr)) {
-    canvas.width = Math.round(W * dpr);
-    canvas.height = Math.round(H * dpr);
-  }
+  const dpr = fitCanvas(canvas, W, H);
   const ctx = canvas.getContext("2d");
   if (!ctx) return painted;
   const cache = cacheOf(canvas);

@@ -6,7 +6,7 @@
 // redraw is a millisecond or two, and the page's first view needs no Plotly).
 
 import { tickLabel } from "../shared/canvas-axes.js";
-import { canvasScale } from "../shared/canvas-scale.js";
+import { fitCanvas } from "../shared/canvas-scale.js";
 import { el } from "../shared/controls.js";
 import { HoverReadout } from "../shared/hover-readout.js";
 import { minMaxDecimate } from "../shared/linechart.js";
@@ -144,14 +144,8 @@ export class Heatmaps {
     if (!width || !height || this.div.offsetParent === null) return;
     const w = run && run.weights ? run.weights.layers[layer - 1] : null;
     const g = run && run.grads ? run.grads.layers[layer - 1] : null;
-    const dpr = canvasScale();
     const c = this.canvas;
-    if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
-      c.width = Math.round(width * dpr);
-      c.height = Math.round(height * dpr);
-      c.style.width = `${width}px`;
-      c.style.height = `${height}px`;
-    }
+    const dpr = fitCanvas(c, width, height, { style: true });
     const ctx = c.getContext("2d");
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);

@@ -12,7 +12,7 @@
 
 import { fmt, isNum } from "../shared/format.js";
 import { FONT, linearMapping, paintFrame, paintMap } from "../shared/plots.js";
-import { canvasScale } from "../shared/canvas-scale.js";
+import { canvasScale, fitCanvas } from "../shared/canvas-scale.js";
 import { HoverReadout, nearestPoint } from "../shared/hover-readout.js";
 import { markerPath, runStyle } from "../shared/run-style.js";
 import { noHover } from "../shared/touch.js";
@@ -224,17 +224,6 @@ function layer(className) {
   return canvas;
 }
 
-/** Size a canvas for a W x H box at `dpr` (a no-op when it is already: resizing clears it).
- * @param {HTMLCanvasElement} canvas @param {number} W @param {number} H @param {number} dpr */
-function fit(canvas, W, H, dpr) {
-  const w = Math.round(W * dpr);
-  const h = Math.round(H * dpr);
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
-}
-
 /** A polyline through pixels xy, broken where a point is NaN.
  * @param {CanvasRenderingContext2D} ctx @param {Float64Array} xy */
 function tracePath(ctx, xy) {
@@ -333,7 +322,7 @@ export class LandscapeView {
     const m = g.mapping;
     this._paintMap(g, W, H, dpr, fs, scene.labels);
 
-    fit(this.paths, W, H, dpr);
+    fitCanvas(this.paths, W, H);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
     ctx.save();
@@ -431,7 +420,7 @@ export class LandscapeView {
     const key = [W, H, dpr, fs, ...(this.view || []).flat(), ...titles].join(" ");
     if (key === this.mapKey) return;
     this.mapKey = key;
-    fit(this.map, W, H, dpr);
+    fitCanvas(this.map, W, H);
     if (this.grid && this.colors) {
       paintMap(this.map, this.grid, this.colors, g, { fontSize: fs, dpr, titles });
       return;

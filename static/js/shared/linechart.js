@@ -7,7 +7,7 @@
 
 import { niceTicks } from "./canvas-axes.js";
 import { fmt } from "./format.js";
-import { canvasScale } from "./canvas-scale.js";
+import { fitCanvas } from "./canvas-scale.js";
 
 const TITLE_X = 6; // the title's left edge, px
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -128,14 +128,8 @@ export class CanvasLineChart {
     const width = this.container.clientWidth;
     const height = this.container.clientHeight;
     if (width < 20 || height < 20) return;
-    const dpr = canvasScale();
     const c = this.canvas;
-    if (c.width !== Math.round(width * dpr) || c.height !== Math.round(height * dpr)) {
-      c.width = Math.round(width * dpr);
-      c.height = Math.round(height * dpr);
-      c.style.width = `${width}px`;
-      c.style.height = `${height}px`;
-    }
+    const dpr = fitCanvas(c, width, height, { style: true });
     const ctx = c.getContext("2d");
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
