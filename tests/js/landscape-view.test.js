@@ -4,9 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  landscapeGeometry, logColors, nearestOnPaths, pathPixels, sliceAt, strideIndices, viewRange,
+  landscapeGeometry, logColors, nearestOnPaths, pathPixels, strideIndices, viewRange,
 } from "../../static/js/network/landscape.js";
-import { linearMapping } from "../../static/js/shared/plots.js";
+import { sliceAt } from "../../static/js/network/slices.js";
+import { linearMapping } from "../../static/js/shared/canvas-axes.js";
 
 /** @typedef {import("../../static/js/shared/plots.js").Bounds} Bounds */
 

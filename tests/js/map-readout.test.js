@@ -1,7 +1,8 @@
 // @ts-check
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { linearMapping, mapPointLines, nearestMinimum, nearestNode } from "../../static/js/shared/plots.js";
+import { linearMapping } from "../../static/js/shared/canvas-axes.js";
+import { mapPointLines, nearestMinimum, nearestNode } from "../../static/js/shared/plots.js";
 
 // f = x + 10 y on x in [-1, 1] (5 nodes), y in [0, 2] (3 nodes): z[i][j] at (x[j], y[i])
 const xs = [-1, -0.5, 0, 0.5, 1];

@@ -18,7 +18,7 @@ import { drawTrials } from "./trials.js";
 import { canvasScale } from "../shared/canvas-scale.js";
 // Page-agnostic: it draws {trajectory, color} lists through an axis mapping (plots.linearMapping).
 
-/** @typedef {import("../shared/plots.js").Mapping} Mapping */
+/** @typedef {import("../shared/canvas-axes.js").Mapping} Mapping */
 /** @typedef {import("./trajectory.js").Trajectory} Trajectory */
 /** @typedef {{ grad?: boolean, update?: boolean, state?: boolean }} Arrows which arrows at the heads */
 /**

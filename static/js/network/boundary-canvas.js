@@ -10,11 +10,10 @@
 // while the runs train: a boundary's image and its 0.5 line are made once per boundary (one
 // arrives ~10 times a second), the points' colour groups once per set of points.
 
-import { drawAxes } from "../shared/canvas-axes.js";
+import { drawAxes, linearMapping } from "../shared/canvas-axes.js";
 import { isolines } from "../shared/contour-lines.js";
 import { fmt, isNum } from "../shared/format.js";
 import { nearestPoint } from "../shared/hover-readout.js";
-import { linearMapping } from "../shared/plots.js";
 import { runStyle } from "../shared/run-style.js";
 import { cellTitle } from "./boundary-title.js";
 import { fitCanvas } from "../shared/canvas-scale.js";
@@ -279,7 +278,7 @@ export function paintBoundary(canvas, scene, cells, { fontSize, colors, fills, f
  * Every run's regression curve over the data, in its colour and dash: the runs drawn, with their
  * index.
  * @param {CanvasRenderingContext2D} ctx @param {Scene} scene @param {{ x: number[] }} grid
- * @param {import("../shared/plots.js").Mapping} m
+ * @param {import("../shared/canvas-axes.js").Mapping} m
  * @returns {{ run: SceneRun, i: number }[]}
  */
 function paintCurves(ctx, scene, grid, m) {

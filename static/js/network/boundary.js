@@ -11,7 +11,7 @@
 
 import { HoverReadout } from "../shared/hover-readout.js";
 import { CLASS_COLORS, CLASS_FILLS } from "./state.js";
-import { FONT } from "../shared/plots.js";
+import { FONT } from "../shared/canvas-axes.js";
 import { boundaryLines, boxAt, paintBoundary } from "./boundary-canvas.js";
 
 /** @typedef {import("./boundary-canvas.js").Cell} Cell */

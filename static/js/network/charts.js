@@ -10,7 +10,7 @@ import { fitCanvas } from "../shared/canvas-scale.js";
 import { el } from "../shared/controls.js";
 import { HoverReadout } from "../shared/hover-readout.js";
 import { minMaxDecimate } from "../shared/linechart.js";
-import { FONT } from "../shared/plots.js";
+import { FONT } from "../shared/canvas-axes.js";
 import { clickWord, noHover } from "../shared/touch.js";
 import {
   TOUCH_SLOP, barTicks, cellCenter, cellText, describeMatrix, fillImage, heatLayout, hitCell, paintHeatmaps, symmetricMax,

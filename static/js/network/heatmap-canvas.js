@@ -8,7 +8,7 @@
 
 import { niceTicks, tickLabel } from "../shared/canvas-axes.js";
 import { isNum } from "../shared/format.js";
-import { FONT } from "../shared/plots.js";
+import { FONT } from "../shared/canvas-axes.js";
 
 /** @typedef {(number | null)[][]} Matrix rows (to units) of columns (from units) */
 /**

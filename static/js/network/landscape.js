@@ -11,17 +11,19 @@
 // the picked point's real loss beside the slice's value there.
 
 import { fmt, isNum } from "../shared/format.js";
-import { FONT, linearMapping, paintFrame, paintMap } from "../shared/plots.js";
+import { FONT, linearMapping } from "../shared/canvas-axes.js";
+import { paintFrame, paintMap } from "../shared/plots.js";
 import { canvasScale, fitCanvas } from "../shared/canvas-scale.js";
 import { HoverReadout, nearestPoint } from "../shared/hover-readout.js";
 import { markerPath, runStyle } from "../shared/run-style.js";
 import { noHover } from "../shared/touch.js";
+import { sliceAt } from "./slices.js";
 
 /** @typedef {import("../types/api").LandscapeResponse} LandscapeResponse */
 /** @typedef {import("../shared/plots.js").ColorTransform} ColorTransform */
 /** @typedef {import("../shared/plots.js").Bounds} Bounds */
 /** @typedef {import("../shared/plots.js").MapGeometry} MapGeometry */
-/** @typedef {import("../shared/plots.js").Mapping} Mapping */
+/** @typedef {import("../shared/canvas-axes.js").Mapping} Mapping */
 /** @typedef {import("../shared/plots.js").SurfaceGrid} SurfaceGrid */
 /** @typedef {import("./scenes.js").LandscapeScene} LandscapeScene */
 /** @typedef {import("./scenes.js").ReferencePath} ReferencePath */
@@ -89,26 +91,6 @@ export function logColors(z) {
     }
   }
   return { log: true, f, cmin, cmax, tickvals, ticktext, title };
-}
-
-/** The slice's loss at axis values (x, y), bilinear between grid nodes; null outside the grid.
- * @param {LandscapeResponse | null} surface @param {number | null} x @param {number | null} y
- * @returns {number | null} */
-export function sliceAt(surface, x, y) {
-  if (!surface || !isNum(x) || !isNum(y)) return null;
-  const xs = surface.x.values;
-  const ys = surface.y.values;
-  const fx = ((x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (xs.length - 1);
-  const fy = ((y - ys[0]) / (ys[ys.length - 1] - ys[0])) * (ys.length - 1);
-  if (!(fx >= 0 && fy >= 0 && fx <= xs.length - 1 && fy <= ys.length - 1)) return null;
-  const i = Math.min(Math.floor(fx), xs.length - 2);
-  const j = Math.min(Math.floor(fy), ys.length - 2);
-  const u = fx - i;
-  const w = fy - j;
-  const z = surface.z;
-  const c = [z[j][i], z[j][i + 1], z[j + 1][i], z[j + 1][i + 1]];
-  if (!c.every(isNum)) return null;
-  return (1 - w) * ((1 - u) * c[0] + u * c[1]) + w * ((1 - u) * c[2] + u * c[3]);
 }
 
 /** Indices 0..n-1 thinned to at most `max`, always keeping the last (the head).

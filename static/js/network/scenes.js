@@ -4,7 +4,7 @@
 // the endpoint's re-trained ones, revealed over a second and a half).
 
 import { runTitle } from "./boundary-title.js";
-import { sliceAt } from "./landscape.js";
+import { sliceAt } from "./slices.js";
 import { RUN_COLORS, livePlane } from "./state.js";
 
 /** @typedef {import("./run.js").NetRun} NetworkRun */

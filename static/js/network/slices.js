@@ -9,6 +9,7 @@
 // A newer request aborts an older one; a 422 (a cost limit, say) is reported with its message.
 
 import { postJSON } from "../shared/api.js";
+import { isNum } from "../shared/format.js";
 
 /** @typedef {import("../types/api").LandscapeResponse} LandscapeResponse */
 /** @typedef {ReturnType<typeof import("./state.js").networkShape>} Shape the network's sizes, weights and samples */
@@ -33,6 +34,26 @@ function gridSize(shape, max = 51) {
   const g = Math.floor(Math.sqrt(GRID_WORK / Math.max(1, shape.samples * shape.params)));
   const odd = Math.min(max, g) - (Math.min(max, g) % 2 === 0 ? 1 : 0);
   return Math.max(5, odd);
+}
+
+/** The slice's loss at axis values (x, y), bilinear between grid nodes; null outside the grid.
+ * @param {LandscapeResponse | null} surface @param {number | null} x @param {number | null} y
+ * @returns {number | null} */
+export function sliceAt(surface, x, y) {
+  if (!surface || !isNum(x) || !isNum(y)) return null;
+  const xs = surface.x.values;
+  const ys = surface.y.values;
+  const fx = ((x - xs[0]) / (xs[xs.length - 1] - xs[0])) * (xs.length - 1);
+  const fy = ((y - ys[0]) / (ys[ys.length - 1] - ys[0])) * (ys.length - 1);
+  if (!(fx >= 0 && fy >= 0 && fx <= xs.length - 1 && fy <= ys.length - 1)) return null;
+  const i = Math.min(Math.floor(fx), xs.length - 2);
+  const j = Math.min(Math.floor(fy), ys.length - 2);
+  const u = fx - i;
+  const w = fy - j;
+  const z = surface.z;
+  const c = [z[j][i], z[j][i + 1], z[j + 1][i], z[j + 1][i + 1]];
+  if (!c.every(isNum)) return null;
+  return (1 - w) * ((1 - u) * c[0] + u * c[1]) + w * ((1 - u) * c[2] + u * c[3]);
 }
 
 /** Steps the endpoint may train these runs for, within its budget.

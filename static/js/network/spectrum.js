@@ -5,7 +5,8 @@
 // marked, and a caption in words.
 
 import { fmt } from "../shared/format.js";
-import { FONT, PLOT_CONFIG } from "../shared/plots.js";
+import { FONT } from "../shared/canvas-axes.js";
+import { PLOT_CONFIG } from "../shared/plots.js";
 
 /**
  * The parts of a `spectrum` answer drawn here.

@@ -1,9 +1,39 @@
 // @ts-check
-// Axes on a <canvas>: round tick values, and the ticks, labels and titles of a map's left and
-// bottom edges. Shared by the line charts and the canvas maps (the descent surface, the decision
-// boundary) that stand in for Plotly until it is loaded, or instead of it on a phone.
+// Axes on a <canvas>: the data <-> pixel mapping of an axes rectangle, round tick values, and the
+// ticks, labels and titles of its left and bottom edges, in the figures' font. Shared by every
+// canvas figure (the line charts, the descent map, the boundary, the landscape, the heatmaps);
+// small, so that a page's first picture imports none of plots.js.
 
 import { fmt } from "./format.js";
+
+export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+/**
+ * The data <-> pixel mapping of an axes rectangle, CSS pixels.
+ * @typedef {{ left: number, top: number, width: number, height: number, scale: number,
+ *   px: (x: number) => number, py: (y: number) => number, toX: (px: number) => number,
+ *   toY: (py: number) => number, inside: (px: number, py: number) => boolean }} Mapping
+ */
+
+/**
+ * Data <-> pixel mapping of an axes rectangle showing `bounds`.
+ * @param {number} left @param {number} top @param {number} width @param {number} height
+ * @param {[[number, number], [number, number]]} bounds [[x0, x1], [y0, y1]] @returns {Mapping}
+ */
+export function linearMapping(left, top, width, height, bounds) {
+  const [[x0, x1], [y0, y1]] = bounds;
+  const sx = width / (x1 - x0);
+  const sy = height / (y1 - y0);
+  return {
+    left, top, width, height, scale: sx,
+    px: (x) => left + (x - x0) * sx,
+    py: (y) => top + (y1 - y) * sy,
+    toX: (px) => x0 + (px - left) / sx,
+    toY: (py) => y1 - (py - top) / sy,
+    inside: (px, py) => px >= left && px <= left + width && py >= top && py <= top + height,
+  };
+}
+
 
 /**
  * About `count` round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of 10.
@@ -45,7 +75,7 @@ function ticksEvery(lo, hi, step) {
  * `mapping` (shared/plots.js), outside its rectangle, in CSS pixels of `ctx`. About `count` ticks
  * on each axis, or `ycount` on the y axis when given (Plotly wants more on a map's y axis).
  * @param {CanvasRenderingContext2D} ctx
- * @param {import("./plots.js").Mapping} mapping
+ * @param {Mapping} mapping
  * @param {import("./plots.js").Bounds} bounds
  * @param {{ fontSize?: number, font?: string, color?: string, xtitle?: string, ytitle?: string, count?: number, ycount?: number }} [options]
  */

@@ -4,13 +4,11 @@
 // line charts; and the contour map painted on a canvas (paintMap: the descent map, the network's
 // landscape). Plotly.js is the global loaded from /vendor/plotly/plotly.min.js.
 
-import { drawAxes, niceTicks } from "./canvas-axes.js";
+import { FONT, drawAxes, linearMapping, niceTicks } from "./canvas-axes.js";
 import { autoLevels, isolines, levelValues } from "./contour-lines.js";
 import { fmt, isNum } from "./format.js";
 import { nearestPoint } from "./hover-readout.js";
 import { canvasScale } from "./canvas-scale.js";
-
-export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
 /** @typedef {(number | null)[][]} Grid2 rows of values, null where undefined */
 /** @typedef {[[number, number], [number, number]]} Bounds [[x0, x1], [y0, y1]] */
@@ -24,12 +22,7 @@ export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Ne
  * @typedef {{ log: boolean, f: (v: number) => number, cmin: number, cmax: number,
  *             tickvals: number[] | null, ticktext: string[] | null, title: string }} ColorTransform
  */
-/**
- * The data <-> pixel mapping of an axes rectangle, CSS pixels.
- * @typedef {{ left: number, top: number, width: number, height: number, scale: number,
- *   px: (x: number) => number, py: (y: number) => number, toX: (px: number) => number,
- *   toY: (py: number) => number, inside: (px: number, py: number) => boolean }} Mapping
- */
+/** @typedef {import("./canvas-axes.js").Mapping} Mapping */
 /**
  * @typedef {{ width: number, height: number, margin: {l: number, r: number, t: number, b: number},
  *   left: number, top: number, plotW: number, plotH: number, xDomain: number[], yDomain: number[],
@@ -262,25 +255,6 @@ export function mapGeometry(width, height, bounds, fontSize = 12) {
     yDomain: [offY / h, (offY + plotH) / h],
     colorbarX: (offX + plotW + 14) / w,
     mapping: linearMapping(left, top, plotW, plotH, bounds),
-  };
-}
-
-/**
- * Data <-> pixel mapping of an axes rectangle showing `bounds`.
- * @param {number} left @param {number} top @param {number} width @param {number} height
- * @param {Bounds} bounds @returns {Mapping}
- */
-export function linearMapping(left, top, width, height, bounds) {
-  const [[x0, x1], [y0, y1]] = bounds;
-  const sx = width / (x1 - x0);
-  const sy = height / (y1 - y0);
-  return {
-    left, top, width, height, scale: sx,
-    px: (x) => left + (x - x0) * sx,
-    py: (y) => top + (y1 - y) * sy,
-    toX: (px) => x0 + (px - left) / sx,
-    toY: (py) => y1 - (py - top) / sy,
-    inside: (px, py) => px >= left && px <= left + width && py >= top && py <= top + height,
   };
 }
 
