@@ -185,3 +185,31 @@ def test_a_tap_beside_a_cell_on_a_phone_picks_the_nearest_and_shows_its_value(ip
         assert not errors, errors
     finally:
         pg.close()
+
+
+def test_the_keyboard_walks_the_weights_and_enter_makes_one_a_landscape_axis(page) -> None:  # noqa: F811
+    pg = page
+    open_page(pg, "speed=0&steps=40&plane=weights")
+    until(pg, "window.gradscape.play === 'done'")
+    until(pg, PAINTED)
+    readout = "document.querySelector('#heatmaps .hover-readout')"
+    # Tab reaches the heatmaps (after the layer buttons); focused, they read their first weight
+    pg.focus("#layer-tabs button:last-child")
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.classList.contains('heatmap-canvas')")
+    until(pg, f"{readout}.textContent.startsWith('W1[0, 0] = ') && !{readout}.hidden")
+    # the arrows move it (and not the page's own keys: no step taken, no learning rate changed)
+    steps = pg.evaluate("window.gradscape.runs()[0].n")
+    lr = pg.evaluate("JSON.stringify(window.gradscape.state.runs)")
+    for key in ("ArrowDown", "ArrowDown", "ArrowRight", "ArrowUp"):
+        pg.keyboard.press(key)
+    until(pg, f"{readout}.textContent.startsWith('W1[1, 1] = ')")
+    assert pg.evaluate("window.gradscape.runs()[0].n") == steps
+    assert pg.evaluate("JSON.stringify(window.gradscape.state.runs)") == lr
+    # Enter picks it, as a click would: the landscape's second axis
+    pg.keyboard.press("Enter")
+    until(pg, "JSON.stringify(window.gradscape.state.wts || []).includes('[1,1,1]')")
+    until(pg, f"/y = W1\\[1, 1\\]/.test({ALT})")
+    # leaving the heatmaps takes the readout with it
+    pg.keyboard.press("Shift+Tab")
+    until(pg, f"{readout}.hidden")

@@ -5,7 +5,7 @@ import { test } from "node:test";
 
 import {
   DIVERGING, TOUCH_SLOP, barTicks, cellAt, cellCenter, cellColor, cellText, describeMatrix, divergingColor, fillImage,
-  heatLayout, hitCell, symmetricMax, unitTicks,
+  heatLayout, hitCell, moveFocus, symmetricMax, unitTicks,
 } from "../../static/js/network/heatmap-canvas.js";
 
 const SIZE = { width: 360, height: 150, fontSize: 11, tickSize: 10, yLabelW: 12, barLabelW: 28, dpr: 1 };
@@ -119,4 +119,14 @@ test("text: the hover as Plotly wrote it, and the matrix in words", () => {
   assert.equal(cellText("W1", 0, 0, null)[0], "W1[0, 0] = no value");
   assert.equal(describeMatrix("W1", [[0.5, -1], [2, null]]), "W1 2×2: from \u22121 at [0, 1] to 2 at [1, 0]");
   assert.equal(describeMatrix("W1", [[null]]), "W1 1×1: no values");
+});
+
+test("moveFocus: arrows walk the matrix and stop at its edges; Home and End go to the row's ends", () => {
+  assert.deepEqual(moveFocus([0, 0], "ArrowDown", 3, 2), [1, 0]);
+  assert.deepEqual(moveFocus([1, 0], "ArrowRight", 3, 2), [1, 1]);
+  assert.deepEqual(moveFocus([1, 1], "ArrowRight", 3, 2), [1, 1]);
+  assert.deepEqual(moveFocus([0, 1], "ArrowUp", 3, 2), [0, 1]);
+  assert.deepEqual(moveFocus([2, 0], "End", 3, 2), [2, 1]);
+  assert.deepEqual(moveFocus([2, 1], "Home", 3, 2), [2, 0]);
+  assert.equal(moveFocus([2, 1], "Enter", 3, 2), null);
 });

@@ -5,16 +5,15 @@
 // selected run's weights and gradients, one layer at a time (on canvas, heatmap-canvas.js: a
 // redraw is a millisecond or two, and the page's first view needs no Plotly).
 
-import { tickLabel } from "../shared/canvas-axes.js";
+import { FONT, tickLabel } from "../shared/canvas-axes.js";
 import { fitCanvas } from "../shared/canvas-scale.js";
 import { el } from "../shared/controls.js";
 import { HoverReadout } from "../shared/hover-readout.js";
 import { minMaxDecimate } from "../shared/linechart.js";
-import { FONT } from "../shared/canvas-axes.js";
 import { clickWord, noHover } from "../shared/touch.js";
 import {
-  TOUCH_SLOP, barTicks, cellCenter, cellText, describeMatrix, fillImage, heatLayout, hitCell, paintHeatmaps, symmetricMax,
-  unitTicks,
+  TOUCH_SLOP, barTicks, cellCenter, cellText, describeMatrix, fillImage, heatLayout, hitCell, moveFocus, paintHeatmaps,
+  symmetricMax, unitTicks,
 } from "./heatmap-canvas.js";
 
 /** @typedef {import("./run.js").NetRun} NetRun */
@@ -59,6 +58,19 @@ export class Heatmaps {
     this.canvas.className = "heatmap-canvas";
     this.canvas.setAttribute("role", "img");
     this.canvas.setAttribute("aria-label", "The selected run's weights and their gradients: none yet");
+    // From the keyboard: arrows walk the weights (the readout says each), Enter picks one.
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute("aria-keyshortcuts", "ArrowUp ArrowDown ArrowLeft ArrowRight Enter");
+    /** @type {[number, number] | null} the keyboard's cell of W (row, column), while focused */
+    this.focusCell = null;
+    this.canvas.addEventListener("keydown", (e) => this.key(e));
+    this.canvas.addEventListener("focus", () => this.showFocus(this.focusCell || [0, 0]));
+    this.canvas.addEventListener("blur", () => {
+      this.focusCell = null;
+      this.readout.at = null;
+      this.readout.hide();
+      this.repaint();
+    });
     div.append(this.canvas);
     /** each matrix as pixels, one a cell: W, ∂L/∂W */
     this.images = [document.createElement("canvas"), document.createElement("canvas")];
@@ -129,6 +141,41 @@ export class Heatmaps {
     if (this.chosen) this.onPickWeight(this.layer, hit.row, hit.col);
   }
 
+  /** A key on the focused heatmaps: an arrow moves the cell, Enter or Space picks its weight
+   * (while the plane is "weights", as a click). @param {KeyboardEvent} e */
+  key(e) {
+    const m = this.scene && this.scene.panels[0].m;
+    if (!m || !m.length || !this.focusCell) return;
+    if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      if (this.chosen) this.onPickWeight(this.layer, this.focusCell[0], this.focusCell[1]);
+      return;
+    }
+    const to = moveFocus(this.focusCell, e.key, m.length, m[0].length);
+    if (!to) return;
+    e.preventDefault();
+    e.stopPropagation(); // not also the page's own arrow keys (a step, the learning rate)
+    this.showFocus(to);
+  }
+
+  /** The keyboard's cell: outlined, and its value in the readout. @param {[number, number]} cell */
+  showFocus(cell) {
+    const m = this.scene && this.scene.panels[0].m;
+    if (!m || !m.length || !this.geometry) return;
+    this.focusCell = [Math.min(cell[0], m.length - 1), Math.min(cell[1], m[0].length - 1)];
+    this.readout.at = cellCenter(this.geometry.panels[0], this.focusCell[0], this.focusCell[1]);
+    this.readout.refresh();
+    this.repaint();
+  }
+
+  /** The last drawing again (the keyboard's cell moved), from what it drew. */
+  repaint() {
+    const ctx = this.canvas.getContext("2d");
+    if (!ctx || !this.geometry || !this.scene) return;
+    this.scene.focus = this.focusCell;
+    paintHeatmaps(ctx, this.geometry, this.scene, this.images);
+  }
+
   /**
    * run: a NetRun (or null); layer: 1-based; label: which run, for the note; chosen: the
    * landscape's two weights [[layer, row, col], ...] to outline, or null when not in that mode;
@@ -172,6 +219,7 @@ export class Heatmaps {
       panels: [{ m: mats[0], a: a[0], name: `W${layer}` }, { m: mats[1], a: a[1], name: `∂L/∂W${layer}` }],
       chosen: w ? (chosen || []).filter(([l]) => l === layer).map(([, row, col]) => /** @type {[number, number]} */ ([row, col])) : [],
       unit: this.unitShown ? { index: this.unitShown.unit, into: this.unitShown.into } : null,
+      focus: this.focusCell,
     };
     for (const [k, m] of mats.entries()) if (m && w) this.paintImage(k, m, a[k]);
     paintHeatmaps(ctx, geometry, scene, this.images);

@@ -22,11 +22,12 @@ import { FONT } from "../shared/canvas-axes.js";
 /** @typedef {{ panel: number, row: number, col: number }} Hit a cell of panel 0 (W) or 1 (∂L/∂W) */
 /**
  * What to paint: per panel its matrix (null: none yet), its symmetric colour range a (-a..a) and
- * its name; the outlines: chosen cells (the landscape's weights, labelled x and y) and a unit's
- * row (into: solid) or column (dashed).
+ * its name; the outlines: chosen cells (the landscape's weights, labelled x and y), a unit's
+ * row (into: solid) or column (dashed), and the keyboard's cell (focus: a dotted ring).
  * @typedef {{ layer: number, shape: string, fontSize: number, tickSize: number,
  *   panels: { m: Matrix | null, a: number, name: string }[],
- *   chosen: [number, number][], unit: { index: number, into: boolean } | null }} HeatScene
+ *   chosen: [number, number][], unit: { index: number, into: boolean } | null,
+ *   focus?: [number, number] | null }} HeatScene
  */
 
 // Plotly's "RdBu" with reversescale, the colour scale the Plotly heatmaps drew with: -a red,
@@ -341,4 +342,27 @@ function paintOutlines(ctx, panels, scene) {
       ctx.lineWidth = 2.5;
     }
   }
+  const [p] = panels;
+  if (scene.focus && scene.focus[0] < p.rows && scene.focus[1] < p.cols) {
+    const [row, col] = scene.focus;
+    ctx.setLineDash([3, 2]);
+    ctx.strokeRect(p.left + col * p.cellW - 1.5, p.top + row * p.cellH - 1.5, p.cellW + 3, p.cellH + 3);
+    ctx.setLineDash([]);
+  }
+}
+
+/**
+ * The keyboard's cell after a key: arrows move it over a rows x cols matrix (and stop at its
+ * edges), Home and End go to the row's ends; null for a key that does not move it.
+ * @param {[number, number]} at @param {string} key @param {number} rows @param {number} cols
+ * @returns {[number, number] | null}
+ */
+export function moveFocus([row, col], key, rows, cols) {
+  const clamp = (/** @type {number} */ v, /** @type {number} */ n) => Math.min(n - 1, Math.max(0, v));
+  const moves = /** @type {Record<string, [number, number]>} */ ({
+    ArrowUp: [row - 1, col], ArrowDown: [row + 1, col], ArrowLeft: [row, col - 1], ArrowRight: [row, col + 1],
+    Home: [row, 0], End: [row, cols - 1],
+  });
+  const to = moves[key];
+  return to ? [clamp(to[0], rows), clamp(to[1], cols)] : null;
 }
