@@ -6,9 +6,9 @@
 // painting. Cells are whole device pixels wide once they are 4 or more, so the 1 px gaps between
 // them are sharp and the same everywhere; smaller, the matrix is stretched to fill the panel.
 
-import { niceTicks, tickLabel } from "../shared/canvas-axes.js";
+import { FONT, niceTicks, tickLabel } from "../shared/canvas-axes.js";
+import { colorTable, scaleColor } from "../shared/color-scale.js";
 import { isNum } from "../shared/format.js";
-import { FONT } from "../shared/canvas-axes.js";
 
 /** @typedef {(number | null)[][]} Matrix rows (to units) of columns (from units) */
 /**
@@ -32,14 +32,14 @@ import { FONT } from "../shared/canvas-axes.js";
 
 // Plotly's "RdBu" with reversescale, the colour scale the Plotly heatmaps drew with: -a red,
 // 0 grey, +a blue (as the data plot: orange-red below zero, blue above).
-/** @type {[number, [number, number, number]][]} */
+/** @type {import("../shared/color-scale.js").ColorScale} */
 export const DIVERGING = [
-  [0, [178, 10, 28]],
-  [0.3, [230, 145, 90]],
-  [0.4, [220, 170, 132]],
-  [0.5, [190, 190, 190]],
-  [0.65, [106, 137, 247]],
-  [1, [5, 10, 172]],
+  [0, "#b20a1c"],
+  [0.3, "#e6915a"],
+  [0.4, "#dcaa84"],
+  [0.5, "#bebebe"],
+  [0.65, "#6a89f7"],
+  [1, "#050aac"],
 ];
 
 const TEXT = "#1b1f24";
@@ -50,22 +50,13 @@ const MIN_SHARP = 4; // device px: cells at least this wide are whole device pix
 /** px outside a panel a finger still hits its nearest cell */
 export const TOUCH_SLOP = 14;
 
-/** The colour at t in [0, 1] of DIVERGING (linear in RGB, as Plotly interpolates). @param {number} t
- * @returns {[number, number, number]} */
+/** The colour at t in [0, 1] of DIVERGING (the grey middle for no number). @param {number} t */
 export function divergingColor(t) {
-  const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0.5));
-  let k = 1;
-  while (k < DIVERGING.length - 1 && DIVERGING[k][0] < u) k++;
-  const [t0, c0] = DIVERGING[k - 1];
-  const [t1, c1] = DIVERGING[k];
-  const f = t1 > t0 ? (u - t0) / (t1 - t0) : 0;
-  const mix = (/** @type {number} */ i) => Math.round(c0[i] + (c1[i] - c0[i]) * f);
-  return [mix(0), mix(1), mix(2)];
+  return scaleColor(DIVERGING, t, 0.5);
 }
 
 /** The cells' colours, LUT_SIZE of them, RGB. */
-const LUT = new Uint8ClampedArray(LUT_SIZE * 3);
-for (let k = 0; k < LUT_SIZE; k++) LUT.set(divergingColor(k / (LUT_SIZE - 1)), 3 * k);
+const LUT = colorTable(DIVERGING, LUT_SIZE);
 
 /** A value's entry in the cells' colours on the scale -a..a (clamped), -1 for no value.
  * @param {unknown} v @param {number} a */
@@ -303,7 +294,7 @@ export function paintHeatmaps(ctx, layout, scene, images) {
 function paintBar(ctx, p, a, font) {
   const { left, top, width, height } = p.bar;
   const grad = ctx.createLinearGradient(0, top + height, 0, top);
-  for (const [t, [r, g, b]] of DIVERGING) grad.addColorStop(t, `rgb(${r}, ${g}, ${b})`);
+  for (const [t, color] of DIVERGING) grad.addColorStop(t, color);
   ctx.fillStyle = grad;
   ctx.fillRect(left, top, width, height);
   ctx.font = font;

@@ -9,6 +9,7 @@ import { autoLevels, isolines, levelValues } from "./contour-lines.js";
 import { fmt, isNum } from "./format.js";
 import { nearestPoint } from "./hover-readout.js";
 import { canvasScale } from "./canvas-scale.js";
+import { colorTable, scaleColor } from "./color-scale.js";
 
 /** @typedef {(number | null)[][]} Grid2 rows of values, null where undefined */
 /** @typedef {[[number, number], [number, number]]} Bounds [[x0, x1], [y0, y1]] */
@@ -307,28 +308,15 @@ export function loadPlotly(src = "/vendor/plotly/plotly.min.js") {
   return plotlyPromise;
 }
 
-/** A colour of SURFACE_COLORSCALE at t in [0, 1], as [r, g, b]. @param {number} t */
-function scaleColor(t, scale = SURFACE_COLORSCALE) {
-  const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0));
-  let k = 1;
-  while (k < scale.length - 1 && scale[k][0] < u) k++;
-  const [t0, c0] = scale[k - 1];
-  const [t1, c1] = scale[k];
-  const f = t1 > t0 ? (u - t0) / (t1 - t0) : 0;
-  const rgb = (/** @type {string} */ hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  const a = rgb(c0);
-  const b = rgb(c1);
-  return a.map((v, i) => Math.round(v + (b[i] - v) * f));
-}
-
 const LUT_SIZE = 256; // colours of the canvas map: as many as an 8-bit channel tells apart
 
 /**
  * The contour map, painted on a canvas as Plotly draws it (contourTraces, mapLayout): filled
  * bands between the same levels, their lines, the frame, the axes with their titles, the colour
  * bar with its labels and title, and the minima's stars: the descent map on every screen (the
- * class gallery draws the same map with Plotly, contourTraces). The network's landscape paints its map with it too (its own axes' titles, axes that may reach
- * beyond its grid: they follow the runs' paths).
+ * class gallery draws the same map with Plotly, contourTraces). The network's landscape paints
+ * its map with it too (its own axes' titles, axes that may reach beyond its grid: they follow
+ * the runs' paths).
  * @param {HTMLCanvasElement} canvas @param {SurfaceGrid} grid @param {ColorTransform} tf
  * @param {MapGeometry} geometry
  * @param {{ fontSize?: number, dpr?: number, lines?: boolean, titles?: string[] }} [options] lines:
@@ -465,7 +453,7 @@ function drawColorbar(ctx, tf, band, geometry, fontSize) {
   const span = tf.cmax - tf.cmin || 1;
   for (let py = 0; py < h; py++) {
     const c = tf.cmax - ((py + 0.5) / h) * span;
-    const [r, g, b] = scaleColor(band(c));
+    const [r, g, b] = scaleColor(SURFACE_COLORSCALE, band(c));
     ctx.fillStyle = `rgb(${r}, ${g}, ${b})`;
     ctx.fillRect(x, top + py, 12, 1.5); // 1.5: no seams between rows on a fractional scale
   }
@@ -508,8 +496,7 @@ function paintGrid(ctx, grid, tf, mapping, band) {
   if (!ictx) return;
   const data = ictx.createImageData(nx, ny);
   // the colour scale sampled at LUT_SIZE points: one lookup per grid point, no parsing per pixel
-  const lut = new Uint8Array(3 * LUT_SIZE);
-  for (let k = 0; k < LUT_SIZE; k++) lut.set(scaleColor(k / (LUT_SIZE - 1)), 3 * k);
+  const lut = colorTable(SURFACE_COLORSCALE, LUT_SIZE);
   for (let i = 0; i < ny; i++) {
     const row = grid.z[i];
     const r = ny - 1 - i; // image rows go down, y goes up
