@@ -236,8 +236,10 @@ def test_a_start_where_log_is_undefined_says_so(app: App) -> None:
     app.wait("(runs) => runs.length && runs[0].status === 'diverged' && runs[0].reason")
     reason = app.runs()[0]["reason"]
     assert "undefined at the start point (-1, 0.5)" in reason and "learning rate" not in reason
-    badge = app.page.locator(f"{CARD.format(0)} .badge.diverged").inner_text()
-    assert "formula is undefined" in badge, badge
+    # the card says it at its next update (a few times a second)
+    badge = app.page.locator(f"{CARD.format(0)} .badge.diverged")
+    badge.filter(has_text="formula is undefined").wait_for()
+    assert badge.inner_text().startswith("Diverged at step "), badge.inner_text()
     app.assert_clean()
 
 
