@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  boundaryLines, boxAt, curveLines, nearestIndex, pointKind, pointLines, predictionLine, spotLines,
+  boundaryLines, boxAt, curveLines, pointKind, pointLines, predictionLine, spotLines,
 } from "../../static/js/network/boundary-canvas.js";
+import { nearestIndex } from "../../static/js/shared/canvas-axes.js";
 
 const axis = (lo, hi, n) => Array.from({ length: n }, (_, k) => lo + ((hi - lo) * k) / (n - 1));
 const title = (head) => ({ head, rest: " · loss 0.5", more: " · 90% right" });

@@ -10,7 +10,7 @@
 // while the runs train: a boundary's image and its 0.5 line are made once per boundary (one
 // arrives ~10 times a second), the points' colour groups once per set of points.
 
-import { drawAxes, linearMapping } from "../shared/canvas-axes.js";
+import { drawAxes, linearMapping, nearestIndex } from "../shared/canvas-axes.js";
 import { isolines } from "../shared/contour-lines.js";
 import { fmt, isNum } from "../shared/format.js";
 import { nearestPoint } from "../shared/hover-readout.js";
@@ -371,17 +371,6 @@ function paintTitle(ctx, run, cell, { fontSize, font }) {
 }
 
 // ---- what a spot of the plot reads as (the hover readout) --------------------------------------
-
-/**
- * The index of an evenly spaced axis's value nearest v; -1 more than half a step beyond its ends.
- * @param {number[]} axis @param {number} v
- */
-export function nearestIndex(axis, v) {
-  const n = axis.length;
-  if (n < 2) return n === 1 && v === axis[0] ? 0 : -1;
-  const k = Math.round(((v - axis[0]) / (axis[n - 1] - axis[0])) * (n - 1));
-  return k >= 0 && k < n ? k : -1;
-}
 
 /**
  * The first box holding (x, y) (a cell, a title; null: none there): its index, or -1.

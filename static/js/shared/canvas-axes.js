@@ -36,6 +36,18 @@ export function linearMapping(left, top, width, height, bounds) {
 
 
 /**
+ * The index of an evenly spaced axis's value nearest v; -1 more than half a step beyond its ends
+ * (a grid's node under the pointer, on the maps and the boundary).
+ * @param {number[]} axis @param {number} v
+ */
+export function nearestIndex(axis, v) {
+  const n = axis.length;
+  if (n < 2) return n === 1 && v === axis[0] ? 0 : -1;
+  const k = Math.floor(((v - axis[0]) / (axis[n - 1] - axis[0])) * (n - 1) + 0.5); // no -0
+  return k >= 0 && k < n ? k : -1;
+}
+
+/**
  * About `count` round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of 10.
  * @param {number} lo @param {number} hi @param {number} [count]
  * @returns {number[]}

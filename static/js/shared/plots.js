@@ -4,7 +4,7 @@
 // line charts; and the contour map painted on a canvas (paintMap: the descent map, the network's
 // landscape). Plotly.js is the global loaded from /vendor/plotly/plotly.min.js.
 
-import { FONT, drawAxes, linearMapping, niceTicks } from "./canvas-axes.js";
+import { FONT, drawAxes, linearMapping, nearestIndex, niceTicks } from "./canvas-axes.js";
 import { autoLevels, isolines, levelValues } from "./contour-lines.js";
 import { fmt, isNum } from "./format.js";
 import { nearestPoint } from "./hover-readout.js";
@@ -140,15 +140,8 @@ function minimumLine([x, y], minValue) {
  * @param {SurfaceGrid} grid @param {number} x @param {number} y @returns {[number, number] | null}
  */
 export function nearestNode(grid, x, y) {
-  /** @param {number[]} axis @param {number} v */
-  const index = (axis, v) => {
-    const n = axis.length;
-    if (n < 2) return n === 1 && v === axis[0] ? 0 : -1;
-    const k = Math.floor(((v - axis[0]) / (axis[n - 1] - axis[0])) * (n - 1) + 0.5);
-    return k >= 0 && k < n ? k : -1;
-  };
-  const i = index(grid.y, y);
-  const j = index(grid.x, x);
+  const i = nearestIndex(grid.y, y);
+  const j = nearestIndex(grid.x, x);
   return i < 0 || j < 0 ? null : [i, j];
 }
 
