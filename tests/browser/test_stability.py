@@ -115,8 +115,10 @@ def test_adam_is_charted_against_38_over_lr_and_the_switch_turns_tracking_off(ne
     until(net, f"window.gradscape.stats.started > {started}")
     wait_done(net)
     until(net, "window.gradscape.stability().runs[1].steps.length > 2")
-    # The readout is redrawn on the next frame after a reading arrives: wait for that frame.
-    until(net, "window.gradscape.stability().readout.includes(', step ')")
+    # The title and the readout are redrawn with the charts (every 200 ms), a moment after the
+    # readings arrive. Before Adam's first preconditioned reading (step 1) the readout already
+    # says ", step 0" against 2/lr: wait for the draw that has Adam's own line.
+    until(net, "window.gradscape.stability().readout.includes('preconditioned sharpness')")
     lab = net.evaluate("window.gradscape.stability()")
     assert [r["kind"] for r in lab["runs"]] == ["plain", "preconditioned"]
     adam = lab["runs"][1]
@@ -138,6 +140,31 @@ def test_adam_is_charted_against_38_over_lr_and_the_switch_turns_tracking_off(ne
     assert not net.is_checked("#track-curvature")
     net.click("#track-curvature")
     until(net, "window.gradscape.stability().every !== null")
+
+
+def test_a_run_added_or_removed_while_training_keeps_its_own_readings(net) -> None:
+    """Each run holds its own sharpness log: a run added mid-training gets its readings (Adam's
+    against 38/lr from the start), and removing a run shifts the others' readings with them."""
+    started = net.evaluate("window.gradscape.stats.started")
+    link = "ds=moons&hidden=8,8&run=sgd,lr=0.5&run=adam,lr=0.02&steps=3000&speed=30&sel=1&curv=10"
+    net.evaluate("(h) => { location.hash = h; }", link)
+    until(net, f"window.gradscape.stats.started > {started}")
+    until(net, "window.gradscape.stability().runs[1].steps.length > 2")
+    net.click("#add-run")  # a copy of the selected run, Adam
+    until(net, "window.gradscape.stability().runs.length === 3")
+    until(net, "window.gradscape.stability().runs[2].steps.length > 2")
+    lab = net.evaluate("window.gradscape.stability()")
+    assert [r["kind"] for r in lab["runs"]] == ["plain", "preconditioned", "preconditioned"]
+    assert lab["runs"][2]["line"][-1] == pytest.approx(38 / 0.02)
+    assert net.evaluate("window.gradscape.stats.started") == started + 1, "no restart"
+
+    net.locator(".run-card").nth(0).locator("button[aria-label='Remove run 1']").click()
+    until(net, "window.gradscape.stability().runs.length === 2")
+    lab = net.evaluate("window.gradscape.stability()")
+    assert [r["kind"] for r in lab["runs"]] == ["preconditioned", "preconditioned"]
+    until(net, "window.gradscape.stability().readout.includes('preconditioned sharpness')")
+    net.select_option("#speed", "0")
+    wait_done(net)
 
 
 def test_the_network_flow_is_drawn_on_the_landscape_and_small_lr_stays_near_it(net) -> None:

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { lessonPatch } from "../../static/js/network/lessons.js";
+import { NetRun } from "../../static/js/network/run.js";
 import { EDGE_BAND, SharpnessLog, edgeVerdict, lineName, readoutText } from "../../static/js/network/sharpness.js";
 import { spectrumCaption } from "../../static/js/network/spectrum.js";
 import { sanitize, startMessage } from "../../static/js/network/state.js";
@@ -42,6 +43,18 @@ test("an Adam-family run is charted by its preconditioned sharpness against its 
   assert.deepEqual(log.last(), { step: 20, value: 2000, line: 760, kind: "preconditioned" });
   assert.ok(Number.isNaN(log.charted().value[0]), "step 0 has no preconditioner yet");
   assert.equal(lineName(log.kind), "38/lr");
+});
+
+test("a run the server calls Adam-family is charted against 38/lr before its first preconditioned reading", () => {
+  const run = new NetRun({ optimizer: "adam", lr: 0.02, preconditioned_sharpness: true }, 3);
+  run.absorb({ steps: frame(0, 1, 10) }); // step 0: no preconditioner yet, so no such column
+  assert.equal(run.sharpness.kind, "preconditioned");
+  assert.equal(run.sharpness.last(), null, "no reading against the plain line meanwhile");
+  run.absorb({ steps: frame(1, 20, 10, { adaptive: true }) });
+  assert.deepEqual(run.sharpness.last(), { step: 20, value: 2000, line: 760, kind: "preconditioned" });
+  run.absorb({ steps: frame(0, 1, 10) }); // a reset to step 0 starts the readings over
+  assert.deepEqual(run.sharpness.step, [0]);
+  assert.equal(new NetRun({ optimizer: "sgd", lr: 0.5 }, 3).sharpness.kind, "plain");
 });
 
 test("a diverged step (all null) is no reading", () => {

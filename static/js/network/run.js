@@ -4,6 +4,8 @@
 // latest weights, gradients and decision boundary as they arrive. A null number (a diverged
 // run's last step) is stored as NaN here and leaves the page as an empty cell or null.
 
+import { SharpnessLog } from "./sharpness.js";
+
 /** @param {unknown} v */
 const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
 
@@ -27,6 +29,10 @@ const SERIES = ["loss", "acc", "lr", "px", "py", "tloss", "tacc", "pen", "wnorm"
  * @property {(number | null)[]} [test_accuracy]
  * @property {(number | null)[]} [penalty] only with l1 or l2: the penalty term beside the data loss
  * @property {(number | null)[]} [weight_norm]
+ * @property {(number | null)[]} [sharpness] every k-th step with curvature tracking (sharpness.js)
+ * @property {(number | null)[]} [sharpness_threshold]
+ * @property {(number | null)[]} [preconditioned_sharpness]
+ * @property {(number | null)[]} [preconditioned_threshold]
  */
 
 /**
@@ -88,6 +94,8 @@ export class NetRun {
     this.neurons = null;
     /** @type {Float64Array[]} the gradient norm of each weight matrix, per step */
     this.gn = Array.from({ length: layers }, () => new Float64Array(0));
+    // its curvature readings; the Adam family's carry the preconditioned pair from step 1 on
+    this.sharpness = new SharpnessLog(info.preconditioned_sharpness === true);
     this.version = 0; // bumped on every change: views redraw when it moves
     this.n = 0;
     this.status = "running";
@@ -175,6 +183,7 @@ export class NetRun {
     // Only the frame's latest weights and gradients are kept, so only they are unpacked.
     if (lastW >= 0) this.weights = { step: steps[lastW], layers: unpackLayers(/** @type {unknown[]} */ (weights[lastW])) };
     if (lastG >= 0) this.grads = { step: steps[lastG], layers: unpackLayers(/** @type {unknown[]} */ (grads[lastG])) };
+    this.sharpness.append(cols);
     this.version += 1;
   }
 

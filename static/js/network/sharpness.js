@@ -26,7 +26,11 @@ const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
  */
 
 export class SharpnessLog {
-  constructor() {
+  /**
+   * @param {boolean} adaptive the run carries the preconditioned pair (adam, amsgrad, adamw): the
+   *   server says so in `started`, since its step-0 reading has no preconditioner yet
+   */
+  constructor(adaptive = false) {
     /** @type {number[]} the measured steps */
     this.step = [];
     /** @type {number[]} lambda_max(H), NaN for a diverged step */
@@ -37,14 +41,8 @@ export class SharpnessLog {
     this.preconditioned = [];
     /** @type {number[]} 38/lr at beta1 = 0.9 */
     this.preThreshold = [];
-    this.adaptive = false; // the run carries the preconditioned pair (adam, amsgrad, adamw)
+    this.adaptive = adaptive;
     this.version = 0;
-  }
-
-  clear() {
-    for (const a of [this.step, this.sharpness, this.threshold, this.preconditioned, this.preThreshold]) a.length = 0;
-    this.adaptive = false;
-    this.version += 1;
   }
 
   /** Forget the readings from step `from` on (a reset sends its steps again from there). @param {number} from */

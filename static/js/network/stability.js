@@ -1,14 +1,14 @@
 // @ts-check
 // The network view's stability lab (issue #15): each run's sharpness against its line (2/lr for
 // gradient descent, 38/lr for Adam's preconditioned sharpness), a readout of where the selected
-// run stands, the "Track curvature" switch, and the spectrum on request (spectrum.js). Listens
-// to the socket beside server.js (frames, resets, starts); the page calls draw() with its charts.
+// run stands, the "Track curvature" switch, and the spectrum on request (spectrum.js). Each run
+// keeps its own readings (run.js, `sharpness`); the page calls draw() with its charts.
 
 import { fmt } from "../shared/format.js";
 import { CanvasLineChart } from "../shared/linechart.js";
 import { runStyle } from "../shared/run-style.js";
 import { setTip } from "../shared/tooltips.js";
-import { SharpnessLog, edgeVerdict, lineName, readoutText } from "./sharpness.js";
+import { edgeVerdict, lineName, readoutText } from "./sharpness.js";
 import { SpectrumView } from "./spectrum.js";
 import { RUN_COLORS } from "./state.js";
 
@@ -27,7 +27,7 @@ const CHART_TIP = "Sharpness: how sharply the training loss curves in its steepe
  * @typedef {object} LabPage the parts of NetworkPage this lab reads
  * @property {import("../shared/socket.js").LiveSocket} socket
  * @property {import("../shared/state.js").Store} store
- * @property {{ info: { optimizer: string }, status: string, n: number, loss: Float64Array }[]} runs
+ * @property {{ info: { optimizer: string }, status: string, n: number, loss: Float64Array, sharpness: import("./sharpness.js").SharpnessLog }[]} runs
  * @property {Map<string, string>} names
  * @property {{ need: () => Promise<void> }} plotlyDemand Plotly.js, loaded when a figure needs it
  */
@@ -56,8 +56,6 @@ export class StabilityLab {
   /** @param {LabPage} page */
   constructor(page) {
     this.page = page;
-    /** @type {SharpnessLog[]} one per run of the current `started` */
-    this.logs = [];
     /** @type {number | null} the server's cadence for these runs (started.config), null: off */
     this.every = null;
     this.chart = new CanvasLineChart($("sharpness-chart"), { title: "Sharpness λmax vs 2/lr", ytitle: "λmax" });
@@ -75,16 +73,9 @@ export class StabilityLab {
   bind() {
     const s = this.page.socket;
     s.on("started", (/** @type {any} */ m) => {
-      this.logs = m.runs.map(() => new SharpnessLog());
       this.every = m.config.sharpness_every ?? null;
       this.spectrum.clear();
     });
-    /** @param {any} m a frame or a reset: runs: [{id, steps}] */
-    const absorb = (m) => {
-      for (const r of m.runs || []) if (this.logs[r.id]) this.logs[r.id].append(r.steps);
-    };
-    s.on("frame", absorb);
-    s.on("reset", absorb);
     s.on("spectrum", (/** @type {any} */ m) => this.spectrum.show(m, this.runName(m.run)));
     s.on("error", () => this.spectrum.failed());
   }
@@ -105,14 +96,14 @@ export class StabilityLab {
   /** Whether this run's readings may be read against their line: GD's 2/lr, or Adam's own. @param {number} i */
   hasLine(i) {
     const run = this.page.runs[i];
-    return Boolean(run && (run.info.optimizer === "sgd" || (this.logs[i] && this.logs[i].adaptive)));
+    return Boolean(run && (run.info.optimizer === "sgd" || run.sharpness.adaptive));
   }
 
   /** The chart's lines: per run its sharpness (its own pattern) and its line (dotted, faded). */
   series() {
     /** @type {import("../shared/linechart.js").Series[]} */
     const out = [];
-    for (const [i, log] of this.logs.entries()) {
+    for (const [i, { sharpness: log }] of this.page.runs.entries()) {
       if (!log.step.length) continue;
       const { value, line } = log.charted();
       const color = RUN_COLORS[i % RUN_COLORS.length];
@@ -125,10 +116,10 @@ export class StabilityLab {
 
   draw() {
     const state = this.page.store.state;
-    if (!this.page.runs.length) this.logs = []; // the page stopped its runs (own points too few)
     this.toggle.checked = state.curv !== 0;
-    const adaptive = this.logs.some((l) => l.adaptive);
-    const plain = this.logs.some((l) => !l.adaptive);
+    const logs = this.page.runs.map((r) => r.sharpness);
+    const adaptive = logs.some((l) => l.adaptive);
+    const plain = logs.some((l) => !l.adaptive);
     this.chart.title = adaptive && plain ? "Sharpness vs 2/lr · Adam: vs 38/lr"
       : adaptive ? "Preconditioned sharpness vs 38/lr" : "Sharpness vs 2/lr (dotted)";
     const series = this.series();
@@ -142,7 +133,7 @@ export class StabilityLab {
     /** @type {string} */
     let text;
     let verdict = "";
-    const log = this.logs[sel];
+    const log = this.page.runs[sel]?.sharpness;
     const last = log ? log.last() : null;
     if (this.page.store.state.curv === 0) {
       text = "Curvature tracking is off: tick 'Track curvature' to measure the sharpness while the runs learn.";
@@ -167,12 +158,12 @@ export class StabilityLab {
     const plain = (a) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
     return {
       every: this.every,
-      runs: this.logs.map((log, i) => {
+      runs: this.page.runs.map((run) => {
+        const log = run.sharpness;
         const { value, line } = log.charted();
-        const run = this.page.runs[i];
         return {
           kind: log.kind, steps: [...log.step], value: plain(value), line: plain(line), sharpness: plain(log.sharpness),
-          status: run ? run.status : null, loss: run ? plain(run.loss.subarray(0, run.n)) : [],
+          status: run.status, loss: plain(run.loss.subarray(0, run.n)),
         };
       }),
       readout: this.readout.textContent,
