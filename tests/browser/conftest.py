@@ -152,6 +152,12 @@ class App:
             timeout=timeout,
         )
 
+    def settle(self, timeout: float = 20_000) -> None:
+        """Wait until every view shows the latest data (the page's `settled()`: the next frame
+        would draw nothing), rather than sleeping through a few redraws."""
+        self.page.wait_for_function("() => window.gradscape && gradscape.settled()",
+                                    timeout=timeout)
+
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

@@ -96,7 +96,7 @@ def test_default_comparison_runs_and_both_paths_grow(app: App) -> None:
     app.page.select_option("#speed", "0")
     app.wait("(runs) => runs.every(r => r.status === 'done')")
     app.page.select_option("#speed", "100")
-    app.page.wait_for_timeout(400)  # the charts redraw a few times a second
+    app.settle()  # the charts redraw a few times a second
     app.shot("default-view")
     app.assert_clean()
 
@@ -456,7 +456,7 @@ def test_the_charts_follow_the_runs_to_the_end_and_through_a_restart(app: App) -
     time): their last points must be the runs' last points, and start over with the runs."""
 
     def check(steps: int) -> None:
-        app.page.wait_for_timeout(400)  # the charts redraw at most every 150 ms
+        app.settle()  # the charts redraw at most every 150 ms
         charts = app.js("() => gradscape.charts()")
         assert len(charts["loss"]) == len(charts["gnorm"]) == 2
         for i in range(2):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 # Training done, the finished runs sliced again and their paths revealed on that slice (drawn:
 # not the live slice's last frame): the map holds still.
-SETTLED = (
+LANDSCAPE_FINAL = (
     "window.gradscape.play === 'done' && window.gradscape.landscape().phase === 'final'"
     f" && window.gradscape.landscape().busy === null && {LANDSCAPE}.grid > 0"
     f" && {LANDSCAPE}.mode === window.gradscape.landscape().mode"
@@ -77,7 +77,7 @@ def test_the_landscape_is_a_canvas_with_its_own_hover_and_pick(page) -> None:  #
     # PCA: the plane of the finished paths, which fill the map. (Training outlasts the first
     # picture: one done before it gets its final slice overridden by the live one, server.js.)
     open_page(page, "plane=pca&steps=150&speed=100")
-    until(page, SETTLED, timeout=30_000)
+    until(page, LANDSCAPE_FINAL, timeout=30_000)
     # No Plotly figure under #landscape: its canvases, laid out in the box.
     assert page.locator("#landscape .js-plotly-plot, #landscape .main-svg").count() == 0
     assert page.evaluate("document.getElementById('landscape').data === undefined")

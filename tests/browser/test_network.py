@@ -106,6 +106,10 @@ def open_page(pg, fragment: str = "") -> None:
     until(pg, "window.gradscape && window.gradscape.config() !== null")
 
 
+# Every view shows the latest data: the page's next frames would draw nothing.
+SETTLED = "window.gradscape.settled()"
+
+
 def wait_done(pg, timeout: float = 15_000) -> None:
     until(pg, "window.gradscape.play === 'done'", timeout=timeout)
 
@@ -175,7 +179,7 @@ def test_the_page_loads_fits_the_screen_and_trains(page) -> None:
     early = page.evaluate(CELL_PIXELS)
     until(page, "window.gradscape.runs().every(r => r.boundaryStep >= 60)", timeout=15_000)
     until(page, "window.gradscape.landscape().grid > 0", timeout=15_000)
-    page.wait_for_timeout(250)  # drawn at the next animation frames
+    until(page, SETTLED)  # drawn at the next animation frames
     # The essentials are on screen at 1280x720, without scrolling.
     for sel in (
         "#play",
@@ -493,7 +497,7 @@ def refused_then_presented(page) -> None:
     for sel in ("#play", "#boundary .boundary-canvas", "#landscape", "#loss-chart canvas"):
         box = page.locator(sel).first.bounding_box()
         assert box and box["y"] + box["height"] <= 720, sel
-    page.wait_for_timeout(300)  # the plots redraw at their new size
+    until(page, SETTLED)  # the plots redraw at their new size
     shot(page, "network-present.png")
 
 

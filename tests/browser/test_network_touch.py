@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
-from tests.browser.test_landscape_canvas import LONE_POINT, SETTLED
+from tests.browser.test_landscape_canvas import LANDSCAPE_FINAL, LONE_POINT
 
 pytestmark = pytest.mark.browser
 
@@ -176,7 +176,7 @@ def test_the_landscape_is_drawn_without_plotly_and_a_tap_picks_a_path_point(phon
     until(page, "gradscape.play === 'done'")
     tap(page, ".phone-tabs [role=tab]:has-text('Landscape')")
     page.locator("#landscape").scroll_into_view_if_needed()
-    until(page, SETTLED)
+    until(page, LANDSCAPE_FINAL)
     # the landscape is its canvases: no Plotly, and nothing in its box waiting for it
     assert no_plotly(page), page.plotly_requests
     assert page.locator("#landscape .plotly-wait").count() == 0

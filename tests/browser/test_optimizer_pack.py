@@ -30,7 +30,7 @@ DOCS_IMG = (ROOT / "docs" / "img" / "optimizers" if os.environ.get("GRADSCAPE_DO
 def shot(app: App, name: str) -> None:
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     app.page.mouse.move(2, 715)  # no tooltip over the picture
-    app.page.wait_for_timeout(300)  # the last animation frame
+    app.settle()  # the last animation frame
     app.page.screenshot(path=str(DOCS_IMG / f"{name}.png"))
 
 

@@ -14,7 +14,16 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser.axe import report, violations
-from tests.browser.test_network import LANDSCAPE, check, open_page, shot, until, wait_done, watch
+from tests.browser.test_network import (
+    LANDSCAPE,
+    SETTLED,
+    check,
+    open_page,
+    shot,
+    until,
+    wait_done,
+    watch,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +55,7 @@ def play_lesson(pg, lesson: str) -> dict:
     until(pg, f"window.gradscape.stats.started > {started}")
     pg.select_option("#speed", "0")
     wait_done(pg, timeout=120_000)
-    pg.wait_for_timeout(300)  # the charts redraw a few times a second
+    until(pg, SETTLED)  # the charts redraw a few times a second
     return pg.evaluate("window.gradscape.stability()")
 
 
@@ -209,7 +218,7 @@ def test_the_descent_view_draws_the_gradient_flow_and_how_far_each_run_departs(f
     small, large = flow["runs"]
     assert small["n"] == large["n"] == 201
     assert small["max"] < 0.05 < 0.5 < large["max"], (small["max"], large["max"])
-    app.page.wait_for_timeout(300)
+    app.settle()
     assert app.js(INKED, ["reference", "#343a40"]) > 50, "the flow's dashed path is on the map"
     assert app.js("() => document.getElementById('flow-chart').hidden") is False
     shot = app.shot("descent-gradient-flow")
@@ -217,7 +226,7 @@ def test_the_descent_view_draws_the_gradient_flow_and_how_far_each_run_departs(f
 
     app.page.click("#show-flow")
     app.page.wait_for_function("() => document.getElementById('flow-chart').hidden")
-    app.page.wait_for_timeout(300)
+    app.settle()
     assert app.js(INKED, ["reference", "#343a40"]) == 0
     assert "flow=0" in app.js("() => gradscape.link()")
     app.assert_clean()

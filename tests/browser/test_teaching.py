@@ -28,7 +28,7 @@ def run_preset(app: App, preset: str) -> list[dict]:
     app.page.select_option("#speed", "0")  # to the end at full speed
     app.wait("(runs) => runs.every(r => r.status === 'done' || r.status === 'diverged')",
              timeout=60_000)
-    app.page.wait_for_timeout(300)  # the last animation frame
+    app.settle()  # the last animation frame
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     app.page.mouse.move(2, 715)
     app.page.screenshot(path=str(DOCS_IMG / f"{preset}.png"))
@@ -62,7 +62,7 @@ def test_fair_race_lesson(app: App) -> None:
     app.page.click("#tune-all")
     app.page.wait_for_function("(n) => gradscape.stats.starts > n", arg=starts, timeout=30_000)
     app.wait("(runs) => runs.every(r => r.status === 'done' && r.n === 301)", timeout=60_000)
-    app.page.wait_for_timeout(300)
+    app.settle()
     app.page.mouse.move(2, 715)
     app.page.screenshot(path=str(DOCS_IMG / "race.png"))
     # the race's panel in the side column squeezes neither the step's insides nor the charts

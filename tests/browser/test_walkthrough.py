@@ -250,7 +250,7 @@ def test_adam_gets_no_overshoot_flag_at_step_0(app: App) -> None:
     app.page.mouse.click(640, 30)
     app.page.keyboard.press("r")  # back to step 0, paused
     app.wait("(runs) => runs.every(r => r.n === 1)")
-    app.page.wait_for_timeout(300)  # the cards refresh a few times a second
+    app.settle()  # the cards refresh a few times a second
     for i in (0, 1):
         edge = app.page.locator(f"{CARD.format(i)} .edge-value")
         assert float(edge.inner_text()) > 2

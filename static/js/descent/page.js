@@ -354,6 +354,13 @@ export class DescentPage {
 
   // ---- the animation loop ----------------------------------------------------------------------
 
+  /** Whether every view shows the latest data: the next frame would draw nothing (for tests,
+   * which wait for this rather than sleep through a few redraws). */
+  settled() {
+    const inside = this.insideDirty && !this.store.state.present; // hidden while presenting
+    return !this.dirty && !this.plot.needsDraw && !this.panelDirty && !inside && !this.chartsDirty;
+  }
+
   /** The animation loop: at most one redraw per display frame, only when something changed. */
   tick() {
     requestAnimationFrame(() => this.tick());
@@ -438,6 +445,7 @@ async function main() {
     /** A run's trial points (descent/trials.js): [[step index, x, y], ...]. */
     trials: (/** @type {number} */ i) => (page.trajectories[i] ? page.trajectories[i].trials.rows() : null),
     link: () => store.link(),
+    settled: () => page.settled(),
     ghosts: () => page.ghosts.length,
     flow: () => page.flow.debug(),
     model: () => (page.reference.model ? { ...page.reference.model, value: undefined, note: $("model-note").textContent } : null),

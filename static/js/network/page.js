@@ -810,6 +810,14 @@ class NetworkPage {
     if (!this.store.state.present) this.drawIfDue("heatmaps", now, every); // Present hides them
   }
 
+  /** Whether every view shows the latest data: the next frames would draw nothing (for tests,
+   * which wait for this rather than sleep through a few redraws). */
+  settled() {
+    const { dirty } = this;
+    const heatmaps = dirty.heatmaps && !this.store.state.present; // Present hides them
+    return !this.waiting && !dirty.charts && !dirty.panel && !dirty.boundary && !dirty.landscape && !heatmaps;
+  }
+
   /** @param {Figure} figure @param {number} now @param {Record<Figure, number>} every */
   drawIfDue(figure, now, every) {
     if (!this.dirty[figure] || now - this.last[figure] < every[figure]) return;
@@ -889,6 +897,7 @@ async function main() {
       data: page.config ? { test: page.config.data.test || null, flipped: page.config.data.flipped || null, regularization: page.config.regularization || null } : null,
     }),
     link: () => store.link(),
+    settled: () => page.settled(),
   });
 }
 
