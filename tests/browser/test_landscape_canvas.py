@@ -113,3 +113,34 @@ def test_the_landscape_is_a_canvas_with_its_own_hover_and_pick(page) -> None:  #
     # The mouse leaves the map: no label.
     page.mouse.move(2, 715)
     page.locator("#landscape .hover-readout").wait_for(state="hidden")
+
+
+READOUT = "document.getElementById('landscape-readout').textContent"
+
+
+def test_the_keys_walk_the_picked_point_along_the_paths(page) -> None:  # noqa: F811
+    """The paths' canvas takes the focus; the arrows, Home and End walk the selected run's steps
+    and Up / Down go to the other run, each said by the readout, and the page's own arrow keys
+    (a step, the learning rate) stay out of it."""
+    open_page(page, "plane=pca&steps=150&speed=100")
+    until(page, LANDSCAPE_FINAL, timeout=30_000)
+    lr = page.evaluate("window.gradscape.state.runs[0].lr")
+    page.focus("#landscape canvas.landscape-paths")
+    assert page.evaluate("document.activeElement.classList.contains('landscape-paths')")
+    page.keyboard.press("Home")
+    until(page, f"{READOUT}.startsWith('1. ') && {READOUT}.includes(', step 0:')")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    until(page, f"{READOUT}.includes(', step 11:')")
+    page.keyboard.press("ArrowLeft")
+    until(page, f"{READOUT}.includes(', step 10:')")
+    page.keyboard.press("ArrowDown")  # the same step of run 2, which is now selected
+    until(page, f"{READOUT}.startsWith('2. ') && {READOUT}.includes(', step 10:')")
+    assert page.evaluate("window.gradscape.state.sel") == 1
+    page.keyboard.press("End")
+    until(page, f"{READOUT}.includes(', step 150')")
+    page.keyboard.press("ArrowUp")
+    until(page, f"{READOUT}.startsWith('1. ') && {READOUT}.includes(', step 150')")
+    # The page's arrow keys were not also pressed: no step taken, no learning rate changed.
+    assert page.evaluate("window.gradscape.state.runs[0].lr") == lr
+    assert page.evaluate("window.gradscape.runs().map((r) => r.n)") == [151, 151]

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  landscapeGeometry, logColors, nearestOnPaths, pathPixels, strideIndices, viewRange,
+  landscapeGeometry, logColors, movePick, nearestOnPaths, pathPixels, strideIndices, viewRange,
 } from "../../static/js/network/landscape.js";
 import { sliceAt } from "../../static/js/network/slices.js";
 import { linearMapping } from "../../static/js/shared/canvas-axes.js";
@@ -110,4 +110,21 @@ test("nearestOnPaths: the nearest drawn point within the radius, over every path
   const inside = (/** @type {number} */ x) => x < 25;
   assert.equal(nearestOnPaths(30, 28, [a, b], 12, inside), null, "a point outside the axes is not there");
   assert.equal(nearestOnPaths(0, 0, [], 12), null);
+});
+
+test("movePick: the keys walk a run's steps, clamped at its ends, and Up / Down go to the next run with points", () => {
+  const lengths = [101, 0, 40];
+  const at = { run: 0, index: 50 };
+  assert.deepEqual(movePick(at, "ArrowLeft", false, lengths), { run: 0, index: 49 });
+  assert.deepEqual(movePick(at, "ArrowRight", true, lengths), { run: 0, index: 60 });
+  assert.deepEqual(movePick(at, "PageDown", false, lengths), { run: 0, index: 60 }, "a tenth of 101 points");
+  assert.deepEqual(movePick(at, "Home", false, lengths), { run: 0, index: 0 });
+  assert.deepEqual(movePick(at, "End", false, lengths), { run: 0, index: 100 });
+  assert.deepEqual(movePick({ run: 0, index: 0 }, "ArrowLeft", false, lengths), { run: 0, index: 0 });
+  assert.deepEqual(movePick({ run: 0, index: 98 }, "PageDown", false, lengths), { run: 0, index: 100 });
+  assert.deepEqual(movePick(at, "ArrowDown", false, lengths), { run: 2, index: 39 }, "run 2 has no points: skipped, step clamped");
+  assert.deepEqual(movePick({ run: 2, index: 5 }, "ArrowUp", false, lengths), { run: 0, index: 5 });
+  assert.equal(movePick(at, "ArrowUp", false, lengths), null, "no run above");
+  assert.equal(movePick(at, "Enter", false, lengths), null, "not a key of the map's");
+  assert.equal(movePick({ run: 1, index: 0 }, "ArrowRight", false, lengths), null, "a run with no points");
 });

@@ -7,8 +7,9 @@
 //   the paths  reference paths (the gradient flow), each run's path and head, the start point and
 //              the ring on the picked point, redrawn per frame (every 80-160 ms while training)
 // Its own hover (shared/hover-readout.js): a path point within 12 px, else the slice's value; a
-// click (a tap: 22 px) on a path point picks it (onPick). Below it, the page writes readout():
-// the picked point's real loss beside the slice's value there.
+// click (a tap: 22 px) on a path point picks it (onPick), and so do the keys on the focused paths
+// canvas (movePick). Below it, the page writes readout(): the picked point's real loss beside the
+// slice's value there.
 
 import { fmt, isNum } from "../shared/format.js";
 import { FONT, linearMapping } from "../shared/canvas-axes.js";
@@ -91,6 +92,42 @@ export function logColors(z) {
     }
   }
   return { log: true, f, cmin, cmax, tickvals, ticktext, title };
+}
+
+/**
+ * Where a key moves the keyboard's point on the paths: along its run's steps (the arrows one,
+ * with Shift ten; Page Up / Page Down a tenth of the path; Home / End the first and the latest),
+ * or to the same step of the run above or below (Up / Down, skipping runs with no points).
+ * null: not a key of the map's, or nowhere to go.
+ * @param {{ run: number, index: number }} at the point now @param {string} key KeyboardEvent.key
+ * @param {boolean} shift @param {number[]} lengths each run's number of points
+ * @returns {{ run: number, index: number } | null}
+ */
+export function movePick(at, key, shift, lengths) {
+  const n = lengths[at.run] || 0;
+  /** @param {number} index */
+  const along = (index) => ({ run: at.run, index: Math.max(0, Math.min(n - 1, index)) });
+  const tenth = Math.max(1, Math.round(n / 10));
+  /** @param {number} dir */
+  const across = (dir) => {
+    for (let r = at.run + dir; r >= 0 && r < lengths.length; r += dir) {
+      if (lengths[r] > 0) return { run: r, index: Math.min(at.index, lengths[r] - 1) };
+    }
+    return null;
+  };
+  /** @type {Record<string, () => { run: number, index: number } | null>} */
+  const moves = {
+    ArrowLeft: () => along(at.index - (shift ? 10 : 1)),
+    ArrowRight: () => along(at.index + (shift ? 10 : 1)),
+    PageUp: () => along(at.index - tenth),
+    PageDown: () => along(at.index + tenth),
+    Home: () => along(0),
+    End: () => along(n - 1),
+    ArrowUp: () => across(-1),
+    ArrowDown: () => across(1),
+  };
+  if (!n || !Object.hasOwn(moves, key)) return null;
+  return moves[key]();
 }
 
 /** Indices 0..n-1 thinned to at most `max`, always keeping the last (the head).
@@ -250,7 +287,19 @@ export class LandscapeView {
     this.drawn = null;
     this.map = layer("landscape-map");
     this.paths = layer("landscape-paths");
+    // From the keyboard: the paths' canvas takes the focus, and the keys walk the picked point
+    // along the paths (movePick); the readout under the map says each point.
+    this.paths.removeAttribute("aria-hidden");
+    this.paths.setAttribute("role", "img");
+    this.paths.setAttribute("aria-label", "The runs' paths on the loss landscape. Left and Right walk the selected " +
+      "run's steps (Shift: ten at a time; Home and End: its first and latest), Up and Down go to another run; " +
+      "the line under the map says the point's loss.");
+    this.paths.setAttribute("aria-keyshortcuts", "ArrowLeft ArrowRight ArrowUp ArrowDown Home End PageUp PageDown");
+    this.paths.tabIndex = 0;
+    this.paths.addEventListener("keydown", (e) => this.key(e));
     plot.prepend(this.map, this.paths); // under a note the page shows in the box
+    /** @type {LandscapeScene | null} the last scene drawn, which the keys move along */
+    this.scene = null;
     this.hover = new HoverReadout(plot, (x, y) => this.read(x, y));
     plot.addEventListener("click", (e) => this.click(e));
   }
@@ -371,6 +420,7 @@ export class LandscapeView {
       ctx.stroke();
     }
     this.drawn = { mapping: m, runs: drawnRuns, extra, origin };
+    this.scene = scene;
     // For tests and the console, as Plotly's figures carry their `data`: what is on the map.
     /** @type {HTMLElement & { drawn?: object }} */ (this.div).drawn = {
       grid: s ? s.x.values.length : 0, mode: s ? s.directions : null, view: this.view, revealing: scene.revealing,
@@ -465,6 +515,22 @@ export class LandscapeView {
     const [x, y] = !touch && this.hover.at ? this.hover.at : [e.clientX - r.left, e.clientY - r.top];
     const hit = this._hit(x, y, touch ? TAP_RADIUS : HOVER_RADIUS, false);
     if (hit && hit.run !== null) this.onPick(hit.run, hit.index);
+  }
+
+  /** A key on the focused paths picks the point it moves to (movePick), as a click would; the
+   * page's own arrow keys (a step, the learning rate) are left alone. @param {KeyboardEvent} e */
+  key(e) {
+    const scene = this.scene;
+    const at = scene ? this.pickPoint(scene) : null;
+    if (!scene || !at || e.altKey || e.ctrlKey || e.metaKey) return;
+    const to = movePick(at, e.key, e.shiftKey, scene.runs.map((r) => r.n));
+    if (!to) return;
+    e.preventDefault();
+    e.stopPropagation();
+    // the next key (a held one repeats) moves on from here, before the page redraws the map
+    scene.pick = to;
+    scene.sel = to.run;
+    this.onPick(to.run, to.index);
   }
 
   /** The selected point: {run, index, x, y} (the picked step, else the selected run's head).
