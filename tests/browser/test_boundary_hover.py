@@ -91,10 +91,8 @@ def test_the_readout_names_a_point_and_the_networks_belief_and_plotly_never_draw
     page.mouse.move(2, 715)  # off the plot: the readout goes
     page.wait_for_function(f"() => ({READOUT})() === null")
 
-    # Plotly comes (for the spectrum); the boundary stays a canvas while the runs train at a
-    # speed where Plotly used to redraw it, and after, and keeps its readout
-    page.click("#spectrum-button")
-    until(page, "window.Plotly !== undefined && gradscape.stats.plotlyAt !== null", timeout=30_000)
+    # The boundary stays a canvas while the runs train at a speed where Plotly used to redraw
+    # it, and after, and keeps its readout
     navigate(page, f"pts={PTS}&steps=3000&speed=100")
     until(page, "gradscape.play === 'running'")
     drawn = page.evaluate("gradscape.stats.draws.boundary")

@@ -594,8 +594,8 @@ CANVAS_POINTS = """() => {
 def test_the_first_screen_needs_no_plotly_and_answers_a_tap_at_once(page) -> None:
     """First paint (issue #13): the data and each run's boundary are painted on a canvas as soon
     as they arrive, and a click on the plot adds a point already. In a laptop's window too, the
-    boundary, the landscape and the heatmaps are canvases: Plotly.js (seconds of a slow
-    machine's main thread) is fetched only when the spectrum is shown."""
+    boundary, the landscape, the heatmaps and the spectrum are canvases: the page never fetches
+    Plotly.js (seconds of a slow machine's main thread)."""
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "/vendor/plotly/" in r.url else None)
     page.goto(f"{page.base}/network#steps=5&speed=0")
@@ -619,12 +619,11 @@ def test_the_first_screen_needs_no_plotly_and_answers_a_tap_at_once(page) -> Non
     page.wait_for_timeout(1000)  # idle time, when Plotly used to come for hover
     assert not asked and page.evaluate("typeof window.Plotly") == "undefined"
     assert page.locator(".js-plotly-plot").count() == 0
-    # the spectrum asks for it, and draws with it; the boundary stays on its canvas
+    # nor does the spectrum, asked for: it is drawn on its canvas
     page.click("#spectrum-button")
-    until(page, "gradscape.stats.plotlyAt !== null", timeout=30_000)
-    assert asked
-    assert page.locator("#boundary .js-plotly-plot").count() == 0
-    assert page.locator("#boundary canvas").count() == 1
+    until(page, "(document.getElementById('spectrum').drawn || {}).bars > 0", timeout=30_000)
+    assert not asked and page.evaluate("typeof window.Plotly") == "undefined"
+    assert page.locator(".js-plotly-plot").count() == 0
 
 
 def test_at_max_and_paused_the_boundary_is_painted_on_its_canvas(shared) -> None:

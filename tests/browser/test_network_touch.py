@@ -1,9 +1,8 @@
-"""/network on a phone (Playwright's iPhone 13: a touch screen, no hover), where Plotly.js waits
-for a figure that needs it (issue #13, "First paint": its parse held a phone's main thread for
-seconds, and the first tap on Train with it). Without Plotly the page does everything a student
-does first: the boundary with its axes (on canvas), Train, Step, a tap that adds a point, a
-lesson; the landscape (a canvas too) and a tap that picks a point of a path on it. Asking for
-the spectrum loads it and draws the figure; the boundary's PNG is its canvas."""
+"""/network on a phone (Playwright's iPhone 13: a touch screen, no hover), which loads no
+Plotly.js (issue #13, "First paint": its parse held a phone's main thread for seconds, and the
+first tap on Train with it). The page does everything a student does on canvases: the boundary
+with its axes, Train, Step, a tap that adds a point, a lesson; the landscape and a tap that
+picks a point of a path on it; the spectrum when asked for; the boundary's PNG is its canvas."""
 
 from __future__ import annotations
 
@@ -18,9 +17,6 @@ from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, require_browser
 from tests.browser.test_landscape_canvas import LANDSCAPE_FINAL, LONE_POINT
 
 pytestmark = pytest.mark.browser
-
-PLOTLY = "**/vendor/plotly/**"
-
 
 @pytest.fixture(scope="module")
 def browser():
@@ -193,43 +189,6 @@ def test_the_landscape_is_drawn_without_plotly_and_a_tap_picks_a_path_point(phon
     assert no_plotly(page), page.plotly_requests
 
 
-def test_plotly_that_failed_to_load_is_tried_again_when_its_view_shows_again(phone) -> None:
-    page = phone
-    page.allowed_errors = "/vendor/plotly/"  # the failed request's console error
-    failures = []
-
-    def fail_once(route) -> None:
-        if failures:
-            route.continue_()
-        else:
-            failures.append(route.request.url)
-            route.abort()
-
-    page.route(PLOTLY, fail_once)
-    page.goto(f"{page.base}/network#steps=20")
-    until(page, "window.gradscape && gradscape.play === 'done'")
-    # the spectrum: the one figure Plotly draws
-    tap(page, "#spectrum-button")
-    until(page, "gradscape.stability().spectrum !== null", timeout=30_000)
-    until(page, "(document.querySelector('#spectrum .plotly-wait') || {}).textContent"
-                " === 'Could not load the plotting library: it is tried again when this view is"
-                " shown again.'")
-    assert failures and page.evaluate("typeof window.Plotly") == "undefined"
-    # scrolled out of sight, then into it again: a second try, which loads
-    page.evaluate("window.scrollTo(0, 0)")
-    until(page, "(() => { const r = document.getElementById('spectrum').getBoundingClientRect();"
-                " return r.top > innerHeight || r.bottom < 0; })()")
-    # a frame drawn without it: its observer sees it leave, then come back
-    page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    page.locator("#spectrum").scroll_into_view_if_needed()
-    until(page, "window.Plotly !== undefined && gradscape.stats.plotlyAt !== null")
-    assert page.locator("#spectrum .plotly-wait").count() == 0
-    assert page.locator("[data-key='plotly']").count() == 0  # the failure's message went
-    # (spectrum.js drops a spectrum whose Plotly did not come: asked again, it is drawn)
-    tap(page, "#spectrum-button")
-    until(page, "(document.getElementById('spectrum').data || []).length === 1", timeout=30_000)
-
-
 def test_a_png_export_downloads_the_boundary_as_painted(phone) -> None:
     page = phone
     page.goto(f"{page.base}/network#steps=20")
@@ -257,5 +216,9 @@ def test_the_spectrum_asked_for_on_a_phone_is_drawn(phone) -> None:
     assert no_plotly(page), page.plotly_requests
     tap(page, "#spectrum-button")
     until(page, "gradscape.stability().spectrum !== null", timeout=30_000)
-    until(page, "(document.getElementById('spectrum').data || []).length === 1")
-    assert page.locator("#spectrum .plotly-wait").count() == 0
+    until(page, "(document.getElementById('spectrum').drawn || {}).bars > 0")
+    # drawn on its canvas, which fills its box: no Plotly for it either
+    canvas = page.locator("#spectrum canvas").bounding_box()
+    box = page.locator("#spectrum").bounding_box()
+    assert canvas and box and box["width"] > 200 and abs(canvas["width"] - box["width"]) < 1.5
+    assert no_plotly(page), page.plotly_requests

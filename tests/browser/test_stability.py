@@ -93,10 +93,20 @@ def test_the_edge_of_stability_lesson_hovers_at_2_over_lr(net) -> None:
     assert spec["run"] == 2 and spec["step"] == 1500 and not spec["complete"]
     assert spec["count"] == 40
     assert spec["sharpness"] == pytest.approx(run["value"][-1], rel=1e-3)
-    until(net, "(document.getElementById('spectrum').data || []).length === 1")
+    until(net, "(document.getElementById('spectrum').drawn || {}).bars > 0")
+    drawn = net.evaluate("document.getElementById('spectrum').drawn")
+    assert drawn["line"] is not None, "the 2/lr line, at the sharpness: drawn"
     caption = net.inner_text("#spectrum-caption")
     assert "the 20 smallest and 20 largest of its 1,153 eigenvalues" in caption
     assert "of 2/lr = 50" in caption
+    # its own hover: on the dotted line, what the line is
+    net.locator("#spectrum").scroll_into_view_if_needed()
+    box = net.locator("#spectrum").bounding_box()
+    net.mouse.move(box["x"] + drawn["line"], box["y"] + box["height"] / 2)
+    label = net.locator("#spectrum .hover-readout")
+    label.wait_for(state="visible")
+    assert label.inner_text().startswith("2/lr = 50"), label.inner_text()
+    net.mouse.move(2, 2)
     found = violations(net)  # the lab's block open: notes, the spectrum, its caption
     assert not found, report(found)
 

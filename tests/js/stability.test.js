@@ -7,7 +7,8 @@ import { test } from "node:test";
 import { lessonPatch } from "../../static/js/network/lessons.js";
 import { NetRun } from "../../static/js/network/run.js";
 import { EDGE_BAND, SharpnessLog, edgeVerdict, lineName, readoutText } from "../../static/js/network/sharpness.js";
-import { spectrumCaption } from "../../static/js/network/spectrum.js";
+import { spectrumCaption, spectrumHover, spectrumLayout } from "../../static/js/network/spectrum.js";
+import { linearMapping } from "../../static/js/shared/canvas-axes.js";
 import { sanitize, startMessage } from "../../static/js/network/state.js";
 
 /** Columns of steps from..from+n-1, measured every `every` steps (null between). */
@@ -85,6 +86,32 @@ test("the spectrum's caption counts the negative eigenvalues and compares the la
   assert.match(text, /1 negative \(hatched\)/);
   assert.match(text, /the largest, 45, is 0\.9 of 2\/lr = 50/);
   assert.match(spectrumCaption({ ...m, complete: false, k: 20, n_params: 1153, negative: 0 }, "2. Adam"), /the 20 smallest and 20 largest of its 1,153 eigenvalues; none negative/);
+});
+
+test("the spectrum's layout: its non-empty bins, negative ones marked, and the 2/lr line only near the eigenvalues", () => {
+  const m = {
+    run: 0, step: 40, n_params: 6, complete: true, k: null, eigenvalues: [-1.5, -0.2, 0.1, 0.3, 2, 45],
+    histogram: { counts: [1, 1, 3, 0, 1], edges: [-2, -1, 0, 10, 30, 50] }, sharpness: 45, sharpness_threshold: 50, negative: 2,
+  };
+  const g = spectrumLayout(m);
+  assert.deepEqual(g.bars.map((b) => [b.x0, b.count, b.negative]), [[-2, 1, true], [-1, 1, true], [0, 3, false], [30, 1, false]]);
+  assert.equal(g.line, 50);
+  assert.ok(g.x[0] < -2 && g.x[1] > 50, "the bins and the line, with a margin");
+  assert.ok(g.y[0] < 0 && g.y[1] > Math.log10(3), "from under one count to above the largest");
+  const far = spectrumLayout({ ...m, sharpness_threshold: 200 });
+  assert.equal(far.line, null, "2/lr = 200 is more than 1.5 x the largest eigenvalue: not drawn");
+  assert.ok(far.x[1] < 52);
+  const flat = spectrumLayout({ ...m, histogram: { counts: [4], edges: [3, 3] }, sharpness_threshold: null });
+  assert.ok(flat.x[1] > flat.x[0], "a single value still gets a range");
+
+  // the hover: a bin under the pointer, the line near it, nothing outside the axes
+  const map = linearMapping(40, 10, 520, 100, [g.x, g.y]);
+  const mid = map.py(0);
+  assert.deepEqual(spectrumHover(g, map, map.px(0.5), mid), ["3 eigenvalues near 5"]);
+  assert.deepEqual(spectrumHover(g, map, map.px(-1.5), mid), ["1 eigenvalue near -1.5", "negative: the loss curves down"]);
+  assert.equal(spectrumHover(g, map, map.px(50) + 2, mid)?.[0], "2/lr = 50");
+  assert.equal(spectrumHover(g, map, map.px(20), mid), null, "an empty bin");
+  assert.equal(spectrumHover(g, map, 5, mid), null, "left of the axes");
 });
 
 test("a lesson's start becomes page state whose own start is the lesson's", () => {

@@ -2,7 +2,8 @@
 // The network view (/network): a small network learning a 2D dataset, live over /ws.
 // One Store owns the URL (network/state.js). Handlers only change the state; one subscriber turns
 // state changes into server messages (start, set, speed) and marks views dirty; frames land in
-// NetRun objects; the animation loop redraws at most one Plotly figure per display frame.
+// NetRun objects; the animation loop redraws each figure on its own clock (EVERY). Every figure
+// is a canvas: the page loads no Plotly.js.
 
 import { el } from "../shared/controls.js";
 import { roundSig } from "../shared/format.js";
@@ -34,7 +35,6 @@ import {
 } from "./state.js";
 import { NetworkTuner } from "./tune.js";
 import { caption, planeModeLabel, planeModeTip } from "./words.js";
-import { PlotlyDemand } from "./plotly-demand.js";
 import { plotFontSize, setPresenting } from "../shared/presentation.js";
 import { initTooltips, setTip } from "../shared/tooltips.js";
 import { runStyle } from "../shared/run-style.js";
@@ -102,28 +102,18 @@ class NetworkPage {
     this.setTimers = new Map();
     /** @type {import("./early-start.js").EarlyStart | null} the runs early-start.js started, until the first restart */
     this.early = takeEarlyStart(); // what came before these handlers; the plot it painted on
-    this.plotlyAsked = false;
-    this.plotlyDemand = new PlotlyDemand([$("spectrum")], {
-      loaded: () => {
-        clearMessage("plotly"); // it failed before, and came on a later try
-        this.stats.plotlyAt = performance.now();
-        this.markDirty();
-      },
-      failed: (err) => showMessage(`Could not load the plotting library (${err.message}). Reload the page to try again.`, { key: "plotly" }),
-    });
-    /** @type {(() => void)[] | null} what waits for the first picture (Plotly, the landscape) */
-    this.waiting = [() => this.wantPlotly()];
+    /** @type {(() => void)[] | null} what waits for the first picture (the landscape) */
+    this.waiting = [];
     /** @type {Record<View, boolean>} */
     this.dirty = { boundary: true, landscape: true, charts: true, heatmaps: true, panel: true };
     /** @type {Record<View, number>} */
     this.last = { boundary: 0, landscape: 0, charts: 0, heatmaps: 0, panel: 0 };
     /** @type {{ t0: number, ms: number } | null} the final paths drawn over time */
     this.reveal = null;
-    /** @type {{ frames: number, steps: number, draws: Record<Figure | "charts", number>, ms: Record<Figure | "charts", number>, boundaries: number, starts: number, started: number, earlyStart: boolean, boundaryAt: number | null, readyAt: number | null, plotlyAt: number | null }} */
+    /** @type {{ frames: number, steps: number, draws: Record<Figure | "charts", number>, ms: Record<Figure | "charts", number>, boundaries: number, starts: number, started: number, earlyStart: boolean, boundaryAt: number | null, readyAt: number | null }} */
     this.stats = { frames: 0, steps: 0, draws: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, ms: { boundary: 0, landscape: 0, charts: 0, heatmaps: 0 }, boundaries: 0, starts: 0, started: 0, earlyStart: false,
-      // ms since navigation: the data and every run's boundary on screen (canvas or Plotly), the
-      // controls answering, Plotly drawing
-      boundaryAt: null, readyAt: null, plotlyAt: null };
+      // ms since navigation: the data and every run's boundary on screen, the controls answering
+      boundaryAt: null, readyAt: null };
 
     this.settings = new SettingsPanel(options, {
       set: (patch) => this.store.set(patch),
@@ -207,15 +197,6 @@ class NetworkPage {
     const waiting = this.waiting || [];
     this.waiting = null;
     for (const fn of waiting) fn();
-  }
-
-  /** Plotly.js, only for the spectrum (its other figures are canvases): parsing it holds a slow
-   * machine's main thread for seconds, so it is fetched when the spectrum is shown
-   * (plotly-demand.js), and not watched for before the first picture. */
-  wantPlotly() {
-    if (this.plotlyAsked) return;
-    this.plotlyAsked = true;
-    this.plotlyDemand.start();
   }
 
   buildControls() {
@@ -415,7 +396,7 @@ class NetworkPage {
 
   /** @param {import("../shared/playback.js").PlayState} play */
   onPlay(play) {
-    this.dirty.boundary = true; // Plotly again after "max", and the paths' hover
+    this.dirty.boundary = true; // both redrawn at once when playing starts or stops
     this.dirty.landscape = true;
     this.renderPlay();
     this.renderCaption();

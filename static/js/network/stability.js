@@ -29,7 +29,6 @@ const CHART_TIP = "Sharpness: how sharply the training loss curves in its steepe
  * @property {import("../shared/state.js").Store} store
  * @property {{ info: { optimizer: string }, status: string, n: number, loss: Float64Array, sharpness: import("./sharpness.js").SharpnessLog }[]} runs
  * @property {Map<string, string>} names
- * @property {{ need: () => Promise<void> }} plotlyDemand Plotly.js, loaded when a figure needs it
  */
 
 /**
@@ -65,7 +64,6 @@ export class StabilityLab {
     this.toggle.addEventListener("change", () => page.store.set({ curv: this.toggle.checked ? null : 0 }));
     this.spectrum = new SpectrumView({ plot: $("spectrum"), caption: $("spectrum-caption"), button: /** @type {HTMLButtonElement} */ ($("spectrum-button")) }, {
       ask: () => this.askSpectrum(),
-      plotly: () => page.plotlyDemand.need(),
     });
     this.bind();
   }
