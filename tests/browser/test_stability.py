@@ -202,6 +202,19 @@ def test_the_network_flow_is_drawn_on_the_landscape_and_small_lr_stays_near_it(n
     until(net, f"{LANDSCAPE}.extra.some(p => p.dash.length > 0 && p.n === 300)")
     net.locator("#net-flow-chart canvas").wait_for(state="visible")  # drawn on the next frame
 
+    # Run 1 removed: run 2 (now run 1) keeps its distance; no new start, no new request.
+    net.locator(".run-card").nth(0).locator("button[aria-label='Remove run 1']").click()
+    until(net, "window.gradscape.netFlow().index.length === 1")
+    flow = net.evaluate("window.gradscape.netFlow()")
+    assert flow["index"] == [0] and flow["runs"][0]["max"] == large["max"]
+    # A run added after the end trains to it, and the flow is asked again with it.
+    net.click("#add-run")
+    until(net, "(window.gradscape.netFlow() || { index: [] }).index.length === 2", timeout=30_000)
+    flow = net.evaluate("window.gradscape.netFlow()")
+    assert [r["n"] for r in flow["runs"]] == [151, 151], flow["runs"]
+    assert flow["runs"][0]["max"] == pytest.approx(large["max"]), "the same run, the same flow"
+    assert net.evaluate("window.gradscape.stats.started") == started + 1
+
 
 INKED = """([id, hex]) => {
     const c = document.getElementById(id);

@@ -74,6 +74,8 @@ export class NetworkFlow {
     this.chart = new CanvasLineChart(this.chartBox, { title: "Distance from the gradient flow", ytitle: "‖θ − φ(t)‖" });
     setTip(this.chartBox, "How far each SGD run's weights are from the gradient flow's (the path of an infinitely small learning rate) at the same time t = the sum of its learning rates so far. Euler's error: about proportional to lr while the run is stable. Adaptive optimizers follow another flow: they have no line here.");
     this.generation = 0;
+    this.stale = false; // a run was added since the answer: asked again at the next `done`
+    this.asking = false; // an answer is on its way (of this generation)
     page.socket.on("started", () => this.clear());
     page.socket.on("done", () => this.fetch());
     page.store.subscribe((/** @type {Set<string>} */ changed) => {
@@ -84,28 +86,66 @@ export class NetworkFlow {
   clear() {
     this.generation += 1;
     this.resp = null;
+    this.stale = false;
+    this.asking = false;
     this.showNote("");
   }
 
-  /** Ask for the flow of the runs as `started` described them (when the switch is on). */
+  /** A run joined the others (no `started`): its distance comes with the flow asked again when
+   * it has trained to the end (the others' answer stays shown meanwhile). */
+  added() {
+    this.stale = true;
+    this.drop(); // an answer on its way is without the new run
+  }
+
+  /** Run `id` left (the runs after it move down one id): its distance goes, the others keep
+   * theirs. An answer on its way is of the runs before: dropped, and the flow asked again.
+   * @param {number} id */
+  removed(id) {
+    if (this.asking) {
+      this.drop();
+      this.fetch();
+      return;
+    }
+    if (!this.resp) return;
+    const keep = this.index.map((i) => i !== id);
+    this.resp = { ...this.resp, runs: this.resp.runs.filter((/** @type {unknown} */ _, /** @type {number} */ k) => keep[k]) };
+    this.index = this.index.filter((i) => i !== id).map((i) => (i > id ? i - 1 : i));
+    this.page.dirty.charts = true;
+  }
+
+  /** Forget an answer on its way (it is of runs that changed). */
+  drop() {
+    if (!this.asking) return;
+    this.generation += 1;
+    this.asking = false;
+  }
+
+  /** Ask for the flow of the page's runs, as `started`, `added` and `removed` left them (when the
+   * switch is on). */
   async fetch() {
     const page = this.page;
-    if (!page.store.state.nflow || !page.body || !page.plane || !page.config || this.resp) return;
+    if (!page.store.state.nflow || !page.body || !page.plane || !page.config || (this.resp && !this.stale)) return;
+    if (this.asking) return; // its answer is on its way
     const { body, index } = networkFlowBody(page.body, page.plane, page.config.steps);
     if (!index.length) {
       this.showNote("The gradient flow is the full-batch loss's: give a run a full batch to compare.");
       return;
     }
     const generation = this.generation;
+    this.stale = false;
+    this.asking = true;
     this.showNote("Following the gradient flow…");
     try {
       const resp = await postJSON("/api/flow/network", body);
       if (generation !== this.generation) return;
+      this.asking = false;
       this.resp = resp;
       this.index = index;
       this.showNote(resp.flow.complete ? "" : `The flow was followed to t = ${resp.flow.reached.toPrecision(3)} of ${resp.flow.t_end.toPrecision(3)} (the integrator's step limit).`);
     } catch (err) {
       if (generation !== this.generation) return;
+      this.asking = false;
       this.showNote(`No gradient flow: ${err instanceof ApiError ? err.message : /** @type {Error} */ (err).message}`);
     }
     page.dirty.landscape = true;

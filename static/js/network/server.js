@@ -67,6 +67,7 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * @property {unknown} reveal
  * @property {{ phase: string, clear(): void, fetchLive(body: LandscapeBody, plane: Plane, shape: any, steps: number): void }} slices
  * @property {{ setSurface(surface: null): void }} landscape
+ * @property {{ added(): void, removed(id: number): void }} netFlow the gradient flow's distances per run
  * @property {{ showError(text: string | null, source?: "page" | "server"): void, clearServerError(): void }} settings
  * @property {{ cards: { batch: HTMLElement, lr: { box: HTMLElement } }[] }} runsPanel
  * @property {() => void} restart
@@ -182,6 +183,7 @@ function onAdded(page, m) {
   run.absorb(m.path);
   page.runs[m.run.id] = run;
   if (page.body) page.body.runs[m.run.id] = bodyRun(m.run, page.store.state.runs[m.run.id]);
+  page.netFlow.added();
   if (page.slices.phase === "final") page.fetchFinal(); // a re-projected slice: with this run too
   page.render();
   page.markDirty();
@@ -191,6 +193,7 @@ function onAdded(page, m) {
 function onRemoved(page, m) {
   page.runs.splice(m.run, 1);
   if (page.body) page.body.runs.splice(m.run, 1);
+  page.netFlow.removed(m.run);
   page.pick = null;
   if (page.slices.phase === "final") page.fetchFinal();
   page.render();
