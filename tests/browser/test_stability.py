@@ -177,10 +177,16 @@ def test_a_run_added_or_removed_while_training_keeps_its_own_readings(net) -> No
     assert lab["runs"][2]["line"][-1] == pytest.approx(38 / 0.02)
     assert net.evaluate("window.gradscape.stats.started") == started + 1, "no restart"
 
+    # Run 1's spectrum, then run 1 removed: its spectrum goes with it.
+    net.locator(".run-card").nth(0).locator(".readout").click()
+    until(net, "window.gradscape.state.sel === 0")
+    net.click("#spectrum-button")
+    until(net, "(window.gradscape.stability().spectrum || {}).run === 0", timeout=30_000)
     net.locator(".run-card").nth(0).locator("button[aria-label='Remove run 1']").click()
     until(net, "window.gradscape.stability().runs.length === 2")
     lab = net.evaluate("window.gradscape.stability()")
     assert [r["kind"] for r in lab["runs"]] == ["preconditioned", "preconditioned"]
+    assert lab["spectrum"] is None and net.locator("#spectrum").is_hidden()
     until(net, "window.gradscape.stability().readout.includes('preconditioned sharpness')")
     net.select_option("#speed", "0")
     wait_done(net)

@@ -68,6 +68,7 @@ const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
  * @property {{ phase: string, clear(): void, fetchLive(body: LandscapeBody, plane: Plane, shape: any, steps: number): void }} slices
  * @property {{ setSurface(surface: null): void }} landscape
  * @property {{ added(): void, removed(id: number): void }} netFlow the gradient flow's distances per run
+ * @property {{ removed(id: number): void }} stability the sharpness chart and the spectrum
  * @property {{ showError(text: string | null, source?: "page" | "server"): void, clearServerError(): void }} settings
  * @property {{ cards: { batch: HTMLElement, lr: { box: HTMLElement } }[] }} runsPanel
  * @property {() => void} restart
@@ -194,6 +195,7 @@ function onRemoved(page, m) {
   page.runs.splice(m.run, 1);
   if (page.body) page.body.runs.splice(m.run, 1);
   page.netFlow.removed(m.run);
+  page.stability.removed(m.run);
   page.pick = null;
   if (page.slices.phase === "final") page.fetchFinal();
   page.render();

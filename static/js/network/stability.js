@@ -78,6 +78,11 @@ export class StabilityLab {
     s.on("error", () => this.spectrum.failed());
   }
 
+  /** Run `id` left: a spectrum of its weights goes with it. @param {number} id */
+  removed(id) {
+    if (this.spectrum.last && this.spectrum.last.run === id) this.spectrum.clear();
+  }
+
   /** "2. Adam" for run i. @param {number} i */
   runName(i) {
     const run = this.page.runs[i];
