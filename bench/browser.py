@@ -1,7 +1,7 @@
 """The pages in headless Chromium: the descent view's time to first frame, frames drawn per second
 with 6 runs x 5,000 steps at full speed, and the cost of an update for four ways of drawing
-growing paths; every page's first paint with the CPU throttled 4x (a phone), and the network
-page's frames per second at 'max'.
+growing paths; every page's first paint with the CPU throttled 4x (a phone), a tap on the
+network's Spectrum on a phone at that speed, and the network page's frames per second at 'max'.
 
     .venv/bin/python bench/browser.py              # all of it
     .venv/bin/python bench/browser.py --pages-only # the throttled first paints, the network at max
@@ -147,6 +147,40 @@ def first_paint_throttled(browser, devices, base: str, repeats: int) -> dict:
     return {"repeats": repeats, "throttle": THROTTLE, "screens": SCREENS, "pages": out}
 
 
+def spectrum_tap(browser, devices, base: str, repeats: int) -> dict:
+    """On a phone with the CPU throttled, /network trained to its end: ms from a tap on Spectrum
+    to the histogram drawn, split into the answer's arrival (the server's eigenvalues and the
+    message) and the drawing, and the longest main-thread task meanwhile (until session 9,
+    Plotly.js's parse: 2.3-3.2 s)."""
+    rows = []
+    for _ in range(repeats):
+        context = browser.new_context(**devices[SCREENS["phone"]])
+        page = context.new_page()
+        page.add_init_script(LONG_TASKS)
+        page.context.new_cdp_session(page).send(
+            "Emulation.setCPUThrottlingRate", {"rate": THROTTLE})
+        page.goto(f"{base}/network#steps=20", wait_until="commit")
+        page.wait_for_function("() => window.gradscape && gradscape.play === 'done'",
+                               timeout=60_000)
+        button = page.locator("#spectrum-button")
+        button.scroll_into_view_if_needed()
+        page.wait_for_function(f"() => performance.now() > {WATCH_MS}", polling=200,
+                               timeout=WATCH_MS * 4)
+        tap = page.evaluate("performance.now()")
+        button.tap()
+        page.wait_for_function("() => (document.getElementById('spectrum').drawn || {}).bars > 0",
+                               timeout=60_000)
+        lab = page.evaluate("gradscape.stability()")
+        tasks = page.evaluate(f"() => __long.filter((t) => t[0] >= {tap})")
+        context.close()
+        answer = lab["spectrumAnsweredAt"] - tap
+        rows.append({"drawn": answer + lab["spectrumDrawMs"], "answer": answer,
+                     "draw": lab["spectrumDrawMs"],
+                     "longest": max([d for _, d in tasks], default=0)})
+    return {"repeats": repeats, "throttle": THROTTLE,
+            **{f"{k}_ms": round(statistics.median(r[k] for r in rows)) for k in rows[0]}}
+
+
 def network_max(browser, base: str, seconds: float = 5.0) -> dict:
     """The network page training at 'max' (two runs, the default net): animation frames and
     steps per second over `seconds`, unthrottled."""
@@ -275,6 +309,13 @@ def main() -> None:
                       f" (goal < 1000)   controller ready {row['interactive_ms']:6} ms"
                       f"   a tap answered at once from {row['answers_ms']:6} ms (goal < 2000;"
                       f" longest task {row['longest_ms']} ms)")
+
+        st = spectrum_tap(browser, p.devices, base, 3 if args.quick else 5)
+        results["spectrum_tap"] = st
+        print(f"\nA tap on Spectrum on a phone at {THROTTLE}x (median of {st['repeats']}):"
+              f" drawn {st['drawn_ms']} ms after the tap: the answer {st['answer_ms']} ms,"
+              f" the drawing {st['draw_ms']} ms ({st['draw_ms'] / max(1, st['answer_ms']):.2f} of"
+              f" the answer); longest task {st['longest_ms']} ms (goal: none over {SLOW_TASK_MS})")
 
         nm = network_max(browser, base)
         results["network_max"] = nm

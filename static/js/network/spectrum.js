@@ -211,12 +211,16 @@ export class SpectrumView {
     this.layout = null;
     /** @type {import("../shared/canvas-axes.js").Mapping | null} */
     this.mapping = null;
+    this.drawMs = 0; // the last drawing's cost
     this.canvas = document.createElement("canvas");
     this.canvas.setAttribute("aria-hidden", "true"); // the box is the image; the caption says it
     nodes.plot.append(this.canvas);
     this.hover = new HoverReadout(nodes.plot, (x, y) => (this.layout && this.mapping ? spectrumHover(this.layout, this.mapping, x, y) : null));
+    this.size = ""; // the box's size at the last drawing
     // shown, or its column resized (a phone turned, Present): drawn again at the new size
-    new ResizeObserver(() => this.draw()).observe(nodes.plot);
+    new ResizeObserver(() => {
+      if (`${nodes.plot.clientWidth}x${nodes.plot.clientHeight}` !== this.size) this.draw();
+    }).observe(nodes.plot);
     nodes.button.addEventListener("click", () => {
       if (this.busy) return;
       if (ask()) {
@@ -266,6 +270,8 @@ export class SpectrumView {
     const height = box.clientHeight;
     const ctx = this.canvas.getContext("2d");
     if (!this.layout || width < 20 || height < 20 || !ctx) return;
+    const t0 = performance.now();
+    this.size = `${width}x${height}`;
     const dpr = fitCanvas(this.canvas, width, height, { style: true });
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const fs = Math.max(10, Math.round(parseFloat(getComputedStyle(box).fontSize) * 0.8));
@@ -277,5 +283,6 @@ export class SpectrumView {
       line: g.line === null ? null : this.mapping.px(g.line), scale: canvasScale(),
     };
     this.hover.refresh();
+    this.drawMs = performance.now() - t0;
   }
 }

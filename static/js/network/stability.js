@@ -55,6 +55,8 @@ export class StabilityLab {
   /** @param {LabPage} page */
   constructor(page) {
     this.page = page;
+    /** @type {number | null} when the last spectrum arrived (ms since navigation) */
+    this.spectrumAnsweredAt = null;
     /** @type {number | null} the server's cadence for these runs (started.config), null: off */
     this.every = null;
     this.chart = new CanvasLineChart($("sharpness-chart"), { title: "Sharpness λmax vs 2/lr", ytitle: "λmax" });
@@ -74,7 +76,10 @@ export class StabilityLab {
       this.every = m.config.sharpness_every ?? null;
       this.spectrum.clear();
     });
-    s.on("spectrum", (/** @type {any} */ m) => this.spectrum.show(m, this.runName(m.run)));
+    s.on("spectrum", (/** @type {any} */ m) => {
+      this.spectrumAnsweredAt = performance.now(); // for bench/browser.py
+      this.spectrum.show(m, this.runName(m.run));
+    });
     s.on("error", () => this.spectrum.failed());
   }
 
@@ -172,6 +177,8 @@ export class StabilityLab {
       readout: this.readout.textContent,
       title: this.chart.title,
       spectrum: this.spectrum.last,
+      spectrumAnsweredAt: this.spectrumAnsweredAt,
+      spectrumDrawMs: this.spectrum.drawMs,
     };
   }
 }
