@@ -154,9 +154,10 @@ def test_a_phone_trains_without_plotly_on_a_boundary_with_axes(phone) -> None:
     until(page, f"gradscape.state.points.length === {n - 1}")
     assert not any(abs(p[0] - 0.25) < 0.01 and abs(p[1] + 0.5) < 0.01
                    for p in page.evaluate("gradscape.state.points"))
-    # a lesson starts its runs
+    # a lesson (in the Lab tab) starts its runs
     until(page, "document.querySelector('#lessons button') !== null")
     starts = page.evaluate("gradscape.stats.starts")
+    tap(page, ".phone-tabs [role=tab]:has-text('Lab')")
     tap(page, "#lessons button")
     until(page, f"gradscape.stats.starts > {starts} && gradscape.play === 'running'")
     until(page, "gradscape.runs().length > 0 && gradscape.runs()[0].n > 5")
@@ -214,6 +215,8 @@ def test_the_spectrum_asked_for_on_a_phone_is_drawn(phone) -> None:
     page.goto(f"{page.base}/network#steps=20")
     until(page, "window.gradscape && gradscape.play === 'done'")
     assert no_plotly(page), page.plotly_requests
+    assert page.locator("#spectrum-button").is_hidden(), "the stability lab is in its own tab"
+    tap(page, ".phone-tabs [role=tab]:has-text('Lab')")
     tap(page, "#spectrum-button")
     until(page, "gradscape.stability().spectrum !== null", timeout=30_000)
     until(page, "(document.getElementById('spectrum').drawn || {}).bars > 0")
@@ -222,3 +225,7 @@ def test_the_spectrum_asked_for_on_a_phone_is_drawn(phone) -> None:
     box = page.locator("#spectrum").bounding_box()
     assert canvas and box and box["width"] > 200 and abs(canvas["width"] - box["width"]) < 1.5
     assert no_plotly(page), page.plotly_requests
+    # the other tabs show their own panels, not the stability lab's
+    tap(page, ".phone-tabs [role=tab]:has-text('Charts')")
+    until(page, "document.getElementById('sharpness-chart').getBoundingClientRect().height > 0")
+    assert page.locator("#spectrum").is_hidden() and page.locator("#lessons").is_hidden()
