@@ -53,7 +53,7 @@ docs-img: $(VENV)/.installed-test
 	GRADSCAPE_DOCS_IMG=1 $(BIN)/python -m pytest -q tests/browser/test_teaching.py \
 	  tests/browser/test_devices.py tests/browser/test_projector.py \
 	  tests/browser/test_optimizer_pack.py tests/browser/test_generalisation.py \
-	  tests/browser/test_classroom.py
+	  tests/browser/test_classroom.py tests/browser/test_stability_screens.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/engine.py
