@@ -397,15 +397,15 @@ def test_the_lab_fits_projector_and_phone(browser_context, server, width, height
         open_page(pg, "ds=moons&n=120&dseed=1&test=0.4&lnoise=0.1&hidden=6,6&act=relu"
                       "&run=adam,lr=0.02&steps=150&speed=0&side=units")
         wait_done(pg, timeout=60_000)
-        until(pg, "window.gradscape.lab().mapsDrawn > 0")
         until(pg, f"{BOUNDARY}.shows === 'probability' && /^[0-9]+$/.test({BOUNDARY}.steps)")
         assert pg.evaluate("document.documentElement.scrollWidth") <= width + 1
-        # Where the page folds its parts into tabs under the boundary (phones), the lab is one.
+        # Where the page folds its parts into tabs under the boundary (phones), the lab is one;
+        # the unit maps are drawn when they show.
         tabs = pg.locator(".phone-tabs [role=tab]", has_text="Lab")
         if tabs.count() and tabs.first.is_visible():
             tabs.first.click()
-            until(pg, "window.gradscape.lab().mapsDrawn > 0"
-                  " && document.getElementById('unit-maps').offsetParent !== null")
+        until(pg, "window.gradscape.lab().mapsDrawn > 0"
+              " && document.getElementById('unit-maps').offsetParent !== null")
         for sel in ("#lab-controls", "#unit-maps", "#wnorm-chart", "#lab-presets"):
             box = pg.locator(sel).bounding_box()
             assert box and box["x"] >= -1 and box["x"] + box["width"] <= width + 1, sel

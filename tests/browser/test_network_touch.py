@@ -229,3 +229,28 @@ def test_the_spectrum_asked_for_on_a_phone_is_drawn(phone) -> None:
     tap(page, ".phone-tabs [role=tab]:has-text('Charts')")
     until(page, "document.getElementById('sharpness-chart').getBoundingClientRect().height > 0")
     assert page.locator("#spectrum").is_hidden() and page.locator("#lessons").is_hidden()
+
+
+def test_each_tab_shows_its_own_panel_and_the_lab_tab_switches_units_and_sweep(phone) -> None:
+    """On a wide screen the landscape, the unit maps and the sweep share one place, switched by
+    their own tabs; on a phone the page's tabs are the switch: the Landscape tab always shows the
+    landscape, the Lab tab the unit maps (drawn once shown) or the sweep."""
+    page = phone
+    page.goto(f"{page.base}/network#steps=20")
+    until(page, "window.gradscape && gradscape.play === 'done'")
+    tap(page, ".phone-tabs [role=tab]:has-text('Landscape')")
+    assert page.locator("#landscape").is_visible()
+    assert page.locator(".landscape-panel .side-tabs").is_hidden(), "the phone's tabs switch"
+    drawn = page.evaluate("gradscape.lab().mapsDrawn")
+    tap(page, ".phone-tabs [role=tab]:has-text('Lab')")
+    until(page, f"gradscape.lab().mapsDrawn > {drawn}")  # drawn when they come into view
+    assert page.locator("#unit-maps").is_visible()
+    units = page.locator(".lab-side .side-tabs [data-side=units]")
+    assert units.get_attribute("aria-pressed") == "true"
+    tap(page, ".lab-side .side-tabs [data-side=sweep]")
+    until(page, "gradscape.state.side === 'sweep'")
+    assert page.locator("#sweep").is_visible() and page.locator("#unit-maps").is_hidden()
+    # the landscape keeps its tab whatever the side panel shows
+    tap(page, ".phone-tabs [role=tab]:has-text('Landscape')")
+    assert page.locator("#landscape").is_visible()
+    assert no_plotly(page), page.plotly_requests

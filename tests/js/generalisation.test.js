@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { LAB_KEYS, labFields, labNetwork, labStart, neuronGrid, presetPatch, sanitizeLab } from "../../static/js/network/lab-state.js";
+import { LAB_KEYS, labFields, labNetwork, labShows, labStart, neuronGrid, presetPatch, sanitizeLab } from "../../static/js/network/lab-state.js";
 import { mapImage } from "../../static/js/network/neuron-maps.js";
 import { RunType, startMessage } from "../../static/js/network/state.js";
 import { parseValues, sweepBase } from "../../static/js/network/sweep-panel.js";
@@ -91,4 +91,10 @@ test("a unit map: orange below zero, white at zero, blue above, the largest y on
   assert.deepEqual(px(3), [255, 255, 255]); // (x1, y0) = 0: white, bottom right
   assert.deepEqual(px(2), [240, 140, 0]); // (x0, y0) = -1: full orange, bottom left
   assert.deepEqual(px(1), [25, 113, 194]); // (x1, y1) = 1: full blue, top right
+});
+
+test("labShows: the side panel shows the sweep for 'sweep', else the unit maps (a phone's Lab tab at 'landscape')", () => {
+  assert.equal(labShows("sweep"), "sweep");
+  assert.equal(labShows("units"), "units");
+  assert.equal(labShows("landscape"), "units");
 });

@@ -12,7 +12,7 @@ import { showMessage } from "../shared/messages.js";
 import { runStyle } from "../shared/run-style.js";
 import { RUN_COLORS } from "./state.js";
 import { LabControls, penaltySeries, testSeries } from "./generalisation.js";
-import { SIDE_IDS, labStart, neuronGrid, presetPatch } from "./lab-state.js";
+import { SIDE_IDS, labShows, labStart, neuronGrid, presetPatch } from "./lab-state.js";
 import { NeuronMaps } from "./neuron-maps.js";
 import { SweepPanel } from "./sweep-panel.js";
 
@@ -48,6 +48,7 @@ export class LabPanel {
   constructor(page) {
     this.page = page;
     this.controls = new LabControls($("lab-controls"), page.options, (patch) => page.store.set(patch));
+    this.side = /** @type {HTMLElement} */ (document.querySelector(".lab-side"));
     this.maps = new NeuronMaps($("unit-maps"), $("unit-maps-note"), {
       onPick: (unit) => {
         if (unit) page.store.set({ layer: unit.layer }); // the unit's incoming weights
@@ -115,8 +116,12 @@ export class LabPanel {
   /** @param {State} state */
   render(state) {
     this.controls.render(state);
+    const shows = labShows(state.side);
+    this.side.dataset.shows = shows;
     for (const b of document.querySelectorAll(".side-tabs button")) {
-      b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.side === state.side));
+      // the side panel's own tabs say what it shows (on a phone: the unit maps for "landscape")
+      const side = /** @type {HTMLElement} */ (b).dataset.side;
+      b.setAttribute("aria-pressed", String(this.side.contains(b) ? side === shows : side === state.side));
     }
     const body = document.body;
     for (const s of SIDES) body.classList.toggle(`side-${s.id}`, s.id === state.side);
@@ -141,12 +146,14 @@ export class LabPanel {
     const c = page.config;
     const hidden = c ? c.sizes.slice(1, -1) : state.hidden;
     const available = c ? Boolean(c.neurons) : neuronGrid(state, page.options) > 0;
-    if (state.side === "units") this.maps.draw(run, hidden, run ? `run ${state.sel + 1}` : "", available);
+    // the unit maps when they are on screen (a wide screen's side panel, or a phone's Lab tab)
+    const units = labShows(state.side) === "units" && this.side.getClientRects().length > 0;
+    if (units) this.maps.draw(run, hidden, run ? `run ${state.sel + 1}` : "", available);
     const series = page.runs.map((r, i) => {
       const d = minMaxDecimate(r.step, r.wnorm, r.n);
       return { name: `run ${i + 1}`, color: RUN_COLORS[i % RUN_COLORS.length], x: d.x, y: d.y, lineDash: runStyle(i).lineDash };
     });
-    if (state.side === "units") this.wnormChart.update(series.filter((s) => s.y.some((v) => v !== null)), { log: false, logx: this.oneHot(state) });
+    if (units) this.wnormChart.update(series.filter((s) => s.y.some((v) => v !== null)), { log: false, logx: this.oneHot(state) });
   }
 
   /** The unit picked on the maps, for the heatmaps to outline, or null. */

@@ -18,6 +18,16 @@ const NETWORK_KEYS = ["l1", "l2", "dropout"];
 /** The side panel's views (state `side`): the loss landscape, the unit maps, the sweep. */
 export const SIDE_IDS = ["landscape", "units", "sweep"];
 
+/**
+ * What the lab's side panel shows for a `side`: the unit maps, or the sweep. While the landscape
+ * has the shared place (a wide screen) the panel is hidden; on a phone, whose tabs put the panel
+ * in the Lab tab and the landscape in its own, it shows the unit maps.
+ * @param {string} side @returns {"units" | "sweep"}
+ */
+export function labShows(side) {
+  return side === "sweep" ? "sweep" : "units";
+}
+
 /** @param {number} v @param {number} lo @param {number} hi */
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 

@@ -169,7 +169,8 @@ class NetworkPage {
     this.store.subscribe((changed, prev, next) => this.onState(changed, prev, next));
     this.tuner.attach();
     window.addEventListener("hashchange", () => this.loadHash());
-    for (const id of ["boundary", "landscape", "loss-chart", "acc-chart", "gnorm-chart", "heatmaps"]) {
+    // a box that comes into view (a phone's tab, the side panel) or changes size: drawn again
+    for (const id of ["boundary", "landscape", "loss-chart", "acc-chart", "gnorm-chart", "heatmaps", "unit-maps"]) {
       new ResizeObserver(() => this.onResize()).observe($(id));
     }
     setPresenting(this.store.state.present, $("present"));
