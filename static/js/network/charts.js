@@ -138,7 +138,9 @@ export class Heatmaps {
       this.readout.at = cellCenter(this.geometry.panels[hit.panel], hit.row, hit.col);
       this.readout.refresh();
     }
-    if (this.chosen) this.onPickWeight(this.layer, hit.row, hit.col);
+    // the page decides (the plane now, not at the last drawing: a click just after the switch
+    // to "weights" came before the heatmaps knew it, and was lost)
+    this.onPickWeight(this.layer, hit.row, hit.col);
   }
 
   /** A key on the focused heatmaps: an arrow moves the cell, Enter or Space picks its weight
@@ -148,7 +150,7 @@ export class Heatmaps {
     if (!m || !m.length || !this.focusCell) return;
     if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
-      if (this.chosen) this.onPickWeight(this.layer, this.focusCell[0], this.focusCell[1]);
+      this.onPickWeight(this.layer, this.focusCell[0], this.focusCell[1]);
       return;
     }
     const to = moveFocus(this.focusCell, e.key, m.length, m[0].length);

@@ -549,6 +549,7 @@ class NetworkPage {
    * @param {number} layer @param {number} row @param {number} col
    */
   pickWeight(layer, row, col) {
+    if (this.store.state.plane !== "weights") return; // the landscape's axes are not weights
     const pair = this.planeWeights();
     const keep = pair[1] || pair[0];
     const ref = [layer, row, col];
