@@ -127,8 +127,8 @@ def test_regression_names_its_runs_in_a_legend_and_reads_every_curve(page) -> No
     open_page(page, "ds=sine&steps=30&speed=0")
     wait_done(page)
     canvas = page.locator("#boundary .boundary-canvas")
-    until(page, "(document.querySelector('#boundary .boundary-canvas').dataset.legend || '')"
-                ".split('\\n').length === 2")
+    until(page, "((c) => c !== null && (c.dataset.legend || '').split('\\n').length === 2)"
+                "(document.querySelector('#boundary .boundary-canvas'))")
     assert canvas.get_attribute("data-shows") == "curves"
     first, second = canvas.get_attribute("data-legend").split("\n")
     # ("(diverged)" after a run that did)

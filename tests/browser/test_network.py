@@ -111,7 +111,9 @@ SETTLED = "window.gradscape.settled()"
 
 
 def wait_done(pg, timeout: float = 15_000) -> None:
-    until(pg, "window.gradscape.play === 'done'", timeout=timeout)
+    """The runs are done and every view shows it: the charts, readouts and figures are redrawn a
+    moment after the last frame (a test reading them at once read the ones before)."""
+    until(pg, f"window.gradscape.play === 'done' && {SETTLED}", timeout=timeout)
 
 
 # The boundary canvas shows every run's boundary as the page has it (its data- attributes).
