@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.test_network import open_page, page, until  # noqa: F401 (fixture)
+from tests.browser.test_network import open_page, page, until, wait_done  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def extremes(alt: str, name: str) -> tuple[tuple[str, int, int], tuple[str, int,
 def test_hover_reads_a_weight_and_a_click_makes_it_a_landscape_axis(page) -> None:  # noqa: F811
     pg = page
     open_page(pg, "speed=0&steps=40&plane=weights")
-    until(pg, "window.gradscape.play === 'done'")
+    wait_done(pg)  # and drawn: the text alternative and the hover read the same drawing
     until(pg, PAINTED)
     assert pg.evaluate(NO_PLOTLY_HERE)
     box = pg.locator("#heatmaps").bounding_box()
@@ -190,7 +190,7 @@ def test_a_tap_beside_a_cell_on_a_phone_picks_the_nearest_and_shows_its_value(ip
 def test_the_keyboard_walks_the_weights_and_enter_makes_one_a_landscape_axis(page) -> None:  # noqa: F811
     pg = page
     open_page(pg, "speed=0&steps=40&plane=weights")
-    until(pg, "window.gradscape.play === 'done'")
+    wait_done(pg)  # and drawn: the text alternative and the hover read the same drawing
     until(pg, PAINTED)
     readout = "document.querySelector('#heatmaps .hover-readout')"
     # Tab reaches the heatmaps (after the layer buttons); focused, they read their first weight
