@@ -298,6 +298,21 @@ def test_a_start_asked_paused_holds_the_runs_at_step_0(conn: Reader, start: dict
                                                                           "paused"]
 
 
+@pytest.mark.parametrize("paused", [True, False])
+def test_new_runs_announce_their_state_even_when_it_is_the_old_runs(conn: Reader,
+                                                                    paused: bool) -> None:
+    """A start is followed by its `state`, whatever the runs before it were doing: a page that
+    asked for paused runs twice heard nothing the second time, and showed them as playing."""
+    conn.send(START | {"speed": 1, "paused": paused})
+    conn.until("state", state="paused" if paused else "running")
+    conn.send(START | {"speed": 1, "paused": paused, "steps": 7})
+    started = conn.until("started")
+    assert started["config"]["steps"] == 7
+    conn.send({"type": "step", "n": 1})  # a state change comes after it either way
+    state = conn.until("state")  # the first one after `started`
+    assert state["state"] == ("paused" if paused else "running") and state["step"] == 0
+
+
 def test_paused_must_be_a_boolean(conn: Reader) -> None:
     conn.send(START | {"paused": "later"})
     error = conn.until("error")

@@ -54,3 +54,18 @@ test("every state the server reports is rendered", () => {
   assert.deepEqual(log.rendered, ["idle", "running", "done"]);
   assert.equal(playback.play, "done");
 });
+
+test("new runs show as the start asked: held when it asked for paused, playing otherwise", () => {
+  const { playback, log } = setup("paused");
+  playback.reset(); // held: the next runs start at step 0
+  assert.deepEqual(playback.startFields(), { paused: true });
+  playback.started();
+  assert.equal(playback.play, "paused", "not 'running' until the server says so");
+  playback.playNext();
+  assert.deepEqual(playback.startFields(), {});
+  playback.held = [() => {}];
+  playback.started();
+  assert.equal(playback.play, "running");
+  assert.equal(playback.held, null, "what was held belongs to runs that are gone");
+  assert.deepEqual(log.rendered.slice(-2), ["paused", "running"]);
+});

@@ -301,7 +301,8 @@ class Session:
         self.post({"type": "started", "protocol": PROTOCOL_VERSION,
                    "runs": [live.run_info(i) for i in range(len(live.runs))], "config": config})
         self.post({"type": "frame", "t": time.time(), "runs": live.heads()})
-        self._set_state("paused" if msg.paused else "running")
+        # new runs' state is announced even when it is the old runs' (paused, then paused again)
+        self._set_state("paused" if msg.paused else "running", announce=True)
         self._ensure_producer()
 
     def _queue_set(self, live: LiveRuns, msg: SetParams) -> None:
@@ -449,8 +450,8 @@ class Session:
         self.post(live.done_json())
         self.state = "done"
 
-    def _set_state(self, state: str) -> None:
-        if self.state != state:
+    def _set_state(self, state: str, announce: bool = False) -> None:
+        if self.state != state or announce:
             self.state = state
             step = 0 if self.live is None else max(r.step_count for r in self.live.runs)
             self.post({"type": "state", "state": state, "step": step})

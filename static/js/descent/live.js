@@ -43,9 +43,8 @@ export class ServerLink {
     });
     s.on("started", (m) => {
       this.serverRuns = m.runs.length;
-      this.page.playback.drop();
       this.page.stats.starts += 1;
-      this.page.playback.setState("running");
+      this.page.playback.started();
     });
     s.on("frame", (m) => this.page.playback.hold(() => this.onFrame(m)));
     s.on("state", (m) => {

@@ -222,7 +222,7 @@ function onStarted(page, m) {
   page.body = bodyFromStarted(m, page.store.state.wts, page.store.state.runs);
   page.runs = m.runs.map((info) => runOf(info, m.config));
   page.serverRuns = page.runs.length;
-  page.playback.setState("running");
+  page.playback.started();
   page.liveEdited = false;
   page.pick = null;
   page.reveal = null;

@@ -26,6 +26,7 @@ export class Playback {
     this.wantPlaying = true;
     /** @type {(() => void)[] | null} what the server sent after the user paused, not shown yet */
     this.held = null;
+    this.askedPaused = false; // the last `start` asked for its runs held at step 0
   }
 
   /** @param {PlayState} play what the server says now */
@@ -77,7 +78,15 @@ export class Playback {
   /** A `start`'s field that holds the new runs at step 0, unless the user wants them playing
    * (the server sends step 0 and waits: no steps to take back). */
   startFields() {
-    return this.wantPlaying ? {} : { paused: true };
+    this.askedPaused = !this.wantPlaying;
+    return this.askedPaused ? { paused: true } : {};
+  }
+
+  /** New runs started: playing, or held at step 0 if that is what the start asked (the server's
+   * `state`, which follows `started`, has the last word). */
+  started() {
+    this.drop();
+    this.setState(this.askedPaused ? "paused" : "running");
   }
 
   toggle() {
