@@ -102,16 +102,18 @@ export class NetworkFlow {
    * theirs. An answer on its way is of the runs before: dropped, and the flow asked again.
    * @param {number} id */
   removed(id) {
-    if (this.asking) {
-      this.drop();
-      this.fetch();
-      return;
+    if (this.resp) {
+      const keep = this.index.map((i) => i !== id);
+      this.resp = { ...this.resp, runs: this.resp.runs.filter((/** @type {unknown} */ _, /** @type {number} */ k) => keep[k]) };
+      this.index = this.index.filter((i) => i !== id).map((i) => (i > id ? i - 1 : i));
+      this.page.dirty.charts = true;
     }
-    if (!this.resp) return;
-    const keep = this.index.map((i) => i !== id);
-    this.resp = { ...this.resp, runs: this.resp.runs.filter((/** @type {unknown} */ _, /** @type {number} */ k) => keep[k]) };
-    this.index = this.index.filter((i) => i !== id).map((i) => (i > id ? i - 1 : i));
-    this.page.dirty.charts = true;
+    if (!this.asking) return;
+    // the answer on its way is of the runs before: asked again (an older answer stays shown
+    // meanwhile, which fetch would otherwise take as current)
+    this.drop();
+    this.stale = true;
+    this.fetch();
   }
 
   /** Forget an answer on its way (it is of runs that changed). */

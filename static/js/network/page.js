@@ -790,15 +790,20 @@ class NetworkPage {
     }
     if (this.waiting) return;
     this.drawIfDue("landscape", now, every);
-    if (!this.store.state.present) this.drawIfDue("heatmaps", now, every); // Present hides them
+    if (this.heatmapsShown()) this.drawIfDue("heatmaps", now, every);
   }
 
   /** Whether every view shows the latest data: the next frames would draw nothing (for tests,
    * which wait for this rather than sleep through a few redraws). */
   settled() {
     const { dirty } = this;
-    const heatmaps = dirty.heatmaps && !this.store.state.present; // Present hides them
+    const heatmaps = dirty.heatmaps && this.heatmapsShown();
     return !this.waiting && !dirty.charts && !dirty.panel && !dirty.boundary && !dirty.landscape && !heatmaps;
+  }
+
+  /** Present mode hides the heatmaps: they are not drawn, and nothing waits for them. */
+  heatmapsShown() {
+    return !this.store.state.present;
   }
 
   /** @param {Figure} figure @param {number} now @param {Record<Figure, number>} every */
